@@ -1,0 +1,3 @@
+pub(crate) mod buyer_organisation;
+pub(crate) mod refresh_token;
+pub(crate) mod user;

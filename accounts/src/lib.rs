@@ -1,0 +1,29 @@
+//! Accounts: who may use the marketplace and how they prove it.
+//!
+//! Owns users of every role (buyers, cooperative staff, institutional buyers, platform
+//! admins), buyer organisations, password hashing, failed-login throttling and the
+//! rotating refresh-token families. Knows nothing of HTTP, GraphQL or JWT: access tokens
+//! are minted by the adapter from the [`User`] this crate authenticates.
+
+mod email;
+mod entity;
+mod error;
+mod organisations;
+mod password;
+mod refresh_tokens;
+mod role;
+mod users;
+
+pub use email::Email;
+pub use error::AccountError;
+pub use organisations::{BuyerOrganisation, NewBuyerOrganisation, create_buyer_organisation};
+pub use password::{MIN_PASSWORD_CHARS, check_password_policy};
+pub use refresh_tokens::{
+    IssuedRefreshToken, RefreshTokenPolicy, issue_refresh_token, revoke_refresh_token,
+    rotate_refresh_token,
+};
+pub use role::{CooperativeRole, Role};
+pub use users::{
+    LoginThrottle, NewAccount, User, UserId, authenticate, count_admins, create_account,
+    find_user, register_buyer,
+};

@@ -1,0 +1,346 @@
+//! The command line of `ladakh-market`: `serve` (the default), `migrate`, `schema` and
+//! `admin create`. Every option can also come from an environment variable; a flag wins.
+
+use std::{
+    io::{BufRead, Write},
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::ExitCode,
+    time::Duration,
+};
+
+use accounts::{NewAccount, Role};
+use anyhow::{Context, bail};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use clap::{Args, Parser, Subcommand};
+use rand::RngCore;
+use sea_orm_migration::MigratorTrait;
+
+use crate::{
+    settings::{
+        AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, Settings,
+    },
+    startup::{Application, connect_database, prepare_database},
+    telemetry,
+};
+
+#[derive(Debug, Parser)]
+#[command(name = "ladakh-market", version, about = "Marketplace backend for Ladakh's cooperatives")]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// `development` generates missing secrets, applies migrations and loads demo data;
+    /// `production` refuses to guess.
+    #[arg(long, env = "APP_ENV", value_enum, default_value = "development", global = true)]
+    app_env: AppEnv,
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; defaults to SQLite at
+    /// `DATA_DIR/market.db`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Where the SQLite database, the embedded search index and the development JWT
+    /// secret are kept.
+    #[arg(long, env = "DATA_DIR", default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    /// `human` or `json`; defaults to human in development and JSON in production.
+    #[arg(long, env = "LOG_FORMAT", value_enum, global = true)]
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the GraphQL API (the default when no command is given).
+    Serve(ServeArgs),
+    /// Apply, roll back or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Platform administration.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Do not load the demo catalog into an empty database.
+    #[arg(long)]
+    no_seed: bool,
+    /// Apply pending migrations at start-up (always done in development).
+    #[arg(long)]
+    migrate: bool,
+    /// Storefront origins allowed to call the API from a browser, comma-separated.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    cors_allowed_origins: Vec<String>,
+    /// Largest request body accepted; larger ones get 413.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Allow schema introspection (default: on in development, off in production).
+    #[arg(long, env = "GRAPHQL_INTROSPECTION")]
+    graphql_introspection: Option<bool>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    access_token_ttl_secs: i64,
+    /// Refresh-token lifetime in days.
+    #[arg(long, env = "REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
+    refresh_token_ttl_days: i64,
+    /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    shutdown_grace_secs: u64,
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "HTTP_WORKERS")]
+    workers: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Roll back the most recent migrations.
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List applied and pending migrations.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminAction {
+    /// Create a platform admin account.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Platform admin")]
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = parse_with_default_command();
+    let log_format = cli.common.log_format.unwrap_or(match cli.common.app_env {
+        AppEnv::Development => LogFormat::Human,
+        AppEnv::Production => LogFormat::Json,
+    });
+    telemetry::init(log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "ladakh-market stopped with an error");
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `ladakh-market` with no command means `ladakh-market serve`.
+fn parse_with_default_command() -> Cli {
+    let cli = Cli::parse();
+    if cli.command.is_some() {
+        return cli;
+    }
+    Cli::parse_from(std::env::args_os().chain(["serve".into()]))
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let common = cli.common;
+    match cli.command {
+        Some(Command::Serve(args)) => serve(&common, args).await,
+        None => bail!("no command given"),
+        Some(Command::Schema) => {
+            let sdl = crate::graphql::sdl();
+            std::io::stdout().write_all(sdl.as_bytes())?;
+            Ok(())
+        }
+        Some(Command::Migrate { action }) => migrate(&common, action).await,
+        Some(Command::Admin { action: AdminAction::Create { email, name, password_stdin: _ } }) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let db = connect_database(&database_url(&common)?, &common.data_dir).await?;
+            ensure_no_pending_migrations(&db).await?;
+            let user = accounts::create_account(
+                &db,
+                NewAccount {
+                    email,
+                    password,
+                    name,
+                    role: Role::Admin,
+                    cooperative_id: None,
+                    cooperative_role: None,
+                    buyer_organisation_id: None,
+                },
+            )
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+            println!("created admin {} ({})", user.email, user.id);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(common: &CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let settings = build_settings(common, &args)?;
+    let db = connect_database(&settings.database_url, &settings.data_dir).await?;
+    prepare_database(&db, &settings).await?;
+    let application = Application::build(settings, db).await?;
+    let address = application.local_addr();
+    println!("ladakh-market listening on http://{address}");
+    println!("GraphiQL: http://{address}/graphql");
+    application.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn migrate(common: &CommonArgs, action: MigrateAction) -> anyhow::Result<()> {
+    let db = connect_database(&database_url(common)?, &common.data_dir).await?;
+    match action {
+        MigrateAction::Up => {
+            migrations::Migrator::up(&db, None).await?;
+            println!("all migrations applied");
+        }
+        MigrateAction::Down { steps } => {
+            migrations::Migrator::down(&db, Some(steps)).await?;
+            println!("rolled back {steps} migration(s)");
+        }
+        MigrateAction::Status => {
+            let applied = migrations::Migrator::get_applied_migrations(&db).await?;
+            let pending = migrations::Migrator::get_pending_migrations(&db).await?;
+            for migration in &applied {
+                println!("applied  {}", migration.name());
+            }
+            for migration in &pending {
+                println!("pending  {}", migration.name());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn ensure_no_pending_migrations(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    let pending = migrations::Migrator::get_pending_migrations(db).await?;
+    if !pending.is_empty() {
+        bail!("{} pending migration(s); run `ladakh-market migrate up` first", pending.len());
+    }
+    Ok(())
+}
+
+fn database_url(common: &CommonArgs) -> anyhow::Result<String> {
+    if let Some(url) = &common.database_url {
+        return Ok(url.clone());
+    }
+    std::fs::create_dir_all(&common.data_dir)
+        .with_context(|| format!("creating data directory {}", common.data_dir.display()))?;
+    let path = common.data_dir.join("market.db");
+    Ok(format!("sqlite://{}?mode=rwc", path.display()))
+}
+
+fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Settings> {
+    let env = common.app_env;
+    let database_url = database_url(common)?;
+    let secret = jwt_secret(env, &common.data_dir)?;
+    if args.access_token_ttl_secs < 30 || args.refresh_token_ttl_days < 1 {
+        bail!("ACCESS_TOKEN_TTL_SECS must be at least 30 and REFRESH_TOKEN_TTL_DAYS at least 1");
+    }
+    let production = env == AppEnv::Production;
+    Ok(Settings {
+        env,
+        bind: args.bind,
+        database_url,
+        data_dir: common.data_dir.clone(),
+        jwt: JwtSettings {
+            secret,
+            issuer: "ladakh-market".to_owned(),
+            audience: "ladakh-market-api".to_owned(),
+            access_token_lifetime: chrono::Duration::seconds(args.access_token_ttl_secs),
+            refresh_token_lifetime: chrono::Duration::days(args.refresh_token_ttl_days),
+        },
+        cors_allowed_origins: args
+            .cors_allowed_origins
+            .iter()
+            .map(|origin| origin.trim().to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect(),
+        max_body_bytes: args.max_body_bytes,
+        graphql: GraphqlSettings {
+            introspection: args.graphql_introspection.unwrap_or(!production),
+            ..GraphqlSettings::default()
+        },
+        apply_migrations: !production || args.migrate,
+        seed_demo_data: !production && !args.no_seed,
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        workers: args.workers,
+    })
+}
+
+/// The JWT secret from `JWT_SECRET`; in development a missing one is generated once and
+/// kept under the data directory, in production it is required and must be long enough.
+fn jwt_secret(env: AppEnv, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(secret) = std::env::var("JWT_SECRET")
+        && !secret.is_empty()
+    {
+        if secret.len() < MIN_JWT_SECRET_BYTES {
+            if env == AppEnv::Production {
+                bail!("JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long in production");
+            }
+            tracing::warn!("JWT_SECRET is shorter than {MIN_JWT_SECRET_BYTES} bytes; fine for development only");
+        }
+        return Ok(secret.into_bytes());
+    }
+    if env == AppEnv::Production {
+        bail!("JWT_SECRET is not set; production needs a secret of at least {MIN_JWT_SECRET_BYTES} bytes");
+    }
+    let path = data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= MIN_JWT_SECRET_BYTES {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    let mut bytes = [0_u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = STANDARD.encode(bytes);
+    write_private_file(&path, &secret)?;
+    tracing::warn!(path = %path.display(), "JWT_SECRET not set; generated a development secret");
+    Ok(secret.into_bytes())
+}
+
+fn write_private_file(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! Validation failures of a mutation's input, returned in its payload's `errors` list
+//! (HTTP 200, no top-level error), each naming the input field it concerns.
+
+use async_graphql::{Enum, SimpleObject};
+
+/// What kind of validation failure a [`UserError`] is.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// The value is missing.
+    Required,
+    /// The value does not have the expected form.
+    Invalid,
+    /// The value is too short, too long, too small or too large.
+    OutOfRange,
+    /// The value must be unique and is already used.
+    Taken,
+    /// The password does not meet the password policy.
+    WeakPassword,
+    /// A referenced object does not exist.
+    NotFound,
+}
+
+/// One validation failure of a mutation's input.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UserError {
+    /// Path to the input field, e.g. `["input", "email"]`.
+    pub field: Vec<String>,
+    pub code: UserErrorCode,
+    pub message: String,
+}
+
+impl UserError {
+    pub fn new(field: &str, code: UserErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: vec!["input".to_owned(), field.to_owned()],
+            code,
+            message: message.into(),
+        }
+    }
+}

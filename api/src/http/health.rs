@@ -1,0 +1,28 @@
+//! `/healthz` says the process is alive; `/readyz` says it can serve, i.e. its database
+//! answers. Load balancers route only to ready replicas.
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use crate::startup::AppState;
+
+pub(crate) async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+pub(crate) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let database = state.db.ping().await;
+    if let Err(error) = &database {
+        tracing::warn!(error = %error, "readiness check: database unreachable");
+    }
+    let database_ok = database.is_ok();
+    let body = json!({
+        "status": if database_ok { "ready" } else { "unavailable" },
+        "checks": { "database": if database_ok { "ok" } else { "unreachable" } },
+    });
+    if database_ok {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}

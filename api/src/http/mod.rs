@@ -1,0 +1,15 @@
+//! The HTTP surface: GraphQL, GraphiQL, health checks and the request-id middleware.
+
+mod graphql_endpoint;
+mod health;
+pub(crate) mod request_id;
+
+use actix_web::web;
+
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/graphql", web::post().to(graphql_endpoint::post))
+        .route("/graphql", web::get().to(graphql_endpoint::get))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
+}

@@ -1,0 +1,85 @@
+//! The typed configuration of a running server, built once from flags and environment
+//! variables (flags win) and passed down; there are no global settings.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// Development is friendly (generated secrets, automatic migrations, demo data,
+/// introspection); production refuses to guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Coloured, one event a line, for people.
+    Human,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+/// Everything the server needs to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub env: AppEnv,
+    pub bind: SocketAddr,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub jwt: JwtSettings,
+    pub cors_allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub graphql: GraphqlSettings,
+    pub apply_migrations: bool,
+    pub seed_demo_data: bool,
+    pub shutdown_grace: Duration,
+    pub workers: Option<usize>,
+}
+
+/// Access-token settings; the secret never appears in `Debug` output.
+#[derive(Clone)]
+pub struct JwtSettings {
+    pub secret: Vec<u8>,
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_lifetime: chrono::Duration,
+    pub refresh_token_lifetime: chrono::Duration,
+}
+
+impl std::fmt::Debug for JwtSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtSettings")
+            .field("secret", &"[redacted]")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("refresh_token_lifetime", &self.refresh_token_lifetime)
+            .finish()
+    }
+}
+
+/// Limits and switches of the GraphQL endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct GraphqlSettings {
+    pub introspection: bool,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub default_page_size: u64,
+    pub max_page_size: u64,
+}
+
+impl Default for GraphqlSettings {
+    fn default() -> Self {
+        Self {
+            introspection: true,
+            max_depth: 12,
+            max_complexity: 5_000,
+            default_page_size: 20,
+            max_page_size: 100,
+        }
+    }
+}
+
+/// The smallest JWT secret accepted in production: 256 bits, the HS256 key size.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;

@@ -1,0 +1,167 @@
+//! Start-up: connect to the database, bring its schema up to date, load the demo
+//! catalog where wanted, and build the HTTP server.
+
+use std::{net::SocketAddr, path::Path, time::Duration};
+
+use actix_cors::Cors;
+use actix_web::{App, HttpServer, dev::Server, http::header, middleware, web};
+use anyhow::{Context, bail};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+use crate::{
+    auth::TokenService,
+    graphql::{self, AppSchema},
+    http,
+    settings::Settings,
+};
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+    pub tokens: TokenService,
+    pub settings: Settings,
+}
+
+/// Opens the database pool. SQLite files are created on first use.
+pub async fn connect_database(url: &str, data_dir: &Path) -> anyhow::Result<DatabaseConnection> {
+    let is_sqlite = url.starts_with("sqlite:");
+    if is_sqlite {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    } else if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        bail!("DATABASE_URL must start with sqlite:// or postgres://");
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(if is_sqlite { 8 } else { 20 })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to {}", redact_database_url(url)))
+}
+
+/// Hides the password of a database URL for messages and logs.
+fn redact_database_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Applies migrations where allowed (refusing to run on a stale schema otherwise) and
+/// loads the demo catalog into an empty development database.
+pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
+    let pending = migrations::Migrator::get_pending_migrations(db).await?;
+    if !pending.is_empty() {
+        if !settings.apply_migrations {
+            bail!(
+                "{} pending migration(s); run `ladakh-market migrate up` as a release step, or start with --migrate",
+                pending.len()
+            );
+        }
+        tracing::info!(count = pending.len(), "applying pending migrations");
+        migrations::Migrator::up(db, None).await?;
+    }
+    if settings.seed_demo_data && catalog::catalog_is_empty(db).await? {
+        let summary = catalog::load_demo_catalog(db).await?;
+        tracing::info!(
+            categories = summary.categories,
+            cooperatives = summary.cooperatives,
+            products = summary.products,
+            variants = summary.variants,
+            "loaded the demo catalog"
+        );
+    }
+    Ok(())
+}
+
+/// A built, bound server that has not started serving yet.
+pub struct Application {
+    server: Server,
+    local_addr: SocketAddr,
+}
+
+impl Application {
+    /// Binds the listener and assembles the middleware and routes.
+    pub async fn build(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let tokens = TokenService::new(settings.jwt.clone());
+        let schema = graphql::build_schema(&settings, db.clone(), tokens.clone());
+        let state = AppState {
+            db,
+            schema,
+            tokens,
+            settings: settings.clone(),
+        };
+        let max_body_bytes = settings.max_body_bytes;
+        let cors_origins = settings.cors_allowed_origins.clone();
+        let mut server = HttpServer::new(move || {
+            let mut cors = Cors::default()
+                .allowed_methods(["GET", "POST", "OPTIONS"])
+                .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+                .allowed_header("x-request-id")
+                .expose_headers(["x-request-id"])
+                .max_age(600);
+            for origin in &cors_origins {
+                cors = cors.allowed_origin(origin);
+            }
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .app_data(web::PayloadConfig::new(max_body_bytes))
+                .wrap(cors)
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(http::request_id::assign_request_id))
+                .configure(http::routes)
+        })
+        .shutdown_timeout(settings.shutdown_grace.as_secs())
+        .bind(settings.bind)
+        .with_context(|| format!("binding {}", settings.bind))?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        let local_addr = server
+            .addrs()
+            .first()
+            .copied()
+            .context("the server is bound to no address")?;
+        Ok(Self {
+            server: server.run(),
+            local_addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting and lets in-flight requests
+    /// finish within the configured grace period.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_database_url;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_database_url("postgres://market:s3cret@db:5432/market"),
+            "postgres://market:***@db:5432/market"
+        );
+        assert_eq!(redact_database_url("sqlite://./data/market.db"), "sqlite://./data/market.db");
+    }
+}

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cooperatives")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub registration_number: String,
+    pub registrar: String,
+    pub district: String,
+    pub village: String,
+    pub address_line: String,
+    pub pin_code: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub gstin: Option<String>,
+    pub fssai_licence: Option<String>,
+    pub verification_status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

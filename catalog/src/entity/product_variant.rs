@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "product_variants")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub cooperative_id: Uuid,
+    pub sku: String,
+    pub title: String,
+    pub price_paise: i64,
+    pub mrp_paise: i64,
+    pub currency: String,
+    pub weight_grams: i32,
+    pub stock_on_hand: i32,
+    pub min_order_quantity: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

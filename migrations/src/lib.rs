@@ -1,0 +1,22 @@
+//! The one linear migration history for every table of the marketplace.
+//!
+//! Each migration has a `down`, so `migrate down` can step back one release; a test
+//! runs up → down → up on SQLite and PostgreSQL. Shipped migrations are never edited.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_accounts;
+mod m20261125_000002_create_catalog;
+
+/// Applies the marketplace's migrations in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_accounts::Migration),
+            Box::new(m20261125_000002_create_catalog::Migration),
+        ]
+    }
+}
