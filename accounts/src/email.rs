@@ -24,7 +24,10 @@ impl Email {
         if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
             return invalid("email domain must look like example.org");
         }
-        if normalised.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if normalised
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        {
             return invalid("email must not contain spaces");
         }
         Ok(Self(normalised))
@@ -47,7 +50,15 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for raw in ["", "no-at-sign", "@example.org", "a@", "a@b", "a b@example.org", "a@@b.org"] {
+        for raw in [
+            "",
+            "no-at-sign",
+            "@example.org",
+            "a@",
+            "a@b",
+            "a b@example.org",
+            "a@@b.org",
+        ] {
             assert!(Email::parse(raw).is_err(), "{raw} should be rejected");
         }
     }

@@ -8,7 +8,10 @@ pub enum AccountError {
     #[error("{0}")]
     WeakPassword(String),
     #[error("{field}: {message}")]
-    InvalidInput { field: &'static str, message: String },
+    InvalidInput {
+        field: &'static str,
+        message: String,
+    },
     #[error("an account with this email already exists")]
     EmailTaken,
     #[error("email or password is incorrect")]

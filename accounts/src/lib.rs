@@ -24,6 +24,6 @@ pub use refresh_tokens::{
 };
 pub use role::{CooperativeRole, Role};
 pub use users::{
-    LoginThrottle, NewAccount, User, UserId, authenticate, count_admins, create_account,
-    find_user, register_buyer,
+    LoginThrottle, NewAccount, User, UserId, authenticate, count_admins, create_account, find_user,
+    register_buyer,
 };

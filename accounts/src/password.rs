@@ -16,10 +16,14 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 pub fn check_password_policy(password: &str, email: &str) -> Result<(), AccountError> {
     let weak = |why: String| Err(AccountError::WeakPassword(why));
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return weak(format!("password must have at least {MIN_PASSWORD_CHARS} characters"));
+        return weak(format!(
+            "password must have at least {MIN_PASSWORD_CHARS} characters"
+        ));
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return weak(format!("password must have at most {MAX_PASSWORD_BYTES} bytes"));
+        return weak(format!(
+            "password must have at most {MAX_PASSWORD_BYTES} bytes"
+        ));
     }
     let distinct: std::collections::HashSet<char> = password.chars().collect();
     if distinct.len() < 4 {

@@ -78,7 +78,10 @@ pub async fn issue_refresh_token(
 
 async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<(), AccountError> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(Utc::now())))
+        .col_expr(
+            refresh_token::Column::RevokedAt,
+            Expr::value(Some(Utc::now())),
+        )
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)

@@ -72,7 +72,9 @@ pub struct TokenService {
 
 impl std::fmt::Debug for TokenService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenService").field("settings", &self.settings).finish()
+        f.debug_struct("TokenService")
+            .field("settings", &self.settings)
+            .finish()
     }
 }
 
@@ -123,12 +125,13 @@ impl TokenService {
 
     /// Checks a presented token and returns the viewer it proves.
     pub fn verify(&self, token: &str) -> Result<Viewer, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding_key, &self.validation).map_err(|error| {
-            match error.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            }
-        })?;
+        let data =
+            decode::<Claims>(token, &self.decoding_key, &self.validation).map_err(|error| {
+                match error.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
+                }
+            })?;
         let claims = data.claims;
         Ok(Viewer {
             user_id: claims.sub,
@@ -184,8 +187,16 @@ mod tests {
     #[test]
     fn another_secret_or_audience_is_refused() -> Result<(), TokenError> {
         let issued = service(&[7; 32], "ladakh-market-api").issue(&buyer())?;
-        assert!(service(&[8; 32], "ladakh-market-api").verify(&issued.token).is_err());
-        assert!(service(&[7; 32], "someone-else").verify(&issued.token).is_err());
+        assert!(
+            service(&[8; 32], "ladakh-market-api")
+                .verify(&issued.token)
+                .is_err()
+        );
+        assert!(
+            service(&[7; 32], "someone-else")
+                .verify(&issued.token)
+                .is_err()
+        );
         Ok(())
     }
 }

@@ -17,15 +17,17 @@ use rand::RngCore;
 use sea_orm_migration::MigratorTrait;
 
 use crate::{
-    settings::{
-        AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, Settings,
-    },
+    settings::{AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, Settings},
     startup::{Application, connect_database, prepare_database},
     telemetry,
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "ladakh-market", version, about = "Marketplace backend for Ladakh's cooperatives")]
+#[command(
+    name = "ladakh-market",
+    version,
+    about = "Marketplace backend for Ladakh's cooperatives"
+)]
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,
@@ -37,7 +39,13 @@ struct Cli {
 struct CommonArgs {
     /// `development` generates missing secrets, applies migrations and loads demo data;
     /// `production` refuses to guess.
-    #[arg(long, env = "APP_ENV", value_enum, default_value = "development", global = true)]
+    #[arg(
+        long,
+        env = "APP_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
     app_env: AppEnv,
     /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; defaults to SQLite at
     /// `DATA_DIR/market.db`.
@@ -139,7 +147,10 @@ pub fn run() -> ExitCode {
         AppEnv::Production => LogFormat::Json,
     });
     telemetry::init(log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -149,7 +160,10 @@ pub fn run() -> ExitCode {
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "ladakh-market stopped with an error");
+            tracing::error!(
+                error = format!("{error:#}"),
+                "ladakh-market stopped with an error"
+            );
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
@@ -176,7 +190,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Migrate { action }) => migrate(&common, action).await,
-        Some(Command::Admin { action: AdminAction::Create { email, name, password_stdin: _ } }) => {
+        Some(Command::Admin {
+            action:
+                AdminAction::Create {
+                    email,
+                    name,
+                    password_stdin: _,
+                },
+        }) => {
             let mut password = String::new();
             std::io::stdin()
                 .lock()
@@ -245,7 +266,10 @@ async fn migrate(common: &CommonArgs, action: MigrateAction) -> anyhow::Result<(
 async fn ensure_no_pending_migrations(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
     let pending = migrations::Migrator::get_pending_migrations(db).await?;
     if !pending.is_empty() {
-        bail!("{} pending migration(s); run `ladakh-market migrate up` first", pending.len());
+        bail!(
+            "{} pending migration(s); run `ladakh-market migrate up` first",
+            pending.len()
+        );
     }
     Ok(())
 }
@@ -306,14 +330,20 @@ fn jwt_secret(env: AppEnv, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
     {
         if secret.len() < MIN_JWT_SECRET_BYTES {
             if env == AppEnv::Production {
-                bail!("JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long in production");
+                bail!(
+                    "JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long in production"
+                );
             }
-            tracing::warn!("JWT_SECRET is shorter than {MIN_JWT_SECRET_BYTES} bytes; fine for development only");
+            tracing::warn!(
+                "JWT_SECRET is shorter than {MIN_JWT_SECRET_BYTES} bytes; fine for development only"
+            );
         }
         return Ok(secret.into_bytes());
     }
     if env == AppEnv::Production {
-        bail!("JWT_SECRET is not set; production needs a secret of at least {MIN_JWT_SECRET_BYTES} bytes");
+        bail!(
+            "JWT_SECRET is not set; production needs a secret of at least {MIN_JWT_SECRET_BYTES} bytes"
+        );
     }
     let path = data_dir.join("jwt-secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod graphql;
 mod http;
+pub mod metrics;
 pub mod settings;
 pub mod startup;
 mod telemetry;

@@ -1,7 +1,7 @@
 //! Start-up: connect to the database, bring its schema up to date, load the demo
 //! catalog where wanted, and build the HTTP server.
 
-use std::{net::SocketAddr, path::Path, time::Duration};
+use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use actix_cors::Cors;
 use actix_web::{App, HttpServer, dev::Server, http::header, middleware, web};
@@ -13,6 +13,7 @@ use crate::{
     auth::TokenService,
     graphql::{self, AppSchema},
     http,
+    metrics::Metrics,
     settings::Settings,
 };
 
@@ -23,6 +24,7 @@ pub struct AppState {
     pub schema: AppSchema,
     pub tokens: TokenService,
     pub settings: Settings,
+    pub metrics: Arc<Metrics>,
 }
 
 /// Opens the database pool. SQLite files are created on first use.
@@ -95,7 +97,9 @@ pub struct Application {
 
 impl Application {
     /// Binds the listener and assembles the middleware and routes.
-    pub async fn build(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings, mut db: DatabaseConnection) -> anyhow::Result<Self> {
+        let metrics = Arc::new(Metrics::default());
+        metrics.instrument(&mut db);
         let tokens = TokenService::new(settings.jwt.clone());
         let schema = graphql::build_schema(&settings, db.clone(), tokens.clone());
         let state = AppState {
@@ -103,6 +107,7 @@ impl Application {
             schema,
             tokens,
             settings: settings.clone(),
+            metrics,
         };
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();
@@ -162,6 +167,9 @@ mod tests {
             redact_database_url("postgres://market:s3cret@db:5432/market"),
             "postgres://market:***@db:5432/market"
         );
-        assert_eq!(redact_database_url("sqlite://./data/market.db"), "sqlite://./data/market.db");
+        assert_eq!(
+            redact_database_url("sqlite://./data/market.db"),
+            "sqlite://./data/market.db"
+        );
     }
 }

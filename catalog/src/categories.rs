@@ -98,7 +98,10 @@ pub fn validate_attributes(
         match attributes.get(&definition.key) {
             None | Some(serde_json::Value::Null) => {
                 if definition.required {
-                    problems.push((definition.key.clone(), format!("{} is required", definition.label)));
+                    problems.push((
+                        definition.key.clone(),
+                        format!("{} is required", definition.label),
+                    ));
                 }
             }
             Some(value) => {
@@ -117,14 +120,20 @@ pub fn validate_attributes(
                         AttributeKind::Boolean => "true or false".to_owned(),
                         AttributeKind::Enum => format!("one of {}", definition.options.join(", ")),
                     };
-                    problems.push((definition.key.clone(), format!("{} must be {expected}", definition.label)));
+                    problems.push((
+                        definition.key.clone(),
+                        format!("{} must be {expected}", definition.label),
+                    ));
                 }
             }
         }
     }
     for key in attributes.keys() {
         if !schema.iter().any(|definition| &definition.key == key) {
-            problems.push((key.clone(), format!("{key} is not an attribute of this category")));
+            problems.push((
+                key.clone(),
+                format!("{key} is not an attribute of this category"),
+            ));
         }
     }
     problems

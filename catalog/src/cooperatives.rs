@@ -6,11 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::{
-    CatalogError, Page, PageRequest,
-    entity::cooperative,
-    pagination::fetch_page,
-};
+use crate::{CatalogError, Page, PageRequest, entity::cooperative, pagination::fetch_page};
 
 /// Where a cooperative stands with the registrar's staff on this platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,9 +85,8 @@ impl TryFrom<cooperative::Model> for Cooperative {
 }
 
 fn public_cooperatives() -> sea_orm::Select<cooperative::Entity> {
-    cooperative::Entity::find().filter(
-        cooperative::Column::VerificationStatus.eq(VerificationStatus::Verified.as_str()),
-    )
+    cooperative::Entity::find()
+        .filter(cooperative::Column::VerificationStatus.eq(VerificationStatus::Verified.as_str()))
 }
 
 /// Lists verified cooperatives, oldest first.

@@ -32,15 +32,26 @@ pub fn parse_gstin(raw: &str) -> Result<String, String> {
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| "GSTIN must start with a 2-digit state code".to_owned())?;
     if !(1..=38).contains(&state) && state != 97 && state != 99 {
-        return Err(format!("GSTIN state code {state:02} is not a GST state code"));
+        return Err(format!(
+            "GSTIN state code {state:02} is not a GST state code"
+        ));
     }
-    let pan_shape = bytes.get(2..7).is_some_and(|p| p.iter().all(u8::is_ascii_uppercase))
-        && bytes.get(7..11).is_some_and(|p| p.iter().all(u8::is_ascii_digit))
+    let pan_shape = bytes
+        .get(2..7)
+        .is_some_and(|p| p.iter().all(u8::is_ascii_uppercase))
+        && bytes
+            .get(7..11)
+            .is_some_and(|p| p.iter().all(u8::is_ascii_digit))
         && bytes.get(11).is_some_and(u8::is_ascii_uppercase);
     if !pan_shape {
-        return Err("GSTIN characters 3 to 12 must be a PAN (5 letters, 4 digits, 1 letter)".to_owned());
+        return Err(
+            "GSTIN characters 3 to 12 must be a PAN (5 letters, 4 digits, 1 letter)".to_owned(),
+        );
     }
-    if !bytes.get(12).is_some_and(|c| c.is_ascii_alphanumeric() && *c != b'0') {
+    if !bytes
+        .get(12)
+        .is_some_and(|c| c.is_ascii_alphanumeric() && *c != b'0')
+    {
         return Err("GSTIN character 13 must be the entity number 1-9 or A-Z".to_owned());
     }
     let expected = gstin_check_character(bytes.get(..14).unwrap_or_default())
@@ -78,7 +89,10 @@ mod tests {
 
     #[test]
     fn gstin_accepts_the_published_test_vector() {
-        assert_eq!(parse_gstin("27aapfu0939f1zv").as_deref(), Ok("27AAPFU0939F1ZV"));
+        assert_eq!(
+            parse_gstin("27aapfu0939f1zv").as_deref(),
+            Ok("27AAPFU0939F1ZV")
+        );
     }
 
     #[test]

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    CatalogError, Category, Money, Page, PageRequest, VerificationStatus, list_categories,
+    CatalogError, Category, Money, Page, PageRequest, VerificationStatus,
     entity::{cooperative, product, product_variant},
+    list_categories,
     money::Currency,
     pagination::fetch_page,
 };
@@ -88,10 +89,12 @@ pub struct Product {
 impl TryFrom<product::Model> for Product {
     type Error = CatalogError;
     fn try_from(model: product::Model) -> Result<Self, Self::Error> {
-        let corrupt = |what: &str, e: serde_json::Error| CatalogError::Corrupt(format!("{what}: {e}"));
+        let corrupt =
+            |what: &str, e: serde_json::Error| CatalogError::Corrupt(format!("{what}: {e}"));
         Ok(Self {
             status: model.status.parse().map_err(CatalogError::Corrupt)?,
-            attributes: serde_json::from_value(model.attributes).map_err(|e| corrupt("attributes", e))?,
+            attributes: serde_json::from_value(model.attributes)
+                .map_err(|e| corrupt("attributes", e))?,
             images: serde_json::from_value(model.images).map_err(|e| corrupt("images", e))?,
             declarations: serde_json::from_value(model.declarations)
                 .map_err(|e| corrupt("declarations", e))?,
@@ -133,8 +136,14 @@ impl TryFrom<product_variant::Model> for Variant {
             product_id: model.product_id,
             sku: model.sku,
             title: model.title,
-            price: Money { minor: model.price_paise, currency },
-            mrp: Money { minor: model.mrp_paise, currency },
+            price: Money {
+                minor: model.price_paise,
+                currency,
+            },
+            mrp: Money {
+                minor: model.mrp_paise,
+                currency,
+            },
             weight_grams: model.weight_grams,
             stock_on_hand: model.stock_on_hand,
             min_order_quantity: model.min_order_quantity,
@@ -202,7 +211,8 @@ pub async fn list_public_products(
             .iter()
             .find(|c| &c.slug == slug)
             .ok_or_else(|| CatalogError::CategoryNotFound(slug.clone()))?;
-        select = select.filter(product::Column::CategoryId.is_in(descendants_of(&categories, root.id)));
+        select =
+            select.filter(product::Column::CategoryId.is_in(descendants_of(&categories, root.id)));
     }
     if let Some(cooperative_id) = filter.cooperative_id {
         select = select.filter(product::Column::CooperativeId.eq(cooperative_id));
@@ -215,7 +225,10 @@ pub async fn list_public_products(
             .to_owned();
         select = select.filter(product::Column::CooperativeId.in_subquery(in_district));
     }
-    if filter.min_price_paise.is_some() || filter.max_price_paise.is_some() || filter.in_stock.is_some() {
+    if filter.min_price_paise.is_some()
+        || filter.max_price_paise.is_some()
+        || filter.in_stock.is_some()
+    {
         let mut variant = Query::select();
         variant
             .column((product_variant::Entity, product_variant::Column::Id))
@@ -225,17 +238,33 @@ pub async fn list_public_products(
                     .equals((product::Entity, product::Column::Id)),
             );
         if let Some(min) = filter.min_price_paise {
-            variant.and_where(Expr::col((product_variant::Entity, product_variant::Column::PricePaise)).gte(min));
+            variant.and_where(
+                Expr::col((product_variant::Entity, product_variant::Column::PricePaise)).gte(min),
+            );
         }
         if let Some(max) = filter.max_price_paise {
-            variant.and_where(Expr::col((product_variant::Entity, product_variant::Column::PricePaise)).lte(max));
+            variant.and_where(
+                Expr::col((product_variant::Entity, product_variant::Column::PricePaise)).lte(max),
+            );
         }
         match filter.in_stock {
             Some(true) => {
-                variant.and_where(Expr::col((product_variant::Entity, product_variant::Column::StockOnHand)).gt(0));
+                variant.and_where(
+                    Expr::col((
+                        product_variant::Entity,
+                        product_variant::Column::StockOnHand,
+                    ))
+                    .gt(0),
+                );
             }
             Some(false) => {
-                variant.and_where(Expr::col((product_variant::Entity, product_variant::Column::StockOnHand)).lte(0));
+                variant.and_where(
+                    Expr::col((
+                        product_variant::Entity,
+                        product_variant::Column::StockOnHand,
+                    ))
+                    .lte(0),
+                );
             }
             None => {}
         }
@@ -253,7 +282,9 @@ pub async fn find_public_product(
 ) -> Result<Product, CatalogError> {
     let select = match lookup {
         ProductLookup::Id(id) => public_products().filter(product::Column::Id.eq(*id)),
-        ProductLookup::Slug(slug) => public_products().filter(product::Column::Slug.eq(slug.as_str())),
+        ProductLookup::Slug(slug) => {
+            public_products().filter(product::Column::Slug.eq(slug.as_str()))
+        }
     };
     select
         .one(db)
@@ -275,7 +306,10 @@ pub async fn variants_by_product_ids(
         .await?;
     for model in models {
         let variant = Variant::try_from(model)?;
-        by_product.entry(variant.product_id).or_default().push(variant);
+        by_product
+            .entry(variant.product_id)
+            .or_default()
+            .push(variant);
     }
     Ok(by_product)
 }

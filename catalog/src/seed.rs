@@ -97,8 +97,8 @@ fn invalid(what: String) -> CatalogError {
 
 /// Loads the demo catalog in one transaction: all of it or nothing.
 pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, CatalogError> {
-    let categories: Vec<SeedCategory> =
-        serde_json::from_str(CATEGORIES_JSON).map_err(|e| invalid(format!("categories.json: {e}")))?;
+    let categories: Vec<SeedCategory> = serde_json::from_str(CATEGORIES_JSON)
+        .map_err(|e| invalid(format!("categories.json: {e}")))?;
     let cooperatives: Vec<SeedCooperative> = serde_json::from_str(COOPERATIVES_JSON)
         .map_err(|e| invalid(format!("cooperatives.json: {e}")))?;
     let products: Vec<SeedProduct> =
@@ -114,7 +114,12 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 category_ids
                     .get(parent.as_str())
                     .map(|(id, _)| *id)
-                    .ok_or_else(|| invalid(format!("category {}: parent {parent} must come first", seed.slug)))?,
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "category {}: parent {parent} must come first",
+                            seed.slug
+                        ))
+                    })?,
             ),
             None => None,
         };
@@ -152,7 +157,12 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
             pin_code: Set(parse_pin_code(&seed.pin_code).map_err(context)?),
             contact_email: Set(seed.contact_email.clone()),
             contact_phone: Set(seed.contact_phone.clone()),
-            gstin: Set(seed.gstin.as_deref().map(parse_gstin).transpose().map_err(context)?),
+            gstin: Set(seed
+                .gstin
+                .as_deref()
+                .map(parse_gstin)
+                .transpose()
+                .map_err(context)?),
             fssai_licence: Set(seed
                 .fssai_licence
                 .as_deref()
@@ -193,7 +203,9 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
             status: Set(status.as_str().to_owned()),
             attributes: Set(serde_json::Value::Object(seed.attributes.clone())),
             images: Set(serde_json::to_value(&seed.images).map_err(|e| context(e.to_string()))?),
-            declarations: Set(serde_json::to_value(&seed.declarations).map_err(|e| context(e.to_string()))?),
+            declarations: Set(
+                serde_json::to_value(&seed.declarations).map_err(|e| context(e.to_string()))?
+            ),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -201,7 +213,10 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
         .await?;
         for variant in &seed.variants {
             if variant.price_paise <= 0 || variant.price_paise > variant.mrp_paise {
-                return Err(context(format!("variant {}: price must be positive and at most the MRP", variant.sku)));
+                return Err(context(format!(
+                    "variant {}: price must be positive and at most the MRP",
+                    variant.sku
+                )));
             }
             product_variant::Entity::insert(product_variant::ActiveModel {
                 id: Set(Uuid::now_v7()),

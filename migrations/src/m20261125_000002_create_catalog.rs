@@ -197,7 +197,10 @@ impl MigrationTrait for Migration {
                     .col(integer(ProductVariants::MinOrderQuantity))
                     .col(timestamp_with_time_zone(ProductVariants::CreatedAt))
                     .col(timestamp_with_time_zone(ProductVariants::UpdatedAt))
-                    .check(Expr::col(ProductVariants::PricePaise).lte(Expr::col(ProductVariants::MrpPaise)))
+                    .check(
+                        Expr::col(ProductVariants::PricePaise)
+                            .lte(Expr::col(ProductVariants::MrpPaise)),
+                    )
                     .check(Expr::col(ProductVariants::StockOnHand).gte(0))
                     .foreign_key(
                         ForeignKey::create()
@@ -242,7 +245,12 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("idx_users_cooperative").table(Users::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("idx_users_cooperative")
+                    .table(Users::Table)
+                    .to_owned(),
+            )
             .await?;
         for table in [
             ProductVariants::Table.into_iden(),
@@ -250,7 +258,9 @@ impl MigrationTrait for Migration {
             Categories::Table.into_iden(),
             Cooperatives::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

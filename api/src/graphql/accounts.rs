@@ -1,7 +1,10 @@
 //! Accounts over GraphQL: registration, login, token refresh, logout, `me`, and the
 //! admin's creation of cooperative staff, institutional buyers and buyer organisations.
 
-use accounts::{CooperativeRole, LoginThrottle, NewAccount, NewBuyerOrganisation, RefreshTokenPolicy, Role, User};
+use accounts::{
+    CooperativeRole, LoginThrottle, NewAccount, NewBuyerOrganisation, RefreshTokenPolicy, Role,
+    User,
+};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -9,10 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{TokenService, Viewer},
-    graphql::{
-        ApiError, RequestContext, UserError, UserErrorCode,
-        errors::Failure,
-    },
+    graphql::{ApiError, RequestContext, UserError, UserErrorCode, errors::Failure},
 };
 
 /// A role on the platform.
@@ -212,12 +212,15 @@ pub(crate) fn require_admin<'a>(ctx: &'a Context<'_>) -> Result<&'a Viewer, ApiE
     if viewer.role == Role::Admin {
         Ok(viewer)
     } else {
-        Err(ApiError::Forbidden("only platform admins may do this".to_owned()))
+        Err(ApiError::Forbidden(
+            "only platform admins may do this".to_owned(),
+        ))
     }
 }
 
 pub(crate) fn db<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection, ApiError> {
-    ctx.data::<DatabaseConnection>().map_err(|_| ApiError::Internal)
+    ctx.data::<DatabaseConnection>()
+        .map_err(|_| ApiError::Internal)
 }
 
 fn tokens<'a>(ctx: &'a Context<'_>) -> Result<&'a TokenService, ApiError> {
@@ -225,15 +228,23 @@ fn tokens<'a>(ctx: &'a Context<'_>) -> Result<&'a TokenService, ApiError> {
 }
 
 fn parse_id(field: &str, id: &ID) -> Result<Uuid, UserError> {
-    Uuid::parse_str(id.as_str())
-        .map_err(|_| UserError::new(field, UserErrorCode::Invalid, format!("{field} is not a valid id")))
+    Uuid::parse_str(id.as_str()).map_err(|_| {
+        UserError::new(
+            field,
+            UserErrorCode::Invalid,
+            format!("{field} is not a valid id"),
+        )
+    })
 }
 
 fn required(field: &str, value: &str) -> Option<UserError> {
-    value
-        .trim()
-        .is_empty()
-        .then(|| UserError::new(field, UserErrorCode::Required, format!("{field} is required")))
+    value.trim().is_empty().then(|| {
+        UserError::new(
+            field,
+            UserErrorCode::Required,
+            format!("{field} is required"),
+        )
+    })
 }
 
 async fn issue_session(
@@ -244,15 +255,17 @@ async fn issue_session(
     let tokens = tokens(ctx)?;
     let refresh = match family {
         Some(issued) => issued,
-        None => accounts::issue_refresh_token(
-            db(ctx)?,
-            user.id,
-            None,
-            RefreshTokenPolicy {
-                lifetime: tokens.settings().refresh_token_lifetime,
-            },
-        )
-        .await?,
+        None => {
+            accounts::issue_refresh_token(
+                db(ctx)?,
+                user.id,
+                None,
+                RefreshTokenPolicy {
+                    lifetime: tokens.settings().refresh_token_lifetime,
+                },
+            )
+            .await?
+        }
     };
     let access = tokens.issue(&user).map_err(|e| ApiError::internal(&e))?;
     Ok(AuthPayload {
@@ -291,10 +304,14 @@ pub struct AccountsMutation;
 impl AccountsMutation {
     /// Registers a buyer account. Sign in with `login` afterwards.
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<RegisterPayload> {
-        let errors: Vec<UserError> = [required("email", &input.email), required("password", &input.password), required("name", &input.name)]
-            .into_iter()
-            .flatten()
-            .collect();
+        let errors: Vec<UserError> = [
+            required("email", &input.email),
+            required("password", &input.password),
+            required("name", &input.name),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         if !errors.is_empty() {
             return Ok(RegisterPayload { user: None, errors });
         }
@@ -316,25 +333,43 @@ impl AccountsMutation {
     /// Signs in with email and password. Wrong credentials are UNAUTHENTICATED; after
     /// repeated failures the account is locked for a while.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
-        let errors: Vec<UserError> = [required("email", &input.email), required("password", &input.password)]
-            .into_iter()
-            .flatten()
-            .collect();
+        let errors: Vec<UserError> = [
+            required("email", &input.email),
+            required("password", &input.password),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         if !errors.is_empty() {
-            return Ok(AuthPayload { errors, ..AuthPayload::default() });
+            return Ok(AuthPayload {
+                errors,
+                ..AuthPayload::default()
+            });
         }
-        let user = accounts::authenticate(db(ctx)?, &input.email, &input.password, LoginThrottle::default())
-            .await
-            .map_err(ApiError::from)?;
+        let user = accounts::authenticate(
+            db(ctx)?,
+            &input.email,
+            &input.password,
+            LoginThrottle::default(),
+        )
+        .await
+        .map_err(ApiError::from)?;
         tracing::info!(user_id = %user.id, "signed in");
         Ok(issue_session(ctx, user, None).await?)
     }
 
     /// Exchanges a refresh token for a new access token and refresh token. Each refresh
     /// token works once; presenting a used one ends the whole session.
-    async fn refresh_token(&self, ctx: &Context<'_>, input: RefreshTokenInput) -> Result<AuthPayload> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshTokenInput,
+    ) -> Result<AuthPayload> {
         if let Some(error) = required("refreshToken", &input.refresh_token) {
-            return Ok(AuthPayload { errors: vec![error], ..AuthPayload::default() });
+            return Ok(AuthPayload {
+                errors: vec![error],
+                ..AuthPayload::default()
+            });
         }
         let tokens = tokens(ctx)?;
         let (user, issued) = accounts::rotate_refresh_token(
@@ -352,17 +387,27 @@ impl AccountsMutation {
     /// Ends the session the refresh token belongs to.
     async fn logout(&self, ctx: &Context<'_>, input: LogoutInput) -> Result<LogoutPayload> {
         if let Some(error) = required("refreshToken", &input.refresh_token) {
-            return Ok(LogoutPayload { success: false, errors: vec![error] });
+            return Ok(LogoutPayload {
+                success: false,
+                errors: vec![error],
+            });
         }
         accounts::revoke_refresh_token(db(ctx)?, &input.refresh_token)
             .await
             .map_err(ApiError::from)?;
-        Ok(LogoutPayload { success: true, errors: Vec::new() })
+        Ok(LogoutPayload {
+            success: true,
+            errors: Vec::new(),
+        })
     }
 
     /// Creates an account of any role (admins only): cooperative staff, institutional
     /// buyers and further admins.
-    async fn user_create(&self, ctx: &Context<'_>, input: UserCreateInput) -> Result<UserCreatePayload> {
+    async fn user_create(
+        &self,
+        ctx: &Context<'_>,
+        input: UserCreateInput,
+    ) -> Result<UserCreatePayload> {
         require_admin(ctx)?;
         let db = db(ctx)?;
         let mut errors = Vec::new();
@@ -389,9 +434,15 @@ impl AccountsMutation {
         let role = Role::from(input.role);
         if role == Role::Cooperative
             && let Some(id) = cooperative_id
-            && !catalog::cooperative_exists(db, id).await.map_err(ApiError::from)?
+            && !catalog::cooperative_exists(db, id)
+                .await
+                .map_err(ApiError::from)?
         {
-            errors.push(UserError::new("cooperativeId", UserErrorCode::NotFound, "cooperative not found"));
+            errors.push(UserError::new(
+                "cooperativeId",
+                UserErrorCode::NotFound,
+                "cooperative not found",
+            ));
         }
         if !errors.is_empty() {
             return Ok(UserCreatePayload { user: None, errors });
@@ -410,9 +461,15 @@ impl AccountsMutation {
         )
         .await;
         match created {
-            Ok(user) => Ok(UserCreatePayload { user: Some(user.into()), errors: Vec::new() }),
+            Ok(user) => Ok(UserCreatePayload {
+                user: Some(user.into()),
+                errors: Vec::new(),
+            }),
             Err(error) => match Failure::from(error) {
-                Failure::Validation(user_error) => Ok(UserCreatePayload { user: None, errors: vec![user_error] }),
+                Failure::Validation(user_error) => Ok(UserCreatePayload {
+                    user: None,
+                    errors: vec![user_error],
+                }),
                 Failure::Top(api_error) => Err(api_error.into()),
             },
         }

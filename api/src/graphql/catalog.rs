@@ -1,7 +1,9 @@
 //! The public catalog over GraphQL: cooperatives, categories and products as buyers and
 //! anonymous visitors see them (verified cooperatives, active products only).
 
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject,
+};
 use catalog::{ProductLookup, VerificationStatus};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -18,15 +20,18 @@ use crate::{
 };
 
 fn limits<'a>(ctx: &'a Context<'_>) -> Result<&'a GraphqlSettings, ApiError> {
-    ctx.data::<GraphqlSettings>().map_err(|_| ApiError::Internal)
+    ctx.data::<GraphqlSettings>()
+        .map_err(|_| ApiError::Internal)
 }
 
 fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a std::sync::Arc<Loaders>, ApiError> {
-    ctx.data::<std::sync::Arc<Loaders>>().map_err(|_| ApiError::Internal)
+    ctx.data::<std::sync::Arc<Loaders>>()
+        .map_err(|_| ApiError::Internal)
 }
 
 fn parse_id(argument: &str, id: &ID) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id.as_str()).map_err(|_| ApiError::BadUserInput(format!("`{argument}` is not a valid id")))
+    Uuid::parse_str(id.as_str())
+        .map_err(|_| ApiError::BadUserInput(format!("`{argument}` is not a valid id")))
 }
 
 /// A cooperative's standing on the platform.
@@ -354,11 +359,17 @@ impl ProductFilter {
         if let (Some(min), Some(max)) = (self.min_price, self.max_price)
             && min.0 > max.0
         {
-            return Err(ApiError::BadUserInput("`minPrice` must not exceed `maxPrice`".to_owned()));
+            return Err(ApiError::BadUserInput(
+                "`minPrice` must not exceed `maxPrice`".to_owned(),
+            ));
         }
         Ok(catalog::ProductFilter {
             category_slug: self.category_slug,
-            cooperative_id: self.cooperative_id.as_ref().map(|id| parse_id("cooperativeId", id)).transpose()?,
+            cooperative_id: self
+                .cooperative_id
+                .as_ref()
+                .map(|id| parse_id("cooperativeId", id))
+                .transpose()?,
             district: self.district,
             min_price_paise: self.min_price.map(|p| p.0),
             max_price_paise: self.max_price.map(|p| p.0),
@@ -384,20 +395,37 @@ impl CatalogQuery {
         filter: Option<ProductFilter>,
     ) -> Result<RelayConnection<Product>> {
         let limits = limits(ctx)?;
-        let request = PageArgs { first, after, last, before }.into_request(limits)?;
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(limits)?;
         let filter = filter.unwrap_or_default().into_domain()?;
-        let page = catalog::list_public_products(db(ctx)?, &filter, request, limits.default_page_size)
-            .await
-            .map_err(ApiError::from)?;
+        let page =
+            catalog::list_public_products(db(ctx)?, &filter, request, limits.default_page_size)
+                .await
+                .map_err(ApiError::from)?;
         Ok(connection_from_page(page, |p| p.id, Product))
     }
 
     /// One product by id or slug.
-    async fn product(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> Result<Option<Product>> {
+    async fn product(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Product>> {
         let lookup = match (id, slug) {
             (Some(id), None) => ProductLookup::Id(parse_id("id", &id)?),
             (None, Some(slug)) => ProductLookup::Slug(slug),
-            _ => return Err(ApiError::BadUserInput("pass exactly one of `id` and `slug`".to_owned()).into()),
+            _ => {
+                return Err(ApiError::BadUserInput(
+                    "pass exactly one of `id` and `slug`".to_owned(),
+                )
+                .into());
+            }
         };
         let product = catalog::find_public_product(db(ctx)?, &lookup)
             .await
@@ -416,7 +444,13 @@ impl CatalogQuery {
         before: Option<String>,
     ) -> Result<RelayConnection<Cooperative>> {
         let limits = limits(ctx)?;
-        let request = PageArgs { first, after, last, before }.into_request(limits)?;
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(limits)?;
         let page = catalog::list_public_cooperatives(db(ctx)?, request, limits.default_page_size)
             .await
             .map_err(ApiError::from)?;
@@ -424,11 +458,21 @@ impl CatalogQuery {
     }
 
     /// One verified cooperative by id or slug.
-    async fn cooperative(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> Result<Option<Cooperative>> {
+    async fn cooperative(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Cooperative>> {
         let id = match (&id, &slug) {
             (Some(id), None) => Some(parse_id("id", id)?),
             (None, Some(_)) => None,
-            _ => return Err(ApiError::BadUserInput("pass exactly one of `id` and `slug`".to_owned()).into()),
+            _ => {
+                return Err(ApiError::BadUserInput(
+                    "pass exactly one of `id` and `slug`".to_owned(),
+                )
+                .into());
+            }
         };
         let cooperative = catalog::find_public_cooperative(db(ctx)?, id, slug.as_deref())
             .await

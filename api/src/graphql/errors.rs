@@ -66,9 +66,11 @@ impl From<AccountError> for Failure {
             AccountError::InvalidEmail(message) => {
                 Self::Validation(UserError::new("email", UserErrorCode::Invalid, message))
             }
-            AccountError::WeakPassword(message) => {
-                Self::Validation(UserError::new("password", UserErrorCode::WeakPassword, message))
-            }
+            AccountError::WeakPassword(message) => Self::Validation(UserError::new(
+                "password",
+                UserErrorCode::WeakPassword,
+                message,
+            )),
             AccountError::InvalidInput { field, message } => {
                 Self::Validation(UserError::new(field, UserErrorCode::Invalid, message))
             }
@@ -85,7 +87,9 @@ impl From<AccountError> for Failure {
             AccountError::InvalidCredentials
             | AccountError::LoginThrottled { .. }
             | AccountError::RefreshTokenInvalid
-            | AccountError::RefreshTokenReused => Self::Top(ApiError::Unauthenticated(error.to_string())),
+            | AccountError::RefreshTokenReused => {
+                Self::Top(ApiError::Unauthenticated(error.to_string()))
+            }
             AccountError::UserNotFound => Self::Top(ApiError::NotFound(error.to_string())),
             AccountError::Hashing | AccountError::Db(_) => Self::Top(ApiError::internal(&error)),
         }

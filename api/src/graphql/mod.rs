@@ -38,12 +38,18 @@ pub struct RequestContext {
     pub request_id: String,
 }
 
-fn schema_builder(limits: GraphqlSettings) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    let builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(16);
+fn schema_builder(
+    limits: GraphqlSettings,
+) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(16);
     if limits.introspection {
         builder
     } else {
@@ -52,7 +58,11 @@ fn schema_builder(limits: GraphqlSettings) -> SchemaBuilder<QueryRoot, MutationR
 }
 
 /// Builds the schema with the services its resolvers use.
-pub fn build_schema(settings: &Settings, db: DatabaseConnection, tokens: TokenService) -> AppSchema {
+pub fn build_schema(
+    settings: &Settings,
+    db: DatabaseConnection,
+    tokens: TokenService,
+) -> AppSchema {
     schema_builder(settings.graphql)
         .data(db)
         .data(tokens)

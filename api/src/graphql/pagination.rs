@@ -56,20 +56,29 @@ impl PageArgs {
     /// Checks the arguments against the paging rules and decodes the cursors.
     pub fn into_request(self, limits: &GraphqlSettings) -> Result<PageRequest, ApiError> {
         if self.first.is_some() && self.last.is_some() {
-            return Err(ApiError::BadUserInput("pass either `first` or `last`, not both".to_owned()));
+            return Err(ApiError::BadUserInput(
+                "pass either `first` or `last`, not both".to_owned(),
+            ));
         }
         let size = |name: &str, value: Option<i32>| -> Result<Option<u64>, ApiError> {
             match value {
                 None => Ok(None),
-                Some(n) if n < 0 => Err(ApiError::BadUserInput(format!("`{name}` must not be negative"))),
-                Some(n) if u64::try_from(n).unwrap_or(u64::MAX) > limits.max_page_size => Err(
-                    ApiError::BadUserInput(format!("`{name}` must be at most {}", limits.max_page_size)),
-                ),
+                Some(n) if n < 0 => Err(ApiError::BadUserInput(format!(
+                    "`{name}` must not be negative"
+                ))),
+                Some(n) if u64::try_from(n).unwrap_or(u64::MAX) > limits.max_page_size => {
+                    Err(ApiError::BadUserInput(format!(
+                        "`{name}` must be at most {}",
+                        limits.max_page_size
+                    )))
+                }
                 Some(n) => Ok(u64::try_from(n).ok()),
             }
         };
         let cursor = |value: Option<String>| -> Result<Option<Uuid>, ApiError> {
-            value.map(|c| IdCursor::decode_cursor(&c).map(|cursor| cursor.0)).transpose()
+            value
+                .map(|c| IdCursor::decode_cursor(&c).map(|cursor| cursor.0))
+                .transpose()
         };
         Ok(PageRequest {
             first: size("first", self.first)?,
@@ -105,7 +114,11 @@ where
 }
 
 /// The complexity of a connection field: its page size times the cost of one node.
-pub fn connection_complexity(child_complexity: usize, first: Option<i32>, last: Option<i32>) -> usize {
+pub fn connection_complexity(
+    child_complexity: usize,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> usize {
     let page = first
         .or(last)
         .and_then(|n| usize::try_from(n).ok())
@@ -120,7 +133,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let cursor = IdCursor(Uuid::now_v7());
-        assert_eq!(IdCursor::decode_cursor(&cursor.encode_cursor()).ok(), Some(cursor));
+        assert_eq!(
+            IdCursor::decode_cursor(&cursor.encode_cursor()).ok(),
+            Some(cursor)
+        );
         assert!(IdCursor::decode_cursor("not-a-cursor").is_err());
         assert!(IdCursor::decode_cursor(&URL_SAFE_NO_PAD.encode("v2:abc")).is_err());
     }
@@ -128,11 +144,21 @@ mod tests {
     #[test]
     fn page_sizes_are_bounded() {
         let limits = GraphqlSettings::default();
-        let too_big = PageArgs { first: Some(101), ..PageArgs::default() };
+        let too_big = PageArgs {
+            first: Some(101),
+            ..PageArgs::default()
+        };
         assert!(too_big.into_request(&limits).is_err());
-        let both = PageArgs { first: Some(1), last: Some(1), ..PageArgs::default() };
+        let both = PageArgs {
+            first: Some(1),
+            last: Some(1),
+            ..PageArgs::default()
+        };
         assert!(both.into_request(&limits).is_err());
-        let fine = PageArgs { first: Some(100), ..PageArgs::default() };
+        let fine = PageArgs {
+            first: Some(100),
+            ..PageArgs::default()
+        };
         assert!(fine.into_request(&limits).is_ok());
     }
 }

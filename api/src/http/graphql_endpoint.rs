@@ -10,7 +10,9 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource, parser::types::OperationType};
+use async_graphql::{
+    BatchRequest, BatchResponse, http::GraphiQLSource, parser::types::OperationType,
+};
 use serde_json::json;
 
 use crate::{
@@ -26,32 +28,29 @@ fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse
     }))
 }
 
-/// Reads the viewer from `Authorization: Bearer …`; `Ok(None)` when there is no header.
-fn viewer_from(request: &HttpRequest, state: &AppState) -> Result<Option<Viewer>, HttpResponse> {
+/// Reads the viewer from `Authorization: Bearer …`; `Ok(None)` when there is no header,
+/// and the reason for refusing a header that is there but not valid.
+fn viewer_from(request: &HttpRequest, state: &AppState) -> Result<Option<Viewer>, &'static str> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let unauthenticated = |message: &str| {
-        error_response(StatusCode::OK, "UNAUTHENTICATED", message)
-    };
-    let Some(token) = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-    else {
-        return Err(unauthenticated("Authorization header must be `Bearer <access token>`"));
+    let Some(token) = value.to_str().ok().and_then(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    }) else {
+        return Err("Authorization header must be `Bearer <access token>`");
     };
     match state.tokens.verify(token.trim()) {
         Ok(viewer) => Ok(Some(viewer)),
-        Err(TokenError::Expired) => Err(unauthenticated("access token has expired")),
-        Err(TokenError::Invalid | TokenError::Signing) => Err(unauthenticated("access token is not valid")),
+        Err(TokenError::Expired) => Err("access token has expired"),
+        Err(TokenError::Invalid | TokenError::Signing) => Err("access token is not valid"),
     }
 }
 
 async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -> HttpResponse {
     let viewer = match viewer_from(request, state) {
         Ok(viewer) => viewer,
-        Err(response) => return response,
+        Err(message) => return error_response(StatusCode::OK, "UNAUTHENTICATED", message),
     };
     let request_id = request
         .extensions()
@@ -77,7 +76,9 @@ pub(crate) async fn post(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !content_type.starts_with("application/json") && !content_type.starts_with("application/graphql-response+json") {
+    if !content_type.starts_with("application/json")
+        && !content_type.starts_with("application/graphql-response+json")
+    {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_USER_INPUT",
@@ -119,12 +120,21 @@ pub(crate) async fn get(request: HttpRequest, state: web::Data<AppState>) -> Htt
     if query_string.is_empty() && wants_html(&request) {
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(GraphiQLSource::build().endpoint("/graphql").title("Ladakh cooperative marketplace").finish());
+            .body(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .title("Ladakh cooperative marketplace")
+                    .finish(),
+            );
     }
     let graphql_request = match async_graphql::http::parse_query_string(query_string) {
         Ok(graphql_request) => graphql_request,
         Err(error) => {
-            return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &format!("invalid GraphQL GET request: {error}"));
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &format!("invalid GraphQL GET request: {error}"),
+            );
         }
     };
     if is_mutation(&graphql_request.query) {

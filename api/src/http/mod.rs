@@ -11,5 +11,6 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         .route("/graphql", web::post().to(graphql_endpoint::post))
         .route("/graphql", web::get().to(graphql_endpoint::get))
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics));
 }

@@ -37,7 +37,12 @@ pub(crate) async fn assign_request_id(
         .and_then(|value| value.to_str().ok())
         .filter(|value| acceptable(value))
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
-    request.extensions_mut().insert(RequestId(request_id.clone()));
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
+    if let Some(state) = request.app_data::<actix_web::web::Data<crate::startup::AppState>>() {
+        state.metrics.count_http_request();
+    }
     let span = tracing::info_span!(
         "http_request",
         request_id = %request_id,
@@ -53,7 +58,11 @@ pub(crate) async fn assign_request_id(
             // Turn the error into its response here so that it, too, carries the id.
             let response = error.error_response();
             let _entered = span.enter();
-            tracing::info!(status = response.status().as_u16(), elapsed_ms, "request failed");
+            tracing::info!(
+                status = response.status().as_u16(),
+                elapsed_ms,
+                "request failed"
+            );
             return Err(error);
         }
     };
@@ -61,6 +70,10 @@ pub(crate) async fn assign_request_id(
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     let _entered = span.enter();
-    tracing::info!(status = response.status().as_u16(), elapsed_ms, "request served");
+    tracing::info!(
+        status = response.status().as_u16(),
+        elapsed_ms,
+        "request served"
+    );
     Ok(response)
 }

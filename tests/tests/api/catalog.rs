@@ -1,0 +1,351 @@
+//! The public catalog over HTTP: the demo data, visibility rules, Relay pagination,
+//! filters, and a bounded number of SQL statements per page.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    support::{Backend, ServerOptions, TestServer, error_code},
+};
+
+const SEED_PRODUCTS: &str = include_str!("../../../data/seed/products.json");
+const SEED_COOPERATIVES: &str = include_str!("../../../data/seed/cooperatives.json");
+
+struct Seed {
+    products: Vec<Value>,
+    status_of_cooperative: HashMap<String, String>,
+}
+
+impl Seed {
+    fn load() -> Self {
+        let products: Vec<Value> = serde_json::from_str(SEED_PRODUCTS).unwrap_or_default();
+        let cooperatives: Vec<Value> = serde_json::from_str(SEED_COOPERATIVES).unwrap_or_default();
+        let status_of_cooperative = cooperatives
+            .iter()
+            .map(|c| {
+                (
+                    c["slug"].as_str().unwrap_or_default().to_owned(),
+                    c["verification_status"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        Self {
+            products,
+            status_of_cooperative,
+        }
+    }
+
+    fn is_public(&self, product: &Value) -> bool {
+        product["status"] == "ACTIVE"
+            && self
+                .status_of_cooperative
+                .get(product["cooperative_slug"].as_str().unwrap_or_default())
+                .is_some_and(|status| status == "VERIFIED")
+    }
+
+    fn public_slugs(&self) -> HashSet<String> {
+        self.products
+            .iter()
+            .filter(|p| self.is_public(p))
+            .map(|p| p["slug"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    fn hidden_slugs(&self) -> Vec<String> {
+        self.products
+            .iter()
+            .filter(|p| !self.is_public(p))
+            .map(|p| p["slug"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String, $filter: ProductFilter) {
+  products(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { slug title status cooperative { slug verificationStatus district } category { slug }
+      variants { sku stockOnHand inStock price { amount currency } mrp { amount } } } }
+  }
+}";
+
+fn slugs(body: &Value) -> Vec<String> {
+    body["data"]["products"]["edges"]
+        .as_array()
+        .map(|edges| {
+            edges
+                .iter()
+                .map(|e| e["node"]["slug"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn demo_catalog_is_public_and_pages_both_ways(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let seed = Seed::load();
+    let expected = seed.public_slugs();
+    assert!(
+        expected.len() >= 60,
+        "the demo catalog has at least 60 public products"
+    );
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let body = server
+            .graphql(PAGE, json!({ "first": 10, "after": after }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        let connection = &body["data"]["products"];
+        assert_eq!(connection["totalCount"], expected.len());
+        assert_eq!(connection["pageInfo"]["hasPreviousPage"], after.is_some());
+        for edge in connection["edges"].as_array().into_iter().flatten() {
+            assert_eq!(edge["node"]["status"], "ACTIVE");
+            assert_eq!(
+                edge["node"]["cooperative"]["verificationStatus"],
+                "VERIFIED"
+            );
+        }
+        seen.extend(slugs(&body));
+        pages += 1;
+        if connection["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = connection["pageInfo"]["endCursor"]
+            .as_str()
+            .map(str::to_owned);
+    }
+    assert_eq!(pages, expected.len().div_ceil(10));
+    let unique: HashSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "no product appears twice");
+    assert_eq!(unique, expected);
+
+    // Backwards from the end gives the same order.
+    let last_page = server.graphql(PAGE, json!({ "last": 5 })).await;
+    assert_eq!(slugs(&last_page), seen[seen.len() - 5..].to_vec());
+    assert_eq!(
+        last_page["data"]["products"]["pageInfo"]["hasPreviousPage"],
+        true
+    );
+    let start = last_page["data"]["products"]["pageInfo"]["startCursor"].clone();
+    let before = server
+        .graphql(PAGE, json!({ "last": 5, "before": start }))
+        .await;
+    assert_eq!(
+        slugs(&before),
+        seen[seen.len() - 10..seen.len() - 5].to_vec()
+    );
+    assert_eq!(before["data"]["products"]["pageInfo"]["hasNextPage"], true);
+    Ok(())
+}
+
+async fn hidden_products_and_cooperatives_stay_hidden(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let seed = Seed::load();
+    let hidden = seed.hidden_slugs();
+    assert!(!hidden.is_empty());
+    for slug in hidden {
+        let body = server
+            .graphql(
+                "query($slug: String) { product(slug: $slug) { slug } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&body),
+            Some("NOT_FOUND"),
+            "{slug} must be hidden: {body}"
+        );
+    }
+    let cooperatives = server
+        .graphql("{ cooperatives(first: 100) { totalCount edges { node { slug verificationStatus } } } }", json!({}))
+        .await;
+    let verified = seed
+        .status_of_cooperative
+        .values()
+        .filter(|s| *s == "VERIFIED")
+        .count();
+    assert_eq!(cooperatives["data"]["cooperatives"]["totalCount"], verified);
+    for (slug, status) in &seed.status_of_cooperative {
+        let body = server
+            .graphql(
+                "query($slug: String) { cooperative(slug: $slug) { slug } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        if status == "VERIFIED" {
+            assert_eq!(body["data"]["cooperative"]["slug"], slug.as_str());
+        } else {
+            assert_eq!(error_code(&body), Some("NOT_FOUND"), "{slug} is {status}");
+        }
+    }
+    Ok(())
+}
+
+async fn filters_narrow_the_listing(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let apricot = server
+        .graphql(
+            PAGE,
+            json!({ "first": 100, "filter": { "categorySlug": "apricot" } }),
+        )
+        .await;
+    let edges = apricot["data"]["products"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!edges.is_empty());
+    assert!(edges.iter().all(|e| {
+        e["node"]["category"]["slug"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("apricot"))
+    }));
+
+    let in_stock = server.graphql(PAGE, json!({ "first": 100, "filter": { "inStock": true, "minPrice": 100000, "maxPrice": 500000 } })).await;
+    let edges = in_stock["data"]["products"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!edges.is_empty(), "{in_stock}");
+    for edge in &edges {
+        let fits = edge["node"]["variants"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| {
+                let price = v["price"]["amount"].as_i64().unwrap_or_default();
+                v["inStock"] == true && (100_000..=500_000).contains(&price)
+            });
+        assert!(fits, "one variant must be in stock and in range: {edge}");
+    }
+
+    let district = server
+        .graphql(
+            PAGE,
+            json!({ "first": 100, "filter": { "district": "Changthang" } }),
+        )
+        .await;
+    for edge in district["data"]["products"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(edge["node"]["cooperative"]["district"], "Changthang");
+    }
+
+    let inverted = server
+        .graphql(
+            PAGE,
+            json!({ "first": 5, "filter": { "minPrice": 10, "maxPrice": 5 } }),
+        )
+        .await;
+    assert_eq!(error_code(&inverted), Some("BAD_USER_INPUT"));
+    let unknown_category = server
+        .graphql(
+            PAGE,
+            json!({ "first": 5, "filter": { "categorySlug": "mangoes" } }),
+        )
+        .await;
+    assert_eq!(error_code(&unknown_category), Some("NOT_FOUND"));
+    Ok(())
+}
+
+async fn paging_arguments_are_validated(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::default()).await?;
+    for variables in [
+        json!({ "first": 101 }),
+        json!({ "first": -1 }),
+        json!({ "first": 5, "last": 5 }),
+        json!({ "first": 5, "after": "bm90LWEtY3Vyc29y" }),
+    ] {
+        let body = server.graphql(PAGE, variables.clone()).await;
+        assert_eq!(
+            error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{variables}: {body}"
+        );
+    }
+    let bad_id = server
+        .graphql("{ product(id: \"42\") { slug } }", json!({}))
+        .await;
+    assert_eq!(error_code(&bad_id), Some("BAD_USER_INPUT"));
+    let both = server
+        .graphql("{ product(id: \"42\", slug: \"x\") { slug } }", json!({}))
+        .await;
+    assert_eq!(error_code(&both), Some("BAD_USER_INPUT"));
+    Ok(())
+}
+
+async fn sql_statements_counter(server: &TestServer) -> anyhow::Result<u64> {
+    let text = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("ladakh_sql_statements_total "))
+        .and_then(|value| value.trim().parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no SQL counter in /metrics:\n{text}"))
+}
+
+async fn a_product_page_costs_a_bounded_number_of_statements(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    for size in [5, 50] {
+        let before = sql_statements_counter(&server).await?;
+        let body = server.graphql(PAGE, json!({ "first": size })).await;
+        let after = sql_statements_counter(&server).await?;
+        assert_eq!(
+            body["data"]["products"]["edges"].as_array().map(Vec::len),
+            Some(size)
+        );
+        // page + count + cooperatives + categories + variants
+        assert!(
+            after - before <= 5,
+            "{} statements for a page of {size}",
+            after - before
+        );
+    }
+    Ok(())
+}
+
+async fn demo_data_is_loaded_once(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let count = |body: &Value| body["data"]["products"]["totalCount"].as_u64();
+    let first = count(&server.graphql(PAGE, json!({ "first": 1 })).await);
+    let categories = server.graphql("{ categories { slug hsnCode gstRateBp parentId attributeSchema { key kind required } } }", json!({})).await;
+    let lines: Vec<&str> = categories["data"]["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["parentId"].is_null())
+        .filter_map(|c| c["slug"].as_str())
+        .collect();
+    assert_eq!(lines, ["apricot", "sea-buckthorn", "pashmina", "handloom"]);
+    let database = server.stop().await;
+    let restarted = TestServer::spawn_on(database, ServerOptions::seeded()).await?;
+    assert_eq!(
+        count(&restarted.graphql(PAGE, json!({ "first": 1 })).await),
+        first
+    );
+    Ok(())
+}
+
+both_backends!(
+    demo_catalog_is_public_and_pages_both_ways,
+    hidden_products_and_cooperatives_stay_hidden,
+    filters_narrow_the_listing,
+    paging_arguments_are_validated,
+    a_product_page_costs_a_bounded_number_of_statements,
+    demo_data_is_loaded_once,
+);

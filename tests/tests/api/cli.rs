@@ -1,0 +1,163 @@
+//! The command line: migrations up → down → up, the production start-up guards, the
+//! development secret, and the committed schema.
+
+use serde_json::json;
+
+use crate::{
+    auth::{PASSWORD, login, register},
+    both_backends,
+    support::{Backend, ServerOptions, TestServer, server::TestDatabase},
+};
+
+async fn migrations_go_up_down_and_up_again(backend: Backend) -> anyhow::Result<()> {
+    let database = TestDatabase::fresh(backend).await?;
+    let status = database.run_cli(&["migrate", "status"], &[], None).await?;
+    assert!(status.success, "{}", status.stderr);
+    let pending = status
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("pending"))
+        .count();
+    assert!(pending >= 2, "{}", status.stdout);
+
+    let up = database.run_cli(&["migrate", "up"], &[], None).await?;
+    assert!(up.success, "{}", up.stderr);
+    let status = database.run_cli(&["migrate", "status"], &[], None).await?;
+    assert_eq!(
+        status
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("applied"))
+            .count(),
+        pending
+    );
+
+    let down = database
+        .run_cli(
+            &["migrate", "down", "--steps", &pending.to_string()],
+            &[],
+            None,
+        )
+        .await?;
+    assert!(down.success, "{}", down.stderr);
+    let status = database.run_cli(&["migrate", "status"], &[], None).await?;
+    assert_eq!(
+        status
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("pending"))
+            .count(),
+        pending,
+        "{}",
+        status.stdout
+    );
+
+    let up_again = database.run_cli(&["migrate", "up"], &[], None).await?;
+    assert!(up_again.success, "{}", up_again.stderr);
+
+    // The schema is complete again: a production server starts without --migrate.
+    let server = TestServer::spawn_on(
+        database,
+        ServerOptions::default().env("APP_ENV", "production"),
+    )
+    .await?;
+    register(&server, "after-migrations@example.org").await;
+    login(&server, "after-migrations@example.org", PASSWORD).await;
+    Ok(())
+}
+
+async fn production_refuses_pending_migrations_unless_told(backend: Backend) -> anyhow::Result<()> {
+    let database = TestDatabase::fresh(backend).await?;
+    let refused = database
+        .run_cli(
+            &["serve", "--bind", "127.0.0.1:0"],
+            &[("APP_ENV", "production")],
+            None,
+        )
+        .await?;
+    assert!(!refused.success);
+    assert!(
+        refused.stderr.contains("pending migration"),
+        "{}",
+        refused.stderr
+    );
+
+    let server = TestServer::spawn_on(
+        database,
+        ServerOptions::default()
+            .env("APP_ENV", "production")
+            .arg("--migrate"),
+    )
+    .await?;
+    let body = server
+        .graphql("{ products(first: 1) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["products"]["totalCount"], 0,
+        "production never loads demo data"
+    );
+    // Introspection is off in production unless configured.
+    let introspection = server
+        .graphql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert!(
+        introspection["data"]["__schema"].is_null(),
+        "{introspection}"
+    );
+    Ok(())
+}
+
+async fn production_requires_a_strong_jwt_secret(backend: Backend) -> anyhow::Result<()> {
+    let database = TestDatabase::fresh(backend).await?;
+    for secret in ["", "too-short-for-production"] {
+        let refused = database
+            .run_cli(
+                &["serve", "--bind", "127.0.0.1:0", "--migrate"],
+                &[("APP_ENV", "production"), ("JWT_SECRET", secret)],
+                None,
+            )
+            .await?;
+        assert!(!refused.success, "secret {secret:?} must be refused");
+        assert!(refused.stderr.contains("JWT_SECRET"), "{}", refused.stderr);
+    }
+    Ok(())
+}
+
+async fn development_generates_and_keeps_a_jwt_secret(backend: Backend) -> anyhow::Result<()> {
+    let options = || ServerOptions::default().env("JWT_SECRET", "");
+    let database = TestDatabase::fresh(backend).await?;
+    let server = TestServer::spawn_on(database, options()).await?;
+    let secret_file = server.database.data_path().join("jwt-secret");
+    assert!(secret_file.exists());
+    register(&server, "kept@example.org").await;
+    let (access, _) = login(&server, "kept@example.org", PASSWORD).await;
+    let database = server.stop().await;
+    let restarted = TestServer::spawn_on(database, options()).await?;
+    let me = restarted
+        .graphql_as(Some(&access), "{ me { email } }", json!({}))
+        .await;
+    assert_eq!(
+        me["data"]["me"]["email"], "kept@example.org",
+        "tokens survive a restart: {me}"
+    );
+    Ok(())
+}
+
+both_backends!(
+    migrations_go_up_down_and_up_again,
+    production_refuses_pending_migrations_unless_told,
+    production_requires_a_strong_jwt_secret,
+    development_generates_and_keeps_a_jwt_secret,
+);
+
+#[tokio::test]
+async fn schema_command_prints_the_committed_sdl() -> anyhow::Result<()> {
+    let output = tokio::process::Command::new(crate::support::server::SERVER_BINARY)
+        .arg("schema")
+        .output()
+        .await?;
+    assert!(output.status.success());
+    let committed = include_str!("../../../api/schema.graphql");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), committed);
+    Ok(())
+}

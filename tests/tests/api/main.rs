@@ -1,0 +1,11 @@
+//! Black-box tests of the marketplace: each spawns the real server binary on a random
+//! port against a fresh SQLite file or a fresh PostgreSQL database (a throwaway cluster
+//! started by `support::postgres`), and talks to it over HTTP.
+
+mod support;
+
+mod auth;
+mod catalog;
+mod cli;
+mod http_surface;
+mod readme;

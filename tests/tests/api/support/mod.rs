@@ -1,0 +1,32 @@
+//! Helpers shared by the integration tests.
+
+pub mod postgres;
+pub mod server;
+
+pub use server::{Backend, ServerOptions, TestServer, error_code};
+
+/// Defines one test per backend from an `async fn(Backend) -> anyhow::Result<()>`:
+/// `name::sqlite` and `name::postgres`. The PostgreSQL variant fails without
+/// PostgreSQL binaries unless `SKIP_POSTGRES=1` is set.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() -> anyhow::Result<()> {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() -> anyhow::Result<()> {
+                    if $crate::support::postgres::skipped() {
+                        eprintln!("SKIP_POSTGRES=1: skipping the PostgreSQL run");
+                        return Ok(());
+                    }
+                    super::$name($crate::support::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}

@@ -1,0 +1,244 @@
+//! Spawns the real server binary on a random port against a fresh database and talks to
+//! it over HTTP.
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    process::{Child, Command},
+};
+
+use super::postgres;
+
+/// The secret every test server signs with, so tests can forge tokens with it.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+pub const SERVER_BINARY: &str = env!("CARGO_BIN_EXE_market-under-test");
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database for one test, and the data directory beside it.
+pub struct TestDatabase {
+    pub url: String,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    pub async fn fresh(backend: Backend) -> anyhow::Result<Self> {
+        let data_dir = tempfile::Builder::new().prefix("market-test-").tempdir()?;
+        let url = match backend {
+            Backend::Sqlite => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.path().join("market.db").display()
+            ),
+            Backend::Postgres => postgres::fresh_database().await?,
+        };
+        Ok(Self { url, data_dir })
+    }
+
+    pub fn data_path(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Runs the binary with a subcommand against this database and returns its output.
+    pub async fn run_cli(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: Option<&str>,
+    ) -> anyhow::Result<CliOutput> {
+        let mut command = Command::new(SERVER_BINARY);
+        command
+            .args(["--data-dir"])
+            .arg(self.data_path())
+            .args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("JWT_SECRET", TEST_JWT_SECRET)
+            .env_remove("APP_ENV")
+            .env("RUST_LOG", "warn")
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn()?;
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(input.as_bytes()).await?;
+        }
+        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .context("the command did not finish within 60 s")??;
+        Ok(CliOutput {
+            success: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct CliOutput {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Options for starting a server.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    pub seed: bool,
+    pub extra_args: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl ServerOptions {
+    pub fn seeded() -> Self {
+        Self {
+            seed: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.extra_args.push(arg.to_owned());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// A running server process and an HTTP client for it.
+pub struct TestServer {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+    child: Child,
+}
+
+impl TestServer {
+    pub async fn spawn(backend: Backend, options: ServerOptions) -> anyhow::Result<Self> {
+        let database = TestDatabase::fresh(backend).await?;
+        Self::spawn_on(database, options).await
+    }
+
+    /// Starts a server on an existing database (e.g. to restart one).
+    pub async fn spawn_on(database: TestDatabase, options: ServerOptions) -> anyhow::Result<Self> {
+        let log_path = database.data_path().join("server.log");
+        let log = std::fs::File::create(&log_path)?;
+        let mut command = Command::new(SERVER_BINARY);
+        command
+            .arg("--data-dir")
+            .arg(database.data_path())
+            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2"])
+            .args(&options.extra_args)
+            .env("DATABASE_URL", &database.url)
+            .env("JWT_SECRET", TEST_JWT_SECRET)
+            .env_remove("APP_ENV")
+            .env(
+                "RUST_LOG",
+                std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .kill_on_drop(true);
+        if !options.seed {
+            command.arg("--no-seed");
+        }
+        for (key, value) in &options.env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().context("spawning the server")?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let base_url = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(url) = line.strip_prefix("ladakh-market listening on ") {
+                    return Ok(url.trim().to_owned());
+                }
+            }
+            bail!("the server exited before listening")
+        })
+        .await
+        .context("the server did not start within 60 s")?;
+        let base_url = match base_url {
+            Ok(url) => url,
+            Err(error) => {
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                bail!("{error}\n--- server log ---\n{log}");
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self {
+            base_url,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()?,
+            database,
+            child,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Sends a GraphQL request, with a bearer token when given, and returns the JSON body.
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("graphql request");
+        assert_eq!(response.status(), 200, "graphql status");
+        response.json().await.expect("graphql json")
+    }
+
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// Stops the server with a signal and waits for it to exit; returns its exit status.
+    pub async fn signal(&mut self, signal: &str) -> anyhow::Result<std::process::ExitStatus> {
+        let pid = self.child.id().context("server already exited")?;
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()?;
+        if !status.success() {
+            bail!("kill -{signal} failed");
+        }
+        Ok(tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await??)
+    }
+
+    /// Stops the server and hands back its database, e.g. to start it again.
+    pub async fn stop(mut self) -> TestDatabase {
+        self.child.start_kill().ok();
+        self.child.wait().await.ok();
+        self.database
+    }
+}
+
+/// The `extensions.code` of the first top-level error.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
