@@ -33,9 +33,16 @@ async fn readme_examples_run_against_the_demo_data(backend: Backend) -> anyhow::
     let mut token: Option<String> = None;
     for block in blocks {
         let body = server.graphql_as(token.as_deref(), &block, json!({})).await;
-        assert!(body["errors"].is_null(), "README example failed:\n{block}\n{body}");
+        assert!(
+            body["errors"].is_null(),
+            "README example failed:\n{block}\n{body}"
+        );
         assert!(!body["data"].is_null());
-        for payload in body["data"].as_object().into_iter().flat_map(|data| data.values()) {
+        for payload in body["data"]
+            .as_object()
+            .into_iter()
+            .flat_map(|data| data.values())
+        {
             assert!(
                 payload["errors"].as_array().is_none_or(Vec::is_empty),
                 "README example returned user errors:\n{block}\n{body}"
