@@ -22,6 +22,10 @@ pub enum AccountError {
     RefreshTokenInvalid,
     #[error("refresh token was already used; its session has been revoked")]
     RefreshTokenReused,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the invitation is invalid, used or expired")]
+    InvitationInvalid,
     #[error("user not found")]
     UserNotFound,
     #[error("buyer organisation not found")]

@@ -8,6 +8,7 @@
 mod email;
 mod entity;
 mod error;
+mod invitations;
 mod organisations;
 mod password;
 mod refresh_tokens;
@@ -16,6 +17,7 @@ mod users;
 
 pub use email::Email;
 pub use error::AccountError;
+pub use invitations::{INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff};
 pub use organisations::{BuyerOrganisation, NewBuyerOrganisation, create_buyer_organisation};
 pub use password::{MIN_PASSWORD_CHARS, check_password_policy};
 pub use refresh_tokens::{

@@ -76,14 +76,25 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
         tracing::info!(count = pending.len(), "applying pending migrations");
         migrations::Migrator::up(db, None).await?;
     }
+    let reference = catalog::ensure_reference_data(db).await?;
+    if reference != catalog::ReferenceSummary::default() {
+        tracing::info!(
+            districts = reference.districts,
+            categories = reference.categories,
+            gi_tags = reference.gi_tags,
+            "loaded missing reference data"
+        );
+    }
     if settings.seed_demo_data && catalog::catalog_is_empty(db).await? {
         let summary = catalog::load_demo_catalog(db).await?;
         tracing::info!(
-            categories = summary.categories,
             cooperatives = summary.cooperatives,
             products = summary.products,
             variants = summary.variants,
-            "loaded the demo catalog"
+            batches = summary.batches,
+            events = summary.events,
+            gi_claims = summary.gi_claims,
+            "loaded the demo catalogue"
         );
     }
     Ok(())

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{Actor, FieldErrorCode, error::FieldErrors};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -42,6 +44,8 @@ pub struct Category {
     pub gst_rate_bp: i32,
     pub attribute_schema: Vec<AttributeDefinition>,
     pub position: i32,
+    /// Food needs an FSSAI licence and a best-before declaration.
+    pub is_food: bool,
 }
 
 impl TryFrom<category::Model> for Category {
@@ -57,6 +61,7 @@ impl TryFrom<category::Model> for Category {
             hsn_code: model.hsn_code,
             gst_rate_bp: model.gst_rate_bp,
             position: model.position,
+            is_food: model.is_food,
         })
     }
 }
@@ -84,6 +89,138 @@ pub async fn categories_by_ids(
         .into_iter()
         .map(|model| Category::try_from(model).map(|c| (c.id, c)))
         .collect()
+}
+
+pub(crate) async fn find_category(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Category, CatalogError> {
+    category::Entity::find()
+        .filter(category::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::CategoryNotFound(slug.to_owned()))
+        .and_then(Category::try_from)
+}
+
+pub(crate) async fn category_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Category, CatalogError> {
+    category::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::CategoryNotFound(id.to_string()))
+        .and_then(Category::try_from)
+}
+
+/// A category and every category below it.
+pub(crate) fn descendants_of(categories: &[Category], root: Uuid) -> Vec<Uuid> {
+    let mut found = vec![root];
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for child in categories.iter().filter(|c| c.parent_id == Some(parent)) {
+            found.push(child.id);
+            frontier.push(child.id);
+        }
+    }
+    found
+}
+
+/// Corrections an admin makes to a category's tax data or attribute schema.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryChanges {
+    pub name: Option<String>,
+    pub hsn_code: Option<String>,
+    pub gst_rate_bp: Option<i32>,
+    pub is_food: Option<bool>,
+    pub attribute_schema: Option<Vec<AttributeDefinition>>,
+}
+
+/// Corrects a category (admins only): HSN codes and GST rates are data because they
+/// change and some are unconfirmed.
+pub async fn update_category(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    slug: &str,
+    changes: CategoryChanges,
+) -> Result<Category, CatalogError> {
+    actor.require_admin()?;
+    let mut category = find_category(db, slug).await?;
+    let mut errors = FieldErrors::default();
+    if let Some(name) = changes.name {
+        if name.trim().is_empty() || name.chars().count() > 100 {
+            errors.push(
+                "name",
+                FieldErrorCode::OutOfRange,
+                "name must have 1 to 100 characters",
+            );
+        }
+        category.name = name.trim().to_owned();
+    }
+    if let Some(hsn) = changes.hsn_code {
+        if !matches!(hsn.len(), 4 | 6 | 8) || !hsn.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(
+                "hsnCode",
+                FieldErrorCode::Invalid,
+                "HSN code must be 4, 6 or 8 digits",
+            );
+        }
+        category.hsn_code = hsn;
+    }
+    if let Some(rate) = changes.gst_rate_bp {
+        if !(0..=4_000).contains(&rate) {
+            errors.push(
+                "gstRateBp",
+                FieldErrorCode::OutOfRange,
+                "GST rate must be between 0 and 4000 basis points",
+            );
+        }
+        category.gst_rate_bp = rate;
+    }
+    if let Some(is_food) = changes.is_food {
+        category.is_food = is_food;
+    }
+    if let Some(schema) = changes.attribute_schema {
+        for (index, definition) in schema.iter().enumerate() {
+            let valid_key = !definition.key.is_empty()
+                && definition
+                    .key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !valid_key {
+                errors.push(
+                    &format!("attributeSchema.{index}.key"),
+                    FieldErrorCode::Invalid,
+                    "attribute keys are lower_snake_case",
+                );
+            }
+            if definition.kind == AttributeKind::Enum && definition.options.is_empty() {
+                errors.push(
+                    &format!("attributeSchema.{index}.options"),
+                    FieldErrorCode::Required,
+                    "an ENUM attribute needs options",
+                );
+            }
+        }
+        category.attribute_schema = schema;
+    }
+    errors.finish()?;
+    let schema = serde_json::to_value(&category.attribute_schema)
+        .map_err(|e| CatalogError::Corrupt(e.to_string()))?;
+    category::Entity::update_many()
+        .col_expr(category::Column::Name, category.name.clone().into())
+        .col_expr(category::Column::HsnCode, category.hsn_code.clone().into())
+        .col_expr(category::Column::GstRateBp, category.gst_rate_bp.into())
+        .col_expr(category::Column::IsFood, category.is_food.into())
+        .col_expr(
+            category::Column::AttributeSchema,
+            sea_orm::sea_query::Expr::value(schema),
+        )
+        .filter(category::Column::Id.eq(category.id))
+        .exec(db)
+        .await?;
+    Ok(category)
 }
 
 /// Checks product attributes against a category's schema: every required key present,

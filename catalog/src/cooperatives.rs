@@ -1,12 +1,24 @@
-//! Cooperatives: the sellers. Only VERIFIED cooperatives are public.
+//! Cooperatives: the sellers. Admins register them (PENDING) and verify or suspend
+//! them; only VERIFIED cooperatives and their active products are public.
 
 use std::{collections::HashMap, str::FromStr};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, SqlErr,
+};
 use uuid::Uuid;
 
-use crate::{CatalogError, Page, PageRequest, entity::cooperative, pagination::fetch_page};
+use crate::{
+    Actor, CatalogError, FieldErrorCode, Page, PageRequest,
+    districts::district_exists,
+    entity::cooperative,
+    error::FieldErrors,
+    identifiers::{parse_fssai_licence, parse_gstin, parse_pin_code},
+    pagination::fetch_page,
+    slug::{check_slug, slugify},
+};
 
 /// Where a cooperative stands with the registrar's staff on this platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +35,18 @@ impl VerificationStatus {
             Self::Verified => "VERIFIED",
             Self::Suspended => "SUSPENDED",
         }
+    }
+
+    /// PENDING → VERIFIED or SUSPENDED (refused); VERIFIED ⇄ SUSPENDED. Nothing returns
+    /// to PENDING.
+    pub fn can_become(self, next: Self) -> bool {
+        matches!(
+            (self, next),
+            (Self::Pending, Self::Verified)
+                | (Self::Pending, Self::Suspended)
+                | (Self::Verified, Self::Suspended)
+                | (Self::Suspended, Self::Verified)
+        )
     }
 }
 
@@ -56,6 +80,7 @@ pub struct Cooperative {
     pub fssai_licence: Option<String>,
     pub verification_status: VerificationStatus,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl TryFrom<cooperative::Model> for Cooperative {
@@ -80,24 +105,288 @@ impl TryFrom<cooperative::Model> for Cooperative {
             gstin: model.gstin,
             fssai_licence: model.fssai_licence,
             created_at: model.created_at,
+            updated_at: model.updated_at,
         })
     }
 }
 
-fn public_cooperatives() -> sea_orm::Select<cooperative::Entity> {
-    cooperative::Entity::find()
-        .filter(cooperative::Column::VerificationStatus.eq(VerificationStatus::Verified.as_str()))
+/// The fields of a cooperative that its staff and admins edit. `None` leaves a field
+/// as it is on update; on create the required ones must be present.
+#[derive(Debug, Clone, Default)]
+pub struct CooperativeFields {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub registration_number: Option<String>,
+    pub registrar: Option<String>,
+    pub district: Option<String>,
+    pub village: Option<String>,
+    pub address_line: Option<String>,
+    pub pin_code: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// `Some("")` clears it.
+    pub gstin: Option<String>,
+    /// `Some("")` clears it.
+    pub fssai_licence: Option<String>,
 }
 
-/// Lists verified cooperatives, oldest first.
-pub async fn list_public_cooperatives(
+fn text_field(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.push(
+            field,
+            FieldErrorCode::Required,
+            format!("{field} is required"),
+        );
+    } else if value.chars().count() > max {
+        errors.push(
+            field,
+            FieldErrorCode::OutOfRange,
+            format!("{field} must have at most {max} characters"),
+        );
+    }
+    value.to_owned()
+}
+
+async fn apply_fields(
     db: &impl ConnectionTrait,
+    model: &mut cooperative::ActiveModel,
+    fields: CooperativeFields,
+    creating: bool,
+) -> Result<(), CatalogError> {
+    let mut errors = FieldErrors::default();
+    let required = |errors: &mut FieldErrors, field: &str, value: &Option<String>| {
+        if creating && value.is_none() {
+            errors.push(
+                field,
+                FieldErrorCode::Required,
+                format!("{field} is required"),
+            );
+        }
+    };
+    for (field, value) in [
+        ("name", &fields.name),
+        ("registrationNumber", &fields.registration_number),
+        ("registrar", &fields.registrar),
+        ("district", &fields.district),
+        ("village", &fields.village),
+        ("addressLine", &fields.address_line),
+        ("pinCode", &fields.pin_code),
+        ("contactEmail", &fields.contact_email),
+        ("contactPhone", &fields.contact_phone),
+    ] {
+        required(&mut errors, field, value);
+    }
+    if let Some(name) = &fields.name {
+        let name = text_field(&mut errors, "name", name, 200);
+        if creating && fields.slug.is_none() {
+            model.slug = Set(slugify(&name));
+        }
+        model.name = Set(name);
+    }
+    if let Some(slug) = &fields.slug {
+        match check_slug(slug) {
+            Ok(()) => model.slug = Set(slug.clone()),
+            Err(message) => errors.push("slug", FieldErrorCode::Invalid, message),
+        }
+    }
+    if let Some(value) = &fields.registration_number {
+        model.registration_number = Set(text_field(&mut errors, "registrationNumber", value, 100));
+    }
+    if let Some(value) = &fields.registrar {
+        model.registrar = Set(text_field(&mut errors, "registrar", value, 200));
+    }
+    if let Some(value) = &fields.district {
+        let district = text_field(&mut errors, "district", value, 100);
+        if !district.is_empty() && !district_exists(db, &district).await? {
+            errors.push(
+                "district",
+                FieldErrorCode::NotFound,
+                format!("{district} is not a known district"),
+            );
+        }
+        model.district = Set(district);
+    }
+    if let Some(value) = &fields.village {
+        model.village = Set(text_field(&mut errors, "village", value, 100));
+    }
+    if let Some(value) = &fields.address_line {
+        model.address_line = Set(text_field(&mut errors, "addressLine", value, 300));
+    }
+    if let Some(value) = &fields.pin_code {
+        match parse_pin_code(value) {
+            Ok(pin) => model.pin_code = Set(pin),
+            Err(message) => errors.push("pinCode", FieldErrorCode::Invalid, message),
+        }
+    }
+    if let Some(value) = &fields.contact_email {
+        let email = text_field(&mut errors, "contactEmail", value, 254);
+        if !email.is_empty() && !email.contains('@') {
+            errors.push(
+                "contactEmail",
+                FieldErrorCode::Invalid,
+                "contactEmail must be an email address",
+            );
+        }
+        model.contact_email = Set(email);
+    }
+    if let Some(value) = &fields.contact_phone {
+        model.contact_phone = Set(text_field(&mut errors, "contactPhone", value, 40));
+    }
+    match fields.gstin.as_deref().map(str::trim) {
+        Some("") => model.gstin = Set(None),
+        Some(value) => match parse_gstin(value) {
+            Ok(gstin) => model.gstin = Set(Some(gstin)),
+            Err(message) => errors.push("gstin", FieldErrorCode::Invalid, message),
+        },
+        None if creating => model.gstin = Set(None),
+        None => {}
+    }
+    match fields.fssai_licence.as_deref().map(str::trim) {
+        Some("") => model.fssai_licence = Set(None),
+        Some(value) => match parse_fssai_licence(value) {
+            Ok(licence) => model.fssai_licence = Set(Some(licence)),
+            Err(message) => errors.push("fssaiLicence", FieldErrorCode::Invalid, message),
+        },
+        None if creating => model.fssai_licence = Set(None),
+        None => {}
+    }
+    errors.finish()
+}
+
+fn unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Registers a cooperative (admins only); it starts PENDING.
+pub async fn create_cooperative(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    fields: CooperativeFields,
+) -> Result<Cooperative, CatalogError> {
+    actor.require_admin()?;
+    let now = Utc::now();
+    let mut model = cooperative::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        verification_status: Set(VerificationStatus::Pending.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply_fields(db, &mut model, fields, true).await?;
+    match model.insert(db).await {
+        Ok(inserted) => Cooperative::try_from(inserted),
+        Err(error) if unique_violation(&error) => Err(CatalogError::invalid(
+            "slug",
+            FieldErrorCode::Taken,
+            "another cooperative already uses this slug",
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Edits a cooperative's details (its managers and admins).
+pub async fn update_cooperative(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    fields: CooperativeFields,
+) -> Result<Cooperative, CatalogError> {
+    let existing = cooperative::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::CooperativeNotFound)?;
+    actor.require_manager(existing.id)?;
+    let mut model = existing.into_active_model();
+    apply_fields(db, &mut model, fields, false).await?;
+    model.updated_at = Set(Utc::now());
+    match model.update(db).await {
+        Ok(updated) => Cooperative::try_from(updated),
+        Err(error) if unique_violation(&error) => Err(CatalogError::invalid(
+            "slug",
+            FieldErrorCode::Taken,
+            "another cooperative already uses this slug",
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Verifies, suspends or reinstates a cooperative (admins only). Its products appear
+/// in or vanish from the storefront with it.
+pub async fn set_verification_status(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    next: VerificationStatus,
+) -> Result<Cooperative, CatalogError> {
+    actor.require_admin()?;
+    let existing = cooperative::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::CooperativeNotFound)?;
+    let current: VerificationStatus = existing
+        .verification_status
+        .parse()
+        .map_err(CatalogError::Corrupt)?;
+    if !current.can_become(next) {
+        return Err(CatalogError::Conflict(format!(
+            "a {} cooperative cannot become {}",
+            current.as_str(),
+            next.as_str()
+        )));
+    }
+    // Conditional on the status read above, so two admins cannot both apply a change.
+    let updated = cooperative::Entity::update_many()
+        .col_expr(
+            cooperative::Column::VerificationStatus,
+            next.as_str().into(),
+        )
+        .col_expr(cooperative::Column::UpdatedAt, Utc::now().into())
+        .filter(cooperative::Column::Id.eq(id))
+        .filter(cooperative::Column::VerificationStatus.eq(current.as_str()))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(CatalogError::Conflict(
+            "the cooperative's status changed meanwhile".to_owned(),
+        ));
+    }
+    tracing::info!(cooperative_id = %id, from = current.as_str(), to = next.as_str(), "cooperative status changed");
+    find_cooperative(db, id).await
+}
+
+async fn find_cooperative(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Cooperative, CatalogError> {
+    cooperative::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::CooperativeNotFound)
+        .and_then(Cooperative::try_from)
+}
+
+/// Lists cooperatives, oldest first: verified ones for everybody; admins may ask for
+/// any status.
+pub async fn list_cooperatives(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    status: Option<VerificationStatus>,
     request: PageRequest,
     default_size: u64,
 ) -> Result<Page<Cooperative>, CatalogError> {
+    let status = match status {
+        Some(status) if status != VerificationStatus::Verified => {
+            actor.require_admin()?;
+            status
+        }
+        _ => VerificationStatus::Verified,
+    };
+    let select = cooperative::Entity::find()
+        .filter(cooperative::Column::VerificationStatus.eq(status.as_str()));
     fetch_page(
         db,
-        public_cooperatives(),
+        select,
         cooperative::Column::Id,
         false,
         request,
@@ -107,27 +396,34 @@ pub async fn list_public_cooperatives(
     .try_map(Cooperative::try_from)
 }
 
-/// Finds a verified cooperative by id or slug.
-pub async fn find_public_cooperative(
+/// Finds a cooperative by id or slug: verified ones for everybody, any for its own
+/// staff and admins.
+pub async fn find_cooperative_for(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     id: Option<Uuid>,
     slug: Option<&str>,
 ) -> Result<Cooperative, CatalogError> {
-    let mut select = public_cooperatives();
-    if let Some(id) = id {
-        select = select.filter(cooperative::Column::Id.eq(id));
-    }
-    if let Some(slug) = slug {
-        select = select.filter(cooperative::Column::Slug.eq(slug));
-    }
-    if id.is_none() && slug.is_none() {
-        return Err(CatalogError::CooperativeNotFound);
-    }
-    select
-        .one(db)
-        .await?
+    let model = match (id, slug) {
+        (Some(id), _) => cooperative::Entity::find_by_id(id).one(db).await?,
+        (None, Some(slug)) => {
+            cooperative::Entity::find()
+                .filter(cooperative::Column::Slug.eq(slug))
+                .one(db)
+                .await?
+        }
+        (None, None) => None,
+    };
+    let cooperative = model
         .ok_or(CatalogError::CooperativeNotFound)
-        .and_then(Cooperative::try_from)
+        .and_then(Cooperative::try_from)?;
+    if cooperative.verification_status == VerificationStatus::Verified
+        || actor.can_manage(cooperative.id)
+    {
+        Ok(cooperative)
+    } else {
+        Err(CatalogError::CooperativeNotFound)
+    }
 }
 
 /// Loads cooperatives by id in one query, whatever their status: the caller decides
@@ -152,4 +448,19 @@ pub async fn cooperative_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<b
         .count(db)
         .await?
         > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VerificationStatus::*;
+
+    #[test]
+    fn verification_transitions() {
+        assert!(Pending.can_become(Verified));
+        assert!(Verified.can_become(Suspended));
+        assert!(Suspended.can_become(Verified));
+        assert!(!Verified.can_become(Pending));
+        assert!(!Suspended.can_become(Pending));
+        assert!(!Verified.can_become(Verified));
+    }
 }

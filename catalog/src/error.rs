@@ -1,20 +1,101 @@
 use sea_orm::DbErr;
 
+/// What kind of problem a [`FieldError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldErrorCode {
+    Required,
+    Invalid,
+    OutOfRange,
+    Taken,
+    NotFound,
+    /// The value is well-formed but a business rule forbids it.
+    NotAllowed,
+}
+
+/// One problem with one input field; `field` is a path such as `["variants", "0", "sku"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Vec<String>,
+    pub code: FieldErrorCode,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: field.split('.').map(str::to_owned).collect(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The same error, one level deeper in an input (e.g. under `variants.2`).
+    pub fn under(mut self, prefix: &str) -> Self {
+        let mut field: Vec<String> = prefix.split('.').map(str::to_owned).collect();
+        field.append(&mut self.field);
+        self.field = field;
+        self
+    }
+}
+
 /// Everything that can go wrong in the catalog domain.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("cooperative not found")]
     CooperativeNotFound,
     #[error("product not found")]
     ProductNotFound,
+    #[error("variant not found")]
+    VariantNotFound,
     #[error("category not found: {0}")]
     CategoryNotFound(String),
-    #[error("{field}: {message}")]
-    InvalidInput { field: String, message: String },
+    #[error("GI tag not found")]
+    GiTagNotFound,
+    #[error("GI authorised-user registration not found")]
+    AuthorisedUserNotFound,
+    #[error("batch not found")]
+    BatchNotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid input: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
     #[error("demo catalog is invalid: {0}")]
     InvalidSeed(String),
     #[error("stored catalog data is corrupt: {0}")]
     Corrupt(String),
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl CatalogError {
+    pub fn invalid(field: &str, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, code, message)])
+    }
+}
+
+/// Collects field errors while an input is checked, so that one reply lists them all.
+#[derive(Debug, Default)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: &str, code: FieldErrorCode, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, code, message));
+    }
+
+    pub fn extend_under(&mut self, prefix: &str, errors: Vec<FieldError>) {
+        self.0.extend(errors.into_iter().map(|e| e.under(prefix)));
+    }
+
+    /// `Ok` when nothing was collected.
+    pub fn finish(self) -> Result<(), CatalogError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(CatalogError::Invalid(self.0))
+        }
+    }
 }

@@ -1,32 +1,72 @@
-//! The catalog: cooperatives (the sellers), the category tree, products and their
-//! variants, and the demo catalog loaded on first start.
+//! The catalog: cooperatives (the sellers), districts, the category tree, products and
+//! their variants and stock, the GI register with its authorised users and products'
+//! GI claims, production batches with hash-chained provenance events, bulk import, and
+//! the reference and demo data.
 //!
 //! Buyers and anonymous visitors only ever see ACTIVE products of VERIFIED cooperatives;
-//! every public query here applies that rule itself, so no caller can forget it.
+//! the public queries here apply that rule themselves, and every write checks the
+//! [`Actor`] against the cooperative it touches.
 
+mod actor;
+mod batches;
 mod categories;
 mod cooperatives;
+mod districts;
 mod entity;
+pub mod epcis;
 mod error;
+mod gi;
 pub mod identifiers;
+mod import;
 mod money;
 mod pagination;
 mod products;
+mod provenance;
+mod reference_data;
 mod seed;
+mod slug;
+mod variants;
 
+pub use actor::Actor;
+pub use batches::{
+    Batch, CERTIFICATE_KINDS, Certificate, NewBatch, batches_of_product, check_batch_code,
+    create_batch, find_batch_by_code,
+};
 pub use categories::{
-    AttributeDefinition, AttributeKind, Category, categories_by_ids, list_categories,
-    validate_attributes,
+    AttributeDefinition, AttributeKind, Category, CategoryChanges, categories_by_ids,
+    list_categories, update_category, validate_attributes,
 };
 pub use cooperatives::{
-    Cooperative, VerificationStatus, cooperative_exists, cooperatives_by_ids,
-    find_public_cooperative, list_public_cooperatives,
+    Cooperative, CooperativeFields, VerificationStatus, cooperative_exists, cooperatives_by_ids,
+    create_cooperative, find_cooperative_for, list_cooperatives, set_verification_status,
+    update_cooperative,
 };
-pub use error::CatalogError;
+pub use districts::{District, create_district, list_districts};
+pub use error::{CatalogError, FieldError, FieldErrorCode};
+pub use gi::{
+    AuthorisedUser, AuthorisedUserStatus, GiClaim, GiTag, GiTagChanges, NewAuthorisedUser,
+    authorised_users_by_cooperative_ids, authorised_users_of, claim_gi, decide_authorised_user,
+    gi_claims_by_product_ids, list_gi_tags, register_authorised_user, update_gi_tag,
+    withdraw_gi_claim,
+};
+pub use import::{
+    IMPORT_COLUMNS, ImportError, ImportFormat, ImportReport, import_products, import_template_csv,
+    parse_rupees,
+};
 pub use money::{Currency, Money};
 pub use pagination::{Page, PageRequest};
 pub use products::{
-    Declarations, Product, ProductFilter, ProductImage, ProductLookup, ProductStatus, Variant,
-    find_public_product, list_public_products, variants_by_product_ids,
+    Declarations, NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductLookup,
+    ProductStatus, create_product, find_product_for, list_cooperative_products,
+    list_public_products, update_product,
 };
+pub use provenance::{
+    BatchGiClaim, ChainCheck, EventKind, NewEvent, Provenance, ProvenanceEvent, add_event,
+    broken_chains, events_of_batch, verify_chain, verify_provenance,
+};
+pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
+pub use variants::{
+    NewVariant, StockReason, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,
+    update_variant, variants_by_product_ids,
+};

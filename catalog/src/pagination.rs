@@ -12,6 +12,8 @@ use uuid::Uuid;
 /// client's cursors point at. At most one of `first` and `last` is set.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PageRequest {
+    /// Whether to count the whole list, which costs one more statement.
+    pub count_total: bool,
     pub first: Option<u64>,
     pub after: Option<Uuid>,
     pub last: Option<u64>,
@@ -24,6 +26,7 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
+    /// Zero unless the request asked for the count.
     pub total_count: u64,
 }
 
@@ -51,7 +54,11 @@ where
     E: EntityTrait<Model = M>,
     M: FromQueryResult + Send + Sync,
 {
-    let total_count = select.clone().count(db).await?;
+    let total_count = if request.count_total {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
     let backwards = request.last.is_some() && request.first.is_none();
     let size = if backwards {
         request.last.unwrap_or(default_size)

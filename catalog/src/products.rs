@@ -1,21 +1,30 @@
-//! Products and their variants, and the public listing that buyers browse.
+//! Products: what cooperatives sell. Staff create them as drafts; a product becomes
+//! ACTIVE only with every mandatory Legal Metrology declaration, valid attributes, at
+//! least one variant, and (for food) its cooperative's FSSAI licence.
 
-use std::{collections::HashMap, str::FromStr};
+use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    SqlErr, TransactionTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    CatalogError, Category, Money, Page, PageRequest, VerificationStatus,
-    entity::{cooperative, product, product_variant},
+    Actor, CatalogError, Category, Cooperative, FieldErrorCode, Page, PageRequest,
+    VerificationStatus,
+    categories::{descendants_of, find_category, validate_attributes},
+    entity::{cooperative, product, product_gi_claim, product_variant},
+    error::{FieldError, FieldErrors},
     list_categories,
-    money::Currency,
     pagination::fetch_page,
+    slug::{check_slug, slugify},
+    variants::{NewVariant, Variant, insert_variant, variants_by_product_ids},
 };
 
 /// A product's place in its life cycle; only ACTIVE products are sold.
@@ -56,10 +65,12 @@ pub struct ProductImage {
 }
 
 /// The Legal Metrology (Packaged Commodities) Rules 2011 declarations that a listing
-/// must show (Rule 6(1), 6(10)). Optional while a product is a draft.
+/// must show (Rule 6(1), 6(10)). The MRP is declared per variant. Optional while a
+/// product is a draft.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Declarations {
     pub net_quantity: Option<String>,
+    #[serde(default)]
     pub mrp_paise: Option<i64>,
     pub manufacturer_name: Option<String>,
     pub manufacturer_address: Option<String>,
@@ -67,6 +78,37 @@ pub struct Declarations {
     /// Food only: months from packing until best before.
     pub best_before_months: Option<i32>,
     pub consumer_care: Option<String>,
+}
+
+impl Declarations {
+    /// The declarations a listing cannot go live without, as field errors.
+    fn missing(&self, is_food: bool) -> Vec<FieldError> {
+        let mut missing = Vec::new();
+        let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+        for (field, value) in [
+            ("netQuantity", &self.net_quantity),
+            ("manufacturerName", &self.manufacturer_name),
+            ("manufacturerAddress", &self.manufacturer_address),
+            ("countryOfOrigin", &self.country_of_origin),
+            ("consumerCare", &self.consumer_care),
+        ] {
+            if blank(value) {
+                missing.push(FieldError::new(
+                    &format!("declarations.{field}"),
+                    FieldErrorCode::Required,
+                    format!("the {field} declaration is required before the product can be active"),
+                ));
+            }
+        }
+        if is_food && self.best_before_months.is_none_or(|months| months <= 0) {
+            missing.push(FieldError::new(
+                "declarations.bestBeforeMonths",
+                FieldErrorCode::Required,
+                "food needs a best-before declaration before it can be active",
+            ));
+        }
+        missing
+    }
 }
 
 /// A product as the rest of the system sees it.
@@ -110,47 +152,6 @@ impl TryFrom<product::Model> for Product {
     }
 }
 
-/// A sellable variant of a product: its own SKU, price and stock.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variant {
-    pub id: Uuid,
-    pub product_id: Uuid,
-    pub sku: String,
-    pub title: String,
-    /// Tax-inclusive selling price.
-    pub price: Money,
-    /// Maximum retail price, inclusive of all taxes; never below `price`.
-    pub mrp: Money,
-    pub weight_grams: i32,
-    pub stock_on_hand: i32,
-    pub min_order_quantity: i32,
-}
-
-impl TryFrom<product_variant::Model> for Variant {
-    type Error = CatalogError;
-    fn try_from(model: product_variant::Model) -> Result<Self, Self::Error> {
-        let currency = Currency::from_code(&model.currency)
-            .ok_or_else(|| CatalogError::Corrupt(format!("currency {}", model.currency)))?;
-        Ok(Self {
-            id: model.id,
-            product_id: model.product_id,
-            sku: model.sku,
-            title: model.title,
-            price: Money {
-                minor: model.price_paise,
-                currency,
-            },
-            mrp: Money {
-                minor: model.mrp_paise,
-                currency,
-            },
-            weight_grams: model.weight_grams,
-            stock_on_hand: model.stock_on_hand,
-            min_order_quantity: model.min_order_quantity,
-        })
-    }
-}
-
 /// Narrows the public product listing. Price bounds and `in_stock` must hold for one
 /// and the same variant.
 #[derive(Debug, Clone, Default)]
@@ -158,6 +159,7 @@ pub struct ProductFilter {
     /// A category and everything below it.
     pub category_slug: Option<String>,
     pub cooperative_id: Option<Uuid>,
+    pub gi_tag_id: Option<Uuid>,
     pub district: Option<String>,
     pub min_price_paise: Option<i64>,
     pub max_price_paise: Option<i64>,
@@ -169,6 +171,35 @@ pub struct ProductFilter {
 pub enum ProductLookup {
     Id(Uuid),
     Slug(String),
+}
+
+/// A new product with its first variants.
+#[derive(Debug, Clone, Default)]
+pub struct NewProduct {
+    pub cooperative_id: Uuid,
+    pub category_slug: String,
+    pub title: String,
+    pub slug: Option<String>,
+    pub description: String,
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    pub images: Vec<ProductImage>,
+    pub declarations: Declarations,
+    pub variants: Vec<NewVariant>,
+    /// DRAFT when omitted; ACTIVE only if the product passes the activation checks.
+    pub status: Option<ProductStatus>,
+}
+
+/// Changes to a product; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProductChanges {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub category_slug: Option<String>,
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    pub images: Option<Vec<ProductImage>>,
+    pub declarations: Option<Declarations>,
+    pub status: Option<ProductStatus>,
 }
 
 fn public_products() -> sea_orm::Select<product::Entity> {
@@ -185,37 +216,24 @@ fn public_products() -> sea_orm::Select<product::Entity> {
         .filter(product::Column::CooperativeId.in_subquery(verified_cooperatives))
 }
 
-fn descendants_of(categories: &[Category], root: Uuid) -> Vec<Uuid> {
-    let mut found = vec![root];
-    let mut frontier = vec![root];
-    while let Some(parent) = frontier.pop() {
-        for child in categories.iter().filter(|c| c.parent_id == Some(parent)) {
-            found.push(child.id);
-            frontier.push(child.id);
-        }
-    }
-    found
-}
-
-/// Lists the products buyers may see, newest first.
-pub async fn list_public_products(
-    db: &impl ConnectionTrait,
+fn apply_filter_conditions(
+    mut select: sea_orm::Select<product::Entity>,
     filter: &ProductFilter,
-    request: PageRequest,
-    default_size: u64,
-) -> Result<Page<Product>, CatalogError> {
-    let mut select = public_products();
-    if let Some(slug) = &filter.category_slug {
-        let categories = list_categories(db).await?;
-        let root = categories
-            .iter()
-            .find(|c| &c.slug == slug)
-            .ok_or_else(|| CatalogError::CategoryNotFound(slug.clone()))?;
-        select =
-            select.filter(product::Column::CategoryId.is_in(descendants_of(&categories, root.id)));
+    category_ids: Option<Vec<Uuid>>,
+) -> sea_orm::Select<product::Entity> {
+    if let Some(ids) = category_ids {
+        select = select.filter(product::Column::CategoryId.is_in(ids));
     }
     if let Some(cooperative_id) = filter.cooperative_id {
         select = select.filter(product::Column::CooperativeId.eq(cooperative_id));
+    }
+    if let Some(gi_tag_id) = filter.gi_tag_id {
+        let claimed = Query::select()
+            .column(product_gi_claim::Column::ProductId)
+            .from(product_gi_claim::Entity)
+            .and_where(Expr::col(product_gi_claim::Column::GiTagId).eq(gi_tag_id))
+            .to_owned();
+        select = select.filter(product::Column::Id.in_subquery(claimed));
     }
     if let Some(district) = &filter.district {
         let in_district = Query::select()
@@ -229,87 +247,436 @@ pub async fn list_public_products(
         || filter.max_price_paise.is_some()
         || filter.in_stock.is_some()
     {
+        let variant_column = |column| Expr::col((product_variant::Entity, column));
         let mut variant = Query::select();
         variant
             .column((product_variant::Entity, product_variant::Column::Id))
             .from(product_variant::Entity)
             .and_where(
-                Expr::col((product_variant::Entity, product_variant::Column::ProductId))
+                variant_column(product_variant::Column::ProductId)
                     .equals((product::Entity, product::Column::Id)),
             );
         if let Some(min) = filter.min_price_paise {
-            variant.and_where(
-                Expr::col((product_variant::Entity, product_variant::Column::PricePaise)).gte(min),
-            );
+            variant.and_where(variant_column(product_variant::Column::PricePaise).gte(min));
         }
         if let Some(max) = filter.max_price_paise {
-            variant.and_where(
-                Expr::col((product_variant::Entity, product_variant::Column::PricePaise)).lte(max),
-            );
+            variant.and_where(variant_column(product_variant::Column::PricePaise).lte(max));
         }
         match filter.in_stock {
             Some(true) => {
-                variant.and_where(
-                    Expr::col((
-                        product_variant::Entity,
-                        product_variant::Column::StockOnHand,
-                    ))
-                    .gt(0),
-                );
+                variant.and_where(variant_column(product_variant::Column::StockOnHand).gt(0));
             }
             Some(false) => {
-                variant.and_where(
-                    Expr::col((
-                        product_variant::Entity,
-                        product_variant::Column::StockOnHand,
-                    ))
-                    .lte(0),
-                );
+                variant.and_where(variant_column(product_variant::Column::StockOnHand).lte(0));
             }
             None => {}
         }
         select = select.filter(Expr::exists(variant.to_owned()));
+    }
+    select
+}
+
+async fn category_ids_for(
+    db: &impl ConnectionTrait,
+    filter: &ProductFilter,
+) -> Result<Option<Vec<Uuid>>, CatalogError> {
+    let Some(slug) = &filter.category_slug else {
+        return Ok(None);
+    };
+    let categories = list_categories(db).await?;
+    let root = categories
+        .iter()
+        .find(|c| &c.slug == slug)
+        .ok_or_else(|| CatalogError::CategoryNotFound(slug.clone()))?;
+    Ok(Some(descendants_of(&categories, root.id)))
+}
+
+/// Lists the products buyers may see, newest first.
+pub async fn list_public_products(
+    db: &impl ConnectionTrait,
+    filter: &ProductFilter,
+    request: PageRequest,
+    default_size: u64,
+) -> Result<Page<Product>, CatalogError> {
+    let category_ids = category_ids_for(db, filter).await?;
+    let select = apply_filter_conditions(public_products(), filter, category_ids);
+    fetch_page(db, select, product::Column::Id, true, request, default_size)
+        .await?
+        .try_map(Product::try_from)
+}
+
+/// Lists every product of one cooperative, drafts and archived ones included, for its
+/// staff and admins.
+pub async fn list_cooperative_products(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    cooperative_id: Uuid,
+    status: Option<ProductStatus>,
+    request: PageRequest,
+    default_size: u64,
+) -> Result<Page<Product>, CatalogError> {
+    actor.require_manage(cooperative_id)?;
+    let mut select =
+        product::Entity::find().filter(product::Column::CooperativeId.eq(cooperative_id));
+    if let Some(status) = status {
+        select = select.filter(product::Column::Status.eq(status.as_str()));
     }
     fetch_page(db, select, product::Column::Id, true, request, default_size)
         .await?
         .try_map(Product::try_from)
 }
 
-/// Finds a product that buyers may see.
-pub async fn find_public_product(
+/// Finds a product that this actor may see: public ones for everybody, any product of
+/// their cooperative for its staff, any for admins.
+pub async fn find_product_for(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     lookup: &ProductLookup,
 ) -> Result<Product, CatalogError> {
     let select = match lookup {
-        ProductLookup::Id(id) => public_products().filter(product::Column::Id.eq(*id)),
+        ProductLookup::Id(id) => product::Entity::find_by_id(*id),
         ProductLookup::Slug(slug) => {
-            public_products().filter(product::Column::Slug.eq(slug.as_str()))
+            product::Entity::find().filter(product::Column::Slug.eq(slug.as_str()))
         }
     };
-    select
+    let product = select
+        .one(db)
+        .await?
+        .ok_or(CatalogError::ProductNotFound)
+        .and_then(Product::try_from)?;
+    if actor.can_manage(product.cooperative_id) || is_public(db, &product).await? {
+        Ok(product)
+    } else {
+        Err(CatalogError::ProductNotFound)
+    }
+}
+
+async fn is_public(db: &impl ConnectionTrait, product: &Product) -> Result<bool, CatalogError> {
+    if product.status != ProductStatus::Active {
+        return Ok(false);
+    }
+    let owner = cooperative::Entity::find_by_id(product.cooperative_id)
+        .one(db)
+        .await?;
+    Ok(owner.is_some_and(|c| c.verification_status == VerificationStatus::Verified.as_str()))
+}
+
+pub(crate) async fn load_product(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Product, CatalogError> {
+    product::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(CatalogError::ProductNotFound)
         .and_then(Product::try_from)
 }
 
-/// Loads the variants of many products in one query, each product's in SKU order.
-pub async fn variants_by_product_ids(
+async fn load_cooperative(
     db: &impl ConnectionTrait,
-    product_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<Variant>>, CatalogError> {
-    let mut by_product: HashMap<Uuid, Vec<Variant>> = HashMap::new();
-    let models = product_variant::Entity::find()
-        .filter(product_variant::Column::ProductId.is_in(product_ids.iter().copied()))
-        .order_by_asc(product_variant::Column::Sku)
-        .all(db)
-        .await?;
-    for model in models {
-        let variant = Variant::try_from(model)?;
-        by_product
-            .entry(variant.product_id)
-            .or_default()
-            .push(variant);
+    id: Uuid,
+) -> Result<Cooperative, CatalogError> {
+    cooperative::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::CooperativeNotFound)
+        .and_then(Cooperative::try_from)
+}
+
+fn check_images(images: &[ProductImage], errors: &mut FieldErrors) {
+    if images.len() > 20 {
+        errors.push("images", FieldErrorCode::OutOfRange, "at most 20 images");
     }
-    Ok(by_product)
+    for (index, image) in images.iter().enumerate() {
+        let url = image.url.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
+            errors.push(
+                &format!("images.{index}.url"),
+                FieldErrorCode::Invalid,
+                "image url must be an http(s) URL",
+            );
+        }
+        if image.alt.trim().is_empty() || image.alt.chars().count() > 300 {
+            errors.push(
+                &format!("images.{index}.alt"),
+                FieldErrorCode::Required,
+                "every image needs alt text of at most 300 characters",
+            );
+        }
+    }
+}
+
+fn check_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize, required: bool) {
+    if required && value.trim().is_empty() {
+        errors.push(
+            field,
+            FieldErrorCode::Required,
+            format!("{field} is required"),
+        );
+    } else if value.chars().count() > max {
+        errors.push(
+            field,
+            FieldErrorCode::OutOfRange,
+            format!("{field} must have at most {max} characters"),
+        );
+    }
+}
+
+/// Everything that keeps a product from going live, as field errors.
+fn activation_problems(
+    product: &Product,
+    category: &Category,
+    cooperative: &Cooperative,
+    variant_count: usize,
+) -> Vec<FieldError> {
+    let mut problems = product.declarations.missing(category.is_food);
+    for (key, message) in validate_attributes(&category.attribute_schema, &product.attributes) {
+        problems.push(FieldError::new(
+            &format!("attributes.{key}"),
+            FieldErrorCode::Invalid,
+            message,
+        ));
+    }
+    if variant_count == 0 {
+        problems.push(FieldError::new(
+            "variants",
+            FieldErrorCode::Required,
+            "a product needs at least one variant before it can be active",
+        ));
+    }
+    if category.is_food && cooperative.fssai_licence.is_none() {
+        problems.push(FieldError::new(
+            "status",
+            FieldErrorCode::NotAllowed,
+            "the cooperative needs an FSSAI licence number before it can list food",
+        ));
+    }
+    problems
+}
+
+fn unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Creates a product with its variants in one transaction.
+pub async fn create_product(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewProduct,
+) -> Result<(Product, Vec<Variant>), CatalogError> {
+    actor.require_manage(new.cooperative_id)?;
+    let txn = db.begin().await?;
+    let created = create_product_in(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates a product inside the caller's transaction (used by the bulk import too).
+pub(crate) async fn create_product_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    new: NewProduct,
+) -> Result<(Product, Vec<Variant>), CatalogError> {
+    actor.require_manage(new.cooperative_id)?;
+    let cooperative = load_cooperative(db, new.cooperative_id).await?;
+    let mut errors = FieldErrors::default();
+    check_text(&mut errors, "title", &new.title, 200, true);
+    check_text(&mut errors, "description", &new.description, 10_000, false);
+    check_images(&new.images, &mut errors);
+    let slug = new.slug.clone().unwrap_or_else(|| slugify(&new.title));
+    if let Err(message) = check_slug(&slug) {
+        errors.push("slug", FieldErrorCode::Invalid, message);
+    }
+    let category = match find_category(db, &new.category_slug).await {
+        Ok(category) => Some(category),
+        Err(CatalogError::CategoryNotFound(_)) => {
+            errors.push(
+                "categorySlug",
+                FieldErrorCode::NotFound,
+                format!("no category {}", new.category_slug),
+            );
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    if let Some(category) = &category {
+        for (key, message) in validate_attributes(&category.attribute_schema, &new.attributes) {
+            errors.push(
+                &format!("attributes.{key}"),
+                FieldErrorCode::Invalid,
+                message,
+            );
+        }
+    }
+    for (index, variant) in new.variants.iter().enumerate() {
+        errors.extend_under(&format!("variants.{index}"), variant.problems());
+    }
+    errors.finish()?;
+    let Some(category) = category else {
+        return Err(CatalogError::CategoryNotFound(new.category_slug));
+    };
+    let now = Utc::now();
+    let status = new.status.unwrap_or(ProductStatus::Draft);
+    let product = Product {
+        id: Uuid::now_v7(),
+        slug,
+        title: new.title.trim().to_owned(),
+        description: new.description.trim().to_owned(),
+        cooperative_id: cooperative.id,
+        category_id: category.id,
+        status,
+        attributes: new.attributes,
+        images: new.images,
+        declarations: new.declarations,
+        created_at: now,
+        updated_at: now,
+    };
+    if status == ProductStatus::Active {
+        let problems = activation_problems(&product, &category, &cooperative, new.variants.len());
+        if !problems.is_empty() {
+            return Err(CatalogError::Invalid(problems));
+        }
+    }
+    let inserted = product::Entity::insert(to_active_model(&product)?)
+        .exec(db)
+        .await;
+    if let Err(error) = inserted {
+        return Err(if unique_violation(&error) {
+            CatalogError::invalid(
+                "slug",
+                FieldErrorCode::Taken,
+                "another product already uses this slug",
+            )
+        } else {
+            error.into()
+        });
+    }
+    let mut variants = Vec::with_capacity(new.variants.len());
+    for (index, variant) in new.variants.into_iter().enumerate() {
+        let created = insert_variant(db, product.id, cooperative.id, variant)
+            .await
+            .map_err(|error| match error {
+                CatalogError::Invalid(fields) => CatalogError::Invalid(
+                    fields
+                        .into_iter()
+                        .map(|f| f.under(&format!("variants.{index}")))
+                        .collect(),
+                ),
+                other => other,
+            })?;
+        variants.push(created);
+    }
+    Ok((product, variants))
+}
+
+fn to_active_model(product: &Product) -> Result<product::ActiveModel, CatalogError> {
+    let json = |value: serde_json::Result<serde_json::Value>| {
+        value.map_err(|e| CatalogError::Corrupt(e.to_string()))
+    };
+    Ok(product::ActiveModel {
+        id: Set(product.id),
+        slug: Set(product.slug.clone()),
+        title: Set(product.title.clone()),
+        description: Set(product.description.clone()),
+        cooperative_id: Set(product.cooperative_id),
+        category_id: Set(product.category_id),
+        status: Set(product.status.as_str().to_owned()),
+        attributes: Set(serde_json::Value::Object(product.attributes.clone())),
+        images: Set(json(serde_json::to_value(&product.images))?),
+        declarations: Set(json(serde_json::to_value(&product.declarations))?),
+        created_at: Set(product.created_at),
+        updated_at: Set(product.updated_at),
+    })
+}
+
+/// Edits a product, including its status. Going ACTIVE runs the activation checks.
+pub async fn update_product(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    changes: ProductChanges,
+) -> Result<Product, CatalogError> {
+    let mut product = load_product(db, id).await?;
+    actor.require_manage(product.cooperative_id)?;
+    let mut errors = FieldErrors::default();
+    if let Some(title) = changes.title {
+        check_text(&mut errors, "title", &title, 200, true);
+        product.title = title.trim().to_owned();
+    }
+    if let Some(slug) = changes.slug {
+        if let Err(message) = check_slug(&slug) {
+            errors.push("slug", FieldErrorCode::Invalid, message);
+        }
+        product.slug = slug;
+    }
+    if let Some(description) = changes.description {
+        check_text(&mut errors, "description", &description, 10_000, false);
+        product.description = description.trim().to_owned();
+    }
+    if let Some(images) = changes.images {
+        check_images(&images, &mut errors);
+        product.images = images;
+    }
+    if let Some(declarations) = changes.declarations {
+        product.declarations = declarations;
+    }
+    let category = match changes.category_slug {
+        Some(slug) => match find_category(db, &slug).await {
+            Ok(category) => Some(category),
+            Err(CatalogError::CategoryNotFound(_)) => {
+                errors.push(
+                    "categorySlug",
+                    FieldErrorCode::NotFound,
+                    format!("no category {slug}"),
+                );
+                None
+            }
+            Err(other) => return Err(other),
+        },
+        None => Some(crate::categories::category_by_id(db, product.category_id).await?),
+    };
+    if let Some(attributes) = changes.attributes {
+        product.attributes = attributes;
+    }
+    if let Some(category) = &category {
+        product.category_id = category.id;
+        for (key, message) in validate_attributes(&category.attribute_schema, &product.attributes) {
+            errors.push(
+                &format!("attributes.{key}"),
+                FieldErrorCode::Invalid,
+                message,
+            );
+        }
+    }
+    if let Some(status) = changes.status {
+        product.status = status;
+    }
+    errors.finish()?;
+    let Some(category) = category else {
+        return Err(CatalogError::ProductNotFound);
+    };
+    if product.status == ProductStatus::Active {
+        let cooperative = load_cooperative(db, product.cooperative_id).await?;
+        let variant_count = variants_by_product_ids(db, &[product.id])
+            .await?
+            .get(&product.id)
+            .map_or(0, Vec::len);
+        let problems = activation_problems(&product, &category, &cooperative, variant_count);
+        if !problems.is_empty() {
+            return Err(CatalogError::Invalid(problems));
+        }
+    }
+    product.updated_at = Utc::now();
+    let mut model = to_active_model(&product)?.into_active_model();
+    model.created_at = sea_orm::ActiveValue::NotSet;
+    model.id = sea_orm::ActiveValue::Unchanged(product.id);
+    match model.update(db).await {
+        Ok(_) => Ok(product),
+        Err(error) if unique_violation(&error) => Err(CatalogError::invalid(
+            "slug",
+            FieldErrorCode::Taken,
+            "another product already uses this slug",
+        )),
+        Err(error) => Err(error.into()),
+    }
 }

@@ -1,39 +1,33 @@
-//! The demo catalog: fictitious cooperatives and their products, kept as JSON data files
-//! under `data/seed/` and compiled into the binary so that a fresh `cargo run` shows a
-//! realistic storefront. It is loaded only into an empty catalog, in one transaction,
-//! and validated by the same rules as real data.
+//! The demo catalogue: fictitious cooperatives, their products, GI authorisations,
+//! batches with provenance trails, and GI claims, kept as JSON under `data/seed/` and
+//! compiled into the binary, so that a fresh `cargo run` shows a realistic storefront.
+//! It goes through the same services and rules as real data, in one transaction, and
+//! only into a database without cooperatives.
 
 use std::collections::HashMap;
 
-use chrono::Utc;
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    TransactionTrait,
-};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::{
-    AttributeDefinition, CatalogError, Declarations, ProductImage, ProductStatus,
-    VerificationStatus,
-    categories::validate_attributes,
-    entity::{category, cooperative, product, product_variant},
-    identifiers::{parse_fssai_licence, parse_gstin, parse_pin_code},
+    Actor, CatalogError, CooperativeFields, Declarations, EventKind, NewAuthorisedUser, NewBatch,
+    NewEvent, NewProduct, NewVariant, ProductImage, ProductStatus, TierPrice, VerificationStatus,
+    batches::{Certificate, create_batch_in},
+    cooperatives::{create_cooperative, set_verification_status},
+    entity::{cooperative, gi_tag},
+    gi::{claim_gi, decide_authorised_user, register_authorised_user},
+    products::create_product_in,
+    provenance::append_event,
+    variants::load_variant,
 };
 
-const CATEGORIES_JSON: &str = include_str!("../../data/seed/categories.json");
 const COOPERATIVES_JSON: &str = include_str!("../../data/seed/cooperatives.json");
 const PRODUCTS_JSON: &str = include_str!("../../data/seed/products.json");
-
-#[derive(Debug, Deserialize)]
-struct SeedCategory {
-    slug: String,
-    name: String,
-    parent_slug: Option<String>,
-    hsn_code: String,
-    gst_rate_bp: i32,
-    attribute_schema: Vec<AttributeDefinition>,
-}
+const AUTHORISED_USERS_JSON: &str = include_str!("../../data/seed/authorised_users.json");
+const BATCHES_JSON: &str = include_str!("../../data/seed/batches.json");
+const GI_CLAIMS_JSON: &str = include_str!("../../data/seed/gi_claims.json");
 
 #[derive(Debug, Deserialize)]
 struct SeedCooperative {
@@ -75,174 +69,284 @@ struct SeedVariant {
     weight_grams: i32,
     stock_on_hand: i32,
     min_order_quantity: i32,
+    #[serde(default)]
+    tier_prices: Vec<TierPrice>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeedAuthorisedUser {
+    gi_slug: String,
+    cooperative_slug: String,
+    au_number: String,
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeedBatch {
+    code: String,
+    product_slug: String,
+    variant_sku: String,
+    origin_village: String,
+    origin_district: String,
+    produced_on: NaiveDate,
+    quantity: i32,
+    certificates: Vec<Certificate>,
+    events: Vec<SeedEvent>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeedEvent {
+    kind: String,
+    occurred_at: DateTime<Utc>,
+    location: String,
+    notes: String,
+    data: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeedClaim {
+    product_slug: String,
+    gi_slug: String,
 }
 
 /// What the demo load inserted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SeedSummary {
-    pub categories: usize,
     pub cooperatives: usize,
     pub products: usize,
     pub variants: usize,
+    pub batches: usize,
+    pub events: usize,
+    pub gi_claims: usize,
 }
 
-/// True when no category exists yet, i.e. the catalog has never been loaded.
+/// True when no cooperative exists yet, i.e. the demo catalogue can be loaded.
 pub async fn catalog_is_empty(db: &impl ConnectionTrait) -> Result<bool, CatalogError> {
-    Ok(category::Entity::find().count(db).await? == 0)
+    Ok(cooperative::Entity::find().count(db).await? == 0)
 }
 
 fn invalid(what: String) -> CatalogError {
     CatalogError::InvalidSeed(what)
 }
 
-/// Loads the demo catalog in one transaction: all of it or nothing.
+fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, CatalogError> {
+    serde_json::from_str(text).map_err(|e| invalid(format!("{name}: {e}")))
+}
+
+fn explain(context: &str) -> impl Fn(CatalogError) -> CatalogError + '_ {
+    move |error| invalid(format!("{context}: {error}"))
+}
+
+/// Loads the demo catalogue in one transaction: all of it or nothing. Reference data
+/// (districts, categories, GI register) must be loaded first.
 pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, CatalogError> {
-    let categories: Vec<SeedCategory> = serde_json::from_str(CATEGORIES_JSON)
-        .map_err(|e| invalid(format!("categories.json: {e}")))?;
-    let cooperatives: Vec<SeedCooperative> = serde_json::from_str(COOPERATIVES_JSON)
-        .map_err(|e| invalid(format!("cooperatives.json: {e}")))?;
-    let products: Vec<SeedProduct> =
-        serde_json::from_str(PRODUCTS_JSON).map_err(|e| invalid(format!("products.json: {e}")))?;
-
+    let cooperatives: Vec<SeedCooperative> = parse("cooperatives.json", COOPERATIVES_JSON)?;
+    let products: Vec<SeedProduct> = parse("products.json", PRODUCTS_JSON)?;
+    let authorised_users: Vec<SeedAuthorisedUser> =
+        parse("authorised_users.json", AUTHORISED_USERS_JSON)?;
+    let batches: Vec<SeedBatch> = parse("batches.json", BATCHES_JSON)?;
+    let claims: Vec<SeedClaim> = parse("gi_claims.json", GI_CLAIMS_JSON)?;
+    let system = Actor::System;
+    let mut summary = SeedSummary::default();
     let txn = db.begin().await?;
-    let now = Utc::now();
 
-    let mut category_ids: HashMap<&str, (Uuid, &SeedCategory)> = HashMap::new();
-    for (position, seed) in categories.iter().enumerate() {
-        let parent_id = match &seed.parent_slug {
-            Some(parent) => Some(
-                category_ids
-                    .get(parent.as_str())
-                    .map(|(id, _)| *id)
-                    .ok_or_else(|| {
-                        invalid(format!(
-                            "category {}: parent {parent} must come first",
-                            seed.slug
-                        ))
-                    })?,
-            ),
-            None => None,
-        };
-        let id = Uuid::now_v7();
-        category::Entity::insert(category::ActiveModel {
-            id: Set(id),
-            slug: Set(seed.slug.clone()),
-            name: Set(seed.name.clone()),
-            parent_id: Set(parent_id),
-            hsn_code: Set(seed.hsn_code.clone()),
-            gst_rate_bp: Set(seed.gst_rate_bp),
-            attribute_schema: Set(serde_json::to_value(&seed.attribute_schema)
-                .map_err(|e| invalid(format!("category {}: {e}", seed.slug)))?),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-        })
-        .exec(&txn)
-        .await?;
-        category_ids.insert(seed.slug.as_str(), (id, seed));
+    let mut cooperative_ids: HashMap<String, Uuid> = HashMap::new();
+    let mut final_status: Vec<(Uuid, VerificationStatus)> = Vec::new();
+    for seed in cooperatives {
+        let context = format!("cooperative {}", seed.slug);
+        let status: VerificationStatus = seed.verification_status.parse().map_err(invalid)?;
+        let created = create_cooperative(
+            &txn,
+            &system,
+            CooperativeFields {
+                name: Some(seed.name),
+                slug: Some(seed.slug.clone()),
+                registration_number: Some(seed.registration_number),
+                registrar: Some(seed.registrar),
+                district: Some(seed.district),
+                village: Some(seed.village),
+                address_line: Some(seed.address_line),
+                pin_code: Some(seed.pin_code),
+                contact_email: Some(seed.contact_email),
+                contact_phone: Some(seed.contact_phone),
+                gstin: seed.gstin,
+                fssai_licence: seed.fssai_licence,
+            },
+        )
+        .await
+        .map_err(explain(&context))?;
+        cooperative_ids.insert(seed.slug, created.id);
+        final_status.push((created.id, status));
+        summary.cooperatives += 1;
     }
 
-    let mut cooperative_ids: HashMap<&str, Uuid> = HashMap::new();
-    for seed in &cooperatives {
-        let context = |e: String| invalid(format!("cooperative {}: {e}", seed.slug));
-        let status: VerificationStatus = seed.verification_status.parse().map_err(context)?;
-        let id = Uuid::now_v7();
-        cooperative::Entity::insert(cooperative::ActiveModel {
-            id: Set(id),
-            slug: Set(seed.slug.clone()),
-            name: Set(seed.name.clone()),
-            registration_number: Set(seed.registration_number.clone()),
-            registrar: Set(seed.registrar.clone()),
-            district: Set(seed.district.clone()),
-            village: Set(seed.village.clone()),
-            address_line: Set(seed.address_line.clone()),
-            pin_code: Set(parse_pin_code(&seed.pin_code).map_err(context)?),
-            contact_email: Set(seed.contact_email.clone()),
-            contact_phone: Set(seed.contact_phone.clone()),
-            gstin: Set(seed
-                .gstin
-                .as_deref()
-                .map(parse_gstin)
-                .transpose()
-                .map_err(context)?),
-            fssai_licence: Set(seed
-                .fssai_licence
-                .as_deref()
-                .map(parse_fssai_licence)
-                .transpose()
-                .map_err(context)?),
-            verification_status: Set(status.as_str().to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec(&txn)
-        .await?;
-        cooperative_ids.insert(seed.slug.as_str(), id);
-    }
-
-    let mut variant_count = 0;
-    for seed in &products {
-        let context = |e: String| invalid(format!("product {}: {e}", seed.slug));
-        let cooperative_id = *cooperative_ids
-            .get(seed.cooperative_slug.as_str())
-            .ok_or_else(|| context(format!("unknown cooperative {}", seed.cooperative_slug)))?;
-        let (category_id, category) = category_ids
-            .get(seed.category_slug.as_str())
-            .ok_or_else(|| context(format!("unknown category {}", seed.category_slug)))?;
-        let problems = validate_attributes(&category.attribute_schema, &seed.attributes);
-        if let Some((key, message)) = problems.first() {
-            return Err(context(format!("attribute {key}: {message}")));
+    let mut product_ids: HashMap<String, Uuid> = HashMap::new();
+    let mut expected_stock: HashMap<(Uuid, String), i32> = HashMap::new();
+    let mut variant_ids: HashMap<(Uuid, String), Uuid> = HashMap::new();
+    for seed in products {
+        let context = format!("product {}", seed.slug);
+        let cooperative_id = *cooperative_ids.get(&seed.cooperative_slug).ok_or_else(|| {
+            invalid(format!(
+                "{context}: unknown cooperative {}",
+                seed.cooperative_slug
+            ))
+        })?;
+        let status: ProductStatus = seed.status.parse().map_err(invalid)?;
+        let (product, variants) = create_product_in(
+            &txn,
+            &system,
+            NewProduct {
+                cooperative_id,
+                category_slug: seed.category_slug,
+                title: seed.title,
+                slug: Some(seed.slug.clone()),
+                description: seed.description,
+                attributes: seed.attributes,
+                images: seed.images,
+                declarations: seed.declarations,
+                status: Some(status),
+                variants: seed
+                    .variants
+                    .iter()
+                    .map(|v| NewVariant {
+                        sku: v.sku.clone(),
+                        title: v.title.clone(),
+                        price_paise: v.price_paise,
+                        mrp_paise: v.mrp_paise,
+                        weight_grams: v.weight_grams,
+                        min_order_quantity: v.min_order_quantity,
+                        tier_prices: v.tier_prices.clone(),
+                    })
+                    .collect(),
+            },
+        )
+        .await
+        .map_err(explain(&context))?;
+        for (seeded, created) in seed.variants.iter().zip(&variants) {
+            expected_stock.insert((product.id, seeded.sku.clone()), seeded.stock_on_hand);
+            variant_ids.insert((product.id, seeded.sku.clone()), created.id);
         }
-        let status: ProductStatus = seed.status.parse().map_err(context)?;
-        let id = Uuid::now_v7();
-        product::Entity::insert(product::ActiveModel {
-            id: Set(id),
-            slug: Set(seed.slug.clone()),
-            title: Set(seed.title.clone()),
-            description: Set(seed.description.clone()),
-            cooperative_id: Set(cooperative_id),
-            category_id: Set(*category_id),
-            status: Set(status.as_str().to_owned()),
-            attributes: Set(serde_json::Value::Object(seed.attributes.clone())),
-            images: Set(serde_json::to_value(&seed.images).map_err(|e| context(e.to_string()))?),
-            declarations: Set(
-                serde_json::to_value(&seed.declarations).map_err(|e| context(e.to_string()))?
-            ),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec(&txn)
-        .await?;
-        for variant in &seed.variants {
-            if variant.price_paise <= 0 || variant.price_paise > variant.mrp_paise {
-                return Err(context(format!(
-                    "variant {}: price must be positive and at most the MRP",
-                    variant.sku
-                )));
+        summary.variants += variants.len();
+        product_ids.insert(seed.slug, product.id);
+        summary.products += 1;
+    }
+
+    let tag_ids: HashMap<String, Uuid> = gi_tag::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.slug, t.id))
+        .collect();
+    let tag_id = |slug: &str| {
+        tag_ids
+            .get(slug)
+            .copied()
+            .ok_or_else(|| invalid(format!("unknown GI {slug}")))
+    };
+    for seed in authorised_users {
+        let context = format!("authorised user {}", seed.au_number);
+        let cooperative_id = *cooperative_ids
+            .get(&seed.cooperative_slug)
+            .ok_or_else(|| invalid(format!("{context}: unknown cooperative")))?;
+        let registration = register_authorised_user(
+            &txn,
+            &system,
+            NewAuthorisedUser {
+                gi_tag_id: tag_id(&seed.gi_slug)?,
+                cooperative_id,
+                au_number: seed.au_number,
+                valid_from: seed.valid_from,
+                valid_until: seed.valid_until,
+            },
+        )
+        .await
+        .map_err(explain(&context))?;
+        match seed.status.as_str() {
+            "PENDING" => {}
+            "VERIFIED" => {
+                decide_authorised_user(&txn, &system, registration.id, true)
+                    .await
+                    .map_err(explain(&context))?;
             }
-            product_variant::Entity::insert(product_variant::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                product_id: Set(id),
-                cooperative_id: Set(cooperative_id),
-                sku: Set(variant.sku.clone()),
-                title: Set(variant.title.clone()),
-                price_paise: Set(variant.price_paise),
-                mrp_paise: Set(variant.mrp_paise),
-                currency: Set("INR".to_owned()),
-                weight_grams: Set(variant.weight_grams),
-                stock_on_hand: Set(variant.stock_on_hand.max(0)),
-                min_order_quantity: Set(variant.min_order_quantity.max(1)),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec(&txn)
-            .await?;
-            variant_count += 1;
+            other => return Err(invalid(format!("{context}: status {other}"))),
+        }
+    }
+
+    for seed in batches {
+        let context = format!("batch {}", seed.code);
+        let product_id = *product_ids
+            .get(&seed.product_slug)
+            .ok_or_else(|| invalid(format!("{context}: unknown product")))?;
+        let variant_id = *variant_ids
+            .get(&(product_id, seed.variant_sku.clone()))
+            .ok_or_else(|| invalid(format!("{context}: unknown SKU {}", seed.variant_sku)))?;
+        let batch = create_batch_in(
+            &txn,
+            &system,
+            NewBatch {
+                variant_id,
+                code: seed.code,
+                origin_village: seed.origin_village,
+                origin_district: seed.origin_district,
+                produced_on: seed.produced_on,
+                quantity: seed.quantity,
+                certificates: seed.certificates,
+            },
+        )
+        .await
+        .map_err(explain(&context))?;
+        for event in seed.events {
+            let kind: EventKind = event.kind.parse().map_err(invalid)?;
+            append_event(
+                &txn,
+                &batch,
+                NewEvent {
+                    kind,
+                    occurred_at: event.occurred_at,
+                    location: event.location,
+                    notes: event.notes,
+                    data: event.data,
+                },
+                None,
+            )
+            .await
+            .map_err(explain(&context))?;
+            summary.events += 1;
+        }
+        summary.batches += 1;
+    }
+
+    for ((product_id, sku), expected) in &expected_stock {
+        let variant_id = variant_ids
+            .get(&(*product_id, sku.clone()))
+            .copied()
+            .unwrap_or_default();
+        let stock = load_variant(&txn, variant_id).await?.stock_on_hand;
+        if stock != *expected {
+            return Err(invalid(format!(
+                "variant {sku}: batches add up to {stock}, products.json says {expected}"
+            )));
+        }
+    }
+
+    for seed in claims {
+        let context = format!("GI claim {} → {}", seed.product_slug, seed.gi_slug);
+        let product_id = *product_ids
+            .get(&seed.product_slug)
+            .ok_or_else(|| invalid(format!("{context}: unknown product")))?;
+        claim_gi(&txn, &system, product_id, tag_id(&seed.gi_slug)?)
+            .await
+            .map_err(explain(&context))?;
+        summary.gi_claims += 1;
+    }
+
+    for (cooperative_id, status) in final_status {
+        if status != VerificationStatus::Pending {
+            set_verification_status(&txn, &system, cooperative_id, status).await?;
         }
     }
     txn.commit().await?;
-    Ok(SeedSummary {
-        categories: categories.len(),
-        cooperatives: cooperatives.len(),
-        products: products.len(),
-        variants: variant_count,
-    })
+    Ok(summary)
 }

@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_accounts;
 mod m20261125_000002_create_catalog;
+mod m20261125_000003_create_provenance;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_accounts::Migration),
             Box::new(m20261125_000002_create_catalog::Migration),
+            Box::new(m20261125_000003_create_provenance::Migration),
         ]
     }
 }

@@ -37,6 +37,7 @@ enum Categories {
     GstRateBp,
     AttributeSchema,
     Position,
+    IsFood,
 }
 
 #[derive(DeriveIden)]
@@ -70,6 +71,7 @@ enum ProductVariants {
     WeightGrams,
     StockOnHand,
     MinOrderQuantity,
+    TierPrices,
     CreatedAt,
     UpdatedAt,
 }
@@ -118,6 +120,7 @@ impl MigrationTrait for Migration {
                     .col(integer(Categories::GstRateBp))
                     .col(json(Categories::AttributeSchema))
                     .col(integer(Categories::Position))
+                    .col(boolean(Categories::IsFood))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_categories_parent")
@@ -195,6 +198,7 @@ impl MigrationTrait for Migration {
                     .col(integer(ProductVariants::WeightGrams))
                     .col(integer(ProductVariants::StockOnHand))
                     .col(integer(ProductVariants::MinOrderQuantity))
+                    .col(json(ProductVariants::TierPrices))
                     .col(timestamp_with_time_zone(ProductVariants::CreatedAt))
                     .col(timestamp_with_time_zone(ProductVariants::UpdatedAt))
                     .check(

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{TokenService, Viewer},
-    graphql::{ApiError, RequestContext, UserError, UserErrorCode, errors::Failure},
+    graphql::{ApiError, RequestContext, UserError, UserErrorCode, errors::respond},
 };
 
 /// A role on the platform.
@@ -315,19 +315,12 @@ impl AccountsMutation {
         if !errors.is_empty() {
             return Ok(RegisterPayload { user: None, errors });
         }
-        match accounts::register_buyer(db(ctx)?, &input.email, &input.password, &input.name).await {
-            Ok(user) => Ok(RegisterPayload {
-                user: Some(user.into()),
-                errors: Vec::new(),
-            }),
-            Err(error) => match Failure::from(error) {
-                Failure::Validation(user_error) => Ok(RegisterPayload {
-                    user: None,
-                    errors: vec![user_error],
-                }),
-                Failure::Top(api_error) => Err(api_error.into()),
-            },
-        }
+        let registered =
+            accounts::register_buyer(db(ctx)?, &input.email, &input.password, &input.name).await;
+        respond(registered, |user, errors| RegisterPayload {
+            user: user.map(Into::into),
+            errors,
+        })
     }
 
     /// Signs in with email and password. Wrong credentials are UNAUTHENTICATED; after
@@ -460,19 +453,10 @@ impl AccountsMutation {
             },
         )
         .await;
-        match created {
-            Ok(user) => Ok(UserCreatePayload {
-                user: Some(user.into()),
-                errors: Vec::new(),
-            }),
-            Err(error) => match Failure::from(error) {
-                Failure::Validation(user_error) => Ok(UserCreatePayload {
-                    user: None,
-                    errors: vec![user_error],
-                }),
-                Failure::Top(api_error) => Err(api_error.into()),
-            },
-        }
+        respond(created, |user, errors| UserCreatePayload {
+            user: user.map(Into::into),
+            errors,
+        })
     }
 
     /// Registers a buyer organisation (admins only).
@@ -491,24 +475,148 @@ impl AccountsMutation {
             },
         )
         .await;
-        match created {
-            Ok(organisation) => Ok(BuyerOrganisationCreatePayload {
-                buyer_organisation: Some(BuyerOrganisation {
+        respond(created, |organisation, errors| {
+            BuyerOrganisationCreatePayload {
+                buyer_organisation: organisation.map(|organisation| BuyerOrganisation {
                     id: ID(organisation.id.to_string()),
                     name: organisation.name,
                     kind: organisation.kind,
                     gem_buyer_id: organisation.gem_buyer_id,
                     created_at: organisation.created_at,
                 }),
-                errors: Vec::new(),
-            }),
-            Err(error) => match Failure::from(error) {
-                Failure::Validation(user_error) => Ok(BuyerOrganisationCreatePayload {
-                    buyer_organisation: None,
-                    errors: vec![user_error],
-                }),
-                Failure::Top(api_error) => Err(api_error.into()),
+                errors,
+            }
+        })
+    }
+}
+
+/// The catalog's view of the viewer, so that domain rules decide what they may do.
+pub(crate) fn actor(ctx: &Context<'_>) -> Result<catalog::Actor, ApiError> {
+    let Some(viewer) = request_context(ctx)?.viewer.as_ref() else {
+        return Ok(catalog::Actor::Anonymous);
+    };
+    let user_id = viewer.user_id;
+    Ok(match viewer.role {
+        Role::Buyer => catalog::Actor::Buyer { user_id },
+        Role::Institution => catalog::Actor::Institution { user_id },
+        Role::Admin => catalog::Actor::Admin { user_id },
+        Role::Cooperative => match viewer.cooperative_id {
+            Some(cooperative_id) => catalog::Actor::CooperativeStaff {
+                user_id,
+                cooperative_id,
+                manager: viewer.cooperative_role == Some(CooperativeRole::Manager),
             },
+            None => catalog::Actor::Buyer { user_id },
+        },
+    })
+}
+
+#[derive(InputObject)]
+pub struct StaffInviteInput {
+    pub cooperative_id: ID,
+    pub email: String,
+    pub name: String,
+    /// STAFF when omitted.
+    pub cooperative_role: Option<CooperativeRoleValue>,
+}
+
+/// A pending invitation. The token is shown only in the payload that created it;
+/// hand it to the invitee, who accepts it with `staffInviteAccept`.
+#[derive(SimpleObject)]
+pub struct StaffInvitation {
+    pub id: ID,
+    pub cooperative_id: ID,
+    pub email: String,
+    pub name: String,
+    pub cooperative_role: CooperativeRoleValue,
+    pub expires_at: DateTime<Utc>,
+    pub token: String,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct StaffInvitePayload {
+    pub invitation: Option<StaffInvitation>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct StaffInviteAcceptInput {
+    pub token: String,
+    pub password: String,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct StaffInviteAcceptPayload {
+    pub user: Option<UserNode>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct StaffMutation;
+
+#[Object]
+impl StaffMutation {
+    /// Invites a staff member to a cooperative (its managers and admins).
+    async fn staff_invite(
+        &self,
+        ctx: &Context<'_>,
+        input: StaffInviteInput,
+    ) -> Result<StaffInvitePayload> {
+        let viewer = require_viewer(ctx)?;
+        let db = db(ctx)?;
+        let cooperative_id = match parse_id("cooperativeId", &input.cooperative_id) {
+            Ok(id) => id,
+            Err(error) => {
+                return Ok(StaffInvitePayload {
+                    invitation: None,
+                    errors: vec![error],
+                });
+            }
+        };
+        if !catalog::cooperative_exists(db, cooperative_id)
+            .await
+            .map_err(ApiError::from)?
+        {
+            return Err(ApiError::NotFound("cooperative not found".to_owned()).into());
         }
+        let inviter = accounts::find_user(db, viewer.user_id)
+            .await
+            .map_err(ApiError::from)?;
+        let invited = accounts::invite_staff(
+            db,
+            &inviter,
+            cooperative_id,
+            &input.email,
+            &input.name,
+            input
+                .cooperative_role
+                .map_or(CooperativeRole::Staff, Into::into),
+        )
+        .await;
+        respond(invited, |invitation, errors| StaffInvitePayload {
+            invitation: invitation.map(|invitation| StaffInvitation {
+                id: ID(invitation.id.to_string()),
+                cooperative_id: ID(invitation.cooperative_id.to_string()),
+                email: invitation.email,
+                name: invitation.name,
+                cooperative_role: invitation.cooperative_role.into(),
+                expires_at: invitation.expires_at,
+                token: invitation.token,
+            }),
+            errors,
+        })
+    }
+
+    /// Accepts an invitation and creates the staff account; sign in with `login` after.
+    async fn staff_invite_accept(
+        &self,
+        ctx: &Context<'_>,
+        input: StaffInviteAcceptInput,
+    ) -> Result<StaffInviteAcceptPayload> {
+        let accepted = accounts::accept_invitation(db(ctx)?, &input.token, &input.password).await;
+        respond(accepted, |user, errors| StaffInviteAcceptPayload {
+            user: user.map(Into::into),
+            errors,
+        })
     }
 }

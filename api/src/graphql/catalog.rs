@@ -1,5 +1,6 @@
-//! The public catalog over GraphQL: cooperatives, categories and products as buyers and
-//! anonymous visitors see them (verified cooperatives, active products only).
+//! The catalog over GraphQL: cooperatives, districts, categories, products and their
+//! variants as each viewer may see them (buyers and visitors: verified cooperatives and
+//! active products; staff: all of their own cooperative; admins: everything).
 
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject,
@@ -11,27 +12,33 @@ use uuid::Uuid;
 use crate::{
     graphql::{
         ApiError,
-        accounts::db,
+        accounts::{actor, db},
         loaders::{Loaders, loader_error},
         money::{Money, Paise},
         pagination::{PageArgs, RelayConnection, connection_complexity, connection_from_page},
+        provenance::{AuthorisedUser, Batch, GiClaim},
     },
     settings::GraphqlSettings,
 };
 
-fn limits<'a>(ctx: &'a Context<'_>) -> Result<&'a GraphqlSettings, ApiError> {
+pub(crate) fn limits<'a>(ctx: &'a Context<'_>) -> Result<&'a GraphqlSettings, ApiError> {
     ctx.data::<GraphqlSettings>()
         .map_err(|_| ApiError::Internal)
 }
 
-fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a std::sync::Arc<Loaders>, ApiError> {
+pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a std::sync::Arc<Loaders>, ApiError> {
     ctx.data::<std::sync::Arc<Loaders>>()
         .map_err(|_| ApiError::Internal)
 }
 
-fn parse_id(argument: &str, id: &ID) -> Result<Uuid, ApiError> {
+pub(crate) fn parse_id(argument: &str, id: &ID) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id.as_str())
         .map_err(|_| ApiError::BadUserInput(format!("`{argument}` is not a valid id")))
+}
+
+/// Whether the client selected `totalCount`, which costs a statement of its own.
+pub(crate) fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
 }
 
 /// A cooperative's standing on the platform.
@@ -49,6 +56,16 @@ impl From<VerificationStatus> for VerificationStatusValue {
             VerificationStatus::Pending => Self::Pending,
             VerificationStatus::Verified => Self::Verified,
             VerificationStatus::Suspended => Self::Suspended,
+        }
+    }
+}
+
+impl From<VerificationStatusValue> for VerificationStatus {
+    fn from(status: VerificationStatusValue) -> Self {
+        match status {
+            VerificationStatusValue::Pending => Self::Pending,
+            VerificationStatusValue::Verified => Self::Verified,
+            VerificationStatusValue::Suspended => Self::Suspended,
         }
     }
 }
@@ -72,8 +89,19 @@ impl From<catalog::ProductStatus> for ProductStatusValue {
     }
 }
 
+impl From<ProductStatusValue> for catalog::ProductStatus {
+    fn from(status: ProductStatusValue) -> Self {
+        match status {
+            ProductStatusValue::Draft => Self::Draft,
+            ProductStatusValue::Active => Self::Active,
+            ProductStatusValue::Archived => Self::Archived,
+        }
+    }
+}
+
 /// A cooperative society selling on the marketplace.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Cooperative {
     pub id: ID,
     pub slug: String,
@@ -91,12 +119,33 @@ pub struct Cooperative {
     pub fssai_licence: Option<String>,
     pub verification_status: VerificationStatusValue,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+}
+
+#[ComplexObject]
+impl Cooperative {
+    /// The cooperative's registrations as an authorised user of GIs (Part B of the
+    /// GI register).
+    async fn gi_authorisations(&self, ctx: &Context<'_>) -> Result<Vec<AuthorisedUser>> {
+        Ok(loaders(ctx)?
+            .authorised_users
+            .load_one(self.uuid)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AuthorisedUser)
+            .collect())
+    }
 }
 
 impl From<catalog::Cooperative> for Cooperative {
     fn from(coop: catalog::Cooperative) -> Self {
         Self {
             id: ID(coop.id.to_string()),
+            uuid: coop.id,
             slug: coop.slug,
             name: coop.name,
             registration_number: coop.registration_number,
@@ -111,8 +160,16 @@ impl From<catalog::Cooperative> for Cooperative {
             fssai_licence: coop.fssai_licence,
             verification_status: coop.verification_status.into(),
             created_at: coop.created_at,
+            updated_at: coop.updated_at,
         }
     }
+}
+
+/// A district cooperatives and batches are located in.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct District {
+    pub id: ID,
+    pub name: String,
 }
 
 /// The value type of a category attribute.
@@ -123,6 +180,28 @@ pub enum AttributeKindValue {
     Number,
     Enum,
     Boolean,
+}
+
+impl From<catalog::AttributeKind> for AttributeKindValue {
+    fn from(kind: catalog::AttributeKind) -> Self {
+        match kind {
+            catalog::AttributeKind::Text => Self::Text,
+            catalog::AttributeKind::Number => Self::Number,
+            catalog::AttributeKind::Enum => Self::Enum,
+            catalog::AttributeKind::Boolean => Self::Boolean,
+        }
+    }
+}
+
+impl From<AttributeKindValue> for catalog::AttributeKind {
+    fn from(kind: AttributeKindValue) -> Self {
+        match kind {
+            AttributeKindValue::Text => Self::Text,
+            AttributeKindValue::Number => Self::Number,
+            AttributeKindValue::Enum => Self::Enum,
+            AttributeKindValue::Boolean => Self::Boolean,
+        }
+    }
 }
 
 /// One attribute that products of a category carry.
@@ -146,6 +225,8 @@ pub struct Category {
     pub hsn_code: String,
     /// Default GST rate in basis points (500 = 5%).
     pub gst_rate_bp: i32,
+    /// Food needs an FSSAI licence and a best-before declaration.
+    pub is_food: bool,
     pub attribute_schema: Vec<AttributeDefinition>,
 }
 
@@ -158,18 +239,14 @@ impl From<catalog::Category> for Category {
             parent_id: category.parent_id.map(|id| ID(id.to_string())),
             hsn_code: category.hsn_code,
             gst_rate_bp: category.gst_rate_bp,
+            is_food: category.is_food,
             attribute_schema: category
                 .attribute_schema
                 .into_iter()
                 .map(|definition| AttributeDefinition {
                     key: definition.key,
                     label: definition.label,
-                    kind: match definition.kind {
-                        catalog::AttributeKind::Text => AttributeKindValue::Text,
-                        catalog::AttributeKind::Number => AttributeKindValue::Number,
-                        catalog::AttributeKind::Enum => AttributeKindValue::Enum,
-                        catalog::AttributeKind::Boolean => AttributeKindValue::Boolean,
-                    },
+                    kind: definition.kind.into(),
                     required: definition.required,
                     options: definition.options,
                 })
@@ -197,51 +274,65 @@ pub struct Declarations {
     pub consumer_care: Option<String>,
 }
 
-/// A sellable variant: its own SKU, price and stock.
+/// A lower unit price from a minimum quantity on, for bulk and institutional buyers.
 #[derive(SimpleObject, Clone, Debug)]
-#[graphql(complex)]
-pub struct Variant {
-    pub id: ID,
-    pub sku: String,
-    pub title: String,
-    pub weight_grams: i32,
-    pub stock_on_hand: i32,
-    pub min_order_quantity: i32,
-    #[graphql(skip)]
-    pub price_money: catalog::Money,
-    #[graphql(skip)]
-    pub mrp_money: catalog::Money,
+pub struct TierPrice {
+    pub min_quantity: i32,
+    pub price: Paise,
 }
 
-#[ComplexObject]
+/// A sellable variant: its own SKU, price and stock.
+pub struct Variant(pub catalog::Variant);
+
+#[Object]
 impl Variant {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
     /// Tax-inclusive selling price.
     async fn price(&self) -> Money {
-        Money(self.price_money)
+        Money(self.0.price)
     }
 
     /// Maximum retail price, inclusive of all taxes.
     async fn mrp(&self) -> Money {
-        Money(self.mrp_money)
+        Money(self.0.mrp)
+    }
+
+    async fn weight_grams(&self) -> i32 {
+        self.0.weight_grams
+    }
+
+    async fn stock_on_hand(&self) -> i32 {
+        self.0.stock_on_hand
     }
 
     async fn in_stock(&self) -> bool {
-        self.stock_on_hand > 0
+        self.0.stock_on_hand > 0
     }
-}
 
-impl From<catalog::Variant> for Variant {
-    fn from(variant: catalog::Variant) -> Self {
-        Self {
-            id: ID(variant.id.to_string()),
-            sku: variant.sku,
-            title: variant.title,
-            weight_grams: variant.weight_grams,
-            stock_on_hand: variant.stock_on_hand,
-            min_order_quantity: variant.min_order_quantity,
-            price_money: variant.price,
-            mrp_money: variant.mrp,
-        }
+    async fn min_order_quantity(&self) -> i32 {
+        self.0.min_order_quantity
+    }
+
+    async fn tier_prices(&self) -> Vec<TierPrice> {
+        self.0
+            .tier_prices
+            .iter()
+            .map(|tier| TierPrice {
+                min_quantity: tier.min_quantity,
+                price: Paise(tier.price_paise),
+            })
+            .collect()
     }
 }
 
@@ -327,7 +418,33 @@ impl Product {
             .map_err(loader_error)?
             .unwrap_or_default()
             .into_iter()
-            .map(Variant::from)
+            .map(Variant)
+            .collect())
+    }
+
+    /// The Geographical Indications this product claims.
+    async fn gi_claims(&self, ctx: &Context<'_>) -> Result<Vec<GiClaim>> {
+        Ok(loaders(ctx)?
+            .gi_claims
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|claim| GiClaim {
+                claim,
+                cooperative_id: self.0.cooperative_id,
+            })
+            .collect())
+    }
+
+    /// Production batches, oldest first; their codes are printed on the packs.
+    async fn batches(&self, ctx: &Context<'_>) -> Result<Vec<Batch>> {
+        Ok(catalog::batches_of_product(db(ctx)?, self.0.id)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(Batch)
             .collect())
     }
 
@@ -346,6 +463,8 @@ pub struct ProductFilter {
     /// A category and everything below it.
     pub category_slug: Option<String>,
     pub cooperative_id: Option<ID>,
+    /// Products claiming this GI.
+    pub gi_tag_id: Option<ID>,
     pub district: Option<String>,
     /// Lowest variant price, in paise.
     pub min_price: Option<Paise>,
@@ -370,11 +489,29 @@ impl ProductFilter {
                 .as_ref()
                 .map(|id| parse_id("cooperativeId", id))
                 .transpose()?,
+            gi_tag_id: self
+                .gi_tag_id
+                .as_ref()
+                .map(|id| parse_id("giTagId", id))
+                .transpose()?,
             district: self.district,
             min_price_paise: self.min_price.map(|p| p.0),
             max_price_paise: self.max_price.map(|p| p.0),
             in_stock: self.in_stock,
         })
+    }
+}
+
+fn by_id_or_slug(
+    id: Option<ID>,
+    slug: Option<String>,
+) -> Result<(Option<Uuid>, Option<String>), ApiError> {
+    match (id, slug) {
+        (Some(id), None) => Ok((Some(parse_id("id", &id)?), None)),
+        (None, Some(slug)) => Ok((None, Some(slug))),
+        _ => Err(ApiError::BadUserInput(
+            "pass exactly one of `id` and `slug`".to_owned(),
+        )),
     }
 }
 
@@ -395,18 +532,57 @@ impl CatalogQuery {
         filter: Option<ProductFilter>,
     ) -> Result<RelayConnection<Product>> {
         let limits = limits(ctx)?;
-        let request = PageArgs {
+        let mut request = PageArgs {
             first,
             after,
             last,
             before,
         }
         .into_request(limits)?;
+        request.count_total = wants_total(ctx);
         let filter = filter.unwrap_or_default().into_domain()?;
         let page =
             catalog::list_public_products(db(ctx)?, &filter, request, limits.default_page_size)
                 .await
                 .map_err(ApiError::from)?;
+        Ok(connection_from_page(page, |p| p.id, Product))
+    }
+
+    /// Every product of one cooperative, drafts included (its staff and admins).
+    #[graphql(complexity = "connection_complexity(child_complexity, first, last)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Relay paging arguments plus two filters"
+    )]
+    async fn cooperative_products(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        status: Option<ProductStatusValue>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<RelayConnection<Product>> {
+        let limits = limits(ctx)?;
+        let mut request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(limits)?;
+        request.count_total = wants_total(ctx);
+        let page = catalog::list_cooperative_products(
+            db(ctx)?,
+            &actor(ctx)?,
+            parse_id("cooperativeId", &cooperative_id)?,
+            status.map(Into::into),
+            request,
+            limits.default_page_size,
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(connection_from_page(page, |p| p.id, Product))
     }
 
@@ -417,23 +593,20 @@ impl CatalogQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> Result<Option<Product>> {
-        let lookup = match (id, slug) {
-            (Some(id), None) => ProductLookup::Id(parse_id("id", &id)?),
+        let lookup = match by_id_or_slug(id, slug)? {
+            (Some(id), _) => ProductLookup::Id(id),
             (None, Some(slug)) => ProductLookup::Slug(slug),
-            _ => {
-                return Err(ApiError::BadUserInput(
-                    "pass exactly one of `id` and `slug`".to_owned(),
-                )
-                .into());
+            (None, None) => {
+                return Err(ApiError::BadUserInput("pass `id` or `slug`".to_owned()).into());
             }
         };
-        let product = catalog::find_public_product(db(ctx)?, &lookup)
+        let product = catalog::find_product_for(db(ctx)?, &actor(ctx)?, &lookup)
             .await
             .map_err(ApiError::from)?;
         Ok(Some(Product(product)))
     }
 
-    /// Verified cooperatives.
+    /// Verified cooperatives; admins may ask for PENDING or SUSPENDED ones.
     #[graphql(complexity = "connection_complexity(child_complexity, first, last)")]
     async fn cooperatives(
         &self,
@@ -442,41 +615,42 @@ impl CatalogQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        verification_status: Option<VerificationStatusValue>,
     ) -> Result<RelayConnection<Cooperative>> {
         let limits = limits(ctx)?;
-        let request = PageArgs {
+        let mut request = PageArgs {
             first,
             after,
             last,
             before,
         }
         .into_request(limits)?;
-        let page = catalog::list_public_cooperatives(db(ctx)?, request, limits.default_page_size)
-            .await
-            .map_err(ApiError::from)?;
+        request.count_total = wants_total(ctx);
+        let page = catalog::list_cooperatives(
+            db(ctx)?,
+            &actor(ctx)?,
+            verification_status.map(Into::into),
+            request,
+            limits.default_page_size,
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(connection_from_page(page, |c| c.id, Cooperative::from))
     }
 
-    /// One verified cooperative by id or slug.
+    /// One cooperative by id or slug: verified ones for everybody, any for its own
+    /// staff and admins.
     async fn cooperative(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
         slug: Option<String>,
     ) -> Result<Option<Cooperative>> {
-        let id = match (&id, &slug) {
-            (Some(id), None) => Some(parse_id("id", id)?),
-            (None, Some(_)) => None,
-            _ => {
-                return Err(ApiError::BadUserInput(
-                    "pass exactly one of `id` and `slug`".to_owned(),
-                )
-                .into());
-            }
-        };
-        let cooperative = catalog::find_public_cooperative(db(ctx)?, id, slug.as_deref())
-            .await
-            .map_err(ApiError::from)?;
+        let (id, slug) = by_id_or_slug(id, slug)?;
+        let cooperative =
+            catalog::find_cooperative_for(db(ctx)?, &actor(ctx)?, id, slug.as_deref())
+                .await
+                .map_err(ApiError::from)?;
         Ok(Some(cooperative.into()))
     }
 
@@ -487,6 +661,19 @@ impl CatalogQuery {
             .map_err(ApiError::from)?
             .into_iter()
             .map(Category::from)
+            .collect())
+    }
+
+    /// The districts cooperatives can be registered in.
+    async fn districts(&self, ctx: &Context<'_>) -> Result<Vec<District>> {
+        Ok(catalog::list_districts(db(ctx)?)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|d| District {
+                id: ID(d.id.to_string()),
+                name: d.name,
+            })
             .collect())
     }
 }

@@ -4,7 +4,7 @@
 
 use accounts::AccountError;
 use async_graphql::ErrorExtensions;
-use catalog::CatalogError;
+use catalog::{CatalogError, FieldErrorCode};
 
 use crate::graphql::{UserError, UserErrorCode};
 
@@ -53,43 +53,57 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
-/// What a domain error means to a client: a field-level validation failure that goes
+/// What a domain error means to a client: field-level validation failures that go
 /// into the payload, or a top-level error.
 pub enum Failure {
-    Validation(UserError),
+    Validation(Vec<UserError>),
     Top(ApiError),
+}
+
+fn user_error_code(code: FieldErrorCode) -> UserErrorCode {
+    match code {
+        FieldErrorCode::Required => UserErrorCode::Required,
+        FieldErrorCode::Invalid => UserErrorCode::Invalid,
+        FieldErrorCode::OutOfRange => UserErrorCode::OutOfRange,
+        FieldErrorCode::Taken => UserErrorCode::Taken,
+        FieldErrorCode::NotFound => UserErrorCode::NotFound,
+        FieldErrorCode::NotAllowed => UserErrorCode::NotAllowed,
+    }
 }
 
 impl From<AccountError> for Failure {
     fn from(error: AccountError) -> Self {
+        let one = |field: &str, code: UserErrorCode, message: String| {
+            Self::Validation(vec![UserError::new(field, code, message)])
+        };
         match error {
-            AccountError::InvalidEmail(message) => {
-                Self::Validation(UserError::new("email", UserErrorCode::Invalid, message))
+            AccountError::InvalidEmail(message) => one("email", UserErrorCode::Invalid, message),
+            AccountError::WeakPassword(message) => {
+                one("password", UserErrorCode::WeakPassword, message)
             }
-            AccountError::WeakPassword(message) => Self::Validation(UserError::new(
-                "password",
-                UserErrorCode::WeakPassword,
-                message,
-            )),
             AccountError::InvalidInput { field, message } => {
-                Self::Validation(UserError::new(field, UserErrorCode::Invalid, message))
+                one(field, UserErrorCode::Invalid, message)
             }
-            AccountError::EmailTaken => Self::Validation(UserError::new(
+            AccountError::EmailTaken => one(
                 "email",
                 UserErrorCode::Taken,
-                "an account with this email already exists",
-            )),
-            AccountError::OrganisationNotFound => Self::Validation(UserError::new(
+                "an account with this email already exists".to_owned(),
+            ),
+            AccountError::OrganisationNotFound => one(
                 "buyerOrganisationId",
                 UserErrorCode::NotFound,
-                "buyer organisation not found",
-            )),
+                "buyer organisation not found".to_owned(),
+            ),
+            AccountError::InvitationInvalid => {
+                one("token", UserErrorCode::Invalid, error.to_string())
+            }
             AccountError::InvalidCredentials
             | AccountError::LoginThrottled { .. }
             | AccountError::RefreshTokenInvalid
             | AccountError::RefreshTokenReused => {
                 Self::Top(ApiError::Unauthenticated(error.to_string()))
             }
+            AccountError::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
             AccountError::UserNotFound => Self::Top(ApiError::NotFound(error.to_string())),
             AccountError::Hashing | AccountError::Db(_) => Self::Top(ApiError::internal(&error)),
         }
@@ -99,14 +113,30 @@ impl From<AccountError> for Failure {
 impl From<CatalogError> for Failure {
     fn from(error: CatalogError) -> Self {
         match error {
-            CatalogError::InvalidInput { field, message } => Self::Validation(UserError {
-                field: vec!["input".to_owned(), field],
-                code: UserErrorCode::Invalid,
-                message,
-            }),
+            CatalogError::Invalid(fields) => Self::Validation(
+                fields
+                    .into_iter()
+                    .map(|field| UserError {
+                        field: std::iter::once("input".to_owned())
+                            .chain(field.field)
+                            .collect(),
+                        code: user_error_code(field.code),
+                        message: field.message,
+                    })
+                    .collect(),
+            ),
+            CatalogError::Unauthenticated => {
+                Self::Top(ApiError::Unauthenticated(error.to_string()))
+            }
+            CatalogError::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
+            CatalogError::Conflict(message) => Self::Top(ApiError::Conflict(message)),
             CatalogError::CooperativeNotFound
             | CatalogError::ProductNotFound
-            | CatalogError::CategoryNotFound(_) => Self::Top(ApiError::NotFound(error.to_string())),
+            | CatalogError::VariantNotFound
+            | CatalogError::CategoryNotFound(_)
+            | CatalogError::GiTagNotFound
+            | CatalogError::AuthorisedUserNotFound
+            | CatalogError::BatchNotFound => Self::Top(ApiError::NotFound(error.to_string())),
             CatalogError::InvalidSeed(_) | CatalogError::Corrupt(_) | CatalogError::Db(_) => {
                 Self::Top(ApiError::internal(&error))
             }
@@ -118,7 +148,7 @@ impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match Failure::from(error) {
             Failure::Top(api_error) => api_error,
-            Failure::Validation(user_error) => Self::BadUserInput(user_error.message),
+            Failure::Validation(errors) => Self::BadUserInput(join_messages(&errors)),
         }
     }
 }
@@ -127,7 +157,33 @@ impl From<CatalogError> for ApiError {
     fn from(error: CatalogError) -> Self {
         match Failure::from(error) {
             Failure::Top(api_error) => api_error,
-            Failure::Validation(user_error) => Self::BadUserInput(user_error.message),
+            Failure::Validation(errors) => Self::BadUserInput(join_messages(&errors)),
         }
+    }
+}
+
+fn join_messages(errors: &[UserError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Turns a domain result into a mutation payload: the value on success, user errors in
+/// the payload for validation failures, a top-level error for everything else.
+pub fn respond<T, E, P>(
+    result: Result<T, E>,
+    build: impl FnOnce(Option<T>, Vec<UserError>) -> P,
+) -> async_graphql::Result<P>
+where
+    E: Into<Failure>,
+{
+    match result {
+        Ok(value) => Ok(build(Some(value), Vec::new())),
+        Err(error) => match error.into() {
+            Failure::Validation(errors) => Ok(build(None, errors)),
+            Failure::Top(api_error) => Err(api_error.into()),
+        },
     }
 }

@@ -5,7 +5,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use catalog::{Category, Cooperative, Variant};
+use catalog::{AuthorisedUser, Category, Cooperative, GiClaim, Variant};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -16,6 +16,8 @@ pub struct Loaders {
     pub cooperatives: DataLoader<CooperativeById>,
     pub categories: DataLoader<CategoryById>,
     pub variants: DataLoader<VariantsByProduct>,
+    pub gi_claims: DataLoader<GiClaimsByProduct>,
+    pub authorised_users: DataLoader<AuthorisedUsersByCooperative>,
 }
 
 impl Loaders {
@@ -23,7 +25,9 @@ impl Loaders {
         Self {
             cooperatives: DataLoader::new(CooperativeById(db.clone()), tokio::spawn),
             categories: DataLoader::new(CategoryById(db.clone()), tokio::spawn),
-            variants: DataLoader::new(VariantsByProduct(db), tokio::spawn),
+            variants: DataLoader::new(VariantsByProduct(db.clone()), tokio::spawn),
+            gi_claims: DataLoader::new(GiClaimsByProduct(db.clone()), tokio::spawn),
+            authorised_users: DataLoader::new(AuthorisedUsersByCooperative(db), tokio::spawn),
         }
     }
 }
@@ -65,6 +69,34 @@ impl Loader<Uuid> for VariantsByProduct {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<Variant>>, Self::Error> {
         catalog::variants_by_product_ids(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
+/// A product's GI claims with their tags, by product id.
+pub struct GiClaimsByProduct(DatabaseConnection);
+
+impl Loader<Uuid> for GiClaimsByProduct {
+    type Value = Vec<GiClaim>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<GiClaim>>, Self::Error> {
+        catalog::gi_claims_by_product_ids(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
+/// A cooperative's GI authorised-user registrations, by cooperative id.
+pub struct AuthorisedUsersByCooperative(DatabaseConnection);
+
+impl Loader<Uuid> for AuthorisedUsersByCooperative {
+    type Value = Vec<AuthorisedUser>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<AuthorisedUser>>, Self::Error> {
+        catalog::authorised_users_by_cooperative_ids(&self.0, keys)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))
     }

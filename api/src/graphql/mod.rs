@@ -3,10 +3,12 @@
 
 mod accounts;
 mod catalog;
+mod catalog_mutations;
 mod errors;
 pub(crate) mod loaders;
 mod money;
 mod pagination;
+mod provenance;
 mod user_errors;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -22,11 +24,20 @@ use crate::{
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::AccountsQuery, catalog::CatalogQuery);
+pub struct QueryRoot(
+    accounts::AccountsQuery,
+    catalog::CatalogQuery,
+    provenance::ProvenanceQuery,
+);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(
+    accounts::AccountsMutation,
+    accounts::StaffMutation,
+    catalog_mutations::CatalogMutation,
+    provenance::ProvenanceMutation,
+);
 
 /// The executable schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -81,6 +81,7 @@ impl PageArgs {
                 .transpose()
         };
         Ok(PageRequest {
+            count_total: true,
             first: size("first", self.first)?,
             last: size("last", self.last)?,
             after: cursor(self.after)?,

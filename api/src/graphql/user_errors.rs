@@ -18,6 +18,8 @@ pub enum UserErrorCode {
     WeakPassword,
     /// A referenced object does not exist.
     NotFound,
+    /// The value is well-formed but a business rule forbids it.
+    NotAllowed,
 }
 
 /// One validation failure of a mutation's input.

@@ -1,5 +1,7 @@
-//! The HTTP surface: GraphQL, GraphiQL, health checks and the request-id middleware.
+//! The HTTP surface: GraphQL, GraphiQL, health checks, catalog documents and the
+//! request-id middleware.
 
+mod catalog_files;
 mod graphql_endpoint;
 mod health;
 pub(crate) mod request_id;
@@ -12,5 +14,13 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql_endpoint::get))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics));
+        .route("/metrics", web::get().to(health::metrics))
+        .route(
+            "/provenance/{code}/epcis.jsonld",
+            web::get().to(catalog_files::epcis),
+        )
+        .route(
+            "/catalog/import-template.csv",
+            web::get().to(catalog_files::import_template),
+        );
 }

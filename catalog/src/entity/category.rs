@@ -13,6 +13,7 @@ pub struct Model {
     pub gst_rate_bp: i32,
     pub attribute_schema: Json,
     pub position: i32,
+    pub is_food: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,11 @@
+pub(crate) mod batch;
 pub(crate) mod category;
 pub(crate) mod cooperative;
+pub(crate) mod district;
+pub(crate) mod gi_authorised_user;
+pub(crate) mod gi_tag;
 pub(crate) mod product;
+pub(crate) mod product_gi_claim;
 pub(crate) mod product_variant;
+pub(crate) mod provenance_event;
+pub(crate) mod stock_movement;

@@ -15,6 +15,7 @@ pub struct Model {
     pub weight_grams: i32,
     pub stock_on_hand: i32,
     pub min_order_quantity: i32,
+    pub tier_prices: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

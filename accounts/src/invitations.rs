@@ -1,0 +1,143 @@
+//! Staff invitations: a cooperative's manager (or an admin) invites a staff member by
+//! email; the invitation carries a one-time token, handed to the invitee out of band,
+//! which they exchange for an account of that cooperative with a password they choose.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    AccountError, CooperativeRole, Email, NewAccount, Role, User, create_account,
+    entity::staff_invitation,
+};
+
+/// How long an invitation can be accepted.
+pub const INVITATION_LIFETIME_DAYS: i64 = 7;
+
+/// An invitation as the inviter sees it; `token` is shown once.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub cooperative_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub cooperative_role: CooperativeRole,
+    pub expires_at: DateTime<Utc>,
+    pub token: String,
+}
+
+fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Invites a staff member to a cooperative. Only the cooperative's managers and admins
+/// may invite, and only managers of it (or admins) may invite another manager.
+pub async fn invite_staff(
+    db: &impl ConnectionTrait,
+    inviter: &User,
+    cooperative_id: Uuid,
+    email: &str,
+    name: &str,
+    cooperative_role: CooperativeRole,
+) -> Result<Invitation, AccountError> {
+    let allowed = inviter.role == Role::Admin
+        || (inviter.role == Role::Cooperative
+            && inviter.cooperative_id == Some(cooperative_id)
+            && inviter.cooperative_role == Some(CooperativeRole::Manager));
+    if !allowed {
+        return Err(AccountError::Forbidden(
+            "only this cooperative's managers or an admin may invite staff".to_owned(),
+        ));
+    }
+    let email = Email::parse(email)?;
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AccountError::InvalidInput {
+            field: "name",
+            message: "name must have 1 to 200 characters".to_owned(),
+        });
+    }
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = Utc::now();
+    let expires_at = now + Duration::days(INVITATION_LIFETIME_DAYS);
+    let id = Uuid::now_v7();
+    staff_invitation::Entity::insert(staff_invitation::ActiveModel {
+        id: Set(id),
+        cooperative_id: Set(cooperative_id),
+        email: Set(email.as_str().to_owned()),
+        name: Set(name.clone()),
+        cooperative_role: Set(cooperative_role.as_str().to_owned()),
+        token_hash: Set(hash_token(&token)),
+        invited_by: Set(inviter.id),
+        expires_at: Set(expires_at),
+        accepted_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec(db)
+    .await?;
+    Ok(Invitation {
+        id,
+        cooperative_id,
+        email: email.as_str().to_owned(),
+        name,
+        cooperative_role,
+        expires_at,
+        token,
+    })
+}
+
+/// Accepts an invitation: creates the staff account with the chosen password. Each
+/// token works once and only before it expires.
+pub async fn accept_invitation(
+    db: &impl ConnectionTrait,
+    token: &str,
+    password: &str,
+) -> Result<User, AccountError> {
+    let invitation = staff_invitation::Entity::find()
+        .filter(staff_invitation::Column::TokenHash.eq(hash_token(token.trim())))
+        .one(db)
+        .await?
+        .ok_or(AccountError::InvitationInvalid)?;
+    if invitation.accepted_at.is_some() || invitation.expires_at <= Utc::now() {
+        return Err(AccountError::InvitationInvalid);
+    }
+    let claimed = staff_invitation::Entity::update_many()
+        .col_expr(
+            staff_invitation::Column::AcceptedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(staff_invitation::Column::Id.eq(invitation.id))
+        .filter(staff_invitation::Column::AcceptedAt.is_null())
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(AccountError::InvitationInvalid);
+    }
+    let role: CooperativeRole = invitation
+        .cooperative_role
+        .parse()
+        .map_err(|e: String| AccountError::Db(sea_orm::DbErr::Type(e)))?;
+    create_account(
+        db,
+        NewAccount {
+            email: invitation.email,
+            password: password.to_owned(),
+            name: invitation.name,
+            role: Role::Cooperative,
+            cooperative_id: Some(invitation.cooperative_id),
+            cooperative_role: Some(role),
+            buyer_organisation_id: None,
+        },
+    )
+    .await
+}

@@ -1,0 +1,619 @@
+//! Catalog writes over GraphQL. Each mutation parses its input, hands it to one domain
+//! service with the viewer as the acting party, and maps the result; role checks and
+//! validation are the domain's.
+
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use base64::{Engine, engine::general_purpose::STANDARD};
+
+use crate::graphql::{
+    ApiError, UserError, UserErrorCode,
+    accounts::{actor, db},
+    catalog::{
+        AttributeKindValue, Category, Cooperative, District, Product, ProductStatusValue, Variant,
+        VerificationStatusValue, parse_id,
+    },
+    errors::respond,
+    money::Paise,
+};
+
+#[derive(InputObject, Default)]
+pub struct CooperativeFieldsInput {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub registration_number: Option<String>,
+    pub registrar: Option<String>,
+    pub district: Option<String>,
+    pub village: Option<String>,
+    pub address_line: Option<String>,
+    /// Six digits, not starting with 0.
+    pub pin_code: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// Checked for format, state code and check character; an empty string clears it.
+    pub gstin: Option<String>,
+    /// 14 digits; needed before listing food. An empty string clears it.
+    pub fssai_licence: Option<String>,
+}
+
+impl From<CooperativeFieldsInput> for catalog::CooperativeFields {
+    fn from(input: CooperativeFieldsInput) -> Self {
+        Self {
+            name: input.name,
+            slug: input.slug,
+            registration_number: input.registration_number,
+            registrar: input.registrar,
+            district: input.district,
+            village: input.village,
+            address_line: input.address_line,
+            pin_code: input.pin_code,
+            contact_email: input.contact_email,
+            contact_phone: input.contact_phone,
+            gstin: input.gstin,
+            fssai_licence: input.fssai_licence,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CooperativeUpdateInput {
+    pub id: ID,
+    pub fields: CooperativeFieldsInput,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct CooperativePayload {
+    pub cooperative: Option<Cooperative>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct CooperativeVerifyInput {
+    pub id: ID,
+    /// VERIFIED, or SUSPENDED to take the cooperative and its products off the
+    /// storefront and channels.
+    pub status: VerificationStatusValue,
+}
+
+#[derive(InputObject)]
+pub struct DistrictCreateInput {
+    pub name: String,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct DistrictCreatePayload {
+    pub district: Option<District>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct AttributeDefinitionInput {
+    pub key: String,
+    pub label: String,
+    pub kind: AttributeKindValue,
+    pub required: bool,
+    #[graphql(default)]
+    pub options: Vec<String>,
+}
+
+#[derive(InputObject)]
+pub struct CategoryUpdateInput {
+    pub slug: String,
+    pub name: Option<String>,
+    pub hsn_code: Option<String>,
+    pub gst_rate_bp: Option<i32>,
+    pub is_food: Option<bool>,
+    pub attribute_schema: Option<Vec<AttributeDefinitionInput>>,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct CategoryUpdatePayload {
+    pub category: Option<Category>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct ProductImageInput {
+    pub url: String,
+    pub alt: String,
+}
+
+#[derive(InputObject, Default)]
+pub struct DeclarationsInput {
+    pub net_quantity: Option<String>,
+    pub manufacturer_name: Option<String>,
+    pub manufacturer_address: Option<String>,
+    pub country_of_origin: Option<String>,
+    pub best_before_months: Option<i32>,
+    pub consumer_care: Option<String>,
+}
+
+impl From<DeclarationsInput> for catalog::Declarations {
+    fn from(input: DeclarationsInput) -> Self {
+        Self {
+            net_quantity: input.net_quantity,
+            mrp_paise: None,
+            manufacturer_name: input.manufacturer_name,
+            manufacturer_address: input.manufacturer_address,
+            country_of_origin: input.country_of_origin,
+            best_before_months: input.best_before_months,
+            consumer_care: input.consumer_care,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct TierPriceInput {
+    pub min_quantity: i32,
+    pub price: Paise,
+}
+
+#[derive(InputObject)]
+pub struct VariantInput {
+    pub sku: String,
+    pub title: String,
+    /// Tax-inclusive price in paise; at most the MRP.
+    pub price: Paise,
+    pub mrp: Paise,
+    pub weight_grams: i32,
+    #[graphql(default = 1)]
+    pub min_order_quantity: i32,
+    #[graphql(default)]
+    pub tier_prices: Vec<TierPriceInput>,
+}
+
+fn tiers(input: Vec<TierPriceInput>) -> Vec<catalog::TierPrice> {
+    input
+        .into_iter()
+        .map(|tier| catalog::TierPrice {
+            min_quantity: tier.min_quantity,
+            price_paise: tier.price.0,
+        })
+        .collect()
+}
+
+impl From<VariantInput> for catalog::NewVariant {
+    fn from(input: VariantInput) -> Self {
+        Self {
+            sku: input.sku,
+            title: input.title,
+            price_paise: input.price.0,
+            mrp_paise: input.mrp.0,
+            weight_grams: input.weight_grams,
+            min_order_quantity: input.min_order_quantity,
+            tier_prices: tiers(input.tier_prices),
+        }
+    }
+}
+
+fn attributes(
+    json: Option<Json<serde_json::Value>>,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
+    match json.map(|j| j.0) {
+        None => Ok(None),
+        Some(serde_json::Value::Object(map)) => Ok(Some(map)),
+        Some(_) => Err(ApiError::BadUserInput(
+            "`attributes` must be a JSON object".to_owned(),
+        )),
+    }
+}
+
+#[derive(InputObject)]
+pub struct ProductCreateInput {
+    pub cooperative_id: ID,
+    pub category_slug: String,
+    pub title: String,
+    /// Made from the title when omitted.
+    pub slug: Option<String>,
+    #[graphql(default)]
+    pub description: String,
+    /// Values keyed as in the category's attribute schema.
+    pub attributes: Option<Json<serde_json::Value>>,
+    #[graphql(default)]
+    pub images: Vec<ProductImageInput>,
+    pub declarations: Option<DeclarationsInput>,
+    #[graphql(default)]
+    pub variants: Vec<VariantInput>,
+    /// DRAFT when omitted.
+    pub status: Option<ProductStatusValue>,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct ProductPayload {
+    pub product: Option<Product>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct ProductUpdateInput {
+    pub id: ID,
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub category_slug: Option<String>,
+    pub attributes: Option<Json<serde_json::Value>>,
+    pub images: Option<Vec<ProductImageInput>>,
+    pub declarations: Option<DeclarationsInput>,
+    /// ACTIVE only once every mandatory declaration is present.
+    pub status: Option<ProductStatusValue>,
+}
+
+#[derive(InputObject)]
+pub struct VariantCreateInput {
+    pub product_id: ID,
+    pub variant: VariantInput,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct VariantPayload {
+    pub variant: Option<Variant>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct VariantUpdateInput {
+    pub id: ID,
+    pub title: Option<String>,
+    pub price: Option<Paise>,
+    pub mrp: Option<Paise>,
+    pub weight_grams: Option<i32>,
+    pub min_order_quantity: Option<i32>,
+    pub tier_prices: Option<Vec<TierPriceInput>>,
+}
+
+/// Why stock is corrected outside batches.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StockAdjustReason {
+    Recount,
+    Damaged,
+    Returned,
+    Correction,
+}
+
+#[derive(InputObject)]
+pub struct StockAdjustInput {
+    pub variant_id: ID,
+    /// Units to add (positive) or remove (negative); stock never goes below zero.
+    pub delta: i32,
+    pub reason: StockAdjustReason,
+    pub note: Option<String>,
+}
+
+/// The format of an import file.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ImportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(InputObject)]
+pub struct ProductImportInput {
+    pub cooperative_id: ID,
+    pub format: ImportFormat,
+    /// The file, base64-encoded. The template is at `GET /catalog/import-template.csv`.
+    pub content_base64: String,
+    /// Check every row without storing anything.
+    #[graphql(default = true)]
+    pub dry_run: bool,
+}
+
+/// One problem in an import file.
+#[derive(SimpleObject)]
+pub struct ImportRowError {
+    /// Spreadsheet row (the header is row 1); 0 for the file as a whole.
+    pub row: i32,
+    pub column: String,
+    pub message: String,
+}
+
+/// What an import did or would do. A real run stores everything or nothing.
+#[derive(SimpleObject)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub applied: bool,
+    pub products: i32,
+    pub variants: i32,
+    pub row_errors: Vec<ImportRowError>,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct ProductImportPayload {
+    pub report: Option<ImportReport>,
+    pub errors: Vec<UserError>,
+}
+
+fn count(value: usize) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+#[derive(Default)]
+pub struct CatalogMutation;
+
+#[Object]
+impl CatalogMutation {
+    /// Registers a cooperative (admins only); it starts PENDING.
+    async fn cooperative_create(
+        &self,
+        ctx: &Context<'_>,
+        input: CooperativeFieldsInput,
+    ) -> Result<CooperativePayload> {
+        let created = catalog::create_cooperative(db(ctx)?, &actor(ctx)?, input.into()).await;
+        respond(created, |c, errors| CooperativePayload {
+            cooperative: c.map(Into::into),
+            errors,
+        })
+    }
+
+    /// Edits a cooperative's details (its managers and admins).
+    async fn cooperative_update(
+        &self,
+        ctx: &Context<'_>,
+        input: CooperativeUpdateInput,
+    ) -> Result<CooperativePayload> {
+        let updated = catalog::update_cooperative(
+            db(ctx)?,
+            &actor(ctx)?,
+            parse_id("id", &input.id)?,
+            input.fields.into(),
+        )
+        .await;
+        respond(updated, |c, errors| CooperativePayload {
+            cooperative: c.map(Into::into),
+            errors,
+        })
+    }
+
+    /// Verifies, suspends or reinstates a cooperative (admins only).
+    async fn cooperative_verify(
+        &self,
+        ctx: &Context<'_>,
+        input: CooperativeVerifyInput,
+    ) -> Result<CooperativePayload> {
+        let changed = catalog::set_verification_status(
+            db(ctx)?,
+            &actor(ctx)?,
+            parse_id("id", &input.id)?,
+            input.status.into(),
+        )
+        .await;
+        respond(changed, |c, errors| CooperativePayload {
+            cooperative: c.map(Into::into),
+            errors,
+        })
+    }
+
+    /// Adds a district (admins only).
+    async fn district_create(
+        &self,
+        ctx: &Context<'_>,
+        input: DistrictCreateInput,
+    ) -> Result<DistrictCreatePayload> {
+        let created = catalog::create_district(db(ctx)?, &actor(ctx)?, &input.name).await;
+        respond(created, |d, errors| DistrictCreatePayload {
+            district: d.map(|d| District {
+                id: ID(d.id.to_string()),
+                name: d.name,
+            }),
+            errors,
+        })
+    }
+
+    /// Corrects a category's HSN code, GST rate, food flag or attribute schema (admins).
+    async fn category_update(
+        &self,
+        ctx: &Context<'_>,
+        input: CategoryUpdateInput,
+    ) -> Result<CategoryUpdatePayload> {
+        let updated = catalog::update_category(
+            db(ctx)?,
+            &actor(ctx)?,
+            &input.slug,
+            catalog::CategoryChanges {
+                name: input.name,
+                hsn_code: input.hsn_code,
+                gst_rate_bp: input.gst_rate_bp,
+                is_food: input.is_food,
+                attribute_schema: input.attribute_schema.map(|schema| {
+                    schema
+                        .into_iter()
+                        .map(|d| catalog::AttributeDefinition {
+                            key: d.key,
+                            label: d.label,
+                            kind: d.kind.into(),
+                            required: d.required,
+                            options: d.options,
+                        })
+                        .collect()
+                }),
+            },
+        )
+        .await;
+        respond(updated, |c, errors| CategoryUpdatePayload {
+            category: c.map(Into::into),
+            errors,
+        })
+    }
+
+    /// Creates a product with its variants (the cooperative's staff and admins).
+    async fn product_create(
+        &self,
+        ctx: &Context<'_>,
+        input: ProductCreateInput,
+    ) -> Result<ProductPayload> {
+        let new = catalog::NewProduct {
+            cooperative_id: parse_id("cooperativeId", &input.cooperative_id)?,
+            category_slug: input.category_slug,
+            title: input.title,
+            slug: input.slug,
+            description: input.description,
+            attributes: attributes(input.attributes)?.unwrap_or_default(),
+            images: input
+                .images
+                .into_iter()
+                .map(|i| catalog::ProductImage {
+                    url: i.url,
+                    alt: i.alt,
+                })
+                .collect(),
+            declarations: input.declarations.unwrap_or_default().into(),
+            variants: input.variants.into_iter().map(Into::into).collect(),
+            status: input.status.map(Into::into),
+        };
+        let created = catalog::create_product(db(ctx)?, &actor(ctx)?, new).await;
+        respond(created, |p, errors| ProductPayload {
+            product: p.map(|(product, _)| Product(product)),
+            errors,
+        })
+    }
+
+    /// Edits a product, including its status.
+    async fn product_update(
+        &self,
+        ctx: &Context<'_>,
+        input: ProductUpdateInput,
+    ) -> Result<ProductPayload> {
+        let changes = catalog::ProductChanges {
+            title: input.title,
+            slug: input.slug,
+            description: input.description,
+            category_slug: input.category_slug,
+            attributes: attributes(input.attributes)?,
+            images: input.images.map(|images| {
+                images
+                    .into_iter()
+                    .map(|i| catalog::ProductImage {
+                        url: i.url,
+                        alt: i.alt,
+                    })
+                    .collect()
+            }),
+            declarations: input.declarations.map(Into::into),
+            status: input.status.map(Into::into),
+        };
+        let updated =
+            catalog::update_product(db(ctx)?, &actor(ctx)?, parse_id("id", &input.id)?, changes)
+                .await;
+        respond(updated, |p, errors| ProductPayload {
+            product: p.map(Product),
+            errors,
+        })
+    }
+
+    /// Adds a variant to a product; its stock arrives with batches.
+    async fn variant_create(
+        &self,
+        ctx: &Context<'_>,
+        input: VariantCreateInput,
+    ) -> Result<VariantPayload> {
+        let created = catalog::create_variant(
+            db(ctx)?,
+            &actor(ctx)?,
+            parse_id("productId", &input.product_id)?,
+            input.variant.into(),
+        )
+        .await;
+        respond(created, |v, errors| VariantPayload {
+            variant: v.map(Variant),
+            errors,
+        })
+    }
+
+    /// Edits a variant's title, price, MRP, weight, minimum order or tier prices.
+    async fn variant_update(
+        &self,
+        ctx: &Context<'_>,
+        input: VariantUpdateInput,
+    ) -> Result<VariantPayload> {
+        let changes = catalog::VariantChanges {
+            title: input.title,
+            price_paise: input.price.map(|p| p.0),
+            mrp_paise: input.mrp.map(|p| p.0),
+            weight_grams: input.weight_grams,
+            min_order_quantity: input.min_order_quantity,
+            tier_prices: input.tier_prices.map(tiers),
+        };
+        let updated =
+            catalog::update_variant(db(ctx)?, &actor(ctx)?, parse_id("id", &input.id)?, changes)
+                .await;
+        respond(updated, |v, errors| VariantPayload {
+            variant: v.map(Variant),
+            errors,
+        })
+    }
+
+    /// Corrects stock outside batches; recorded in the stock ledger.
+    async fn stock_adjust(
+        &self,
+        ctx: &Context<'_>,
+        input: StockAdjustInput,
+    ) -> Result<VariantPayload> {
+        let reason = match input.reason {
+            StockAdjustReason::Recount => catalog::StockReason::Recount,
+            StockAdjustReason::Damaged => catalog::StockReason::Damaged,
+            StockAdjustReason::Returned => catalog::StockReason::Returned,
+            StockAdjustReason::Correction => catalog::StockReason::Correction,
+        };
+        let adjusted = catalog::adjust_stock(
+            db(ctx)?,
+            &actor(ctx)?,
+            parse_id("variantId", &input.variant_id)?,
+            input.delta,
+            reason,
+            input.note,
+        )
+        .await;
+        respond(adjusted, |v, errors| VariantPayload {
+            variant: v.map(Variant),
+            errors,
+        })
+    }
+
+    /// Imports products and variants from CSV or XLSX. A dry run reports row-level
+    /// problems without storing anything; a real run stores all rows or none.
+    async fn product_import(
+        &self,
+        ctx: &Context<'_>,
+        input: ProductImportInput,
+    ) -> Result<ProductImportPayload> {
+        let Ok(content) = STANDARD.decode(input.content_base64.trim()) else {
+            return Ok(ProductImportPayload {
+                report: None,
+                errors: vec![UserError::new(
+                    "contentBase64",
+                    UserErrorCode::Invalid,
+                    "the file is not valid base64",
+                )],
+            });
+        };
+        let format = match input.format {
+            ImportFormat::Csv => catalog::ImportFormat::Csv,
+            ImportFormat::Xlsx => catalog::ImportFormat::Xlsx,
+        };
+        let imported = catalog::import_products(
+            db(ctx)?,
+            &actor(ctx)?,
+            parse_id("cooperativeId", &input.cooperative_id)?,
+            format,
+            &content,
+            input.dry_run,
+        )
+        .await;
+        respond(imported, |report, errors| ProductImportPayload {
+            report: report.map(|report| ImportReport {
+                dry_run: report.dry_run,
+                applied: report.applied,
+                products: count(report.products),
+                variants: count(report.variants),
+                row_errors: report
+                    .errors
+                    .into_iter()
+                    .map(|e| ImportRowError {
+                        row: count(e.row),
+                        column: e.column,
+                        message: e.message,
+                    })
+                    .collect(),
+            }),
+            errors,
+        })
+    }
+}

@@ -1,0 +1,799 @@
+//! The Geographical Indications register, the cooperatives registered as authorised
+//! users of a GI (Part B of the register), and products' GI claims.
+//!
+//! A product may claim a GI only while its cooperative is a verified authorised user
+//! valid on the production date of every batch of the product, and every batch comes
+//! from inside the GI's area. Facts the register holds that are not confirmed stay
+//! null and are corrected by admins, never hard-coded.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    Actor, CatalogError, FieldErrorCode,
+    entity::{batch, gi_authorised_user, gi_tag, product_gi_claim},
+    error::FieldErrors,
+    products::load_product,
+};
+
+/// A registered Geographical Indication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiTag {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub application_number: Option<String>,
+    pub class_of_goods: Option<String>,
+    pub goods_description: String,
+    pub registered_proprietor: Option<String>,
+    /// Districts inside the GI's geographical area.
+    pub area_districts: Vec<String>,
+    pub area_description: String,
+    pub registration_date: Option<NaiveDate>,
+    pub expiry_date: Option<NaiveDate>,
+    /// False while any fact above still awaits confirmation from the register.
+    pub facts_confirmed: bool,
+    pub source_note: String,
+}
+
+impl GiTag {
+    /// Whether the registration is in force on a date (an unknown expiry counts as in
+    /// force; an unknown registration date does not stop it).
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.registration_date.is_none_or(|from| from <= date)
+            && self.expiry_date.is_none_or(|until| date <= until)
+    }
+
+    pub fn covers_district(&self, district: &str) -> bool {
+        self.area_districts
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(district.trim()))
+    }
+}
+
+impl TryFrom<gi_tag::Model> for GiTag {
+    type Error = CatalogError;
+    fn try_from(model: gi_tag::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            area_districts: serde_json::from_value(model.area_districts)
+                .map_err(|e| CatalogError::Corrupt(format!("GI area: {e}")))?,
+            id: model.id,
+            slug: model.slug,
+            name: model.name,
+            application_number: model.application_number,
+            class_of_goods: model.class_of_goods,
+            goods_description: model.goods_description,
+            registered_proprietor: model.registered_proprietor,
+            area_description: model.area_description,
+            registration_date: model.registration_date,
+            expiry_date: model.expiry_date,
+            facts_confirmed: model.facts_confirmed,
+            source_note: model.source_note,
+        })
+    }
+}
+
+/// Where an authorised-user registration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorisedUserStatus {
+    Pending,
+    Verified,
+    Revoked,
+}
+
+impl AuthorisedUserStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Verified => "VERIFIED",
+            Self::Revoked => "REVOKED",
+        }
+    }
+
+    fn parse(value: &str) -> Result<Self, CatalogError> {
+        match value {
+            "PENDING" => Ok(Self::Pending),
+            "VERIFIED" => Ok(Self::Verified),
+            "REVOKED" => Ok(Self::Revoked),
+            other => Err(CatalogError::Corrupt(format!(
+                "authorised-user status {other}"
+            ))),
+        }
+    }
+}
+
+/// A cooperative's registration as an authorised user of a GI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorisedUser {
+    pub id: Uuid,
+    pub gi_tag_id: Uuid,
+    pub cooperative_id: Uuid,
+    pub au_number: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub status: AuthorisedUserStatus,
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+impl AuthorisedUser {
+    pub fn valid_on(&self, date: NaiveDate) -> bool {
+        self.status == AuthorisedUserStatus::Verified
+            && self.valid_from <= date
+            && date <= self.valid_until
+    }
+}
+
+impl TryFrom<gi_authorised_user::Model> for AuthorisedUser {
+    type Error = CatalogError;
+    fn try_from(model: gi_authorised_user::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            status: AuthorisedUserStatus::parse(&model.status)?,
+            id: model.id,
+            gi_tag_id: model.gi_tag_id,
+            cooperative_id: model.cooperative_id,
+            au_number: model.au_number,
+            valid_from: model.valid_from,
+            valid_until: model.valid_until,
+            verified_at: model.verified_at,
+        })
+    }
+}
+
+/// The GI register, by name.
+pub async fn list_gi_tags(db: &impl ConnectionTrait) -> Result<Vec<GiTag>, CatalogError> {
+    gi_tag::Entity::find()
+        .order_by_asc(gi_tag::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(GiTag::try_from)
+        .collect()
+}
+
+pub(crate) async fn load_gi_tag(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<GiTag, CatalogError> {
+    gi_tag::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::GiTagNotFound)
+        .and_then(GiTag::try_from)
+}
+
+/// Corrections an admin makes to a GI's register entry as facts are confirmed.
+#[derive(Debug, Clone, Default)]
+pub struct GiTagChanges {
+    pub application_number: Option<String>,
+    pub class_of_goods: Option<String>,
+    pub registered_proprietor: Option<String>,
+    pub goods_description: Option<String>,
+    pub area_districts: Option<Vec<String>>,
+    pub area_description: Option<String>,
+    pub registration_date: Option<NaiveDate>,
+    pub expiry_date: Option<NaiveDate>,
+    pub facts_confirmed: Option<bool>,
+    pub source_note: Option<String>,
+}
+
+/// Corrects a GI's register entry (admins only).
+pub async fn update_gi_tag(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    changes: GiTagChanges,
+) -> Result<GiTag, CatalogError> {
+    actor.require_admin()?;
+    let mut tag = load_gi_tag(db, id).await?;
+    let blank_to_none = |value: String| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+    if let Some(value) = changes.application_number {
+        tag.application_number = blank_to_none(value);
+    }
+    if let Some(value) = changes.class_of_goods {
+        tag.class_of_goods = blank_to_none(value);
+    }
+    if let Some(value) = changes.registered_proprietor {
+        tag.registered_proprietor = blank_to_none(value);
+    }
+    if let Some(value) = changes.goods_description {
+        tag.goods_description = value.trim().to_owned();
+    }
+    if let Some(value) = changes.area_districts {
+        tag.area_districts = value
+            .into_iter()
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .collect();
+    }
+    if let Some(value) = changes.area_description {
+        tag.area_description = value.trim().to_owned();
+    }
+    if let Some(value) = changes.registration_date {
+        tag.registration_date = Some(value);
+    }
+    if let Some(value) = changes.expiry_date {
+        tag.expiry_date = Some(value);
+    }
+    if let Some(value) = changes.facts_confirmed {
+        tag.facts_confirmed = value;
+    }
+    if let Some(value) = changes.source_note {
+        tag.source_note = value.trim().to_owned();
+    }
+    let mut errors = FieldErrors::default();
+    if tag.area_districts.is_empty() {
+        errors.push(
+            "areaDistricts",
+            FieldErrorCode::Required,
+            "a GI's area names at least one district",
+        );
+    }
+    if let (Some(from), Some(until)) = (tag.registration_date, tag.expiry_date)
+        && until <= from
+    {
+        errors.push(
+            "expiryDate",
+            FieldErrorCode::OutOfRange,
+            "expiry must come after registration",
+        );
+    }
+    errors.finish()?;
+    gi_tag::Entity::update_many()
+        .col_expr(
+            gi_tag::Column::ApplicationNumber,
+            tag.application_number.clone().into(),
+        )
+        .col_expr(
+            gi_tag::Column::ClassOfGoods,
+            tag.class_of_goods.clone().into(),
+        )
+        .col_expr(
+            gi_tag::Column::RegisteredProprietor,
+            tag.registered_proprietor.clone().into(),
+        )
+        .col_expr(
+            gi_tag::Column::GoodsDescription,
+            tag.goods_description.clone().into(),
+        )
+        .col_expr(
+            gi_tag::Column::AreaDistricts,
+            Expr::value(
+                serde_json::to_value(&tag.area_districts)
+                    .map_err(|e| CatalogError::Corrupt(e.to_string()))?,
+            ),
+        )
+        .col_expr(
+            gi_tag::Column::AreaDescription,
+            tag.area_description.clone().into(),
+        )
+        .col_expr(
+            gi_tag::Column::RegistrationDate,
+            tag.registration_date.into(),
+        )
+        .col_expr(gi_tag::Column::ExpiryDate, tag.expiry_date.into())
+        .col_expr(gi_tag::Column::FactsConfirmed, tag.facts_confirmed.into())
+        .col_expr(gi_tag::Column::SourceNote, tag.source_note.clone().into())
+        .col_expr(gi_tag::Column::UpdatedAt, Utc::now().into())
+        .filter(gi_tag::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(tag)
+}
+
+/// A cooperative's application to be recorded as an authorised user of a GI.
+#[derive(Debug, Clone)]
+pub struct NewAuthorisedUser {
+    pub gi_tag_id: Uuid,
+    pub cooperative_id: Uuid,
+    pub au_number: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+}
+
+/// Records an authorised-user registration (the cooperative's managers or admins); it
+/// counts only once an admin has verified it against the register.
+pub async fn register_authorised_user(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    new: NewAuthorisedUser,
+) -> Result<AuthorisedUser, CatalogError> {
+    actor.require_manager(new.cooperative_id)?;
+    let tag = load_gi_tag(db, new.gi_tag_id).await?;
+    if !crate::cooperative_exists(db, new.cooperative_id).await? {
+        return Err(CatalogError::CooperativeNotFound);
+    }
+    let mut errors = FieldErrors::default();
+    let au_number = new.au_number.trim().to_owned();
+    if au_number.is_empty() || au_number.chars().count() > 64 {
+        errors.push(
+            "auNumber",
+            FieldErrorCode::Required,
+            "the authorised-user number has 1 to 64 characters",
+        );
+    }
+    if new.valid_until <= new.valid_from {
+        errors.push(
+            "validUntil",
+            FieldErrorCode::OutOfRange,
+            "validity must end after it starts",
+        );
+    }
+    if let Some(expiry) = tag.expiry_date
+        && new.valid_until > expiry
+    {
+        errors.push(
+            "validUntil",
+            FieldErrorCode::OutOfRange,
+            format!("an authorisation cannot outlive the GI, which expires on {expiry}"),
+        );
+    }
+    if let Some(registered) = tag.registration_date
+        && new.valid_from < registered
+    {
+        errors.push(
+            "validFrom",
+            FieldErrorCode::OutOfRange,
+            format!("the GI was registered on {registered}"),
+        );
+    }
+    errors.finish()?;
+    let model = gi_authorised_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        gi_tag_id: Set(tag.id),
+        cooperative_id: Set(new.cooperative_id),
+        au_number: Set(au_number),
+        valid_from: Set(new.valid_from),
+        valid_until: Set(new.valid_until),
+        status: Set(AuthorisedUserStatus::Pending.as_str().to_owned()),
+        verified_by: Set(None),
+        verified_at: Set(None),
+        created_at: Set(Utc::now()),
+    };
+    match gi_authorised_user::Entity::insert(model)
+        .exec_with_returning(db)
+        .await
+    {
+        Ok(inserted) => AuthorisedUser::try_from(inserted),
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(CatalogError::invalid(
+                "auNumber",
+                FieldErrorCode::Taken,
+                "this authorised-user number is already recorded for the GI",
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Verifies (or revokes) an authorised-user registration (admins only).
+pub async fn decide_authorised_user(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    approve: bool,
+) -> Result<AuthorisedUser, CatalogError> {
+    actor.require_admin()?;
+    let current = gi_authorised_user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::AuthorisedUserNotFound)
+        .and_then(AuthorisedUser::try_from)?;
+    let next = if approve {
+        AuthorisedUserStatus::Verified
+    } else {
+        AuthorisedUserStatus::Revoked
+    };
+    let allowed = matches!(
+        (current.status, next),
+        (AuthorisedUserStatus::Pending, _)
+            | (
+                AuthorisedUserStatus::Verified,
+                AuthorisedUserStatus::Revoked
+            )
+    );
+    if !allowed {
+        return Err(CatalogError::Conflict(format!(
+            "a {} registration cannot become {}",
+            current.status.as_str(),
+            next.as_str()
+        )));
+    }
+    let now = Utc::now();
+    gi_authorised_user::Entity::update_many()
+        .col_expr(gi_authorised_user::Column::Status, next.as_str().into())
+        .col_expr(
+            gi_authorised_user::Column::VerifiedBy,
+            actor.user_id().into(),
+        )
+        .col_expr(gi_authorised_user::Column::VerifiedAt, Some(now).into())
+        .filter(gi_authorised_user::Column::Id.eq(id))
+        .filter(gi_authorised_user::Column::Status.eq(current.status.as_str()))
+        .exec(db)
+        .await?;
+    Ok(AuthorisedUser {
+        status: next,
+        verified_at: Some(now),
+        ..current
+    })
+}
+
+/// A cooperative's authorised-user registrations, for its staff and admins.
+pub async fn authorised_users_of(
+    db: &impl ConnectionTrait,
+    cooperative_id: Uuid,
+) -> Result<Vec<AuthorisedUser>, CatalogError> {
+    gi_authorised_user::Entity::find()
+        .filter(gi_authorised_user::Column::CooperativeId.eq(cooperative_id))
+        .order_by_asc(gi_authorised_user::Column::ValidFrom)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AuthorisedUser::try_from)
+        .collect()
+}
+
+/// The authorised-user registrations of many cooperatives in one query.
+pub async fn authorised_users_by_cooperative_ids(
+    db: &impl ConnectionTrait,
+    cooperative_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<AuthorisedUser>>, CatalogError> {
+    let mut by_cooperative: HashMap<Uuid, Vec<AuthorisedUser>> = HashMap::new();
+    for model in gi_authorised_user::Entity::find()
+        .filter(gi_authorised_user::Column::CooperativeId.is_in(cooperative_ids.iter().copied()))
+        .order_by_asc(gi_authorised_user::Column::ValidFrom)
+        .all(db)
+        .await?
+    {
+        let registration = AuthorisedUser::try_from(model)?;
+        by_cooperative
+            .entry(registration.cooperative_id)
+            .or_default()
+            .push(registration);
+    }
+    Ok(by_cooperative)
+}
+
+/// A product's claim to a GI, with the facts that make it valid or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiClaim {
+    pub product_id: Uuid,
+    pub gi_tag: GiTag,
+    /// The registration that backs the claim today, if any.
+    pub authorised_user: Option<AuthorisedUser>,
+    pub claimed_at: DateTime<Utc>,
+}
+
+impl GiClaim {
+    /// Valid today: the GI is in force and the cooperative's authorisation is verified
+    /// and current.
+    pub fn valid_on(&self, date: NaiveDate) -> bool {
+        self.gi_tag.in_force_on(date)
+            && self
+                .authorised_user
+                .as_ref()
+                .is_some_and(|au| au.valid_on(date))
+    }
+}
+
+/// The batch facts a GI claim is checked against.
+#[derive(Debug, Clone)]
+pub(crate) struct BatchOrigin {
+    pub code: String,
+    pub produced_on: NaiveDate,
+    pub origin_district: String,
+}
+
+/// Why a batch cannot carry a GI, if it cannot.
+pub(crate) fn claim_problem(
+    tag: &GiTag,
+    registrations: &[AuthorisedUser],
+    batch: &BatchOrigin,
+) -> Option<(&'static str, String)> {
+    if !tag.covers_district(&batch.origin_district) {
+        return Some((
+            "originDistrict",
+            format!(
+                "batch {} comes from {}, outside the {} area",
+                batch.code, batch.origin_district, tag.name
+            ),
+        ));
+    }
+    if !tag.in_force_on(batch.produced_on) {
+        return Some((
+            "producedOn",
+            format!(
+                "the {} GI was not in force on {}",
+                tag.name, batch.produced_on
+            ),
+        ));
+    }
+    if !registrations
+        .iter()
+        .any(|au| au.gi_tag_id == tag.id && au.valid_on(batch.produced_on))
+    {
+        return Some((
+            "producedOn",
+            format!(
+                "the cooperative was not a verified authorised user of {} on {} (batch {})",
+                tag.name, batch.produced_on, batch.code
+            ),
+        ));
+    }
+    None
+}
+
+pub(crate) async fn batch_origins(
+    db: &impl ConnectionTrait,
+    product_id: Uuid,
+) -> Result<Vec<BatchOrigin>, CatalogError> {
+    Ok(batch::Entity::find()
+        .filter(batch::Column::ProductId.eq(product_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| BatchOrigin {
+            code: b.code,
+            produced_on: b.produced_on,
+            origin_district: b.origin_district,
+        })
+        .collect())
+}
+
+pub(crate) async fn claimed_tags(
+    db: &impl ConnectionTrait,
+    product_id: Uuid,
+) -> Result<Vec<GiTag>, CatalogError> {
+    let tag_ids: Vec<Uuid> = product_gi_claim::Entity::find()
+        .filter(product_gi_claim::Column::ProductId.eq(product_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|claim| claim.gi_tag_id)
+        .collect();
+    gi_tag::Entity::find()
+        .filter(gi_tag::Column::Id.is_in(tag_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(GiTag::try_from)
+        .collect()
+}
+
+/// Claims a GI for a product after checking every batch of it against the rules.
+pub async fn claim_gi(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    product_id: Uuid,
+    gi_tag_id: Uuid,
+) -> Result<GiClaim, CatalogError> {
+    let product = load_product(db, product_id).await?;
+    actor.require_manage(product.cooperative_id)?;
+    let tag = load_gi_tag(db, gi_tag_id).await?;
+    let registrations = authorised_users_of(db, product.cooperative_id).await?;
+    let batches = batch_origins(db, product.id).await?;
+    if batches.is_empty() {
+        return Err(CatalogError::invalid(
+            "productId",
+            FieldErrorCode::NotAllowed,
+            "record at least one batch before claiming a GI, so its origin can be checked",
+        ));
+    }
+    let problems: Vec<_> = batches
+        .iter()
+        .filter_map(|batch| claim_problem(&tag, &registrations, batch))
+        .map(|(field, message)| crate::FieldError::new(field, FieldErrorCode::NotAllowed, message))
+        .collect();
+    if !problems.is_empty() {
+        return Err(CatalogError::Invalid(problems));
+    }
+    let now = Utc::now();
+    let inserted = product_gi_claim::Entity::insert(product_gi_claim::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        product_id: Set(product.id),
+        gi_tag_id: Set(tag.id),
+        created_at: Set(now),
+    })
+    .exec(db)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(CatalogError::Conflict(
+                "the product already claims this GI".to_owned(),
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let today = Utc::now().date_naive();
+    let authorised_user = registrations
+        .into_iter()
+        .filter(|au| au.gi_tag_id == tag.id)
+        .find(|au| au.valid_on(today));
+    Ok(GiClaim {
+        product_id: product.id,
+        gi_tag: tag,
+        authorised_user,
+        claimed_at: now,
+    })
+}
+
+/// Withdraws a product's GI claim.
+pub async fn withdraw_gi_claim(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    product_id: Uuid,
+    gi_tag_id: Uuid,
+) -> Result<(), CatalogError> {
+    let product = load_product(db, product_id).await?;
+    actor.require_manage(product.cooperative_id)?;
+    let deleted = product_gi_claim::Entity::delete_many()
+        .filter(product_gi_claim::Column::ProductId.eq(product_id))
+        .filter(product_gi_claim::Column::GiTagId.eq(gi_tag_id))
+        .exec(db)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(CatalogError::GiTagNotFound);
+    }
+    Ok(())
+}
+
+/// Loads the GI claims of many products (with their tags and the registrations behind
+/// them) in one query plus one per table touched, for DataLoaders.
+pub async fn gi_claims_by_product_ids(
+    db: &impl ConnectionTrait,
+    product_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<GiClaim>>, CatalogError> {
+    let rows = product_gi_claim::Entity::find()
+        .filter(product_gi_claim::Column::ProductId.is_in(product_ids.iter().copied()))
+        .find_also_related(gi_tag::Entity)
+        .all(db)
+        .await?;
+    let mut claims: HashMap<Uuid, Vec<GiClaim>> = HashMap::new();
+    for (claim, tag) in rows {
+        let tag = tag
+            .ok_or_else(|| CatalogError::Corrupt("claim without GI".to_owned()))
+            .and_then(GiTag::try_from)?;
+        claims.entry(claim.product_id).or_default().push(GiClaim {
+            product_id: claim.product_id,
+            gi_tag: tag,
+            authorised_user: None,
+            claimed_at: claim.created_at,
+        });
+    }
+    Ok(claims)
+}
+
+/// Fills in the registration behind each claim, given the cooperative of each product.
+pub async fn attach_authorisations(
+    db: &impl ConnectionTrait,
+    claims: &mut [GiClaim],
+    cooperative_id: Uuid,
+) -> Result<(), CatalogError> {
+    let registrations = authorised_users_of(db, cooperative_id).await?;
+    let today = Utc::now().date_naive();
+    for claim in claims.iter_mut() {
+        claim.authorised_user = registrations
+            .iter()
+            .filter(|au| au.gi_tag_id == claim.gi_tag.id)
+            .max_by_key(|au| (au.valid_on(today), au.valid_until))
+            .cloned();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn apricot_gi() -> GiTag {
+        GiTag {
+            id: Uuid::from_u128(1),
+            slug: "raktsey-karpo-apricot".into(),
+            name: "Raktsey Karpo Apricot".into(),
+            application_number: None,
+            class_of_goods: None,
+            goods_description: String::new(),
+            registered_proprietor: None,
+            area_districts: vec!["Leh".into(), "Kargil".into(), "Sham".into()],
+            area_description: String::new(),
+            registration_date: Some(date("2022-12-14")),
+            expiry_date: Some(date("2032-12-13")),
+            facts_confirmed: false,
+            source_note: String::new(),
+        }
+    }
+
+    fn registration(status: AuthorisedUserStatus, from: &str, until: &str) -> AuthorisedUser {
+        AuthorisedUser {
+            id: Uuid::from_u128(2),
+            gi_tag_id: Uuid::from_u128(1),
+            cooperative_id: Uuid::from_u128(3),
+            au_number: "AU/1".into(),
+            valid_from: date(from),
+            valid_until: date(until),
+            status,
+            verified_at: None,
+        }
+    }
+
+    fn batch(district: &str, produced: &str) -> BatchOrigin {
+        BatchOrigin {
+            code: "B1".into(),
+            produced_on: date(produced),
+            origin_district: district.into(),
+        }
+    }
+
+    #[test]
+    fn a_verified_current_authorisation_and_an_origin_in_the_area_allow_a_claim() {
+        let registrations = [registration(
+            AuthorisedUserStatus::Verified,
+            "2023-01-01",
+            "2030-01-01",
+        )];
+        assert_eq!(
+            claim_problem(&apricot_gi(), &registrations, &batch("sham", "2025-08-01")),
+            None
+        );
+    }
+
+    #[test]
+    fn origin_outside_the_area_is_refused() {
+        let registrations = [registration(
+            AuthorisedUserStatus::Verified,
+            "2023-01-01",
+            "2030-01-01",
+        )];
+        let problem = claim_problem(
+            &apricot_gi(),
+            &registrations,
+            &batch("Kinnaur", "2025-08-01"),
+        );
+        assert_eq!(problem.map(|p| p.0), Some("originDistrict"));
+    }
+
+    #[test]
+    fn pending_or_expired_authorisations_do_not_count() {
+        for registrations in [
+            [registration(
+                AuthorisedUserStatus::Pending,
+                "2023-01-01",
+                "2030-01-01",
+            )],
+            [registration(
+                AuthorisedUserStatus::Verified,
+                "2023-01-01",
+                "2024-11-30",
+            )],
+            [registration(
+                AuthorisedUserStatus::Revoked,
+                "2023-01-01",
+                "2030-01-01",
+            )],
+        ] {
+            let problem = claim_problem(&apricot_gi(), &registrations, &batch("Leh", "2025-08-01"));
+            assert_eq!(problem.map(|p| p.0), Some("producedOn"));
+        }
+    }
+
+    #[test]
+    fn a_batch_before_the_gi_was_in_force_is_refused() {
+        let registrations = [registration(
+            AuthorisedUserStatus::Verified,
+            "2020-01-01",
+            "2030-01-01",
+        )];
+        let problem = claim_problem(&apricot_gi(), &registrations, &batch("Leh", "2021-08-01"));
+        assert_eq!(problem.map(|p| p.0), Some("producedOn"));
+    }
+}

@@ -1,0 +1,523 @@
+//! Provenance events of a batch (harvested, dried, spun, woven, packed …), append-only
+//! and hash-chained: each event stores the hash of the event before it and the hash
+//! of its own canonical content, so an edit, a deletion or a reordering of any stored
+//! event breaks the chain and is reported by [`verify_chain`].
+
+use std::str::FromStr;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    Actor, Batch, CatalogError, Cooperative, FieldErrorCode, GiClaim, Product, Variant,
+    batches::find_batch_by_code,
+    cooperatives::cooperatives_by_ids,
+    entity::{batch, provenance_event},
+    error::FieldErrors,
+    gi::{attach_authorisations, gi_claims_by_product_ids},
+    products::load_product,
+    variants::load_variant,
+};
+
+/// The hash a batch's first event points back to.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened to a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Harvested,
+    Dried,
+    Processed,
+    Sorted,
+    Spun,
+    Woven,
+    Dyed,
+    Packed,
+    Certified,
+    ShippedToWarehouse,
+}
+
+impl EventKind {
+    pub const ALL: [Self; 10] = [
+        Self::Harvested,
+        Self::Dried,
+        Self::Processed,
+        Self::Sorted,
+        Self::Spun,
+        Self::Woven,
+        Self::Dyed,
+        Self::Packed,
+        Self::Certified,
+        Self::ShippedToWarehouse,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Harvested => "HARVESTED",
+            Self::Dried => "DRIED",
+            Self::Processed => "PROCESSED",
+            Self::Sorted => "SORTED",
+            Self::Spun => "SPUN",
+            Self::Woven => "WOVEN",
+            Self::Dyed => "DYED",
+            Self::Packed => "PACKED",
+            Self::Certified => "CERTIFIED",
+            Self::ShippedToWarehouse => "SHIPPED_TO_WAREHOUSE",
+        }
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == value)
+            .ok_or_else(|| format!("unknown provenance event kind {value}"))
+    }
+}
+
+/// A stored provenance event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvenanceEvent {
+    pub id: Uuid,
+    pub batch_id: Uuid,
+    pub sequence: i32,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub location: String,
+    pub notes: String,
+    pub data: serde_json::Value,
+    pub recorded_at: DateTime<Utc>,
+    pub previous_hash: String,
+    pub content_hash: String,
+}
+
+impl TryFrom<provenance_event::Model> for ProvenanceEvent {
+    type Error = CatalogError;
+    fn try_from(model: provenance_event::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            kind: model.kind.parse().map_err(CatalogError::Corrupt)?,
+            id: model.id,
+            batch_id: model.batch_id,
+            sequence: model.sequence,
+            occurred_at: model.occurred_at,
+            location: model.location,
+            notes: model.notes,
+            data: model.data,
+            recorded_at: model.recorded_at,
+            previous_hash: model.previous_hash,
+            content_hash: model.content_hash,
+        })
+    }
+}
+
+/// An event a cooperative records for a batch.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub location: String,
+    pub notes: String,
+    /// Small facts of the step, e.g. `{"moisture_pct": 14}`.
+    pub data: serde_json::Value,
+}
+
+/// Serialises JSON with object keys sorted at every level, so that equal content
+/// always hashes alike whatever order a database or client keeps keys in.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let fields: Vec<String> = keys
+                .into_iter()
+                .map(|key| {
+                    let value = map
+                        .get(key)
+                        .map(canonical_json)
+                        .unwrap_or_else(|| "null".to_owned());
+                    format!("{}:{value}", serde_json::Value::String(key.clone()))
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        serde_json::Value::Array(items) => {
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(canonical_json)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The hash of an event's content and its link to the previous event.
+pub fn event_hash(
+    batch_code: &str,
+    sequence: i32,
+    kind: EventKind,
+    occurred_at: DateTime<Utc>,
+    location: &str,
+    notes: &str,
+    data: &serde_json::Value,
+    previous_hash: &str,
+) -> String {
+    let content = serde_json::json!({
+        "batch": batch_code,
+        "sequence": sequence,
+        "kind": kind.as_str(),
+        "occurredAt": occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "location": location,
+        "notes": notes,
+        "data": data,
+        "previousHash": previous_hash,
+    });
+    Sha256::digest(canonical_json(&content).as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The outcome of checking a batch's chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainCheck {
+    pub intact: bool,
+    /// The first event whose content or link does not match, if any.
+    pub first_broken_sequence: Option<i32>,
+}
+
+/// Recomputes every hash and link of a batch's events, in sequence order.
+pub fn verify_chain(batch_code: &str, events: &[ProvenanceEvent]) -> ChainCheck {
+    let mut previous = GENESIS_HASH.to_owned();
+    for (index, event) in events.iter().enumerate() {
+        let expected_sequence = i32::try_from(index + 1).unwrap_or(i32::MAX);
+        let recomputed = event_hash(
+            batch_code,
+            event.sequence,
+            event.kind,
+            event.occurred_at,
+            &event.location,
+            &event.notes,
+            &event.data,
+            &event.previous_hash,
+        );
+        if event.sequence != expected_sequence
+            || event.previous_hash != previous
+            || recomputed != event.content_hash
+        {
+            return ChainCheck {
+                intact: false,
+                first_broken_sequence: Some(event.sequence),
+            };
+        }
+        previous = event.content_hash.clone();
+    }
+    ChainCheck {
+        intact: true,
+        first_broken_sequence: None,
+    }
+}
+
+/// A batch's events in sequence order.
+pub async fn events_of_batch(
+    db: &impl ConnectionTrait,
+    batch_id: Uuid,
+) -> Result<Vec<ProvenanceEvent>, CatalogError> {
+    provenance_event::Entity::find()
+        .filter(provenance_event::Column::BatchId.eq(batch_id))
+        .order_by_asc(provenance_event::Column::Sequence)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(ProvenanceEvent::try_from)
+        .collect()
+}
+
+/// Appends an event to a batch's chain. Two writers racing for the same position are
+/// told apart by the unique (batch, sequence) index: the loser gets a CONFLICT.
+pub async fn add_event(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    batch_code: &str,
+    new: NewEvent,
+) -> Result<ProvenanceEvent, CatalogError> {
+    let batch = find_batch_by_code(db, batch_code).await?;
+    actor.require_manage(batch.cooperative_id)?;
+    append_event(db, &batch, new, actor.user_id()).await
+}
+
+pub(crate) async fn append_event(
+    db: &impl ConnectionTrait,
+    batch: &Batch,
+    new: NewEvent,
+    recorded_by: Option<Uuid>,
+) -> Result<ProvenanceEvent, CatalogError> {
+    let events = events_of_batch(db, batch.id).await?;
+    let occurred_at = new.occurred_at.trunc_subsecs(0);
+    let mut errors = FieldErrors::default();
+    if new.location.trim().is_empty() || new.location.chars().count() > 200 {
+        errors.push(
+            "location",
+            FieldErrorCode::Required,
+            "location must have 1 to 200 characters",
+        );
+    }
+    if new.notes.chars().count() > 2_000 {
+        errors.push(
+            "notes",
+            FieldErrorCode::OutOfRange,
+            "notes must have at most 2000 characters",
+        );
+    }
+    if !new.data.is_object() || canonical_json(&new.data).len() > 4_000 {
+        errors.push(
+            "data",
+            FieldErrorCode::Invalid,
+            "data must be a JSON object of at most 4000 bytes",
+        );
+    }
+    if occurred_at > Utc::now() + chrono::Duration::minutes(5) {
+        errors.push(
+            "occurredAt",
+            FieldErrorCode::OutOfRange,
+            "an event cannot happen in the future",
+        );
+    }
+    if let Some(last) = events.last()
+        && occurred_at < last.occurred_at
+    {
+        errors.push(
+            "occurredAt",
+            FieldErrorCode::OutOfRange,
+            "events are recorded in the order they happened",
+        );
+    }
+    if occurred_at.date_naive() < batch.produced_on - chrono::Duration::days(400) {
+        errors.push(
+            "occurredAt",
+            FieldErrorCode::OutOfRange,
+            "the event is long before the batch's production date",
+        );
+    }
+    errors.finish()?;
+    let sequence = events.last().map_or(1, |last| last.sequence + 1);
+    let previous_hash = events
+        .last()
+        .map_or_else(|| GENESIS_HASH.to_owned(), |last| last.content_hash.clone());
+    let location = new.location.trim().to_owned();
+    let notes = new.notes.trim().to_owned();
+    let content_hash = event_hash(
+        &batch.code,
+        sequence,
+        new.kind,
+        occurred_at,
+        &location,
+        &notes,
+        &new.data,
+        &previous_hash,
+    );
+    let model = provenance_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        batch_id: Set(batch.id),
+        sequence: Set(sequence),
+        kind: Set(new.kind.as_str().to_owned()),
+        occurred_at: Set(occurred_at),
+        location: Set(location),
+        notes: Set(notes),
+        data: Set(new.data),
+        recorded_by: Set(recorded_by),
+        recorded_at: Set(Utc::now()),
+        previous_hash: Set(previous_hash),
+        content_hash: Set(content_hash),
+    };
+    match provenance_event::Entity::insert(model)
+        .exec_with_returning(db)
+        .await
+    {
+        Ok(inserted) => ProvenanceEvent::try_from(inserted),
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(CatalogError::Conflict(
+                "another event was recorded for this batch at the same moment; reload and retry"
+                    .to_owned(),
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// A GI claim as it stood for one batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchGiClaim {
+    pub claim: GiClaim,
+    /// The GI was in force and the cooperative a verified authorised user on the batch's
+    /// production date, and the batch came from inside the GI's area.
+    pub valid_for_batch: bool,
+}
+
+/// Everything a buyer learns from a printed batch code.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub batch: Batch,
+    pub product: Product,
+    pub variant: Variant,
+    pub cooperative: Cooperative,
+    pub claims: Vec<BatchGiClaim>,
+    pub events: Vec<ProvenanceEvent>,
+    pub chain: ChainCheck,
+}
+
+/// Looks up a printed batch code (or a QR value ending in one) and checks its chain.
+pub async fn verify_provenance(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Provenance, CatalogError> {
+    // QR codes carry a URL whose last path segment is the batch code.
+    let code = code
+        .trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let batch = find_batch_by_code(db, code).await?;
+    let product = load_product(db, batch.product_id).await?;
+    let variant = load_variant(db, batch.variant_id).await?;
+    let cooperative = cooperatives_by_ids(db, &[batch.cooperative_id])
+        .await?
+        .remove(&batch.cooperative_id)
+        .ok_or(CatalogError::CooperativeNotFound)?;
+    let mut claims = gi_claims_by_product_ids(db, &[product.id])
+        .await?
+        .remove(&product.id)
+        .unwrap_or_default();
+    attach_authorisations(db, &mut claims, cooperative.id).await?;
+    let registrations = crate::gi::authorised_users_of(db, cooperative.id).await?;
+    let origin = crate::gi::BatchOrigin {
+        code: batch.code.clone(),
+        produced_on: batch.produced_on,
+        origin_district: batch.origin_district.clone(),
+    };
+    let claims = claims
+        .into_iter()
+        .map(|claim| {
+            let valid_for_batch =
+                crate::gi::claim_problem(&claim.gi_tag, &registrations, &origin).is_none();
+            BatchGiClaim {
+                claim,
+                valid_for_batch,
+            }
+        })
+        .collect();
+    let events = events_of_batch(db, batch.id).await?;
+    let chain = verify_chain(&batch.code, &events);
+    Ok(Provenance {
+        batch,
+        product,
+        variant,
+        cooperative,
+        claims,
+        events,
+        chain,
+    })
+}
+
+/// Checks every chain of the database; returns the codes of broken ones.
+pub async fn broken_chains(db: &impl ConnectionTrait) -> Result<Vec<String>, CatalogError> {
+    let mut broken = Vec::new();
+    for model in batch::Entity::find()
+        .order_by_asc(batch::Column::Code)
+        .all(db)
+        .await?
+    {
+        let events = events_of_batch(db, model.id).await?;
+        if !verify_chain(&model.code, &events).intact {
+            broken.push(model.code);
+        }
+    }
+    Ok(broken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chain(length: i32) -> Vec<ProvenanceEvent> {
+        let mut events = Vec::new();
+        let mut previous = GENESIS_HASH.to_owned();
+        for sequence in 1..=length {
+            let occurred_at =
+                DateTime::from_timestamp(1_750_000_000 + i64::from(sequence) * 3600, 0)
+                    .unwrap_or_default();
+            let data = json!({ "step": sequence, "b": 2, "a": 1 });
+            let hash = event_hash(
+                "LDK-T-1",
+                sequence,
+                EventKind::Dried,
+                occurred_at,
+                "Garkhon",
+                "notes",
+                &data,
+                &previous,
+            );
+            events.push(ProvenanceEvent {
+                id: Uuid::now_v7(),
+                batch_id: Uuid::nil(),
+                sequence,
+                kind: EventKind::Dried,
+                occurred_at,
+                location: "Garkhon".into(),
+                notes: "notes".into(),
+                data,
+                recorded_at: occurred_at,
+                previous_hash: previous.clone(),
+                content_hash: hash.clone(),
+            });
+            previous = hash;
+        }
+        events
+    }
+
+    #[test]
+    fn an_untouched_chain_is_intact() {
+        assert!(verify_chain("LDK-T-1", &chain(4)).intact);
+    }
+
+    #[test]
+    fn an_edit_a_deletion_or_a_swap_is_detected() {
+        let mut edited = chain(4);
+        edited[1].notes = "quietly changed".into();
+        assert_eq!(
+            verify_chain("LDK-T-1", &edited).first_broken_sequence,
+            Some(2)
+        );
+
+        let mut deleted = chain(4);
+        deleted.remove(1);
+        assert!(!verify_chain("LDK-T-1", &deleted).intact);
+
+        let mut swapped = chain(4);
+        swapped.swap(1, 2);
+        assert!(!verify_chain("LDK-T-1", &swapped).intact);
+
+        let mut other_batch = chain(2);
+        other_batch.truncate(2);
+        assert!(!verify_chain("LDK-T-2", &other_batch).intact);
+    }
+
+    #[test]
+    fn key_order_does_not_change_the_hash() {
+        assert_eq!(
+            canonical_json(&json!({"b": 1, "a": {"d": 2, "c": 3}})),
+            r#"{"a":{"c":3,"d":2},"b":1}"#
+        );
+    }
+}

@@ -1,0 +1,548 @@
+//! Variants: the SKUs a cooperative sells, with tax-inclusive prices in paise, tier
+//! prices for bulk and institutional buyers, and stock that only moves through the
+//! stock ledger (batches received, adjustments, and later orders).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    sea_query::{Expr, ExprTrait},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    Actor, CatalogError, FieldErrorCode, Money,
+    entity::{product_variant, stock_movement},
+    error::{FieldError, FieldErrors},
+    money::Currency,
+    products::load_product,
+};
+
+/// A lower unit price from a minimum quantity on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierPrice {
+    pub min_quantity: i32,
+    pub price_paise: i64,
+}
+
+/// A sellable variant of a product: its own SKU, price and stock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub cooperative_id: Uuid,
+    pub sku: String,
+    pub title: String,
+    /// Tax-inclusive selling price.
+    pub price: Money,
+    /// Maximum retail price, inclusive of all taxes; never below `price`.
+    pub mrp: Money,
+    pub weight_grams: i32,
+    pub stock_on_hand: i32,
+    pub min_order_quantity: i32,
+    /// Ascending by `min_quantity`, each cheaper than the one before.
+    pub tier_prices: Vec<TierPrice>,
+}
+
+impl Variant {
+    /// The unit price for an order of `quantity`: the best tier reached, else the price.
+    pub fn unit_price_for(&self, quantity: i32) -> Money {
+        let tier = self
+            .tier_prices
+            .iter()
+            .filter(|tier| quantity >= tier.min_quantity)
+            .map(|tier| tier.price_paise)
+            .min();
+        Money {
+            minor: std::cmp::min(tier.unwrap_or(self.price.minor), self.price.minor),
+            currency: self.price.currency,
+        }
+    }
+}
+
+impl TryFrom<product_variant::Model> for Variant {
+    type Error = CatalogError;
+    fn try_from(model: product_variant::Model) -> Result<Self, Self::Error> {
+        let currency = Currency::from_code(&model.currency)
+            .ok_or_else(|| CatalogError::Corrupt(format!("currency {}", model.currency)))?;
+        Ok(Self {
+            tier_prices: serde_json::from_value(model.tier_prices)
+                .map_err(|e| CatalogError::Corrupt(format!("tier prices: {e}")))?,
+            id: model.id,
+            product_id: model.product_id,
+            cooperative_id: model.cooperative_id,
+            sku: model.sku,
+            title: model.title,
+            price: Money {
+                minor: model.price_paise,
+                currency,
+            },
+            mrp: Money {
+                minor: model.mrp_paise,
+                currency,
+            },
+            weight_grams: model.weight_grams,
+            stock_on_hand: model.stock_on_hand,
+            min_order_quantity: model.min_order_quantity,
+        })
+    }
+}
+
+/// A new variant. Stock starts at zero and arrives with batches.
+#[derive(Debug, Clone, Default)]
+pub struct NewVariant {
+    pub sku: String,
+    pub title: String,
+    pub price_paise: i64,
+    pub mrp_paise: i64,
+    pub weight_grams: i32,
+    pub min_order_quantity: i32,
+    pub tier_prices: Vec<TierPrice>,
+}
+
+fn check_prices(
+    errors: &mut FieldErrors,
+    price_paise: i64,
+    mrp_paise: i64,
+    min_order_quantity: i32,
+    tier_prices: &[TierPrice],
+) {
+    if price_paise <= 0 {
+        errors.push(
+            "pricePaise",
+            FieldErrorCode::OutOfRange,
+            "price must be more than zero",
+        );
+    }
+    if mrp_paise < price_paise {
+        errors.push(
+            "pricePaise",
+            FieldErrorCode::OutOfRange,
+            "price must not exceed the MRP",
+        );
+    }
+    if min_order_quantity < 1 {
+        errors.push(
+            "minOrderQuantity",
+            FieldErrorCode::OutOfRange,
+            "minimum order quantity must be at least 1",
+        );
+    }
+    let mut previous: Option<TierPrice> = None;
+    for (index, tier) in tier_prices.iter().enumerate() {
+        let field = format!("tierPrices.{index}");
+        if tier.min_quantity <= 1 || tier.min_quantity <= std::cmp::max(min_order_quantity, 1) {
+            errors.push(
+                &format!("{field}.minQuantity"),
+                FieldErrorCode::OutOfRange,
+                "a tier starts above the minimum order quantity",
+            );
+        }
+        if tier.price_paise <= 0 || tier.price_paise >= price_paise {
+            errors.push(
+                &format!("{field}.pricePaise"),
+                FieldErrorCode::OutOfRange,
+                "a tier price must be positive and below the base price",
+            );
+        }
+        if let Some(previous) = previous
+            && (tier.min_quantity <= previous.min_quantity
+                || tier.price_paise >= previous.price_paise)
+        {
+            errors.push(
+                &field,
+                FieldErrorCode::Invalid,
+                "tiers must rise in quantity and fall in price",
+            );
+        }
+        previous = Some(*tier);
+    }
+    if tier_prices.len() > 10 {
+        errors.push("tierPrices", FieldErrorCode::OutOfRange, "at most 10 tiers");
+    }
+}
+
+fn check_sku(errors: &mut FieldErrors, sku: &str) {
+    let valid = (1..=64).contains(&sku.len())
+        && sku
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    if !valid {
+        errors.push(
+            "sku",
+            FieldErrorCode::Invalid,
+            "SKU must be 1 to 64 letters, digits, '-', '_', '.' or '/'",
+        );
+    }
+}
+
+impl NewVariant {
+    /// What is wrong with this variant, as field errors relative to the variant.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut errors = FieldErrors::default();
+        check_sku(&mut errors, &self.sku);
+        if self.title.trim().is_empty() || self.title.chars().count() > 200 {
+            errors.push(
+                "title",
+                FieldErrorCode::Required,
+                "variant title must have 1 to 200 characters",
+            );
+        }
+        if self.weight_grams < 0 {
+            errors.push(
+                "weightGrams",
+                FieldErrorCode::OutOfRange,
+                "weight must not be negative",
+            );
+        }
+        check_prices(
+            &mut errors,
+            self.price_paise,
+            self.mrp_paise,
+            self.min_order_quantity,
+            &self.tier_prices,
+        );
+        errors.0
+    }
+}
+
+fn tier_json(tiers: &[TierPrice]) -> Result<serde_json::Value, CatalogError> {
+    serde_json::to_value(tiers).map_err(|e| CatalogError::Corrupt(e.to_string()))
+}
+
+pub(crate) async fn insert_variant(
+    db: &impl ConnectionTrait,
+    product_id: Uuid,
+    cooperative_id: Uuid,
+    new: NewVariant,
+) -> Result<Variant, CatalogError> {
+    let problems = new.problems();
+    if !problems.is_empty() {
+        return Err(CatalogError::Invalid(problems));
+    }
+    let now = Utc::now();
+    let model = product_variant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        product_id: Set(product_id),
+        cooperative_id: Set(cooperative_id),
+        sku: Set(new.sku.clone()),
+        title: Set(new.title.trim().to_owned()),
+        price_paise: Set(new.price_paise),
+        mrp_paise: Set(new.mrp_paise),
+        currency: Set(Currency::Inr.code().to_owned()),
+        weight_grams: Set(new.weight_grams),
+        stock_on_hand: Set(0),
+        min_order_quantity: Set(new.min_order_quantity),
+        tier_prices: Set(tier_json(&new.tier_prices)?),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    match product_variant::Entity::insert(model)
+        .exec_with_returning(db)
+        .await
+    {
+        Ok(inserted) => Variant::try_from(inserted),
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(CatalogError::invalid(
+                "sku",
+                FieldErrorCode::Taken,
+                format!("SKU {} is already used by this cooperative", new.sku),
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Adds a variant to a product.
+pub async fn create_variant(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    product_id: Uuid,
+    new: NewVariant,
+) -> Result<Variant, CatalogError> {
+    let product = load_product(db, product_id).await?;
+    actor.require_manage(product.cooperative_id)?;
+    insert_variant(db, product.id, product.cooperative_id, new).await
+}
+
+/// Changes to a variant's price, MRP, weight, order quantity or tiers; stock is not
+/// edited here but through [`adjust_stock`] and batches.
+#[derive(Debug, Clone, Default)]
+pub struct VariantChanges {
+    pub title: Option<String>,
+    pub price_paise: Option<i64>,
+    pub mrp_paise: Option<i64>,
+    pub weight_grams: Option<i32>,
+    pub min_order_quantity: Option<i32>,
+    pub tier_prices: Option<Vec<TierPrice>>,
+}
+
+pub(crate) async fn load_variant(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Variant, CatalogError> {
+    product_variant::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::VariantNotFound)
+        .and_then(Variant::try_from)
+}
+
+/// Edits a variant.
+pub async fn update_variant(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    changes: VariantChanges,
+) -> Result<Variant, CatalogError> {
+    let variant = load_variant(db, id).await?;
+    actor.require_manage(variant.cooperative_id)?;
+    let mut errors = FieldErrors::default();
+    let title = changes
+        .title
+        .map(|t| t.trim().to_owned())
+        .unwrap_or(variant.title.clone());
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.push(
+            "title",
+            FieldErrorCode::Required,
+            "variant title must have 1 to 200 characters",
+        );
+    }
+    let price = changes.price_paise.unwrap_or(variant.price.minor);
+    let mrp = changes.mrp_paise.unwrap_or(variant.mrp.minor);
+    let weight = changes.weight_grams.unwrap_or(variant.weight_grams);
+    if weight < 0 {
+        errors.push(
+            "weightGrams",
+            FieldErrorCode::OutOfRange,
+            "weight must not be negative",
+        );
+    }
+    let moq = changes
+        .min_order_quantity
+        .unwrap_or(variant.min_order_quantity);
+    let tiers = changes.tier_prices.unwrap_or(variant.tier_prices.clone());
+    check_prices(&mut errors, price, mrp, moq, &tiers);
+    errors.finish()?;
+    product_variant::Entity::update_many()
+        .col_expr(product_variant::Column::Title, title.into())
+        .col_expr(product_variant::Column::PricePaise, price.into())
+        .col_expr(product_variant::Column::MrpPaise, mrp.into())
+        .col_expr(product_variant::Column::WeightGrams, weight.into())
+        .col_expr(product_variant::Column::MinOrderQuantity, moq.into())
+        .col_expr(
+            product_variant::Column::TierPrices,
+            Expr::value(tier_json(&tiers)?),
+        )
+        .col_expr(product_variant::Column::UpdatedAt, Utc::now().into())
+        .filter(product_variant::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    load_variant(db, id).await
+}
+
+/// Why stock moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockReason {
+    /// A production batch arrived.
+    BatchReceived,
+    /// A physical count found a different figure.
+    Recount,
+    Damaged,
+    Returned,
+    Correction,
+}
+
+impl StockReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BatchReceived => "BATCH_RECEIVED",
+            Self::Recount => "RECOUNT",
+            Self::Damaged => "DAMAGED",
+            Self::Returned => "RETURNED",
+            Self::Correction => "CORRECTION",
+        }
+    }
+}
+
+/// Moves stock by `delta` in one conditional statement, so stock never goes negative
+/// however many writers race, and records the movement in the ledger.
+pub(crate) async fn move_stock(
+    db: &impl ConnectionTrait,
+    variant_id: Uuid,
+    delta: i32,
+    reason: StockReason,
+    batch_id: Option<Uuid>,
+    note: Option<String>,
+    actor_user_id: Option<Uuid>,
+) -> Result<(), CatalogError> {
+    let updated = product_variant::Entity::update_many()
+        .col_expr(
+            product_variant::Column::StockOnHand,
+            Expr::col(product_variant::Column::StockOnHand).add(delta),
+        )
+        .col_expr(product_variant::Column::UpdatedAt, Utc::now().into())
+        .filter(product_variant::Column::Id.eq(variant_id))
+        .filter(
+            Expr::col(product_variant::Column::StockOnHand)
+                .add(delta)
+                .gte(0),
+        )
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        load_variant(db, variant_id).await?;
+        return Err(CatalogError::invalid(
+            "delta",
+            FieldErrorCode::OutOfRange,
+            "stock cannot go below zero",
+        ));
+    }
+    stock_movement::Entity::insert(stock_movement::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        variant_id: Set(variant_id),
+        batch_id: Set(batch_id),
+        delta: Set(delta),
+        reason: Set(reason.as_str().to_owned()),
+        note: Set(note),
+        actor_user_id: Set(actor_user_id),
+        created_at: Set(Utc::now()),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Corrects stock outside batches (recount, damage, return, correction).
+pub async fn adjust_stock(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    variant_id: Uuid,
+    delta: i32,
+    reason: StockReason,
+    note: Option<String>,
+) -> Result<Variant, CatalogError> {
+    let variant = load_variant(db, variant_id).await?;
+    actor.require_manage(variant.cooperative_id)?;
+    if reason == StockReason::BatchReceived {
+        return Err(CatalogError::invalid(
+            "reason",
+            FieldErrorCode::NotAllowed,
+            "stock from batches is added by creating a batch",
+        ));
+    }
+    if delta == 0 {
+        return Err(CatalogError::invalid(
+            "delta",
+            FieldErrorCode::OutOfRange,
+            "delta must not be zero",
+        ));
+    }
+    move_stock(db, variant_id, delta, reason, None, note, actor.user_id()).await?;
+    load_variant(db, variant_id).await
+}
+
+/// Loads the variants of many products in one query, each product's in SKU order.
+pub async fn variants_by_product_ids(
+    db: &impl ConnectionTrait,
+    product_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Variant>>, CatalogError> {
+    let mut by_product: HashMap<Uuid, Vec<Variant>> = HashMap::new();
+    let models = product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.is_in(product_ids.iter().copied()))
+        .order_by_asc(product_variant::Column::Sku)
+        .all(db)
+        .await?;
+    for model in models {
+        let variant = Variant::try_from(model)?;
+        by_product
+            .entry(variant.product_id)
+            .or_default()
+            .push(variant);
+    }
+    Ok(by_product)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variant(tiers: Vec<TierPrice>) -> NewVariant {
+        NewVariant {
+            sku: "RKDA-5KG".into(),
+            title: "5 kg carton".into(),
+            price_paise: 400_000,
+            mrp_paise: 450_000,
+            weight_grams: 5_200,
+            min_order_quantity: 2,
+            tier_prices: tiers,
+        }
+    }
+
+    #[test]
+    fn price_above_mrp_is_refused() {
+        let mut v = variant(vec![]);
+        v.price_paise = 460_000;
+        assert!(v.problems().iter().any(|p| p.field == ["pricePaise"]));
+    }
+
+    #[test]
+    fn tiers_must_rise_in_quantity_and_fall_in_price() {
+        let good = vec![
+            TierPrice {
+                min_quantity: 10,
+                price_paise: 380_000,
+            },
+            TierPrice {
+                min_quantity: 50,
+                price_paise: 360_000,
+            },
+        ];
+        assert!(variant(good).problems().is_empty());
+        let bad = vec![
+            TierPrice {
+                min_quantity: 10,
+                price_paise: 380_000,
+            },
+            TierPrice {
+                min_quantity: 50,
+                price_paise: 390_000,
+            },
+        ];
+        assert!(!variant(bad).problems().is_empty());
+    }
+
+    #[test]
+    fn unit_price_takes_the_best_tier_reached() {
+        let new = variant(vec![
+            TierPrice {
+                min_quantity: 10,
+                price_paise: 380_000,
+            },
+            TierPrice {
+                min_quantity: 50,
+                price_paise: 360_000,
+            },
+        ]);
+        let v = Variant {
+            id: Uuid::nil(),
+            product_id: Uuid::nil(),
+            cooperative_id: Uuid::nil(),
+            sku: new.sku,
+            title: new.title,
+            price: Money::inr(new.price_paise),
+            mrp: Money::inr(new.mrp_paise),
+            weight_grams: 0,
+            stock_on_hand: 0,
+            min_order_quantity: 2,
+            tier_prices: new.tier_prices,
+        };
+        assert_eq!(v.unit_price_for(2).minor, 400_000);
+        assert_eq!(v.unit_price_for(10).minor, 380_000);
+        assert_eq!(v.unit_price_for(80).minor, 360_000);
+    }
+}
