@@ -496,7 +496,16 @@ pub async fn import_products(
             variants,
             status,
         };
-        match create_product_in(&txn, actor, new).await {
+        // A savepoint per product: on PostgreSQL a failed statement spoils the whole
+        // transaction otherwise, and the rows after it could not be checked.
+        let savepoint = txn.begin().await?;
+        let created = create_product_in(&savepoint, actor, new).await;
+        if created.is_ok() {
+            savepoint.commit().await?;
+        } else {
+            savepoint.rollback().await?;
+        }
+        match created {
             Ok((_, variants)) => {
                 report.products += 1;
                 report.variants += variants.len();

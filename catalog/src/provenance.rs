@@ -160,26 +160,45 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
     }
 }
 
+/// What an event's hash covers.
+#[derive(Debug, Clone, Copy)]
+pub struct EventContent<'a> {
+    pub batch_code: &'a str,
+    pub sequence: i32,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub location: &'a str,
+    pub notes: &'a str,
+    pub data: &'a serde_json::Value,
+    pub previous_hash: &'a str,
+}
+
+impl<'a> EventContent<'a> {
+    fn of(batch_code: &'a str, event: &'a ProvenanceEvent) -> Self {
+        Self {
+            batch_code,
+            sequence: event.sequence,
+            kind: event.kind,
+            occurred_at: event.occurred_at,
+            location: &event.location,
+            notes: &event.notes,
+            data: &event.data,
+            previous_hash: &event.previous_hash,
+        }
+    }
+}
+
 /// The hash of an event's content and its link to the previous event.
-pub fn event_hash(
-    batch_code: &str,
-    sequence: i32,
-    kind: EventKind,
-    occurred_at: DateTime<Utc>,
-    location: &str,
-    notes: &str,
-    data: &serde_json::Value,
-    previous_hash: &str,
-) -> String {
+pub fn event_hash(event: EventContent<'_>) -> String {
     let content = serde_json::json!({
-        "batch": batch_code,
-        "sequence": sequence,
-        "kind": kind.as_str(),
-        "occurredAt": occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "location": location,
-        "notes": notes,
-        "data": data,
-        "previousHash": previous_hash,
+        "batch": event.batch_code,
+        "sequence": event.sequence,
+        "kind": event.kind.as_str(),
+        "occurredAt": event.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "location": event.location,
+        "notes": event.notes,
+        "data": event.data,
+        "previousHash": event.previous_hash,
     });
     Sha256::digest(canonical_json(&content).as_bytes())
         .iter()
@@ -200,16 +219,7 @@ pub fn verify_chain(batch_code: &str, events: &[ProvenanceEvent]) -> ChainCheck 
     let mut previous = GENESIS_HASH.to_owned();
     for (index, event) in events.iter().enumerate() {
         let expected_sequence = i32::try_from(index + 1).unwrap_or(i32::MAX);
-        let recomputed = event_hash(
-            batch_code,
-            event.sequence,
-            event.kind,
-            event.occurred_at,
-            &event.location,
-            &event.notes,
-            &event.data,
-            &event.previous_hash,
-        );
+        let recomputed = event_hash(EventContent::of(batch_code, event));
         if event.sequence != expected_sequence
             || event.previous_hash != previous
             || recomputed != event.content_hash
@@ -315,16 +325,16 @@ pub(crate) async fn append_event(
         .map_or_else(|| GENESIS_HASH.to_owned(), |last| last.content_hash.clone());
     let location = new.location.trim().to_owned();
     let notes = new.notes.trim().to_owned();
-    let content_hash = event_hash(
-        &batch.code,
+    let content_hash = event_hash(EventContent {
+        batch_code: &batch.code,
         sequence,
-        new.kind,
+        kind: new.kind,
         occurred_at,
-        &location,
-        &notes,
-        &new.data,
-        &previous_hash,
-    );
+        location: &location,
+        notes: &notes,
+        data: &new.data,
+        previous_hash: &previous_hash,
+    });
     let model = provenance_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         batch_id: Set(batch.id),
@@ -458,16 +468,16 @@ mod tests {
                 DateTime::from_timestamp(1_750_000_000 + i64::from(sequence) * 3600, 0)
                     .unwrap_or_default();
             let data = json!({ "step": sequence, "b": 2, "a": 1 });
-            let hash = event_hash(
-                "LDK-T-1",
+            let hash = event_hash(EventContent {
+                batch_code: "LDK-T-1",
                 sequence,
-                EventKind::Dried,
+                kind: EventKind::Dried,
                 occurred_at,
-                "Garkhon",
-                "notes",
-                &data,
-                &previous,
-            );
+                location: "Garkhon",
+                notes: "notes",
+                data: &data,
+                previous_hash: &previous,
+            });
             events.push(ProvenanceEvent {
                 id: Uuid::now_v7(),
                 batch_id: Uuid::nil(),

@@ -6,6 +6,9 @@ mod support;
 
 mod auth;
 mod catalog;
+mod catalog_admin;
 mod cli;
 mod http_surface;
+mod import;
+mod provenance;
 mod readme;

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod flows;
 pub mod postgres;
 pub mod server;
 

@@ -1,0 +1,533 @@
+//! Writing the catalog over HTTP: cooperatives and their verification, staff
+//! invitations, products and variants with their rules, stock, and role checks.
+
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    support::{
+        Backend, ServerOptions, TestServer, error_code,
+        flows::{
+            PASSWORD, admin_token, buyer_token, cooperative_id, error_fields, login, staff_token,
+            user_errors,
+        },
+    },
+};
+
+const COOPERATIVE_CREATE: &str =
+    "mutation($input: CooperativeFieldsInput!) { cooperativeCreate(input: $input) {
+  cooperative { id slug verificationStatus gstin } errors { field code message } } }";
+const COOPERATIVE_VERIFY: &str =
+    "mutation($input: CooperativeVerifyInput!) { cooperativeVerify(input: $input) {
+  cooperative { verificationStatus } errors { field code message } } }";
+const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) {
+  product { id slug status variants { id sku stockOnHand tierPrices { minQuantity price } } } errors { field code message } } }";
+const PRODUCT_UPDATE: &str =
+    "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) {
+  product { id status } errors { field code message } } }";
+
+fn new_cooperative(gstin: &str) -> Value {
+    json!({
+        "name": "Demo Hemis Shukpachan Apricot Cooperative",
+        "registrationNumber": "LEH/COOP/2026/0099",
+        "registrar": "Assistant Registrar Cooperative Societies, Leh",
+        "district": "Leh",
+        "village": "Hemis Shukpachan",
+        "addressLine": "Near the monastery, Hemis Shukpachan",
+        "pinCode": "194101",
+        "contactEmail": "hemis@example.org",
+        "contactPhone": "+91 1982 000001",
+        "gstin": gstin,
+        "fssaiLicence": "10019022000123"
+    })
+}
+
+fn apricot_product(cooperative_id: &str, slug: &str) -> Value {
+    json!({
+        "cooperativeId": cooperative_id,
+        "categorySlug": "apricot-dried",
+        "title": "Hemis Sun-dried Apricots",
+        "slug": slug,
+        "description": "Whole apricots dried on rooftops.",
+        "attributes": { "variety": "Halman", "grade": "A", "form": "whole", "net_weight_g": 500 },
+        "images": [{ "url": "https://images.example.org/hemis.jpg", "alt": "Dried apricots in a bowl" }],
+        "variants": [{ "sku": "HSA-500", "title": "500 g pouch", "price": 52000, "mrp": 60000, "weightGrams": 520,
+                       "tierPrices": [{ "minQuantity": 20, "price": 48000 }] }]
+    })
+}
+
+fn complete_declarations() -> Value {
+    json!({
+        "netQuantity": "500 g",
+        "manufacturerName": "Demo Hemis Shukpachan Apricot Cooperative",
+        "manufacturerAddress": "Hemis Shukpachan, Leh, Ladakh 194101",
+        "countryOfOrigin": "India",
+        "bestBeforeMonths": 12,
+        "consumerCare": "hemis@example.org / +91 1982 000001"
+    })
+}
+
+async fn cooperatives_are_registered_verified_and_suspended(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+
+    let bad = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_CREATE,
+            json!({ "input": { "name": "X", "district": "Atlantis", "pinCode": "012345", "gstin": "38AAACL1234A1ZX",
+                    "registrationNumber": "R", "registrar": "R", "village": "V", "addressLine": "A",
+                    "contactEmail": "not-an-email", "contactPhone": "1" } }),
+        )
+        .await;
+    let fields = error_fields(&bad, "cooperativeCreate");
+    for expected in [
+        "input.district",
+        "input.pinCode",
+        "input.gstin",
+        "input.contactEmail",
+    ] {
+        assert!(
+            fields.contains(&expected.to_owned()),
+            "{expected} missing from {fields:?}"
+        );
+    }
+
+    // 38 (Ladakh) + a PAN + 1Z + the Luhn mod 36 check character.
+    let created = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_CREATE,
+            json!({ "input": new_cooperative("38AABCH1234K1ZO") }),
+        )
+        .await;
+    assert_eq!(
+        user_errors(&created, "cooperativeCreate").len(),
+        0,
+        "{created}"
+    );
+    let cooperative = &created["data"]["cooperativeCreate"]["cooperative"];
+    assert_eq!(cooperative["verificationStatus"], "PENDING");
+    let id = cooperative["id"].as_str().unwrap_or_default().to_owned();
+
+    let hidden = server
+        .graphql(
+            "query($id: ID) { cooperative(id: $id) { name } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&hidden),
+        Some("NOT_FOUND"),
+        "pending cooperatives are not public"
+    );
+
+    let buyer = buyer_token(&server, "nosy@example.org").await;
+    let forbidden = server
+        .graphql_as(
+            Some(&buyer),
+            COOPERATIVE_VERIFY,
+            json!({ "input": { "id": id, "status": "VERIFIED" } }),
+        )
+        .await;
+    assert_eq!(error_code(&forbidden), Some("FORBIDDEN"));
+
+    let verified = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            json!({ "input": { "id": id, "status": "VERIFIED" } }),
+        )
+        .await;
+    assert_eq!(
+        verified["data"]["cooperativeVerify"]["cooperative"]["verificationStatus"],
+        "VERIFIED"
+    );
+    let public = server
+        .graphql(
+            "query($id: ID) { cooperative(id: $id) { name } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(public["data"]["cooperative"]["name"].is_string());
+
+    let again = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            json!({ "input": { "id": id, "status": "VERIFIED" } }),
+        )
+        .await;
+    assert_eq!(error_code(&again), Some("CONFLICT"));
+    let back_to_pending = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            json!({ "input": { "id": id, "status": "PENDING" } }),
+        )
+        .await;
+    assert_eq!(error_code(&back_to_pending), Some("CONFLICT"));
+
+    // Suspending a seeded cooperative takes its products off the storefront at once.
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let listing =
+        "query($id: ID) { products(first: 100, filter: { cooperativeId: $id }) { totalCount } }";
+    let before = server.graphql(listing, json!({ "id": sham })).await;
+    assert!(before["data"]["products"]["totalCount"].as_u64() > Some(0));
+    server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            json!({ "input": { "id": sham, "status": "SUSPENDED" } }),
+        )
+        .await;
+    let during = server.graphql(listing, json!({ "id": sham })).await;
+    assert_eq!(during["data"]["products"]["totalCount"], 0);
+    let product = server
+        .graphql(
+            "{ product(slug: \"raktsey-karpo-dried-apricots-500g\") { title } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&product), Some("NOT_FOUND"));
+    server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            json!({ "input": { "id": sham, "status": "VERIFIED" } }),
+        )
+        .await;
+    let after = server.graphql(listing, json!({ "id": sham })).await;
+    assert_eq!(
+        after["data"]["products"]["totalCount"],
+        before["data"]["products"]["totalCount"]
+    );
+    Ok(())
+}
+
+async fn managers_invite_staff_who_act_only_on_their_cooperative(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
+    let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
+
+    let invite = "mutation($input: StaffInviteInput!) { staffInvite(input: $input) { invitation { token email cooperativeRole } errors { field code } } }";
+    let invited = server
+        .graphql_as(Some(&manager), invite, json!({ "input": { "cooperativeId": sham, "email": "Sonam@Example.org", "name": "Sonam" } }))
+        .await;
+    let token = invited["data"]["staffInvite"]["invitation"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!token.is_empty(), "{invited}");
+    assert_eq!(
+        invited["data"]["staffInvite"]["invitation"]["cooperativeRole"],
+        "STAFF"
+    );
+
+    let other = server
+        .graphql_as(
+            Some(&manager),
+            invite,
+            json!({ "input": { "cooperativeId": nubra, "email": "x@example.org", "name": "X" } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&other),
+        Some("FORBIDDEN"),
+        "a manager invites only to their own cooperative"
+    );
+
+    let accept = "mutation($input: StaffInviteAcceptInput!) { staffInviteAccept(input: $input) { user { email role cooperativeRole } errors { field code } } }";
+    let accepted = server
+        .graphql(
+            accept,
+            json!({ "input": { "token": token, "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(
+        accepted["data"]["staffInviteAccept"]["user"]["email"], "sonam@example.org",
+        "{accepted}"
+    );
+    let reused = server
+        .graphql(
+            accept,
+            json!({ "input": { "token": token, "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(error_fields(&reused, "staffInviteAccept"), ["input.token"]);
+
+    let staff = login(&server, "sonam@example.org").await;
+    let not_manager = server
+        .graphql_as(
+            Some(&staff),
+            invite,
+            json!({ "input": { "cooperativeId": sham, "email": "y@example.org", "name": "Y" } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&not_manager),
+        Some("FORBIDDEN"),
+        "staff cannot invite"
+    );
+
+    let own = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_CREATE,
+            json!({ "input": apricot_product(&sham, "staff-made-apricots") }),
+        )
+        .await;
+    assert_eq!(user_errors(&own, "productCreate").len(), 0, "{own}");
+    let foreign = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_CREATE,
+            json!({ "input": apricot_product(&nubra, "foreign-apricots") }),
+        )
+        .await;
+    assert_eq!(error_code(&foreign), Some("FORBIDDEN"));
+    let foreign_list = server
+        .graphql_as(
+            Some(&staff),
+            "query($id: ID!) { cooperativeProducts(cooperativeId: $id, first: 5) { totalCount } }",
+            json!({ "id": nubra }),
+        )
+        .await;
+    assert_eq!(error_code(&foreign_list), Some("FORBIDDEN"));
+    Ok(())
+}
+
+async fn a_product_goes_live_only_with_its_declarations(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+
+    let anonymous = server
+        .graphql(
+            PRODUCT_CREATE,
+            json!({ "input": apricot_product(&sham, "anon") }),
+        )
+        .await;
+    assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
+    let buyer = buyer_token(&server, "buyer@example.org").await;
+    let by_buyer = server
+        .graphql_as(
+            Some(&buyer),
+            PRODUCT_CREATE,
+            json!({ "input": apricot_product(&sham, "buyer") }),
+        )
+        .await;
+    assert_eq!(error_code(&by_buyer), Some("FORBIDDEN"));
+
+    let mut invalid = apricot_product(&sham, "invalid-apricots");
+    invalid["attributes"]["variety"] = json!("Mango");
+    invalid["variants"][0]["price"] = json!(70000);
+    invalid["images"][0]["alt"] = json!("");
+    let rejected = server
+        .graphql_as(Some(&staff), PRODUCT_CREATE, json!({ "input": invalid }))
+        .await;
+    let fields = error_fields(&rejected, "productCreate");
+    for expected in [
+        "input.attributes.variety",
+        "input.variants.0.pricePaise",
+        "input.images.0.alt",
+    ] {
+        assert!(
+            fields.contains(&expected.to_owned()),
+            "{expected} missing from {fields:?}"
+        );
+    }
+
+    let created = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_CREATE,
+            json!({ "input": apricot_product(&sham, "hemis-apricots") }),
+        )
+        .await;
+    let product = &created["data"]["productCreate"]["product"];
+    assert_eq!(product["status"], "DRAFT", "{created}");
+    assert_eq!(
+        product["variants"][0]["stockOnHand"], 0,
+        "stock arrives with batches"
+    );
+    assert_eq!(product["variants"][0]["tierPrices"][0]["price"], 48000);
+    let id = product["id"].as_str().unwrap_or_default().to_owned();
+
+    let duplicate_sku = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_CREATE,
+            json!({ "input": apricot_product(&sham, "hemis-apricots-2") }),
+        )
+        .await;
+    assert_eq!(
+        user_errors(&duplicate_sku, "productCreate")[0]["code"],
+        "TAKEN",
+        "{duplicate_sku}"
+    );
+
+    let draft_public = server
+        .graphql("{ product(slug: \"hemis-apricots\") { title } }", json!({}))
+        .await;
+    assert_eq!(error_code(&draft_public), Some("NOT_FOUND"));
+    let draft_staff = server
+        .graphql_as(
+            Some(&staff),
+            "{ product(slug: \"hemis-apricots\") { status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(draft_staff["data"]["product"]["status"], "DRAFT");
+
+    let too_early = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_UPDATE,
+            json!({ "input": { "id": id, "status": "ACTIVE" } }),
+        )
+        .await;
+    let missing = error_fields(&too_early, "productUpdate");
+    for expected in [
+        "input.declarations.netQuantity",
+        "input.declarations.bestBeforeMonths",
+        "input.declarations.consumerCare",
+    ] {
+        assert!(
+            missing.contains(&expected.to_owned()),
+            "{expected} missing from {missing:?}"
+        );
+    }
+
+    let live = server
+        .graphql_as(Some(&staff), PRODUCT_UPDATE, json!({ "input": { "id": id, "status": "ACTIVE", "declarations": complete_declarations() } }))
+        .await;
+    assert_eq!(
+        live["data"]["productUpdate"]["product"]["status"], "ACTIVE",
+        "{live}"
+    );
+    let public = server
+        .graphql(
+            "{ product(slug: \"hemis-apricots\") { title declarations { netQuantity } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        public["data"]["product"]["declarations"]["netQuantity"],
+        "500 g"
+    );
+    Ok(())
+}
+
+async fn food_needs_the_cooperatives_fssai_licence(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    // A handloom cooperative has no FSSAI licence.
+    let weavers = cooperative_id(&server, &admin, "zanskar-handloom-demo").await;
+    let mut product = apricot_product(&weavers, "weavers-apricots");
+    product["status"] = json!("ACTIVE");
+    product["declarations"] = complete_declarations();
+    let refused = server
+        .graphql_as(Some(&admin), PRODUCT_CREATE, json!({ "input": product }))
+        .await;
+    assert!(
+        error_fields(&refused, "productCreate").contains(&"input.status".to_owned()),
+        "{refused}"
+    );
+    Ok(())
+}
+
+async fn stock_moves_through_the_ledger_and_never_below_zero(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let product = server
+        .graphql("{ product(slug: \"raktsey-karpo-dried-apricots-500g\") { variants { id stockOnHand } } }", json!({}))
+        .await;
+    let variant = &product["data"]["product"]["variants"][0];
+    let stock = variant["stockOnHand"].as_i64().unwrap_or_default();
+    let adjust = "mutation($input: StockAdjustInput!) { stockAdjust(input: $input) { variant { stockOnHand } errors { field code } } }";
+    let too_much = server
+        .graphql_as(Some(&admin), adjust, json!({ "input": { "variantId": variant["id"], "delta": -(stock + 1), "reason": "DAMAGED" } }))
+        .await;
+    assert_eq!(error_fields(&too_much, "stockAdjust"), ["input.delta"]);
+    let fine = server
+        .graphql_as(Some(&admin), adjust, json!({ "input": { "variantId": variant["id"], "delta": -2, "reason": "DAMAGED", "note": "crushed in transit" } }))
+        .await;
+    assert_eq!(
+        fine["data"]["stockAdjust"]["variant"]["stockOnHand"],
+        stock - 2
+    );
+
+    let staff_elsewhere = {
+        let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
+        staff_token(&server, &admin, &nubra, "MANAGER").await
+    };
+    let foreign = server
+        .graphql_as(
+            Some(&staff_elsewhere),
+            adjust,
+            json!({ "input": { "variantId": variant["id"], "delta": 5, "reason": "RECOUNT" } }),
+        )
+        .await;
+    assert_eq!(error_code(&foreign), Some("FORBIDDEN"));
+    Ok(())
+}
+
+async fn admins_correct_reference_data(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::default()).await?;
+    let admin = admin_token(&server).await;
+    let update = "mutation($input: CategoryUpdateInput!) { categoryUpdate(input: $input) { category { hsnCode gstRateBp } errors { field } } }";
+    let fixed = server
+        .graphql_as(Some(&admin), update, json!({ "input": { "slug": "sea-buckthorn-tea", "hsnCode": "21069099", "gstRateBp": 1800 } }))
+        .await;
+    assert_eq!(
+        fixed["data"]["categoryUpdate"]["category"]["gstRateBp"], 1800,
+        "{fixed}"
+    );
+    let bad = server
+        .graphql_as(
+            Some(&admin),
+            update,
+            json!({ "input": { "slug": "sea-buckthorn-tea", "hsnCode": "21A" } }),
+        )
+        .await;
+    assert_eq!(error_fields(&bad, "categoryUpdate"), ["input.hsnCode"]);
+    let buyer = buyer_token(&server, "b@example.org").await;
+    let forbidden = server
+        .graphql_as(
+            Some(&buyer),
+            update,
+            json!({ "input": { "slug": "sea-buckthorn-tea", "gstRateBp": 0 } }),
+        )
+        .await;
+    assert_eq!(error_code(&forbidden), Some("FORBIDDEN"));
+
+    let districts = server.graphql("{ districts { name } }", json!({})).await;
+    assert_eq!(
+        districts["data"]["districts"].as_array().map(Vec::len),
+        Some(7)
+    );
+    let added = server
+        .graphql_as(Some(&admin), "mutation { districtCreate(input: { name: \"Shyok\" }) { district { name } errors { code } } }", json!({}))
+        .await;
+    assert_eq!(added["data"]["districtCreate"]["district"]["name"], "Shyok");
+    Ok(())
+}
+
+both_backends!(
+    cooperatives_are_registered_verified_and_suspended,
+    managers_invite_staff_who_act_only_on_their_cooperative,
+    a_product_goes_live_only_with_its_declarations,
+    food_needs_the_cooperatives_fssai_licence,
+    stock_moves_through_the_ledger_and_never_below_zero,
+    admins_correct_reference_data,
+);

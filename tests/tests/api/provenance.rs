@@ -1,0 +1,503 @@
+//! GI provenance over HTTP: the register, authorised users, the GI claim rules,
+//! batches adding stock, the hash chain and its tamper detection, and EPCIS export.
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    support::{
+        Backend, ServerOptions, TestServer, error_code,
+        flows::{admin_token, cooperative_id, error_fields, staff_token, user_errors},
+    },
+};
+
+const VERIFY: &str = "query($code: String!) { verifyProvenance(code: $code) {
+  chainIntact firstBrokenSequence epcisUrl
+  batch { code originDistrict producedOn quantity certificates { kind documentUrl } }
+  product { slug } variant { sku } cooperative { slug }
+  giClaims { giTag { slug } validForBatch validNow authorisation { auNumber status } }
+  events { sequence kind previousHash contentHash } } }";
+const BATCH_CREATE: &str = "mutation($input: BatchCreateInput!) { batchCreate(input: $input) {
+  batch { id code quantity } errors { field code message } } }";
+const CLAIM: &str = "mutation($input: ProductGiClaimInput!) { productGiClaim(input: $input) {
+  giClaim { giTag { slug } validNow authorisation { auNumber } } errors { field code message } } }";
+const REGISTER_AU: &str =
+    "mutation($input: GiAuthorisedUserRegisterInput!) { giAuthorisedUserRegister(input: $input) {
+  authorisedUser { id status validNow } errors { field code message } } }";
+const VERIFY_AU: &str =
+    "mutation($input: GiAuthorisedUserVerifyInput!) { giAuthorisedUserVerify(input: $input) {
+  authorisedUser { status validNow } errors { field code } } }";
+const EVENT_ADD: &str =
+    "mutation($input: ProvenanceEventAddInput!) { provenanceEventAdd(input: $input) {
+  event { sequence previousHash contentHash } errors { field code message } } }";
+
+async fn gi_tag_id(server: &TestServer, slug: &str) -> String {
+    let tags = server.graphql("{ giTags { id slug } }", json!({})).await;
+    tags["data"]["giTags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["slug"] == slug)
+        .and_then(|t| t["id"].as_str())
+        .unwrap_or_else(|| panic!("no GI {slug}: {tags}"))
+        .to_owned()
+}
+
+async fn the_gi_register_keeps_unconfirmed_facts_as_correctable_data(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::default()).await?;
+    let tags = server
+        .graphql("{ giTags { slug name applicationNumber factsConfirmed areaDistricts registrationDate inForce } }", json!({}))
+        .await;
+    let list = tags["data"]["giTags"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let slugs: Vec<&str> = list.iter().filter_map(|t| t["slug"].as_str()).collect();
+    for expected in [
+        "raktsey-karpo-apricot",
+        "ladakh-seabuckthorn",
+        "ladakh-pashmina",
+        "ladakh-wood-carving",
+    ] {
+        assert!(
+            slugs.contains(&expected),
+            "{expected} is seeded in every environment: {slugs:?}"
+        );
+    }
+    assert!(
+        list.iter()
+            .all(|t| t["applicationNumber"].is_null() && t["factsConfirmed"] == false),
+        "unconfirmed facts stay null"
+    );
+
+    let admin = admin_token(&server).await;
+    let id = gi_tag_id(&server, "raktsey-karpo-apricot").await;
+    let corrected = server
+        .graphql_as(
+            Some(&admin),
+            "mutation($input: GiTagUpdateInput!) { giTagUpdate(input: $input) { giTag { applicationNumber classOfGoods } errors { field } } }",
+            json!({ "input": { "id": id, "applicationNumber": "GI-APP-DEMO-1", "classOfGoods": "31" } }),
+        )
+        .await;
+    assert_eq!(
+        corrected["data"]["giTagUpdate"]["giTag"]["applicationNumber"], "GI-APP-DEMO-1",
+        "{corrected}"
+    );
+    Ok(())
+}
+
+async fn verify_provenance_shows_the_trail_and_its_gi_claim(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let report = server
+        .graphql(VERIFY, json!({ "code": "ldk-rka-25-0001" }))
+        .await;
+    let report = &report["data"]["verifyProvenance"];
+    assert_eq!(report["chainIntact"], true, "{report}");
+    assert_eq!(
+        report["product"]["slug"],
+        "raktsey-karpo-dried-apricots-500g"
+    );
+    assert_eq!(
+        report["giClaims"][0]["giTag"]["slug"],
+        "raktsey-karpo-apricot"
+    );
+    assert_eq!(report["giClaims"][0]["validForBatch"], true);
+    assert_eq!(report["giClaims"][0]["authorisation"]["status"], "VERIFIED");
+    let events = report["events"].as_array().cloned().unwrap_or_default();
+    assert!(events.len() >= 3);
+    assert_eq!(events[0]["previousHash"], "0".repeat(64));
+    for pair in events.windows(2) {
+        assert_eq!(
+            pair[1]["previousHash"], pair[0]["contentHash"],
+            "each event links to the one before"
+        );
+    }
+    // A QR code carries a URL ending in the code.
+    let from_qr = server
+        .graphql(
+            VERIFY,
+            json!({ "code": "https://market.example.org/p/LDK-RKA-25-0001" }),
+        )
+        .await;
+    assert_eq!(
+        from_qr["data"]["verifyProvenance"]["batch"]["code"],
+        "LDK-RKA-25-0001"
+    );
+    let unknown = server.graphql(VERIFY, json!({ "code": "NOPE-0000" })).await;
+    assert_eq!(error_code(&unknown), Some("NOT_FOUND"));
+
+    let epcis: Value = server
+        .client
+        .get(server.url("/provenance/LDK-RKA-25-0001/epcis.jsonld"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(epcis["type"], "EPCISDocument");
+    assert_eq!(epcis["schemaVersion"], "2.0");
+    let list = epcis["epcisBody"]["eventList"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), events.len());
+    assert_eq!(list[0]["type"], "ObjectEvent");
+    assert_eq!(list[0]["bizStep"], "commissioning");
+    assert_eq!(list[0]["ilmd"]["lm:originVillage"], "Domkhar");
+    let missing = server
+        .client
+        .get(server.url("/provenance/NOPE-0000/epcis.jsonld"))
+        .send()
+        .await?;
+    assert_eq!(missing.status(), 404);
+    Ok(())
+}
+
+async fn an_edited_event_breaks_the_chain(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let db = Database::connect(server.database.url.clone()).await?;
+    // Someone quietly improves the drying notes in the database.
+    let batch_id = "(SELECT id FROM batches WHERE code = 'LDK-RKA-25-0001')";
+    db.execute_unprepared(&format!(
+        "UPDATE provenance_events SET notes = 'dried in a certified facility' WHERE batch_id = {batch_id} AND sequence = 2"
+    ))
+    .await?;
+    let report = server
+        .graphql(VERIFY, json!({ "code": "LDK-RKA-25-0001" }))
+        .await;
+    assert_eq!(report["data"]["verifyProvenance"]["chainIntact"], false);
+    assert_eq!(report["data"]["verifyProvenance"]["firstBrokenSequence"], 2);
+
+    // Deleting an event is caught too.
+    db.execute_unprepared(
+        "DELETE FROM provenance_events WHERE sequence = 2 AND batch_id = \
+         (SELECT id FROM batches WHERE code = 'LDK-SBT-25-0001')",
+    )
+    .await?;
+    let other = server
+        .graphql(VERIFY, json!({ "code": "LDK-SBT-25-0001" }))
+        .await;
+    let other = &other["data"]["verifyProvenance"];
+    assert_eq!(other["chainIntact"], false, "{other}");
+    assert_eq!(other["firstBrokenSequence"], 3, "{other}");
+    // Batches nobody touched stay intact.
+    let untouched = server
+        .graphql(VERIFY, json!({ "code": "LDK-RKA-25-0002" }))
+        .await;
+    assert_eq!(
+        untouched["data"]["verifyProvenance"]["chainIntact"], true,
+        "{untouched}"
+    );
+    Ok(())
+}
+
+async fn gi_claims_follow_the_rules(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let coop = cooperative_id(&server, &admin, "chuchot-women-weavers-demo").await;
+    let manager = staff_token(&server, &admin, &coop, "MANAGER").await;
+    let apricot_gi = gi_tag_id(&server, "raktsey-karpo-apricot").await;
+
+    // A product with a batch from outside every Ladakh GI area.
+    let created = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id variants { id } } errors { field message } } }",
+            json!({ "input": {
+                "cooperativeId": coop, "categorySlug": "handloom-woollens", "title": "Test Woollen Scarf", "slug": "test-woollen-scarf",
+                "attributes": { "material": "sheep wool", "dimensions_cm": "180x30", "weave": "handwoven" }, "variants": [{ "sku": "TWS-1", "title": "One size", "price": 150000, "mrp": 160000, "weightGrams": 200 }]
+            } }),
+        )
+        .await;
+    let product = &created["data"]["productCreate"]["product"];
+    let product_id = product["id"].as_str().unwrap_or_default().to_owned();
+    let variant_id = product["variants"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!product_id.is_empty(), "{created}");
+
+    let no_batch = server
+        .graphql_as(
+            Some(&manager),
+            CLAIM,
+            json!({ "input": { "productId": product_id, "giTagId": apricot_gi } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&no_batch, "productGiClaim"),
+        ["input.productId"],
+        "{no_batch}"
+    );
+
+    let batch = |code: &str, district: &str, produced_on: &str| {
+        json!({ "input": { "variantId": variant_id, "code": code, "originVillage": "Somewhere", "originDistrict": district,
+                "producedOn": produced_on, "quantity": 5,
+                "certificates": [{ "kind": "LAB_REPORT", "issuer": "Demo Lab", "number": "L-1", "issuedOn": "2025-09-01",
+                                   "documentUrl": "https://docs.example.org/l-1.pdf" }] } })
+    };
+    let first = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_CREATE,
+            batch("TWS-25-0001", "Kinnaur", "2025-09-01"),
+        )
+        .await;
+    assert_eq!(
+        first["data"]["batchCreate"]["batch"]["quantity"], 5,
+        "{first}"
+    );
+    let stock = server
+        .graphql_as(
+            Some(&manager),
+            "{ product(slug: \"test-woollen-scarf\") { variants { stockOnHand } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        stock["data"]["product"]["variants"][0]["stockOnHand"], 5,
+        "the batch added its quantity to stock"
+    );
+    let duplicate = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_CREATE,
+            batch("TWS-25-0001", "Leh", "2025-09-01"),
+        )
+        .await;
+    assert_eq!(user_errors(&duplicate, "batchCreate")[0]["code"], "TAKEN");
+    let future = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_CREATE,
+            batch("TWS-99-0001", "Leh", "2099-01-01"),
+        )
+        .await;
+    assert_eq!(error_fields(&future, "batchCreate"), ["input.producedOn"]);
+
+    // No authorisation for the apricot GI, and the origin is outside its area.
+    let refused = server
+        .graphql_as(
+            Some(&manager),
+            CLAIM,
+            json!({ "input": { "productId": product_id, "giTagId": apricot_gi } }),
+        )
+        .await;
+    let fields = error_fields(&refused, "productGiClaim");
+    assert!(
+        fields.contains(&"input.originDistrict".to_owned()),
+        "{refused}"
+    );
+
+    // Register an authorisation: pending does not count, verified does.
+    let registered = server
+        .graphql_as(
+            Some(&manager),
+            REGISTER_AU,
+            json!({ "input": { "giTagId": apricot_gi, "cooperativeId": coop, "auNumber": "AU/RKA/TEST/1",
+                    "validFrom": "2023-01-01", "validUntil": "2032-12-13" } }),
+        )
+        .await;
+    let au_id = registered["data"]["giAuthorisedUserRegister"]["authorisedUser"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        registered["data"]["giAuthorisedUserRegister"]["authorisedUser"]["status"], "PENDING",
+        "{registered}"
+    );
+    let outliving = server
+        .graphql_as(
+            Some(&manager),
+            REGISTER_AU,
+            json!({ "input": { "giTagId": apricot_gi, "cooperativeId": coop, "auNumber": "AU/RKA/TEST/2",
+                    "validFrom": "2023-01-01", "validUntil": "2040-01-01" } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&outliving, "giAuthorisedUserRegister"),
+        ["input.validUntil"]
+    );
+    let not_admin = server
+        .graphql_as(
+            Some(&manager),
+            VERIFY_AU,
+            json!({ "input": { "id": au_id, "approve": true } }),
+        )
+        .await;
+    assert_eq!(error_code(&not_admin), Some("FORBIDDEN"));
+    let verified = server
+        .graphql_as(
+            Some(&admin),
+            VERIFY_AU,
+            json!({ "input": { "id": au_id, "approve": true } }),
+        )
+        .await;
+    assert_eq!(
+        verified["data"]["giAuthorisedUserVerify"]["authorisedUser"]["validNow"], true,
+        "{verified}"
+    );
+
+    // Still refused: the Kinnaur batch is outside the GI area.
+    let still = server
+        .graphql_as(
+            Some(&manager),
+            CLAIM,
+            json!({ "input": { "productId": product_id, "giTagId": apricot_gi } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&still, "productGiClaim"),
+        ["input.originDistrict"],
+        "{still}"
+    );
+
+    // A product whose batches are all from inside the area may claim.
+    let second = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id variants { id } } } }",
+            json!({ "input": {
+                "cooperativeId": coop, "categorySlug": "handloom-woollens", "title": "Test Scarf Two", "slug": "test-scarf-two",
+                "attributes": { "material": "sheep wool", "dimensions_cm": "180x30", "weave": "handwoven" }, "variants": [{ "sku": "TWS-2", "title": "One size", "price": 150000, "mrp": 160000, "weightGrams": 200 }]
+            } }),
+        )
+        .await;
+    let second_id = second["data"]["productCreate"]["product"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let second_variant = second["data"]["productCreate"]["product"]["variants"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let batch_two = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_CREATE,
+            json!({ "input": { "variantId": second_variant, "code": "TWS-25-0002", "originVillage": "Garkhon",
+                    "originDistrict": "Kargil", "producedOn": "2025-08-01", "quantity": 3 } }),
+        )
+        .await;
+    assert!(
+        batch_two["data"]["batchCreate"]["batch"]["id"].is_string(),
+        "{batch_two}"
+    );
+    let claimed = server
+        .graphql_as(
+            Some(&manager),
+            CLAIM,
+            json!({ "input": { "productId": second_id, "giTagId": apricot_gi } }),
+        )
+        .await;
+    assert_eq!(
+        claimed["data"]["productGiClaim"]["giClaim"]["validNow"], true,
+        "{claimed}"
+    );
+    assert_eq!(
+        claimed["data"]["productGiClaim"]["giClaim"]["authorisation"]["auNumber"],
+        "AU/RKA/TEST/1"
+    );
+    let twice = server
+        .graphql_as(
+            Some(&manager),
+            CLAIM,
+            json!({ "input": { "productId": second_id, "giTagId": apricot_gi } }),
+        )
+        .await;
+    assert_eq!(error_code(&twice), Some("CONFLICT"));
+
+    // Once claimed, a batch from outside the area is refused.
+    let outside = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_CREATE,
+            json!({ "input": { "variantId": second_variant, "code": "TWS-25-0003", "originVillage": "Kalpa",
+                    "originDistrict": "Kinnaur", "producedOn": "2025-08-01", "quantity": 3 } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&outside, "batchCreate"),
+        ["input.originDistrict"],
+        "{outside}"
+    );
+
+    // Other cooperatives' staff cannot claim for this product.
+    let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
+    let stranger = staff_token(&server, &admin, &nubra, "MANAGER").await;
+    let foreign = server
+        .graphql_as(
+            Some(&stranger),
+            CLAIM,
+            json!({ "input": { "productId": second_id, "giTagId": apricot_gi } }),
+        )
+        .await;
+    assert!(
+        matches!(error_code(&foreign), Some("FORBIDDEN" | "NOT_FOUND")),
+        "{foreign}"
+    );
+    Ok(())
+}
+
+async fn events_append_to_the_chain_in_order(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let before = server
+        .graphql(VERIFY, json!({ "code": "LDK-RKA-25-0001" }))
+        .await;
+    let events = before["data"]["verifyProvenance"]["events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let last = events.last().cloned().unwrap_or_default();
+
+    let added = server
+        .graphql_as(
+            Some(&staff),
+            EVENT_ADD,
+            json!({ "input": { "batchCode": "LDK-RKA-25-0001", "kind": "CERTIFIED", "occurredAt": "2026-01-10T08:00:00Z",
+                    "location": "Leh", "notes": "Organic re-inspection passed.", "data": { "inspector": "demo", "score": 96 } } }),
+        )
+        .await;
+    let event = &added["data"]["provenanceEventAdd"]["event"];
+    assert_eq!(event["previousHash"], last["contentHash"], "{added}");
+    assert_eq!(
+        event["sequence"],
+        last["sequence"].as_i64().unwrap_or_default() + 1
+    );
+    let after = server
+        .graphql(VERIFY, json!({ "code": "LDK-RKA-25-0001" }))
+        .await;
+    assert_eq!(after["data"]["verifyProvenance"]["chainIntact"], true);
+
+    let earlier = server
+        .graphql_as(
+            Some(&staff),
+            EVENT_ADD,
+            json!({ "input": { "batchCode": "LDK-RKA-25-0001", "kind": "PACKED", "occurredAt": "2025-01-01T00:00:00Z", "location": "Leh" } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&earlier, "provenanceEventAdd"),
+        ["input.occurredAt"]
+    );
+    let anonymous = server
+        .graphql(EVENT_ADD, json!({ "input": { "batchCode": "LDK-RKA-25-0001", "kind": "PACKED", "occurredAt": "2026-02-01T00:00:00Z", "location": "Leh" } }))
+        .await;
+    assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
+    Ok(())
+}
+
+both_backends!(
+    the_gi_register_keeps_unconfirmed_facts_as_correctable_data,
+    verify_provenance_shows_the_trail_and_its_gi_claim,
+    an_edited_event_breaks_the_chain,
+    gi_claims_follow_the_rules,
+    events_append_to_the_chain_in_order,
+);

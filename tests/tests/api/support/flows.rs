@@ -1,0 +1,116 @@
+//! Common steps of the tests, done the way a client would do them.
+
+use serde_json::{Value, json};
+
+use super::TestServer;
+
+pub const PASSWORD: &str = "apricot-harvest-2026";
+
+/// Registers a buyer and returns their access token.
+pub async fn buyer_token(server: &TestServer, email: &str) -> String {
+    server
+        .graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { errors { message } } }",
+            json!({ "input": { "email": email, "password": PASSWORD, "name": "Buyer" } }),
+        )
+        .await;
+    login(server, email).await
+}
+
+pub async fn login(server: &TestServer, email: &str) -> String {
+    let body = server
+        .graphql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": email, "password": PASSWORD } }),
+        )
+        .await;
+    body["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login of {email} failed: {body}"))
+        .to_owned()
+}
+
+/// Creates a platform admin through the CLI and returns their access token.
+pub async fn admin_token(server: &TestServer) -> String {
+    let email = format!("admin-{}@example.org", uuid::Uuid::new_v4().simple());
+    let output = server
+        .database
+        .run_cli(
+            &["admin", "create", "--email", &email, "--password-stdin"],
+            &[],
+            Some(&format!("{PASSWORD}\n")),
+        )
+        .await
+        .expect("admin create");
+    assert!(output.success, "admin create failed: {}", output.stderr);
+    login(server, &email).await
+}
+
+/// The id of a seeded cooperative, looked up by an admin (any status).
+pub async fn cooperative_id(server: &TestServer, admin: &str, slug: &str) -> String {
+    let body = server
+        .graphql_as(
+            Some(admin),
+            "query($slug: String) { cooperative(slug: $slug) { id } }",
+            json!({ "slug": slug }),
+        )
+        .await;
+    body["data"]["cooperative"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no cooperative {slug}: {body}"))
+        .to_owned()
+}
+
+/// Creates a staff account of a cooperative (through an admin) and returns its token.
+pub async fn staff_token(
+    server: &TestServer,
+    admin: &str,
+    cooperative_id: &str,
+    role: &str,
+) -> String {
+    let email = format!(
+        "{}-{}@coop.example.org",
+        role.to_lowercase(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let body = server
+        .graphql_as(
+            Some(admin),
+            "mutation($input: UserCreateInput!) { userCreate(input: $input) { user { id } errors { message } } }",
+            json!({ "input": { "email": email, "password": PASSWORD, "name": "Staff", "role": "COOPERATIVE",
+                    "cooperativeId": cooperative_id, "cooperativeRole": role } }),
+        )
+        .await;
+    assert!(
+        body["data"]["userCreate"]["user"]["id"].is_string(),
+        "{body}"
+    );
+    login(server, &email).await
+}
+
+/// The `errors` list of a mutation payload.
+pub fn user_errors<'a>(body: &'a Value, mutation: &str) -> &'a Vec<Value> {
+    static EMPTY: Vec<Value> = Vec::new();
+    body["data"][mutation]["errors"]
+        .as_array()
+        .unwrap_or(&EMPTY)
+}
+
+/// The input paths named by a payload's user errors, joined with dots.
+pub fn error_fields(body: &Value, mutation: &str) -> Vec<String> {
+    user_errors(body, mutation)
+        .iter()
+        .map(|e| {
+            e["field"]
+                .as_array()
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
