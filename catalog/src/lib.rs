@@ -57,7 +57,7 @@ pub use money::{Currency, Money};
 pub use pagination::{Page, PageRequest};
 pub use products::{
     Declarations, NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductLookup,
-    ProductStatus, create_product, find_product_for, list_cooperative_products,
+    ProductSort, ProductStatus, create_product, find_product_for, list_cooperative_products,
     list_public_products, update_product,
 };
 pub use provenance::{

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    SqlErr, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
@@ -124,6 +124,8 @@ pub struct Product {
     pub attributes: serde_json::Map<String, serde_json::Value>,
     pub images: Vec<ProductImage>,
     pub declarations: Declarations,
+    /// The cheapest variant's price in paise (0 without variants).
+    pub min_price_paise: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -146,10 +148,22 @@ impl TryFrom<product::Model> for Product {
             description: model.description,
             cooperative_id: model.cooperative_id,
             category_id: model.category_id,
+            min_price_paise: model.min_price_paise,
             created_at: model.created_at,
             updated_at: model.updated_at,
         })
     }
+}
+
+/// The order of a product listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProductSort {
+    #[default]
+    Newest,
+    Oldest,
+    Title,
+    PriceLowToHigh,
+    PriceHighToLow,
 }
 
 /// Narrows the public product listing. Price bounds and `in_stock` must hold for one
@@ -295,14 +309,123 @@ async fn category_ids_for(
 pub async fn list_public_products(
     db: &impl ConnectionTrait,
     filter: &ProductFilter,
+    sort: ProductSort,
     request: PageRequest,
     default_size: u64,
 ) -> Result<Page<Product>, CatalogError> {
     let category_ids = category_ids_for(db, filter).await?;
     let select = apply_filter_conditions(public_products(), filter, category_ids);
-    fetch_page(db, select, product::Column::Id, true, request, default_size)
+    fetch_sorted_page(db, select, sort, request, default_size)
         .await?
         .try_map(Product::try_from)
+}
+
+/// Keyset paging over (sort column, id). Cursors stay opaque ids: the sort value of
+/// the row a cursor points at is read back when the client pages on from it.
+async fn fetch_sorted_page(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<product::Entity>,
+    sort: ProductSort,
+    request: PageRequest,
+    default_size: u64,
+) -> Result<Page<product::Model>, CatalogError> {
+    let (column, ascending) = match sort {
+        ProductSort::Newest => {
+            return Ok(
+                fetch_page(db, select, product::Column::Id, true, request, default_size).await?,
+            );
+        }
+        ProductSort::Oldest => {
+            return Ok(fetch_page(
+                db,
+                select,
+                product::Column::Id,
+                false,
+                request,
+                default_size,
+            )
+            .await?);
+        }
+        ProductSort::Title => (product::Column::Title, true),
+        ProductSort::PriceLowToHigh => (product::Column::MinPricePaise, true),
+        ProductSort::PriceHighToLow => (product::Column::MinPricePaise, false),
+    };
+    let total_count = if request.count_total {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
+    let backwards = request.last.is_some() && request.first.is_none();
+    let size = if backwards {
+        request.last
+    } else {
+        request.first
+    }
+    .unwrap_or(default_size);
+    let sort_value = |model: &product::Model| -> sea_orm::Value {
+        match column {
+            product::Column::Title => model.title.clone().into(),
+            _ => model.min_price_paise.into(),
+        }
+    };
+    let mut page = select;
+    // `after` moves on in list order, `before` moves back against it.
+    for (cursor, forward) in [(request.after, true), (request.before, false)] {
+        let Some(cursor) = cursor else { continue };
+        let Some(row) = product::Entity::find_by_id(cursor).one(db).await? else {
+            return Err(CatalogError::invalid(
+                "after",
+                FieldErrorCode::Invalid,
+                "the cursor points at no product",
+            ));
+        };
+        let value = sort_value(&row);
+        let greater = ascending == forward;
+        let (beyond_value, beyond_id) = if greater {
+            (
+                Expr::col(column).gt(value.clone()),
+                Expr::col(product::Column::Id).gt(cursor),
+            )
+        } else {
+            (
+                Expr::col(column).lt(value.clone()),
+                Expr::col(product::Column::Id).lt(cursor),
+            )
+        };
+        page = page.filter(
+            Condition::any().add(beyond_value).add(
+                Condition::all()
+                    .add(Expr::col(column).eq(value))
+                    .add(beyond_id),
+            ),
+        );
+    }
+    let effective_ascending = ascending != backwards;
+    page = if effective_ascending {
+        page.order_by_asc(column).order_by_asc(product::Column::Id)
+    } else {
+        page.order_by_desc(column)
+            .order_by_desc(product::Column::Id)
+    };
+    let mut items = page.limit(size.saturating_add(1)).all(db).await?;
+    let has_more = u64::try_from(items.len()).unwrap_or(u64::MAX) > size;
+    items.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    Ok(if backwards {
+        items.reverse();
+        Page {
+            items,
+            has_next_page: request.before.is_some(),
+            has_previous_page: has_more,
+            total_count,
+        }
+    } else {
+        Page {
+            items,
+            has_next_page: has_more,
+            has_previous_page: request.after.is_some(),
+            total_count,
+        }
+    })
 }
 
 /// Lists every product of one cooperative, drafts and archived ones included, for its
@@ -528,6 +651,12 @@ pub(crate) async fn create_product_in(
         attributes: new.attributes,
         images: new.images,
         declarations: new.declarations,
+        min_price_paise: new
+            .variants
+            .iter()
+            .map(|v| v.price_paise)
+            .min()
+            .unwrap_or(0),
         created_at: now,
         updated_at: now,
     };
@@ -584,6 +713,7 @@ fn to_active_model(product: &Product) -> Result<product::ActiveModel, CatalogErr
         attributes: Set(serde_json::Value::Object(product.attributes.clone())),
         images: Set(json(serde_json::to_value(&product.images))?),
         declarations: Set(json(serde_json::to_value(&product.declarations))?),
+        min_price_paise: Set(product.min_price_paise),
         created_at: Set(product.created_at),
         updated_at: Set(product.updated_at),
     })
@@ -669,6 +799,7 @@ pub async fn update_product(
     product.updated_at = Utc::now();
     let mut model = to_active_model(&product)?.into_active_model();
     model.created_at = sea_orm::ActiveValue::NotSet;
+    model.min_price_paise = sea_orm::ActiveValue::NotSet;
     model.id = sea_orm::ActiveValue::Unchanged(product.id);
     match model.update(db).await {
         Ok(_) => Ok(product),

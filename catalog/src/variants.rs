@@ -265,7 +265,32 @@ pub async fn create_variant(
 ) -> Result<Variant, CatalogError> {
     let product = load_product(db, product_id).await?;
     actor.require_manage(product.cooperative_id)?;
-    insert_variant(db, product.id, product.cooperative_id, new).await
+    let variant = insert_variant(db, product.id, product.cooperative_id, new).await?;
+    refresh_min_price(db, product.id).await?;
+    Ok(variant)
+}
+
+/// Keeps the product's cheapest-variant price, used for sorting by price, in step
+/// with its variants.
+pub(crate) async fn refresh_min_price(
+    db: &impl ConnectionTrait,
+    product_id: Uuid,
+) -> Result<(), CatalogError> {
+    let cheapest = product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.eq(product_id))
+        .order_by_asc(product_variant::Column::PricePaise)
+        .one(db)
+        .await?
+        .map_or(0, |variant| variant.price_paise);
+    crate::entity::product::Entity::update_many()
+        .col_expr(
+            crate::entity::product::Column::MinPricePaise,
+            cheapest.into(),
+        )
+        .filter(crate::entity::product::Column::Id.eq(product_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Changes to a variant's price, MRP, weight, order quantity or tiers; stock is not
@@ -342,6 +367,7 @@ pub async fn update_variant(
         .filter(product_variant::Column::Id.eq(id))
         .exec(db)
         .await?;
+    refresh_min_price(db, variant.product_id).await?;
     load_variant(db, id).await
 }
 

@@ -53,6 +53,7 @@ enum Products {
     Attributes,
     Images,
     Declarations,
+    MinPricePaise,
     CreatedAt,
     UpdatedAt,
 }
@@ -145,6 +146,7 @@ impl MigrationTrait for Migration {
                     .col(json(Products::Attributes))
                     .col(json(Products::Images))
                     .col(json(Products::Declarations))
+                    .col(big_integer(Products::MinPricePaise).default(0))
                     .col(timestamp_with_time_zone(Products::CreatedAt))
                     .col(timestamp_with_time_zone(Products::UpdatedAt))
                     .foreign_key(
@@ -170,6 +172,17 @@ impl MigrationTrait for Migration {
                     .name("idx_products_cooperative")
                     .table(Products::Table)
                     .col(Products::CooperativeId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_products_status_price")
+                    .table(Products::Table)
+                    .col(Products::Status)
+                    .col(Products::MinPricePaise)
+                    .col(Products::Id)
                     .to_owned(),
             )
             .await?;

@@ -448,12 +448,42 @@ impl Product {
             .collect())
     }
 
+    /// The cheapest variant's price.
+    async fn price_from(&self) -> Money {
+        Money(catalog::Money::inr(self.0.min_price_paise))
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+}
+
+/// The order of a product listing.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum ProductSort {
+    /// Most recently listed first (the default).
+    #[default]
+    Newest,
+    Oldest,
+    Title,
+    /// By the cheapest variant's price.
+    PriceLowToHigh,
+    PriceHighToLow,
+}
+
+impl From<ProductSort> for catalog::ProductSort {
+    fn from(sort: ProductSort) -> Self {
+        match sort {
+            ProductSort::Newest => Self::Newest,
+            ProductSort::Oldest => Self::Oldest,
+            ProductSort::Title => Self::Title,
+            ProductSort::PriceLowToHigh => Self::PriceLowToHigh,
+            ProductSort::PriceHighToLow => Self::PriceHighToLow,
+        }
     }
 }
 
@@ -520,8 +550,12 @@ pub struct CatalogQuery;
 
 #[Object]
 impl CatalogQuery {
-    /// Products buyers can see, newest first.
+    /// Products buyers can see, newest first unless sorted otherwise.
     #[graphql(complexity = "connection_complexity(child_complexity, first, last)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Relay paging arguments plus filter and sort"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -530,6 +564,7 @@ impl CatalogQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<ProductFilter>,
+        sort: Option<ProductSort>,
     ) -> Result<RelayConnection<Product>> {
         let limits = limits(ctx)?;
         let mut request = PageArgs {
@@ -541,10 +576,16 @@ impl CatalogQuery {
         .into_request(limits)?;
         request.count_total = wants_total(ctx);
         let filter = filter.unwrap_or_default().into_domain()?;
-        let page =
-            catalog::list_public_products(db(ctx)?, &filter, request, limits.default_page_size)
-                .await
-                .map_err(ApiError::from)?;
+        let sort = sort.unwrap_or_default().into();
+        let page = catalog::list_public_products(
+            db(ctx)?,
+            &filter,
+            sort,
+            request,
+            limits.default_page_size,
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(connection_from_page(page, |p| p.id, Product))
     }
 

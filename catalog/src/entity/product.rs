@@ -15,6 +15,8 @@ pub struct Model {
     pub attributes: Json,
     pub images: Json,
     pub declarations: Json,
+    /// The cheapest variant's price, kept for sorting by price.
+    pub min_price_paise: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

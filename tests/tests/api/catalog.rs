@@ -146,6 +146,91 @@ async fn demo_catalog_is_public_and_pages_both_ways(backend: Backend) -> anyhow:
     Ok(())
 }
 
+async fn every_sort_pages_consistently(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let query =
+        "query($first: Int, $after: String, $last: Int, $before: String, $sort: ProductSort) {
+      products(first: $first, after: $after, last: $last, before: $before, sort: $sort) {
+        pageInfo { hasNextPage endCursor startCursor hasPreviousPage }
+        edges { node { slug title priceFrom { amount } } } } }";
+    for sort in [
+        "NEWEST",
+        "OLDEST",
+        "TITLE",
+        "PRICE_LOW_TO_HIGH",
+        "PRICE_HIGH_TO_LOW",
+    ] {
+        let mut forward: Vec<Value> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let body = server
+                .graphql(query, json!({ "first": 7, "after": after, "sort": sort }))
+                .await;
+            let connection = &body["data"]["products"];
+            forward.extend(
+                connection["edges"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e["node"].clone()),
+            );
+            if connection["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = connection["pageInfo"]["endCursor"]
+                .as_str()
+                .map(str::to_owned);
+        }
+        let slugs: Vec<&str> = forward.iter().filter_map(|n| n["slug"].as_str()).collect();
+        let unique: HashSet<&str> = slugs.iter().copied().collect();
+        assert_eq!(unique.len(), slugs.len(), "{sort}: no product twice");
+        assert_eq!(
+            slugs.len(),
+            Seed::load().public_slugs().len(),
+            "{sort}: every product once"
+        );
+        let prices: Vec<i64> = forward
+            .iter()
+            .map(|n| n["priceFrom"]["amount"].as_i64().unwrap_or_default())
+            .collect();
+        match sort {
+            "TITLE" => {
+                let titles: Vec<&str> =
+                    forward.iter().filter_map(|n| n["title"].as_str()).collect();
+                assert!(titles.windows(2).all(|w| w[0] <= w[1]), "titles in order");
+            }
+            "PRICE_LOW_TO_HIGH" => assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}"),
+            "PRICE_HIGH_TO_LOW" => assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{prices:?}"),
+            _ => {}
+        }
+        // Paging backwards from the end meets the same order.
+        let mut backward: Vec<String> = Vec::new();
+        let mut before: Option<String> = None;
+        loop {
+            let body = server
+                .graphql(query, json!({ "last": 9, "before": before, "sort": sort }))
+                .await;
+            let connection = &body["data"]["products"];
+            let mut page: Vec<String> = connection["edges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["node"]["slug"].as_str().map(str::to_owned))
+                .collect();
+            page.extend(backward);
+            backward = page;
+            if connection["pageInfo"]["hasPreviousPage"] != true {
+                break;
+            }
+            before = connection["pageInfo"]["startCursor"]
+                .as_str()
+                .map(str::to_owned);
+        }
+        assert_eq!(backward, slugs, "{sort}: backwards paging agrees");
+    }
+    Ok(())
+}
+
 async fn hidden_products_and_cooperatives_stay_hidden(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
     let seed = Seed::load();
@@ -347,6 +432,7 @@ async fn demo_data_is_loaded_once(backend: Backend) -> anyhow::Result<()> {
 
 both_backends!(
     demo_catalog_is_public_and_pages_both_ways,
+    every_sort_pages_consistently,
     hidden_products_and_cooperatives_stay_hidden,
     filters_narrow_the_listing,
     paging_arguments_are_validated,

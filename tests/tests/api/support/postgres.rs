@@ -66,7 +66,7 @@ fn start() -> anyhow::Result<Cluster> {
     let port = free_port()?;
     let script = format!(
         r#"set -e
-"{bin}/initdb" -D "{dir}/data" -U postgres -A trust -E UTF8 --no-sync >"{dir}/initdb.log" 2>&1
+"{bin}/initdb" -D "{dir}/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"{dir}/initdb.log" 2>&1
 "{bin}/postgres" -D "{dir}/data" -h 127.0.0.1 -p {port} -k "{dir}" \
   -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
   -c max_connections=400 -c shared_buffers=64MB >"{dir}/postgres.log" 2>&1 &
