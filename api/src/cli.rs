@@ -17,8 +17,11 @@ use rand::RngCore;
 use sea_orm_migration::MigratorTrait;
 
 use crate::{
-    settings::{AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, Settings},
-    startup::{Application, connect_database, prepare_database},
+    settings::{
+        AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, SearchSettings,
+        Settings,
+    },
+    startup::{Application, connect_database, open_search_index, prepare_database},
     telemetry,
 };
 
@@ -71,6 +74,11 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Rebuild the search index from the database (stop the server first when it uses
+    /// the embedded index).
+    Reindex,
+    /// Report products missing, stale or extra in the search index; exits 1 if any.
+    SearchCheck,
     /// Platform administration.
     Admin {
         #[command(subcommand)]
@@ -110,6 +118,12 @@ struct ServeArgs {
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "HTTP_WORKERS")]
     workers: Option<usize>,
+    /// Do not run the search outbox worker in this process.
+    #[arg(long)]
+    no_search_worker: bool,
+    /// How often an idle search worker looks for catalogue changes, in milliseconds.
+    #[arg(long, env = "SEARCH_POLL_MS", default_value_t = 200)]
+    search_poll_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +204,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Migrate { action }) => migrate(&common, action).await,
+        Some(Command::Reindex) => reindex(&common).await,
+        Some(Command::SearchCheck) => search_check(&common).await,
         Some(Command::Admin {
             action:
                 AdminAction::Create {
@@ -263,6 +279,57 @@ async fn migrate(common: &CommonArgs, action: MigrateAction) -> anyhow::Result<(
     Ok(())
 }
 
+async fn reindex(common: &CommonArgs) -> anyhow::Result<()> {
+    let db = connect_database(&database_url(common)?, &common.data_dir).await?;
+    ensure_no_pending_migrations(&db).await?;
+    let index = open_search_index(&common.data_dir, true)?;
+    let source = catalog::CatalogDocuments::new(db.clone());
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} indexing [{bar:40}] {pos}/{len} products ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let indexed = search::reindex(index.as_ref(), &source, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!("indexed {indexed} products");
+    Ok(())
+}
+
+async fn search_check(common: &CommonArgs) -> anyhow::Result<()> {
+    let db = connect_database(&database_url(common)?, &common.data_dir).await?;
+    ensure_no_pending_migrations(&db).await?;
+    let index = open_search_index(&common.data_dir, false)?;
+    let source = catalog::CatalogDocuments::new(db.clone());
+    let report = search::check_index(index.as_ref(), &source).await?;
+    let pending = search::outbox::pending(&db).await?;
+    println!(
+        "expected {} indexed {} pending-outbox {pending}",
+        report.expected, report.indexed
+    );
+    for (label, ids) in [
+        ("missing", &report.missing),
+        ("stale", &report.stale),
+        ("extra", &report.extra),
+    ] {
+        println!("{label} {}", ids.len());
+        for id in ids {
+            println!("  {label} {id}");
+        }
+    }
+    if report.is_consistent() {
+        println!("search index is consistent");
+        Ok(())
+    } else {
+        bail!("search index is not consistent with the database")
+    }
+}
+
 async fn ensure_no_pending_migrations(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
     let pending = migrations::Migrator::get_pending_migrations(db).await?;
     if !pending.is_empty() {
@@ -319,6 +386,10 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         seed_demo_data: !production && !args.no_seed,
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         workers: args.workers,
+        search: SearchSettings {
+            worker: !args.no_search_worker,
+            poll_interval: Duration::from_millis(args.search_poll_ms.max(10)),
+        },
     })
 }
 

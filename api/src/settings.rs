@@ -35,6 +35,25 @@ pub struct Settings {
     pub seed_demo_data: bool,
     pub shutdown_grace: Duration,
     pub workers: Option<usize>,
+    pub search: SearchSettings,
+}
+
+/// Where the search index lives and how it is kept in step.
+#[derive(Debug, Clone)]
+pub struct SearchSettings {
+    /// Run the outbox worker in this process (switch off to run it elsewhere).
+    pub worker: bool,
+    /// How often an idle worker looks for new outbox entries.
+    pub poll_interval: Duration,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            poll_interval: Duration::from_millis(200),
+        }
+    }
 }
 
 /// Access-token settings; the secret never appears in `Debug` output.

@@ -25,6 +25,7 @@ pub struct AppState {
     pub tokens: TokenService,
     pub settings: Settings,
     pub metrics: Arc<Metrics>,
+    pub search_index: Arc<dyn search::SearchIndex>,
 }
 
 /// Opens the database pool. SQLite files are created on first use.
@@ -100,10 +101,30 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
     Ok(())
 }
 
+/// Opens the embedded search index under the data directory, with the built-in
+/// synonyms and the admins' additions from `DATA_DIR/synonyms.json`.
+pub fn open_search_index(
+    data_dir: &Path,
+    writable: bool,
+) -> anyhow::Result<Arc<dyn search::SearchIndex>> {
+    let synonyms = search::Synonyms::load(data_dir)?;
+    let directory = data_dir.join("search-index");
+    let index = if writable {
+        search::TantivyIndex::open(&directory, synonyms)?
+    } else {
+        search::TantivyIndex::open_read_only(&directory, synonyms)?
+    };
+    Ok(Arc::new(index))
+}
+
 /// A built, bound server that has not started serving yet.
 pub struct Application {
     server: Server,
     local_addr: SocketAddr,
+    search_worker: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl Application {
@@ -112,13 +133,33 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         metrics.instrument(&mut db);
         let tokens = TokenService::new(settings.jwt.clone());
-        let schema = graphql::build_schema(&settings, db.clone(), tokens.clone());
+        let search_index = open_search_index(&settings.data_dir, true)?;
+        let search_worker = settings.search.worker.then(|| {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker = search::OutboxWorker {
+                db: db.clone(),
+                index: Arc::clone(&search_index),
+                source: Arc::new(catalog::CatalogDocuments::new(db.clone())),
+                worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::now_v7()),
+                poll_interval: settings.search.poll_interval,
+                batch_size: 200,
+                lease: chrono::Duration::seconds(60),
+            };
+            (stop, tokio::spawn(worker.run(stopped)))
+        });
+        let schema = graphql::build_schema(
+            &settings,
+            db.clone(),
+            tokens.clone(),
+            Arc::clone(&search_index),
+        );
         let state = AppState {
             db,
             schema,
             tokens,
             settings: settings.clone(),
             metrics,
+            search_index,
         };
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();
@@ -154,6 +195,7 @@ impl Application {
         Ok(Self {
             server: server.run(),
             local_addr,
+            search_worker,
         })
     }
 
@@ -164,7 +206,17 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, then stops accepting and lets in-flight requests
     /// finish within the configured grace period.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some((stop, worker)) = self.search_worker {
+            let _ = stop.send(true);
+            if tokio::time::timeout(Duration::from_secs(10), worker)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the search worker did not stop in time");
+            }
+        }
+        served
     }
 }
 

@@ -234,7 +234,7 @@ pub(crate) async fn create_batch_in(
     };
     move_stock(
         db,
-        variant.id,
+        &variant,
         batch.quantity,
         StockReason::BatchReceived,
         Some(batch.id),

@@ -220,6 +220,13 @@ pub async fn update_category(
         .filter(category::Column::Id.eq(category.id))
         .exec(db)
         .await?;
+    let all = list_categories(db).await?;
+    let affected = descendants_of(&all, category.id);
+    crate::products::reindex_products_where(
+        db,
+        crate::entity::product::Column::CategoryId.is_in(affected),
+    )
+    .await?;
     Ok(category)
 }
 

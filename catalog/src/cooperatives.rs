@@ -17,6 +17,7 @@ use crate::{
     error::FieldErrors,
     identifiers::{parse_fssai_licence, parse_gstin, parse_pin_code},
     pagination::fetch_page,
+    products::reindex_products_where,
     slug::{check_slug, slugify},
 };
 
@@ -301,7 +302,14 @@ pub async fn update_cooperative(
     apply_fields(db, &mut model, fields, false).await?;
     model.updated_at = Set(Utc::now());
     match model.update(db).await {
-        Ok(updated) => Cooperative::try_from(updated),
+        Ok(updated) => {
+            reindex_products_where(
+                db,
+                crate::entity::product::Column::CooperativeId.eq(updated.id),
+            )
+            .await?;
+            Cooperative::try_from(updated)
+        }
         Err(error) if unique_violation(&error) => Err(CatalogError::invalid(
             "slug",
             FieldErrorCode::Taken,
@@ -351,6 +359,7 @@ pub async fn set_verification_status(
             "the cooperative's status changed meanwhile".to_owned(),
         ));
     }
+    reindex_products_where(db, crate::entity::product::Column::CooperativeId.eq(id)).await?;
     tracing::info!(cooperative_id = %id, from = current.as_str(), to = next.as_str(), "cooperative status changed");
     find_cooperative(db, id).await
 }

@@ -283,6 +283,16 @@ pub async fn update_gi_tag(
         .filter(gi_tag::Column::Id.eq(id))
         .exec(db)
         .await?;
+    let claimants = sea_orm::sea_query::Query::select()
+        .column(product_gi_claim::Column::ProductId)
+        .from(product_gi_claim::Entity)
+        .and_where(product_gi_claim::Column::GiTagId.eq(id))
+        .to_owned();
+    crate::products::reindex_products_where(
+        db,
+        crate::entity::product::Column::Id.in_subquery(claimants),
+    )
+    .await?;
     Ok(tag)
 }
 
@@ -610,6 +620,7 @@ pub async fn claim_gi(
         }
         Err(error) => return Err(error.into()),
     }
+    search::outbox::enqueue(db, &[product.id]).await?;
     let today = Utc::now().date_naive();
     let authorised_user = registrations
         .into_iter()
@@ -640,6 +651,7 @@ pub async fn withdraw_gi_claim(
     if deleted.rows_affected == 0 {
         return Err(CatalogError::GiTagNotFound);
     }
+    search::outbox::enqueue(db, &[product_id]).await?;
     Ok(())
 }
 

@@ -23,6 +23,7 @@ mod pagination;
 mod products;
 mod provenance;
 mod reference_data;
+mod search_documents;
 mod seed;
 mod slug;
 mod variants;
@@ -58,13 +59,14 @@ pub use pagination::{Page, PageRequest};
 pub use products::{
     Declarations, NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductLookup,
     ProductSort, ProductStatus, create_product, find_product_for, list_cooperative_products,
-    list_public_products, update_product,
+    list_public_products, public_products_by_ids, update_product,
 };
 pub use provenance::{
     BatchGiClaim, ChainCheck, EventKind, NewEvent, Provenance, ProvenanceEvent, add_event,
     broken_chains, events_of_batch, verify_chain, verify_provenance,
 };
 pub use reference_data::{ReferenceSummary, ensure_reference_data};
+pub use search_documents::{CatalogDocuments, search_documents};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
 pub use variants::{
     NewVariant, StockReason, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,

@@ -216,7 +216,7 @@ pub struct ProductChanges {
     pub status: Option<ProductStatus>,
 }
 
-fn public_products() -> sea_orm::Select<product::Entity> {
+pub(crate) fn public_products() -> sea_orm::Select<product::Entity> {
     let verified_cooperatives = Query::select()
         .column(cooperative::Column::Id)
         .from(cooperative::Entity)
@@ -428,6 +428,21 @@ async fn fetch_sorted_page(
     })
 }
 
+/// Loads the public products among `ids` in one query (search hits are re-checked
+/// against the database so a stale index never shows a hidden product).
+pub async fn public_products_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Product>, CatalogError> {
+    public_products()
+        .filter(product::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|model| Product::try_from(model).map(|p| (p.id, p)))
+        .collect()
+}
+
 /// Lists every product of one cooperative, drafts and archived ones included, for its
 /// staff and admins.
 pub async fn list_cooperative_products(
@@ -482,6 +497,31 @@ async fn is_public(db: &impl ConnectionTrait, product: &Product) -> Result<bool,
         .one(db)
         .await?;
     Ok(owner.is_some_and(|c| c.verification_status == VerificationStatus::Verified.as_str()))
+}
+
+/// Ids of the products matching a condition, for enqueueing search updates.
+pub(crate) async fn product_ids_where(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Vec<Uuid>, CatalogError> {
+    Ok(product::Entity::find()
+        .select_only()
+        .column(product::Column::Id)
+        .filter(condition)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Asks the search index to rebuild the documents of every product matching a
+/// condition (a cooperative's, a category's, a GI's claimants).
+pub(crate) async fn reindex_products_where(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<(), CatalogError> {
+    let ids = product_ids_where(db, condition).await?;
+    search::outbox::enqueue(db, &ids).await?;
+    Ok(())
 }
 
 pub(crate) async fn load_product(
@@ -695,6 +735,7 @@ pub(crate) async fn create_product_in(
             })?;
         variants.push(created);
     }
+    search::outbox::enqueue(db, &[product.id]).await?;
     Ok((product, variants))
 }
 
@@ -802,7 +843,10 @@ pub async fn update_product(
     model.min_price_paise = sea_orm::ActiveValue::NotSet;
     model.id = sea_orm::ActiveValue::Unchanged(product.id);
     match model.update(db).await {
-        Ok(_) => Ok(product),
+        Ok(_) => {
+            search::outbox::enqueue(db, &[product.id]).await?;
+            Ok(product)
+        }
         Err(error) if unique_violation(&error) => Err(CatalogError::invalid(
             "slug",
             FieldErrorCode::Taken,

@@ -290,6 +290,7 @@ pub(crate) async fn refresh_min_price(
         .filter(crate::entity::product::Column::Id.eq(product_id))
         .exec(db)
         .await?;
+    search::outbox::enqueue(db, &[product_id]).await?;
     Ok(())
 }
 
@@ -399,7 +400,7 @@ impl StockReason {
 /// however many writers race, and records the movement in the ledger.
 pub(crate) async fn move_stock(
     db: &impl ConnectionTrait,
-    variant_id: Uuid,
+    variant: &Variant,
     delta: i32,
     reason: StockReason,
     batch_id: Option<Uuid>,
@@ -412,7 +413,7 @@ pub(crate) async fn move_stock(
             Expr::col(product_variant::Column::StockOnHand).add(delta),
         )
         .col_expr(product_variant::Column::UpdatedAt, Utc::now().into())
-        .filter(product_variant::Column::Id.eq(variant_id))
+        .filter(product_variant::Column::Id.eq(variant.id))
         .filter(
             Expr::col(product_variant::Column::StockOnHand)
                 .add(delta)
@@ -421,7 +422,6 @@ pub(crate) async fn move_stock(
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
-        load_variant(db, variant_id).await?;
         return Err(CatalogError::invalid(
             "delta",
             FieldErrorCode::OutOfRange,
@@ -430,7 +430,7 @@ pub(crate) async fn move_stock(
     }
     stock_movement::Entity::insert(stock_movement::ActiveModel {
         id: Set(Uuid::now_v7()),
-        variant_id: Set(variant_id),
+        variant_id: Set(variant.id),
         batch_id: Set(batch_id),
         delta: Set(delta),
         reason: Set(reason.as_str().to_owned()),
@@ -440,6 +440,7 @@ pub(crate) async fn move_stock(
     })
     .exec(db)
     .await?;
+    search::outbox::enqueue(db, &[variant.product_id]).await?;
     Ok(())
 }
 
@@ -468,7 +469,7 @@ pub async fn adjust_stock(
             "delta must not be zero",
         ));
     }
-    move_stock(db, variant_id, delta, reason, None, note, actor.user_id()).await?;
+    move_stock(db, &variant, delta, reason, None, note, actor.user_id()).await?;
     load_variant(db, variant_id).await
 }
 

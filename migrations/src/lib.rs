@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_accounts;
 mod m20261125_000002_create_catalog;
 mod m20261125_000003_create_provenance;
+mod m20261125_000004_create_search_outbox;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_accounts::Migration),
             Box::new(m20261125_000002_create_catalog::Migration),
             Box::new(m20261125_000003_create_provenance::Migration),
+            Box::new(m20261125_000004_create_search_outbox::Migration),
         ]
     }
 }

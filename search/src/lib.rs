@@ -1,1 +1,28 @@
-//! search
+//! Product search: one search-index abstraction ([`SearchIndex`]) with an embedded
+//! tantivy backend (the default, kept under the data directory), the synonym list for
+//! the names buyers use, and the outbox that keeps the index in step with the database.
+//!
+//! The catalog records an outbox entry in the same transaction as every write that
+//! changes what a buyer can find; [`sync::OutboxWorker`] applies entries in order,
+//! rebuilding each affected product's document from the database, so applying an
+//! entry twice is harmless and nothing is lost when a process dies.
+
+mod document;
+mod error;
+mod highlight;
+mod index;
+pub mod outbox;
+pub mod sync;
+mod synonyms;
+mod tantivy_index;
+
+pub use document::ProductDocument;
+pub use error::SearchError;
+pub use highlight::highlight;
+pub use index::{
+    Facet, FacetValue, Highlights, PRICE_BUCKETS, SearchFilter, SearchHit, SearchIndex,
+    SearchRequest, SearchResults, SearchSort,
+};
+pub use sync::{CheckReport, DocumentSource, OutboxWorker, check_index, reindex};
+pub use synonyms::Synonyms;
+pub use tantivy_index::TantivyIndex;

@@ -9,6 +9,7 @@ pub(crate) mod loaders;
 mod money;
 mod pagination;
 mod provenance;
+mod search;
 mod user_errors;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -28,6 +29,7 @@ pub struct QueryRoot(
     accounts::AccountsQuery,
     catalog::CatalogQuery,
     provenance::ProvenanceQuery,
+    search::SearchQuery,
 );
 
 /// The mutation root.
@@ -73,9 +75,11 @@ pub fn build_schema(
     settings: &Settings,
     db: DatabaseConnection,
     tokens: TokenService,
+    search_index: std::sync::Arc<dyn ::search::SearchIndex>,
 ) -> AppSchema {
     schema_builder(settings.graphql)
         .data(db)
+        .data(search_index)
         .data(tokens)
         .data(settings.graphql)
         .finish()

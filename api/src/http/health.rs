@@ -15,12 +15,20 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if let Err(error) = &database {
         tracing::warn!(error = %error, "readiness check: database unreachable");
     }
-    let database_ok = database.is_ok();
+    let search = state.search_index.health().await;
+    if let Err(error) = &search {
+        tracing::warn!(error = %error, "readiness check: search index unavailable");
+    }
+    let ready = database.is_ok() && search.is_ok();
     let body = json!({
-        "status": if database_ok { "ready" } else { "unavailable" },
-        "checks": { "database": if database_ok { "ok" } else { "unreachable" } },
+        "status": if ready { "ready" } else { "unavailable" },
+        "checks": {
+            "database": if database.is_ok() { "ok" } else { "unreachable" },
+            "search": if search.is_ok() { "ok" } else { "unavailable" },
+            "searchBackend": state.search_index.backend(),
+        },
     });
-    if database_ok {
+    if ready {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

@@ -12,3 +12,4 @@ mod http_surface;
 mod import;
 mod provenance;
 mod readme;
+mod search;

@@ -1,0 +1,104 @@
+//! The search-index abstraction every backend implements, and its request and result
+//! shapes, identical for every backend.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::{ProductDocument, SearchError};
+
+/// Price facet buckets in paise: `(label, from inclusive, to exclusive)`.
+pub const PRICE_BUCKETS: [(&str, i64, i64); 4] = [
+    ("0-500", 0, 50_000),
+    ("500-2000", 50_000, 200_000),
+    ("2000-10000", 200_000, 1_000_000),
+    ("10000+", 1_000_000, i64::MAX),
+];
+
+/// Narrows a search. Price bounds match products whose price range meets them.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub category_slug: Option<String>,
+    pub cooperative_slug: Option<String>,
+    pub district: Option<String>,
+    pub gi_tag_slug: Option<String>,
+    pub min_price_paise: Option<i64>,
+    pub max_price_paise: Option<i64>,
+    pub in_stock: Option<bool>,
+}
+
+/// The order of results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SearchSort {
+    #[default]
+    Relevance,
+    PriceLowToHigh,
+    PriceHighToLow,
+    Newest,
+}
+
+/// One search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// What the buyer typed; empty or `None` lists everything that passes the filter.
+    pub text: Option<String>,
+    pub filter: SearchFilter,
+    pub sort: SearchSort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Matched text with `<mark>` around the words that matched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Highlights {
+    pub title: String,
+    pub description: String,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub id: Uuid,
+    pub score: f32,
+    pub highlights: Highlights,
+}
+
+/// A facet value and how many results carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts per value of one field over all results (not just the page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facet {
+    pub field: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// A page of results with the total and the facets of the whole result set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+    pub facets: Vec<Facet>,
+}
+
+/// A product search index.
+#[async_trait::async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// Adds or replaces documents, visible to searches once this returns.
+    async fn upsert(&self, documents: Vec<ProductDocument>) -> Result<(), SearchError>;
+    /// Removes documents; unknown ids are ignored.
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<(), SearchError>;
+    /// Removes every document.
+    async fn clear(&self) -> Result<(), SearchError>;
+    async fn search(&self, request: SearchRequest) -> Result<SearchResults, SearchError>;
+    /// The fingerprint of every stored document, for consistency checks.
+    async fn fingerprints(&self) -> Result<HashMap<Uuid, String>, SearchError>;
+    /// Fails when the index cannot serve searches.
+    async fn health(&self) -> Result<(), SearchError>;
+    /// A short name for logs and health output.
+    fn backend(&self) -> &'static str;
+}

@@ -1,0 +1,732 @@
+//! The embedded search index, built on tantivy and kept under the data directory: no
+//! server to run. One process writes it (tantivy holds a lock file); replicas behind a
+//! load balancer use Meilisearch instead.
+
+use std::{
+    collections::HashMap,
+    ops::Bound,
+    path::Path,
+    sync::{Arc, Mutex},
+};
+
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+    aggregation::{AggContextParams, AggregationCollector, agg_req::Aggregations},
+    collector::{Count, DocSetCollector, TopDocs},
+    directory::MmapDirectory,
+    query::{
+        AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
+    },
+    schema::{
+        FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+        TextOptions, Value,
+    },
+    tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer},
+};
+use uuid::Uuid;
+
+use crate::{
+    Facet, FacetValue, Highlights, PRICE_BUCKETS, ProductDocument, SearchError, SearchFilter,
+    SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, Synonyms,
+    highlight::{highlight, typo_budget},
+    synonyms::QueryUnit,
+};
+
+const ANALYZER: &str = "market";
+const WRITER_MEMORY_BYTES: usize = 30_000_000;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    fingerprint: Field,
+    document: Field,
+    title: Field,
+    description: Field,
+    category_text: Field,
+    cooperative_text: Field,
+    district_text: Field,
+    gi_text: Field,
+    attribute_text: Field,
+    category: Field,
+    cooperative: Field,
+    district: Field,
+    gi: Field,
+    min_price: Field,
+    max_price: Field,
+    in_stock: Field,
+    created_at: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        fingerprint: builder.add_text_field("fingerprint", STORED),
+        document: builder.add_text_field("document", STORED),
+        title: builder.add_text_field("title", text.clone()),
+        description: builder.add_text_field("description", text.clone()),
+        category_text: builder.add_text_field("category_text", text.clone()),
+        cooperative_text: builder.add_text_field("cooperative_text", text.clone()),
+        district_text: builder.add_text_field("district_text", text.clone()),
+        gi_text: builder.add_text_field("gi_text", text.clone()),
+        attribute_text: builder.add_text_field("attribute_text", text),
+        category: builder.add_text_field("category", STRING | FAST),
+        cooperative: builder.add_text_field("cooperative", STRING | FAST),
+        district: builder.add_text_field("district", STRING | FAST),
+        gi: builder.add_text_field("gi", STRING | FAST),
+        min_price: builder.add_i64_field("min_price", INDEXED | FAST),
+        max_price: builder.add_i64_field("max_price", INDEXED | FAST),
+        in_stock: builder.add_u64_field("in_stock", INDEXED | FAST),
+        created_at: builder.add_i64_field("created_at", INDEXED | FAST),
+    };
+    (builder.build(), fields)
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The embedded index.
+#[derive(Clone)]
+pub struct TantivyIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Option<Arc<Mutex<IndexWriter>>>,
+    fields: Fields,
+    synonyms: Arc<Synonyms>,
+}
+
+impl std::fmt::Debug for TantivyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TantivyIndex")
+            .field("writable", &self.writer.is_some())
+            .finish()
+    }
+}
+
+impl TantivyIndex {
+    /// Opens (creating it if needed) the index in `directory` for reading and writing.
+    pub fn open(directory: &Path, synonyms: Synonyms) -> Result<Self, SearchError> {
+        let mut index = Self::open_read_only(directory, synonyms)?;
+        let writer = index
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        index.writer = Some(Arc::new(Mutex::new(writer)));
+        Ok(index)
+    }
+
+    /// Opens the index for searching only, e.g. to check it while a server writes it.
+    pub fn open_read_only(directory: &Path, synonyms: Synonyms) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(directory)
+            .map_err(|e| SearchError::Index(format!("{}: {e}", directory.display())))?;
+        let (schema, fields) = schema();
+        let mmap = MmapDirectory::open(directory).map_err(|e| SearchError::Index(e.to_string()))?;
+        let index = Index::open_or_create(mmap, schema)?;
+        index.tokenizers().register(ANALYZER, analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: None,
+            fields,
+            synonyms: Arc::new(synonyms),
+        })
+    }
+
+    fn tokenize(&self, text: &str) -> Vec<String> {
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut words = Vec::new();
+        while stream.advance() {
+            words.push(stream.token().text.clone());
+        }
+        words
+    }
+
+    fn to_tantivy(&self, document: &ProductDocument) -> Result<TantivyDocument, SearchError> {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, document.id.to_string());
+        doc.add_text(f.fingerprint, document.fingerprint());
+        doc.add_text(
+            f.document,
+            serde_json::to_string(document).map_err(|e| SearchError::Index(e.to_string()))?,
+        );
+        doc.add_text(f.title, &document.title);
+        doc.add_text(f.description, &document.description);
+        for name in &document.category_names {
+            doc.add_text(f.category_text, name);
+        }
+        doc.add_text(f.cooperative_text, &document.cooperative_name);
+        doc.add_text(f.district_text, &document.district);
+        for name in &document.gi_tag_names {
+            doc.add_text(f.gi_text, name);
+        }
+        for value in &document.attribute_values {
+            doc.add_text(f.attribute_text, value);
+        }
+        for slug in &document.category_path {
+            doc.add_text(f.category, slug);
+        }
+        doc.add_text(f.cooperative, &document.cooperative_slug);
+        doc.add_text(f.district, &document.district);
+        for slug in &document.gi_tag_slugs {
+            doc.add_text(f.gi, slug);
+        }
+        doc.add_i64(f.min_price, document.min_price_paise);
+        doc.add_i64(f.max_price, document.max_price_paise);
+        doc.add_u64(f.in_stock, u64::from(document.in_stock));
+        doc.add_i64(f.created_at, document.created_at);
+        Ok(doc)
+    }
+
+    fn writer(&self) -> Result<Arc<Mutex<IndexWriter>>, SearchError> {
+        self.writer
+            .clone()
+            .ok_or_else(|| SearchError::Index("the index is open read-only".to_owned()))
+    }
+
+    fn commit(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn word_query(&self, word: &str, prefix: bool) -> Box<dyn Query> {
+        let f = self.fields;
+        let budget = u8::try_from(typo_budget(word.chars().count())).unwrap_or(0);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in [
+            (f.title, 3.0),
+            (f.description, 1.0),
+            (f.category_text, 1.5),
+            (f.cooperative_text, 1.0),
+            (f.district_text, 1.0),
+            (f.gi_text, 1.5),
+            (f.attribute_text, 1.2),
+        ] {
+            let term = Term::from_field_text(field, word);
+            let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(exact), boost * 2.0)),
+            ));
+            if budget > 0 {
+                let fuzzy = FuzzyTermQuery::new(term.clone(), budget, true);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(fuzzy), boost)),
+                ));
+            }
+            if prefix {
+                let prefixed = FuzzyTermQuery::new_prefix(term, 0, true);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(prefixed), boost)),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The text part of a query and every word that may match (for highlighting).
+    fn text_query(&self, text: &str) -> Option<(Box<dyn Query>, Vec<String>)> {
+        let words = self.tokenize(text);
+        if words.is_empty() {
+            return None;
+        }
+        // The last word is still being typed unless the text ends with a space.
+        let typing_last_word = !text.ends_with(char::is_whitespace);
+        let units = self.synonyms.units(&words, |phrase| self.tokenize(phrase));
+        let mut highlight_words = Vec::new();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let last = units.len().saturating_sub(1);
+        for (position, unit) in units.into_iter().enumerate() {
+            let query: Box<dyn Query> = match unit {
+                QueryUnit::Word(word) => {
+                    highlight_words.push(word.clone());
+                    self.word_query(&word, typing_last_word && position == last)
+                }
+                QueryUnit::Alternatives(phrases) => {
+                    let alternatives: Vec<(Occur, Box<dyn Query>)> = phrases
+                        .iter()
+                        .map(|phrase| {
+                            highlight_words.extend(phrase.iter().cloned());
+                            let all_words: Vec<(Occur, Box<dyn Query>)> = phrase
+                                .iter()
+                                .map(|word| (Occur::Must, self.word_query(word, false)))
+                                .collect();
+                            (
+                                Occur::Should,
+                                Box::new(BooleanQuery::new(all_words)) as Box<dyn Query>,
+                            )
+                        })
+                        .collect();
+                    Box::new(BooleanQuery::new(alternatives))
+                }
+            };
+            clauses.push((Occur::Must, query));
+        }
+        Some((Box::new(BooleanQuery::new(clauses)), highlight_words))
+    }
+
+    fn filter_clauses(&self, filter: &SearchFilter) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut exact = |field: Field, value: &Option<String>| {
+            if let Some(value) = value {
+                let term = Term::from_field_text(field, value);
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                ));
+            }
+        };
+        exact(f.category, &filter.category_slug);
+        exact(f.cooperative, &filter.cooperative_slug);
+        exact(f.district, &filter.district);
+        exact(f.gi, &filter.gi_tag_slug);
+        if let Some(min) = filter.min_price_paise {
+            let lower = Term::from_field_i64(f.max_price, min);
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Included(lower), Bound::Unbounded)),
+            ));
+        }
+        if let Some(max) = filter.max_price_paise {
+            let upper = Term::from_field_i64(f.min_price, max);
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(upper))),
+            ));
+        }
+        if let Some(in_stock) = filter.in_stock {
+            let term = Term::from_field_u64(f.in_stock, u64::from(in_stock));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+        clauses
+    }
+
+    fn aggregations() -> Result<Aggregations, SearchError> {
+        let ranges: Vec<serde_json::Value> = PRICE_BUCKETS
+            .iter()
+            .map(|(label, from, to)| {
+                let mut range = serde_json::json!({ "key": label });
+                if *from > 0 {
+                    range["from"] = serde_json::json!(*from);
+                }
+                if *to < i64::MAX {
+                    range["to"] = serde_json::json!(*to);
+                }
+                range
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "category": { "terms": { "field": "category", "size": 200 } },
+            "cooperative": { "terms": { "field": "cooperative", "size": 200 } },
+            "district": { "terms": { "field": "district", "size": 50 } },
+            "gi": { "terms": { "field": "gi", "size": 50 } },
+            "price": { "range": { "field": "min_price", "ranges": ranges } },
+        }))
+        .map_err(|e| SearchError::Index(format!("aggregations: {e}")))
+    }
+
+    fn facets_from(results: &serde_json::Value) -> Vec<Facet> {
+        ["category", "gi", "cooperative", "district", "price"]
+            .iter()
+            .map(|field| {
+                let mut values: Vec<FacetValue> = results[*field]["buckets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|bucket| {
+                        let value = bucket["key"].as_str()?.to_owned();
+                        let count = bucket["doc_count"].as_u64()?;
+                        (count > 0 || *field == "price").then_some(FacetValue { value, count })
+                    })
+                    .collect();
+                if *field == "price" {
+                    values.sort_by_key(|v| {
+                        PRICE_BUCKETS
+                            .iter()
+                            .position(|(label, _, _)| *label == v.value)
+                    });
+                } else {
+                    values
+                        .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                }
+                Facet {
+                    field: (*field).to_owned(),
+                    values,
+                }
+            })
+            .collect()
+    }
+
+    fn run_search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let text = request
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let mut clauses = self.filter_clauses(&request.filter);
+        let mut highlight_words = Vec::new();
+        if let Some((query, words)) = text.and_then(|t| self.text_query(t)) {
+            clauses.push((Occur::Must, query));
+            highlight_words = words;
+        }
+        let query: Box<dyn Query> = if clauses.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let limit = request.limit.max(1);
+        let aggregations =
+            AggregationCollector::from_aggs(Self::aggregations()?, AggContextParams::default());
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        let (total, addresses, facets): (usize, Vec<(f32, DocAddress)>, _) =
+            match (request.sort, text.is_some()) {
+                (SearchSort::Relevance, true) => {
+                    let (total, hits, facets) =
+                        searcher.search(&query, &(Count, top.order_by_score(), aggregations))?;
+                    (total, hits, facets)
+                }
+                (SearchSort::PriceLowToHigh, _) | (SearchSort::PriceHighToLow, _) => {
+                    let order = if request.sort == SearchSort::PriceLowToHigh {
+                        Order::Asc
+                    } else {
+                        Order::Desc
+                    };
+                    let (total, hits, facets) = searcher.search(
+                        &query,
+                        &(
+                            Count,
+                            top.order_by_fast_field::<i64>("min_price", order),
+                            aggregations,
+                        ),
+                    )?;
+                    (
+                        total,
+                        hits.into_iter()
+                            .map(|(_, address)| (0.0, address))
+                            .collect(),
+                        facets,
+                    )
+                }
+                // Newest first, also for an empty query sorted by relevance.
+                _ => {
+                    let (total, hits, facets) = searcher.search(
+                        &query,
+                        &(
+                            Count,
+                            top.order_by_fast_field::<i64>("created_at", Order::Desc),
+                            aggregations,
+                        ),
+                    )?;
+                    (
+                        total,
+                        hits.into_iter()
+                            .map(|(_, address)| (0.0, address))
+                            .collect(),
+                        facets,
+                    )
+                }
+            };
+        let facets =
+            serde_json::to_value(&facets).map_err(|e| SearchError::Index(e.to_string()))?;
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let Some(json) = stored
+                .get_first(self.fields.document)
+                .and_then(|v| v.as_str())
+            else {
+                continue;
+            };
+            let document: ProductDocument =
+                serde_json::from_str(json).map_err(|e| SearchError::Index(e.to_string()))?;
+            hits.push(SearchHit {
+                id: document.id,
+                score,
+                highlights: Highlights {
+                    title: highlight(&document.title, &highlight_words),
+                    description: highlight(&document.description, &highlight_words),
+                },
+            });
+        }
+        Ok(SearchResults {
+            total: u64::try_from(total).unwrap_or(u64::MAX),
+            hits,
+            facets: Self::facets_from(&facets),
+        })
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
+) -> Result<T, SearchError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| SearchError::Index(format!("search task failed: {e}")))?
+}
+
+fn lock(
+    writer: &Mutex<IndexWriter>,
+) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
+    writer
+        .lock()
+        .map_err(|_| SearchError::Index("index writer poisoned".to_owned()))
+}
+
+#[async_trait::async_trait]
+impl SearchIndex for TantivyIndex {
+    async fn upsert(&self, documents: Vec<ProductDocument>) -> Result<(), SearchError> {
+        let this = self.clone();
+        blocking(move || {
+            let writer = this.writer()?;
+            let mut writer = lock(&writer)?;
+            for document in &documents {
+                writer.delete_term(Term::from_field_text(
+                    this.fields.id,
+                    &document.id.to_string(),
+                ));
+                writer.add_document(this.to_tantivy(document)?)?;
+            }
+            this.commit(&mut writer)
+        })
+        .await
+    }
+
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<(), SearchError> {
+        let this = self.clone();
+        blocking(move || {
+            let writer = this.writer()?;
+            let mut writer = lock(&writer)?;
+            for id in &ids {
+                writer.delete_term(Term::from_field_text(this.fields.id, &id.to_string()));
+            }
+            this.commit(&mut writer)
+        })
+        .await
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        let this = self.clone();
+        blocking(move || {
+            let writer = this.writer()?;
+            let mut writer = lock(&writer)?;
+            writer.delete_all_documents()?;
+            this.commit(&mut writer)
+        })
+        .await
+    }
+
+    async fn search(&self, request: SearchRequest) -> Result<SearchResults, SearchError> {
+        let this = self.clone();
+        blocking(move || this.run_search(&request)).await
+    }
+
+    async fn fingerprints(&self) -> Result<HashMap<Uuid, String>, SearchError> {
+        let this = self.clone();
+        blocking(move || {
+            this.reader.reload()?;
+            let searcher = this.reader.searcher();
+            let addresses = searcher.search(&AllQuery, &DocSetCollector)?;
+            let mut fingerprints = HashMap::with_capacity(addresses.len());
+            for address in addresses {
+                let stored: TantivyDocument = searcher.doc(address)?;
+                let id = stored
+                    .get_first(this.fields.id)
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| Uuid::parse_str(s).ok());
+                let fingerprint = stored
+                    .get_first(this.fields.fingerprint)
+                    .and_then(|v| v.as_str());
+                if let (Some(id), Some(fingerprint)) = (id, fingerprint) {
+                    fingerprints.insert(id, fingerprint.to_owned());
+                }
+            }
+            Ok(fingerprints)
+        })
+        .await
+    }
+
+    async fn health(&self) -> Result<(), SearchError> {
+        let this = self.clone();
+        blocking(move || {
+            let _documents = this.reader.searcher().num_docs();
+            Ok(())
+        })
+        .await
+    }
+
+    fn backend(&self) -> &'static str {
+        "tantivy"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(title: &str, category: &[&str], price: i64, in_stock: bool) -> ProductDocument {
+        ProductDocument {
+            id: Uuid::now_v7(),
+            slug: title.to_lowercase().replace(' ', "-"),
+            title: title.to_owned(),
+            description: format!("{title} from Ladakh."),
+            category_path: category.iter().map(|s| (*s).to_owned()).collect(),
+            category_names: category.iter().map(|s| (*s).to_owned()).collect(),
+            cooperative_slug: "demo-coop".into(),
+            cooperative_name: "Demo Coop".into(),
+            district: "Leh".into(),
+            gi_tag_slugs: vec![],
+            gi_tag_names: vec![],
+            attribute_values: vec![],
+            min_price_paise: price,
+            max_price_paise: price,
+            in_stock,
+            created_at: 1_750_000_000 + price,
+        }
+    }
+
+    async fn index_with(
+        documents: Vec<ProductDocument>,
+    ) -> Result<(tempfile::TempDir, TantivyIndex), SearchError> {
+        let dir = tempfile::tempdir().map_err(|e| SearchError::Index(e.to_string()))?;
+        let index = TantivyIndex::open(dir.path(), Synonyms::built_in()?)?;
+        index.upsert(documents).await?;
+        Ok((dir, index))
+    }
+
+    fn titles(results: &SearchResults, documents: &[ProductDocument]) -> Vec<String> {
+        results
+            .hits
+            .iter()
+            .filter_map(|hit| {
+                documents
+                    .iter()
+                    .find(|d| d.id == hit.id)
+                    .map(|d| d.title.clone())
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn typos_prefixes_and_synonyms_find_products() -> Result<(), SearchError> {
+        let documents = vec![
+            document(
+                "Dried Apricots",
+                &["apricot", "apricot-dried"],
+                50_000,
+                true,
+            ),
+            document(
+                "Pashmina Shawl",
+                &["pashmina", "pashmina-shawls"],
+                2_000_000,
+                true,
+            ),
+            document("Sea Buckthorn Juice", &["sea-buckthorn"], 30_000, false),
+        ];
+        let (_dir, index) = index_with(documents.clone()).await?;
+        let search = |text: &str| SearchRequest {
+            text: Some(text.to_owned()),
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        for (query, expected) in [
+            ("aprcots ", "Dried Apricots"),
+            ("khubani", "Dried Apricots"),
+            ("pashm", "Pashmina Shawl"),
+            ("dushala ", "Pashmina Shawl"),
+            ("leh berry", "Sea Buckthorn Juice"),
+            ("apri", "Dried Apricots"),
+        ] {
+            let results = index.search(search(query)).await?;
+            assert_eq!(
+                titles(&results, &documents),
+                vec![expected.to_owned()],
+                "{query}"
+            );
+        }
+        let none = index.search(search("carpet ")).await?;
+        assert_eq!(none.total, 0);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn filters_facets_and_price_sort() -> Result<(), SearchError> {
+        let documents = vec![
+            document(
+                "Dried Apricots",
+                &["apricot", "apricot-dried"],
+                50_000,
+                true,
+            ),
+            document("Apricot Jam", &["apricot", "apricot-jam"], 25_000, false),
+            document(
+                "Pashmina Shawl",
+                &["pashmina", "pashmina-shawls"],
+                2_000_000,
+                true,
+            ),
+        ];
+        let (_dir, index) = index_with(documents.clone()).await?;
+        let request = SearchRequest {
+            filter: SearchFilter {
+                category_slug: Some("apricot".into()),
+                ..SearchFilter::default()
+            },
+            sort: SearchSort::PriceLowToHigh,
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        let results = index.search(request).await?;
+        assert_eq!(
+            titles(&results, &documents),
+            ["Apricot Jam", "Dried Apricots"]
+        );
+        let category = results
+            .facets
+            .iter()
+            .find(|f| f.field == "category")
+            .map(|f| f.values.clone())
+            .unwrap_or_default();
+        assert!(category.contains(&FacetValue {
+            value: "apricot".into(),
+            count: 2
+        }));
+        let in_stock = SearchRequest {
+            filter: SearchFilter {
+                in_stock: Some(true),
+                max_price_paise: Some(100_000),
+                ..SearchFilter::default()
+            },
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        assert_eq!(
+            titles(&index.search(in_stock).await?, &documents),
+            ["Dried Apricots"]
+        );
+        index.delete(vec![documents[0].id]).await?;
+        assert_eq!(index.fingerprints().await?.len(), 2);
+        Ok(())
+    }
+}
