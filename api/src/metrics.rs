@@ -1,5 +1,5 @@
-//! Process counters in the Prometheus text format at `GET /metrics`: SQL statements
-//! (the figure the N+1 tests and the benchmark read) and HTTP requests.
+//! Process counters in the Prometheus text format at `GET /metrics`: SQL statements run
+//! for requests (the figure the N+1 tests and the benchmark read) and HTTP requests.
 
 use std::sync::{
     Arc,
@@ -41,7 +41,7 @@ impl Metrics {
         };
         counter(
             "ladakh_sql_statements_total",
-            "SQL statements executed.",
+            "SQL statements executed for requests (background workers excluded).",
             self.sql_statements.load(Ordering::Relaxed),
         );
         counter(

@@ -13,7 +13,7 @@ use crate::{
     graphql::{
         ApiError,
         accounts::{actor, db},
-        loaders::{Loaders, loader_error},
+        loaders::{Loaders, ProductRelations, loader_error},
         money::{Money, Paise},
         pagination::{PageArgs, RelayConnection, connection_complexity, connection_from_page},
         provenance::{AuthorisedUser, Batch, GiClaim},
@@ -586,6 +586,9 @@ impl CatalogQuery {
         )
         .await
         .map_err(ApiError::from)?;
+        loaders(ctx)?
+            .prime_products(&page.items, ProductRelations::selected(ctx))
+            .await?;
         Ok(connection_from_page(page, |p| p.id, Product))
     }
 
@@ -624,6 +627,9 @@ impl CatalogQuery {
         )
         .await
         .map_err(ApiError::from)?;
+        loaders(ctx)?
+            .prime_products(&page.items, ProductRelations::selected(ctx))
+            .await?;
         Ok(connection_from_page(page, |p| p.id, Product))
     }
 

@@ -4,31 +4,113 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use catalog::{AuthorisedUser, Category, Cooperative, GiClaim, Variant};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::graphql::ApiError;
 
-/// The loaders of one request.
+type Cached<T> = DataLoader<T, HashMapCache>;
+
+/// The loaders of one request, each with a per-request cache that list resolvers
+/// prime in one batch per relation (see [`Loaders::prime_products`]), so the number of
+/// statements a page costs does not depend on how the scheduler interleaves resolvers.
 pub struct Loaders {
-    pub cooperatives: DataLoader<CooperativeById>,
-    pub categories: DataLoader<CategoryById>,
-    pub variants: DataLoader<VariantsByProduct>,
-    pub gi_claims: DataLoader<GiClaimsByProduct>,
-    pub authorised_users: DataLoader<AuthorisedUsersByCooperative>,
+    pub cooperatives: Cached<CooperativeById>,
+    pub categories: Cached<CategoryById>,
+    pub variants: Cached<VariantsByProduct>,
+    pub gi_claims: Cached<GiClaimsByProduct>,
+    pub authorised_users: Cached<AuthorisedUsersByCooperative>,
+    db: DatabaseConnection,
+}
+
+/// Which relations of a list of products the client selected.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProductRelations {
+    pub cooperative: bool,
+    pub category: bool,
+    pub variants: bool,
+    pub gi_claims: bool,
+}
+
+impl ProductRelations {
+    /// Reads the selection below `edges { node }` and `nodes` of a connection field.
+    pub fn selected(ctx: &async_graphql::Context<'_>) -> Self {
+        let look_ahead = ctx.look_ahead();
+        let node = look_ahead.field("edges").field("node");
+        let nodes = look_ahead.field("nodes");
+        let any = |name: &str| node.field(name).exists() || nodes.field(name).exists();
+        Self {
+            cooperative: any("cooperative"),
+            category: any("category"),
+            variants: any("variants"),
+            gi_claims: any("giClaims"),
+        }
+    }
 }
 
 impl Loaders {
     pub fn new(db: DatabaseConnection) -> Self {
+        let cache = HashMapCache::default;
         Self {
-            cooperatives: DataLoader::new(CooperativeById(db.clone()), tokio::spawn),
-            categories: DataLoader::new(CategoryById(db.clone()), tokio::spawn),
-            variants: DataLoader::new(VariantsByProduct(db.clone()), tokio::spawn),
-            gi_claims: DataLoader::new(GiClaimsByProduct(db.clone()), tokio::spawn),
-            authorised_users: DataLoader::new(AuthorisedUsersByCooperative(db), tokio::spawn),
+            cooperatives: DataLoader::with_cache(
+                CooperativeById(db.clone()),
+                tokio::spawn,
+                cache(),
+            ),
+            categories: DataLoader::with_cache(CategoryById(db.clone()), tokio::spawn, cache()),
+            variants: DataLoader::with_cache(VariantsByProduct(db.clone()), tokio::spawn, cache()),
+            gi_claims: DataLoader::with_cache(GiClaimsByProduct(db.clone()), tokio::spawn, cache()),
+            authorised_users: DataLoader::with_cache(
+                AuthorisedUsersByCooperative(db.clone()),
+                tokio::spawn,
+                cache(),
+            ),
+            db,
         }
+    }
+
+    /// Loads the selected relations of a page of products, one statement per
+    /// relation, into the caches the product resolvers read.
+    pub async fn prime_products(
+        &self,
+        products: &[catalog::Product],
+        relations: ProductRelations,
+    ) -> Result<(), ApiError> {
+        if products.is_empty() {
+            return Ok(());
+        }
+        let product_ids: Vec<Uuid> = products.iter().map(|p| p.id).collect();
+        if relations.cooperative {
+            let mut ids: Vec<Uuid> = products.iter().map(|p| p.cooperative_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let found = catalog::cooperatives_by_ids(&self.db, &ids).await?;
+            self.cooperatives.feed_many(found).await;
+        }
+        if relations.category {
+            let mut ids: Vec<Uuid> = products.iter().map(|p| p.category_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let found = catalog::categories_by_ids(&self.db, &ids).await?;
+            self.categories.feed_many(found).await;
+        }
+        if relations.variants {
+            let mut found = catalog::variants_by_product_ids(&self.db, &product_ids).await?;
+            for id in &product_ids {
+                found.entry(*id).or_default();
+            }
+            self.variants.feed_many(found).await;
+        }
+        if relations.gi_claims {
+            let mut found = catalog::gi_claims_by_product_ids(&self.db, &product_ids).await?;
+            for id in &product_ids {
+                found.entry(*id).or_default();
+            }
+            self.gi_claims.feed_many(found).await;
+        }
+        Ok(())
     }
 }
 

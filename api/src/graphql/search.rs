@@ -13,7 +13,8 @@ use std::sync::Arc;
 use crate::graphql::{
     ApiError,
     accounts::db,
-    catalog::{Product, limits},
+    catalog::{Product, limits, loaders},
+    loaders::ProductRelations,
     money::Paise,
     pagination::connection_complexity,
 };
@@ -211,6 +212,10 @@ impl SearchQuery {
         let mut products = catalog::public_products_by_ids(db(ctx)?, &ids)
             .await
             .map_err(ApiError::from)?;
+        let page: Vec<catalog::Product> = products.values().cloned().collect();
+        loaders(ctx)?
+            .prime_products(&page, ProductRelations::selected(ctx))
+            .await?;
         let total = results.total;
         let returned = u64::try_from(offset + results.hits.len()).unwrap_or(u64::MAX);
         let mut connection = Connection::with_additional_fields(

@@ -398,7 +398,7 @@ async fn a_product_page_costs_a_bounded_number_of_statements(
             body["data"]["products"]["edges"].as_array().map(Vec::len),
             Some(size)
         );
-        // page + count + cooperatives + categories + variants
+        // page + cooperatives + categories + variants + GI claims (with their tags)
         assert!(
             after - before <= 5,
             "{} statements for a page of {size}",
