@@ -18,8 +18,8 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::{
     settings::{
-        AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, SearchSettings,
-        Settings,
+        AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, MeilisearchSettings,
+        SearchSettings, Settings,
     },
     startup::{Application, connect_database, open_search_index, prepare_database},
     telemetry,
@@ -61,6 +61,33 @@ struct CommonArgs {
     /// `human` or `json`; defaults to human in development and JSON in production.
     #[arg(long, env = "LOG_FORMAT", value_enum, global = true)]
     log_format: Option<LogFormat>,
+    /// Use Meilisearch at this URL instead of the embedded search index (the key comes
+    /// from `MEILISEARCH_API_KEY`).
+    #[arg(long, env = "MEILISEARCH_URL", global = true)]
+    meilisearch_url: Option<String>,
+    /// The Meilisearch index holding the products.
+    #[arg(
+        long,
+        env = "MEILISEARCH_INDEX",
+        default_value = "products",
+        global = true
+    )]
+    meilisearch_index: String,
+}
+
+impl CommonArgs {
+    fn meilisearch(&self) -> Option<MeilisearchSettings> {
+        self.meilisearch_url
+            .as_ref()
+            .filter(|url| !url.trim().is_empty())
+            .map(|url| MeilisearchSettings {
+                url: url.trim().to_owned(),
+                api_key: std::env::var("MEILISEARCH_API_KEY")
+                    .ok()
+                    .filter(|key| !key.is_empty()),
+                index: self.meilisearch_index.clone(),
+            })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,7 +309,7 @@ async fn migrate(common: &CommonArgs, action: MigrateAction) -> anyhow::Result<(
 async fn reindex(common: &CommonArgs) -> anyhow::Result<()> {
     let db = connect_database(&database_url(common)?, &common.data_dir).await?;
     ensure_no_pending_migrations(&db).await?;
-    let index = open_search_index(&common.data_dir, true)?;
+    let index = open_search_index(&common.data_dir, common.meilisearch().as_ref(), true).await?;
     let source = catalog::CatalogDocuments::new(db.clone());
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -304,7 +331,7 @@ async fn reindex(common: &CommonArgs) -> anyhow::Result<()> {
 async fn search_check(common: &CommonArgs) -> anyhow::Result<()> {
     let db = connect_database(&database_url(common)?, &common.data_dir).await?;
     ensure_no_pending_migrations(&db).await?;
-    let index = open_search_index(&common.data_dir, false)?;
+    let index = open_search_index(&common.data_dir, common.meilisearch().as_ref(), false).await?;
     let source = catalog::CatalogDocuments::new(db.clone());
     let report = search::check_index(index.as_ref(), &source).await?;
     let pending = search::outbox::pending(&db).await?;
@@ -389,6 +416,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         search: SearchSettings {
             worker: !args.no_search_worker,
             poll_interval: Duration::from_millis(args.search_poll_ms.max(10)),
+            meilisearch: common.meilisearch(),
         },
     })
 }

@@ -45,14 +45,25 @@ pub struct SearchSettings {
     pub worker: bool,
     /// How often an idle worker looks for new outbox entries.
     pub poll_interval: Duration,
+    /// Meilisearch instead of the embedded index.
+    pub meilisearch: Option<MeilisearchSettings>,
 }
 
-impl Default for SearchSettings {
-    fn default() -> Self {
-        Self {
-            worker: true,
-            poll_interval: Duration::from_millis(200),
-        }
+/// How to reach Meilisearch; the key never appears in `Debug` output.
+#[derive(Clone)]
+pub struct MeilisearchSettings {
+    pub url: String,
+    pub api_key: Option<String>,
+    pub index: String,
+}
+
+impl std::fmt::Debug for MeilisearchSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeilisearchSettings")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("index", &self.index)
+            .finish()
     }
 }
 

@@ -101,13 +101,26 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
     Ok(())
 }
 
-/// Opens the embedded search index under the data directory, with the built-in
-/// synonyms and the admins' additions from `DATA_DIR/synonyms.json`.
-pub fn open_search_index(
+/// Opens the search index: Meilisearch when configured, otherwise the embedded index
+/// under the data directory; with the built-in synonyms and the admins' additions from
+/// `DATA_DIR/synonyms.json`.
+pub async fn open_search_index(
     data_dir: &Path,
+    meilisearch: Option<&crate::settings::MeilisearchSettings>,
     writable: bool,
 ) -> anyhow::Result<Arc<dyn search::SearchIndex>> {
     let synonyms = search::Synonyms::load(data_dir)?;
+    if let Some(meili) = meilisearch {
+        let index = search::MeiliIndex::connect(
+            &meili.url,
+            meili.api_key.as_deref(),
+            &meili.index,
+            synonyms,
+        )
+        .await
+        .with_context(|| format!("connecting to Meilisearch at {}", meili.url))?;
+        return Ok(Arc::new(index));
+    }
     let directory = data_dir.join("search-index");
     let index = if writable {
         search::TantivyIndex::open(&directory, synonyms)?
@@ -136,7 +149,12 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         metrics.instrument(&mut db);
         let tokens = TokenService::new(settings.jwt.clone());
-        let search_index = open_search_index(&settings.data_dir, true)?;
+        let search_index = open_search_index(
+            &settings.data_dir,
+            settings.search.meilisearch.as_ref(),
+            true,
+        )
+        .await?;
         let search_worker = settings.search.worker.then(|| {
             let (stop, stopped) = tokio::sync::watch::channel(false);
             let worker = search::OutboxWorker {

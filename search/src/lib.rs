@@ -1,5 +1,6 @@
-//! Product search: one search-index abstraction ([`SearchIndex`]) with an embedded
-//! tantivy backend (the default, kept under the data directory), the synonym list for
+//! Product search: one search-index abstraction ([`SearchIndex`]) with two backends, an
+//! embedded tantivy index (the default, kept under the data directory) and Meilisearch
+//! (when `MEILISEARCH_URL` is set), the synonym list for
 //! the names buyers use, and the outbox that keeps the index in step with the database.
 //!
 //! The catalog records an outbox entry in the same transaction as every write that
@@ -11,6 +12,7 @@ mod document;
 mod error;
 mod highlight;
 mod index;
+mod meili_index;
 pub mod outbox;
 pub mod sync;
 mod synonyms;
@@ -23,6 +25,7 @@ pub use index::{
     Facet, FacetValue, Highlights, PRICE_BUCKETS, SearchFilter, SearchHit, SearchIndex,
     SearchRequest, SearchResults, SearchSort,
 };
+pub use meili_index::MeiliIndex;
 pub use sync::{CheckReport, DocumentSource, OutboxWorker, check_index, reindex};
 pub use synonyms::Synonyms;
 pub use tantivy_index::TantivyIndex;

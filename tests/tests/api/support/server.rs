@@ -27,6 +27,9 @@ pub enum Backend {
 /// A database for one test, and the data directory beside it.
 pub struct TestDatabase {
     pub url: String,
+    /// The Meilisearch index of this database's servers, used when `MEILISEARCH_URL`
+    /// is set (the search tests then run against Meilisearch).
+    pub meilisearch_index: String,
     pub data_dir: tempfile::TempDir,
 }
 
@@ -40,7 +43,12 @@ impl TestDatabase {
             ),
             Backend::Postgres => postgres::fresh_database().await?,
         };
-        Ok(Self { url, data_dir })
+        let meilisearch_index = format!("products_{}", uuid::Uuid::new_v4().simple());
+        Ok(Self {
+            url,
+            meilisearch_index,
+            data_dir,
+        })
     }
 
     pub fn data_path(&self) -> &Path {
@@ -60,6 +68,7 @@ impl TestDatabase {
             .arg(self.data_path())
             .args(args)
             .env("DATABASE_URL", &self.url)
+            .env("MEILISEARCH_INDEX", &self.meilisearch_index)
             .env("JWT_SECRET", TEST_JWT_SECRET)
             .env_remove("APP_ENV")
             .env("RUST_LOG", "warn")
@@ -148,6 +157,7 @@ impl TestServer {
             .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2"])
             .args(&options.extra_args)
             .env("DATABASE_URL", &database.url)
+            .env("MEILISEARCH_INDEX", &database.meilisearch_index)
             .env("JWT_SECRET", TEST_JWT_SECRET)
             .env_remove("APP_ENV")
             .env(
