@@ -272,3 +272,22 @@ pub async fn batches_of_product(
         .map(Batch::try_from)
         .collect()
 }
+
+/// The batches of many products in one query, each product's oldest first.
+pub async fn batches_by_product_ids(
+    db: &impl ConnectionTrait,
+    product_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Batch>>, CatalogError> {
+    let mut by_product: std::collections::HashMap<Uuid, Vec<Batch>> =
+        std::collections::HashMap::new();
+    for model in batch::Entity::find()
+        .filter(batch::Column::ProductId.is_in(product_ids.iter().copied()))
+        .order_by_asc(batch::Column::ProducedOn)
+        .all(db)
+        .await?
+    {
+        let batch = Batch::try_from(model)?;
+        by_product.entry(batch.product_id).or_default().push(batch);
+    }
+    Ok(by_product)
+}

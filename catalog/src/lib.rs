@@ -30,8 +30,8 @@ mod variants;
 
 pub use actor::Actor;
 pub use batches::{
-    Batch, CERTIFICATE_KINDS, Certificate, NewBatch, batches_of_product, check_batch_code,
-    create_batch, find_batch_by_code,
+    Batch, CERTIFICATE_KINDS, Certificate, NewBatch, batches_by_product_ids, batches_of_product,
+    check_batch_code, create_batch, find_batch_by_code,
 };
 pub use categories::{
     AttributeDefinition, AttributeKind, Category, CategoryChanges, categories_by_ids,
@@ -63,7 +63,7 @@ pub use products::{
 };
 pub use provenance::{
     BatchGiClaim, ChainCheck, EventKind, NewEvent, Provenance, ProvenanceEvent, add_event,
-    broken_chains, events_of_batch, verify_chain, verify_provenance,
+    broken_chains, events_by_batch_ids, events_of_batch, verify_chain, verify_provenance,
 };
 pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use search_documents::{CatalogDocuments, search_documents};

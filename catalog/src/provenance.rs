@@ -252,6 +252,25 @@ pub async fn events_of_batch(
         .collect()
 }
 
+/// The events of many batches in one query, each batch's in sequence order.
+pub async fn events_by_batch_ids(
+    db: &impl ConnectionTrait,
+    batch_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<ProvenanceEvent>>, CatalogError> {
+    let mut by_batch: std::collections::HashMap<Uuid, Vec<ProvenanceEvent>> =
+        std::collections::HashMap::new();
+    for model in provenance_event::Entity::find()
+        .filter(provenance_event::Column::BatchId.is_in(batch_ids.iter().copied()))
+        .order_by_asc(provenance_event::Column::Sequence)
+        .all(db)
+        .await?
+    {
+        let event = ProvenanceEvent::try_from(model)?;
+        by_batch.entry(event.batch_id).or_default().push(event);
+    }
+    Ok(by_batch)
+}
+
 /// Appends an event to a batch's chain. Two writers racing for the same position are
 /// told apart by the unique (batch, sequence) index: the loser gets a CONFLICT.
 pub async fn add_event(

@@ -440,9 +440,12 @@ impl Product {
 
     /// Production batches, oldest first; their codes are printed on the packs.
     async fn batches(&self, ctx: &Context<'_>) -> Result<Vec<Batch>> {
-        Ok(catalog::batches_of_product(db(ctx)?, self.0.id)
+        Ok(loaders(ctx)?
+            .batches
+            .load_one(self.0.id)
             .await
-            .map_err(ApiError::from)?
+            .map_err(loader_error)?
+            .unwrap_or_default()
             .into_iter()
             .map(Batch)
             .collect())

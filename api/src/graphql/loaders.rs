@@ -22,6 +22,8 @@ pub struct Loaders {
     pub variants: Cached<VariantsByProduct>,
     pub gi_claims: Cached<GiClaimsByProduct>,
     pub authorised_users: Cached<AuthorisedUsersByCooperative>,
+    pub batches: Cached<BatchesByProduct>,
+    pub events: Cached<EventsByBatch>,
     db: DatabaseConnection,
 }
 
@@ -32,6 +34,9 @@ pub struct ProductRelations {
     pub category: bool,
     pub variants: bool,
     pub gi_claims: bool,
+    pub cooperative_authorisations: bool,
+    pub batches: bool,
+    pub batch_events: bool,
 }
 
 impl ProductRelations {
@@ -41,11 +46,17 @@ impl ProductRelations {
         let node = look_ahead.field("edges").field("node");
         let nodes = look_ahead.field("nodes");
         let any = |name: &str| node.field(name).exists() || nodes.field(name).exists();
+        let nested = |outer: &str, inner: &str| {
+            node.field(outer).field(inner).exists() || nodes.field(outer).field(inner).exists()
+        };
         Self {
             cooperative: any("cooperative"),
             category: any("category"),
             variants: any("variants"),
             gi_claims: any("giClaims"),
+            cooperative_authorisations: nested("cooperative", "giAuthorisations"),
+            batches: any("batches"),
+            batch_events: nested("batches", "events"),
         }
     }
 }
@@ -67,6 +78,8 @@ impl Loaders {
                 tokio::spawn,
                 cache(),
             ),
+            batches: DataLoader::with_cache(BatchesByProduct(db.clone()), tokio::spawn, cache()),
+            events: DataLoader::with_cache(EventsByBatch(db.clone()), tokio::spawn, cache()),
             db,
         }
     }
@@ -82,12 +95,35 @@ impl Loaders {
             return Ok(());
         }
         let product_ids: Vec<Uuid> = products.iter().map(|p| p.id).collect();
+        let mut cooperative_ids: Vec<Uuid> = products.iter().map(|p| p.cooperative_id).collect();
+        cooperative_ids.sort_unstable();
+        cooperative_ids.dedup();
         if relations.cooperative {
-            let mut ids: Vec<Uuid> = products.iter().map(|p| p.cooperative_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let found = catalog::cooperatives_by_ids(&self.db, &ids).await?;
+            let found = catalog::cooperatives_by_ids(&self.db, &cooperative_ids).await?;
             self.cooperatives.feed_many(found).await;
+        }
+        if relations.cooperative_authorisations {
+            let mut found =
+                catalog::authorised_users_by_cooperative_ids(&self.db, &cooperative_ids).await?;
+            for id in &cooperative_ids {
+                found.entry(*id).or_default();
+            }
+            self.authorised_users.feed_many(found).await;
+        }
+        if relations.batches {
+            let mut found = catalog::batches_by_product_ids(&self.db, &product_ids).await?;
+            for id in &product_ids {
+                found.entry(*id).or_default();
+            }
+            if relations.batch_events {
+                let batch_ids: Vec<Uuid> = found.values().flatten().map(|b| b.id).collect();
+                let mut events = catalog::events_by_batch_ids(&self.db, &batch_ids).await?;
+                for id in &batch_ids {
+                    events.entry(*id).or_default();
+                }
+                self.events.feed_many(events).await;
+            }
+            self.batches.feed_many(found).await;
         }
         if relations.category {
             let mut ids: Vec<Uuid> = products.iter().map(|p| p.category_id).collect();
@@ -179,6 +215,37 @@ impl Loader<Uuid> for AuthorisedUsersByCooperative {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<AuthorisedUser>>, Self::Error> {
         catalog::authorised_users_by_cooperative_ids(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
+/// A product's batches, by product id.
+pub struct BatchesByProduct(DatabaseConnection);
+
+impl Loader<Uuid> for BatchesByProduct {
+    type Value = Vec<catalog::Batch>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<catalog::Batch>>, Self::Error> {
+        catalog::batches_by_product_ids(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
+/// A batch's provenance events, by batch id.
+pub struct EventsByBatch(DatabaseConnection);
+
+impl Loader<Uuid> for EventsByBatch {
+    type Value = Vec<catalog::ProvenanceEvent>;
+    type Error = Arc<ApiError>;
+
+    async fn load(
+        &self,
+        keys: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<catalog::ProvenanceEvent>>, Self::Error> {
+        catalog::events_by_batch_ids(&self.0, keys)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))
     }

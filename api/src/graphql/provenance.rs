@@ -205,9 +205,12 @@ impl Batch {
     }
     /// The batch's provenance events, in order.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<ProvenanceEvent>> {
-        Ok(catalog::events_of_batch(db(ctx)?, self.0.id)
+        Ok(loaders(ctx)?
+            .events
+            .load_one(self.0.id)
             .await
-            .map_err(ApiError::from)?
+            .map_err(loader_error)?
+            .unwrap_or_default()
             .into_iter()
             .map(ProvenanceEvent)
             .collect())

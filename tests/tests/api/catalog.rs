@@ -408,6 +408,28 @@ async fn a_product_page_costs_a_bounded_number_of_statements(
     Ok(())
 }
 
+async fn provenance_in_a_listing_costs_a_bounded_number_of_statements(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let listing = "query($first: Int) { products(first: $first) { edges { node {
+      slug batches { code originDistrict events { sequence kind contentHash } }
+      cooperative { name giAuthorisations { auNumber validNow } } } } } }";
+    for size in [3, 40] {
+        let before = sql_statements_counter(&server).await?;
+        let body = server.graphql(listing, json!({ "first": size })).await;
+        let after = sql_statements_counter(&server).await?;
+        assert!(body["errors"].is_null(), "{body}");
+        // page + batches + events + cooperatives + authorisations
+        assert!(
+            after - before <= 5,
+            "{} statements for a page of {size}",
+            after - before
+        );
+    }
+    Ok(())
+}
+
 async fn demo_data_is_loaded_once(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
     let count = |body: &Value| body["data"]["products"]["totalCount"].as_u64();
@@ -437,5 +459,6 @@ both_backends!(
     filters_narrow_the_listing,
     paging_arguments_are_validated,
     a_product_page_costs_a_bounded_number_of_statements,
+    provenance_in_a_listing_costs_a_bounded_number_of_statements,
     demo_data_is_loaded_once,
 );
