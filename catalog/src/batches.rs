@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, SqlErr, TransactionTrait,
+    QueryOrder, SqlErr,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -171,7 +171,7 @@ pub async fn create_batch(
     actor: &Actor,
     new: NewBatch,
 ) -> Result<Batch, CatalogError> {
-    let txn = db.begin().await?;
+    let txn = crate::transaction::begin_write(db).await?;
     let batch = create_batch_in(&txn, actor, new).await?;
     txn.commit().await?;
     Ok(batch)

@@ -381,7 +381,7 @@ pub async fn import_products(
             .push(row);
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::transaction::begin_write(db).await?;
     for (slug, rows) in groups.into_values() {
         let Some(first) = rows.first() else { continue };
         let mut row_errors = Vec::new();

@@ -26,6 +26,7 @@ mod reference_data;
 mod search_documents;
 mod seed;
 mod slug;
+pub mod transaction;
 mod variants;
 
 pub use actor::Actor;

@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
@@ -628,7 +628,7 @@ pub async fn create_product(
     new: NewProduct,
 ) -> Result<(Product, Vec<Variant>), CatalogError> {
     actor.require_manage(new.cooperative_id)?;
-    let txn = db.begin().await?;
+    let txn = crate::transaction::begin_write(db).await?;
     let created = create_product_in(&txn, actor, new).await?;
     txn.commit().await?;
     Ok(created)

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -150,7 +150,7 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
     let claims: Vec<SeedClaim> = parse("gi_claims.json", GI_CLAIMS_JSON)?;
     let system = Actor::System;
     let mut summary = SeedSummary::default();
-    let txn = db.begin().await?;
+    let txn = crate::transaction::begin_write(db).await?;
 
     let mut cooperative_ids: HashMap<String, Uuid> = HashMap::new();
     let mut final_status: Vec<(Uuid, VerificationStatus)> = Vec::new();
