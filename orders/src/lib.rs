@@ -1,5 +1,8 @@
 //! Orders: carts, checkout, GST invoices, inventory reservations, payments and
 //! institutional orders.
 //!
-//! Not built yet: the crate holds its place in the workspace so that the layering check
-//! covers it from the start. Its open issue describes what it will own.
+//! Built so far: the GST computation ([`tax`]) that checkout and invoices will use. The
+//! cart, order, payment and institutional flows are still to be built (their issue is
+//! open).
+
+pub mod tax;
