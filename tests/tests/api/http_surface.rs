@@ -200,6 +200,122 @@ async fn responses_are_compressed_on_request(backend: Backend) -> anyhow::Result
     Ok(())
 }
 
+/// Random and hostile requests: the answer is always a 4xx or a GraphQL error, never a
+/// 5xx, a panic or a hang, and the server keeps serving afterwards.
+async fn hostile_requests_never_get_a_server_error(backend: Backend) -> anyhow::Result<()> {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let mut rng = StdRng::seed_from_u64(0x1ada_c0);
+    let fragments = [
+        "{",
+        "}",
+        "(",
+        ")",
+        "products",
+        "product",
+        "search",
+        "query",
+        "mutation",
+        "first:",
+        "after:",
+        "\"x\"",
+        "edges",
+        "node",
+        "title",
+        "...",
+        "on",
+        "Product",
+        "$v",
+        ":",
+        "Int",
+        "!",
+        "[",
+        "]",
+        "__schema",
+        "__typename",
+        "fragment",
+        "f",
+        "@skip(if: true)",
+        "1e999",
+        "-2147483649",
+        "\"' OR 1=1 --\"",
+        "<script>",
+        "\u{0}",
+    ];
+    let mut bodies: Vec<Vec<u8>> = Vec::new();
+    for _ in 0..150 {
+        let document: String = (0..rng.random_range(1..40))
+            .map(|_| fragments[rng.random_range(0..fragments.len())])
+            .collect::<Vec<_>>()
+            .join(" ");
+        bodies.push(serde_json::to_vec(&json!({ "query": document }))?);
+    }
+    for _ in 0..50 {
+        let bytes: Vec<u8> = (0..rng.random_range(0..200))
+            .map(|_| rng.random::<u8>())
+            .collect();
+        bodies.push(bytes);
+    }
+    let nested = format!(
+        "{{ {}__typename{} }}",
+        "products { edges { node { cooperative { ".repeat(30),
+        " } } } }".repeat(30)
+    );
+    let aliases = format!(
+        "{{ {} }}",
+        (0..2_000)
+            .map(|i| format!("a{i}: products(first: 100) {{ totalCount }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for document in [nested, aliases, "x".repeat(500_000)] {
+        bodies.push(serde_json::to_vec(&json!({ "query": document }))?);
+    }
+    for variables in [
+        json!({ "first": "many" }),
+        json!({ "first": 1e300 }),
+        json!({ "first": null, "filter": { "minPrice": "cheap" } }),
+        json!({ "filter": { "cooperativeId": "'; DROP TABLE products; --" } }),
+        json!([1, 2, 3]),
+    ] {
+        let query = "query($first: Int, $filter: ProductFilter) { products(first: $first, filter: $filter) { totalCount } }";
+        bodies.push(serde_json::to_vec(
+            &json!({ "query": query, "variables": variables }),
+        )?);
+    }
+    bodies.push(b"[]".to_vec());
+    bodies.push(b"[{\"query\": \"{ __typename }\"}, 7]".to_vec());
+    bodies.push(b"{\"query\": 42}".to_vec());
+    for body in bodies {
+        let response = server
+            .client
+            .post(server.url("/graphql"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.clone())
+            .send()
+            .await?;
+        let status = response.status();
+        assert!(
+            status.as_u16() < 500,
+            "{status} for {}",
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        );
+    }
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/healthz"))
+            .send()
+            .await?
+            .status(),
+        200
+    );
+    Ok(())
+}
+
 async fn sigterm_shuts_down_gracefully(backend: Backend) -> anyhow::Result<()> {
     let mut server = TestServer::spawn(backend, ServerOptions::default()).await?;
     assert_eq!(
@@ -232,4 +348,5 @@ both_backends!(
     cors_allows_configured_storefronts_only,
     responses_are_compressed_on_request,
     sigterm_shuts_down_gracefully,
+    hostile_requests_never_get_a_server_error,
 );
