@@ -205,7 +205,7 @@ async fn responses_are_compressed_on_request(backend: Backend) -> anyhow::Result
 async fn hostile_requests_never_get_a_server_error(backend: Backend) -> anyhow::Result<()> {
     use rand::{Rng, SeedableRng, rngs::StdRng};
     let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
-    let mut rng = StdRng::seed_from_u64(0x1ada_c0);
+    let mut rng = StdRng::seed_from_u64(20_261_125);
     let fragments = [
         "{",
         "}",
