@@ -523,7 +523,58 @@ async fn admins_correct_reference_data(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn hostile_text_is_stored_verbatim_and_changes_nothing_else(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let before = server
+        .graphql("{ products(first: 1) { totalCount } }", json!({}))
+        .await;
+    let hostile_title = "Robert'); DROP TABLE products;-- <script>alert('x')</script> ख़ुबानी";
+    let hostile_description = "\" OR 1=1 -- ; <img src=x onerror=alert(1)> \\ %00 ${7*7}";
+    let mut product = apricot_product(&sham, "hostile-text-apricots");
+    product["title"] = json!(hostile_title);
+    product["description"] = json!(hostile_description);
+    product["status"] = json!("ACTIVE");
+    product["declarations"] = complete_declarations();
+    let created = server
+        .graphql_as(Some(&admin), PRODUCT_CREATE, json!({ "input": product }))
+        .await;
+    assert_eq!(user_errors(&created, "productCreate").len(), 0, "{created}");
+    let read = server
+        .graphql(
+            "{ product(slug: \"hostile-text-apricots\") { title description } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(read["data"]["product"]["title"], hostile_title);
+    assert_eq!(read["data"]["product"]["description"], hostile_description);
+    for district in ["'; DELETE FROM cooperatives; --", "Leh' OR '1'='1"] {
+        let filtered = server
+            .graphql(
+                "query($d: String) { products(first: 5, filter: { district: $d }) { totalCount } }",
+                json!({ "d": district }),
+            )
+            .await;
+        assert_eq!(filtered["data"]["products"]["totalCount"], 0, "{filtered}");
+    }
+    let after = server
+        .graphql("{ products(first: 1) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        after["data"]["products"]["totalCount"].as_u64(),
+        before["data"]["products"]["totalCount"]
+            .as_u64()
+            .map(|n| n + 1),
+        "only the new product was added"
+    );
+    Ok(())
+}
+
 both_backends!(
+    hostile_text_is_stored_verbatim_and_changes_nothing_else,
     cooperatives_are_registered_verified_and_suspended,
     managers_invite_staff_who_act_only_on_their_cooperative,
     a_product_goes_live_only_with_its_declarations,

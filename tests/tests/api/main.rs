@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod authorization;
 mod catalog;
 mod catalog_admin;
 mod cli;
