@@ -131,24 +131,6 @@ pub struct CooperativeFields {
     pub fssai_licence: Option<String>,
 }
 
-fn text_field(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.push(
-            field,
-            FieldErrorCode::Required,
-            format!("{field} is required"),
-        );
-    } else if value.chars().count() > max {
-        errors.push(
-            field,
-            FieldErrorCode::OutOfRange,
-            format!("{field} must have at most {max} characters"),
-        );
-    }
-    value.to_owned()
-}
-
 async fn apply_fields(
     db: &impl ConnectionTrait,
     model: &mut cooperative::ActiveModel,
@@ -179,7 +161,7 @@ async fn apply_fields(
         required(&mut errors, field, value);
     }
     if let Some(name) = &fields.name {
-        let name = text_field(&mut errors, "name", name, 200);
+        let name = errors.text("name", name, 200, true);
         if creating && fields.slug.is_none() {
             model.slug = Set(slugify(&name));
         }
@@ -192,13 +174,13 @@ async fn apply_fields(
         }
     }
     if let Some(value) = &fields.registration_number {
-        model.registration_number = Set(text_field(&mut errors, "registrationNumber", value, 100));
+        model.registration_number = Set(errors.text("registrationNumber", value, 100, true));
     }
     if let Some(value) = &fields.registrar {
-        model.registrar = Set(text_field(&mut errors, "registrar", value, 200));
+        model.registrar = Set(errors.text("registrar", value, 200, true));
     }
     if let Some(value) = &fields.district {
-        let district = text_field(&mut errors, "district", value, 100);
+        let district = errors.text("district", value, 100, true);
         if !district.is_empty() && !district_exists(db, &district).await? {
             errors.push(
                 "district",
@@ -209,10 +191,10 @@ async fn apply_fields(
         model.district = Set(district);
     }
     if let Some(value) = &fields.village {
-        model.village = Set(text_field(&mut errors, "village", value, 100));
+        model.village = Set(errors.text("village", value, 100, true));
     }
     if let Some(value) = &fields.address_line {
-        model.address_line = Set(text_field(&mut errors, "addressLine", value, 300));
+        model.address_line = Set(errors.text("addressLine", value, 300, true));
     }
     if let Some(value) = &fields.pin_code {
         match parse_pin_code(value) {
@@ -221,7 +203,7 @@ async fn apply_fields(
         }
     }
     if let Some(value) = &fields.contact_email {
-        let email = text_field(&mut errors, "contactEmail", value, 254);
+        let email = errors.text("contactEmail", value, 254, true);
         if !email.is_empty() && !email.contains('@') {
             errors.push(
                 "contactEmail",
@@ -232,7 +214,7 @@ async fn apply_fields(
         model.contact_email = Set(email);
     }
     if let Some(value) = &fields.contact_phone {
-        model.contact_phone = Set(text_field(&mut errors, "contactPhone", value, 40));
+        model.contact_phone = Set(errors.text("contactPhone", value, 40, true));
     }
     match fields.gstin.as_deref().map(str::trim) {
         Some("") => model.gstin = Set(None),

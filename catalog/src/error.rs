@@ -86,6 +86,26 @@ impl FieldErrors {
         self.0.push(FieldError::new(field, code, message));
     }
 
+    /// Checks a text field's length (and presence when `required`), recording the
+    /// problem, and returns it trimmed.
+    pub fn text(&mut self, field: &str, value: &str, max: usize, required: bool) -> String {
+        let value = value.trim();
+        if required && value.is_empty() {
+            self.push(
+                field,
+                FieldErrorCode::Required,
+                format!("{field} is required"),
+            );
+        } else if value.chars().count() > max {
+            self.push(
+                field,
+                FieldErrorCode::OutOfRange,
+                format!("{field} must have at most {max} characters"),
+            );
+        }
+        value.to_owned()
+    }
+
     pub fn extend_under(&mut self, prefix: &str, errors: Vec<FieldError>) {
         self.0.extend(errors.into_iter().map(|e| e.under(prefix)));
     }

@@ -569,22 +569,6 @@ fn check_images(images: &[ProductImage], errors: &mut FieldErrors) {
     }
 }
 
-fn check_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize, required: bool) {
-    if required && value.trim().is_empty() {
-        errors.push(
-            field,
-            FieldErrorCode::Required,
-            format!("{field} is required"),
-        );
-    } else if value.chars().count() > max {
-        errors.push(
-            field,
-            FieldErrorCode::OutOfRange,
-            format!("{field} must have at most {max} characters"),
-        );
-    }
-}
-
 /// Everything that keeps a product from going live, as field errors.
 fn activation_problems(
     product: &Product,
@@ -643,8 +627,8 @@ pub(crate) async fn create_product_in(
     actor.require_manage(new.cooperative_id)?;
     let cooperative = load_cooperative(db, new.cooperative_id).await?;
     let mut errors = FieldErrors::default();
-    check_text(&mut errors, "title", &new.title, 200, true);
-    check_text(&mut errors, "description", &new.description, 10_000, false);
+    errors.text("title", &new.title, 200, true);
+    errors.text("description", &new.description, 10_000, false);
     check_images(&new.images, &mut errors);
     let slug = new.slug.clone().unwrap_or_else(|| slugify(&new.title));
     if let Err(message) = check_slug(&slug) {
@@ -771,7 +755,7 @@ pub async fn update_product(
     actor.require_manage(product.cooperative_id)?;
     let mut errors = FieldErrors::default();
     if let Some(title) = changes.title {
-        check_text(&mut errors, "title", &title, 200, true);
+        errors.text("title", &title, 200, true);
         product.title = title.trim().to_owned();
     }
     if let Some(slug) = changes.slug {
@@ -781,7 +765,7 @@ pub async fn update_product(
         product.slug = slug;
     }
     if let Some(description) = changes.description {
-        check_text(&mut errors, "description", &description, 10_000, false);
+        errors.text("description", &description, 10_000, false);
         product.description = description.trim().to_owned();
     }
     if let Some(images) = changes.images {
