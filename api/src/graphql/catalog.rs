@@ -36,9 +36,24 @@ pub(crate) fn parse_id(argument: &str, id: &ID) -> Result<Uuid, ApiError> {
         .map_err(|_| ApiError::BadUserInput(format!("`{argument}` is not a valid id")))
 }
 
-/// Whether the client selected `totalCount`, which costs a statement of its own.
-pub(crate) fn wants_total(ctx: &Context<'_>) -> bool {
-    ctx.look_ahead().field("totalCount").exists()
+/// Checks paging arguments; the whole list is counted only when the client selected
+/// `totalCount`, which costs a statement of its own.
+fn page_request(ctx: &Context<'_>, args: PageArgs) -> Result<catalog::PageRequest, ApiError> {
+    let mut request = args.into_request(limits(ctx)?)?;
+    request.count_total = ctx.look_ahead().field("totalCount").exists();
+    Ok(request)
+}
+
+/// A page of products as a connection, with the relations the client selected loaded
+/// in one statement each.
+async fn product_connection(
+    ctx: &Context<'_>,
+    page: catalog::Page<catalog::Product>,
+) -> Result<RelayConnection<Product>> {
+    loaders(ctx)?
+        .prime_products(&page.items, ProductRelations::selected(ctx))
+        .await?;
+    Ok(connection_from_page(page, |p| p.id, Product))
 }
 
 /// A cooperative's standing on the platform.
@@ -570,14 +585,15 @@ impl CatalogQuery {
         sort: Option<ProductSort>,
     ) -> Result<RelayConnection<Product>> {
         let limits = limits(ctx)?;
-        let mut request = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .into_request(limits)?;
-        request.count_total = wants_total(ctx);
+        let request = page_request(
+            ctx,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         let filter = filter.unwrap_or_default().into_domain()?;
         let sort = sort.unwrap_or_default().into();
         let page = catalog::list_public_products(
@@ -589,10 +605,7 @@ impl CatalogQuery {
         )
         .await
         .map_err(ApiError::from)?;
-        loaders(ctx)?
-            .prime_products(&page.items, ProductRelations::selected(ctx))
-            .await?;
-        Ok(connection_from_page(page, |p| p.id, Product))
+        product_connection(ctx, page).await
     }
 
     /// Every product of one cooperative, drafts included (its staff and admins).
@@ -612,14 +625,15 @@ impl CatalogQuery {
         before: Option<String>,
     ) -> Result<RelayConnection<Product>> {
         let limits = limits(ctx)?;
-        let mut request = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .into_request(limits)?;
-        request.count_total = wants_total(ctx);
+        let request = page_request(
+            ctx,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         let page = catalog::list_cooperative_products(
             db(ctx)?,
             &actor(ctx)?,
@@ -630,10 +644,7 @@ impl CatalogQuery {
         )
         .await
         .map_err(ApiError::from)?;
-        loaders(ctx)?
-            .prime_products(&page.items, ProductRelations::selected(ctx))
-            .await?;
-        Ok(connection_from_page(page, |p| p.id, Product))
+        product_connection(ctx, page).await
     }
 
     /// One product by id or slug.
@@ -668,14 +679,15 @@ impl CatalogQuery {
         verification_status: Option<VerificationStatusValue>,
     ) -> Result<RelayConnection<Cooperative>> {
         let limits = limits(ctx)?;
-        let mut request = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .into_request(limits)?;
-        request.count_total = wants_total(ctx);
+        let request = page_request(
+            ctx,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         let page = catalog::list_cooperatives(
             db(ctx)?,
             &actor(ctx)?,
