@@ -350,3 +350,55 @@ both_backends!(
     sigterm_shuts_down_gracefully,
     hostile_requests_never_get_a_server_error,
 );
+
+/// When the database goes away, readiness says so with 503 while liveness stays 200, and
+/// requests that need the database fail as INTERNAL without leaking driver details.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_fails_when_the_database_is_gone() -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    if crate::support::postgres::skipped() {
+        return Ok(());
+    }
+    let server = TestServer::spawn(Backend::Postgres, ServerOptions::default()).await?;
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/readyz"))
+            .send()
+            .await?
+            .status(),
+        200
+    );
+    let name = server
+        .database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let admin_url = server
+        .database
+        .url
+        .replace(&format!("/{name}"), "/postgres");
+    let admin = sea_orm::Database::connect(admin_url).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await?;
+    let ready = server.client.get(server.url("/readyz")).send().await?;
+    assert_eq!(ready.status(), 503);
+    let body: serde_json::Value = ready.json().await?;
+    assert_eq!(body["checks"]["database"], "unreachable");
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/healthz"))
+            .send()
+            .await?
+            .status(),
+        200
+    );
+    let query = server.graphql("{ categories { slug } }", json!({})).await;
+    assert_eq!(error_code(&query), Some("INTERNAL"));
+    assert_eq!(query["errors"][0]["message"], "internal error");
+    Ok(())
+}
