@@ -19,7 +19,7 @@ use sea_orm_migration::MigratorTrait;
 use crate::{
     settings::{
         AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, MeilisearchSettings,
-        SearchSettings, Settings,
+        OrdersSettings, SearchSettings, Settings,
     },
     startup::{Application, connect_database, open_search_index, prepare_database},
     telemetry,
@@ -151,6 +151,24 @@ struct ServeArgs {
     /// How often an idle search worker looks for catalogue changes, in milliseconds.
     #[arg(long, env = "SEARCH_POLL_MS", default_value_t = 200)]
     search_poll_ms: u64,
+    /// How long an unpaid order holds its stock, in seconds.
+    #[arg(long, env = "RESERVATION_TTL_SECS", default_value_t = 1800)]
+    reservation_ttl_secs: u64,
+    /// How often the reservation sweeper runs, in milliseconds.
+    #[arg(long, env = "ORDER_SWEEP_MS", default_value_t = 5000)]
+    order_sweep_ms: u64,
+    /// Do not run the reservation sweeper in this process.
+    #[arg(long)]
+    no_order_sweeper: bool,
+    /// Stripe's API base URL (for a test double or a proxy).
+    #[arg(long, env = "STRIPE_API_BASE")]
+    stripe_api_base: Option<String>,
+    /// Timeout of each call to Stripe, in seconds.
+    #[arg(long, env = "STRIPE_TIMEOUT_SECS", default_value_t = 10)]
+    stripe_timeout_secs: u64,
+    /// How old a signed Stripe webhook may be, in seconds.
+    #[arg(long, env = "STRIPE_SIGNATURE_TOLERANCE_SECS", default_value_t = 300)]
+    stripe_signature_tolerance_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -418,7 +436,38 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             poll_interval: Duration::from_millis(args.search_poll_ms.max(10)),
             meilisearch: common.meilisearch(),
         },
+        orders: OrdersSettings {
+            reservation_ttl: Duration::from_secs(args.reservation_ttl_secs.max(1)),
+            sweeper: !args.no_order_sweeper,
+            sweep_interval: Duration::from_millis(args.order_sweep_ms.max(50)),
+            stripe: stripe_settings(args)?,
+        },
     })
+}
+
+/// Stripe is on when `STRIPE_SECRET_KEY` is set, and then needs the webhook secret.
+fn stripe_settings(args: &ServeArgs) -> anyhow::Result<Option<orders::StripeSettings>> {
+    let Some(secret_key) = std::env::var("STRIPE_SECRET_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let Some(webhook_secret) = std::env::var("STRIPE_WEBHOOK_SECRET")
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+    else {
+        bail!(
+            "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: webhooks could not be verified"
+        );
+    };
+    Ok(Some(orders::StripeSettings {
+        secret_key,
+        webhook_secret,
+        api_base: args.stripe_api_base.clone(),
+        timeout: Duration::from_secs(args.stripe_timeout_secs.max(1)),
+        signature_tolerance: Duration::from_secs(args.stripe_signature_tolerance_secs),
+    }))
 }
 
 /// The JWT secret from `JWT_SECRET`; in development a missing one is generated once and

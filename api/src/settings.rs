@@ -36,6 +36,19 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub workers: Option<usize>,
     pub search: SearchSettings,
+    pub orders: OrdersSettings,
+}
+
+/// Checkout, reservations and payments.
+#[derive(Debug, Clone)]
+pub struct OrdersSettings {
+    /// How long an unpaid order holds its stock.
+    pub reservation_ttl: Duration,
+    /// Run the reservation sweeper in this process (every replica may).
+    pub sweeper: bool,
+    pub sweep_interval: Duration,
+    /// Card payments through Stripe; the manual provider alone when None.
+    pub stripe: Option<orders::StripeSettings>,
 }
 
 /// Where the search index lives and how it is kept in step.

@@ -26,6 +26,7 @@ pub struct AppState {
     pub settings: Settings,
     pub metrics: Arc<Metrics>,
     pub search_index: Arc<dyn search::SearchIndex>,
+    pub orders: orders::OrderService,
 }
 
 /// Opens the database pool. SQLite files are created on first use.
@@ -138,6 +139,43 @@ pub struct Application {
         tokio::sync::watch::Sender<bool>,
         tokio::task::JoinHandle<()>,
     )>,
+    order_sweeper: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
+}
+
+/// The order service: the GST rate table, the shipping table (DATA_DIR override) and
+/// the Stripe client when configured.
+fn order_service(
+    settings: &Settings,
+    db: DatabaseConnection,
+) -> anyhow::Result<orders::OrderService> {
+    let rates = orders::RateSchedule::built_in().context("loading the GST rate table")?;
+    let shipping =
+        orders::ShippingRates::load(&settings.data_dir).context("loading the shipping table")?;
+    let stripe = settings
+        .orders
+        .stripe
+        .as_ref()
+        .map(orders::StripeGateway::new)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("configuring Stripe: {e}"))?;
+    if stripe.is_none() {
+        tracing::info!(
+            "STRIPE_SECRET_KEY is not set: payments are confirmed by hand (manual provider)"
+        );
+    }
+    Ok(orders::OrderService::new(
+        db,
+        rates,
+        shipping,
+        orders::OrderSettings {
+            reservation_ttl: settings.orders.reservation_ttl,
+            ..orders::OrderSettings::default()
+        },
+        stripe,
+    ))
 }
 
 impl Application {
@@ -168,11 +206,21 @@ impl Application {
             };
             (stop, tokio::spawn(worker.run(stopped)))
         });
+        let order_service = order_service(&settings, db.clone())?;
+        let order_sweeper = settings.orders.sweeper.then(|| {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let sweeper = orders::Sweeper::new(
+                order_service.with_db(background_db.clone()),
+                settings.orders.sweep_interval,
+            );
+            (stop, tokio::spawn(sweeper.run(stopped)))
+        });
         let schema = graphql::build_schema(
             &settings,
             db.clone(),
             tokens.clone(),
             Arc::clone(&search_index),
+            order_service.clone(),
         );
         let state = AppState {
             db,
@@ -181,6 +229,7 @@ impl Application {
             settings: settings.clone(),
             metrics,
             search_index,
+            orders: order_service,
         };
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();
@@ -217,6 +266,7 @@ impl Application {
             server: server.run(),
             local_addr,
             search_worker,
+            order_sweeper,
         })
     }
 
@@ -228,6 +278,15 @@ impl Application {
     /// finish within the configured grace period.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        if let Some((stop, sweeper)) = self.order_sweeper {
+            let _ = stop.send(true);
+            if tokio::time::timeout(Duration::from_secs(10), sweeper)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the reservation sweeper did not stop in time");
+            }
+        }
         if let Some((stop, worker)) = self.search_worker {
             let _ = stop.send(true);
             if tokio::time::timeout(Duration::from_secs(10), worker)

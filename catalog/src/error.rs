@@ -10,6 +10,10 @@ pub enum FieldErrorCode {
     NotFound,
     /// The value is well-formed but a business rule forbids it.
     NotAllowed,
+    /// The price changed since the buyer last saw it; the new price is in the message.
+    PriceChanged,
+    /// Not enough units in stock.
+    OutOfStock,
 }
 
 /// One problem with one input field; `field` is a path such as `["variants", "0", "sku"]`.

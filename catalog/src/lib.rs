@@ -23,6 +23,7 @@ mod pagination;
 mod products;
 mod provenance;
 mod reference_data;
+mod sale;
 mod search_documents;
 mod seed;
 mod slug;
@@ -67,9 +68,10 @@ pub use provenance::{
     broken_chains, events_by_batch_ids, events_of_batch, verify_chain, verify_provenance,
 };
 pub use reference_data::{ReferenceSummary, ensure_reference_data};
+pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
 pub use variants::{
     NewVariant, StockReason, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,
-    update_variant, variants_by_product_ids,
+    release_stock_for_order, reserve_stock_for_order, update_variant, variants_by_product_ids,
 };

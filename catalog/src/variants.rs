@@ -382,6 +382,10 @@ pub enum StockReason {
     Damaged,
     Returned,
     Correction,
+    /// An order reserved the units until it is paid or released.
+    OrderReserved,
+    /// An expired, failed or cancelled order gave its units back.
+    OrderReleased,
 }
 
 impl StockReason {
@@ -392,6 +396,8 @@ impl StockReason {
             Self::Damaged => "DAMAGED",
             Self::Returned => "RETURNED",
             Self::Correction => "CORRECTION",
+            Self::OrderReserved => "ORDER_RESERVED",
+            Self::OrderReleased => "ORDER_RELEASED",
         }
     }
 }
@@ -407,6 +413,28 @@ pub(crate) async fn move_stock(
     note: Option<String>,
     actor_user_id: Option<Uuid>,
 ) -> Result<(), CatalogError> {
+    if try_move_stock(db, variant, delta, reason, batch_id, note, actor_user_id).await? {
+        Ok(())
+    } else {
+        Err(CatalogError::invalid(
+            "delta",
+            FieldErrorCode::OutOfRange,
+            "stock cannot go below zero",
+        ))
+    }
+}
+
+/// Like [`move_stock`], but reports a movement that would take stock below zero as
+/// `Ok(false)` and changes nothing.
+async fn try_move_stock(
+    db: &impl ConnectionTrait,
+    variant: &Variant,
+    delta: i32,
+    reason: StockReason,
+    batch_id: Option<Uuid>,
+    note: Option<String>,
+    actor_user_id: Option<Uuid>,
+) -> Result<bool, CatalogError> {
     let updated = product_variant::Entity::update_many()
         .col_expr(
             product_variant::Column::StockOnHand,
@@ -422,11 +450,7 @@ pub(crate) async fn move_stock(
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(CatalogError::invalid(
-            "delta",
-            FieldErrorCode::OutOfRange,
-            "stock cannot go below zero",
-        ));
+        return Ok(false);
     }
     stock_movement::Entity::insert(stock_movement::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -441,7 +465,55 @@ pub(crate) async fn move_stock(
     .exec(db)
     .await?;
     search::outbox::enqueue(db, &[variant.product_id]).await?;
-    Ok(())
+    Ok(true)
+}
+
+/// Takes `quantity` units out of stock for an order, in the one conditional statement
+/// every stock movement goes through: `Ok(false)`, and nothing changed, when fewer
+/// units are left. Concurrent orders for the last units cannot both succeed.
+pub async fn reserve_stock_for_order(
+    db: &impl ConnectionTrait,
+    variant: &Variant,
+    quantity: i32,
+    order_id: Uuid,
+) -> Result<bool, CatalogError> {
+    if quantity <= 0 {
+        return Err(CatalogError::invalid(
+            "quantity",
+            FieldErrorCode::OutOfRange,
+            "quantity must be positive",
+        ));
+    }
+    try_move_stock(
+        db,
+        variant,
+        -quantity,
+        StockReason::OrderReserved,
+        None,
+        Some(format!("order {order_id}")),
+        None,
+    )
+    .await
+}
+
+/// Gives an order's units back to stock.
+pub async fn release_stock_for_order(
+    db: &impl ConnectionTrait,
+    variant_id: Uuid,
+    quantity: i32,
+    order_id: Uuid,
+) -> Result<(), CatalogError> {
+    let variant = load_variant(db, variant_id).await?;
+    move_stock(
+        db,
+        &variant,
+        quantity,
+        StockReason::OrderReleased,
+        None,
+        Some(format!("order {order_id}")),
+        None,
+    )
+    .await
 }
 
 /// Corrects stock outside batches (recount, damage, return, correction).

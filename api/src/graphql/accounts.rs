@@ -129,6 +129,8 @@ pub struct RegisterPayload {
 pub struct LoginInput {
     pub email: String,
     pub password: String,
+    /// An anonymous cart to merge into the buyer's cart.
+    pub cart_token: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -348,6 +350,13 @@ impl AccountsMutation {
         .await
         .map_err(ApiError::from)?;
         tracing::info!(user_id = %user.id, "signed in");
+        if let Some(token) = input.cart_token.as_deref().filter(|t| !t.is_empty())
+            && matches!(user.role, Role::Buyer | Role::Institution)
+        {
+            orders::merge_anonymous_cart(db(ctx)?, user.id, token)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+        }
         Ok(issue_session(ctx, user, None).await?)
     }
 
@@ -492,11 +501,16 @@ impl AccountsMutation {
 
 /// The catalog's view of the viewer, so that domain rules decide what they may do.
 pub(crate) fn actor(ctx: &Context<'_>) -> Result<catalog::Actor, ApiError> {
-    let Some(viewer) = request_context(ctx)?.viewer.as_ref() else {
-        return Ok(catalog::Actor::Anonymous);
+    Ok(actor_of(request_context(ctx)?.viewer.as_ref()))
+}
+
+/// The catalog actor for a viewer (or its absence), wherever the request came in.
+pub(crate) fn actor_of(viewer: Option<&Viewer>) -> catalog::Actor {
+    let Some(viewer) = viewer else {
+        return catalog::Actor::Anonymous;
     };
     let user_id = viewer.user_id;
-    Ok(match viewer.role {
+    match viewer.role {
         Role::Buyer => catalog::Actor::Buyer { user_id },
         Role::Institution => catalog::Actor::Institution { user_id },
         Role::Admin => catalog::Actor::Admin { user_id },
@@ -508,7 +522,7 @@ pub(crate) fn actor(ctx: &Context<'_>) -> Result<catalog::Actor, ApiError> {
             },
             None => catalog::Actor::Buyer { user_id },
         },
-    })
+    }
 }
 
 #[derive(InputObject)]

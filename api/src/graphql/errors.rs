@@ -5,6 +5,7 @@
 use accounts::AccountError;
 use async_graphql::ErrorExtensions;
 use catalog::{CatalogError, FieldErrorCode};
+use orders::OrderError;
 
 use crate::graphql::{UserError, UserErrorCode};
 
@@ -68,6 +69,8 @@ fn user_error_code(code: FieldErrorCode) -> UserErrorCode {
         FieldErrorCode::Taken => UserErrorCode::Taken,
         FieldErrorCode::NotFound => UserErrorCode::NotFound,
         FieldErrorCode::NotAllowed => UserErrorCode::NotAllowed,
+        FieldErrorCode::PriceChanged => UserErrorCode::PriceChanged,
+        FieldErrorCode::OutOfStock => UserErrorCode::OutOfStock,
     }
 }
 
@@ -138,6 +141,27 @@ impl From<CatalogError> for Failure {
             | CatalogError::AuthorisedUserNotFound
             | CatalogError::BatchNotFound => Self::Top(ApiError::NotFound(error.to_string())),
             CatalogError::InvalidSeed(_) | CatalogError::Corrupt(_) | CatalogError::Db(_) => {
+                Self::Top(ApiError::internal(&error))
+            }
+        }
+    }
+}
+
+impl From<OrderError> for Failure {
+    fn from(error: OrderError) -> Self {
+        match error {
+            OrderError::Invalid(fields) => Self::from(CatalogError::Invalid(fields)),
+            OrderError::Catalog(inner) => Self::from(inner),
+            OrderError::Unauthenticated => Self::Top(ApiError::Unauthenticated(error.to_string())),
+            OrderError::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
+            OrderError::NotFound(_) => Self::Top(ApiError::NotFound(error.to_string())),
+            OrderError::Conflict(message) => Self::Top(ApiError::Conflict(message)),
+            OrderError::Provider(message) => Self::Validation(vec![UserError::new(
+                "payment",
+                UserErrorCode::PaymentProviderUnavailable,
+                message,
+            )]),
+            OrderError::Tax(_) | OrderError::Corrupt(_) | OrderError::Db(_) => {
                 Self::Top(ApiError::internal(&error))
             }
         }

@@ -7,6 +7,7 @@ mod catalog_mutations;
 mod errors;
 pub(crate) mod loaders;
 mod money;
+mod orders;
 mod pagination;
 mod provenance;
 mod search;
@@ -15,6 +16,7 @@ mod user_errors;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
+pub(crate) use accounts::actor_of as accounts_actor_of;
 pub use errors::ApiError;
 pub use user_errors::{UserError, UserErrorCode};
 
@@ -30,6 +32,7 @@ pub struct QueryRoot(
     catalog::CatalogQuery,
     provenance::ProvenanceQuery,
     search::SearchQuery,
+    orders::OrdersQuery,
 );
 
 /// The mutation root.
@@ -39,6 +42,7 @@ pub struct MutationRoot(
     accounts::StaffMutation,
     catalog_mutations::CatalogMutation,
     provenance::ProvenanceMutation,
+    orders::OrdersMutation,
 );
 
 /// The executable schema.
@@ -76,8 +80,10 @@ pub fn build_schema(
     db: DatabaseConnection,
     tokens: TokenService,
     search_index: std::sync::Arc<dyn ::search::SearchIndex>,
+    orders: ::orders::OrderService,
 ) -> AppSchema {
     schema_builder(settings.graphql)
+        .data(orders)
         .data(db)
         .data(search_index)
         .data(tokens)

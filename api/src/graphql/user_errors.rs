@@ -20,6 +20,12 @@ pub enum UserErrorCode {
     NotFound,
     /// The value is well-formed but a business rule forbids it.
     NotAllowed,
+    /// A price changed since the buyer last saw it; the cart now shows the new price.
+    PriceChanged,
+    /// Not enough units in stock.
+    OutOfStock,
+    /// The payment provider could not be reached or refused; the message says what to do.
+    PaymentProviderUnavailable,
 }
 
 /// One validation failure of a mutation's input.

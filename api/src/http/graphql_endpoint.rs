@@ -22,7 +22,7 @@ use crate::{
     startup::AppState,
 };
 
-fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]
     }))
@@ -30,7 +30,10 @@ fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse
 
 /// Reads the viewer from `Authorization: Bearer …`; `Ok(None)` when there is no header,
 /// and the reason for refusing a header that is there but not valid.
-fn viewer_from(request: &HttpRequest, state: &AppState) -> Result<Option<Viewer>, &'static str> {
+pub(crate) fn viewer_from(
+    request: &HttpRequest,
+    state: &AppState,
+) -> Result<Option<Viewer>, &'static str> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

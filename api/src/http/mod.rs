@@ -4,6 +4,7 @@
 mod catalog_files;
 mod graphql_endpoint;
 mod health;
+mod orders;
 pub(crate) mod request_id;
 
 use actix_web::web;
@@ -19,6 +20,8 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
             "/provenance/{code}/epcis.jsonld",
             web::get().to(catalog_files::epcis),
         )
+        .route("/invoices/{fulfilment_id}", web::get().to(orders::invoice))
+        .route("/webhooks/stripe", web::post().to(orders::stripe_webhook))
         .route(
             "/catalog/import-template.csv",
             web::get().to(catalog_files::import_template),

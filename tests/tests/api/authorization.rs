@@ -32,6 +32,8 @@ const EVERYONE_SIGNED_IN: &[Caller] = &[Buyer, Institution, StaffA, ManagerA, Ma
 const ADMIN: &[Caller] = &[Admin];
 const STAFF_OF_A: &[Caller] = &[StaffA, ManagerA, Admin];
 const MANAGERS_OF_A: &[Caller] = &[ManagerA, Admin];
+const PURCHASERS: &[Caller] = &[Buyer, Institution];
+const SHOPPERS: &[Caller] = &[Anonymous, Buyer, Institution];
 
 struct Ids {
     cooperative_a: String,
@@ -167,6 +169,43 @@ fn calls(ids: &Ids) -> Vec<(&'static str, &'static [Caller], String, Value)> {
             "cooperativeProducts",
             STAFF_OF_A,
             "query($id: ID!) { cooperativeProducts(cooperativeId: $id, first: 1) { totalCount } }".into(),
+            json!({ "id": ids.cooperative_a }),
+        ),
+        (
+            "cart",
+            SHOPPERS,
+            "{ cart { itemCount } }".into(),
+            json!({}),
+        ),
+        (
+            "cartAddItem",
+            SHOPPERS,
+            "mutation($i: CartAddItemInput!) { cartAddItem(input: $i) { errors { code } } }".into(),
+            json!({ "i": { "variantId": ids.variant_a, "quantity": 1 } }),
+        ),
+        (
+            "placeOrder",
+            PURCHASERS,
+            "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { errors { code } } }".into(),
+            json!({ "i": { "idempotencyKey": unique(), "paymentMethod": "CASH_ON_DELIVERY",
+                           "shippingAddress": { "name": "N", "phone": "9876543210", "line1": "L", "city": "Leh", "pinCode": "194101", "stateCode": "38" } } }),
+        ),
+        (
+            "myOrders",
+            PURCHASERS,
+            "{ myOrders(first: 5) { totalCount } }".into(),
+            json!({}),
+        ),
+        (
+            "cooperativeOrders",
+            STAFF_OF_A,
+            "query($id: ID!) { cooperativeOrders(cooperativeId: $id, first: 5) { totalCount } }".into(),
+            json!({ "id": ids.cooperative_a }),
+        ),
+        (
+            "settlementStatement",
+            STAFF_OF_A,
+            "query($id: ID!) { settlementStatement(cooperativeId: $id, from: \"2026-04-01\", to: \"2027-03-31\") { netPayable } }".into(),
             json!({ "id": ids.cooperative_a }),
         ),
         (

@@ -11,6 +11,7 @@ mod catalog_admin;
 mod cli;
 mod http_surface;
 mod import;
+mod orders;
 mod provenance;
 mod readme;
 mod search;

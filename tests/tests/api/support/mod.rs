@@ -3,6 +3,7 @@
 pub mod flows;
 pub mod postgres;
 pub mod server;
+pub mod stripe_fake;
 
 pub use server::{Backend, ServerOptions, TestServer, error_code};
 

@@ -51,6 +51,16 @@ impl TestDatabase {
         })
     }
 
+    /// The same database for a second server process, with its own data directory
+    /// (so its own embedded search index).
+    pub fn attach(other: &TestDatabase) -> anyhow::Result<Self> {
+        Ok(Self {
+            url: other.url.clone(),
+            meilisearch_index: other.meilisearch_index.clone(),
+            data_dir: tempfile::Builder::new().prefix("market-test-").tempdir()?,
+        })
+    }
+
     pub fn data_path(&self) -> &Path {
         self.data_dir.path()
     }

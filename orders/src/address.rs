@@ -1,0 +1,241 @@
+//! Delivery addresses: Indian PIN codes and GST state codes, checked against each other.
+
+use catalog::{FieldError, FieldErrorCode, identifiers::parse_pin_code};
+use serde::{Deserialize, Serialize};
+
+/// GST state codes in use for a place of supply, with their names (domain facts 2.4).
+/// 25 (Daman & Diu) and 28 (old Andhra Pradesh) are legacy and not accepted for new
+/// supplies.
+pub const STATES: [(&str, &str); 36] = [
+    ("01", "Jammu and Kashmir"),
+    ("02", "Himachal Pradesh"),
+    ("03", "Punjab"),
+    ("04", "Chandigarh"),
+    ("05", "Uttarakhand"),
+    ("06", "Haryana"),
+    ("07", "Delhi"),
+    ("08", "Rajasthan"),
+    ("09", "Uttar Pradesh"),
+    ("10", "Bihar"),
+    ("11", "Sikkim"),
+    ("12", "Arunachal Pradesh"),
+    ("13", "Nagaland"),
+    ("14", "Manipur"),
+    ("15", "Mizoram"),
+    ("16", "Tripura"),
+    ("17", "Meghalaya"),
+    ("18", "Assam"),
+    ("19", "West Bengal"),
+    ("20", "Jharkhand"),
+    ("21", "Odisha"),
+    ("22", "Chhattisgarh"),
+    ("23", "Madhya Pradesh"),
+    ("24", "Gujarat"),
+    ("26", "Dadra and Nagar Haveli and Daman and Diu"),
+    ("27", "Maharashtra"),
+    ("29", "Karnataka"),
+    ("30", "Goa"),
+    ("31", "Lakshadweep"),
+    ("32", "Kerala"),
+    ("33", "Tamil Nadu"),
+    ("34", "Puducherry"),
+    ("35", "Andaman and Nicobar Islands"),
+    ("36", "Telangana"),
+    ("37", "Andhra Pradesh"),
+    ("38", "Ladakh"),
+];
+
+pub fn state_name(code: &str) -> Option<&'static str> {
+    STATES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, name)| *name)
+}
+
+/// The first digit of PIN codes in a state: the postal region (domain facts 5.1).
+/// Region 9 is the Army Postal Service and is accepted everywhere.
+fn pin_region(state_code: &str) -> Option<u8> {
+    Some(match state_code {
+        "01" | "02" | "03" | "04" | "06" | "07" | "38" => 1,
+        "05" | "09" => 2,
+        "08" | "24" | "26" => 3,
+        "22" | "23" | "27" | "30" => 4,
+        "29" | "36" | "37" => 5,
+        "31" | "32" | "33" | "34" => 6,
+        "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "21" | "35" => 7,
+        "10" | "20" => 8,
+        _ => return None,
+    })
+}
+
+/// A delivery address as the buyer gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    pub name: String,
+    pub phone: String,
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    pub city: String,
+    pub pin_code: String,
+    pub state_code: String,
+    /// The buyer's GSTIN, printed on the invoice when the buyer is registered.
+    #[serde(default)]
+    pub gstin: Option<String>,
+}
+
+impl Address {
+    /// Normalises the address and lists every problem, each under `prefix`.
+    pub fn checked(mut self, prefix: &str) -> Result<Self, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let field = |name: &str| format!("{prefix}.{name}");
+        for (name, value, max) in [
+            ("name", &mut self.name, 100),
+            ("line1", &mut self.line1, 200),
+            ("city", &mut self.city, 100),
+        ] {
+            *value = value.trim().to_owned();
+            if value.is_empty() {
+                problems.push(FieldError::new(
+                    &field(name),
+                    FieldErrorCode::Required,
+                    format!("{name} is required"),
+                ));
+            } else if value.chars().count() > max || value.chars().any(char::is_control) {
+                problems.push(FieldError::new(
+                    &field(name),
+                    FieldErrorCode::Invalid,
+                    format!("{name} must be at most {max} characters without control characters"),
+                ));
+            }
+        }
+        self.line2 = self
+            .line2
+            .map(|line| line.trim().to_owned())
+            .filter(|line| !line.is_empty());
+        if self
+            .line2
+            .as_ref()
+            .is_some_and(|line| line.chars().count() > 200 || line.chars().any(char::is_control))
+        {
+            problems.push(FieldError::new(
+                &field("line2"),
+                FieldErrorCode::Invalid,
+                "line2 must be at most 200 characters without control characters",
+            ));
+        }
+        let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();
+        let phone = digits
+            .strip_prefix("91")
+            .filter(|_| digits.len() == 12)
+            .unwrap_or(&digits);
+        if phone.len() == 10 && matches!(phone.as_bytes()[0], b'6'..=b'9') {
+            self.phone = format!("+91{phone}");
+        } else {
+            problems.push(FieldError::new(
+                &field("phone"),
+                FieldErrorCode::Invalid,
+                "phone must be a 10-digit Indian mobile number",
+            ));
+        }
+        self.state_code = self.state_code.trim().to_owned();
+        let region = pin_region(&self.state_code);
+        if region.is_none() {
+            problems.push(FieldError::new(
+                &field("stateCode"),
+                FieldErrorCode::Invalid,
+                "stateCode must be a GST state code such as 38 (Ladakh) or 07 (Delhi)",
+            ));
+        }
+        match parse_pin_code(&self.pin_code) {
+            Ok(pin) => {
+                let first = pin.as_bytes()[0] - b'0';
+                if let Some(region) = region
+                    && first != region
+                    && first != 9
+                {
+                    problems.push(FieldError::new(
+                        &field("pinCode"),
+                        FieldErrorCode::Invalid,
+                        format!(
+                            "PIN {pin} is not in {}: PIN codes there start with {region}",
+                            state_name(&self.state_code).unwrap_or("that state")
+                        ),
+                    ));
+                }
+                self.pin_code = pin;
+            }
+            Err(message) => problems.push(FieldError::new(
+                &field("pinCode"),
+                FieldErrorCode::Invalid,
+                message,
+            )),
+        }
+        if let Some(gstin) = self.gstin.take().filter(|g| !g.trim().is_empty()) {
+            match catalog::identifiers::parse_gstin(&gstin) {
+                Ok(gstin) => self.gstin = Some(gstin),
+                Err(message) => problems.push(FieldError::new(
+                    &field("gstin"),
+                    FieldErrorCode::Invalid,
+                    message,
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leh() -> Address {
+        Address {
+            name: "Tsering Dolma".into(),
+            phone: "98765 43210".into(),
+            line1: "Main Bazaar".into(),
+            line2: None,
+            city: "Leh".into(),
+            pin_code: "194101".into(),
+            state_code: "38".into(),
+            gstin: None,
+        }
+    }
+
+    #[test]
+    fn a_ladakh_address_is_accepted_and_normalised() {
+        let address = leh().checked("address").unwrap_or_default();
+        assert_eq!(address.phone, "+919876543210");
+        assert_eq!(address.pin_code, "194101");
+    }
+
+    #[test]
+    fn a_pin_from_another_region_names_the_field() {
+        let address = Address {
+            pin_code: "600001".into(),
+            ..leh()
+        };
+        let problems = address.checked("address").err().unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, ["address", "pinCode"]);
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let address = Address {
+            name: " ".into(),
+            phone: "12".into(),
+            pin_code: "012345".into(),
+            state_code: "99".into(),
+            ..leh()
+        };
+        let problems = address.checked("a").err().unwrap_or_default();
+        let fields: Vec<String> = problems.iter().map(|p| p.field.join(".")).collect();
+        assert_eq!(fields, ["a.name", "a.phone", "a.stateCode", "a.pinCode"]);
+    }
+}

@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "fulfilments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub cooperative_id: Uuid,
+    pub status: String,
+    pub goods_paise: i64,
+    pub shipping_paise: i64,
+    pub taxable_paise: i64,
+    pub cgst_paise: i64,
+    pub sgst_paise: i64,
+    pub utgst_paise: i64,
+    pub igst_paise: i64,
+    pub total_paise: i64,
+    pub tcs_paise: i64,
+    pub refunded_paise: i64,
+    pub invoice_number: Option<String>,
+    pub invoice_date: Option<Date>,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub accepted_at: Option<DateTimeUtc>,
+    pub payment_due_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,14 @@
+//! sea-orm entities of the order tables. Relations are left out: queries join by id
+//! explicitly, so each one's cost is visible where it is written.
+
+pub mod cart;
+pub mod cart_item;
+pub mod consignee;
+pub mod fulfilment;
+pub mod invoice_sequence;
+pub mod order;
+pub mod order_event;
+pub mod order_line;
+pub mod payment_event;
+pub mod refund;
+pub mod stock_reservation;

@@ -1,0 +1,418 @@
+//! GST invoices: one per fulfilment, issued when it ships, numbered in a series per
+//! cooperative and financial year (`PREF/2627/000001`: at most 16 characters of
+//! letters, digits and '/', consecutive, restarting each April, as Rule 46 requires),
+//! and rendered as HTML with every field the rule names.
+
+use std::fmt::Write as _;
+
+use catalog::Cooperative;
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+use uuid::Uuid;
+
+use crate::{
+    Address, OrderError, OrderService, Party,
+    entity::{consignee, fulfilment, invoice_sequence, order, order_line},
+    state_name,
+    time::{financial_year, india_today},
+};
+
+/// The four letters that begin a cooperative's invoice numbers: the initials of its
+/// name's words, padded from its slug.
+pub(crate) fn invoice_prefix(slug: &str) -> String {
+    let mut prefix: String = slug
+        .split('-')
+        .filter_map(|word| word.chars().find(char::is_ascii_alphanumeric))
+        .map(|c| c.to_ascii_uppercase())
+        .take(4)
+        .collect();
+    for c in slug.chars().filter(char::is_ascii_alphanumeric).skip(1) {
+        if prefix.len() >= 4 {
+            break;
+        }
+        prefix.push(c.to_ascii_uppercase());
+    }
+    while prefix.len() < 4 {
+        prefix.push('X');
+    }
+    prefix
+}
+
+/// The next number in the cooperative's series for today's financial year. The
+/// counter row is created if missing and then incremented in place, so concurrent
+/// shipments (in any number of processes) get consecutive, distinct numbers.
+pub(crate) async fn next_invoice_number(
+    db: &impl ConnectionTrait,
+    fulfilment: &fulfilment::Model,
+) -> Result<(String, NaiveDate), OrderError> {
+    let date = india_today();
+    let year = financial_year(date);
+    invoice_sequence::Entity::insert(invoice_sequence::ActiveModel {
+        cooperative_id: Set(fulfilment.cooperative_id),
+        financial_year: Set(year.clone()),
+        last_number: Set(0),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            invoice_sequence::Column::CooperativeId,
+            invoice_sequence::Column::FinancialYear,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    invoice_sequence::Entity::update_many()
+        .col_expr(
+            invoice_sequence::Column::LastNumber,
+            Expr::col(invoice_sequence::Column::LastNumber).add(1),
+        )
+        .filter(invoice_sequence::Column::CooperativeId.eq(fulfilment.cooperative_id))
+        .filter(invoice_sequence::Column::FinancialYear.eq(year.as_str()))
+        .exec(db)
+        .await?;
+    let sequence = invoice_sequence::Entity::find()
+        .filter(invoice_sequence::Column::CooperativeId.eq(fulfilment.cooperative_id))
+        .filter(invoice_sequence::Column::FinancialYear.eq(year.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| OrderError::corrupt("invoice sequence vanished"))?;
+    if sequence.last_number > 999_999 {
+        return Err(OrderError::Conflict(
+            "this cooperative's invoice series for the year is exhausted".into(),
+        ));
+    }
+    let cooperatives = catalog::cooperatives_by_ids(db, &[fulfilment.cooperative_id]).await?;
+    let slug = cooperatives
+        .get(&fulfilment.cooperative_id)
+        .map(|c| c.slug.clone())
+        .unwrap_or_default();
+    Ok((
+        format!(
+            "{}/{year}/{:06}",
+            invoice_prefix(&slug),
+            sequence.last_number
+        ),
+        date,
+    ))
+}
+
+/// TCS on a fulfilment: `rate_bp` of its net taxable value (taxable value less the
+/// taxable part of refunds), rounded half up to the paisa.
+pub fn tcs_paise(taxable: i64, total: i64, refunded: i64, rate_bp: i64) -> i64 {
+    if total <= 0 {
+        return 0;
+    }
+    let refunded_taxable = (i128::from(refunded) * i128::from(taxable) * 2 + i128::from(total))
+        / (2 * i128::from(total));
+    let net = (i128::from(taxable) - refunded_taxable).max(0);
+    let tcs = (net * i128::from(rate_bp) * 2 + 10_000) / 20_000;
+    i64::try_from(tcs).unwrap_or(i64::MAX)
+}
+
+/// A party on an invoice.
+#[derive(Debug, Clone)]
+pub struct InvoiceParty {
+    pub name: String,
+    pub address_lines: Vec<String>,
+    pub state_code: String,
+    pub gstin: Option<String>,
+}
+
+/// Everything printed on a fulfilment's tax invoice.
+#[derive(Debug, Clone)]
+pub struct Invoice {
+    pub number: String,
+    pub date: NaiveDate,
+    pub order_number: String,
+    pub supplier: InvoiceParty,
+    pub recipient: InvoiceParty,
+    pub place_of_supply: String,
+    pub fulfilment: fulfilment::Model,
+    pub lines: Vec<order_line::Model>,
+    /// Consignee addresses by id, for institutional deliveries.
+    pub consignees: Vec<consignee::Model>,
+    pub purchase_order_number: Option<String>,
+    pub gem_contract_number: Option<String>,
+}
+
+fn address_lines(address: &Address) -> Vec<String> {
+    let mut lines = vec![address.line1.clone()];
+    lines.extend(address.line2.clone());
+    lines.push(format!("{} {}", address.city, address.pin_code));
+    lines.push(format!(
+        "{} (State code {})",
+        state_name(&address.state_code).unwrap_or("?"),
+        address.state_code
+    ));
+    lines
+}
+
+fn supplier_party(cooperative: &Cooperative) -> InvoiceParty {
+    let state = crate::checkout::supplier_state(cooperative.gstin.as_deref());
+    InvoiceParty {
+        name: cooperative.name.clone(),
+        address_lines: vec![
+            cooperative.address_line.clone(),
+            format!(
+                "{}, {} {}",
+                cooperative.village, cooperative.district, cooperative.pin_code
+            ),
+            format!("{} (State code {state})", state_name(&state).unwrap_or("?")),
+        ],
+        state_code: state,
+        gstin: cooperative.gstin.clone(),
+    }
+}
+
+impl OrderService {
+    /// The invoice of a shipped fulfilment, for its buyer, its cooperative or an admin.
+    pub async fn invoice_for(
+        &self,
+        party: &Party,
+        fulfilment_id: Uuid,
+    ) -> Result<Invoice, OrderError> {
+        party.require_signed_in()?;
+        let (fulfilment, order) =
+            crate::lifecycle::load_fulfilment(&self.db, fulfilment_id).await?;
+        match crate::views::visibility(party, &order) {
+            Some(None) => {}
+            Some(Some(cooperative_id)) if cooperative_id == fulfilment.cooperative_id => {}
+            _ => return Err(OrderError::NotFound("fulfilment")),
+        }
+        let (Some(number), Some(date)) =
+            (fulfilment.invoice_number.clone(), fulfilment.invoice_date)
+        else {
+            return Err(OrderError::Conflict(
+                "the invoice is issued when the fulfilment ships".into(),
+            ));
+        };
+        let cooperative = catalog::cooperatives_by_ids(&self.db, &[fulfilment.cooperative_id])
+            .await?
+            .remove(&fulfilment.cooperative_id)
+            .ok_or_else(|| OrderError::corrupt("fulfilment without cooperative"))?;
+        let address: Address =
+            serde_json::from_value(order.shipping_address.clone()).map_err(OrderError::corrupt)?;
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::FulfilmentId.eq(fulfilment.id))
+            .all(&self.db)
+            .await?;
+        let consignees = consignee::Entity::find()
+            .filter(consignee::Column::OrderId.eq(order.id))
+            .all(&self.db)
+            .await?;
+        let order: order::Model = order;
+        Ok(Invoice {
+            number,
+            date,
+            order_number: order.number.clone(),
+            supplier: supplier_party(&cooperative),
+            recipient: InvoiceParty {
+                name: address.name.clone(),
+                address_lines: address_lines(&address),
+                state_code: address.state_code.clone(),
+                gstin: address.gstin.clone(),
+            },
+            place_of_supply: order.place_of_supply.clone(),
+            fulfilment,
+            lines,
+            consignees,
+            purchase_order_number: order.purchase_order_number,
+            gem_contract_number: order.gem_contract_number,
+        })
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Rupees with two decimals from paise, e.g. 123456 → "1234.56".
+pub fn rupees(paise: i64) -> String {
+    let sign = if paise < 0 { "-" } else { "" };
+    let paise = paise.unsigned_abs();
+    format!("{sign}{}.{:02}", paise / 100, paise % 100)
+}
+
+fn rate(bp: i32) -> String {
+    format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
+    let _ = write!(
+        out,
+        "<section><h2>{}</h2><p><strong>{}</strong><br>",
+        escape(title),
+        escape(&party.name)
+    );
+    for line in &party.address_lines {
+        let _ = write!(out, "{}<br>", escape(line));
+    }
+    match &party.gstin {
+        Some(gstin) => {
+            let _ = write!(out, "GSTIN: {}", escape(gstin));
+        }
+        None => out.push_str("GSTIN: unregistered"),
+    }
+    out.push_str("</p></section>");
+}
+
+/// The invoice as a self-contained HTML page.
+pub fn render_invoice_html(invoice: &Invoice) -> String {
+    let f = &invoice.fulfilment;
+    let interstate = f.igst_paise > 0;
+    let ut = f.utgst_paise > 0;
+    let mut out = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tax invoice ",
+    );
+    out.push_str(&escape(&invoice.number));
+    out.push_str("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;text-align:right}td.l,th.l{text-align:left}</style></head><body>");
+    out.push_str("<h1>Tax invoice</h1><p>");
+    let _ = write!(
+        out,
+        "Invoice number: <strong id=\"invoice-number\">{}</strong><br>Invoice date: {}<br>Order: {}<br>",
+        escape(&invoice.number),
+        invoice.date.format("%d-%m-%Y"),
+        escape(&invoice.order_number)
+    );
+    if let Some(po) = &invoice.purchase_order_number {
+        let _ = write!(out, "Purchase order: {}<br>", escape(po));
+    }
+    if let Some(contract) = &invoice.gem_contract_number {
+        let _ = write!(out, "GeM contract: {}<br>", escape(contract));
+    }
+    let _ = write!(
+        out,
+        "Place of supply: {} (State code {})<br>Supply: {}<br>Tax payable on reverse charge: No</p>",
+        escape(state_name(&invoice.place_of_supply).unwrap_or("?")),
+        escape(&invoice.place_of_supply),
+        if interstate {
+            "inter-State"
+        } else {
+            "intra-State"
+        }
+    );
+    party_block(&mut out, "Supplier", &invoice.supplier);
+    party_block(&mut out, "Recipient", &invoice.recipient);
+    if !invoice.consignees.is_empty() {
+        out.push_str("<section><h2>Delivery addresses</h2><ul>");
+        for c in &invoice.consignees {
+            let address: Option<Address> = serde_json::from_value(c.address.clone()).ok();
+            let _ = write!(
+                out,
+                "<li>{}: {}</li>",
+                escape(&c.name),
+                escape(
+                    &address
+                        .map(|a| address_lines(&a).join(", "))
+                        .unwrap_or_default()
+                )
+            );
+        }
+        out.push_str("</ul></section>");
+    }
+    out.push_str("<table><thead><tr><th class=\"l\">#</th><th class=\"l\">Description</th><th class=\"l\">HSN</th><th>Qty</th><th class=\"l\">UQC</th><th>Unit price (incl. tax)</th><th>Total</th><th>Taxable value</th><th>Rate</th>");
+    if interstate {
+        out.push_str("<th>IGST</th>");
+    } else {
+        out.push_str(if ut {
+            "<th>CGST</th><th>UTGST</th>"
+        } else {
+            "<th>CGST</th><th>SGST</th>"
+        });
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (i, line) in invoice.lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">NOS</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            i + 1,
+            escape(&line.description),
+            escape(&line.hsn),
+            line.quantity,
+            rupees(line.unit_price_paise),
+            rupees(line.total_paise),
+            rupees(line.taxable_paise),
+            rate(line.rate_bp),
+        );
+        if interstate {
+            let _ = write!(out, "<td>{}</td>", rupees(line.igst_paise));
+        } else {
+            let _ = write!(
+                out,
+                "<td>{}</td><td>{}</td>",
+                rupees(line.cgst_paise),
+                rupees(line.sgst_paise + line.utgst_paise)
+            );
+        }
+        out.push_str("</tr>");
+    }
+    let _ = write!(
+        out,
+        "</tbody><tfoot><tr><th class=\"l\" colspan=\"6\">Total</th><th id=\"invoice-total\">{}</th><th>{}</th><th></th>",
+        rupees(f.total_paise),
+        rupees(f.taxable_paise)
+    );
+    if interstate {
+        let _ = write!(out, "<th>{}</th>", rupees(f.igst_paise));
+    } else {
+        let _ = write!(
+            out,
+            "<th>{}</th><th>{}</th>",
+            rupees(f.cgst_paise),
+            rupees(f.sgst_paise + f.utgst_paise)
+        );
+    }
+    let _ = write!(
+        out,
+        "</tr></tfoot></table><p>Amounts in Indian rupees. Prices include GST.</p><p>For {}<br><br>Authorised signatory</p></body></html>",
+        escape(&invoice.supplier.name)
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invoice_numbers_fit_sixteen_characters() {
+        let prefix = invoice_prefix("leh-apricot-growers-cooperative");
+        assert_eq!(prefix, "LAGC");
+        assert_eq!(format!("{prefix}/2627/{:06}", 999_999).len(), 16);
+        assert_eq!(invoice_prefix("nubra"), "NUBR");
+        assert_eq!(invoice_prefix("a"), "AXXX");
+    }
+
+    #[test]
+    fn tcs_is_half_a_percent_of_net_taxable_value() {
+        assert_eq!(tcs_paise(100_000, 105_000, 0, 50), 500);
+        // Refunding half the amount halves the base.
+        assert_eq!(tcs_paise(100_000, 105_000, 52_500, 50), 250);
+        assert_eq!(tcs_paise(100_000, 105_000, 105_000, 50), 0);
+        // 0.5% of 333 paise is 1.665, rounded half up to 2.
+        assert_eq!(tcs_paise(333, 350, 0, 50), 2);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+        assert_eq!(rupees(123_456), "1234.56");
+        assert_eq!(rupees(5), "0.05");
+    }
+}

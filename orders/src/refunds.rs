@@ -1,0 +1,352 @@
+//! Refunds, per fulfilment so that each cooperative's settlement shows its own. The
+//! amount is claimed against the fulfilment in the database first (a conditional
+//! update, so concurrent refunds cannot exceed what was paid), then sent to the
+//! provider with an idempotency key derived from the refund, so a retry never pays
+//! twice.
+
+use catalog::FieldErrorCode;
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{
+    OrderError, OrderService, Party,
+    entity::{fulfilment, order, refund},
+    invoices::tcs_paise,
+    lifecycle::{load_fulfilment, refresh_order_status},
+    stripe::ProviderFailure,
+};
+
+pub const PENDING: &str = "PENDING";
+pub const SUCCEEDED: &str = "SUCCEEDED";
+pub const FAILED: &str = "FAILED";
+
+#[derive(Debug, Clone)]
+pub struct RefundRequest {
+    pub order_id: Uuid,
+    pub fulfilment_id: Uuid,
+    /// None refunds everything not yet refunded.
+    pub amount_paise: Option<i64>,
+    pub reason: String,
+    pub idempotency_key: String,
+}
+
+pub type RefundView = refund::Model;
+
+async fn adjust_amounts(
+    db: &impl ConnectionTrait,
+    fulfilment: &fulfilment::Model,
+    delta: i64,
+    tcs_rate_bp: i64,
+) -> Result<bool, OrderError> {
+    let claimed = fulfilment::Entity::update_many()
+        .col_expr(
+            fulfilment::Column::RefundedPaise,
+            Expr::col(fulfilment::Column::RefundedPaise).add(delta),
+        )
+        .col_expr(fulfilment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(fulfilment::Column::Id.eq(fulfilment.id))
+        .filter(
+            Expr::col(fulfilment::Column::RefundedPaise)
+                .add(delta)
+                .lte(Expr::col(fulfilment::Column::TotalPaise)),
+        )
+        .filter(
+            Expr::col(fulfilment::Column::RefundedPaise)
+                .add(delta)
+                .gte(0),
+        )
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(false);
+    }
+    order::Entity::update_many()
+        .col_expr(
+            order::Column::RefundedPaise,
+            Expr::col(order::Column::RefundedPaise).add(delta),
+        )
+        .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(order::Column::Id.eq(fulfilment.order_id))
+        .exec(db)
+        .await?;
+    // TCS follows the net taxable value once the invoice is out.
+    if fulfilment.invoice_number.is_some() {
+        let refreshed = fulfilment::Entity::find_by_id(fulfilment.id)
+            .one(db)
+            .await?
+            .ok_or(OrderError::NotFound("fulfilment"))?;
+        fulfilment::Entity::update_many()
+            .col_expr(
+                fulfilment::Column::TcsPaise,
+                Expr::value(tcs_paise(
+                    refreshed.taxable_paise,
+                    refreshed.total_paise,
+                    refreshed.refunded_paise,
+                    tcs_rate_bp,
+                )),
+            )
+            .filter(fulfilment::Column::Id.eq(fulfilment.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(true)
+}
+
+impl OrderService {
+    /// `orderRefund`: admins, or the manager of the fulfilment's cooperative.
+    pub async fn refund(
+        &self,
+        party: &Party,
+        request: RefundRequest,
+    ) -> Result<RefundView, OrderError> {
+        party.require_signed_in()?;
+        let (fulfilment, order) = load_fulfilment(&self.db, request.fulfilment_id).await?;
+        if fulfilment.order_id != request.order_id {
+            return Err(OrderError::NotFound("fulfilment"));
+        }
+        if !(party.is_admin() || party.is_manager_of(fulfilment.cooperative_id)) {
+            return Err(match crate::views::visibility(party, &order) {
+                None => OrderError::NotFound("order"),
+                Some(_) => OrderError::Forbidden(
+                    "refunds are made by admins or the cooperative's manager".into(),
+                ),
+            });
+        }
+        self.refund_as(party, request).await
+    }
+
+    pub(crate) async fn refund_as(
+        &self,
+        party: &Party,
+        request: RefundRequest,
+    ) -> Result<RefundView, OrderError> {
+        let key = request.idempotency_key.trim().to_owned();
+        if key.is_empty() || key.len() > 100 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(OrderError::invalid(
+                "idempotencyKey",
+                FieldErrorCode::Invalid,
+                "idempotencyKey must be 1 to 100 printable ASCII characters",
+            ));
+        }
+        let reason = request.reason.trim().to_owned();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(OrderError::invalid(
+                "reason",
+                FieldErrorCode::Required,
+                "say why the money is refunded (at most 500 characters)",
+            ));
+        }
+        if let Some(existing) = refund::Entity::find()
+            .filter(refund::Column::OrderId.eq(request.order_id))
+            .filter(refund::Column::IdempotencyKey.eq(key.as_str()))
+            .one(&self.db)
+            .await?
+        {
+            let same = existing.fulfilment_id == request.fulfilment_id
+                && request
+                    .amount_paise
+                    .is_none_or(|a| a == existing.amount_paise);
+            if !same {
+                return Err(OrderError::Conflict(
+                    "this idempotencyKey was already used for a different refund".into(),
+                ));
+            }
+            if existing.status == PENDING && existing.provider == "stripe" {
+                return self.send_refund(existing).await;
+            }
+            return Ok(existing);
+        }
+        let (fulfilment, order) = load_fulfilment(&self.db, request.fulfilment_id).await?;
+        if order.payment_received_paise <= 0 {
+            return Err(OrderError::Conflict(
+                "nothing was paid for this order; cancel it instead".into(),
+            ));
+        }
+        let refundable = fulfilment.total_paise - fulfilment.refunded_paise;
+        let amount = request.amount_paise.unwrap_or(refundable);
+        if amount <= 0 || amount > refundable {
+            return Err(OrderError::invalid(
+                "amountPaise",
+                FieldErrorCode::OutOfRange,
+                format!("at most {refundable} paise of this fulfilment can be refunded"),
+            ));
+        }
+        let stripe = order.payment_provider == "stripe";
+        let now = Utc::now();
+        let txn = catalog::transaction::begin_write(&self.db).await?;
+        if !adjust_amounts(&txn, &fulfilment, amount, self.settings.tcs_rate_bp).await? {
+            txn.rollback().await?;
+            return Err(OrderError::invalid(
+                "amountPaise",
+                FieldErrorCode::OutOfRange,
+                "another refund took part of this amount; reload and try again",
+            ));
+        }
+        let model = refund::Model {
+            id: Uuid::now_v7(),
+            order_id: order.id,
+            fulfilment_id: fulfilment.id,
+            amount_paise: amount,
+            reason: reason.clone(),
+            idempotency_key: key,
+            provider: order.payment_provider.clone(),
+            provider_reference: None,
+            // Manual payments are returned by hand; the record is the instruction.
+            status: if stripe { PENDING } else { SUCCEEDED }.into(),
+            failure_message: None,
+            actor_user_id: party.user_id(),
+            created_at: now,
+            updated_at: now,
+        };
+        refund::Entity::insert(refund::ActiveModel {
+            id: Set(model.id),
+            order_id: Set(model.order_id),
+            fulfilment_id: Set(model.fulfilment_id),
+            amount_paise: Set(model.amount_paise),
+            reason: Set(model.reason.clone()),
+            idempotency_key: Set(model.idempotency_key.clone()),
+            provider: Set(model.provider.clone()),
+            provider_reference: Set(None),
+            status: Set(model.status.clone()),
+            failure_message: Set(None),
+            actor_user_id: Set(model.actor_user_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+        crate::history::record(
+            &txn,
+            order.id,
+            Some(fulfilment.id),
+            None,
+            "REFUND",
+            party,
+            Some(&format!("{amount} paise: {reason}")),
+        )
+        .await?;
+        refresh_order_status(&txn, order.id, party, Some(&reason)).await?;
+        txn.commit().await?;
+        if stripe {
+            self.send_refund(model).await
+        } else {
+            Ok(model)
+        }
+    }
+
+    /// Sends a recorded refund to Stripe. A refusal gives the amount back to the
+    /// fulfilment; an unknown outcome (timeout) leaves it PENDING for a retry with the
+    /// same key.
+    async fn send_refund(&self, refund: refund::Model) -> Result<RefundView, OrderError> {
+        let gateway = self
+            .stripe
+            .as_ref()
+            .ok_or_else(|| OrderError::Provider("card payments are not configured".into()))?;
+        let order = order::Entity::find_by_id(refund.order_id)
+            .one(&self.db)
+            .await?
+            .ok_or(OrderError::NotFound("order"))?;
+        let intent = order
+            .payment_reference
+            .clone()
+            .ok_or_else(|| OrderError::Conflict("the order has no card payment".into()))?;
+        match gateway
+            .create_refund(
+                &intent,
+                refund.amount_paise,
+                &format!("refund-{}", refund.id),
+            )
+            .await
+        {
+            Ok(created) => {
+                let status = if created.status == "failed" || created.status == "canceled" {
+                    FAILED
+                } else {
+                    SUCCEEDED
+                };
+                let txn = catalog::transaction::begin_write(&self.db).await?;
+                let updated = refund::Entity::update_many()
+                    .col_expr(refund::Column::Status, Expr::value(status))
+                    .col_expr(
+                        refund::Column::ProviderReference,
+                        Expr::value(created.id.clone()),
+                    )
+                    .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .filter(refund::Column::Id.eq(refund.id))
+                    .filter(refund::Column::Status.eq(PENDING))
+                    .exec(&txn)
+                    .await?;
+                if status == FAILED && updated.rows_affected == 1 {
+                    self.give_back(&txn, &refund).await?;
+                }
+                txn.commit().await?;
+            }
+            Err(ProviderFailure::Refused(message)) => {
+                let txn = catalog::transaction::begin_write(&self.db).await?;
+                let updated = refund::Entity::update_many()
+                    .col_expr(refund::Column::Status, Expr::value(FAILED))
+                    .col_expr(refund::Column::FailureMessage, Expr::value(message.clone()))
+                    .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .filter(refund::Column::Id.eq(refund.id))
+                    .filter(refund::Column::Status.eq(PENDING))
+                    .exec(&txn)
+                    .await?;
+                if updated.rows_affected == 1 {
+                    self.give_back(&txn, &refund).await?;
+                }
+                txn.commit().await?;
+                return Err(OrderError::Provider(format!(
+                    "Stripe refused the refund: {message}"
+                )));
+            }
+            Err(ProviderFailure::Unavailable(message)) => {
+                return Err(OrderError::Provider(format!(
+                    "Stripe did not answer ({message}); repeat the refund with the same idempotencyKey"
+                )));
+            }
+        }
+        refund::Entity::find_by_id(refund.id)
+            .one(&self.db)
+            .await?
+            .ok_or(OrderError::NotFound("refund"))
+    }
+
+    async fn give_back(
+        &self,
+        db: &impl ConnectionTrait,
+        refund: &refund::Model,
+    ) -> Result<(), OrderError> {
+        let fulfilment = fulfilment::Entity::find_by_id(refund.fulfilment_id)
+            .one(db)
+            .await?
+            .ok_or(OrderError::NotFound("fulfilment"))?;
+        adjust_amounts(
+            db,
+            &fulfilment,
+            -refund.amount_paise,
+            self.settings.tcs_rate_bp,
+        )
+        .await?;
+        refresh_order_status(
+            db,
+            refund.order_id,
+            &Party::system(),
+            Some("refund failed at the provider"),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The refunds of an order.
+    pub async fn refunds_of(&self, order_id: Uuid) -> Result<Vec<RefundView>, OrderError> {
+        Ok(refund::Entity::find()
+            .filter(refund::Column::OrderId.eq(order_id))
+            .all(&self.db)
+            .await?)
+    }
+}

@@ -1,0 +1,222 @@
+//! The order and fulfilment state machines.
+//!
+//! An order is paid (or confirmed on credit terms) as a whole; each cooperative's part
+//! of it, its fulfilment, then moves on its own:
+//!
+//! ```text
+//! PENDING_PAYMENT ─pay─▶ PAID ─┐
+//! CONFIRMED (COD / PO) ────────┴─pack─▶ PACKED ─ship─▶ SHIPPED ─deliver─▶ DELIVERED ─accept─▶ ACCEPTED
+//! PENDING_PAYMENT, CONFIRMED, PAID, PACKED ─cancel─▶ CANCELLED
+//! ```
+//!
+//! ACCEPTED (the consignee's receipt and acceptance, like GeM's CRAC) exists for
+//! institutional orders only. The order's own status follows from its payment, its
+//! refunds and its fulfilments ([`derive_order_status`]).
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &[Self] = &[$(Self::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!("unknown {} {other}", stringify!($name))),
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use string_enum;
+
+string_enum!(OrderStatus {
+    PendingPayment => "PENDING_PAYMENT",
+    Confirmed => "CONFIRMED",
+    Paid => "PAID",
+    Cancelled => "CANCELLED",
+    PartiallyRefunded => "PARTIALLY_REFUNDED",
+    Refunded => "REFUNDED",
+});
+
+string_enum!(FulfilmentStatus {
+    PendingPayment => "PENDING_PAYMENT",
+    Confirmed => "CONFIRMED",
+    Paid => "PAID",
+    Packed => "PACKED",
+    Shipped => "SHIPPED",
+    Delivered => "DELIVERED",
+    Accepted => "ACCEPTED",
+    Cancelled => "CANCELLED",
+});
+
+string_enum!(FulfilmentAction {
+    Pay => "PAY",
+    Pack => "PACK",
+    Ship => "SHIP",
+    Deliver => "DELIVER",
+    Accept => "ACCEPT",
+    Cancel => "CANCEL",
+});
+
+impl FulfilmentStatus {
+    /// The status after `action`, or `None` when the transition is not allowed.
+    pub const fn after(self, action: FulfilmentAction) -> Option<Self> {
+        use FulfilmentAction as A;
+        use FulfilmentStatus as S;
+        match (self, action) {
+            (S::PendingPayment, A::Pay) => Some(S::Paid),
+            (S::Paid | S::Confirmed, A::Pack) => Some(S::Packed),
+            (S::Packed, A::Ship) => Some(S::Shipped),
+            (S::Shipped, A::Deliver) => Some(S::Delivered),
+            (S::Delivered, A::Accept) => Some(S::Accepted),
+            (S::PendingPayment | S::Confirmed | S::Paid | S::Packed, A::Cancel) => {
+                Some(S::Cancelled)
+            }
+            _ => None,
+        }
+    }
+
+    /// Goods have left the cooperative (or never will): the fulfilment can no longer be
+    /// cancelled.
+    pub const fn is_dispatched(self) -> bool {
+        matches!(self, Self::Shipped | Self::Delivered | Self::Accepted)
+    }
+}
+
+/// What an order's status follows from.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderFacts {
+    pub on_credit_terms: bool,
+    pub total_paise: i64,
+    pub payment_received_paise: i64,
+    pub refunded_paise: i64,
+    pub all_fulfilments_cancelled: bool,
+}
+
+pub const fn derive_order_status(facts: OrderFacts) -> OrderStatus {
+    if facts.refunded_paise > 0 {
+        if facts.refunded_paise >= facts.payment_received_paise {
+            if facts.all_fulfilments_cancelled {
+                return OrderStatus::Cancelled;
+            }
+            return OrderStatus::Refunded;
+        }
+        return OrderStatus::PartiallyRefunded;
+    }
+    if facts.all_fulfilments_cancelled {
+        OrderStatus::Cancelled
+    } else if facts.payment_received_paise >= facts.total_paise && facts.total_paise > 0 {
+        OrderStatus::Paid
+    } else if facts.on_credit_terms {
+        OrderStatus::Confirmed
+    } else {
+        OrderStatus::PendingPayment
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_transition_is_listed_and_every_other_is_refused() {
+        use FulfilmentAction as A;
+        use FulfilmentStatus as S;
+        let allowed = [
+            (S::PendingPayment, A::Pay, S::Paid),
+            (S::Paid, A::Pack, S::Packed),
+            (S::Confirmed, A::Pack, S::Packed),
+            (S::Packed, A::Ship, S::Shipped),
+            (S::Shipped, A::Deliver, S::Delivered),
+            (S::Delivered, A::Accept, S::Accepted),
+            (S::PendingPayment, A::Cancel, S::Cancelled),
+            (S::Confirmed, A::Cancel, S::Cancelled),
+            (S::Paid, A::Cancel, S::Cancelled),
+            (S::Packed, A::Cancel, S::Cancelled),
+        ];
+        let mut checked = 0;
+        for &from in S::ALL {
+            for &action in A::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, a, _)| *f == from && *a == action)
+                    .map(|(_, _, to)| *to);
+                assert_eq!(from.after(action), expected, "{from} {action}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, S::ALL.len() * A::ALL.len());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for status in FulfilmentStatus::ALL {
+            assert_eq!(status.as_str().parse::<FulfilmentStatus>(), Ok(*status));
+        }
+        for status in OrderStatus::ALL {
+            assert_eq!(status.as_str().parse::<OrderStatus>(), Ok(*status));
+        }
+    }
+
+    #[test]
+    fn order_status_follows_payment_refunds_and_cancellation() {
+        let facts = OrderFacts {
+            on_credit_terms: false,
+            total_paise: 1000,
+            payment_received_paise: 0,
+            refunded_paise: 0,
+            all_fulfilments_cancelled: false,
+        };
+        assert_eq!(derive_order_status(facts), OrderStatus::PendingPayment);
+        let credit = OrderFacts {
+            on_credit_terms: true,
+            ..facts
+        };
+        assert_eq!(derive_order_status(credit), OrderStatus::Confirmed);
+        let paid = OrderFacts {
+            payment_received_paise: 1000,
+            ..facts
+        };
+        assert_eq!(derive_order_status(paid), OrderStatus::Paid);
+        let partly = OrderFacts {
+            refunded_paise: 400,
+            ..paid
+        };
+        assert_eq!(derive_order_status(partly), OrderStatus::PartiallyRefunded);
+        let all = OrderFacts {
+            refunded_paise: 1000,
+            ..paid
+        };
+        assert_eq!(derive_order_status(all), OrderStatus::Refunded);
+        let cancelled = OrderFacts {
+            all_fulfilments_cancelled: true,
+            ..all
+        };
+        assert_eq!(derive_order_status(cancelled), OrderStatus::Cancelled);
+        let unpaid_cancelled = OrderFacts {
+            all_fulfilments_cancelled: true,
+            ..facts
+        };
+        assert_eq!(
+            derive_order_status(unpaid_cancelled),
+            OrderStatus::Cancelled
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! The reservation sweeper: unpaid orders past their reservation time are first
+//! reconciled with the payment provider (a paid order whose webhook never came is
+//! recorded as paid, never cancelled), then released: cancelled, stock returned.
+//!
+//! Every replica may run it: releasing is a compare-and-set on each row's status, so
+//! two sweepers racing over one order release its stock once.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use tokio::sync::watch;
+
+use crate::{OrderError, OrderService, OrderStatus, entity::order};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub paid: usize,
+    pub released: usize,
+    /// Left for the next sweep because the provider could not say.
+    pub deferred: usize,
+}
+
+/// The background task.
+#[derive(Debug)]
+pub struct Sweeper {
+    service: OrderService,
+    interval: Duration,
+}
+
+impl Sweeper {
+    pub fn new(service: OrderService, interval: Duration) -> Self {
+        Self { service, interval }
+    }
+
+    /// Sweeps every `interval` until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            match self.service.sweep_expired_reservations(100).await {
+                Ok(report) if report != SweepReport::default() => {
+                    tracing::info!(?report, "reservation sweep");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reservation sweep failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.interval) => {}
+                _ = shutdown.changed() => return,
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
+    }
+}
+
+impl OrderService {
+    /// One sweep over at most `limit` expired reservations.
+    pub async fn sweep_expired_reservations(&self, limit: u64) -> Result<SweepReport, OrderError> {
+        let expired = order::Entity::find()
+            .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+            .filter(order::Column::ReservationExpiresAt.lte(Utc::now()))
+            .order_by_asc(order::Column::ReservationExpiresAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let mut report = SweepReport::default();
+        for order in expired {
+            if order.payment_provider == "stripe" && order.payment_reference.is_some() {
+                match self.reconcile_with_stripe(&order).await {
+                    Ok(true) => {
+                        report.paid += 1;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::info!(order_id = %order.id, error = %e, "reconciliation deferred");
+                        report.deferred += 1;
+                        continue;
+                    }
+                }
+            }
+            if self
+                .release_unpaid(
+                    order.id,
+                    "payment did not arrive before the reservation expired",
+                )
+                .await?
+            {
+                report.released += 1;
+            }
+        }
+        Ok(report)
+    }
+}

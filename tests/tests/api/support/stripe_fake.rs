@@ -1,0 +1,349 @@
+//! A local stand-in for Stripe's API that enforces the parts of its contract the
+//! marketplace relies on: bearer authentication with the secret key, form-encoded POST
+//! bodies, `Idempotency-Key` on every POST (a repeated key with the same body replays
+//! the first answer, with a different body is refused, as Stripe does), INR amounts
+//! in paise, and refunds bounded by what was captured. Tests can change an intent's
+//! state and inject failures.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+pub const SECRET_KEY: &str = "sk_test_ladakh_market_fake";
+pub const WEBHOOK_SECRET: &str = "whsec_ladakh_market_fake";
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub idempotency_key: Option<String>,
+    pub body: String,
+}
+
+#[derive(Default)]
+struct State {
+    intents: HashMap<String, Value>,
+    refunded: HashMap<String, i64>,
+    replies: HashMap<String, (String, u16, Value)>,
+    requests: Vec<Recorded>,
+    fail_next: Vec<u16>,
+    counter: u64,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+pub struct FakeStripe {
+    pub base_url: String,
+    state: Shared,
+    handle: actix_web::dev::ServerHandle,
+}
+
+fn stripe_error(status: u16, kind: &str, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+        .json(json!({ "error": { "type": kind, "code": code, "message": message } }))
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.replace('+', " ").into_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&String::from_utf8_lossy(&bytes[i + 1..i + 3]), 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn form(body: &str) -> HashMap<String, String> {
+    body.split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
+
+fn intent_json(id: &str, amount: i64, currency: &str, metadata: Value, created: u64) -> Value {
+    json!({
+        "id": id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
+        "amount_received": 0, "capture_method": "automatic_async",
+        "confirmation_method": "automatic", "created": created, "currency": currency,
+        "livemode": false, "metadata": metadata, "payment_method_types": ["card", "upi"],
+        "status": "requires_payment_method", "client_secret": format!("{id}_secret_fake"),
+    })
+}
+
+/// Checks what every request must carry; returns the refusal when it does not.
+fn check_request(req: &HttpRequest, post: bool) -> Option<HttpResponse> {
+    let auth = req
+        .headers()
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if auth != format!("Bearer {SECRET_KEY}") {
+        return Some(stripe_error(
+            401,
+            "invalid_request_error",
+            "api_key_invalid",
+            "Invalid API Key provided",
+        ));
+    }
+    if post {
+        let content_type = req
+            .headers()
+            .get("Content-Type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !content_type.starts_with("application/x-www-form-urlencoded") {
+            return Some(stripe_error(
+                400,
+                "invalid_request_error",
+                "parameter_invalid",
+                "bodies are form-encoded",
+            ));
+        }
+        if req.headers().get("Idempotency-Key").is_none() {
+            return Some(stripe_error(
+                400,
+                "invalid_request_error",
+                "idempotency_key_required",
+                "this marketplace's contract: every POST carries an Idempotency-Key",
+            ));
+        }
+    }
+    None
+}
+
+async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Shared>) -> HttpResponse {
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let path = req.path().to_owned();
+    let method = req.method().as_str().to_owned();
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut s = state.lock().unwrap();
+    s.requests.push(Recorded {
+        method: method.clone(),
+        path: path.clone(),
+        idempotency_key: key.clone(),
+        body: body.clone(),
+    });
+    if !s.fail_next.is_empty() {
+        let status = s.fail_next.remove(0);
+        return stripe_error(status, "api_error", "injected", "injected failure");
+    }
+    let post = method == "POST";
+    if let Some(refusal) = check_request(&req, post) {
+        return refusal;
+    }
+    if let Some(key) = &key
+        && let Some((first_body, status, reply)) = s.replies.get(key)
+    {
+        {
+            if *first_body != body {
+                return stripe_error(
+                    400,
+                    "idempotency_error",
+                    "idempotency_key_in_use",
+                    "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                );
+            }
+            return HttpResponse::build(
+                actix_web::http::StatusCode::from_u16(*status).unwrap_or_default(),
+            )
+            .insert_header(("Idempotent-Replayed", "true"))
+            .json(reply.clone());
+        }
+    }
+    s.counter += 1;
+    let n = s.counter;
+    let (status, reply) = match (method.as_str(), path.as_str()) {
+        ("POST", "/v1/payment_intents") => {
+            let f = form(&body);
+            let amount = f
+                .get("amount")
+                .and_then(|a| a.parse::<i64>().ok())
+                .unwrap_or(0);
+            if amount <= 0 || f.get("currency").map(String::as_str) != Some("inr") {
+                return stripe_error(
+                    400,
+                    "invalid_request_error",
+                    "parameter_invalid_integer",
+                    "amount must be a positive integer in paise and currency inr",
+                );
+            }
+            let metadata: serde_json::Map<String, Value> = f
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("metadata[")
+                        .and_then(|k| k.strip_suffix(']'))
+                        .map(|k| (k.to_owned(), Value::String(v.clone())))
+                })
+                .collect();
+            let id = format!("pi_fake{n:06}");
+            let intent = intent_json(
+                &id,
+                amount,
+                "inr",
+                Value::Object(metadata),
+                1_780_000_000 + n,
+            );
+            s.intents.insert(id, intent.clone());
+            (200, intent)
+        }
+        ("GET", p) if p.starts_with("/v1/payment_intents/") => {
+            let id = p.trim_start_matches("/v1/payment_intents/");
+            match s.intents.get(id) {
+                Some(intent) => (200, intent.clone()),
+                None => {
+                    return stripe_error(
+                        404,
+                        "invalid_request_error",
+                        "resource_missing",
+                        "No such payment_intent",
+                    );
+                }
+            }
+        }
+        ("POST", "/v1/refunds") => {
+            let f = form(&body);
+            let intent_id = f.get("payment_intent").cloned().unwrap_or_default();
+            let Some(intent) = s.intents.get(&intent_id).cloned() else {
+                return stripe_error(
+                    400,
+                    "invalid_request_error",
+                    "resource_missing",
+                    "No such payment_intent",
+                );
+            };
+            let received = intent["amount_received"].as_i64().unwrap_or(0);
+            let already = s.refunded.get(&intent_id).copied().unwrap_or(0);
+            let amount = f
+                .get("amount")
+                .and_then(|a| a.parse::<i64>().ok())
+                .unwrap_or(received - already);
+            if amount <= 0 || amount + already > received {
+                return stripe_error(
+                    400,
+                    "invalid_request_error",
+                    "amount_too_large",
+                    "Refund amount is greater than unrefunded amount on charge",
+                );
+            }
+            s.refunded.insert(intent_id.clone(), already + amount);
+            (
+                200,
+                json!({ "id": format!("re_fake{n:06}"), "object": "refund", "amount": amount,
+                           "created": 1_780_000_000 + n, "currency": "inr", "status": "succeeded",
+                           "payment_intent": intent_id }),
+            )
+        }
+        _ => {
+            return stripe_error(
+                404,
+                "invalid_request_error",
+                "url_invalid",
+                "Unrecognized request URL",
+            );
+        }
+    };
+    if let Some(key) = key {
+        s.replies.insert(key, (body, status, reply.clone()));
+    }
+    HttpResponse::Ok().json(reply)
+}
+
+impl FakeStripe {
+    pub async fn start() -> anyhow::Result<Self> {
+        let state: Shared = Arc::default();
+        let data = web::Data::new(Arc::clone(&state));
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(handle))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")?;
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Ok(Self {
+            base_url: format!("http://{addr}/"),
+            state,
+            handle,
+        })
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Makes the next `count` requests fail with `status`.
+    pub fn fail_next(&self, status: u16, count: usize) {
+        let mut s = self.state.lock().unwrap();
+        s.fail_next.extend(std::iter::repeat_n(status, count));
+    }
+
+    /// The buyer paid (or failed to): the intent's state as Stripe would report it.
+    pub fn set_intent(&self, id: &str, status: &str, amount_received: i64) {
+        let mut s = self.state.lock().unwrap();
+        if let Some(intent) = s.intents.get_mut(id) {
+            intent["status"] = json!(status);
+            intent["amount_received"] = json!(amount_received);
+        }
+    }
+
+    pub fn intent(&self, id: &str) -> Option<Value> {
+        self.state.lock().unwrap().intents.get(id).cloned()
+    }
+
+    pub fn refunded(&self, intent: &str) -> i64 {
+        self.state
+            .lock()
+            .unwrap()
+            .refunded
+            .get(intent)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+}
+
+/// A `Stripe-Signature` header exactly as Stripe computes it.
+pub fn signature(secret: &str, timestamp: i64, payload: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{payload}").as_bytes());
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+/// A Stripe event around a PaymentIntent.
+pub fn intent_event(event_id: &str, kind: &str, intent: &Value) -> String {
+    json!({
+        "id": event_id, "object": "event", "type": kind, "api_version": "2026-09-30.endive",
+        "created": 1_780_000_000, "livemode": false,
+        "data": { "object": intent },
+    })
+    .to_string()
+}
