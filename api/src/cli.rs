@@ -18,8 +18,8 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::{
     settings::{
-        AppEnv, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES, MeilisearchSettings,
-        OrdersSettings, SearchSettings, Settings,
+        AppEnv, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES,
+        MeilisearchSettings, OrdersSettings, SearchSettings, Settings,
     },
     startup::{Application, connect_database, open_search_index, prepare_database},
     telemetry,
@@ -169,6 +169,24 @@ struct ServeArgs {
     /// How old a signed Stripe webhook may be, in seconds.
     #[arg(long, env = "STRIPE_SIGNATURE_TOLERANCE_SECS", default_value_t = 300)]
     stripe_signature_tolerance_secs: u64,
+    /// Do not run the channel worker (NCUI Haat / GeM relay, push, order polling) here.
+    #[arg(long)]
+    no_channel_worker: bool,
+    /// How often an idle channel worker looks for work, in milliseconds.
+    #[arg(long, env = "CHANNEL_POLL_MS", default_value_t = 200)]
+    channel_poll_ms: u64,
+    /// Poll the channels for orders this often, in seconds; 0 turns polling off.
+    #[arg(long, env = "CHANNEL_ORDER_POLL_SECS", default_value_t = 0)]
+    channel_order_poll_secs: u64,
+    /// A channel push that fails this many times is dead-lettered.
+    #[arg(long, env = "CHANNEL_MAX_ATTEMPTS", default_value_t = 8)]
+    channel_max_attempts: i32,
+    /// The first retry delay of a failed channel push, in milliseconds (doubles each time).
+    #[arg(long, env = "CHANNEL_BACKOFF_MS", default_value_t = 500)]
+    channel_backoff_ms: u64,
+    /// Timeout of each call to a channel, in milliseconds.
+    #[arg(long, env = "CHANNEL_TIMEOUT_MS", default_value_t = 10_000)]
+    channel_timeout_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -442,7 +460,42 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             sweep_interval: Duration::from_millis(args.order_sweep_ms.max(50)),
             stripe: stripe_settings(args)?,
         },
+        channels: ChannelsSettings {
+            connectors: connectors::ConnectorSettings {
+                channels: connectors::Channel::ALL
+                    .into_iter()
+                    .map(|channel| (channel, channel_config(channel)))
+                    .collect(),
+                max_attempts: args.channel_max_attempts.max(1),
+                backoff_base: Duration::from_millis(args.channel_backoff_ms.max(1)),
+                backoff_cap: Duration::from_secs(300),
+                request_timeout: Duration::from_millis(args.channel_timeout_ms.max(50)),
+                signature_tolerance: Duration::from_secs(args.stripe_signature_tolerance_secs),
+            },
+            worker: !args.no_channel_worker,
+            poll_interval: Duration::from_millis(args.channel_poll_ms.max(10)),
+            order_poll_interval: (args.channel_order_poll_secs > 0)
+                .then(|| Duration::from_secs(args.channel_order_poll_secs)),
+        },
     })
+}
+
+/// A channel's settings from `GEM_*` / `NCUI_HAAT_*` variables: `_API_BASE` and
+/// `_API_KEY` (push and polling), `_FEED_API_KEY` (the feed), `_WEBHOOK_SECRET` (orders).
+fn channel_config(channel: connectors::Channel) -> connectors::ChannelConfig {
+    let var = |suffix: &str| {
+        std::env::var(format!("{}_{suffix}", channel.as_str()))
+            .ok()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    connectors::ChannelConfig {
+        endpoint: var("API_BASE")
+            .zip(var("API_KEY"))
+            .map(|(base_url, api_key)| connectors::ChannelEndpoint { base_url, api_key }),
+        feed_api_key: var("FEED_API_KEY"),
+        webhook_secret: var("WEBHOOK_SECRET"),
+    }
 }
 
 /// Stripe is on when `STRIPE_SECRET_KEY` is set, and then needs the webhook secret.

@@ -37,6 +37,17 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub search: SearchSettings,
     pub orders: OrdersSettings,
+    pub channels: ChannelsSettings,
+}
+
+/// NCUI Haat and GeM: endpoints, keys, and the sync worker.
+#[derive(Debug, Clone)]
+pub struct ChannelsSettings {
+    pub connectors: connectors::ConnectorSettings,
+    /// Run the channel worker (relay, push, order polling) in this process.
+    pub worker: bool,
+    pub poll_interval: Duration,
+    pub order_poll_interval: Option<Duration>,
 }
 
 /// Checkout, reservations and payments.

@@ -27,6 +27,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub search_index: Arc<dyn search::SearchIndex>,
     pub orders: orders::OrderService,
+    pub connectors: connectors::ConnectorService,
 }
 
 /// Opens the database pool. SQLite files are created on first use.
@@ -143,6 +144,10 @@ pub struct Application {
         tokio::sync::watch::Sender<bool>,
         tokio::task::JoinHandle<()>,
     )>,
+    channel_worker: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 /// The order service: the GST rate table, the shipping table (DATA_DIR override) and
@@ -215,12 +220,31 @@ impl Application {
             );
             (stop, tokio::spawn(sweeper.run(stopped)))
         });
+        let categories = connectors::ChannelCategories::load(&settings.data_dir)
+            .map_err(|e| anyhow::anyhow!("loading the channel category table: {e}"))?;
+        let connector_service = connectors::ConnectorService::new(
+            db.clone(),
+            settings.channels.connectors.clone(),
+            categories,
+            order_service.clone(),
+        )?;
+        let channel_worker = settings.channels.worker.then(|| {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker = connectors::ChannelWorker {
+                service: connector_service.with_db(background_db.clone()),
+                worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::now_v7()),
+                poll_interval: settings.channels.poll_interval,
+                order_poll_interval: settings.channels.order_poll_interval,
+            };
+            (stop, tokio::spawn(worker.run(stopped)))
+        });
         let schema = graphql::build_schema(
             &settings,
             db.clone(),
             tokens.clone(),
             Arc::clone(&search_index),
             order_service.clone(),
+            connector_service.clone(),
         );
         let state = AppState {
             db,
@@ -230,6 +254,7 @@ impl Application {
             metrics,
             search_index,
             orders: order_service,
+            connectors: connector_service,
         };
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();
@@ -267,6 +292,7 @@ impl Application {
             local_addr,
             search_worker,
             order_sweeper,
+            channel_worker,
         })
     }
 
@@ -278,6 +304,15 @@ impl Application {
     /// finish within the configured grace period.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        if let Some((stop, worker)) = self.channel_worker {
+            let _ = stop.send(true);
+            if tokio::time::timeout(Duration::from_secs(10), worker)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the channel worker did not stop in time");
+            }
+        }
         if let Some((stop, sweeper)) = self.order_sweeper {
             let _ = stop.send(true);
             if tokio::time::timeout(Duration::from_secs(10), sweeper)

@@ -343,6 +343,7 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
                     consumer_care: Some("bench@example.org".into()),
                     ..catalog::Declarations::default()
                 },
+                procurement: catalog::Procurement::default(),
                 variants: vec![catalog::NewVariant {
                     sku: format!("B-{i}"),
                     title: "One".into(),

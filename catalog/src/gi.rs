@@ -620,7 +620,7 @@ pub async fn claim_gi(
         }
         Err(error) => return Err(error.into()),
     }
-    search::outbox::enqueue(db, &[product.id]).await?;
+    crate::changes::product_changed(db, &[product.id]).await?;
     let today = Utc::now().date_naive();
     let authorised_user = registrations
         .into_iter()
@@ -651,7 +651,7 @@ pub async fn withdraw_gi_claim(
     if deleted.rows_affected == 0 {
         return Err(CatalogError::GiTagNotFound);
     }
-    search::outbox::enqueue(db, &[product_id]).await?;
+    crate::changes::product_changed(db, &[product_id]).await?;
     Ok(())
 }
 

@@ -477,6 +477,7 @@ pub async fn import_products(
             continue;
         }
         let new = NewProduct {
+            procurement: crate::Procurement::default(),
             cooperative_id,
             category_slug: first.get("category_slug").to_owned(),
             title: first.get("title").to_owned(),

@@ -10,6 +10,7 @@
 mod actor;
 mod batches;
 mod categories;
+pub mod changes;
 mod cooperatives;
 mod districts;
 mod entity;
@@ -59,9 +60,10 @@ pub use import::{
 pub use money::{Currency, Money};
 pub use pagination::{Page, PageRequest};
 pub use products::{
-    Declarations, NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductLookup,
-    ProductSort, ProductStatus, create_product, find_product_for, list_cooperative_products,
-    list_public_products, public_products_by_ids, update_product,
+    Declarations, NewProduct, Procurement, Product, ProductChanges, ProductFilter, ProductImage,
+    ProductLookup, ProductSort, ProductStatus, create_product, find_product_for,
+    list_cooperative_products, list_public_products, products_by_ids, public_products_by_ids,
+    update_product,
 };
 pub use provenance::{
     BatchGiClaim, ChainCheck, EventKind, NewEvent, Provenance, ProvenanceEvent, add_event,

@@ -111,6 +111,42 @@ impl Declarations {
     }
 }
 
+/// What government buyers (GeM) need to know beyond the label: the Make in India
+/// local-content percentage (Class-I above 50%, Class-II above 20%) and how many days
+/// after an order the cooperative delivers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procurement {
+    pub local_content_percent: Option<i32>,
+    pub delivery_lead_time_days: Option<i32>,
+}
+
+impl Procurement {
+    fn problems(&self) -> Vec<FieldError> {
+        let mut problems = Vec::new();
+        if self
+            .local_content_percent
+            .is_some_and(|p| !(0..=100).contains(&p))
+        {
+            problems.push(FieldError::new(
+                "procurement.localContentPercent",
+                FieldErrorCode::OutOfRange,
+                "localContentPercent is between 0 and 100",
+            ));
+        }
+        if self
+            .delivery_lead_time_days
+            .is_some_and(|d| !(1..=180).contains(&d))
+        {
+            problems.push(FieldError::new(
+                "procurement.deliveryLeadTimeDays",
+                FieldErrorCode::OutOfRange,
+                "deliveryLeadTimeDays is between 1 and 180",
+            ));
+        }
+        problems
+    }
+}
+
 /// A product as the rest of the system sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Product {
@@ -124,6 +160,7 @@ pub struct Product {
     pub attributes: serde_json::Map<String, serde_json::Value>,
     pub images: Vec<ProductImage>,
     pub declarations: Declarations,
+    pub procurement: Procurement,
     /// The cheapest variant's price in paise (0 without variants).
     pub min_price_paise: i64,
     pub created_at: DateTime<Utc>,
@@ -142,6 +179,12 @@ impl TryFrom<product::Model> for Product {
             images: serde_json::from_value(model.images).map_err(|e| corrupt("images", e))?,
             declarations: serde_json::from_value(model.declarations)
                 .map_err(|e| corrupt("declarations", e))?,
+            procurement: model
+                .procurement
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|e| corrupt("procurement", e))?
+                .unwrap_or_default(),
             id: model.id,
             slug: model.slug,
             title: model.title,
@@ -198,6 +241,7 @@ pub struct NewProduct {
     pub attributes: serde_json::Map<String, serde_json::Value>,
     pub images: Vec<ProductImage>,
     pub declarations: Declarations,
+    pub procurement: Procurement,
     pub variants: Vec<NewVariant>,
     /// DRAFT when omitted; ACTIVE only if the product passes the activation checks.
     pub status: Option<ProductStatus>,
@@ -213,6 +257,7 @@ pub struct ProductChanges {
     pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
     pub images: Option<Vec<ProductImage>>,
     pub declarations: Option<Declarations>,
+    pub procurement: Option<Procurement>,
     pub status: Option<ProductStatus>,
 }
 
@@ -430,6 +475,21 @@ async fn fetch_sorted_page(
 
 /// Loads the public products among `ids` in one query (search hits are re-checked
 /// against the database so a stale index never shows a hidden product).
+/// Products by id whatever their status (for the platform's own processes: channel
+/// sync, feeds).
+pub async fn products_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Product>, CatalogError> {
+    product::Entity::find()
+        .filter(product::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|model| Product::try_from(model).map(|p| (p.id, p)))
+        .collect()
+}
+
 pub async fn public_products_by_ids(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -520,7 +580,7 @@ pub(crate) async fn reindex_products_where(
     condition: impl sea_orm::sea_query::IntoCondition,
 ) -> Result<(), CatalogError> {
     let ids = product_ids_where(db, condition).await?;
-    search::outbox::enqueue(db, &ids).await?;
+    crate::changes::product_changed(db, &ids).await?;
     Ok(())
 }
 
@@ -658,6 +718,9 @@ pub(crate) async fn create_product_in(
     for (index, variant) in new.variants.iter().enumerate() {
         errors.extend_under(&format!("variants.{index}"), variant.problems());
     }
+    for problem in new.procurement.problems() {
+        errors.push(&problem.field.join("."), problem.code, problem.message);
+    }
     errors.finish()?;
     let Some(category) = category else {
         return Err(CatalogError::CategoryNotFound(new.category_slug));
@@ -675,6 +738,7 @@ pub(crate) async fn create_product_in(
         attributes: new.attributes,
         images: new.images,
         declarations: new.declarations,
+        procurement: new.procurement,
         min_price_paise: new
             .variants
             .iter()
@@ -719,7 +783,7 @@ pub(crate) async fn create_product_in(
             })?;
         variants.push(created);
     }
-    search::outbox::enqueue(db, &[product.id]).await?;
+    crate::changes::product_changed(db, &[product.id]).await?;
     Ok((product, variants))
 }
 
@@ -738,6 +802,7 @@ fn to_active_model(product: &Product) -> Result<product::ActiveModel, CatalogErr
         attributes: Set(serde_json::Value::Object(product.attributes.clone())),
         images: Set(json(serde_json::to_value(&product.images))?),
         declarations: Set(json(serde_json::to_value(&product.declarations))?),
+        procurement: Set(Some(json(serde_json::to_value(&product.procurement))?)),
         min_price_paise: Set(product.min_price_paise),
         created_at: Set(product.created_at),
         updated_at: Set(product.updated_at),
@@ -774,6 +839,12 @@ pub async fn update_product(
     }
     if let Some(declarations) = changes.declarations {
         product.declarations = declarations;
+    }
+    if let Some(procurement) = changes.procurement {
+        for problem in procurement.problems() {
+            errors.push(&problem.field.join("."), problem.code, problem.message);
+        }
+        product.procurement = procurement;
     }
     let category = match changes.category_slug {
         Some(slug) => match find_category(db, &slug).await {
@@ -828,7 +899,7 @@ pub async fn update_product(
     model.id = sea_orm::ActiveValue::Unchanged(product.id);
     match model.update(db).await {
         Ok(_) => {
-            search::outbox::enqueue(db, &[product.id]).await?;
+            crate::changes::product_changed(db, &[product.id]).await?;
             Ok(product)
         }
         Err(error) if unique_violation(&error) => Err(CatalogError::invalid(

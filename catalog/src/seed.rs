@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use crate::{
     Actor, CatalogError, CooperativeFields, Declarations, EventKind, NewAuthorisedUser, NewBatch,
-    NewEvent, NewProduct, NewVariant, ProductImage, ProductStatus, TierPrice, VerificationStatus,
+    NewEvent, NewProduct, NewVariant, Procurement, ProductImage, ProductStatus, TierPrice,
+    VerificationStatus,
     batches::{Certificate, create_batch_in},
     cooperatives::{create_cooperative, set_verification_status},
     entity::{cooperative, gi_tag},
@@ -57,7 +58,18 @@ struct SeedProduct {
     attributes: serde_json::Map<String, serde_json::Value>,
     images: Vec<ProductImage>,
     declarations: Declarations,
+    /// Demo products are made in Ladakh from Ladakh's raw material: 100% local content
+    /// and ten days to deliver, unless a product says otherwise.
+    #[serde(default = "demo_procurement")]
+    procurement: Procurement,
     variants: Vec<SeedVariant>,
+}
+
+fn demo_procurement() -> Procurement {
+    Procurement {
+        local_content_percent: Some(100),
+        delivery_lead_time_days: Some(10),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +218,7 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 attributes: seed.attributes,
                 images: seed.images,
                 declarations: seed.declarations,
+                procurement: seed.procurement,
                 status: Some(status),
                 variants: seed
                     .variants

@@ -45,6 +45,8 @@ pub struct Variant {
     pub min_order_quantity: i32,
     /// Ascending by `min_quantity`, each cheaper than the one before.
     pub tier_prices: Vec<TierPrice>,
+    /// Price, stock or any other change.
+    pub updated_at: chrono::DateTime<Utc>,
 }
 
 impl Variant {
@@ -87,6 +89,7 @@ impl TryFrom<product_variant::Model> for Variant {
             weight_grams: model.weight_grams,
             stock_on_hand: model.stock_on_hand,
             min_order_quantity: model.min_order_quantity,
+            updated_at: model.updated_at,
         })
     }
 }
@@ -290,7 +293,7 @@ pub(crate) async fn refresh_min_price(
         .filter(crate::entity::product::Column::Id.eq(product_id))
         .exec(db)
         .await?;
-    search::outbox::enqueue(db, &[product_id]).await?;
+    crate::changes::product_changed(db, &[product_id]).await?;
     Ok(())
 }
 
@@ -464,7 +467,7 @@ async fn try_move_stock(
     })
     .exec(db)
     .await?;
-    search::outbox::enqueue(db, &[variant.product_id]).await?;
+    crate::changes::product_changed(db, &[variant.product_id]).await?;
     Ok(true)
 }
 
@@ -639,6 +642,7 @@ mod tests {
             stock_on_hand: 0,
             min_order_quantity: 2,
             tier_prices: new.tier_prices,
+            updated_at: Utc::now(),
         };
         assert_eq!(v.unit_price_for(2).minor, 400_000);
         assert_eq!(v.unit_price_for(10).minor, 380_000);

@@ -10,6 +10,7 @@ mod m20261125_000002_create_catalog;
 mod m20261125_000003_create_provenance;
 mod m20261125_000004_create_search_outbox;
 mod m20261125_000005_create_orders;
+mod m20261125_000006_create_channels;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_provenance::Migration),
             Box::new(m20261125_000004_create_search_outbox::Migration),
             Box::new(m20261125_000005_create_orders::Migration),
+            Box::new(m20261125_000006_create_channels::Migration),
         ]
     }
 }

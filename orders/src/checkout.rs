@@ -81,6 +81,35 @@ pub struct PlacedOrder {
     pub payment_error: Option<String>,
 }
 
+/// Where an order comes from: a buyer's cart, or a sales channel.
+struct Source {
+    buyer_user_id: Uuid,
+    cart_id: Option<Uuid>,
+    channel: Option<String>,
+}
+
+/// An order that arrived from a sales channel (NCUI Haat, GeM).
+#[derive(Debug, Clone)]
+pub struct ChannelOrder {
+    /// The channel's name, e.g. `GEM`.
+    pub channel: String,
+    /// The channel's own id for the order: orders are de-duplicated by it.
+    pub channel_order_id: String,
+    /// Variant, quantity and the unit price the channel sold at (tax included).
+    pub lines: Vec<(Uuid, i32, i64)>,
+    pub address: Address,
+    pub payment_method: PaymentMethod,
+    pub institutional: Option<InstitutionalTerms>,
+}
+
+/// The buyer recorded on a channel's orders: one fixed id per channel, no user account.
+pub fn channel_buyer_id(channel: &str) -> Uuid {
+    let digest = Sha256::digest(format!("ladakh-market channel buyer {channel}"));
+    let mut bytes = [0_u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
 /// One goods line before it is stored.
 struct PlannedLine {
     consignee: Option<usize>,
@@ -164,13 +193,23 @@ impl OrderService {
                 "the cart is empty",
             ));
         };
-        self.check_lines(&cart, &lines).await?;
+        self.check_lines(Some(cart.id), &lines).await?;
         let quantities: Vec<(Uuid, i32)> =
             lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
         let fingerprint = fingerprint(&input, &quantities)?;
         let planned = self.plan_lines(&input, &lines)?;
         match self
-            .store_order(party, user_id, &input, &fingerprint, cart.id, planned)
+            .store_order(
+                party,
+                Source {
+                    buyer_user_id: user_id,
+                    cart_id: Some(cart.id),
+                    channel: None,
+                },
+                &input,
+                &fingerprint,
+                planned,
+            )
             .await
         {
             Ok(order_id) => {
@@ -189,6 +228,105 @@ impl OrderService {
                     Some(placed) => self.ensure_payment_intent(placed).await,
                     None => Err(OrderError::Db(e)),
                 }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An order from a sales channel: the same checks, GST and stock reservation as a
+    /// buyer's checkout, de-duplicated by the channel's order id. A line whose price
+    /// differs from the marketplace's current price, or that cannot be filled, makes the
+    /// whole order fail with the reasons, for the channel to be told.
+    pub async fn place_channel_order(
+        &self,
+        order: ChannelOrder,
+    ) -> Result<PlacedOrder, OrderError> {
+        let buyer = channel_buyer_id(&order.channel);
+        let mut input = PlaceOrder {
+            cart_token: None,
+            idempotency_key: format!("{}:{}", order.channel, order.channel_order_id),
+            address: order.address,
+            payment_method: order.payment_method,
+            institutional: order.institutional,
+        };
+        check_key(&input.idempotency_key)?;
+        let mut problems = Vec::new();
+        match input.address.clone().checked("address") {
+            Ok(address) => input.address = address,
+            Err(mut errors) => problems.append(&mut errors),
+        }
+        if let Some(terms) = &mut input.institutional {
+            check_terms(terms, &mut problems);
+        }
+        if order.lines.is_empty() {
+            problems.push(FieldError::new(
+                "lines",
+                FieldErrorCode::Required,
+                "the order has no lines",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(OrderError::Invalid(problems));
+        }
+        let mut quantities: BTreeMap<Uuid, (i32, i64)> = BTreeMap::new();
+        for (variant_id, quantity, price) in &order.lines {
+            if *quantity <= 0 || *quantity > cart::MAX_LINE_QUANTITY {
+                return Err(OrderError::invalid(
+                    "lines",
+                    FieldErrorCode::OutOfRange,
+                    "quantities must be positive",
+                ));
+            }
+            let entry = quantities.entry(*variant_id).or_insert((0, *price));
+            entry.0 += quantity;
+        }
+        let ids: Vec<Uuid> = quantities.keys().copied().collect();
+        let mut sale = catalog::sale_items(&self.db, &ids).await?;
+        let lines: Vec<CartLine> = quantities
+            .into_iter()
+            .map(|(variant_id, (quantity, seen))| {
+                let item = sale.remove(&variant_id);
+                let unit = item
+                    .as_ref()
+                    .map_or(seen, |i| i.variant.unit_price_for(quantity).minor);
+                CartLine {
+                    variant_id,
+                    quantity,
+                    seen_unit_price_paise: seen,
+                    unit_price_paise: unit,
+                    line_total_paise: unit * i64::from(quantity),
+                    item,
+                }
+            })
+            .collect();
+        if let Some(placed) = self.replay(buyer, &input, &lines).await? {
+            return Ok(placed);
+        }
+        self.check_lines(None, &lines).await?;
+        let quantities: Vec<(Uuid, i32)> =
+            lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
+        let fingerprint = fingerprint(&input, &quantities)?;
+        let planned = self.plan_lines(&input, &lines)?;
+        let source = Source {
+            buyer_user_id: buyer,
+            cart_id: None,
+            channel: Some(order.channel.clone()),
+        };
+        match self
+            .store_order(&Party::system(), source, &input, &fingerprint, planned)
+            .await
+        {
+            Ok(order_id) => Ok(PlacedOrder {
+                order_id,
+                replayed: false,
+                payment_error: None,
+            }),
+            Err(OrderError::Db(e))
+                if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                self.replay(buyer, &input, &lines)
+                    .await?
+                    .ok_or(OrderError::Db(e))
             }
             Err(e) => Err(e),
         }
@@ -223,6 +361,7 @@ impl OrderService {
             PaymentMethod::Stripe => self.stripe.is_some(),
             PaymentMethod::PurchaseOrder => institution,
             PaymentMethod::CashOnDelivery | PaymentMethod::BankTransfer => true,
+            PaymentMethod::Channel => false,
         };
         if !method_allowed {
             problems.push(FieldError::new(
@@ -230,6 +369,9 @@ impl OrderService {
                 FieldErrorCode::NotAllowed,
                 match input.payment_method {
                     PaymentMethod::Stripe => "card payments are not configured on this marketplace",
+                    PaymentMethod::Channel => {
+                        "channel settlement is for orders from the sales channels"
+                    }
                     _ => "purchase orders are for institution accounts",
                 },
             ));
@@ -286,7 +428,7 @@ impl OrderService {
     /// buyer's next attempt (having been told) goes through at the new price.
     async fn check_lines(
         &self,
-        cart: &crate::entity::cart::Model,
+        cart_id: Option<Uuid>,
         lines: &[CartLine],
     ) -> Result<(), OrderError> {
         let mut problems = Vec::new();
@@ -332,9 +474,11 @@ impl OrderService {
         if problems.is_empty() {
             return Ok(());
         }
-        let txn = catalog::transaction::begin_write(&self.db).await?;
-        cart::acknowledge_prices(&txn, cart.id, lines).await?;
-        txn.commit().await?;
+        if let Some(cart_id) = cart_id {
+            let txn = catalog::transaction::begin_write(&self.db).await?;
+            cart::acknowledge_prices(&txn, cart_id, lines).await?;
+            txn.commit().await?;
+        }
         Err(OrderError::Invalid(problems))
     }
 
@@ -421,12 +565,12 @@ impl OrderService {
     async fn store_order(
         &self,
         party: &Party,
-        user_id: Uuid,
+        source: Source,
         input: &PlaceOrder,
         fingerprint: &str,
-        cart_id: Uuid,
         planned: Vec<PlannedLine>,
     ) -> Result<Uuid, OrderError> {
+        let user_id = source.buyer_user_id;
         let now = Utc::now();
         let order_id = Uuid::now_v7();
         let method = input.payment_method;
@@ -573,6 +717,7 @@ impl OrderService {
             payment_terms_days: Set(
                 terms.map(|t| t.payment_terms_days.unwrap_or(DEFAULT_PAYMENT_TERMS_DAYS))
             ),
+            source_channel: Set(source.channel.clone()),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -667,7 +812,9 @@ impl OrderService {
             txn.rollback().await?;
             return Err(OrderError::Invalid(short));
         }
-        cart::check_out(&txn, cart_id, order_id).await?;
+        if let Some(cart_id) = source.cart_id {
+            cart::check_out(&txn, cart_id, order_id).await?;
+        }
         history::record(
             &txn,
             order_id,

@@ -36,8 +36,8 @@ use sea_orm::DatabaseConnection;
 pub use address::{Address, STATES, state_name};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
-    ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms, PlaceOrder,
-    PlacedOrder,
+    ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms,
+    PlaceOrder, PlacedOrder, channel_buyer_id,
 };
 pub use error::OrderError;
 pub use invoices::{Invoice, InvoiceParty, render_invoice_html};

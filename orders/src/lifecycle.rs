@@ -59,8 +59,11 @@ fn authorise(
         FulfilmentAction::Pack | FulfilmentAction::Ship | FulfilmentAction::Deliver => {
             party.actor.can_manage(fulfilment.cooperative_id)
         }
+        // The consignee accepts; for a channel's order the acceptance arrives through
+        // the channel (GeM's CRAC) and an admin records it.
         FulfilmentAction::Accept => {
-            matches!(party.actor, Actor::Institution { .. }) && owns_order(party, order)
+            (matches!(party.actor, Actor::Institution { .. }) && owns_order(party, order))
+                || (party.is_admin() && order.source_channel.is_some())
         }
         FulfilmentAction::Cancel => {
             party.actor.can_manage(fulfilment.cooperative_id) || owns_order(party, order)

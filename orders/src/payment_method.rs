@@ -5,6 +5,7 @@ string_enum!(PaymentMethod {
     CashOnDelivery => "CASH_ON_DELIVERY",
     BankTransfer => "BANK_TRANSFER",
     PurchaseOrder => "PURCHASE_ORDER",
+    Channel => "CHANNEL",
 });
 
 impl PaymentMethod {
@@ -16,9 +17,13 @@ impl PaymentMethod {
         }
     }
 
-    /// Goods go out before the money arrives: cash on delivery and purchase orders on
-    /// payment terms. Their stock is held without an expiry.
+    /// Goods go out before the money arrives: cash on delivery, purchase orders on
+    /// payment terms, and channel orders the channel settles later. Their stock is held
+    /// without an expiry.
     pub const fn on_credit_terms(self) -> bool {
-        matches!(self, Self::CashOnDelivery | Self::PurchaseOrder)
+        matches!(
+            self,
+            Self::CashOnDelivery | Self::PurchaseOrder | Self::Channel
+        )
     }
 }

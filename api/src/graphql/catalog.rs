@@ -392,6 +392,15 @@ impl Product {
             .collect()
     }
 
+    /// Make in India local content (%) and delivery lead time (days), for government buyers.
+    async fn local_content_percent(&self) -> Option<i32> {
+        self.0.procurement.local_content_percent
+    }
+
+    async fn delivery_lead_time_days(&self) -> Option<i32> {
+        self.0.procurement.delivery_lead_time_days
+    }
+
     async fn declarations(&self) -> Declarations {
         let d = &self.0.declarations;
         Declarations {

@@ -117,6 +117,24 @@ pub struct ProductImageInput {
     pub alt: String,
 }
 
+/// What government buyers need beyond the label (GeM's catalogue asks for both).
+#[derive(InputObject, Default)]
+pub struct ProcurementInput {
+    /// Make in India local content, 0 to 100 (Class-I above 50, Class-II above 20).
+    pub local_content_percent: Option<i32>,
+    /// Days from order to delivery, 1 to 180.
+    pub delivery_lead_time_days: Option<i32>,
+}
+
+impl From<ProcurementInput> for catalog::Procurement {
+    fn from(input: ProcurementInput) -> Self {
+        Self {
+            local_content_percent: input.local_content_percent,
+            delivery_lead_time_days: input.delivery_lead_time_days,
+        }
+    }
+}
+
 #[derive(InputObject, Default)]
 pub struct DeclarationsInput {
     pub net_quantity: Option<String>,
@@ -211,6 +229,7 @@ pub struct ProductCreateInput {
     #[graphql(default)]
     pub images: Vec<ProductImageInput>,
     pub declarations: Option<DeclarationsInput>,
+    pub procurement: Option<ProcurementInput>,
     #[graphql(default)]
     pub variants: Vec<VariantInput>,
     /// DRAFT when omitted.
@@ -233,6 +252,8 @@ pub struct ProductUpdateInput {
     pub attributes: Option<Json<serde_json::Value>>,
     pub images: Option<Vec<ProductImageInput>>,
     pub declarations: Option<DeclarationsInput>,
+    /// Replaces the procurement details (an omitted field inside clears it).
+    pub procurement: Option<ProcurementInput>,
     /// ACTIVE only once every mandatory declaration is present.
     pub status: Option<ProductStatusValue>,
 }
@@ -455,6 +476,7 @@ impl CatalogMutation {
                 })
                 .collect(),
             declarations: input.declarations.unwrap_or_default().into(),
+            procurement: input.procurement.unwrap_or_default().into(),
             variants: input.variants.into_iter().map(Into::into).collect(),
             status: input.status.map(Into::into),
         };
@@ -487,6 +509,7 @@ impl CatalogMutation {
                     .collect()
             }),
             declarations: input.declarations.map(Into::into),
+            procurement: input.procurement.map(Into::into),
             status: input.status.map(Into::into),
         };
         let updated =

@@ -147,6 +147,22 @@ impl From<CatalogError> for Failure {
     }
 }
 
+impl From<connectors::ConnectorError> for Failure {
+    fn from(error: connectors::ConnectorError) -> Self {
+        use connectors::ConnectorError as E;
+        match error {
+            E::Invalid(fields) => Self::from(CatalogError::Invalid(fields)),
+            E::Catalog(inner) => Self::from(inner),
+            E::Order(inner) => Self::from(inner),
+            E::Unauthenticated => Self::Top(ApiError::Unauthenticated(error.to_string())),
+            E::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
+            E::NotFound(_) => Self::Top(ApiError::NotFound(error.to_string())),
+            E::Conflict(message) => Self::Top(ApiError::Conflict(message)),
+            E::Corrupt(_) | E::Db(_) => Self::Top(ApiError::internal(&error)),
+        }
+    }
+}
+
 impl From<OrderError> for Failure {
     fn from(error: OrderError) -> Self {
         match error {

@@ -4,6 +4,7 @@
 mod accounts;
 mod catalog;
 mod catalog_mutations;
+mod channels;
 mod errors;
 pub(crate) mod loaders;
 mod money;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     provenance::ProvenanceQuery,
     search::SearchQuery,
     orders::OrdersQuery,
+    channels::ChannelsQuery,
 );
 
 /// The mutation root.
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     catalog_mutations::CatalogMutation,
     provenance::ProvenanceMutation,
     orders::OrdersMutation,
+    channels::ChannelsMutation,
 );
 
 /// The executable schema.
@@ -81,9 +84,11 @@ pub fn build_schema(
     tokens: TokenService,
     search_index: std::sync::Arc<dyn ::search::SearchIndex>,
     orders: ::orders::OrderService,
+    connectors: ::connectors::ConnectorService,
 ) -> AppSchema {
     schema_builder(settings.graphql)
         .data(orders)
+        .data(connectors)
         .data(db)
         .data(search_index)
         .data(tokens)

@@ -101,6 +101,8 @@ pub enum PaymentMethodValue {
     BankTransfer,
     /// An institution's purchase order on payment terms.
     PurchaseOrder,
+    /// Settled by the sales channel the order came from (NCUI Haat, GeM); not for checkout.
+    Channel,
 }
 
 impl From<PaymentMethodValue> for orders::PaymentMethod {
@@ -110,6 +112,7 @@ impl From<PaymentMethodValue> for orders::PaymentMethod {
             PaymentMethodValue::CashOnDelivery => Self::CashOnDelivery,
             PaymentMethodValue::BankTransfer => Self::BankTransfer,
             PaymentMethodValue::PurchaseOrder => Self::PurchaseOrder,
+            PaymentMethodValue::Channel => Self::Channel,
         }
     }
 }
@@ -144,6 +147,7 @@ fn payment_method(text: &str) -> PaymentMethodValue {
         Ok(orders::PaymentMethod::Stripe) => PaymentMethodValue::Stripe,
         Ok(orders::PaymentMethod::BankTransfer) => PaymentMethodValue::BankTransfer,
         Ok(orders::PaymentMethod::PurchaseOrder) => PaymentMethodValue::PurchaseOrder,
+        Ok(orders::PaymentMethod::Channel) => PaymentMethodValue::Channel,
         Ok(orders::PaymentMethod::CashOnDelivery) | Err(_) => PaymentMethodValue::CashOnDelivery,
     }
 }
@@ -504,6 +508,10 @@ impl Order {
     /// RETAIL or INSTITUTIONAL.
     async fn kind(&self) -> &str {
         &self.0.order.kind
+    }
+    /// The sales channel the order came from (NCUI_HAAT, GEM), or none for the storefront.
+    async fn source_channel(&self) -> Option<&str> {
+        self.0.order.source_channel.as_deref()
     }
     async fn status(&self) -> OrderStatusValue {
         order_status(&self.0.order.status)

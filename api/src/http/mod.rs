@@ -2,6 +2,7 @@
 //! request-id middleware.
 
 mod catalog_files;
+mod channels;
 mod graphql_endpoint;
 mod health;
 mod orders;
@@ -22,6 +23,11 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         )
         .route("/invoices/{fulfilment_id}", web::get().to(orders::invoice))
         .route("/webhooks/stripe", web::post().to(orders::stripe_webhook))
+        .route("/feeds/{channel}/{file}", web::get().to(channels::feed))
+        .route(
+            "/channels/{channel}/orders",
+            web::post().to(channels::order_webhook),
+        )
         .route(
             "/catalog/import-template.csv",
             web::get().to(catalog_files::import_template),

@@ -1,4 +1,5 @@
 pub(crate) mod batch;
+pub(crate) mod catalog_change;
 pub(crate) mod category;
 pub(crate) mod cooperative;
 pub(crate) mod district;

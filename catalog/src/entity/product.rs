@@ -15,6 +15,8 @@ pub struct Model {
     pub attributes: Json,
     pub images: Json,
     pub declarations: Json,
+    /// Make in India local content and delivery lead time; NULL on older rows.
+    pub procurement: Option<Json>,
     /// The cheapest variant's price, kept for sorting by price.
     pub min_price_paise: i64,
     pub created_at: DateTimeUtc,

@@ -35,6 +35,7 @@ pub struct Model {
     pub purchase_order_number: Option<String>,
     pub gem_contract_number: Option<String>,
     pub payment_terms_days: Option<i32>,
+    pub source_channel: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,6 +8,7 @@ mod auth;
 mod authorization;
 mod catalog;
 mod catalog_admin;
+mod channels;
 mod cli;
 mod http_surface;
 mod import;

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod channel_sim;
 pub mod flows;
 pub mod postgres;
 pub mod server;

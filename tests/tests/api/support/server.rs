@@ -216,6 +216,11 @@ impl TestServer {
         })
     }
 
+    /// What the server has logged so far (warnings and errors by default).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.database.data_path().join("server.log")).unwrap_or_default()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }

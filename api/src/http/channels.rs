@@ -1,0 +1,169 @@
+//! Channel feeds (GeM's bulk catalogue, NCUI Haat's JSON) and channels' order webhooks.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, Utc};
+use connectors::{Channel, feeds::FeedFormat, inbound::InboundError};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use crate::{http::graphql_endpoint::error_response, startup::AppState};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct FeedQuery {
+    updated_since: Option<String>,
+}
+
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `GET /feeds/{channel}/catalog.{csv|json}` with `X-Api-Key`, `If-None-Match` and
+/// `?updated_since=` (RFC 3339).
+pub(crate) async fn feed(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<FeedQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (channel, file) = path.into_inner();
+    let format = match file.as_str() {
+        "catalog.csv" => FeedFormat::Csv,
+        "catalog.json" => FeedFormat::Json,
+        _ => return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such feed"),
+    };
+    let Some(channel) = Channel::from_slug(&channel) else {
+        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such feed");
+    };
+    // GeM's bulk catalogue comes in CSV and JSON; NCUI Haat's in JSON.
+    if channel == Channel::NcuiHaat && format == FeedFormat::Csv {
+        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such feed");
+    }
+    let Some(key) = state.connectors.feed_key(channel) else {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "this feed is not enabled",
+        );
+    };
+    let presented = request
+        .headers()
+        .get("X-Api-Key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !same(presented.as_bytes(), key.as_bytes()) {
+        return error_response(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "send the channel's feed key as X-Api-Key",
+        );
+    }
+    let since = match query
+        .updated_since
+        .as_deref()
+        .map(DateTime::parse_from_rfc3339)
+    {
+        None => None,
+        Some(Ok(at)) => Some(at.with_timezone(&Utc)),
+        Some(Err(_)) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                "updated_since must be an RFC 3339 time, e.g. 2026-11-25T00:00:00Z",
+            );
+        }
+    };
+    let etag = match state.connectors.feed_etag(channel, format, since).await {
+        Ok(etag) => etag,
+        Err(e) => {
+            tracing::error!(error = %e, "feed etag");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
+        }
+    };
+    let not_modified = request
+        .headers()
+        .get("If-None-Match")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    if not_modified {
+        return HttpResponse::NotModified()
+            .insert_header(("ETag", etag))
+            .finish();
+    }
+    let content_type = match format {
+        FeedFormat::Csv => "text/csv; charset=utf-8",
+        FeedFormat::Json => "application/json",
+    };
+    let stream = state
+        .connectors
+        .feed_stream(channel, format, since)
+        .map(|chunk| {
+            chunk.map(web::Bytes::from).map_err(|e| {
+                tracing::error!(error = %e, "feed stream");
+                std::io::Error::other("feed failed")
+            })
+        });
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("ETag", etag))
+        .insert_header(("Cache-Control", "private, max-age=0, must-revalidate"))
+        .streaming(stream)
+}
+
+/// `POST /channels/{channel}/orders`: a channel's order, signed with the channel's
+/// webhook secret. 200 with ACCEPTED (or the earlier answer for a duplicate), 422 with
+/// REJECTED and the reasons, 400 for a bad signature or payload.
+pub(crate) async fn order_webhook(
+    request: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Some(channel) = Channel::from_slug(&path.into_inner()) else {
+        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such channel");
+    };
+    let signature = request
+        .headers()
+        .get("X-Channel-Signature")
+        .and_then(|v| v.to_str().ok());
+    match state
+        .connectors
+        .handle_order_webhook(channel, signature, &body)
+        .await
+    {
+        Ok((id, outcome)) => {
+            let status = match outcome {
+                connectors::inbound::InboundOutcome::Accepted { .. } => StatusCode::OK,
+                connectors::inbound::InboundOutcome::Rejected { .. } => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+            };
+            HttpResponse::build(status).json(outcome.to_json(&id))
+        }
+        Err(InboundError::Signature(message)) => {
+            error_response(StatusCode::BAD_REQUEST, "BAD_SIGNATURE", &message)
+        }
+        Err(InboundError::Payload(message)) => {
+            error_response(StatusCode::BAD_REQUEST, "BAD_PAYLOAD", &message)
+        }
+        Err(InboundError::NotConfigured) => error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "this channel's order webhook is not configured",
+        ),
+        Err(InboundError::Connector(e)) => {
+            tracing::error!(error = %e, "channel order failed; the channel should retry");
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            )
+        }
+    }
+}

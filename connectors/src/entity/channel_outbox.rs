@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "channel_outbox")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub listing_id: Uuid,
+    pub product_id: Uuid,
+    pub channel: String,
+    /// UPSERT or DELETE.
+    pub action: String,
+    pub payload: Json,
+    pub attempts: i32,
+    pub available_at: DateTimeUtc,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub dead_at: Option<DateTimeUtc>,
+    pub enqueued_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,337 @@
+//! Channel feeds: GeM's bulk-catalogue layout (CSV, one row per SKU, or JSON) and NCUI
+//! Haat's JSON, built from the listed products a page at a time so that memory does not
+//! grow with the catalogue. An ETag from the listings' and products' last changes lets
+//! a consumer skip an unchanged feed; `updated_since` gives only what changed.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    Channel, ConnectorError, ConnectorService,
+    entity::channel_listing,
+    listings::{LISTED, ListingState},
+    mapping::{load_sources, map_item},
+};
+
+/// The feed formats served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    Csv,
+    Json,
+}
+
+/// GeM's bulk-catalogue columns, in order (see docs/connectors.md).
+pub const GEM_CSV_COLUMNS: [&str; 21] = [
+    "Seller SKU",
+    "Listing Key",
+    "Product Title",
+    "Variant",
+    "Brand",
+    "Category",
+    "HSN",
+    "GST Rate (%)",
+    "MRP (INR)",
+    "Offer Price (INR)",
+    "Minimum Order Quantity",
+    "Stock",
+    "Delivery Lead Time (days)",
+    "Country of Origin",
+    "Local Content (%)",
+    "Make in India Class",
+    "Unit",
+    "Image URL",
+    "Seller",
+    "GI Tags",
+    "Last Updated",
+];
+
+const PAGE: u64 = 200;
+
+fn rupees(paise: i64) -> String {
+    format!("{}.{:02}", paise / 100, paise % 100)
+}
+
+fn listed_states() -> [&'static str; 3] {
+    [
+        ListingState::Listed.as_str(),
+        ListingState::OutOfSync.as_str(),
+        ListingState::Pending.as_str(),
+    ]
+}
+
+/// One page of feed entries after `after`: (listing id, last change, item).
+async fn page(
+    service: &ConnectorService,
+    channel: Channel,
+    after: Option<Uuid>,
+    since: Option<DateTime<Utc>>,
+) -> Result<(Vec<(DateTime<Utc>, Value)>, Option<Uuid>), ConnectorError> {
+    let mut select = channel_listing::Entity::find()
+        .filter(channel_listing::Column::Channel.eq(channel.as_str()))
+        .filter(channel_listing::Column::Desired.eq(LISTED))
+        .filter(channel_listing::Column::State.is_in(listed_states()));
+    if let Some(after) = after {
+        select = select.filter(channel_listing::Column::Id.gt(after));
+    }
+    let listings = select
+        .order_by_asc(channel_listing::Column::Id)
+        .limit(PAGE)
+        .all(&service.db)
+        .await?;
+    let next = (listings.len() as u64 == PAGE)
+        .then(|| listings.last().map(|l| l.id))
+        .flatten();
+    let ids: Vec<Uuid> = listings.iter().map(|l| l.product_id).collect();
+    let sources = load_sources(&service.db, &ids).await?;
+    let mut items = Vec::new();
+    for listing in &listings {
+        let Some(source) = sources.get(&listing.product_id) else {
+            continue;
+        };
+        let changed = source
+            .variants
+            .iter()
+            .map(|v| v.updated_at)
+            .chain([source.product.updated_at, listing.updated_at])
+            .max()
+            .unwrap_or(listing.updated_at);
+        if since.is_some_and(|since| changed < since) {
+            continue;
+        }
+        // Only what can be sold now and passes the channel's checks is published.
+        if let Ok(mut item) = map_item(channel, source, &service.categories) {
+            if let Some(obj) = item.as_object_mut() {
+                obj.insert("updatedAt".into(), json!(changed));
+            }
+            items.push((changed, item));
+        }
+    }
+    Ok((items, next))
+}
+
+fn csv_rows(item: &Value) -> Result<Vec<u8>, ConnectorError> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let text = |key: &str| {
+        item.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let number = |v: Option<&Value>| {
+        v.and_then(Value::as_i64)
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    };
+    let image = item
+        .pointer("/images/0/url")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let gi: Vec<&str> = item
+        .get("giTags")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for variant in item
+        .get("variants")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let paise = |key: &str| {
+            variant
+                .get(key)
+                .and_then(Value::as_i64)
+                .map(rupees)
+                .unwrap_or_default()
+        };
+        writer
+            .write_record([
+                variant
+                    .get("sku")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                item.get("listingKey")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                text("title"),
+                variant
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                text("brand"),
+                text("category"),
+                text("hsn"),
+                text("gstRatePercent"),
+                paise("mrpPaise"),
+                paise("offerPricePaise"),
+                number(variant.get("minOrderQuantity")),
+                number(variant.get("stock")),
+                number(item.get("deliveryLeadTimeDays")),
+                text("countryOfOrigin"),
+                number(item.get("localContentPercent")),
+                text("makeInIndiaClass"),
+                "NOS".to_owned(),
+                image.clone(),
+                item.pointer("/seller/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                gi.join("; "),
+                item.get("updatedAt")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            ])
+            .map_err(|e| ConnectorError::Corrupt(e.to_string()))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| ConnectorError::Corrupt(e.to_string()))
+}
+
+enum Phase {
+    Start,
+    Pages { after: Option<Uuid>, first: bool },
+    End,
+    Done,
+}
+
+impl ConnectorService {
+    /// The feed's ETag: a digest of every listed product's last change. Cheap next to the
+    /// feed itself (ids and timestamps only).
+    pub async fn feed_etag(
+        &self,
+        channel: Channel,
+        format: FeedFormat,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<String, ConnectorError> {
+        let listings = channel_listing::Entity::find()
+            .filter(channel_listing::Column::Channel.eq(channel.as_str()))
+            .filter(channel_listing::Column::Desired.eq(LISTED))
+            .filter(channel_listing::Column::State.is_in(listed_states()))
+            .order_by_asc(channel_listing::Column::Id)
+            .all(&self.db)
+            .await?;
+        let product_ids: Vec<Uuid> = listings.iter().map(|l| l.product_id).collect();
+        let mut digest = Sha256::new();
+        digest.update(format!("{channel}:{format:?}:{since:?}"));
+        for chunk in product_ids.chunks(500) {
+            let products = catalog::products_by_ids(&self.db, chunk).await?;
+            let variants = catalog::variants_by_product_ids(&self.db, chunk).await?;
+            let mut seen = HashSet::new();
+            for id in chunk {
+                if !seen.insert(*id) {
+                    continue;
+                }
+                if let Some(p) = products.get(id) {
+                    digest.update(format!("{id}{}{:?}", p.updated_at, p.status));
+                }
+                for v in variants.get(id).into_iter().flatten() {
+                    digest.update(format!(
+                        "{}{}{}{}",
+                        v.id, v.updated_at, v.stock_on_hand, v.price.minor
+                    ));
+                }
+            }
+        }
+        for l in &listings {
+            digest.update(format!("{}{}", l.id, l.updated_at));
+        }
+        Ok(format!("\"{}\"", hex::encode(&digest.finalize()[..16])))
+    }
+
+    /// The feed as a stream of chunks.
+    pub fn feed_stream(
+        &self,
+        channel: Channel,
+        format: FeedFormat,
+        since: Option<DateTime<Utc>>,
+    ) -> impl Stream<Item = Result<Vec<u8>, ConnectorError>> + use<> {
+        let service = self.clone();
+        futures_util::stream::unfold(Phase::Start, move |phase| {
+            let service = service.clone();
+            async move {
+                match phase {
+                    Phase::Start => {
+                        let head = match format {
+                            FeedFormat::Csv => {
+                                let mut line = GEM_CSV_COLUMNS.join(",");
+                                line.push('\n');
+                                line.into_bytes()
+                            }
+                            FeedFormat::Json => format!(
+                                "{{\"channel\":\"{channel}\",\"generatedAt\":\"{}\",\"items\":[",
+                                Utc::now().to_rfc3339()
+                            )
+                            .into_bytes(),
+                        };
+                        Some((
+                            Ok(head),
+                            Phase::Pages {
+                                after: None,
+                                first: true,
+                            },
+                        ))
+                    }
+                    Phase::Pages { after, first } => {
+                        match page(&service, channel, after, since).await {
+                            Ok((items, next)) => {
+                                let mut chunk = Vec::new();
+                                let mut first = first;
+                                for (_, item) in &items {
+                                    match format {
+                                        FeedFormat::Csv => match csv_rows(item) {
+                                            Ok(rows) => chunk.extend(rows),
+                                            Err(e) => return Some((Err(e), Phase::Done)),
+                                        },
+                                        FeedFormat::Json => {
+                                            if !first {
+                                                chunk.push(b',');
+                                            }
+                                            first = false;
+                                            chunk.extend(item.to_string().into_bytes());
+                                        }
+                                    }
+                                }
+                                let phase = match next {
+                                    Some(after) => Phase::Pages {
+                                        after: Some(after),
+                                        first,
+                                    },
+                                    None => Phase::End,
+                                };
+                                Some((Ok(chunk), phase))
+                            }
+                            Err(e) => Some((Err(e), Phase::Done)),
+                        }
+                    }
+                    Phase::End => {
+                        let tail = match format {
+                            FeedFormat::Csv => Vec::new(),
+                            FeedFormat::Json => b"]}".to_vec(),
+                        };
+                        Some((Ok(tail), Phase::Done))
+                    }
+                    Phase::Done => None,
+                }
+            }
+        })
+    }
+
+    /// The API key that protects a channel's feed, if the feed is enabled.
+    pub fn feed_key(&self, channel: Channel) -> Option<String> {
+        self.config(channel).feed_api_key
+    }
+}

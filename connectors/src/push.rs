@@ -1,0 +1,489 @@
+//! Pushing channel jobs. Jobs are claimed with a lease (exclusive across processes);
+//! only the newest job of a listing is sent, older ones are superseded. Each request
+//! carries the job's id as the listing `version` and an `Idempotency-Key` derived from
+//! it, so a retry is the same request. Failures are retried with exponential backoff and
+//! jitter, `429` waits as long as `Retry-After` says, and a job that fails
+//! `max_attempts` times is dead-lettered until someone retries it.
+
+use std::{collections::HashMap, time::Duration};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, Query},
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    Channel, ConnectorError, ConnectorService,
+    entity::{channel_listing, channel_outbox},
+    listings::{DELISTED, ListingState},
+    relay::{DELETE, UPSERT},
+};
+
+/// What one push round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushReport {
+    pub sent: usize,
+    pub superseded: usize,
+    pub retried: usize,
+    pub dead_lettered: usize,
+}
+
+/// How a channel answered.
+#[derive(Debug)]
+enum Outcome {
+    Applied {
+        remote_id: Option<String>,
+    },
+    /// The channel already has a newer version.
+    Stale,
+    Rejected(Vec<String>),
+    RetryAfter(Duration),
+    Failed(String),
+}
+
+fn claimable(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(channel_outbox::Column::AvailableAt.lte(now))
+        .add(channel_outbox::Column::DeadAt.is_null())
+        .add(
+            Condition::any()
+                .add(channel_outbox::Column::LockedUntil.is_null())
+                .add(channel_outbox::Column::LockedUntil.lt(now)),
+        )
+}
+
+async fn claim(
+    db: &impl ConnectionTrait,
+    worker: &str,
+    limit: u64,
+    lease: chrono::Duration,
+) -> Result<Vec<channel_outbox::Model>, ConnectorError> {
+    let now = Utc::now();
+    let token = format!("{worker}:{}", Uuid::now_v7());
+    let candidates = Query::select()
+        .column(channel_outbox::Column::Id)
+        .from(channel_outbox::Entity)
+        .cond_where(claimable(now))
+        .order_by(channel_outbox::Column::Id, sea_orm::Order::Asc)
+        .limit(limit)
+        .to_owned();
+    channel_outbox::Entity::update_many()
+        .col_expr(
+            channel_outbox::Column::LockedBy,
+            Expr::value(Some(token.clone())),
+        )
+        .col_expr(
+            channel_outbox::Column::LockedUntil,
+            Expr::value(Some(now + lease)),
+        )
+        .filter(channel_outbox::Column::Id.in_subquery(candidates))
+        .filter(claimable(now))
+        .exec(db)
+        .await?;
+    Ok(channel_outbox::Entity::find()
+        .filter(channel_outbox::Column::LockedBy.eq(token))
+        .order_by_asc(channel_outbox::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The delay before attempt `attempts + 1`: base × 2^attempts, capped, plus up to half
+/// of it again as jitter.
+pub fn backoff(attempts: i32, base: Duration, cap: Duration) -> Duration {
+    let doublings = u32::try_from(attempts.clamp(0, 20)).unwrap_or(0);
+    let delay = base
+        .saturating_mul(2_u32.saturating_pow(doublings))
+        .min(cap);
+    let jitter_ms = u64::try_from(delay.as_millis() / 2).unwrap_or(0);
+    delay + Duration::from_millis(rand::rng().random_range(0..=jitter_ms))
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(1), |s| Duration::from_secs(s.min(3600)))
+}
+
+impl ConnectorService {
+    async fn send(&self, job: &channel_outbox::Model) -> Outcome {
+        let Some(channel) = Channel::parse(&job.channel) else {
+            return Outcome::Failed(format!("unknown channel {}", job.channel));
+        };
+        let Some(endpoint) = self.config(channel).endpoint else {
+            return Outcome::Failed("the channel has no endpoint any more".into());
+        };
+        let url = format!(
+            "{}/v1/listings/{}",
+            endpoint.base_url.trim_end_matches('/'),
+            job.product_id
+        );
+        let key = format!("{}-{}-{}", channel.slug(), job.product_id, job.id);
+        let request = match job.action.as_str() {
+            UPSERT => {
+                let mut body = job.payload.clone();
+                if let Some(obj) = body.as_object_mut() {
+                    obj.insert("version".into(), json!(job.id));
+                    obj.insert("channel".into(), json!(channel.as_str()));
+                }
+                self.http.put(&url).json(&body)
+            }
+            DELETE => self.http.delete(&url).query(&[("version", job.id)]),
+            other => return Outcome::Failed(format!("unknown action {other}")),
+        };
+        let response = match request
+            .bearer_auth(&endpoint.api_key)
+            .header("Idempotency-Key", key)
+            .send()
+            .await
+        {
+            Ok(response) => response,
+            Err(e) if e.is_timeout() => return Outcome::Failed("timed out".into()),
+            Err(e) => return Outcome::Failed(format!("request failed: {e}")),
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        match status {
+            200..=299 => Outcome::Applied {
+                remote_id: body
+                    .get("remoteId")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            },
+            404 if job.action == DELETE => Outcome::Applied { remote_id: None },
+            409 => Outcome::Stale,
+            422 => Outcome::Rejected(
+                body.get("errors")
+                    .and_then(Value::as_array)
+                    .map(|errors| {
+                        errors
+                            .iter()
+                            .map(|e| {
+                                format!(
+                                    "{}: {}",
+                                    e.get("field").and_then(Value::as_str).unwrap_or("listing"),
+                                    e.get("message")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or("refused")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_else(|| vec!["refused by the channel".to_owned()]),
+            ),
+            429 => Outcome::RetryAfter(retry_after(&headers)),
+            other => Outcome::Failed(format!("HTTP {other}")),
+        }
+    }
+
+    /// One round: claims up to `limit` jobs and pushes the newest of each listing.
+    pub async fn push_once(&self, worker: &str, limit: u64) -> Result<PushReport, ConnectorError> {
+        let lease = chrono::Duration::from_std(self.settings.request_timeout * 3)
+            .unwrap_or(chrono::Duration::seconds(60));
+        let jobs = claim(&self.db, worker, limit, lease).await?;
+        let mut report = PushReport::default();
+        if jobs.is_empty() {
+            return Ok(report);
+        }
+        let mut newest: HashMap<Uuid, channel_outbox::Model> = HashMap::new();
+        let mut superseded = Vec::new();
+        for job in jobs {
+            match newest.get(&job.listing_id) {
+                Some(kept) if kept.id > job.id => superseded.push(job.id),
+                Some(kept) => {
+                    superseded.push(kept.id);
+                    newest.insert(job.listing_id, job);
+                }
+                None => {
+                    newest.insert(job.listing_id, job);
+                }
+            }
+        }
+        // A newer job waiting unclaimed (or claimed elsewhere) supersedes ours too.
+        let mut to_send = Vec::new();
+        for job in newest.into_values() {
+            let newer = channel_outbox::Entity::find()
+                .filter(channel_outbox::Column::ListingId.eq(job.listing_id))
+                .filter(channel_outbox::Column::Id.gt(job.id))
+                .filter(channel_outbox::Column::DeadAt.is_null())
+                .one(&self.db)
+                .await?;
+            if newer.is_some() {
+                superseded.push(job.id);
+            } else {
+                to_send.push(job);
+            }
+        }
+        if !superseded.is_empty() {
+            report.superseded = superseded.len();
+            channel_outbox::Entity::delete_many()
+                .filter(channel_outbox::Column::Id.is_in(superseded))
+                .exec(&self.db)
+                .await?;
+        }
+        let outcomes =
+            futures_util::future::join_all(to_send.iter().map(|job| self.send(job))).await;
+        for (job, outcome) in to_send.iter().zip(outcomes) {
+            match outcome {
+                Outcome::Applied { remote_id } => {
+                    self.applied(job, remote_id).await?;
+                    report.sent += 1;
+                }
+                Outcome::Stale => {
+                    self.finish(job).await?;
+                    report.sent += 1;
+                }
+                Outcome::Rejected(reasons) => {
+                    self.rejected(job, reasons).await?;
+                    report.sent += 1;
+                }
+                Outcome::RetryAfter(wait) => {
+                    self.reschedule(job, wait, job.attempts, "HTTP 429: rate limited")
+                        .await?;
+                    report.retried += 1;
+                }
+                Outcome::Failed(error) => {
+                    let attempts = job.attempts.saturating_add(1);
+                    if attempts >= self.settings.max_attempts {
+                        self.dead_letter(job, &error).await?;
+                        report.dead_lettered += 1;
+                    } else {
+                        let wait = backoff(
+                            job.attempts,
+                            self.settings.backoff_base,
+                            self.settings.backoff_cap,
+                        );
+                        self.reschedule(job, wait, attempts, &error).await?;
+                        report.retried += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn finish(&self, job: &channel_outbox::Model) -> Result<(), ConnectorError> {
+        channel_outbox::Entity::delete_by_id(job.id)
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn newer_pending(
+        &self,
+        db: &impl ConnectionTrait,
+        job: &channel_outbox::Model,
+    ) -> Result<bool, ConnectorError> {
+        Ok(channel_outbox::Entity::find()
+            .filter(channel_outbox::Column::ListingId.eq(job.listing_id))
+            .filter(channel_outbox::Column::Id.gt(job.id))
+            .one(db)
+            .await?
+            .is_some())
+    }
+
+    async fn applied(
+        &self,
+        job: &channel_outbox::Model,
+        remote_id: Option<String>,
+    ) -> Result<(), ConnectorError> {
+        let txn = catalog::transaction::begin_write(&self.db).await?;
+        channel_outbox::Entity::delete_by_id(job.id)
+            .exec(&txn)
+            .await?;
+        let listing = channel_listing::Entity::find_by_id(job.listing_id)
+            .one(&txn)
+            .await?;
+        if let Some(listing) = listing
+            && listing.last_synced_version.is_none_or(|v| v < job.id)
+        {
+            let newer = self.newer_pending(&txn, job).await?;
+            let state = match (job.action.as_str(), newer) {
+                (_, true) if listing.state == ListingState::Rejected.as_str() => {
+                    ListingState::Rejected
+                }
+                (UPSERT, true) => ListingState::OutOfSync,
+                (UPSERT, false) => ListingState::Listed,
+                (_, true) => ListingState::Pending,
+                // A withdrawal of a refused product keeps its reasons visible.
+                (_, false) if listing.desired != DELISTED => ListingState::Rejected,
+                (_, false) => ListingState::Delisted,
+            };
+            let remote = if job.action == DELETE {
+                None
+            } else {
+                remote_id.or(listing.remote_id.clone())
+            };
+            channel_listing::Entity::update_many()
+                .col_expr(channel_listing::Column::State, Expr::value(state.as_str()))
+                .col_expr(channel_listing::Column::RemoteId, Expr::value(remote))
+                .col_expr(
+                    channel_listing::Column::LastSyncedVersion,
+                    Expr::value(Some(job.id)),
+                )
+                .col_expr(
+                    channel_listing::Column::LastSyncedAt,
+                    Expr::value(Some(Utc::now())),
+                )
+                .col_expr(
+                    channel_listing::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(channel_listing::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(channel_listing::Column::Id.eq(job.listing_id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn rejected(
+        &self,
+        job: &channel_outbox::Model,
+        reasons: Vec<String>,
+    ) -> Result<(), ConnectorError> {
+        let txn = catalog::transaction::begin_write(&self.db).await?;
+        channel_outbox::Entity::delete_by_id(job.id)
+            .exec(&txn)
+            .await?;
+        if !self.newer_pending(&txn, job).await? {
+            channel_listing::Entity::update_many()
+                .col_expr(
+                    channel_listing::Column::State,
+                    Expr::value(ListingState::Rejected.as_str()),
+                )
+                .col_expr(
+                    channel_listing::Column::RejectionReasons,
+                    Expr::value(Some(json!(reasons))),
+                )
+                .col_expr(
+                    channel_listing::Column::LastSyncedVersion,
+                    Expr::value(Some(job.id)),
+                )
+                .col_expr(
+                    channel_listing::Column::LastSyncedAt,
+                    Expr::value(Some(Utc::now())),
+                )
+                .col_expr(channel_listing::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(channel_listing::Column::Id.eq(job.listing_id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn reschedule(
+        &self,
+        job: &channel_outbox::Model,
+        wait: Duration,
+        attempts: i32,
+        error: &str,
+    ) -> Result<(), ConnectorError> {
+        let at =
+            Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
+        channel_outbox::Entity::update_many()
+            .col_expr(channel_outbox::Column::Attempts, Expr::value(attempts))
+            .col_expr(channel_outbox::Column::AvailableAt, Expr::value(at))
+            .col_expr(
+                channel_outbox::Column::LockedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                channel_outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                channel_outbox::Column::LastError,
+                Expr::value(Some(error.chars().take(500).collect::<String>())),
+            )
+            .filter(channel_outbox::Column::Id.eq(job.id))
+            .exec(&self.db)
+            .await?;
+        channel_listing::Entity::update_many()
+            .col_expr(
+                channel_listing::Column::LastError,
+                Expr::value(Some(error.chars().take(500).collect::<String>())),
+            )
+            .filter(channel_listing::Column::Id.eq(job.listing_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn dead_letter(
+        &self,
+        job: &channel_outbox::Model,
+        error: &str,
+    ) -> Result<(), ConnectorError> {
+        tracing::warn!(job = job.id, listing = %job.listing_id, error, "channel push dead-lettered");
+        channel_outbox::Entity::update_many()
+            .col_expr(
+                channel_outbox::Column::Attempts,
+                Expr::value(job.attempts.saturating_add(1)),
+            )
+            .col_expr(
+                channel_outbox::Column::DeadAt,
+                Expr::value(Some(Utc::now())),
+            )
+            .col_expr(
+                channel_outbox::Column::LockedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                channel_outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                channel_outbox::Column::LastError,
+                Expr::value(Some(error.chars().take(500).collect::<String>())),
+            )
+            .filter(channel_outbox::Column::Id.eq(job.id))
+            .exec(&self.db)
+            .await?;
+        channel_listing::Entity::update_many()
+            .col_expr(
+                channel_listing::Column::LastError,
+                Expr::value(Some(format!(
+                    "gave up after {} attempts: {error}",
+                    job.attempts.saturating_add(1)
+                ))),
+            )
+            .filter(channel_listing::Column::Id.eq(job.listing_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Jobs waiting (not dead-lettered), for tests and the consistency check.
+    pub async fn pending_jobs(&self) -> Result<u64, ConnectorError> {
+        use sea_orm::PaginatorTrait;
+        Ok(channel_outbox::Entity::find()
+            .filter(channel_outbox::Column::DeadAt.is_null())
+            .count(&self.db)
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_millis(100);
+        let cap = Duration::from_secs(10);
+        let first = backoff(0, base, cap);
+        assert!(first >= base && first <= base * 3 / 2);
+        let third = backoff(2, base, cap);
+        assert!(third >= base * 4 && third <= base * 6);
+        assert!(backoff(30, base, cap) <= cap * 3 / 2);
+    }
+}
