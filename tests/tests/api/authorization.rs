@@ -33,6 +33,8 @@ const ADMIN: &[Caller] = &[Admin];
 const STAFF_OF_A: &[Caller] = &[StaffA, ManagerA, Admin];
 const MANAGERS_OF_A: &[Caller] = &[ManagerA, Admin];
 const PURCHASERS: &[Caller] = &[Buyer, Institution];
+/// Any cooperative's staff (each sees its own) and admins.
+const STAFF_A_AND_B: &[Caller] = &[StaffA, ManagerA, ManagerB, Admin];
 const SHOPPERS: &[Caller] = &[Anonymous, Buyer, Institution];
 
 struct Ids {
@@ -207,6 +209,24 @@ fn calls(ids: &Ids) -> Vec<(&'static str, &'static [Caller], String, Value)> {
             STAFF_OF_A,
             "query($id: ID!) { settlementStatement(cooperativeId: $id, from: \"2026-04-01\", to: \"2027-03-31\") { netPayable } }".into(),
             json!({ "id": ids.cooperative_a }),
+        ),
+        (
+            "channelListings",
+            STAFF_A_AND_B,
+            "{ channelListings(first: 5) { totalCount } }".into(),
+            json!({}),
+        ),
+        (
+            "channelSyncStatus",
+            STAFF_A_AND_B,
+            "{ channelSyncStatus { channel pendingChanges } }".into(),
+            json!({}),
+        ),
+        (
+            "listOnChannel",
+            STAFF_OF_A,
+            "mutation($i: ChannelProductInput!) { listOnChannel(input: $i) { errors { code } } }".into(),
+            json!({ "i": { "productId": ids.product_a, "channel": "NCUI_HAAT" } }),
         ),
         (
             "cooperatives(PENDING)",
