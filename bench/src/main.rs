@@ -4,6 +4,8 @@
 //! - `search`: query latency of the embedded index over a generated catalogue of
 //!   `--products` documents (typos, synonyms, prefixes, filters, facets, sorting), against
 //!   a baseline of the cheapest query (everything, one hit, no facets) in the same run.
+//! - `http`: the real server over HTTP (`baseline`, `catalog`, `product`, `search`,
+//!   `checkout`, `feed`), see [`http`].
 //! - `freshness`: time from a catalogue write (through the catalog service, in its
 //!   transaction with the outbox entry) until search finds the change, with the outbox
 //!   worker polling as in production.
@@ -12,6 +14,8 @@ use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
+
+mod http;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -36,6 +40,29 @@ enum Scenario {
         products: usize,
         #[arg(long, default_value_t = 2_000)]
         queries: usize,
+    },
+    /// The real server over HTTP with N concurrent clients (build it first with
+    /// `cargo build --release -p api`).
+    Http {
+        #[arg(long, default_value_t = 10_000)]
+        products: usize,
+        /// A PostgreSQL server URL (a fresh database is created on it); SQLite if absent.
+        #[arg(long)]
+        postgres_url: Option<String>,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Comma-separated: baseline, catalog, product, search, checkout, feed.
+        #[arg(
+            long,
+            default_value = "baseline,catalog,product,search,checkout,feed",
+            value_delimiter = ','
+        )]
+        scenarios: Vec<String>,
+        /// Server processes sharing the database (PostgreSQL), clients spread over them.
+        #[arg(long, default_value_t = 1)]
+        processes: usize,
     },
     /// Time from a catalogue write until search finds it.
     Freshness {
@@ -182,7 +209,7 @@ fn varied_request(rng: &mut StdRng) -> SearchRequest {
     }
 }
 
-struct Latencies(Vec<Duration>);
+pub(crate) struct Latencies(pub(crate) Vec<Duration>);
 
 impl Latencies {
     fn percentile(&self, p: f64) -> Duration {
@@ -192,7 +219,7 @@ impl Latencies {
         sorted.get(rank).copied().unwrap_or_default()
     }
 
-    fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         format!(
             "n={} p50={:.2} ms p90={:.2} ms p99={:.2} ms max={:.2} ms",
@@ -439,6 +466,24 @@ async fn main() -> anyhow::Result<()> {
     println!("date: {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"));
     match cli.scenario {
         Scenario::Search { products, queries } => search_scenario(products, queries).await,
+        Scenario::Http {
+            products,
+            postgres_url,
+            clients,
+            seconds,
+            scenarios,
+            processes,
+        } => {
+            http::run(http::HttpArgs {
+                products,
+                postgres_url,
+                clients,
+                seconds,
+                scenarios,
+                processes,
+            })
+            .await
+        }
         Scenario::Freshness {
             products,
             writes,

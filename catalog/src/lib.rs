@@ -55,13 +55,13 @@ pub use gi::{
 };
 pub use import::{
     IMPORT_COLUMNS, ImportError, ImportFormat, ImportReport, import_products, import_template_csv,
-    parse_rupees,
+    parse_rupees, read_rows as read_import_rows,
 };
 pub use money::{Currency, Money};
 pub use pagination::{Page, PageRequest};
 pub use products::{
     Declarations, NewProduct, Procurement, Product, ProductChanges, ProductFilter, ProductImage,
-    ProductLookup, ProductSort, ProductStatus, create_product, find_product_for,
+    ProductLookup, ProductSort, ProductStatus, create_product, create_product_in, find_product_for,
     list_cooperative_products, list_public_products, products_by_ids, public_products_by_ids,
     update_product,
 };

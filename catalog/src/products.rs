@@ -678,8 +678,9 @@ pub async fn create_product(
     Ok(created)
 }
 
-/// Creates a product inside the caller's transaction (used by the bulk import too).
-pub(crate) async fn create_product_in(
+/// Creates a product inside the caller's transaction (bulk import, demo data,
+/// benchmarks).
+pub async fn create_product_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     new: NewProduct,

@@ -179,8 +179,10 @@ impl ConnectorService {
     /// Relays up to `limit` catalogue changes to channel jobs; returns how many changes
     /// it took.
     pub async fn relay_changes(&self, worker: &str, limit: u64) -> Result<usize, ConnectorError> {
+        // Relaying a batch takes milliseconds; a short lease lets another process take
+        // over soon after a crash (relaying a change twice is harmless).
         let changes =
-            catalog::changes::claim_changes(&self.db, worker, limit, chrono::Duration::seconds(60))
+            catalog::changes::claim_changes(&self.db, worker, limit, chrono::Duration::seconds(10))
                 .await?;
         if changes.is_empty() {
             return Ok(0);

@@ -636,3 +636,35 @@ mod tests {
         assert!(verify_signature("whsec_x", "t=abc,v1=00", payload, 1000, TOLERANCE).is_err());
     }
 }
+
+#[cfg(test)]
+mod hostile_input {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    use super::*;
+
+    #[test]
+    fn random_headers_and_payloads_are_refused_without_panicking() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let alphabet = b"tv01=,abcdef0123456789 .\x00\xff";
+        for _ in 0..5_000 {
+            let header: Vec<u8> = (0..rng.random_range(0..120))
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                .collect();
+            let payload: Vec<u8> = (0..rng.random_range(0..64)).map(|_| rng.random()).collect();
+            let header = String::from_utf8_lossy(&header);
+            assert!(
+                verify_signature(
+                    "whsec_x",
+                    &header,
+                    &payload,
+                    1_000,
+                    Duration::from_secs(300)
+                )
+                .is_err()
+                    || header.contains("v1=")
+            );
+            let _ = serde_json::from_slice::<Event>(&payload);
+        }
+    }
+}

@@ -23,7 +23,7 @@ const WEBHOOK_SECRET: &str = "channel-webhook-secret";
 
 const LISTING_FIELDS: &str = "id productId channel state wanted remoteId rejectionReasons lastError pendingChanges deadLettered lastSyncedAt";
 
-async fn product_id(server: &TestServer, slug: &str) -> String {
+pub async fn product_id(server: &TestServer, slug: &str) -> String {
     let body = server
         .graphql(
             "query($slug: String) { product(slug: $slug) { id } }",
@@ -36,7 +36,7 @@ async fn product_id(server: &TestServer, slug: &str) -> String {
         .to_owned()
 }
 
-async fn list(server: &TestServer, token: &str, product: &str, channel: &str) -> Value {
+pub async fn list(server: &TestServer, token: &str, product: &str, channel: &str) -> Value {
     server
         .graphql_as(
             Some(token),
@@ -72,7 +72,7 @@ async fn listings(server: &TestServer, token: &str) -> Vec<Value> {
         .unwrap_or_else(|| panic!("{body}"))
 }
 
-async fn pending(server: &TestServer, admin: &str) -> (u64, u64) {
+pub async fn pending(server: &TestServer, admin: &str) -> (u64, u64) {
     let body = server
         .graphql_as(
             Some(admin),
@@ -96,7 +96,7 @@ async fn pending(server: &TestServer, admin: &str) -> (u64, u64) {
     })
 }
 
-async fn wait_until_drained(server: &TestServer, admin: &str, limit: Duration) {
+pub async fn wait_until_drained(server: &TestServer, admin: &str, limit: Duration) {
     let start = std::time::Instant::now();
     loop {
         let (pending_changes, _) = pending(server, admin).await;
@@ -353,7 +353,7 @@ async fn listing_checks_fields_and_feeds_publish_listed_products(
     Ok(())
 }
 
-fn push_options(gem: &ChannelSim, ncui: &ChannelSim) -> ServerOptions {
+pub fn push_options(gem: &ChannelSim, ncui: &ChannelSim) -> ServerOptions {
     ServerOptions::seeded()
         .env("GEM_API_BASE", &gem.base_url)
         .env("GEM_API_KEY", channel_sim::API_KEY)

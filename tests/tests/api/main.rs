@@ -15,4 +15,5 @@ mod import;
 mod orders;
 mod provenance;
 mod readme;
+mod reliability;
 mod search;

@@ -1,0 +1,441 @@
+//! The reliability suite: hundreds of buyers racing for a few units of several variants
+//! through two server processes, and a server killed with SIGKILL in the middle of
+//! checkouts, index updates and channel pushes, then restarted.
+
+use std::{collections::HashMap, time::Duration};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    channels::{list, pending, product_id, push_options, wait_until_drained},
+    orders::{leh, variant},
+    support::{
+        Backend, ServerOptions, TestServer,
+        channel_sim::ChannelSim,
+        flows::admin_token,
+        server::{TEST_JWT_SECRET, TestDatabase},
+    },
+};
+
+/// Access tokens of `count` buyers, signed as the server signs them: the race is about
+/// stock, not about creating hundreds of accounts with argon2 first.
+fn buyer_tokens(count: usize) -> Vec<String> {
+    let now = chrono::Utc::now().timestamp();
+    (0..count)
+        .map(|_| {
+            let claims = api::auth::Claims {
+                sub: uuid::Uuid::now_v7(),
+                iss: "ladakh-market".into(),
+                aud: "ladakh-market-api".into(),
+                exp: now + 3600,
+                iat: now,
+                nbf: now - 5,
+                jti: uuid::Uuid::now_v7(),
+                role: "BUYER".into(),
+                cooperative_id: None,
+                cooperative_role: None,
+                buyer_organisation_id: None,
+            };
+            encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+const SCARCE: [(&str, &str, i64); 3] = [
+    ("changthangi-pashmina-shawl-natural-200x100", "CPS-200N", 4),
+    ("changthangi-pashmina-undyed-shawl-200x70", "CPS-200U", 3),
+    ("chuchot-pashmina-shawl-light-200x70", "CWS-200L", 5),
+];
+
+async fn set_stock(server: &TestServer, admin: &str, slug: &str, sku: &str, units: i64) -> Value {
+    let v = variant(server, slug, sku).await;
+    let delta = units - v["stockOnHand"].as_i64().unwrap();
+    if delta != 0 {
+        server
+            .graphql_as(
+                Some(admin),
+                "mutation($i: StockAdjustInput!) { stockAdjust(input: $i) { errors { message } } }",
+                json!({ "i": { "variantId": v["id"], "delta": delta, "reason": "RECOUNT" } }),
+            )
+            .await;
+    }
+    v
+}
+
+async fn place(base: String, token: String, key: String, method: &str) -> Value {
+    let sent = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } errors { code } } }",
+                        "variables": { "i": { "idempotencyKey": key, "shippingAddress": leh(), "paymentMethod": method } } }))
+        .send()
+        .await;
+    match sent {
+        Ok(response) => response.json().await.unwrap_or(Value::Null),
+        // The server was killed under this request: the buyer got no answer.
+        Err(_) => Value::Null,
+    }
+}
+
+async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> anyhow::Result<()> {
+    let options = || {
+        ServerOptions::default()
+            .env("RESERVATION_TTL_SECS", "3")
+            .env("ORDER_SWEEP_MS", "200")
+    };
+    let first = TestServer::spawn(
+        backend,
+        ServerOptions::seeded()
+            .env("RESERVATION_TTL_SECS", "3")
+            .env("ORDER_SWEEP_MS", "200"),
+    )
+    .await?;
+    let second = match backend {
+        Backend::Postgres => {
+            Some(TestServer::spawn_on(TestDatabase::attach(&first.database)?, options()).await?)
+        }
+        Backend::Sqlite => None,
+    };
+    let servers: Vec<&TestServer> = std::iter::once(&first).chain(second.as_ref()).collect();
+    let admin = admin_token(&first).await;
+    let mut variants = Vec::new();
+    for (slug, sku, units) in SCARCE {
+        variants.push((
+            set_stock(&first, &admin, slug, sku, units).await["id"].clone(),
+            units,
+        ));
+    }
+    let buyers = 150;
+    let tokens = buyer_tokens(buyers);
+    for (n, token) in tokens.iter().enumerate() {
+        let server = servers[n % servers.len()];
+        let body = server
+            .graphql_as(
+                Some(token),
+                "mutation($i: CartAddItemInput!) { cartAddItem(input: $i) { errors { code } } }",
+                json!({ "i": { "variantId": variants[n % 3].0, "quantity": 1 } }),
+            )
+            .await;
+        assert!(
+            body["data"]["cartAddItem"]["errors"]
+                .as_array()
+                .is_some_and(Vec::is_empty),
+            "{body}"
+        );
+    }
+    // Everyone checks out at once: cash on delivery (kept) or bank transfer (released unpaid).
+    let mut tasks = Vec::new();
+    for (n, token) in tokens.iter().enumerate() {
+        let base = servers[n % servers.len()].base_url.clone();
+        let method = if n % 2 == 0 {
+            "CASH_ON_DELIVERY"
+        } else {
+            "BANK_TRANSFER"
+        };
+        tasks.push((
+            n,
+            method,
+            tokio::spawn(place(base, token.clone(), format!("race-{n}"), method)),
+        ));
+    }
+    let mut sold: HashMap<usize, i64> = HashMap::new();
+    let mut kept: HashMap<usize, i64> = HashMap::new();
+    let mut placed = Vec::new();
+    for (n, method, task) in tasks {
+        let body = task.await?;
+        assert!(
+            body.get("errors").is_none(),
+            "no top-level error under contention: {body}"
+        );
+        if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
+            *sold.entry(n % 3).or_default() += 1;
+            if method == "CASH_ON_DELIVERY" {
+                *kept.entry(n % 3).or_default() += 1;
+            }
+            placed.push((id.to_owned(), method));
+        } else {
+            assert_eq!(
+                body["data"]["placeOrder"]["errors"][0]["code"], "OUT_OF_STOCK",
+                "{body}"
+            );
+        }
+    }
+    for (index, (slug, sku, units)) in SCARCE.iter().enumerate() {
+        let demand = (buyers / 3) as i64;
+        assert_eq!(
+            sold.get(&index).copied().unwrap_or(0),
+            (*units).min(demand),
+            "{sku}: sold = min(stock, demand)"
+        );
+        assert_eq!(
+            variant(&first, slug, sku).await["stockOnHand"]
+                .as_i64()
+                .unwrap(),
+            0,
+            "{sku}: sold out, not below"
+        );
+    }
+    // Unpaid bank transfers are released when their reservations expire; the rest stay.
+    let mut statuses = Vec::new();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        statuses.clear();
+        for (id, method) in &placed {
+            let body = first
+                .graphql_as(
+                    Some(&admin),
+                    "query($id: ID!) { order(id: $id) { status } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            statuses.push((
+                body["data"]["order"]["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                *method,
+            ));
+        }
+        if statuses.iter().all(|(s, _)| s != "PENDING_PAYMENT") {
+            break;
+        }
+    }
+    for (status, method) in &statuses {
+        let expected = if *method == "CASH_ON_DELIVERY" {
+            "CONFIRMED"
+        } else {
+            "CANCELLED"
+        };
+        assert_eq!(status, expected, "every order is kept or released");
+    }
+    for (index, (slug, sku, units)) in SCARCE.iter().enumerate() {
+        let left = variant(&first, slug, sku).await["stockOnHand"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            left,
+            units - kept.get(&index).copied().unwrap_or(0),
+            "{sku}: released units came back once"
+        );
+    }
+    Ok(())
+}
+
+async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
+    let gem = ChannelSim::start("GEM").await?;
+    let ncui = ChannelSim::start("NCUI_HAAT").await?;
+    let options = || {
+        push_options(&gem, &ncui)
+            .env("RESERVATION_TTL_SECS", "3")
+            .env("ORDER_SWEEP_MS", "200")
+    };
+    let server = TestServer::spawn(backend, options()).await?;
+    let admin = admin_token(&server).await;
+    let listed = [
+        product_id(&server, "raktsey-karpo-dried-apricots-500g").await,
+        product_id(&server, "nubra-leh-berry-juice-500ml").await,
+    ];
+    for id in &listed {
+        list(&server, &admin, id, "GEM").await;
+    }
+    wait_until_drained(&server, &admin, Duration::from_secs(30)).await;
+    let stock_variants = [
+        ("raktsey-karpo-dried-apricots-500g", "RKDA-500"),
+        ("nubra-leh-berry-juice-500ml", "NLBJ-500"),
+    ];
+    let mut initial = HashMap::new();
+    for (slug, sku) in stock_variants {
+        let v = variant(&server, slug, sku).await;
+        initial.insert(
+            sku,
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["stockOnHand"].as_i64().unwrap(),
+            ),
+        );
+    }
+    let tokens = buyer_tokens(30);
+    for (n, token) in tokens.iter().enumerate() {
+        let (_, sku) = stock_variants[n % 2];
+        server
+            .graphql_as(
+                Some(token),
+                "mutation($i: CartAddItemInput!) { cartAddItem(input: $i) { errors { code } } }",
+                json!({ "i": { "variantId": initial[sku].0, "quantity": 1 + (n % 3) } }),
+            )
+            .await;
+    }
+    // Checkouts, catalogue writes (search index and channel pushes) … and SIGKILL once
+    // a few buyers have their answers and the rest are in flight.
+    let base = server.base_url.clone();
+    let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
+    for (n, token) in tokens.iter().enumerate() {
+        let method = if n % 2 == 0 {
+            "CASH_ON_DELIVERY"
+        } else {
+            "BANK_TRANSFER"
+        };
+        let answers = answers.clone();
+        let (base, token) = (base.clone(), token.clone());
+        tokio::spawn(async move {
+            let _ = answers.send(place(base, token, format!("crash-{n}"), method).await);
+        });
+    }
+    drop(answers);
+    let writer = {
+        let base = base.clone();
+        let admin = admin.clone();
+        let variant_id = initial["RKDA-500"].0.clone();
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            for round in 0..50 {
+                let _ = client.post(format!("{base}/graphql")).bearer_auth(&admin)
+                    .json(&json!({ "query": "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { errors { message } } }",
+                                    "variables": { "i": { "id": variant_id, "price": 30_000 + round * 10 } } }))
+                    .send().await;
+            }
+        })
+    };
+    let mut acknowledged = Vec::new();
+    let started = std::time::Instant::now();
+    while acknowledged.len() < 5 && started.elapsed() < Duration::from_secs(20) {
+        match tokio::time::timeout(Duration::from_millis(50), answered.recv()).await {
+            Ok(Some(body)) => {
+                if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
+                    acknowledged.push(id.to_owned());
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {}
+        }
+    }
+    let database = server.stop().await;
+    while let Some(body) = answered.recv().await {
+        if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
+            acknowledged.push(id.to_owned());
+        }
+    }
+    let _ = writer.await;
+    eprintln!(
+        "killed with {} of {} checkouts acknowledged",
+        acknowledged.len(),
+        tokens.len()
+    );
+    let phase = std::time::Instant::now();
+
+    let server = TestServer::spawn_on(database, options()).await?;
+    // Every order a buyer was told about survived.
+    for id in &acknowledged {
+        let body = server
+            .graphql_as(
+                Some(&admin),
+                "query($id: ID!) { order(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["order"]["id"],
+            id.as_str(),
+            "acknowledged order {id} lost: {body}"
+        );
+    }
+    // No reservation outlives its expiry, and every unit is either on the shelf or in a
+    // kept order (including orders committed but never acknowledged before the kill).
+    let mut held: HashMap<String, i64> = HashMap::new();
+    let mut pending_orders = 1;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        held.clear();
+        pending_orders = 0;
+        for token in &tokens {
+            let mine = server
+                .graphql_as(Some(token), "{ myOrders(first: 10) { nodes { status fulfilments { status lines { kind sku quantity } } } } }", json!({}))
+                .await;
+            for order in mine["data"]["myOrders"]["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                if order["status"] == "PENDING_PAYMENT" {
+                    pending_orders += 1;
+                }
+                if order["status"] == "CANCELLED" {
+                    continue;
+                }
+                for line in order["fulfilments"][0]["lines"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    if line["kind"] == "GOODS" {
+                        *held
+                            .entry(line["sku"].as_str().unwrap().to_owned())
+                            .or_default() += line["quantity"].as_i64().unwrap();
+                    }
+                }
+            }
+        }
+        if pending_orders == 0 {
+            break;
+        }
+    }
+    assert_eq!(
+        pending_orders, 0,
+        "unpaid reservations were released after expiry"
+    );
+    eprintln!("orders settled {:?} after the restart", phase.elapsed());
+    for (slug, sku) in stock_variants {
+        let now = variant(&server, slug, sku).await["stockOnHand"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            now + held.get(sku).copied().unwrap_or(0),
+            initial[sku].1,
+            "{sku}: shelf + kept orders = initial stock"
+        );
+    }
+    // The outboxes drain to a consistent state.
+    wait_until_drained(&server, &admin, Duration::from_secs(60)).await;
+    eprintln!("outboxes drained {:?} after the restart", phase.elapsed());
+    let (pending_jobs, dead) = pending(&server, &admin).await;
+    assert_eq!((pending_jobs, dead), (0, 0));
+    let held_by_gem = gem.listings();
+    let apricots = &held_by_gem[&listed[0]];
+    let rkda = apricots["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "RKDA-500")
+        .unwrap();
+    let current = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
+    assert_eq!(
+        rkda["offerPricePaise"], current["price"]["amount"],
+        "GeM has the last price"
+    );
+    assert_eq!(
+        rkda["stock"], current["stockOnHand"],
+        "GeM has the current stock"
+    );
+    let database = server.stop().await;
+    let check = database.run_cli(&["search-check"], &[], None).await?;
+    assert!(
+        check.success,
+        "search index consistent after the crash: {}\n{}",
+        check.stdout, check.stderr
+    );
+    gem.stop().await;
+    ncui.stop().await;
+    Ok(())
+}
+
+both_backends!(
+    hundreds_of_buyers_race_and_nothing_is_oversold,
+    a_killed_server_loses_nothing,
+);
