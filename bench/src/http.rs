@@ -214,7 +214,7 @@ pub async fn populate(
     // The index is built by `reindex` below; the change logs have nothing left to do.
     for table in ["search_outbox", "catalog_changes"] {
         db.execute_unprepared(&format!("DELETE FROM {table}"))
-        .await?;
+            .await?;
     }
     println!(
         "generated {products} products ({} variants) in {:.1} s",

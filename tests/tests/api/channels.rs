@@ -708,6 +708,9 @@ async fn channel_orders_are_deduplicated_and_refusals_explained(
             { "name": "District Hospital Leh", "address": { "name": "Store Officer", "phone": "9419000001", "line1": "SNM Hospital", "city": "Leh", "pinCode": "194101", "stateCode": "38" }, "items": [item(2)] },
             { "name": "District Hospital Kargil", "address": { "name": "Store Officer", "phone": "9419000002", "line1": "Hospital Road", "city": "Kargil", "pinCode": "194103", "stateCode": "38" }, "items": [item(2)] }
         ] });
+    wait_until_drained(&server, &admin, Duration::from_secs(30)).await;
+    // The first acknowledgement fails: the order comes round again and is recognised.
+    gem.inject(&[channel_sim::Fault::ServerError]);
     gem.push_order(contract.clone());
     gem.push_order(contract);
     let mut ack = None;

@@ -1153,6 +1153,26 @@ async fn stripe_payments_are_verified_idempotent_and_refundable(
             .contains("does not match")
     );
 
+    // Stripe down at checkout: the order exists, the buyer is told, and placing it again
+    // with the same key starts the payment.
+    let apricots = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
+    add_to_cart(&server, Some(&buyer), None, &apricots["id"], 1).await;
+    fake.fail_next(500, 1);
+    let down = place_order(&server, &buyer, "card-down", leh(), "STRIPE", json!({})).await;
+    let errors = user_errors(&down, "placeOrder");
+    assert_eq!(errors[0]["code"], "PAYMENT_PROVIDER_UNAVAILABLE", "{down}");
+    let pending_order = down["data"]["placeOrder"]["order"].clone();
+    assert!(pending_order["stripeClientSecret"].is_null());
+    let again = place_order(&server, &buyer, "card-down", leh(), "STRIPE", json!({})).await;
+    assert_eq!(
+        again["data"]["placeOrder"]["order"]["id"],
+        pending_order["id"]
+    );
+    assert!(
+        again["data"]["placeOrder"]["order"]["stripeClientSecret"].is_string(),
+        "{again}"
+    );
+
     // A failed payment releases the stock.
     let (third, third_intent) = stripe_order(&server, &fake, &buyer, "card-3").await;
     let before = stock(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
