@@ -100,6 +100,12 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
             "loaded the demo catalogue"
         );
     }
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // SQLite has no autovacuum to gather statistics: refresh those that are missing
+        // or stale at start-up so the planner picks the sort indexes (cheap when fresh).
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("PRAGMA optimize=0x10002").await?;
+    }
     Ok(())
 }
 

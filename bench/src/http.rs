@@ -83,6 +83,7 @@ pub async fn populate(
     postgres_url: Option<&str>,
     products: usize,
 ) -> anyhow::Result<(String, Catalogue)> {
+    std::fs::create_dir_all(data_dir)?;
     let url = match postgres_url {
         None => format!("sqlite://{}?mode=rwc", data_dir.join("market.db").display()),
         Some(server) => {
@@ -119,7 +120,8 @@ pub async fn populate(
                 ..catalog::CooperativeFields::default()
             },
         )
-        .await?;
+        .await
+        .map_err(|e| anyhow::anyhow!("creating a cooperative: {e:?}"))?;
         catalog::set_verification_status(
             &db,
             &system,
@@ -184,7 +186,8 @@ pub async fn populate(
                     status: Some(catalog::ProductStatus::Active),
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| anyhow::anyhow!("creating product {i}: {e:?}"))?;
             catalogue.slugs.push(product.slug.clone());
             if i % 10 == 0 {
                 for variant in &variants {
@@ -216,6 +219,9 @@ pub async fn populate(
         db.execute_unprepared(&format!("DELETE FROM {table}"))
             .await?;
     }
+    // As after any bulk load: without statistics the planners guess badly (PostgreSQL
+    // until autovacuum gets round to the new tables; SQLite until someone analyzes).
+    db.execute_unprepared("ANALYZE").await?;
     println!(
         "generated {products} products ({} variants) in {:.1} s",
         products * 3,

@@ -86,7 +86,7 @@ pub(crate) async fn sync_listing(
             } else {
                 ListingState::Listed
             };
-            (Some(UPSERT), item, state, None)
+            (pushes.then_some(UPSERT), item, state, None)
         }
         Some(Err(problems)) => {
             let reasons = problems
@@ -124,8 +124,10 @@ pub(crate) async fn sync_listing(
         }
     };
     let reasons = reasons.map(|r| json!(r));
-    let changed =
-        state.as_str() != listing.state || reasons != listing.rejection_reasons || action.is_some();
+    let changed = state.as_str() != listing.state
+            // A NULL JSON column can read back as JSON null.
+            || reasons != listing.rejection_reasons.clone().filter(|r| !r.is_null())
+            || action.is_some();
     let mut update = channel_listing::Entity::update_many()
         .col_expr(channel_listing::Column::State, Expr::value(state.as_str()))
         .col_expr(

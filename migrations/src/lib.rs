@@ -11,6 +11,7 @@ mod m20261125_000003_create_provenance;
 mod m20261125_000004_create_search_outbox;
 mod m20261125_000005_create_orders;
 mod m20261125_000006_create_channels;
+mod m20261125_000007_index_product_titles;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_search_outbox::Migration),
             Box::new(m20261125_000005_create_orders::Migration),
             Box::new(m20261125_000006_create_channels::Migration),
+            Box::new(m20261125_000007_index_product_titles::Migration),
         ]
     }
 }
