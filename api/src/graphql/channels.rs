@@ -12,7 +12,7 @@ use crate::graphql::{
     ApiError, UserError,
     accounts::actor,
     catalog::parse_id,
-    errors::{Failure, respond},
+    errors::{respond, top_error},
     pagination::{ConnectionFields, IdCursor, RelayConnection},
 };
 
@@ -22,17 +22,7 @@ fn service<'a>(ctx: &'a Context<'_>) -> Result<&'a ConnectorService, ApiError> {
 }
 
 fn top(error: connectors::ConnectorError) -> async_graphql::Error {
-    match Failure::from(error) {
-        Failure::Top(e) => e.into(),
-        Failure::Validation(errors) => ApiError::BadUserInput(
-            errors
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-        .into(),
-    }
+    top_error(error)
 }
 
 /// A sales channel outside the marketplace.

@@ -210,6 +210,15 @@ fn join_messages(errors: &[UserError]) -> String {
         .join("; ")
 }
 
+/// A domain error as a top-level GraphQL error, for queries (no payload to hold field
+/// errors: those become one BAD_USER_INPUT).
+pub fn top_error(error: impl Into<Failure>) -> async_graphql::Error {
+    match error.into() {
+        Failure::Top(e) => e.into(),
+        Failure::Validation(errors) => ApiError::BadUserInput(join_messages(&errors)).into(),
+    }
+}
+
 /// Turns a domain result into a mutation payload: the value on success, user errors in
 /// the payload for validation failures, a top-level error for everything else.
 pub fn respond<T, E, P>(

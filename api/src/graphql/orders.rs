@@ -13,7 +13,7 @@ use crate::graphql::{
     ApiError, UserError,
     accounts::{actor, request_context},
     catalog::{Cooperative, parse_id},
-    errors::{Failure, respond},
+    errors::{respond, top_error},
     loaders::loader_error,
     money::Paise,
     pagination::{ConnectionFields, IdCursor, RelayConnection},
@@ -725,17 +725,7 @@ impl SettlementStatement {
 }
 
 fn top(error: OrderError) -> async_graphql::Error {
-    match Failure::from(error) {
-        Failure::Top(e) => e.into(),
-        Failure::Validation(errors) => ApiError::BadUserInput(
-            errors
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-        .into(),
-    }
+    top_error(error)
 }
 
 #[derive(Default)]
@@ -958,6 +948,18 @@ async fn order_payload(
     respond(result, |order, errors| OrderPayload { order, errors })
 }
 
+async fn transition(
+    ctx: &Context<'_>,
+    input: FulfilmentInput,
+    action: orders::FulfilmentAction,
+) -> Result<OrderPayload> {
+    let id = parse_id("fulfilmentId", &input.fulfilment_id)?;
+    let result = service(ctx)?
+        .fulfilment_transition(&party(ctx)?, id, action, None, input.note)
+        .await;
+    order_payload(ctx, result).await
+}
+
 async fn cart_change(
     ctx: &Context<'_>,
     token: Option<String>,
@@ -1134,17 +1136,7 @@ impl OrdersMutation {
         ctx: &Context<'_>,
         input: FulfilmentInput,
     ) -> Result<OrderPayload> {
-        let id = parse_id("fulfilmentId", &input.fulfilment_id)?;
-        let result = service(ctx)?
-            .fulfilment_transition(
-                &party(ctx)?,
-                id,
-                orders::FulfilmentAction::Pack,
-                None,
-                input.note,
-            )
-            .await;
-        order_payload(ctx, result).await
+        transition(ctx, input, orders::FulfilmentAction::Pack).await
     }
 
     /// Handed to the carrier (PACKED → SHIPPED); issues the GST invoice.
@@ -1175,17 +1167,7 @@ impl OrdersMutation {
         ctx: &Context<'_>,
         input: FulfilmentInput,
     ) -> Result<OrderPayload> {
-        let id = parse_id("fulfilmentId", &input.fulfilment_id)?;
-        let result = service(ctx)?
-            .fulfilment_transition(
-                &party(ctx)?,
-                id,
-                orders::FulfilmentAction::Deliver,
-                None,
-                input.note,
-            )
-            .await;
-        order_payload(ctx, result).await
+        transition(ctx, input, orders::FulfilmentAction::Deliver).await
     }
 
     /// The consignee's receipt and acceptance (like GeM's CRAC): DELIVERED → ACCEPTED,
@@ -1195,17 +1177,7 @@ impl OrdersMutation {
         ctx: &Context<'_>,
         input: FulfilmentInput,
     ) -> Result<OrderPayload> {
-        let id = parse_id("fulfilmentId", &input.fulfilment_id)?;
-        let result = service(ctx)?
-            .fulfilment_transition(
-                &party(ctx)?,
-                id,
-                orders::FulfilmentAction::Accept,
-                None,
-                input.note,
-            )
-            .await;
-        order_payload(ctx, result).await
+        transition(ctx, input, orders::FulfilmentAction::Accept).await
     }
 
     /// Cancels before shipping: stock goes back, and anything paid is refunded.
