@@ -18,8 +18,8 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::{
     settings::{
-        AppEnv, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat, MIN_JWT_SECRET_BYTES,
-        MeilisearchSettings, OrdersSettings, SearchSettings, Settings,
+        AppEnv, CatalogCacheSettings, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat,
+        MIN_JWT_SECRET_BYTES, MeilisearchSettings, OrdersSettings, SearchSettings, Settings,
     },
     startup::{Application, connect_database, open_search_index, prepare_database},
     telemetry,
@@ -151,6 +151,13 @@ struct ServeArgs {
     /// How often an idle search worker looks for catalogue changes, in milliseconds.
     #[arg(long, env = "SEARCH_POLL_MS", default_value_t = 200)]
     search_poll_ms: u64,
+    /// How long an anonymous catalogue page may be served from the cache, in
+    /// milliseconds; 0 turns the cache off. Writes made through this process show at once.
+    #[arg(long, env = "CATALOG_CACHE_MS", default_value_t = 1000)]
+    catalog_cache_ms: u64,
+    /// Memory the catalogue cache may use, in MiB.
+    #[arg(long, env = "CATALOG_CACHE_MB", default_value_t = 16)]
+    catalog_cache_mb: usize,
     /// How long an unpaid order holds its stock, in seconds.
     #[arg(long, env = "RESERVATION_TTL_SECS", default_value_t = 1800)]
     reservation_ttl_secs: u64,
@@ -453,6 +460,10 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             worker: !args.no_search_worker,
             poll_interval: Duration::from_millis(args.search_poll_ms.max(10)),
             meilisearch: common.meilisearch(),
+        },
+        catalog_cache: CatalogCacheSettings {
+            ttl: Duration::from_millis(args.catalog_cache_ms),
+            max_bytes: args.catalog_cache_mb.saturating_mul(1024 * 1024),
         },
         orders: OrdersSettings {
             reservation_ttl: Duration::from_secs(args.reservation_ttl_secs.max(1)),

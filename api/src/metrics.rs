@@ -14,6 +14,8 @@ pub struct Metrics {
     sql_statements: AtomicU64,
     sql_failures: AtomicU64,
     http_requests: AtomicU64,
+    catalog_cache_hits: AtomicU64,
+    catalog_cache_misses: AtomicU64,
 }
 
 impl Metrics {
@@ -30,6 +32,15 @@ impl Metrics {
 
     pub fn count_http_request(&self) {
         self.http_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_catalog_cache(&self, hit: bool) {
+        let counter = if hit {
+            &self.catalog_cache_hits
+        } else {
+            &self.catalog_cache_misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn render(&self) -> String {
@@ -53,6 +64,16 @@ impl Metrics {
             "ladakh_http_requests_total",
             "HTTP requests received.",
             self.http_requests.load(Ordering::Relaxed),
+        );
+        counter(
+            "ladakh_catalog_cache_hits_total",
+            "Anonymous catalogue reads answered from the cache.",
+            self.catalog_cache_hits.load(Ordering::Relaxed),
+        );
+        counter(
+            "ladakh_catalog_cache_misses_total",
+            "Cacheable anonymous catalogue reads that had to be resolved.",
+            self.catalog_cache_misses.load(Ordering::Relaxed),
         );
         out
     }

@@ -36,6 +36,7 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub workers: Option<usize>,
     pub search: SearchSettings,
+    pub catalog_cache: CatalogCacheSettings,
     pub orders: OrdersSettings,
     pub channels: ChannelsSettings,
 }
@@ -137,3 +138,12 @@ impl Default for GraphqlSettings {
 
 /// The smallest JWT secret accepted in production: 256 bits, the HS256 key size.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// The cache of anonymous catalogue pages (`api/src/http/catalog_cache.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogCacheSettings {
+    /// How long an entry is served; zero switches the cache off.
+    pub ttl: Duration,
+    /// Memory the cached bodies may take together.
+    pub max_bytes: usize,
+}

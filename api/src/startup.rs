@@ -12,7 +12,7 @@ use sea_orm_migration::MigratorTrait;
 use crate::{
     auth::TokenService,
     graphql::{self, AppSchema},
-    http,
+    http::{self, catalog_cache::CatalogCache},
     metrics::Metrics,
     settings::Settings,
 };
@@ -28,6 +28,7 @@ pub struct AppState {
     pub search_index: Arc<dyn search::SearchIndex>,
     pub orders: orders::OrderService,
     pub connectors: connectors::ConnectorService,
+    pub catalog_cache: Arc<CatalogCache>,
 }
 
 /// Opens the database pool. SQLite files are created on first use.
@@ -261,6 +262,7 @@ impl Application {
             search_index,
             orders: order_service,
             connectors: connector_service,
+            catalog_cache: Arc::new(CatalogCache::new(settings.catalog_cache)),
         };
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();

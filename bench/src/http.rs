@@ -39,6 +39,7 @@ pub struct HttpArgs {
 /// What the generated catalogue holds.
 pub struct Catalogue {
     pub slugs: Vec<String>,
+    pub ids: Vec<uuid::Uuid>,
     /// Variants with stock, for checkout.
     pub variants: Vec<uuid::Uuid>,
 }
@@ -134,6 +135,7 @@ pub async fn populate(
     let mut rng = StdRng::seed_from_u64(2026);
     let mut catalogue = Catalogue {
         slugs: Vec::with_capacity(products),
+        ids: Vec::with_capacity(products),
         variants: Vec::new(),
     };
     let started = Instant::now();
@@ -189,6 +191,7 @@ pub async fn populate(
             .await
             .map_err(|e| anyhow::anyhow!("creating product {i}: {e:?}"))?;
             catalogue.slugs.push(product.slug.clone());
+            catalogue.ids.push(product.id);
             if i % 10 == 0 {
                 for variant in &variants {
                     catalog::adjust_stock(
@@ -221,7 +224,22 @@ pub async fn populate(
     }
     // As after any bulk load: without statistics the planners guess badly (PostgreSQL
     // until autovacuum gets round to the new tables; SQLite until someone analyzes).
-    db.execute_unprepared("ANALYZE").await?;
+    // Only the loaded tables: statistics saying that the order tables are empty would
+    // make PostgreSQL plan sequential scans of them (cached in prepared statements)
+    // while checkouts fill them, until autovacuum analyzes them a minute later, whereas
+    // never-analyzed tables are estimated from their actual size.
+    for table in [
+        "cooperatives",
+        "products",
+        "product_variants",
+        "stock_movements",
+        "channel_listings",
+        "categories",
+        "districts",
+        "gi_tags",
+    ] {
+        db.execute_unprepared(&format!("ANALYZE {table}")).await?;
+    }
     println!(
         "generated {products} products ({} variants) in {:.1} s",
         products * 3,
@@ -277,8 +295,25 @@ impl Server {
 
     /// (current, peak) resident set size in MB.
     pub fn rss_mb(&self) -> (f64, f64) {
-        let status = self
-            .pid()
+        let memory = Memory::of(self.pid());
+        (memory.rss, memory.peak)
+    }
+}
+
+/// A server's memory from `/proc/<pid>/status`, in MB: resident in all, its private
+/// heap (`RssAnon`), and file pages mapped into it (`RssFile`: the search index's
+/// memory-mapped segments and the binary, which the kernel can drop and re-read).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory {
+    pub rss: f64,
+    pub peak: f64,
+    pub anon: f64,
+    pub file: f64,
+}
+
+impl Memory {
+    fn of(pid: Option<u32>) -> Self {
+        let status = pid
             .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
             .unwrap_or_default();
         let field = |name: &str| {
@@ -289,11 +324,33 @@ impl Server {
                 .and_then(|kb| kb.parse::<f64>().ok())
                 .map_or(0.0, |kb| kb / 1024.0)
         };
-        (field("VmRSS:"), field("VmHWM:"))
+        Self {
+            rss: field("VmRSS:"),
+            peak: field("VmHWM:"),
+            anon: field("RssAnon:"),
+            file: field("RssFile:"),
+        }
+    }
+
+    fn max(self, other: Self) -> Self {
+        Self {
+            rss: self.rss.max(other.rss),
+            peak: self.peak.max(other.peak),
+            anon: self.anon.max(other.anon),
+            file: self.file.max(other.file),
+        }
     }
 }
 
-async fn counters(client: &reqwest::Client, base: &str) -> (u64, u64) {
+#[derive(Debug, Clone, Copy, Default)]
+struct Counters {
+    sql: u64,
+    requests: u64,
+    cache_hits: u64,
+    cache_misses: u64,
+}
+
+async fn counters(client: &reqwest::Client, base: &str) -> Counters {
     let text = match client.get(format!("{base}/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),
@@ -305,10 +362,12 @@ async fn counters(client: &reqwest::Client, base: &str) -> (u64, u64) {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0)
     };
-    (
-        value("ladakh_sql_statements_total "),
-        value("ladakh_http_requests_total "),
-    )
+    Counters {
+        sql: value("ladakh_sql_statements_total "),
+        requests: value("ladakh_http_requests_total "),
+        cache_hits: value("ladakh_catalog_cache_hits_total "),
+        cache_misses: value("ladakh_catalog_cache_misses_total "),
+    }
 }
 
 /// One request of a scenario; Err carries what went wrong.
@@ -330,6 +389,10 @@ pub struct Outcome {
     pub elapsed: Duration,
     pub latencies: Latencies,
     pub sql_per_request: f64,
+    /// Share of cacheable requests answered from the catalogue cache, if any were cacheable.
+    pub cache_hit_ratio: Option<f64>,
+    /// The largest figures sampled while the scenario ran.
+    pub memory: Memory,
     pub first_error: Option<String>,
 }
 
@@ -343,6 +406,7 @@ impl Outcome {
 async fn drive(
     name: &str,
     bases: &[String],
+    pids: &[Option<u32>],
     clients: usize,
     seconds: u64,
     request: RequestFn,
@@ -358,6 +422,17 @@ async fn drive(
     }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let sampled_pids = pids.to_vec();
+    let sampler = tokio::spawn(async move {
+        let mut memory = Memory::default();
+        while Instant::now() < deadline {
+            for pid in &sampled_pids {
+                memory = memory.max(Memory::of(*pid));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        memory
+    });
     let mut tasks = Vec::new();
     for c in 0..clients {
         let http = http.clone();
@@ -395,12 +470,18 @@ async fn drive(
         }
     }
     let elapsed = started.elapsed();
-    let (mut sql, mut requests) = (0, 0);
-    for (base, (sql0, req0)) in bases.iter().zip(before) {
-        let (sql1, req1) = counters(&http, base).await;
-        sql += sql1.saturating_sub(sql0);
+    let memory = sampler.await.unwrap_or_default();
+    let (mut sql, mut requests, mut hits, mut misses) = (0, 0, 0, 0);
+    for (base, before) in bases.iter().zip(before) {
+        let after = counters(&http, base).await;
+        sql += after.sql.saturating_sub(before.sql);
         // The two /metrics requests of the measurement itself are not the scenario's.
-        requests += req1.saturating_sub(req0).saturating_sub(1);
+        requests += after
+            .requests
+            .saturating_sub(before.requests)
+            .saturating_sub(1);
+        hits += after.cache_hits.saturating_sub(before.cache_hits);
+        misses += after.cache_misses.saturating_sub(before.cache_misses);
     }
     Outcome {
         name: name.to_owned(),
@@ -413,6 +494,8 @@ async fn drive(
         } else {
             0.0
         },
+        cache_hit_ratio: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
+        memory,
         first_error,
     }
 }
@@ -480,6 +563,24 @@ fn scenario(
                 graphql(&http, &base, None, CATALOG_PAGE, json!({ "sort": sort }))
                     .await
                     .map(|_| ())
+            })
+        }),
+        // The same pages, each request with a variable the query does not declare (the
+        // executor ignores it), so that none is answered from the catalogue cache: the
+        // cost of resolving a page, as for a visitor paging where nobody went before.
+        "catalog-uncached" => Arc::new(|http, base, c, n| {
+            Box::pin(async move {
+                let sort = ["NEWEST", "TITLE", "PRICE_LOW_TO_HIGH", "PRICE_HIGH_TO_LOW"]
+                    [(c + n as usize) % 4];
+                graphql(
+                    &http,
+                    &base,
+                    None,
+                    CATALOG_PAGE,
+                    json!({ "sort": sort, "unused": format!("{c}-{n}") }),
+                )
+                .await
+                .map(|_| ())
             })
         }),
         "product" => Arc::new(move |http, base, c, n| {
@@ -585,6 +686,75 @@ async fn register_buyers(base: &str, count: usize) -> anyhow::Result<Vec<String>
     Ok(tokens)
 }
 
+/// Time from a catalogue write (a product's title changed through the catalogue service
+/// on the server's database, as a write on any replica would be) until the server's search
+/// over HTTP finds the new word. The server's outbox worker polls as configured
+/// (`SEARCH_POLL_MS`, 200 ms by default).
+async fn freshness(
+    url: &str,
+    base: &str,
+    catalogue: &Catalogue,
+    writes: usize,
+) -> anyhow::Result<String> {
+    let db = sea_orm::Database::connect(url).await?;
+    let http = reqwest::Client::new();
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut latencies = Vec::with_capacity(writes);
+    for write in 0..writes {
+        let id = catalogue.ids[rng.random_range(0..catalogue.ids.len())];
+        // Random letters: no earlier word is within a typo of it.
+        let word: String = (0..10)
+            .map(|_| char::from(b'a' + rng.random_range(0..26_u8)))
+            .collect();
+        let started = Instant::now();
+        catalog::update_product(
+            &db,
+            &catalog::Actor::System,
+            id,
+            catalog::ProductChanges {
+                title: Some(format!("Handwoven {word} blanket {write}")),
+                ..catalog::ProductChanges::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("updating a product: {e:?}"))?;
+        loop {
+            let body = graphql(
+                &http,
+                base,
+                None,
+                "query($q: String) { search(query: $q, first: 5) { nodes { title } } }",
+                json!({ "q": word }),
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+            let found = body["data"]["search"]["nodes"]
+                .as_array()
+                .is_some_and(|nodes| {
+                    nodes
+                        .iter()
+                        .any(|n| n["title"].as_str().is_some_and(|t| t.contains(&word)))
+                });
+            if found {
+                break;
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "write {write} never became searchable"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        latencies.push(started.elapsed());
+        // Spread the writes out as a cooperative's staff would.
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..200))).await;
+    }
+    db.close().await?;
+    Ok(format!(
+        "freshness over {writes} writes (catalogue write to a search hit over HTTP): {}",
+        Latencies(latencies).summary()
+    ))
+}
+
 async fn feed(base: &str, server: &Server) -> anyhow::Result<String> {
     let http = reqwest::Client::new();
     let (rss_before, _) = server.rss_mb();
@@ -599,6 +769,8 @@ async fn feed(base: &str, server: &Server) -> anyhow::Result<String> {
         "feed: {}",
         response.status()
     );
+    // The headers carry the ETag, computed before the first row is sent.
+    let headers_after = started.elapsed();
     let (mut bytes, mut rows) = (0_usize, 0_usize);
     let mut max_rss: f64 = rss_before;
     while let Some(chunk) = response.chunk().await? {
@@ -607,9 +779,10 @@ async fn feed(base: &str, server: &Server) -> anyhow::Result<String> {
         max_rss = max_rss.max(server.rss_mb().0);
     }
     Ok(format!(
-        "feed: GeM CSV {rows} lines, {:.1} MB in {:.2} s; server RSS {:.0} MB before, at most {:.0} MB while streaming",
+        "feed: GeM CSV {rows} lines, {:.1} MB in {:.2} s (headers after {:.2} s); server RSS {:.0} MB before, at most {:.0} MB while streaming",
         bytes as f64 / 1e6,
         started.elapsed().as_secs_f64(),
+        headers_after.as_secs_f64(),
         rss_before,
         max_rss
     ))
@@ -667,17 +840,23 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
             println!("{}", feed(&bases[0], &servers[0]).await?);
             continue;
         }
+        if name == "freshness" {
+            println!("{}", freshness(&url, &bases[0], &catalogue, 50).await?);
+            continue;
+        }
         let Some(request) = scenario(name, &catalogue, &tokens) else {
-            bail!("unknown scenario {name}: baseline, catalog, product, search, checkout, feed");
+            bail!(
+                "unknown scenario {name}: baseline, catalog, catalog-uncached, product, search, checkout, freshness, feed"
+            );
         };
-        let outcome = drive(name, &bases, args.clients, args.seconds, request).await;
+        let pids: Vec<Option<u32>> = servers.iter().map(Server::pid).collect();
+        let outcome = drive(name, &bases, &pids, args.clients, args.seconds, request).await;
         let rate = outcome.rate();
         if name == "baseline" {
             baseline = Some(rate);
         }
-        let peak = servers.iter().map(|s| s.rss_mb().1).fold(0.0, f64::max);
         println!(
-            "{:<9} {:>8.0} req/s ({}) {} errors={} peak RSS {:.0} MB, SQL/request {:.2}{}",
+            "{:<9} {:>8.0} req/s ({}) {} errors={} RSS during it at most {:.0} MB (heap {:.0}, mapped files {:.0}), SQL/request {:.2}{}{}",
             outcome.name,
             rate,
             baseline.map_or("no baseline".to_owned(), |b| format!(
@@ -686,8 +865,14 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
             )),
             outcome.latencies.summary(),
             outcome.errors,
-            peak,
+            outcome.memory.rss,
+            outcome.memory.anon,
+            outcome.memory.file,
             outcome.sql_per_request,
+            outcome
+                .cache_hit_ratio
+                .map(|r| format!(", catalogue cache hits {:.1}%", r * 100.0))
+                .unwrap_or_default(),
             outcome
                 .first_error
                 .map(|e| format!(" first error: {}", e.chars().take(300).collect::<String>()))
@@ -709,8 +894,11 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
         }
     }
     for server in &servers {
-        let (rss, peak) = server.rss_mb();
-        println!("server RSS now {rss:.0} MB, peak {peak:.0} MB");
+        let memory = Memory::of(server.pid());
+        println!(
+            "server RSS now {:.0} MB (heap {:.0}, mapped files {:.0}), peak {:.0} MB",
+            memory.rss, memory.anon, memory.file, memory.peak
+        );
     }
     Ok(())
 }

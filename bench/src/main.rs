@@ -53,10 +53,11 @@ enum Scenario {
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        /// Comma-separated: baseline, catalog, product, search, checkout, feed.
+        /// Comma-separated: baseline, catalog, catalog-uncached, product, search,
+        /// freshness, checkout, feed.
         #[arg(
             long,
-            default_value = "baseline,catalog,product,search,checkout,feed",
+            default_value = "baseline,catalog,catalog-uncached,product,search,freshness,checkout,feed",
             value_delimiter = ','
         )]
         scenarios: Vec<String>,

@@ -118,3 +118,71 @@ pub async fn pending_changes(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     Entity::find().count(db).await
 }
+
+/// What identifies the current state of a product for a feed's ETag: its last change
+/// and status, and each variant's last change, stock and price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeStamp {
+    pub product_id: Uuid,
+    pub updated_at: DateTime<Utc>,
+    pub status: String,
+    /// (variant id, last change, stock on hand, price in paise), by variant id.
+    pub variants: Vec<(Uuid, DateTime<Utc>, i32, i64)>,
+}
+
+/// The change stamps of these products (absent ones are gone): two narrow selects,
+/// however large the products' descriptions and attributes are.
+pub async fn change_stamps(
+    db: &impl ConnectionTrait,
+    product_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, ChangeStamp>, DbErr> {
+    use sea_orm::QuerySelect;
+
+    use crate::entity::{product, product_variant};
+
+    let products: Vec<(Uuid, DateTime<Utc>, String)> = product::Entity::find()
+        .select_only()
+        .columns([
+            product::Column::Id,
+            product::Column::UpdatedAt,
+            product::Column::Status,
+        ])
+        .filter(product::Column::Id.is_in(product_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut stamps: std::collections::HashMap<Uuid, ChangeStamp> = products
+        .into_iter()
+        .map(|(product_id, updated_at, status)| {
+            (
+                product_id,
+                ChangeStamp {
+                    product_id,
+                    updated_at,
+                    status,
+                    variants: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    let variants: Vec<(Uuid, Uuid, DateTime<Utc>, i32, i64)> = product_variant::Entity::find()
+        .select_only()
+        .columns([
+            product_variant::Column::Id,
+            product_variant::Column::ProductId,
+            product_variant::Column::UpdatedAt,
+            product_variant::Column::StockOnHand,
+            product_variant::Column::PricePaise,
+        ])
+        .filter(product_variant::Column::ProductId.is_in(product_ids.iter().copied()))
+        .order_by_asc(product_variant::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, product_id, updated_at, stock, price) in variants {
+        if let Some(stamp) = stamps.get_mut(&product_id) {
+            stamp.variants.push((id, updated_at, stock, price));
+        }
+    }
+    Ok(stamps)
+}

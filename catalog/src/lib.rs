@@ -40,6 +40,7 @@ pub use categories::{
     AttributeDefinition, AttributeKind, Category, CategoryChanges, categories_by_ids,
     list_categories, update_category, validate_attributes,
 };
+pub use changes::{ChangeStamp, change_stamps};
 pub use cooperatives::{
     Cooperative, CooperativeFields, VerificationStatus, cooperative_exists, cooperatives_by_ids,
     create_cooperative, find_cooperative_for, list_cooperatives, set_verification_status,

@@ -3,8 +3,6 @@
 //! grow with the catalogue. An ETag from the listings' and products' last changes lets
 //! a consumer skip an unchanged feed; `updated_since` gives only what changed.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -52,6 +50,8 @@ pub const GEM_CSV_COLUMNS: [&str; 21] = [
 ];
 
 const PAGE: u64 = 200;
+/// Listings per page when computing the ETag (ids and timestamps only).
+const ETAG_PAGE: u64 = 1000;
 
 fn rupees(paise: i64) -> String {
     format!("{}.{:02}", paise / 100, paise % 100)
@@ -209,45 +209,54 @@ enum Phase {
 }
 
 impl ConnectorService {
-    /// The feed's ETag: a digest of every listed product's last change. Cheap next to the
-    /// feed itself (ids and timestamps only).
+    /// The feed's ETag: a digest of every listed product's last change, stock and
+    /// prices. Narrow selects a page of listings at a time, so it stays cheap next to the
+    /// feed itself (measured: it was half of the 100,000-product feed's time when it
+    /// loaded whole products).
     pub async fn feed_etag(
         &self,
         channel: Channel,
         format: FeedFormat,
         since: Option<DateTime<Utc>>,
     ) -> Result<String, ConnectorError> {
-        let listings = channel_listing::Entity::find()
-            .filter(channel_listing::Column::Channel.eq(channel.as_str()))
-            .filter(channel_listing::Column::Desired.eq(LISTED))
-            .filter(channel_listing::Column::State.is_in(listed_states()))
-            .order_by_asc(channel_listing::Column::Id)
-            .all(&self.db)
-            .await?;
-        let product_ids: Vec<Uuid> = listings.iter().map(|l| l.product_id).collect();
         let mut digest = Sha256::new();
         digest.update(format!("{channel}:{format:?}:{since:?}"));
-        for chunk in product_ids.chunks(500) {
-            let products = catalog::products_by_ids(&self.db, chunk).await?;
-            let variants = catalog::variants_by_product_ids(&self.db, chunk).await?;
-            let mut seen = HashSet::new();
-            for id in chunk {
-                if !seen.insert(*id) {
-                    continue;
-                }
-                if let Some(p) = products.get(id) {
-                    digest.update(format!("{id}{}{:?}", p.updated_at, p.status));
-                }
-                for v in variants.get(id).into_iter().flatten() {
-                    digest.update(format!(
-                        "{}{}{}{}",
-                        v.id, v.updated_at, v.stock_on_hand, v.price.minor
-                    ));
+        let mut after: Option<Uuid> = None;
+        loop {
+            let mut select = channel_listing::Entity::find()
+                .select_only()
+                .columns([
+                    channel_listing::Column::Id,
+                    channel_listing::Column::ProductId,
+                    channel_listing::Column::UpdatedAt,
+                ])
+                .filter(channel_listing::Column::Channel.eq(channel.as_str()))
+                .filter(channel_listing::Column::Desired.eq(LISTED))
+                .filter(channel_listing::Column::State.is_in(listed_states()));
+            if let Some(after) = after {
+                select = select.filter(channel_listing::Column::Id.gt(after));
+            }
+            let listings: Vec<(Uuid, Uuid, DateTime<Utc>)> = select
+                .order_by_asc(channel_listing::Column::Id)
+                .limit(ETAG_PAGE)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let product_ids: Vec<Uuid> = listings.iter().map(|(_, product, _)| *product).collect();
+            let stamps = catalog::change_stamps(&self.db, &product_ids).await?;
+            for (listing, product, listed_at) in &listings {
+                digest.update(format!("{listing}{listed_at}"));
+                if let Some(stamp) = stamps.get(product) {
+                    digest.update(format!("{product}{}{}", stamp.updated_at, stamp.status));
+                    for (variant, changed, stock, price) in &stamp.variants {
+                        digest.update(format!("{variant}{changed}{stock}{price}"));
+                    }
                 }
             }
-        }
-        for l in &listings {
-            digest.update(format!("{}{}", l.id, l.updated_at));
+            match listings.last() {
+                Some((last, _, _)) if listings.len() as u64 == ETAG_PAGE => after = Some(*last),
+                _ => break,
+            }
         }
         Ok(format!("\"{}\"", hex::encode(&digest.finalize()[..16])))
     }

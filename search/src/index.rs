@@ -97,6 +97,13 @@ pub trait SearchIndex: Send + Sync {
     async fn search(&self, request: SearchRequest) -> Result<SearchResults, SearchError>;
     /// The fingerprint of every stored document, for consistency checks.
     async fn fingerprints(&self) -> Result<HashMap<Uuid, String>, SearchError>;
+    /// The stored fingerprints of these documents, as of the last write through this
+    /// handle (absent: not indexed), so that the outbox worker can skip documents that
+    /// did not change. An index that cannot answer cheaply returns an empty map, and
+    /// every document is written again.
+    async fn fingerprints_of(&self, _ids: &[Uuid]) -> Result<HashMap<Uuid, String>, SearchError> {
+        Ok(HashMap::new())
+    }
     /// Fails when the index cannot serve searches.
     async fn health(&self) -> Result<(), SearchError>;
     /// A short name for logs and health output.

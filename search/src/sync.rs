@@ -43,12 +43,17 @@ impl OutboxWorker {
         ids.sort_unstable();
         ids.dedup();
         let applied = async {
-            let documents = self.source.documents(&ids).await?;
+            let mut documents = self.source.documents(&ids).await?;
             let gone: Vec<Uuid> = ids
                 .iter()
                 .filter(|id| !documents.contains_key(id))
                 .copied()
                 .collect();
+            // Most catalogue changes (a unit sold, a channel listing) leave the search
+            // document as it was; writing it again would cost a commit and, under
+            // checkout load, a stream of segment merges.
+            let stored = self.index.fingerprints_of(&ids).await?;
+            documents.retain(|id, document| stored.get(id) != Some(&document.fingerprint()));
             if !documents.is_empty() {
                 self.index.upsert(documents.into_values().collect()).await?;
             }

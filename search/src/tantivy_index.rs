@@ -577,6 +577,38 @@ impl SearchIndex for TantivyIndex {
         .await
     }
 
+    async fn fingerprints_of(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>, SearchError> {
+        let this = self.clone();
+        let ids = ids.to_vec();
+        blocking(move || {
+            // Every write commits and reloads, but a reload is cheap when nothing changed
+            // and a stale view here would skip a document that did change.
+            this.reader.reload()?;
+            let searcher = this.reader.searcher();
+            let mut fingerprints = HashMap::with_capacity(ids.len());
+            for id in ids {
+                let term = Term::from_field_text(this.fields.id, &id.to_string());
+                let query = TermQuery::new(term, IndexRecordOption::Basic);
+                let Some((_, address)) = searcher
+                    .search(&query, &TopDocs::with_limit(1).order_by_score())?
+                    .into_iter()
+                    .next()
+                else {
+                    continue;
+                };
+                let stored: TantivyDocument = searcher.doc(address)?;
+                if let Some(fingerprint) = stored
+                    .get_first(this.fields.fingerprint)
+                    .and_then(|v| v.as_str())
+                {
+                    fingerprints.insert(id, fingerprint.to_owned());
+                }
+            }
+            Ok(fingerprints)
+        })
+        .await
+    }
+
     async fn health(&self) -> Result<(), SearchError> {
         let this = self.clone();
         blocking(move || {
@@ -636,6 +668,29 @@ mod tests {
                     .map(|d| d.title.clone())
             })
             .collect()
+    }
+
+    #[tokio::test]
+    async fn stored_fingerprints_follow_every_write() -> Result<(), SearchError> {
+        let apricots = document("Dried Apricots", &["apricot"], 50_000, true);
+        let absent = Uuid::now_v7();
+        let (_dir, index) = index_with(vec![apricots.clone()]).await?;
+        let stored = index.fingerprints_of(&[apricots.id, absent]).await?;
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored.get(&apricots.id), Some(&apricots.fingerprint()));
+
+        let sold_out = ProductDocument {
+            in_stock: false,
+            ..apricots.clone()
+        };
+        assert_ne!(sold_out.fingerprint(), apricots.fingerprint());
+        index.upsert(vec![sold_out.clone()]).await?;
+        let stored = index.fingerprints_of(&[apricots.id]).await?;
+        assert_eq!(stored.get(&apricots.id), Some(&sold_out.fingerprint()));
+
+        index.delete(vec![apricots.id]).await?;
+        assert!(index.fingerprints_of(&[apricots.id]).await?.is_empty());
+        Ok(())
     }
 
     #[tokio::test]

@@ -132,11 +132,13 @@ pub(crate) async fn order_webhook(
         .headers()
         .get("X-Channel-Signature")
         .and_then(|v| v.to_str().ok());
-    match state
+    let handled = state
         .connectors
         .handle_order_webhook(channel, signature, &body)
-        .await
-    {
+        .await;
+    // An accepted order reserves stock.
+    state.catalog_cache.invalidate();
+    match handled {
         Ok((id, outcome)) => {
             let status = match outcome {
                 connectors::inbound::InboundOutcome::Accepted { .. } => StatusCode::OK,

@@ -18,6 +18,7 @@ use serde_json::json;
 use crate::{
     auth::{TokenError, Viewer},
     graphql::{RequestContext, loaders::Loaders},
+    http::catalog_cache::{CatalogCache, DocumentKind, classify},
     http::request_id::RequestId,
     startup::AppState,
 };
@@ -55,6 +56,19 @@ async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -
         Ok(viewer) => viewer,
         Err(message) => return error_response(StatusCode::OK, "UNAUTHENTICATED", message),
     };
+    let cache = &state.catalog_cache;
+    let cache_key = match (&viewer, &batch) {
+        (None, BatchRequest::Single(single)) if cache.enabled() => CatalogCache::key(single),
+        _ => None,
+    };
+    if let Some(body) = cache_key.as_deref().and_then(|key| cache.get(key)) {
+        state.metrics.count_catalog_cache(true);
+        return json_body(body, Some("HIT"));
+    }
+    let kinds: Vec<DocumentKind> = batch.iter().map(|r| classify(&r.query)).collect();
+    let cacheable = cache_key.filter(|_| kinds == [DocumentKind::PublicCatalogueRead]);
+    let generation = cache.generation();
+
     let request_id = request
         .extensions()
         .get::<RequestId>()
@@ -64,9 +78,40 @@ async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -
     let loaders = std::sync::Arc::new(Loaders::new(state.db.clone()));
     let batch = batch.data(context).data(loaders);
     let response: BatchResponse = state.schema.execute_batch(batch).await;
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .json(response)
+    if kinds.contains(&DocumentKind::Write) {
+        cache.invalidate();
+    }
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => web::Bytes::from(body),
+        Err(error) => {
+            tracing::error!(%error, "serialising a GraphQL response");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
+        }
+    };
+    match cacheable {
+        Some(key) => {
+            state.metrics.count_catalog_cache(false);
+            if response.is_ok() {
+                cache.store(key, generation, body.clone());
+            }
+            json_body(body, Some("MISS"))
+        }
+        None => json_body(body, None),
+    }
+}
+
+/// `X-Cache` says whether an anonymous catalogue read came from the cache.
+fn json_body(body: web::Bytes, cache: Option<&'static str>) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.content_type("application/json");
+    if let Some(cache) = cache {
+        response.insert_header(("X-Cache", cache));
+    }
+    response.body(body)
 }
 
 pub(crate) async fn post(

@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL, GraphiQL, health checks, catalog documents and the
 //! request-id middleware.
 
+pub(crate) mod catalog_cache;
 mod catalog_files;
 mod channels;
 mod graphql_endpoint;

@@ -74,7 +74,10 @@ pub(crate) async fn stripe_webhook(
         .headers()
         .get("Stripe-Signature")
         .and_then(|v| v.to_str().ok());
-    match state.orders.handle_stripe_webhook(signature, &body).await {
+    let handled = state.orders.handle_stripe_webhook(signature, &body).await;
+    // A payment failure or a late payment can move stock.
+    state.catalog_cache.invalidate();
+    match handled {
         Ok(outcome) => {
             tracing::info!(?outcome, "stripe webhook");
             HttpResponse::Ok().json(serde_json::json!({ "received": true }))

@@ -369,17 +369,7 @@ async fn paging_arguments_are_validated(backend: Backend) -> anyhow::Result<()> 
 }
 
 async fn sql_statements_counter(server: &TestServer) -> anyhow::Result<u64> {
-    let text = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    text.lines()
-        .find_map(|line| line.strip_prefix("ladakh_sql_statements_total "))
-        .and_then(|value| value.trim().parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("no SQL counter in /metrics:\n{text}"))
+    server.counter("ladakh_sql_statements_total").await
 }
 
 async fn a_product_page_costs_a_bounded_number_of_statements(

@@ -8,6 +8,7 @@ mod auth;
 mod authorization;
 mod catalog;
 mod catalog_admin;
+mod catalog_cache;
 mod channels;
 mod cli;
 mod http_surface;

@@ -10,7 +10,7 @@ use crate::{
     both_backends,
     support::{
         Backend, ServerOptions, TestServer, error_code,
-        flows::{admin_token, cooperative_id, staff_token},
+        flows::{admin_token, cooperative_id, staff_token, user_errors},
         server::TestDatabase,
     },
 };
@@ -259,6 +259,62 @@ async fn catalogue_changes_become_searchable(backend: Backend) -> anyhow::Result
     })
     .await;
     assert_eq!(slugs(&found), ["raktsey-karpo-dried-apricots-500g"]);
+
+    // Stock that moves without selling out leaves the document as it was (the worker
+    // skips rewriting it); selling out, restocking and selling out again each show.
+    let variants = server
+        .graphql(
+            "{ product(slug: \"raktsey-karpo-dried-apricots-500g\") { variants { id stockOnHand } } }",
+            json!({}),
+        )
+        .await;
+    let variants: Vec<(Value, i64)> = variants["data"]["product"]["variants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            (
+                v["id"].clone(),
+                v["stockOnHand"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let adjust = |variant: Value, delta: i64| {
+        let server = &server;
+        let admin = &admin;
+        async move {
+            let body = server
+                .graphql_as(
+                    Some(admin),
+                    "mutation($input: StockAdjustInput!) { stockAdjust(input: $input) { errors { field message } } }",
+                    json!({ "input": { "variantId": variant, "delta": delta, "reason": "CORRECTION" } }),
+                )
+                .await;
+            assert!(
+                user_errors(&body, "stockAdjust").is_empty() && body["errors"].is_null(),
+                "{body}"
+            );
+        }
+    };
+    let in_stock = json!({ "query": "zanglamiri", "filter": { "inStock": true }, "first": 5 });
+    adjust(variants[0].0.clone(), 5).await;
+    adjust(variants[0].0.clone(), -5).await;
+    for (variant, stock) in &variants {
+        if *stock > 0 {
+            adjust(variant.clone(), -stock).await;
+        }
+    }
+    let sold_out = eventually(&server, in_stock.clone(), |r| r["totalCount"] == 0).await;
+    assert_eq!(sold_out["totalCount"], 0, "selling out shows in search");
+    adjust(variants[0].0.clone(), 1).await;
+    let restocked = eventually(&server, in_stock.clone(), |r| r["totalCount"] == 1).await;
+    assert_eq!(restocked["totalCount"], 1, "restocking shows in search");
+    adjust(variants[0].0.clone(), -1).await;
+    let sold_out = eventually(&server, in_stock.clone(), |r| r["totalCount"] == 0).await;
+    assert_eq!(
+        sold_out["totalCount"], 0,
+        "selling out again shows in search"
+    );
 
     // Suspending a cooperative removes its products from search.
     let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;

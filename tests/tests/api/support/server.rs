@@ -239,6 +239,21 @@ impl TestServer {
         response.json().await.expect("graphql json")
     }
 
+    /// A counter from the server's `/metrics`.
+    pub async fn counter(&self, name: &str) -> anyhow::Result<u64> {
+        let text = self
+            .client
+            .get(self.url("/metrics"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|value| value.trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("no {name} in /metrics:\n{text}"))
+    }
+
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         self.graphql_as(None, query, variables).await
     }
