@@ -14,6 +14,7 @@ mod highlight;
 mod index;
 mod meili_index;
 pub mod outbox;
+mod search_threads;
 pub mod sync;
 mod synonyms;
 mod tantivy_index;

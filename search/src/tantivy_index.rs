@@ -477,10 +477,6 @@ impl TantivyIndex {
     }
 }
 
-static SEARCH_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
-});
-
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
 ) -> Result<T, SearchError> {
@@ -544,12 +540,8 @@ impl SearchIndex for TantivyIndex {
         // Searches are CPU-bound and their facet aggregations take memory per query: more
         // of them at once than there are cores only multiplies the memory (measured: 32
         // concurrent searches took a server from 120 MB to 540 MB).
-        let _slot = SEARCH_SLOTS
-            .acquire()
-            .await
-            .map_err(|e| SearchError::Index(format!("search slots: {e}")))?;
         let this = self.clone();
-        blocking(move || this.run_search(&request)).await
+        crate::search_threads::run(move || this.run_search(&request)).await
     }
 
     async fn fingerprints(&self) -> Result<HashMap<Uuid, String>, SearchError> {
