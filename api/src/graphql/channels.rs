@@ -21,10 +21,6 @@ fn service<'a>(ctx: &'a Context<'_>) -> Result<&'a ConnectorService, ApiError> {
         .map_err(|_| ApiError::Internal)
 }
 
-fn top(error: connectors::ConnectorError) -> async_graphql::Error {
-    top_error(error)
-}
-
 /// A sales channel outside the marketplace.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "SalesChannel")]
@@ -218,7 +214,7 @@ impl ChannelsQuery {
         let page = service(ctx)?
             .listings(&actor(ctx)?, filter, size, after_id)
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         let mut connection = Connection::with_additional_fields(
             after_id.is_some(),
             page.has_next_page,
@@ -246,7 +242,7 @@ impl ChannelsQuery {
         let statuses = service(ctx)?
             .sync_status(&actor(ctx)?, cooperative_id)
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         Ok(statuses
             .into_iter()
             .filter_map(|s| {

@@ -633,7 +633,7 @@ impl Order {
         let refunds = service(ctx)?
             .refunds_of(self.0.order.id)
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         let visible: Vec<Uuid> = self.0.fulfilments.iter().map(|f| f.fulfilment.id).collect();
         Ok(refunds
             .into_iter()
@@ -724,10 +724,6 @@ impl SettlementStatement {
     }
 }
 
-fn top(error: OrderError) -> async_graphql::Error {
-    top_error(error)
-}
-
 #[derive(Default)]
 pub struct OrdersQuery;
 
@@ -739,7 +735,7 @@ impl OrdersQuery {
         let service = service(ctx)?;
         let cart = orders::view_cart(service.db(), &party(ctx)?, cart_token.as_deref())
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         Ok(Cart(cart))
     }
 
@@ -749,7 +745,7 @@ impl OrdersQuery {
         let view = service(ctx)?
             .order_for(&party(ctx)?, id)
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         Ok(Order(view))
     }
 
@@ -765,7 +761,7 @@ impl OrdersQuery {
         let page = service(ctx)?
             .my_orders(&party(ctx)?, size, after_id)
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         Ok(order_connection(page, after_id.is_some()))
     }
 
@@ -801,7 +797,7 @@ impl OrdersQuery {
         let page = service(ctx)?
             .cooperative_orders(&party(ctx)?, cooperative_id, &filter, size, after_id)
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         Ok(order_connection(page, after_id.is_some()))
     }
 
@@ -818,7 +814,7 @@ impl OrdersQuery {
         let statement = service(ctx)?
             .settlement_statement(&party(ctx)?, cooperative_id, from, to)
             .await
-            .map_err(top)?;
+            .map_err(top_error)?;
         Ok(SettlementStatement { statement })
     }
 }
@@ -1112,7 +1108,7 @@ impl OrdersMutation {
                 });
             }
         };
-        let order = reload(ctx, placed.order_id).await.map_err(top)?;
+        let order = reload(ctx, placed.order_id).await.map_err(top_error)?;
         let errors = placed
             .payment_error
             .map(|message| {

@@ -207,8 +207,9 @@ impl CatalogCache {
         }
     }
 
-    /// Entries held now (for tests and metrics).
-    pub fn len(&self) -> usize {
+    /// Entries held now.
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.entries.lock().map_or(0, |entries| entries.map.len())
     }
 }

@@ -10,9 +10,7 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use async_graphql::{
-    BatchRequest, BatchResponse, http::GraphiQLSource, parser::types::OperationType,
-};
+use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
 use serde_json::json;
 
 use crate::{
@@ -65,7 +63,12 @@ async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -
         state.metrics.count_catalog_cache(true);
         return json_body(body, Some("HIT"));
     }
-    let kinds: Vec<DocumentKind> = batch.iter().map(|r| classify(&r.query)).collect();
+    // Only the cache needs to know what the documents do (the executor parses them again).
+    let kinds: Vec<DocumentKind> = if cache.enabled() {
+        batch.iter().map(|r| classify(&r.query)).collect()
+    } else {
+        Vec::new()
+    };
     let cacheable = cache_key.filter(|_| kinds == [DocumentKind::PublicCatalogueRead]);
     let generation = cache.generation();
 
@@ -154,15 +157,6 @@ fn wants_html(request: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-fn is_mutation(query: &str) -> bool {
-    async_graphql::parser::parse_query(query).is_ok_and(|document| {
-        document
-            .operations
-            .iter()
-            .any(|(_, operation)| operation.node.ty != OperationType::Query)
-    })
-}
-
 pub(crate) async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let query_string = request.query_string();
     if query_string.is_empty() && wants_html(&request) {
@@ -185,7 +179,7 @@ pub(crate) async fn get(request: HttpRequest, state: web::Data<AppState>) -> Htt
             );
         }
     };
-    if is_mutation(&graphql_request.query) {
+    if classify(&graphql_request.query) == DocumentKind::Write {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
             .json(json!({
