@@ -19,7 +19,8 @@ use sea_orm_migration::MigratorTrait;
 use crate::{
     settings::{
         AppEnv, CatalogCacheSettings, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat,
-        MIN_JWT_SECRET_BYTES, MeilisearchSettings, OrdersSettings, SearchSettings, Settings,
+        MIN_JWT_SECRET_BYTES, MeilisearchSettings, OrdersSettings, SearchSettings, Secret,
+        Settings,
     },
     startup::{Application, connect_database, open_search_index, prepare_database},
     telemetry,
@@ -61,10 +62,17 @@ struct CommonArgs {
     /// `human` or `json`; defaults to human in development and JSON in production.
     #[arg(long, env = "LOG_FORMAT", value_enum, global = true)]
     log_format: Option<LogFormat>,
-    /// Use Meilisearch at this URL instead of the embedded search index (the key comes
-    /// from `MEILISEARCH_API_KEY`).
+    /// Use Meilisearch at this URL instead of the embedded search index.
     #[arg(long, env = "MEILISEARCH_URL", global = true)]
     meilisearch_url: Option<String>,
+    /// The Meilisearch API key.
+    #[arg(
+        long,
+        env = "MEILISEARCH_API_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    meilisearch_api_key: Option<Secret>,
     /// The Meilisearch index holding the products.
     #[arg(
         long,
@@ -82,9 +90,8 @@ impl CommonArgs {
             .filter(|url| !url.trim().is_empty())
             .map(|url| MeilisearchSettings {
                 url: url.trim().to_owned(),
-                api_key: std::env::var("MEILISEARCH_API_KEY")
-                    .ok()
-                    .filter(|key| !key.is_empty()),
+                api_key: Secret::given(self.meilisearch_api_key.as_ref())
+                    .map(|key| key.expose().to_owned()),
                 index: self.meilisearch_index.clone(),
             })
     }
@@ -128,72 +135,173 @@ struct ServeArgs {
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     cors_allowed_origins: Vec<String>,
     /// Largest request body accepted; larger ones get 413.
-    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
-    max_body_bytes: usize,
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=256 * 1024 * 1024))]
+    max_body_bytes: u64,
     /// Allow schema introspection (default: on in development, off in production).
     #[arg(long, env = "GRAPHQL_INTROSPECTION")]
     graphql_introspection: Option<bool>,
     /// Access-token lifetime in seconds.
-    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900,
+          value_parser = clap::value_parser!(i64).range(30..=86_400))]
     access_token_ttl_secs: i64,
     /// Refresh-token lifetime in days.
-    #[arg(long, env = "REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
+    #[arg(long, env = "REFRESH_TOKEN_TTL_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(i64).range(1..=365))]
     refresh_token_ttl_days: i64,
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
-    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=3_600))]
     shutdown_grace_secs: u64,
     /// HTTP worker threads (default: one per CPU core).
-    #[arg(long, env = "HTTP_WORKERS")]
-    workers: Option<usize>,
+    #[arg(long, env = "HTTP_WORKERS", value_parser = clap::value_parser!(u64).range(1..=256))]
+    workers: Option<u64>,
     /// Do not run the search outbox worker in this process.
     #[arg(long)]
     no_search_worker: bool,
     /// How often an idle search worker looks for catalogue changes, in milliseconds.
-    #[arg(long, env = "SEARCH_POLL_MS", default_value_t = 200)]
+    #[arg(long, env = "SEARCH_POLL_MS", default_value_t = 200,
+          value_parser = clap::value_parser!(u64).range(10..=60_000))]
     search_poll_ms: u64,
     /// How long an anonymous catalogue page may be served from the cache, in
     /// milliseconds; 0 turns the cache off. Writes made through this process show at once.
-    #[arg(long, env = "CATALOG_CACHE_MS", default_value_t = 1000)]
+    #[arg(long, env = "CATALOG_CACHE_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     catalog_cache_ms: u64,
     /// Memory the catalogue cache may use, in MiB.
-    #[arg(long, env = "CATALOG_CACHE_MB", default_value_t = 16)]
-    catalog_cache_mb: usize,
+    #[arg(long, env = "CATALOG_CACHE_MB", default_value_t = 16,
+          value_parser = clap::value_parser!(u64).range(1..=4_096))]
+    catalog_cache_mb: u64,
     /// How long an unpaid order holds its stock, in seconds.
-    #[arg(long, env = "RESERVATION_TTL_SECS", default_value_t = 1800)]
+    #[arg(long, env = "RESERVATION_TTL_SECS", default_value_t = 1800,
+          value_parser = clap::value_parser!(u64).range(1..=30 * 86_400))]
     reservation_ttl_secs: u64,
     /// How often the reservation sweeper runs, in milliseconds.
-    #[arg(long, env = "ORDER_SWEEP_MS", default_value_t = 5000)]
+    #[arg(long, env = "ORDER_SWEEP_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
     order_sweep_ms: u64,
     /// Do not run the reservation sweeper in this process.
     #[arg(long)]
     no_order_sweeper: bool,
+    /// Card and UPI payments through Stripe with this secret key (manual payments only
+    /// when unset).
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    stripe_secret_key: Option<Secret>,
+    /// The endpoint secret that signs `POST /webhooks/stripe`; required with Stripe.
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    stripe_webhook_secret: Option<Secret>,
     /// Stripe's API base URL (for a test double or a proxy).
     #[arg(long, env = "STRIPE_API_BASE")]
     stripe_api_base: Option<String>,
     /// Timeout of each call to Stripe, in seconds.
-    #[arg(long, env = "STRIPE_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "STRIPE_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=120))]
     stripe_timeout_secs: u64,
     /// How old a signed Stripe webhook may be, in seconds.
-    #[arg(long, env = "STRIPE_SIGNATURE_TOLERANCE_SECS", default_value_t = 300)]
+    #[arg(long, env = "STRIPE_SIGNATURE_TOLERANCE_SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     stripe_signature_tolerance_secs: u64,
     /// Do not run the channel worker (NCUI Haat / GeM relay, push, order polling) here.
     #[arg(long)]
     no_channel_worker: bool,
     /// How often an idle channel worker looks for work, in milliseconds.
-    #[arg(long, env = "CHANNEL_POLL_MS", default_value_t = 200)]
+    #[arg(long, env = "CHANNEL_POLL_MS", default_value_t = 200,
+          value_parser = clap::value_parser!(u64).range(10..=60_000))]
     channel_poll_ms: u64,
     /// Poll the channels for orders this often, in seconds; 0 turns polling off.
-    #[arg(long, env = "CHANNEL_ORDER_POLL_SECS", default_value_t = 0)]
+    #[arg(long, env = "CHANNEL_ORDER_POLL_SECS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
     channel_order_poll_secs: u64,
     /// A channel push that fails this many times is dead-lettered.
-    #[arg(long, env = "CHANNEL_MAX_ATTEMPTS", default_value_t = 8)]
+    #[arg(long, env = "CHANNEL_MAX_ATTEMPTS", default_value_t = 8,
+          value_parser = clap::value_parser!(i32).range(1..=100))]
     channel_max_attempts: i32,
     /// The first retry delay of a failed channel push, in milliseconds (doubles each time).
-    #[arg(long, env = "CHANNEL_BACKOFF_MS", default_value_t = 500)]
+    #[arg(long, env = "CHANNEL_BACKOFF_MS", default_value_t = 500,
+          value_parser = clap::value_parser!(u64).range(1..=300_000))]
     channel_backoff_ms: u64,
     /// Timeout of each call to a channel, in milliseconds.
-    #[arg(long, env = "CHANNEL_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(long, env = "CHANNEL_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(50..=120_000))]
     channel_timeout_ms: u64,
+    /// HS256 secret of access tokens, at least 32 bytes in production (generated and
+    /// kept under DATA_DIR in development when unset).
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<Secret>,
+    #[command(flatten)]
+    gem: GemArgs,
+    #[command(flatten)]
+    ncui_haat: NcuiHaatArgs,
+}
+
+/// GeM's endpoint and keys; each part is optional (feed only without an endpoint).
+#[derive(Debug, Args)]
+struct GemArgs {
+    /// GeM's push API (listings and order polling), with `GEM_API_KEY`.
+    #[arg(long, env = "GEM_API_BASE")]
+    gem_api_base: Option<String>,
+    #[arg(long, env = "GEM_API_KEY", hide_env_values = true)]
+    gem_api_key: Option<Secret>,
+    /// The key GeM's feed requires as `X-Api-Key`; no feed without it.
+    #[arg(long, env = "GEM_FEED_API_KEY", hide_env_values = true)]
+    gem_feed_api_key: Option<Secret>,
+    /// The secret that signs GeM's order webhook; no webhook without it.
+    #[arg(long, env = "GEM_WEBHOOK_SECRET", hide_env_values = true)]
+    gem_webhook_secret: Option<Secret>,
+}
+
+/// NCUI Haat's endpoint and keys; each part is optional (feed only without an endpoint).
+#[derive(Debug, Args)]
+struct NcuiHaatArgs {
+    /// NCUI Haat's push API (listings and order polling), with `NCUI_HAAT_API_KEY`.
+    #[arg(long, env = "NCUI_HAAT_API_BASE")]
+    ncui_haat_api_base: Option<String>,
+    #[arg(long, env = "NCUI_HAAT_API_KEY", hide_env_values = true)]
+    ncui_haat_api_key: Option<Secret>,
+    /// The key NCUI Haat's feed requires as `X-Api-Key`; no feed without it.
+    #[arg(long, env = "NCUI_HAAT_FEED_API_KEY", hide_env_values = true)]
+    ncui_haat_feed_api_key: Option<Secret>,
+    /// The secret that signs NCUI Haat's order webhook; no webhook without it.
+    #[arg(long, env = "NCUI_HAAT_WEBHOOK_SECRET", hide_env_values = true)]
+    ncui_haat_webhook_secret: Option<Secret>,
+}
+
+/// One channel's settings from its flags or variables.
+fn channel_config(
+    api_base: Option<&String>,
+    api_key: Option<&Secret>,
+    feed_api_key: Option<&Secret>,
+    webhook_secret: Option<&Secret>,
+) -> connectors::ChannelConfig {
+    let expose = |secret: Option<&Secret>| Secret::given(secret).map(|s| s.expose().to_owned());
+    connectors::ChannelConfig {
+        endpoint: api_base
+            .map(|base| base.trim().to_owned())
+            .filter(|base| !base.is_empty())
+            .zip(expose(api_key))
+            .map(|(base_url, api_key)| connectors::ChannelEndpoint { base_url, api_key }),
+        feed_api_key: expose(feed_api_key),
+        webhook_secret: expose(webhook_secret),
+    }
+}
+
+impl ServeArgs {
+    fn channel_config(&self, channel: connectors::Channel) -> connectors::ChannelConfig {
+        match channel {
+            connectors::Channel::Gem => channel_config(
+                self.gem.gem_api_base.as_ref(),
+                self.gem.gem_api_key.as_ref(),
+                self.gem.gem_feed_api_key.as_ref(),
+                self.gem.gem_webhook_secret.as_ref(),
+            ),
+            connectors::Channel::NcuiHaat => channel_config(
+                self.ncui_haat.ncui_haat_api_base.as_ref(),
+                self.ncui_haat.ncui_haat_api_key.as_ref(),
+                self.ncui_haat.ncui_haat_feed_api_key.as_ref(),
+                self.ncui_haat.ncui_haat_webhook_secret.as_ref(),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -424,10 +532,23 @@ fn database_url(common: &CommonArgs) -> anyhow::Result<String> {
 fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Settings> {
     let env = common.app_env;
     let database_url = database_url(common)?;
-    let secret = jwt_secret(env, &common.data_dir)?;
-    if args.access_token_ttl_secs < 30 || args.refresh_token_ttl_days < 1 {
-        bail!("ACCESS_TOKEN_TTL_SECS must be at least 30 and REFRESH_TOKEN_TTL_DAYS at least 1");
-    }
+    let secret = jwt_secret(
+        env,
+        Secret::given(args.jwt_secret.as_ref()),
+        &common.data_dir,
+    )?;
+    // clap has checked every number against its range; these conversions cannot fail
+    // on the platforms we build for, but say so rather than truncate if one does.
+    let max_body_bytes = usize::try_from(args.max_body_bytes).context("MAX_BODY_BYTES")?;
+    let workers = args
+        .workers
+        .map(usize::try_from)
+        .transpose()
+        .context("HTTP_WORKERS")?;
+    let catalog_cache_bytes = usize::try_from(args.catalog_cache_mb)
+        .ok()
+        .and_then(|mb| mb.checked_mul(1024 * 1024))
+        .context("CATALOG_CACHE_MB is too large for this machine")?;
     let production = env == AppEnv::Production;
     Ok(Settings {
         env,
@@ -447,7 +568,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             .map(|origin| origin.trim().to_owned())
             .filter(|origin| !origin.is_empty())
             .collect(),
-        max_body_bytes: args.max_body_bytes,
+        max_body_bytes,
         graphql: GraphqlSettings {
             introspection: args.graphql_introspection.unwrap_or(!production),
             ..GraphqlSettings::default()
@@ -455,91 +576,69 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         apply_migrations: !production || args.migrate,
         seed_demo_data: !production && !args.no_seed,
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
-        workers: args.workers,
+        workers,
         search: SearchSettings {
             worker: !args.no_search_worker,
-            poll_interval: Duration::from_millis(args.search_poll_ms.max(10)),
+            poll_interval: Duration::from_millis(args.search_poll_ms),
             meilisearch: common.meilisearch(),
         },
         catalog_cache: CatalogCacheSettings {
             ttl: Duration::from_millis(args.catalog_cache_ms),
-            max_bytes: args.catalog_cache_mb.saturating_mul(1024 * 1024),
+            max_bytes: catalog_cache_bytes,
         },
         orders: OrdersSettings {
-            reservation_ttl: Duration::from_secs(args.reservation_ttl_secs.max(1)),
+            reservation_ttl: Duration::from_secs(args.reservation_ttl_secs),
             sweeper: !args.no_order_sweeper,
-            sweep_interval: Duration::from_millis(args.order_sweep_ms.max(50)),
+            sweep_interval: Duration::from_millis(args.order_sweep_ms),
             stripe: stripe_settings(args)?,
         },
         channels: ChannelsSettings {
             connectors: connectors::ConnectorSettings {
                 channels: connectors::Channel::ALL
                     .into_iter()
-                    .map(|channel| (channel, channel_config(channel)))
+                    .map(|channel| (channel, args.channel_config(channel)))
                     .collect(),
-                max_attempts: args.channel_max_attempts.max(1),
-                backoff_base: Duration::from_millis(args.channel_backoff_ms.max(1)),
+                max_attempts: args.channel_max_attempts,
+                backoff_base: Duration::from_millis(args.channel_backoff_ms),
                 backoff_cap: Duration::from_secs(300),
-                request_timeout: Duration::from_millis(args.channel_timeout_ms.max(50)),
+                request_timeout: Duration::from_millis(args.channel_timeout_ms),
                 signature_tolerance: Duration::from_secs(args.stripe_signature_tolerance_secs),
             },
             worker: !args.no_channel_worker,
-            poll_interval: Duration::from_millis(args.channel_poll_ms.max(10)),
+            poll_interval: Duration::from_millis(args.channel_poll_ms),
             order_poll_interval: (args.channel_order_poll_secs > 0)
                 .then(|| Duration::from_secs(args.channel_order_poll_secs)),
         },
     })
 }
 
-/// A channel's settings from `GEM_*` / `NCUI_HAAT_*` variables: `_API_BASE` and
-/// `_API_KEY` (push and polling), `_FEED_API_KEY` (the feed), `_WEBHOOK_SECRET` (orders).
-fn channel_config(channel: connectors::Channel) -> connectors::ChannelConfig {
-    let var = |suffix: &str| {
-        std::env::var(format!("{}_{suffix}", channel.as_str()))
-            .ok()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    connectors::ChannelConfig {
-        endpoint: var("API_BASE")
-            .zip(var("API_KEY"))
-            .map(|(base_url, api_key)| connectors::ChannelEndpoint { base_url, api_key }),
-        feed_api_key: var("FEED_API_KEY"),
-        webhook_secret: var("WEBHOOK_SECRET"),
-    }
-}
-
 /// Stripe is on when `STRIPE_SECRET_KEY` is set, and then needs the webhook secret.
 fn stripe_settings(args: &ServeArgs) -> anyhow::Result<Option<orders::StripeSettings>> {
-    let Some(secret_key) = std::env::var("STRIPE_SECRET_KEY")
-        .ok()
-        .filter(|k| !k.trim().is_empty())
-    else {
+    let Some(secret_key) = Secret::given(args.stripe_secret_key.as_ref()) else {
         return Ok(None);
     };
-    let Some(webhook_secret) = std::env::var("STRIPE_WEBHOOK_SECRET")
-        .ok()
-        .filter(|k| !k.trim().is_empty())
-    else {
+    let Some(webhook_secret) = Secret::given(args.stripe_webhook_secret.as_ref()) else {
         bail!(
             "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: webhooks could not be verified"
         );
     };
     Ok(Some(orders::StripeSettings {
-        secret_key,
-        webhook_secret,
+        secret_key: secret_key.expose().to_owned(),
+        webhook_secret: webhook_secret.expose().to_owned(),
         api_base: args.stripe_api_base.clone(),
-        timeout: Duration::from_secs(args.stripe_timeout_secs.max(1)),
+        timeout: Duration::from_secs(args.stripe_timeout_secs),
         signature_tolerance: Duration::from_secs(args.stripe_signature_tolerance_secs),
     }))
 }
 
 /// The JWT secret from `JWT_SECRET`; in development a missing one is generated once and
 /// kept under the data directory, in production it is required and must be long enough.
-fn jwt_secret(env: AppEnv, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
-    if let Ok(secret) = std::env::var("JWT_SECRET")
-        && !secret.is_empty()
-    {
+fn jwt_secret(
+    env: AppEnv,
+    configured: Option<&Secret>,
+    data_dir: &Path,
+) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = configured.map(Secret::expose) {
         if secret.len() < MIN_JWT_SECRET_BYTES {
             if env == AppEnv::Production {
                 bail!(
@@ -550,7 +649,7 @@ fn jwt_secret(env: AppEnv, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
                 "JWT_SECRET is shorter than {MIN_JWT_SECRET_BYTES} bytes; fine for development only"
             );
         }
-        return Ok(secret.into_bytes());
+        return Ok(secret.as_bytes().to_vec());
     }
     if env == AppEnv::Production {
         bail!(

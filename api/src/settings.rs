@@ -147,3 +147,52 @@ pub struct CatalogCacheSettings {
     /// Memory the cached bodies may take together.
     pub max_bytes: usize,
 }
+
+/// A secret (a key, a password, a signing secret) read by clap from a flag or, better,
+/// the environment. `--help` lists it without its value (`hide_env_values`), and
+/// `Debug` never prints it, so settings can be logged whole.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A secret that was given a value: an empty variable (`STRIPE_SECRET_KEY=`) counts
+    /// as not set, as it did when these were read from the environment by hand.
+    pub fn given(secret: Option<&Self>) -> Option<&Self> {
+        secret.filter(|secret| !secret.0.is_empty())
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.trim().to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn secrets_are_trimmed_never_printed_and_empty_means_unset() {
+        let Ok(secret) = " whsec_abc ".parse::<Secret>();
+        assert_eq!(secret.expose(), "whsec_abc");
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+        assert_eq!(Secret::given(Some(&secret)), Some(&secret));
+        let Ok(empty) = "   ".parse::<Secret>();
+        assert_eq!(Secret::given(Some(&empty)), None);
+        assert_eq!(Secret::given(None), None);
+    }
+}

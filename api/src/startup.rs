@@ -11,25 +11,12 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::{
     auth::TokenService,
-    graphql::{self, AppSchema},
+    graphql,
+    http::state::AppState,
     http::{self, catalog_cache::CatalogCache},
     metrics::Metrics,
     settings::Settings,
 };
-
-/// What every request handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub schema: AppSchema,
-    pub tokens: TokenService,
-    pub settings: Settings,
-    pub metrics: Arc<Metrics>,
-    pub search_index: Arc<dyn search::SearchIndex>,
-    pub orders: orders::OrderService,
-    pub connectors: connectors::ConnectorService,
-    pub catalog_cache: Arc<CatalogCache>,
-}
 
 /// Opens the database pool. SQLite files are created on first use.
 pub async fn connect_database(url: &str, data_dir: &Path) -> anyhow::Result<DatabaseConnection> {
@@ -257,7 +244,6 @@ impl Application {
             db,
             schema,
             tokens,
-            settings: settings.clone(),
             metrics,
             search_index,
             orders: order_service,

@@ -184,21 +184,26 @@ impl From<OrderError> for Failure {
     }
 }
 
-impl From<AccountError> for ApiError {
-    fn from(error: AccountError) -> Self {
-        match Failure::from(error) {
+/// Where there is no payload to hold field errors (queries, REST routes), they become
+/// one BAD_USER_INPUT.
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        match failure {
             Failure::Top(api_error) => api_error,
             Failure::Validation(errors) => Self::BadUserInput(join_messages(&errors)),
         }
     }
 }
 
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        Self::from(Failure::from(error))
+    }
+}
+
 impl From<CatalogError> for ApiError {
     fn from(error: CatalogError) -> Self {
-        match Failure::from(error) {
-            Failure::Top(api_error) => api_error,
-            Failure::Validation(errors) => Self::BadUserInput(join_messages(&errors)),
-        }
+        Self::from(Failure::from(error))
     }
 }
 
@@ -213,10 +218,7 @@ fn join_messages(errors: &[UserError]) -> String {
 /// A domain error as a top-level GraphQL error, for queries (no payload to hold field
 /// errors: those become one BAD_USER_INPUT).
 pub fn top_error(error: impl Into<Failure>) -> async_graphql::Error {
-    match error.into() {
-        Failure::Top(e) => e.into(),
-        Failure::Validation(errors) => ApiError::BadUserInput(join_messages(&errors)).into(),
-    }
+    ApiError::from(error.into()).into()
 }
 
 /// Turns a domain result into a mutation payload: the value on success, user errors in

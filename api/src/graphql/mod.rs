@@ -18,7 +18,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 pub(crate) use accounts::actor_of as accounts_actor_of;
-pub use errors::ApiError;
+pub use errors::{ApiError, Failure};
 pub use user_errors::{UserError, UserErrorCode};
 
 use crate::{

@@ -2,11 +2,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
-use connectors::{Channel, feeds::FeedFormat, inbound::InboundError};
+use connectors::{Channel, feeds::FeedFormat, inbound::InboundOutcome};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use crate::{http::graphql_endpoint::error_response, startup::AppState};
+use crate::{http::error::HttpError, http::state::AppState};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct FeedQuery {
@@ -24,38 +24,32 @@ pub(crate) async fn feed(
     path: web::Path<(String, String)>,
     query: web::Query<FeedQuery>,
     state: web::Data<AppState>,
-) -> HttpResponse {
+) -> Result<HttpResponse, HttpError> {
     let (channel, file) = path.into_inner();
+    let no_such_feed = || HttpError::not_found("no such feed");
     let format = match file.as_str() {
         "catalog.csv" => FeedFormat::Csv,
         "catalog.json" => FeedFormat::Json,
-        _ => return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such feed"),
+        _ => return Err(no_such_feed()),
     };
-    let Some(channel) = Channel::from_slug(&channel) else {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such feed");
-    };
+    let channel = Channel::from_slug(&channel).ok_or_else(no_such_feed)?;
     // GeM's bulk catalogue comes in CSV and JSON; NCUI Haat's in JSON.
     if channel == Channel::NcuiHaat && format == FeedFormat::Csv {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such feed");
+        return Err(no_such_feed());
     }
-    let Some(key) = state.connectors.feed_key(channel) else {
-        return error_response(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "this feed is not enabled",
-        );
-    };
+    let key = state
+        .connectors
+        .feed_key(channel)
+        .ok_or_else(|| HttpError::not_found("this feed is not enabled"))?;
     let presented = request
         .headers()
         .get("X-Api-Key")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !same(presented.as_bytes(), key.as_bytes()) {
-        return error_response(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+        return Err(HttpError::unauthenticated(
             "send the channel's feed key as X-Api-Key",
-        );
+        ));
     }
     let since = match query
         .updated_since
@@ -65,24 +59,13 @@ pub(crate) async fn feed(
         None => None,
         Some(Ok(at)) => Some(at.with_timezone(&Utc)),
         Some(Err(_)) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
+            return Err(HttpError::bad_request(
                 "BAD_USER_INPUT",
                 "updated_since must be an RFC 3339 time, e.g. 2026-11-25T00:00:00Z",
-            );
+            ));
         }
     };
-    let etag = match state.connectors.feed_etag(channel, format, since).await {
-        Ok(etag) => etag,
-        Err(e) => {
-            tracing::error!(error = %e, "feed etag");
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            );
-        }
-    };
+    let etag = state.connectors.feed_etag(channel, format, since).await?;
     let not_modified = request
         .headers()
         .get("If-None-Match")
@@ -92,9 +75,9 @@ pub(crate) async fn feed(
                 .any(|tag| tag.trim() == etag || tag.trim() == "*")
         });
     if not_modified {
-        return HttpResponse::NotModified()
+        return Ok(HttpResponse::NotModified()
             .insert_header(("ETag", etag))
-            .finish();
+            .finish());
     }
     let content_type = match format {
         FeedFormat::Csv => "text/csv; charset=utf-8",
@@ -109,11 +92,11 @@ pub(crate) async fn feed(
                 std::io::Error::other("feed failed")
             })
         });
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(("ETag", etag))
         .insert_header(("Cache-Control", "private, max-age=0, must-revalidate"))
-        .streaming(stream)
+        .streaming(stream))
 }
 
 /// `POST /channels/{channel}/orders`: a channel's order, signed with the channel's
@@ -124,10 +107,9 @@ pub(crate) async fn order_webhook(
     path: web::Path<String>,
     body: web::Bytes,
     state: web::Data<AppState>,
-) -> HttpResponse {
-    let Some(channel) = Channel::from_slug(&path.into_inner()) else {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such channel");
-    };
+) -> Result<HttpResponse, HttpError> {
+    let channel = Channel::from_slug(&path.into_inner())
+        .ok_or_else(|| HttpError::not_found("no such channel"))?;
     let signature = request
         .headers()
         .get("X-Channel-Signature")
@@ -138,34 +120,10 @@ pub(crate) async fn order_webhook(
         .await;
     // An accepted order reserves stock.
     state.catalog_cache.invalidate();
-    match handled {
-        Ok((id, outcome)) => {
-            let status = match outcome {
-                connectors::inbound::InboundOutcome::Accepted { .. } => StatusCode::OK,
-                connectors::inbound::InboundOutcome::Rejected { .. } => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-            };
-            HttpResponse::build(status).json(outcome.to_json(&id))
-        }
-        Err(InboundError::Signature(message)) => {
-            error_response(StatusCode::BAD_REQUEST, "BAD_SIGNATURE", &message)
-        }
-        Err(InboundError::Payload(message)) => {
-            error_response(StatusCode::BAD_REQUEST, "BAD_PAYLOAD", &message)
-        }
-        Err(InboundError::NotConfigured) => error_response(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "this channel's order webhook is not configured",
-        ),
-        Err(InboundError::Connector(e)) => {
-            tracing::error!(error = %e, "channel order failed; the channel should retry");
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            )
-        }
-    }
+    let (id, outcome) = handled?;
+    let status = match outcome {
+        InboundOutcome::Accepted { .. } => StatusCode::OK,
+        InboundOutcome::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    Ok(HttpResponse::build(status).json(outcome.to_json(&id)))
 }

@@ -6,54 +6,28 @@
 //! UNAUTHENTICATED instead of silently running it anonymously. GET runs queries only.
 
 use actix_web::{
-    HttpMessage, HttpRequest, HttpResponse,
+    HttpMessage, HttpRequest, HttpResponse, ResponseError,
     http::{StatusCode, header},
     web,
 };
 use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
-use serde_json::json;
 
 use crate::{
-    auth::{TokenError, Viewer},
     graphql::{RequestContext, loaders::Loaders},
     http::catalog_cache::{CatalogCache, DocumentKind, classify},
-    http::request_id::RequestId,
-    startup::AppState,
+    http::state::AppState,
+    http::{error::HttpError, request_id::RequestId, viewer::MaybeSignedIn},
 };
 
-pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(json!({
-        "errors": [{ "message": message, "extensions": { "code": code } }]
-    }))
-}
-
-/// Reads the viewer from `Authorization: Bearer …`; `Ok(None)` when there is no header,
-/// and the reason for refusing a header that is there but not valid.
-pub(crate) fn viewer_from(
+/// Runs a batch for the caller. A refused bearer token fails the whole request, with
+/// status 200 as GraphQL errors are.
+async fn execute(
     request: &HttpRequest,
     state: &AppState,
-) -> Result<Option<Viewer>, &'static str> {
-    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let Some(token) = value.to_str().ok().and_then(|v| {
-        v.strip_prefix("Bearer ")
-            .or_else(|| v.strip_prefix("bearer "))
-    }) else {
-        return Err("Authorization header must be `Bearer <access token>`");
-    };
-    match state.tokens.verify(token.trim()) {
-        Ok(viewer) => Ok(Some(viewer)),
-        Err(TokenError::Expired) => Err("access token has expired"),
-        Err(TokenError::Invalid | TokenError::Signing) => Err("access token is not valid"),
-    }
-}
-
-async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -> HttpResponse {
-    let viewer = match viewer_from(request, state) {
-        Ok(viewer) => viewer,
-        Err(message) => return error_response(StatusCode::OK, "UNAUTHENTICATED", message),
-    };
+    viewer: Result<MaybeSignedIn, HttpError>,
+    batch: BatchRequest,
+) -> Result<HttpResponse, HttpError> {
+    let MaybeSignedIn(viewer) = viewer.map_err(|e| e.with_status(StatusCode::OK))?;
     let cache = &state.catalog_cache;
     let cache_key = match (&viewer, &batch) {
         (None, BatchRequest::Single(single)) if cache.enabled() => CatalogCache::key(single),
@@ -61,7 +35,7 @@ async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -
     };
     if let Some(body) = cache_key.as_deref().and_then(|key| cache.get(key)) {
         state.metrics.count_catalog_cache(true);
-        return json_body(body, Some("HIT"));
+        return Ok(json_body(body, Some("HIT")));
     }
     // Only the cache needs to know what the documents do (the executor parses them again).
     let kinds: Vec<DocumentKind> = if cache.enabled() {
@@ -84,18 +58,10 @@ async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -
     if kinds.contains(&DocumentKind::Write) {
         cache.invalidate();
     }
-    let body = match serde_json::to_vec(&response) {
-        Ok(body) => web::Bytes::from(body),
-        Err(error) => {
-            tracing::error!(%error, "serialising a GraphQL response");
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            );
-        }
-    };
-    match cacheable {
+    let body = serde_json::to_vec(&response)
+        .map(web::Bytes::from)
+        .map_err(|error| HttpError::internal("serialising a GraphQL response", &error))?;
+    Ok(match cacheable {
         Some(key) => {
             state.metrics.count_catalog_cache(false);
             if response.is_ok() {
@@ -104,7 +70,7 @@ async fn execute(request: &HttpRequest, state: &AppState, batch: BatchRequest) -
             json_body(body, Some("MISS"))
         }
         None => json_body(body, None),
-    }
+    })
 }
 
 /// `X-Cache` says whether an anonymous catalogue read came from the cache.
@@ -120,8 +86,9 @@ fn json_body(body: web::Bytes, cache: Option<&'static str>) -> HttpResponse {
 pub(crate) async fn post(
     request: HttpRequest,
     state: web::Data<AppState>,
+    viewer: Result<MaybeSignedIn, HttpError>,
     body: web::Bytes,
-) -> HttpResponse {
+) -> Result<HttpResponse, HttpError> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -130,23 +97,19 @@ pub(crate) async fn post(
     if !content_type.starts_with("application/json")
         && !content_type.starts_with("application/graphql-response+json")
     {
-        return error_response(
+        return Err(HttpError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_USER_INPUT",
             "send GraphQL requests as application/json",
-        );
+        ));
     }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
-        Ok(batch) => batch,
-        Err(error) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
-                &format!("request body is not a GraphQL request: {error}"),
-            );
-        }
-    };
-    execute(&request, &state, batch).await
+    let batch: BatchRequest = serde_json::from_slice(&body).map_err(|error| {
+        HttpError::bad_request(
+            "BAD_USER_INPUT",
+            format!("request body is not a GraphQL request: {error}"),
+        )
+    })?;
+    execute(&request, &state, viewer, batch).await
 }
 
 fn wants_html(request: &HttpRequest) -> bool {
@@ -157,34 +120,46 @@ fn wants_html(request: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-pub(crate) async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Result<MaybeSignedIn, HttpError>,
+) -> Result<HttpResponse, HttpError> {
     let query_string = request.query_string();
     if query_string.is_empty() && wants_html(&request) {
-        return HttpResponse::Ok()
+        return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(
                 GraphiQLSource::build()
                     .endpoint("/graphql")
                     .title("Ladakh cooperative marketplace")
                     .finish(),
-            );
+            ));
     }
-    let graphql_request = match async_graphql::http::parse_query_string(query_string) {
-        Ok(graphql_request) => graphql_request,
-        Err(error) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
+    let graphql_request =
+        async_graphql::http::parse_query_string(query_string).map_err(|error| {
+            HttpError::bad_request(
                 "BAD_USER_INPUT",
-                &format!("invalid GraphQL GET request: {error}"),
-            );
-        }
-    };
+                format!("invalid GraphQL GET request: {error}"),
+            )
+        })?;
     if classify(&graphql_request.query) == DocumentKind::Write {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .json(json!({
-                "errors": [{ "message": "mutations must be sent with POST", "extensions": { "code": "BAD_USER_INPUT" } }]
-            }));
+        let refusal = HttpError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "mutations must be sent with POST",
+        );
+        let mut response = refusal.error_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return Ok(response);
     }
-    execute(&request, &state, BatchRequest::Single(graphql_request)).await
+    execute(
+        &request,
+        &state,
+        viewer,
+        BatchRequest::Single(graphql_request),
+    )
+    .await
 }

@@ -4,10 +4,13 @@
 pub(crate) mod catalog_cache;
 mod catalog_files;
 mod channels;
+pub(crate) mod error;
 mod graphql_endpoint;
 mod health;
 mod orders;
 pub(crate) mod request_id;
+pub mod state;
+mod viewer;
 
 use actix_web::web;
 

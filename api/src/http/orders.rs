@@ -1,65 +1,42 @@
 //! Order documents and provider callbacks: a fulfilment's GST invoice as HTML, and
 //! Stripe's webhook.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use orders::{OrderError, Party, WebhookError};
+use actix_web::{HttpRequest, HttpResponse, web};
+use orders::{OrderError, Party};
 use uuid::Uuid;
 
 use crate::{
     graphql::accounts_actor_of,
-    http::graphql_endpoint::{error_response, viewer_from},
-    startup::AppState,
+    http::state::AppState,
+    http::{error::HttpError, viewer::SignedIn},
 };
 
 /// `GET /invoices/{fulfilmentId}`: for the buyer, the cooperative and admins, with
-/// `Authorization: Bearer …`.
+/// `Authorization: Bearer …`. Someone else's invoice is "no such invoice", like one
+/// that does not exist.
 pub(crate) async fn invoice(
-    request: HttpRequest,
+    SignedIn(viewer): SignedIn,
     path: web::Path<String>,
     state: web::Data<AppState>,
-) -> HttpResponse {
-    let viewer = match viewer_from(&request, &state) {
-        Ok(Some(viewer)) => viewer,
-        Ok(None) => {
-            return error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in first");
-        }
-        Err(message) => {
-            return error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
-        }
-    };
-    let Ok(fulfilment_id) = Uuid::parse_str(&path.into_inner()) else {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such invoice");
-    };
+) -> Result<HttpResponse, HttpError> {
+    let not_found = || HttpError::not_found("no such invoice");
+    let fulfilment_id = Uuid::parse_str(&path.into_inner()).map_err(|_| not_found())?;
     let party = Party::new(
         accounts_actor_of(Some(&viewer)),
         viewer.buyer_organisation_id,
     );
-    match state.orders.invoice_for(&party, fulfilment_id).await {
-        Ok(invoice) => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Cache-Control", "private, no-store"))
-            .body(orders::render_invoice_html(&invoice)),
-        Err(OrderError::NotFound(_)) => {
-            error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such invoice")
-        }
-        Err(OrderError::Conflict(message)) => {
-            error_response(StatusCode::CONFLICT, "CONFLICT", &message)
-        }
-        Err(OrderError::Unauthenticated) => {
-            error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in first")
-        }
-        Err(OrderError::Forbidden(message)) => {
-            error_response(StatusCode::FORBIDDEN, "FORBIDDEN", &message)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "rendering an invoice");
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            )
-        }
-    }
+    let invoice = state
+        .orders
+        .invoice_for(&party, fulfilment_id)
+        .await
+        .map_err(|error| match error {
+            OrderError::NotFound(_) => not_found(),
+            other => HttpError::from(other),
+        })?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(orders::render_invoice_html(&invoice)))
 }
 
 /// `POST /webhooks/stripe`: the raw body is verified against `Stripe-Signature` before
@@ -69,7 +46,7 @@ pub(crate) async fn stripe_webhook(
     request: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
-) -> HttpResponse {
+) -> Result<HttpResponse, HttpError> {
     let signature = request
         .headers()
         .get("Stripe-Signature")
@@ -77,30 +54,7 @@ pub(crate) async fn stripe_webhook(
     let handled = state.orders.handle_stripe_webhook(signature, &body).await;
     // A payment failure or a late payment can move stock.
     state.catalog_cache.invalidate();
-    match handled {
-        Ok(outcome) => {
-            tracing::info!(?outcome, "stripe webhook");
-            HttpResponse::Ok().json(serde_json::json!({ "received": true }))
-        }
-        Err(WebhookError::Signature(message)) => {
-            tracing::warn!(message, "stripe webhook refused");
-            error_response(StatusCode::BAD_REQUEST, "BAD_SIGNATURE", &message)
-        }
-        Err(WebhookError::Payload(message)) => {
-            error_response(StatusCode::BAD_REQUEST, "BAD_PAYLOAD", &message)
-        }
-        Err(WebhookError::NotConfigured) => error_response(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "card payments are not configured",
-        ),
-        Err(WebhookError::Order(e)) => {
-            tracing::error!(error = %e, "stripe webhook failed; Stripe will retry");
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            )
-        }
-    }
+    let outcome = handled?;
+    tracing::info!(?outcome, "stripe webhook");
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }

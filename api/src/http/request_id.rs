@@ -40,7 +40,7 @@ pub(crate) async fn assign_request_id(
     request
         .extensions_mut()
         .insert(RequestId(request_id.clone()));
-    if let Some(state) = request.app_data::<actix_web::web::Data<crate::startup::AppState>>() {
+    if let Some(state) = request.app_data::<actix_web::web::Data<crate::http::state::AppState>>() {
         state.metrics.count_http_request();
     }
     let span = tracing::info_span!(

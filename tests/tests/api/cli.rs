@@ -161,3 +161,68 @@ async fn schema_command_prints_the_committed_sdl() -> anyhow::Result<()> {
     assert_eq!(String::from_utf8_lossy(&output.stdout), committed);
     Ok(())
 }
+
+/// A setting outside its range stops the server with a message naming it, instead of
+/// being clamped to something the operator did not ask for.
+#[tokio::test]
+async fn out_of_range_settings_are_refused_not_clamped() -> anyhow::Result<()> {
+    let database = TestDatabase::fresh(Backend::Sqlite).await?;
+    let by_flag = database
+        .run_cli(
+            &["serve", "--bind", "127.0.0.1:0", "--order-sweep-ms", "1"],
+            &[],
+            None,
+        )
+        .await?;
+    assert!(!by_flag.success, "a 1 ms sweep must be refused");
+    assert!(
+        by_flag.stderr.contains("--order-sweep-ms") && by_flag.stderr.contains("50.."),
+        "{}",
+        by_flag.stderr
+    );
+    let by_env = database
+        .run_cli(
+            &["serve", "--bind", "127.0.0.1:0"],
+            &[("CHANNEL_MAX_ATTEMPTS", "0")],
+            None,
+        )
+        .await?;
+    assert!(!by_env.success, "zero attempts must be refused");
+    assert!(
+        by_env.stderr.contains("--channel-max-attempts"),
+        "{}",
+        by_env.stderr
+    );
+    Ok(())
+}
+
+/// Secrets are read by the command line like every other setting, so `--help` lists
+/// them, but never shows their values.
+#[tokio::test]
+async fn help_lists_secrets_without_their_values() -> anyhow::Result<()> {
+    let output = tokio::process::Command::new(crate::support::server::SERVER_BINARY)
+        .args(["serve", "--help"])
+        .env("STRIPE_SECRET_KEY", "sk_test_must_not_show")
+        .env("GEM_WEBHOOK_SECRET", "gem_secret_must_not_show")
+        .env("JWT_SECRET", "jwt_secret_must_not_show_0123456789abcdef")
+        .output()
+        .await?;
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for variable in [
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "JWT_SECRET",
+        "GEM_API_KEY",
+        "GEM_FEED_API_KEY",
+        "GEM_WEBHOOK_SECRET",
+        "NCUI_HAAT_API_KEY",
+        "NCUI_HAAT_FEED_API_KEY",
+        "NCUI_HAAT_WEBHOOK_SECRET",
+        "MEILISEARCH_API_KEY",
+    ] {
+        assert!(help.contains(variable), "--help does not list {variable}");
+    }
+    assert!(!help.contains("must_not_show"), "{help}");
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Who is calling a REST route, as an extractor: `Authorization: Bearer <access token>`
+//! verified with the server's token service. A route takes `SignedIn` when it needs a
+//! caller, or `MaybeSignedIn` when anonymous callers are welcome; either way a header
+//! that is present but not valid refuses the request (401) instead of silently running
+//! it anonymously.
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+
+use crate::{
+    auth::{TokenError, Viewer},
+    http::error::HttpError,
+    http::state::AppState,
+};
+
+/// The caller, if any.
+#[derive(Debug, Clone)]
+pub(crate) struct MaybeSignedIn(pub Option<Viewer>);
+
+/// A caller who must be signed in.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn(pub Viewer);
+
+fn viewer_of(request: &HttpRequest) -> Result<Option<Viewer>, HttpError> {
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let Some(token) = value.to_str().ok().and_then(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    }) else {
+        return Err(HttpError::unauthenticated(
+            "Authorization header must be `Bearer <access token>`",
+        ));
+    };
+    let Some(state) = request.app_data::<web::Data<AppState>>() else {
+        tracing::error!("the application state is not registered");
+        return Err(HttpError::from(crate::graphql::ApiError::Internal));
+    };
+    match state.tokens.verify(token.trim()) {
+        Ok(viewer) => Ok(Some(viewer)),
+        Err(TokenError::Expired) => Err(HttpError::unauthenticated("access token has expired")),
+        Err(TokenError::Invalid | TokenError::Signing) => {
+            Err(HttpError::unauthenticated("access token is not valid"))
+        }
+    }
+}
+
+impl FromRequest for MaybeSignedIn {
+    type Error = HttpError;
+    type Future = Ready<Result<Self, HttpError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(viewer_of(request).map(Self))
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = HttpError;
+    type Future = Ready<Result<Self, HttpError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(viewer_of(request).and_then(|viewer| {
+            viewer
+                .map(Self)
+                .ok_or_else(|| HttpError::unauthenticated("sign in first"))
+        }))
+    }
+}
