@@ -76,7 +76,7 @@ pub async fn invite_staff(
         cooperative_id: Set(cooperative_id),
         email: Set(email.as_str().to_owned()),
         name: Set(name.clone()),
-        cooperative_role: Set(cooperative_role.as_str().to_owned()),
+        cooperative_role: Set(cooperative_role),
         token_hash: Set(hash_token(&token)),
         invited_by: Set(inviter.id),
         expires_at: Set(expires_at),
@@ -123,10 +123,6 @@ pub async fn accept_invitation(
     if claimed.rows_affected != 1 {
         return Err(AccountError::InvitationInvalid);
     }
-    let role: CooperativeRole = invitation
-        .cooperative_role
-        .parse()
-        .map_err(|e: String| AccountError::Db(sea_orm::DbErr::Type(e)))?;
     create_account(
         db,
         NewAccount {
@@ -135,7 +131,7 @@ pub async fn accept_invitation(
             name: invitation.name,
             role: Role::Cooperative,
             cooperative_id: Some(invitation.cooperative_id),
-            cooperative_role: Some(role),
+            cooperative_role: Some(invitation.cooperative_role),
             buyer_organisation_id: None,
         },
     )

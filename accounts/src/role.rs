@@ -1,16 +1,24 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// What a user is on the platform; stored as its upper-case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+use sea_orm::{ActiveEnum, DeriveActiveEnum, EnumIter, sea_query::StringLen};
+
+/// What a user is on the platform; stored as its upper-case name (a stored value
+/// outside this set fails to load).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum Role {
     /// A self-registered buyer using the storefront.
+    #[sea_orm(string_value = "BUYER")]
     Buyer,
     /// Staff of one cooperative (see [`CooperativeRole`]).
+    #[sea_orm(string_value = "COOPERATIVE")]
     Cooperative,
     /// A buyer acting for a buyer organisation, e.g. a government department on GeM.
+    #[sea_orm(string_value = "INSTITUTION")]
     Institution,
     /// Platform or registrar staff.
+    #[sea_orm(string_value = "ADMIN")]
     Admin,
 }
 
@@ -34,22 +42,20 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = String;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "BUYER" => Ok(Self::Buyer),
-            "COOPERATIVE" => Ok(Self::Cooperative),
-            "INSTITUTION" => Ok(Self::Institution),
-            "ADMIN" => Ok(Self::Admin),
-            other => Err(format!("unknown role {other}")),
-        }
+        Self::try_from_value(&value.to_owned()).map_err(|_| format!("unknown role {value}"))
     }
 }
 
-/// A cooperative staff member's standing within their cooperative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A cooperative staff member's standing within their cooperative; stored as its
+/// upper-case name (a stored value outside this set fails to load).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum CooperativeRole {
     /// May invite staff and act on everything of the cooperative.
+    #[sea_orm(string_value = "MANAGER")]
     Manager,
     /// Acts on the cooperative's catalogue and orders.
+    #[sea_orm(string_value = "STAFF")]
     Staff,
 }
 
@@ -65,10 +71,33 @@ impl CooperativeRole {
 impl FromStr for CooperativeRole {
     type Err = String;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "MANAGER" => Ok(Self::Manager),
-            "STAFF" => Ok(Self::Staff),
-            other => Err(format!("unknown cooperative role {other}")),
+        Self::try_from_value(&value.to_owned())
+            .map_err(|_| format!("unknown cooperative role {value}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::Iterable;
+
+    use super::*;
+
+    #[test]
+    fn stored_names_are_the_names_tokens_carry() {
+        for role in Role::iter() {
+            assert_eq!(role.to_value(), role.as_str());
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
+        for role in CooperativeRole::iter() {
+            assert_eq!(role.to_value(), role.as_str());
+            assert_eq!(role.as_str().parse::<CooperativeRole>(), Ok(role));
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_role_is_an_error_not_a_default() {
+        assert!(Role::try_from_value(&"SUPERUSER".to_owned()).is_err());
+        assert!(CooperativeRole::try_from_value(&"OWNER".to_owned()).is_err());
+        assert!("buyer".parse::<Role>().is_err());
     }
 }

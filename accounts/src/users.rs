@@ -32,25 +32,18 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
-impl TryFrom<user::Model> for User {
-    type Error = AccountError;
-
-    fn try_from(model: user::Model) -> Result<Self, Self::Error> {
-        let corrupt = |what: String| AccountError::Db(sea_orm::DbErr::Type(what));
-        Ok(Self {
+impl From<user::Model> for User {
+    fn from(model: user::Model) -> Self {
+        Self {
             id: model.id,
             email: model.email,
             name: model.name,
-            role: model.role.parse().map_err(corrupt)?,
-            cooperative_role: model
-                .cooperative_role
-                .map(|role| role.parse())
-                .transpose()
-                .map_err(corrupt)?,
+            role: model.role,
+            cooperative_role: model.cooperative_role,
             cooperative_id: model.cooperative_id,
             buyer_organisation_id: model.buyer_organisation_id,
             created_at: model.created_at,
-        })
+        }
     }
 }
 
@@ -181,9 +174,9 @@ pub async fn create_account(
         email: Set(email.as_str().to_owned()),
         password_hash: Set(password_hash),
         name: Set(name),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(new.role),
         cooperative_id: Set(cooperative_id),
-        cooperative_role: Set(cooperative_role.map(|role| role.as_str().to_owned())),
+        cooperative_role: Set(cooperative_role),
         buyer_organisation_id: Set(buyer_organisation_id),
         failed_login_count: Set(0),
         locked_until: Set(None),
@@ -192,7 +185,7 @@ pub async fn create_account(
     };
     // The unique index decides races between two registrations of one email.
     match user::Entity::insert(model).exec_with_returning(db).await {
-        Ok(inserted) => User::try_from(inserted),
+        Ok(inserted) => Ok(User::from(inserted)),
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             Err(AccountError::EmailTaken)
         }
@@ -240,7 +233,7 @@ pub async fn authenticate(
                 .exec(db)
                 .await?;
         }
-        return User::try_from(found);
+        return Ok(User::from(found));
     }
     // Counted in SQL so that concurrent failures are all counted.
     user::Entity::update_many()
@@ -272,13 +265,13 @@ pub async fn find_user(db: &impl ConnectionTrait, id: UserId) -> Result<User, Ac
         .one(db)
         .await?
         .ok_or(AccountError::UserNotFound)
-        .and_then(User::try_from)
+        .map(User::from)
 }
 
 /// Counts platform admins, so that start-up can tell whether one has been created.
 pub async fn count_admins(db: &impl ConnectionTrait) -> Result<u64, AccountError> {
     Ok(user::Entity::find()
-        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Role.eq(Role::Admin))
         .count(db)
         .await?)
 }

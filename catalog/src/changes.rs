@@ -125,7 +125,7 @@ pub async fn pending_changes(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
 pub struct ChangeStamp {
     pub product_id: Uuid,
     pub updated_at: DateTime<Utc>,
-    pub status: String,
+    pub status: crate::ProductStatus,
     /// (variant id, last change, stock on hand, price in paise), by variant id.
     pub variants: Vec<(Uuid, DateTime<Utc>, i32, i64)>,
 }
@@ -140,7 +140,7 @@ pub async fn change_stamps(
 
     use crate::entity::{product, product_variant};
 
-    let products: Vec<(Uuid, DateTime<Utc>, String)> = product::Entity::find()
+    let products: Vec<(Uuid, DateTime<Utc>, crate::ProductStatus)> = product::Entity::find()
         .select_only()
         .columns([
             product::Column::Id,

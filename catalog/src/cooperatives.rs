@@ -5,8 +5,11 @@ use std::{collections::HashMap, str::FromStr};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    ActiveEnum, ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, IntoActiveModel,
     PaginatorTrait, QueryFilter, SqlErr,
+    sea_query::{Expr, StringLen},
 };
 use uuid::Uuid;
 
@@ -21,11 +24,16 @@ use crate::{
     slug::{check_slug, slugify},
 };
 
-/// Where a cooperative stands with the registrar's staff on this platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Where a cooperative stands with the registrar's staff on this platform. Stored as
+/// its upper-case name; a stored value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum VerificationStatus {
+    #[sea_orm(string_value = "PENDING")]
     Pending,
+    #[sea_orm(string_value = "VERIFIED")]
     Verified,
+    #[sea_orm(string_value = "SUSPENDED")]
     Suspended,
 }
 
@@ -54,12 +62,8 @@ impl VerificationStatus {
 impl FromStr for VerificationStatus {
     type Err = String;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "PENDING" => Ok(Self::Pending),
-            "VERIFIED" => Ok(Self::Verified),
-            "SUSPENDED" => Ok(Self::Suspended),
-            other => Err(format!("unknown verification status {other}")),
-        }
+        Self::try_from_value(&value.to_owned())
+            .map_err(|_| format!("unknown verification status {value}"))
     }
 }
 
@@ -88,10 +92,7 @@ impl TryFrom<cooperative::Model> for Cooperative {
     type Error = CatalogError;
     fn try_from(model: cooperative::Model) -> Result<Self, Self::Error> {
         Ok(Self {
-            verification_status: model
-                .verification_status
-                .parse()
-                .map_err(CatalogError::Corrupt)?,
+            verification_status: model.verification_status,
             id: model.id,
             slug: model.slug,
             name: model.name,
@@ -251,7 +252,7 @@ pub async fn create_cooperative(
     let now = Utc::now();
     let mut model = cooperative::ActiveModel {
         id: Set(Uuid::now_v7()),
-        verification_status: Set(VerificationStatus::Pending.as_str().to_owned()),
+        verification_status: Set(VerificationStatus::Pending),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -314,10 +315,7 @@ pub async fn set_verification_status(
         .one(db)
         .await?
         .ok_or(CatalogError::CooperativeNotFound)?;
-    let current: VerificationStatus = existing
-        .verification_status
-        .parse()
-        .map_err(CatalogError::Corrupt)?;
+    let current = existing.verification_status;
     if !current.can_become(next) {
         return Err(CatalogError::Conflict(format!(
             "a {} cooperative cannot become {}",
@@ -327,13 +325,10 @@ pub async fn set_verification_status(
     }
     // Conditional on the status read above, so two admins cannot both apply a change.
     let updated = cooperative::Entity::update_many()
-        .col_expr(
-            cooperative::Column::VerificationStatus,
-            next.as_str().into(),
-        )
+        .col_expr(cooperative::Column::VerificationStatus, Expr::value(next))
         .col_expr(cooperative::Column::UpdatedAt, Utc::now().into())
         .filter(cooperative::Column::Id.eq(id))
-        .filter(cooperative::Column::VerificationStatus.eq(current.as_str()))
+        .filter(cooperative::Column::VerificationStatus.eq(current))
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
@@ -373,8 +368,8 @@ pub async fn list_cooperatives(
         }
         _ => VerificationStatus::Verified,
     };
-    let select = cooperative::Entity::find()
-        .filter(cooperative::Column::VerificationStatus.eq(status.as_str()));
+    let select =
+        cooperative::Entity::find().filter(cooperative::Column::VerificationStatus.eq(status));
     fetch_page(
         db,
         select,

@@ -10,8 +10,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
-    sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, QueryFilter, QueryOrder,
+    SqlErr,
+    sea_query::{Expr, StringLen},
 };
 use uuid::Uuid;
 
@@ -79,11 +81,16 @@ impl TryFrom<gi_tag::Model> for GiTag {
     }
 }
 
-/// Where an authorised-user registration stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an authorised-user registration stands. Stored as its upper-case name; a
+/// stored value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum AuthorisedUserStatus {
+    #[sea_orm(string_value = "PENDING")]
     Pending,
+    #[sea_orm(string_value = "VERIFIED")]
     Verified,
+    #[sea_orm(string_value = "REVOKED")]
     Revoked,
 }
 
@@ -93,17 +100,6 @@ impl AuthorisedUserStatus {
             Self::Pending => "PENDING",
             Self::Verified => "VERIFIED",
             Self::Revoked => "REVOKED",
-        }
-    }
-
-    fn parse(value: &str) -> Result<Self, CatalogError> {
-        match value {
-            "PENDING" => Ok(Self::Pending),
-            "VERIFIED" => Ok(Self::Verified),
-            "REVOKED" => Ok(Self::Revoked),
-            other => Err(CatalogError::Corrupt(format!(
-                "authorised-user status {other}"
-            ))),
         }
     }
 }
@@ -133,7 +129,7 @@ impl TryFrom<gi_authorised_user::Model> for AuthorisedUser {
     type Error = CatalogError;
     fn try_from(model: gi_authorised_user::Model) -> Result<Self, Self::Error> {
         Ok(Self {
-            status: AuthorisedUserStatus::parse(&model.status)?,
+            status: model.status,
             id: model.id,
             gi_tag_id: model.gi_tag_id,
             cooperative_id: model.cooperative_id,
@@ -360,7 +356,7 @@ pub async fn register_authorised_user(
         au_number: Set(au_number),
         valid_from: Set(new.valid_from),
         valid_until: Set(new.valid_until),
-        status: Set(AuthorisedUserStatus::Pending.as_str().to_owned()),
+        status: Set(AuthorisedUserStatus::Pending),
         verified_by: Set(None),
         verified_at: Set(None),
         created_at: Set(Utc::now()),
@@ -416,14 +412,14 @@ pub async fn decide_authorised_user(
     }
     let now = Utc::now();
     gi_authorised_user::Entity::update_many()
-        .col_expr(gi_authorised_user::Column::Status, next.as_str().into())
+        .col_expr(gi_authorised_user::Column::Status, Expr::value(next))
         .col_expr(
             gi_authorised_user::Column::VerifiedBy,
             actor.user_id().into(),
         )
         .col_expr(gi_authorised_user::Column::VerifiedAt, Some(now).into())
         .filter(gi_authorised_user::Column::Id.eq(id))
-        .filter(gi_authorised_user::Column::Status.eq(current.status.as_str()))
+        .filter(gi_authorised_user::Column::Status.eq(current.status))
         .exec(db)
         .await?;
     Ok(AuthorisedUser {

@@ -1,9 +1,14 @@
 use std::fmt;
 
+use sea_orm::{ActiveEnum, DeriveActiveEnum, EnumIter, sea_query::StringLen};
+
 /// The currencies the marketplace prices in. Only rupees today; kept as a type so that
-/// an amount is never separated from its currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// an amount is never separated from its currency. Stored as its ISO 4217 code; a
+/// stored code outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(3))")]
 pub enum Currency {
+    #[sea_orm(string_value = "INR")]
     Inr,
 }
 
@@ -15,10 +20,7 @@ impl Currency {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "INR" => Some(Self::Inr),
-            _ => None,
-        }
+        Self::try_from_value(&code.to_owned()).ok()
     }
 }
 

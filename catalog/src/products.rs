@@ -6,11 +6,11 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait,
+    ActiveEnum, ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DeriveActiveEnum, EntityTrait,
+    EnumIter, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    sea_query::{Expr, ExprTrait, Query, StringLen},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -27,11 +27,16 @@ use crate::{
     variants::{NewVariant, Variant, insert_variant, variants_by_product_ids},
 };
 
-/// A product's place in its life cycle; only ACTIVE products are sold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A product's place in its life cycle; only ACTIVE products are sold. Stored as its
+/// upper-case name; a stored value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum ProductStatus {
+    #[sea_orm(string_value = "DRAFT")]
     Draft,
+    #[sea_orm(string_value = "ACTIVE")]
     Active,
+    #[sea_orm(string_value = "ARCHIVED")]
     Archived,
 }
 
@@ -48,12 +53,8 @@ impl ProductStatus {
 impl FromStr for ProductStatus {
     type Err = String;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "DRAFT" => Ok(Self::Draft),
-            "ACTIVE" => Ok(Self::Active),
-            "ARCHIVED" => Ok(Self::Archived),
-            other => Err(format!("unknown product status {other}")),
-        }
+        Self::try_from_value(&value.to_owned())
+            .map_err(|_| format!("unknown product status {value}"))
     }
 }
 
@@ -173,7 +174,7 @@ impl TryFrom<product::Model> for Product {
         let corrupt =
             |what: &str, e: serde_json::Error| CatalogError::Corrupt(format!("{what}: {e}"));
         Ok(Self {
-            status: model.status.parse().map_err(CatalogError::Corrupt)?,
+            status: model.status,
             attributes: serde_json::from_value(model.attributes)
                 .map_err(|e| corrupt("attributes", e))?,
             images: serde_json::from_value(model.images).map_err(|e| corrupt("images", e))?,
@@ -266,12 +267,11 @@ pub(crate) fn public_products() -> sea_orm::Select<product::Entity> {
         .column(cooperative::Column::Id)
         .from(cooperative::Entity)
         .and_where(
-            Expr::col(cooperative::Column::VerificationStatus)
-                .eq(VerificationStatus::Verified.as_str()),
+            Expr::col(cooperative::Column::VerificationStatus).eq(VerificationStatus::Verified),
         )
         .to_owned();
     product::Entity::find()
-        .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
+        .filter(product::Column::Status.eq(ProductStatus::Active))
         .filter(product::Column::CooperativeId.in_subquery(verified_cooperatives))
 }
 
@@ -517,7 +517,7 @@ pub async fn list_cooperative_products(
     let mut select =
         product::Entity::find().filter(product::Column::CooperativeId.eq(cooperative_id));
     if let Some(status) = status {
-        select = select.filter(product::Column::Status.eq(status.as_str()));
+        select = select.filter(product::Column::Status.eq(status));
     }
     fetch_page(db, select, product::Column::Id, true, request, default_size)
         .await?
@@ -556,7 +556,7 @@ async fn is_public(db: &impl ConnectionTrait, product: &Product) -> Result<bool,
     let owner = cooperative::Entity::find_by_id(product.cooperative_id)
         .one(db)
         .await?;
-    Ok(owner.is_some_and(|c| c.verification_status == VerificationStatus::Verified.as_str()))
+    Ok(owner.is_some_and(|c| c.verification_status == VerificationStatus::Verified))
 }
 
 /// Ids of the products matching a condition, for enqueueing search updates.
@@ -799,7 +799,7 @@ fn to_active_model(product: &Product) -> Result<product::ActiveModel, CatalogErr
         description: Set(product.description.clone()),
         cooperative_id: Set(product.cooperative_id),
         category_id: Set(product.category_id),
-        status: Set(product.status.as_str().to_owned()),
+        status: Set(product.status),
         attributes: Set(serde_json::Value::Object(product.attributes.clone())),
         images: Set(json(serde_json::to_value(&product.images))?),
         declarations: Set(json(serde_json::to_value(&product.declarations))?),

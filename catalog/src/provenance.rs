@@ -7,7 +7,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait,
+    EnumIter, QueryFilter, QueryOrder, SqlErr, sea_query::StringLen,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -26,35 +27,34 @@ use crate::{
 /// The hash a batch's first event points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// What happened to a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What happened to a batch. Stored as its upper-case name (which is also part of each
+/// event's hashed content); a stored value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum EventKind {
+    #[sea_orm(string_value = "HARVESTED")]
     Harvested,
+    #[sea_orm(string_value = "DRIED")]
     Dried,
+    #[sea_orm(string_value = "PROCESSED")]
     Processed,
+    #[sea_orm(string_value = "SORTED")]
     Sorted,
+    #[sea_orm(string_value = "SPUN")]
     Spun,
+    #[sea_orm(string_value = "WOVEN")]
     Woven,
+    #[sea_orm(string_value = "DYED")]
     Dyed,
+    #[sea_orm(string_value = "PACKED")]
     Packed,
+    #[sea_orm(string_value = "CERTIFIED")]
     Certified,
+    #[sea_orm(string_value = "SHIPPED_TO_WAREHOUSE")]
     ShippedToWarehouse,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 10] = [
-        Self::Harvested,
-        Self::Dried,
-        Self::Processed,
-        Self::Sorted,
-        Self::Spun,
-        Self::Woven,
-        Self::Dyed,
-        Self::Packed,
-        Self::Certified,
-        Self::ShippedToWarehouse,
-    ];
-
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Harvested => "HARVESTED",
@@ -74,10 +74,8 @@ impl EventKind {
 impl FromStr for EventKind {
     type Err = String;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
-            .ok_or_else(|| format!("unknown provenance event kind {value}"))
+        Self::try_from_value(&value.to_owned())
+            .map_err(|_| format!("unknown provenance event kind {value}"))
     }
 }
 
@@ -101,7 +99,7 @@ impl TryFrom<provenance_event::Model> for ProvenanceEvent {
     type Error = CatalogError;
     fn try_from(model: provenance_event::Model) -> Result<Self, Self::Error> {
         Ok(Self {
-            kind: model.kind.parse().map_err(CatalogError::Corrupt)?,
+            kind: model.kind,
             id: model.id,
             batch_id: model.batch_id,
             sequence: model.sequence,
@@ -358,7 +356,7 @@ pub(crate) async fn append_event(
         id: Set(Uuid::now_v7()),
         batch_id: Set(batch.id),
         sequence: Set(sequence),
-        kind: Set(new.kind.as_str().to_owned()),
+        kind: Set(new.kind),
         occurred_at: Set(occurred_at),
         location: Set(location),
         notes: Set(notes),

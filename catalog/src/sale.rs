@@ -62,7 +62,7 @@ pub async fn sale_items(
                 CatalogError::Corrupt(format!("product {} has no cooperative", product.id))
             })?
             .clone();
-        let on_sale = product.status == ProductStatus::Active.as_str()
+        let on_sale = product.status == ProductStatus::Active
             && cooperative.verification_status == VerificationStatus::Verified;
         items.insert(
             variant.id,

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
-    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, QueryFilter, QueryOrder,
+    SqlErr,
+    sea_query::{Expr, ExprTrait, StringLen},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -68,8 +69,7 @@ impl Variant {
 impl TryFrom<product_variant::Model> for Variant {
     type Error = CatalogError;
     fn try_from(model: product_variant::Model) -> Result<Self, Self::Error> {
-        let currency = Currency::from_code(&model.currency)
-            .ok_or_else(|| CatalogError::Corrupt(format!("currency {}", model.currency)))?;
+        let currency = model.currency;
         Ok(Self {
             tier_prices: serde_json::from_value(model.tier_prices)
                 .map_err(|e| CatalogError::Corrupt(format!("tier prices: {e}")))?,
@@ -235,7 +235,7 @@ pub(crate) async fn insert_variant(
         title: Set(new.title.trim().to_owned()),
         price_paise: Set(new.price_paise),
         mrp_paise: Set(new.mrp_paise),
-        currency: Set(Currency::Inr.code().to_owned()),
+        currency: Set(Currency::Inr),
         weight_grams: Set(new.weight_grams),
         stock_on_hand: Set(0),
         min_order_quantity: Set(new.min_order_quantity),
@@ -375,19 +375,28 @@ pub async fn update_variant(
     load_variant(db, id).await
 }
 
-/// Why stock moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why stock moved. Stored in the ledger as its upper-case name; a stored value outside
+/// this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum StockReason {
     /// A production batch arrived.
+    #[sea_orm(string_value = "BATCH_RECEIVED")]
     BatchReceived,
     /// A physical count found a different figure.
+    #[sea_orm(string_value = "RECOUNT")]
     Recount,
+    #[sea_orm(string_value = "DAMAGED")]
     Damaged,
+    #[sea_orm(string_value = "RETURNED")]
     Returned,
+    #[sea_orm(string_value = "CORRECTION")]
     Correction,
     /// An order reserved the units until it is paid or released.
+    #[sea_orm(string_value = "ORDER_RESERVED")]
     OrderReserved,
     /// An expired, failed or cancelled order gave its units back.
+    #[sea_orm(string_value = "ORDER_RELEASED")]
     OrderReleased,
 }
 
@@ -460,7 +469,7 @@ async fn try_move_stock(
         variant_id: Set(variant.id),
         batch_id: Set(batch_id),
         delta: Set(delta),
-        reason: Set(reason.as_str().to_owned()),
+        reason: Set(reason),
         note: Set(note),
         actor_user_id: Set(actor_user_id),
         created_at: Set(Utc::now()),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::{
     Channel, ConnectorError, ConnectorService,
     entity::channel_listing,
-    listings::{LISTED, ListingState},
+    listings::{Desired, ListingState},
     mapping::{load_sources, map_item},
 };
 
@@ -57,11 +57,11 @@ fn rupees(paise: i64) -> String {
     format!("{}.{:02}", paise / 100, paise % 100)
 }
 
-fn listed_states() -> [&'static str; 3] {
+fn listed_states() -> [ListingState; 3] {
     [
-        ListingState::Listed.as_str(),
-        ListingState::OutOfSync.as_str(),
-        ListingState::Pending.as_str(),
+        ListingState::Listed,
+        ListingState::OutOfSync,
+        ListingState::Pending,
     ]
 }
 
@@ -73,8 +73,8 @@ async fn page(
     since: Option<DateTime<Utc>>,
 ) -> Result<(Vec<(DateTime<Utc>, Value)>, Option<Uuid>), ConnectorError> {
     let mut select = channel_listing::Entity::find()
-        .filter(channel_listing::Column::Channel.eq(channel.as_str()))
-        .filter(channel_listing::Column::Desired.eq(LISTED))
+        .filter(channel_listing::Column::Channel.eq(channel))
+        .filter(channel_listing::Column::Desired.eq(Desired::Listed))
         .filter(channel_listing::Column::State.is_in(listed_states()));
     if let Some(after) = after {
         select = select.filter(channel_listing::Column::Id.gt(after));
@@ -230,8 +230,8 @@ impl ConnectorService {
                     channel_listing::Column::ProductId,
                     channel_listing::Column::UpdatedAt,
                 ])
-                .filter(channel_listing::Column::Channel.eq(channel.as_str()))
-                .filter(channel_listing::Column::Desired.eq(LISTED))
+                .filter(channel_listing::Column::Channel.eq(channel))
+                .filter(channel_listing::Column::Desired.eq(Desired::Listed))
                 .filter(channel_listing::Column::State.is_in(listed_states()));
             if let Some(after) = after {
                 select = select.filter(channel_listing::Column::Id.gt(after));
@@ -247,7 +247,11 @@ impl ConnectorService {
             for (listing, product, listed_at) in &listings {
                 digest.update(format!("{listing}{listed_at}"));
                 if let Some(stamp) = stamps.get(product) {
-                    digest.update(format!("{product}{}{}", stamp.updated_at, stamp.status));
+                    digest.update(format!(
+                        "{product}{}{}",
+                        stamp.updated_at,
+                        stamp.status.as_str()
+                    ));
                     for (variant, changed, stock, price) in &stamp.variants {
                         digest.update(format!("{variant}{changed}{stock}{price}"));
                     }

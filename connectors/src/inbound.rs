@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     Channel, ConnectorError, ConnectorService,
     entity::channel_cursor,
-    listings::{LISTED, find_listing},
+    listings::{Desired, find_listing},
 };
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,7 +120,7 @@ impl ConnectorService {
         for item in &all_items {
             let listed = find_listing(&self.db, item.listing_key, channel)
                 .await?
-                .is_some_and(|l| l.desired == LISTED);
+                .is_some_and(|l| l.desired == Desired::Listed);
             let variant = variant_sets
                 .get(&item.listing_key)
                 .and_then(|vs| vs.iter().find(|v| v.sku == item.sku));
@@ -257,7 +257,7 @@ impl ConnectorService {
         let Some(endpoint) = self.config(channel).endpoint else {
             return Ok(0);
         };
-        let cursor = channel_cursor::Entity::find_by_id(channel.as_str().to_owned())
+        let cursor = channel_cursor::Entity::find_by_id(channel)
             .one(&self.db)
             .await?
             .map(|c| c.cursor);
@@ -320,7 +320,7 @@ impl ConnectorService {
                 break;
             }
             channel_cursor::Entity::insert(channel_cursor::ActiveModel {
-                channel: Set(channel.as_str().to_owned()),
+                channel: Set(channel),
                 cursor: Set(order_cursor),
                 updated_at: Set(Utc::now()),
             })

@@ -15,7 +15,7 @@
 //! inbound contracts here are this project's own, ready to be adapted when they do.
 
 mod channel;
-pub mod entity;
+mod entity;
 mod error;
 pub mod feeds;
 pub mod inbound;
@@ -31,7 +31,9 @@ use sea_orm::DatabaseConnection;
 
 pub use channel::Channel;
 pub use error::ConnectorError;
-pub use listings::{ListingFilter, ListingPage, ListingState, ListingView, SyncStatus};
+pub use listings::{
+    Desired, Listing, ListingFilter, ListingPage, ListingState, ListingView, SyncStatus,
+};
 pub use mapping::ChannelCategories;
 pub use worker::ChannelWorker;
 

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use catalog::Actor;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, StringLen},
 };
 use uuid::Uuid;
 
@@ -18,20 +20,36 @@ use crate::{
     relay,
 };
 
-pub const LISTED: &str = "LISTED";
-pub const DELISTED: &str = "DELISTED";
+/// What the cooperative wants of a listing: on the channel or off it. Stored as LISTED
+/// or DELISTED; a stored value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Desired {
+    #[sea_orm(string_value = "LISTED")]
+    Listed,
+    #[sea_orm(string_value = "DELISTED")]
+    Delisted,
+}
 
-/// Where a listing is on its channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a listing is on its channel. Stored as its upper-case name; a stored value
+/// outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum ListingState {
+    #[sea_orm(string_value = "NOT_LISTED")]
     NotListed,
     /// Sent (or waiting to be sent) and not yet confirmed.
+    #[sea_orm(string_value = "PENDING")]
     Pending,
+    #[sea_orm(string_value = "LISTED")]
     Listed,
     /// The channel (or our own check) refused it; the reasons say why.
+    #[sea_orm(string_value = "REJECTED")]
     Rejected,
     /// Listed, with a change not yet confirmed by the channel.
+    #[sea_orm(string_value = "OUT_OF_SYNC")]
     OutOfSync,
+    #[sea_orm(string_value = "DELISTED")]
     Delisted,
 }
 
@@ -46,28 +64,63 @@ impl ListingState {
             Self::Delisted => "DELISTED",
         }
     }
+}
 
-    pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::NotListed,
-            Self::Pending,
-            Self::Listed,
-            Self::Rejected,
-            Self::OutOfSync,
-            Self::Delisted,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+/// A product's listing on one channel, as the rest of the system sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub cooperative_id: Uuid,
+    pub channel: Channel,
+    pub desired: Desired,
+    pub state: ListingState,
+    /// The channel's id for the listing, once it has one.
+    pub remote_id: Option<String>,
+    /// Why the channel (or our own check) refused it; empty unless rejected.
+    pub rejection_reasons: Vec<String>,
+    /// The version (push job) the channel last confirmed.
+    pub last_synced_version: Option<i64>,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// The last push failure, while retrying or after giving up.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<channel_listing::Model> for Listing {
+    type Error = ConnectorError;
+    fn try_from(model: channel_listing::Model) -> Result<Self, Self::Error> {
+        // A NULL JSON column can read back as JSON null: no reasons. Anything else that
+        // is not a list of texts is corrupt, not "no reasons".
+        let rejection_reasons = match model.rejection_reasons {
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(reasons) => serde_json::from_value(reasons).map_err(|e| {
+                ConnectorError::Corrupt(format!("rejection reasons of listing {}: {e}", model.id))
+            })?,
+        };
+        Ok(Self {
+            id: model.id,
+            product_id: model.product_id,
+            cooperative_id: model.cooperative_id,
+            channel: model.channel,
+            desired: model.desired,
+            state: model.state,
+            remote_id: model.remote_id,
+            rejection_reasons,
+            last_synced_version: model.last_synced_version,
+            last_synced_at: model.last_synced_at,
+            last_error: model.last_error,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+        })
     }
 }
 
 /// A listing with its sync situation.
 #[derive(Debug, Clone)]
 pub struct ListingView {
-    pub listing: channel_listing::Model,
-    pub channel: Channel,
-    pub state: ListingState,
-    pub rejection_reasons: Vec<String>,
+    pub listing: Listing,
     /// Jobs waiting to be pushed.
     pub pending_jobs: u64,
     /// Jobs that failed too often and wait for `retryChannelSync`.
@@ -90,11 +143,12 @@ pub struct ListingPage {
 }
 
 /// A channel's sync situation, for a cooperative or the whole platform.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SyncStatus {
-    pub channel: Option<Channel>,
+    pub channel: Channel,
     pub pushes: bool,
-    pub listings_by_state: Vec<(String, u64)>,
+    /// By the state's stored name.
+    pub listings_by_state: Vec<(ListingState, u64)>,
     pub pending_jobs: u64,
     pub dead_jobs: u64,
     pub oldest_pending_at: Option<DateTime<Utc>>,
@@ -134,21 +188,9 @@ pub(crate) async fn views(
     listings
         .into_iter()
         .map(|listing| {
-            let channel = Channel::parse(&listing.channel)
-                .ok_or_else(|| ConnectorError::Corrupt(format!("channel {}", listing.channel)))?;
-            let state = ListingState::parse(&listing.state)
-                .ok_or_else(|| ConnectorError::Corrupt(format!("state {}", listing.state)))?;
-            let rejection_reasons = listing
-                .rejection_reasons
-                .clone()
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or_default();
             let (pending_jobs, dead_jobs) = counts.get(&listing.id).copied().unwrap_or_default();
             Ok(ListingView {
-                listing,
-                channel,
-                state,
-                rejection_reasons,
+                listing: Listing::try_from(listing)?,
                 pending_jobs,
                 dead_jobs,
             })
@@ -173,7 +215,7 @@ pub(crate) async fn find_listing(
 ) -> Result<Option<channel_listing::Model>, ConnectorError> {
     Ok(channel_listing::Entity::find()
         .filter(channel_listing::Column::ProductId.eq(product_id))
-        .filter(channel_listing::Column::Channel.eq(channel.as_str()))
+        .filter(channel_listing::Column::Channel.eq(channel))
         .one(db)
         .await?)
 }
@@ -203,7 +245,10 @@ impl ConnectorService {
         let listing = match find_listing(&txn, product_id, channel).await? {
             Some(listing) => {
                 channel_listing::Entity::update_many()
-                    .col_expr(channel_listing::Column::Desired, Expr::value(LISTED))
+                    .col_expr(
+                        channel_listing::Column::Desired,
+                        Expr::value(Desired::Listed),
+                    )
                     .col_expr(channel_listing::Column::UpdatedAt, Expr::value(now))
                     .filter(channel_listing::Column::Id.eq(listing.id))
                     .exec(&txn)
@@ -215,9 +260,9 @@ impl ConnectorService {
                     id: Set(Uuid::now_v7()),
                     product_id: Set(product_id),
                     cooperative_id: Set(source.product.cooperative_id),
-                    channel: Set(channel.as_str().into()),
-                    desired: Set(LISTED.into()),
-                    state: Set(ListingState::Pending.as_str().into()),
+                    channel: Set(channel),
+                    desired: Set(Desired::Listed),
+                    state: Set(ListingState::Pending),
                     remote_id: Set(None),
                     rejection_reasons: Set(None),
                     last_synced_version: Set(None),
@@ -257,14 +302,17 @@ impl ConnectorService {
                 "staff delist only their own cooperative's products".into(),
             ));
         }
-        if listing.desired == DELISTED {
+        if listing.desired == Desired::Delisted {
             return Err(ConnectorError::Conflict(
                 "the product is already delisted".into(),
             ));
         }
         let txn = catalog::transaction::begin_write(&self.db).await?;
         channel_listing::Entity::update_many()
-            .col_expr(channel_listing::Column::Desired, Expr::value(DELISTED))
+            .col_expr(
+                channel_listing::Column::Desired,
+                Expr::value(Desired::Delisted),
+            )
             .col_expr(channel_listing::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(channel_listing::Column::Id.eq(listing.id))
             .exec(&txn)
@@ -341,10 +389,10 @@ impl ConnectorService {
         }
         let mut select = channel_listing::Entity::find();
         if let Some(channel) = filter.channel {
-            select = select.filter(channel_listing::Column::Channel.eq(channel.as_str()));
+            select = select.filter(channel_listing::Column::Channel.eq(channel));
         }
         if let Some(state) = filter.state {
-            select = select.filter(channel_listing::Column::State.eq(state.as_str()));
+            select = select.filter(channel_listing::Column::State.eq(state));
         }
         if let Some(cooperative_id) = filter.cooperative_id {
             select = select.filter(channel_listing::Column::CooperativeId.eq(cooperative_id));
@@ -395,7 +443,7 @@ impl ConnectorService {
         let mut out = Vec::new();
         for channel in Channel::ALL {
             let mut listings = channel_listing::Entity::find()
-                .filter(channel_listing::Column::Channel.eq(channel.as_str()));
+                .filter(channel_listing::Column::Channel.eq(channel));
             if let Some(c) = scope {
                 listings = listings.filter(channel_listing::Column::CooperativeId.eq(c));
             }
@@ -405,14 +453,15 @@ impl ConnectorService {
                 .filter(channel_outbox::Column::ListingId.is_in(ids))
                 .all(&self.db)
                 .await?;
-            let mut by_state: HashMap<String, u64> = HashMap::new();
+            let mut by_state: HashMap<ListingState, u64> = HashMap::new();
             for l in &listings {
-                *by_state.entry(l.state.clone()).or_default() += 1;
+                *by_state.entry(l.state).or_default() += 1;
             }
-            let mut listings_by_state: Vec<(String, u64)> = by_state.into_iter().collect();
-            listings_by_state.sort();
+            let mut listings_by_state: Vec<(ListingState, u64)> = by_state.into_iter().collect();
+            // Ordered by the stored name, as clients have always seen it.
+            listings_by_state.sort_by_key(|(state, _)| state.as_str());
             out.push(SyncStatus {
-                channel: Some(channel),
+                channel,
                 pushes: self.pushes(channel),
                 listings_by_state,
                 pending_jobs: jobs.iter().filter(|j| j.dead_at.is_none()).count() as u64,
@@ -427,5 +476,53 @@ impl ConnectorService {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn model(rejection_reasons: Option<Value>) -> channel_listing::Model {
+        let now = Utc::now();
+        channel_listing::Model {
+            id: Uuid::from_u128(1),
+            product_id: Uuid::from_u128(2),
+            cooperative_id: Uuid::from_u128(3),
+            channel: Channel::Gem,
+            desired: Desired::Listed,
+            state: ListingState::Rejected,
+            remote_id: None,
+            rejection_reasons,
+            last_synced_version: None,
+            last_synced_at: None,
+            last_error: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn rejection_reasons_read_back_as_texts() {
+        let listing = Listing::try_from(model(Some(json!(["title: too long"])))).ok();
+        assert_eq!(
+            listing.map(|l| l.rejection_reasons),
+            Some(vec!["title: too long".to_owned()])
+        );
+        for none in [None, Some(Value::Null)] {
+            let listing = Listing::try_from(model(none)).ok();
+            assert_eq!(listing.map(|l| l.rejection_reasons), Some(Vec::new()));
+        }
+    }
+
+    #[test]
+    fn rejection_reasons_that_are_not_texts_are_corrupt_not_empty() {
+        let result = Listing::try_from(model(Some(json!({ "title": "too long" }))));
+        assert!(
+            matches!(result, Err(ConnectorError::Corrupt(_))),
+            "{result:?}"
+        );
     }
 }

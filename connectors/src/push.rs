@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     Channel, ConnectorError, ConnectorService,
     entity::{channel_listing, channel_outbox},
-    listings::{DELISTED, ListingState},
+    listings::{Desired, ListingState},
     relay::{DELETE, UPSERT},
 };
 
@@ -112,7 +112,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
 
 impl ConnectorService {
     async fn send(&self, job: &channel_outbox::Model) -> Outcome {
-        let Some(channel) = Channel::parse(&job.channel) else {
+        let Ok(channel) = job.channel.parse::<Channel>() else {
             return Outcome::Failed(format!("unknown channel {}", job.channel));
         };
         let Some(endpoint) = self.config(channel).endpoint else {
@@ -305,14 +305,12 @@ impl ConnectorService {
         {
             let newer = self.newer_pending(&txn, job).await?;
             let state = match (job.action.as_str(), newer) {
-                (_, true) if listing.state == ListingState::Rejected.as_str() => {
-                    ListingState::Rejected
-                }
+                (_, true) if listing.state == ListingState::Rejected => ListingState::Rejected,
                 (UPSERT, true) => ListingState::OutOfSync,
                 (UPSERT, false) => ListingState::Listed,
                 (_, true) => ListingState::Pending,
                 // A withdrawal of a refused product keeps its reasons visible.
-                (_, false) if listing.desired != DELISTED => ListingState::Rejected,
+                (_, false) if listing.desired != Desired::Delisted => ListingState::Rejected,
                 (_, false) => ListingState::Delisted,
             };
             let remote = if job.action == DELETE {

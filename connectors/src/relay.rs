@@ -13,18 +13,18 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    Channel, ConnectorError, ConnectorService,
+    ConnectorError, ConnectorService,
     entity::{channel_listing, channel_outbox},
-    listings::{DELISTED, LISTED, ListingState},
+    listings::{Desired, ListingState},
     mapping::{ListingSource, load_sources, map_item},
 };
 
 pub const UPSERT: &str = "UPSERT";
 pub const DELETE: &str = "DELETE";
 
-fn state_after_sending(current: &str) -> ListingState {
-    match ListingState::parse(current) {
-        Some(ListingState::Listed | ListingState::OutOfSync) => ListingState::OutOfSync,
+fn state_after_sending(current: ListingState) -> ListingState {
+    match current {
+        ListingState::Listed | ListingState::OutOfSync => ListingState::OutOfSync,
         _ => ListingState::Pending,
     }
 }
@@ -32,8 +32,8 @@ fn state_after_sending(current: &str) -> ListingState {
 fn was_sent(listing: &channel_listing::Model) -> bool {
     listing.remote_id.is_some()
         || matches!(
-            ListingState::parse(&listing.state),
-            Some(ListingState::Listed | ListingState::OutOfSync | ListingState::Pending)
+            listing.state,
+            ListingState::Listed | ListingState::OutOfSync | ListingState::Pending
         )
 }
 
@@ -59,8 +59,7 @@ pub(crate) async fn sync_listing(
         .one(txn)
         .await?
         .ok_or(ConnectorError::NotFound("listing"))?;
-    let channel = Channel::parse(&listing.channel)
-        .ok_or_else(|| ConnectorError::Corrupt(format!("channel {}", listing.channel)))?;
+    let channel = listing.channel;
     let loaded;
     let source = match source {
         Some(source) => Some(source),
@@ -69,8 +68,8 @@ pub(crate) async fn sync_listing(
             loaded.get(&listing.product_id)
         }
     };
-    let mapped = match (listing.desired.as_str(), source) {
-        (LISTED, Some(source)) => Some(map_item(channel, source, &service.categories)),
+    let mapped = match (listing.desired, source) {
+        (Desired::Listed, Some(source)) => Some(map_item(channel, source, &service.categories)),
         _ => None,
     };
     let pushes = service.pushes(channel);
@@ -82,7 +81,7 @@ pub(crate) async fn sync_listing(
     ) = match mapped {
         Some(Ok(item)) => {
             let state = if pushes {
-                state_after_sending(&listing.state)
+                state_after_sending(listing.state)
             } else {
                 ListingState::Listed
             };
@@ -101,7 +100,7 @@ pub(crate) async fn sync_listing(
                 Some(reasons),
             )
         }
-        None if listing.desired == DELISTED || source.is_none() => {
+        None if listing.desired == Desired::Delisted || source.is_none() => {
             let sent = was_sent(&listing);
             let state = if pushes && sent {
                 ListingState::Pending
@@ -118,13 +117,13 @@ pub(crate) async fn sync_listing(
         }
         None => {
             return Err(ConnectorError::Corrupt(format!(
-                "listing {listing_id} wants {}",
+                "listing {listing_id} wants {:?}",
                 listing.desired
             )));
         }
     };
     let reasons = reasons.map(|r| json!(r));
-    let changed = state.as_str() != listing.state
+    let changed = state != listing.state
             // A NULL JSON column can read back as JSON null.
             || reasons != listing.rejection_reasons.clone().filter(|r| !r.is_null())
             || action.is_some();
@@ -216,7 +215,7 @@ impl ConnectorService {
         let sources = load_sources(&self.db, &product_ids).await?;
         for listing in listings {
             // A delisted product's changes concern no channel.
-            if listing.desired == DELISTED {
+            if listing.desired == Desired::Delisted {
                 continue;
             }
             let txn = catalog::transaction::begin_write(&self.db).await?;

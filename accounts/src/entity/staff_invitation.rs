@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::CooperativeRole;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "staff_invitations")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub cooperative_id: Uuid,
     pub email: String,
     pub name: String,
-    pub cooperative_role: String,
+    pub cooperative_role: CooperativeRole,
     #[sea_orm(unique)]
     pub token_hash: String,
     pub invited_by: Uuid,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{CooperativeRole, Role};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -9,9 +11,9 @@ pub struct Model {
     pub email: String,
     pub password_hash: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub cooperative_id: Option<Uuid>,
-    pub cooperative_role: Option<String>,
+    pub cooperative_role: Option<CooperativeRole>,
     pub buyer_organisation_id: Option<Uuid>,
     pub failed_login_count: i32,
     pub locked_until: Option<DateTimeUtc>,

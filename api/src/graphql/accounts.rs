@@ -17,7 +17,7 @@ use crate::{
 
 /// A role on the platform.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "Role")]
+#[graphql(name = "Role", remote = "accounts::Role")]
 pub enum RoleValue {
     Buyer,
     Cooperative,
@@ -25,52 +25,12 @@ pub enum RoleValue {
     Admin,
 }
 
-impl From<Role> for RoleValue {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Buyer => Self::Buyer,
-            Role::Cooperative => Self::Cooperative,
-            Role::Institution => Self::Institution,
-            Role::Admin => Self::Admin,
-        }
-    }
-}
-
-impl From<RoleValue> for Role {
-    fn from(role: RoleValue) -> Self {
-        match role {
-            RoleValue::Buyer => Self::Buyer,
-            RoleValue::Cooperative => Self::Cooperative,
-            RoleValue::Institution => Self::Institution,
-            RoleValue::Admin => Self::Admin,
-        }
-    }
-}
-
 /// A cooperative staff member's standing in their cooperative.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "CooperativeRole")]
+#[graphql(name = "CooperativeRole", remote = "accounts::CooperativeRole")]
 pub enum CooperativeRoleValue {
     Manager,
     Staff,
-}
-
-impl From<CooperativeRole> for CooperativeRoleValue {
-    fn from(role: CooperativeRole) -> Self {
-        match role {
-            CooperativeRole::Manager => Self::Manager,
-            CooperativeRole::Staff => Self::Staff,
-        }
-    }
-}
-
-impl From<CooperativeRoleValue> for CooperativeRole {
-    fn from(role: CooperativeRoleValue) -> Self {
-        match role {
-            CooperativeRoleValue::Manager => Self::Manager,
-            CooperativeRoleValue::Staff => Self::Staff,
-        }
-    }
 }
 
 /// A user account.

@@ -5,7 +5,7 @@
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject,
 };
-use catalog::{ProductLookup, VerificationStatus};
+use catalog::ProductLookup;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -58,60 +58,20 @@ async fn product_connection(
 
 /// A cooperative's standing on the platform.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "VerificationStatus")]
+#[graphql(name = "VerificationStatus", remote = "catalog::VerificationStatus")]
 pub enum VerificationStatusValue {
     Pending,
     Verified,
     Suspended,
 }
 
-impl From<VerificationStatus> for VerificationStatusValue {
-    fn from(status: VerificationStatus) -> Self {
-        match status {
-            VerificationStatus::Pending => Self::Pending,
-            VerificationStatus::Verified => Self::Verified,
-            VerificationStatus::Suspended => Self::Suspended,
-        }
-    }
-}
-
-impl From<VerificationStatusValue> for VerificationStatus {
-    fn from(status: VerificationStatusValue) -> Self {
-        match status {
-            VerificationStatusValue::Pending => Self::Pending,
-            VerificationStatusValue::Verified => Self::Verified,
-            VerificationStatusValue::Suspended => Self::Suspended,
-        }
-    }
-}
-
 /// A product's place in its life cycle.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "ProductStatus")]
+#[graphql(name = "ProductStatus", remote = "catalog::ProductStatus")]
 pub enum ProductStatusValue {
     Draft,
     Active,
     Archived,
-}
-
-impl From<catalog::ProductStatus> for ProductStatusValue {
-    fn from(status: catalog::ProductStatus) -> Self {
-        match status {
-            catalog::ProductStatus::Draft => Self::Draft,
-            catalog::ProductStatus::Active => Self::Active,
-            catalog::ProductStatus::Archived => Self::Archived,
-        }
-    }
-}
-
-impl From<ProductStatusValue> for catalog::ProductStatus {
-    fn from(status: ProductStatusValue) -> Self {
-        match status {
-            ProductStatusValue::Draft => Self::Draft,
-            ProductStatusValue::Active => Self::Active,
-            ProductStatusValue::Archived => Self::Archived,
-        }
-    }
 }
 
 /// A cooperative society selling on the marketplace.
@@ -189,34 +149,12 @@ pub struct District {
 
 /// The value type of a category attribute.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "AttributeKind")]
+#[graphql(name = "AttributeKind", remote = "catalog::AttributeKind")]
 pub enum AttributeKindValue {
     Text,
     Number,
     Enum,
     Boolean,
-}
-
-impl From<catalog::AttributeKind> for AttributeKindValue {
-    fn from(kind: catalog::AttributeKind) -> Self {
-        match kind {
-            catalog::AttributeKind::Text => Self::Text,
-            catalog::AttributeKind::Number => Self::Number,
-            catalog::AttributeKind::Enum => Self::Enum,
-            catalog::AttributeKind::Boolean => Self::Boolean,
-        }
-    }
-}
-
-impl From<AttributeKindValue> for catalog::AttributeKind {
-    fn from(kind: AttributeKindValue) -> Self {
-        match kind {
-            AttributeKindValue::Text => Self::Text,
-            AttributeKindValue::Number => Self::Number,
-            AttributeKindValue::Enum => Self::Enum,
-            AttributeKindValue::Boolean => Self::Boolean,
-        }
-    }
 }
 
 /// One attribute that products of a category carry.
@@ -491,6 +429,7 @@ impl Product {
 
 /// The order of a product listing.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[graphql(remote = "catalog::ProductSort")]
 pub enum ProductSort {
     /// Most recently listed first (the default).
     #[default]
@@ -500,18 +439,6 @@ pub enum ProductSort {
     /// By the cheapest variant's price.
     PriceLowToHigh,
     PriceHighToLow,
-}
-
-impl From<ProductSort> for catalog::ProductSort {
-    fn from(sort: ProductSort) -> Self {
-        match sort {
-            ProductSort::Newest => Self::Newest,
-            ProductSort::Oldest => Self::Oldest,
-            ProductSort::Title => Self::Title,
-            ProductSort::PriceLowToHigh => Self::PriceLowToHigh,
-            ProductSort::PriceHighToLow => Self::PriceHighToLow,
-        }
-    }
 }
 
 /// Narrows the product listing.

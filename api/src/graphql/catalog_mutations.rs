@@ -281,6 +281,8 @@ pub struct VariantUpdateInput {
     pub tier_prices: Option<Vec<TierPriceInput>>,
 }
 
+// Only the manual subset of `catalog::StockReason` (batches and orders move stock
+// themselves), so a one-way exhaustive match rather than a remote enum.
 /// Why stock is corrected outside batches.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum StockAdjustReason {
@@ -301,6 +303,7 @@ pub struct StockAdjustInput {
 
 /// The format of an import file.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "catalog::ImportFormat")]
 pub enum ImportFormat {
     Csv,
     Xlsx,
@@ -607,10 +610,7 @@ impl CatalogMutation {
                 )],
             });
         };
-        let format = match input.format {
-            ImportFormat::Csv => catalog::ImportFormat::Csv,
-            ImportFormat::Xlsx => catalog::ImportFormat::Xlsx,
-        };
+        let format = input.format.into();
         let imported = catalog::import_products(
             db(ctx)?,
             &actor(ctx)?,

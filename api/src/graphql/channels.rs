@@ -5,7 +5,7 @@ use async_graphql::{
     connection::{Connection, CursorType, Edge},
 };
 use chrono::{DateTime, Utc};
-use connectors::{Channel, ConnectorService, ListingState};
+use connectors::ConnectorService;
 use uuid::Uuid;
 
 use crate::graphql::{
@@ -23,7 +23,7 @@ fn service<'a>(ctx: &'a Context<'_>) -> Result<&'a ConnectorService, ApiError> {
 
 /// A sales channel outside the marketplace.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "SalesChannel")]
+#[graphql(name = "SalesChannel", remote = "connectors::Channel")]
 pub enum ChannelValue {
     /// NCUI Haat, the National Cooperative Union of India's e-commerce platform.
     NcuiHaat,
@@ -31,27 +31,9 @@ pub enum ChannelValue {
     Gem,
 }
 
-impl From<ChannelValue> for Channel {
-    fn from(value: ChannelValue) -> Self {
-        match value {
-            ChannelValue::NcuiHaat => Self::NcuiHaat,
-            ChannelValue::Gem => Self::Gem,
-        }
-    }
-}
-
-impl From<Channel> for ChannelValue {
-    fn from(value: Channel) -> Self {
-        match value {
-            Channel::NcuiHaat => Self::NcuiHaat,
-            Channel::Gem => Self::Gem,
-        }
-    }
-}
-
 /// Where a listing is on its channel.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "ListingState")]
+#[graphql(name = "ListingState", remote = "connectors::ListingState")]
 pub enum ListingStateValue {
     NotListed,
     /// Sent, or waiting to be sent, and not yet confirmed by the channel.
@@ -62,32 +44,6 @@ pub enum ListingStateValue {
     /// Listed, with a change (price, stock, details) not yet confirmed.
     OutOfSync,
     Delisted,
-}
-
-impl From<ListingState> for ListingStateValue {
-    fn from(state: ListingState) -> Self {
-        match state {
-            ListingState::NotListed => Self::NotListed,
-            ListingState::Pending => Self::Pending,
-            ListingState::Listed => Self::Listed,
-            ListingState::Rejected => Self::Rejected,
-            ListingState::OutOfSync => Self::OutOfSync,
-            ListingState::Delisted => Self::Delisted,
-        }
-    }
-}
-
-impl From<ListingStateValue> for ListingState {
-    fn from(state: ListingStateValue) -> Self {
-        match state {
-            ListingStateValue::NotListed => Self::NotListed,
-            ListingStateValue::Pending => Self::Pending,
-            ListingStateValue::Listed => Self::Listed,
-            ListingStateValue::Rejected => Self::Rejected,
-            ListingStateValue::OutOfSync => Self::OutOfSync,
-            ListingStateValue::Delisted => Self::Delisted,
-        }
-    }
 }
 
 /// A product's listing on one channel.
@@ -105,21 +61,21 @@ impl ChannelListing {
         ID(self.0.listing.cooperative_id.to_string())
     }
     async fn channel(&self) -> ChannelValue {
-        self.0.channel.into()
+        self.0.listing.channel.into()
     }
     async fn state(&self) -> ListingStateValue {
-        self.0.state.into()
+        self.0.listing.state.into()
     }
     /// The cooperative wants it listed (false once delisted).
     async fn wanted(&self) -> bool {
-        self.0.listing.desired == connectors::listings::LISTED
+        self.0.listing.desired == connectors::Desired::Listed
     }
     /// The channel's id for the listing, once it has one.
     async fn remote_id(&self) -> Option<&str> {
         self.0.listing.remote_id.as_deref()
     }
     async fn rejection_reasons(&self) -> &[String] {
-        &self.0.rejection_reasons
+        &self.0.listing.rejection_reasons
     }
     /// The version (push job) the channel last confirmed.
     async fn last_synced_version(&self) -> Option<String> {
@@ -245,21 +201,22 @@ impl ChannelsQuery {
             .map_err(top_error)?;
         Ok(statuses
             .into_iter()
-            .filter_map(|s| {
-                Some(ChannelSyncStatus {
-                    channel: s.channel?.into(),
-                    pushes: s.pushes,
-                    listings_by_state: s
-                        .listings_by_state
-                        .into_iter()
-                        .map(|(state, count)| StateCount { state, count })
-                        .collect(),
-                    pending_changes: s.pending_jobs,
-                    dead_lettered: s.dead_jobs,
-                    oldest_pending_at: s.oldest_pending_at,
-                    last_synced_at: s.last_synced_at,
-                    unrelayed_changes: s.unrelayed_changes,
-                })
+            .map(|s| ChannelSyncStatus {
+                channel: s.channel.into(),
+                pushes: s.pushes,
+                listings_by_state: s
+                    .listings_by_state
+                    .into_iter()
+                    .map(|(state, count)| StateCount {
+                        state: state.as_str().to_owned(),
+                        count,
+                    })
+                    .collect(),
+                pending_changes: s.pending_jobs,
+                dead_lettered: s.dead_jobs,
+                oldest_pending_at: s.oldest_pending_at,
+                last_synced_at: s.last_synced_at,
+                unrelayed_changes: s.unrelayed_changes,
             })
             .collect())
     }

@@ -69,6 +69,7 @@ impl GiTag {
 
 /// Where an authorised-user registration stands.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "catalog::AuthorisedUserStatus")]
 pub enum AuthorisedUserStatus {
     Pending,
     Verified,
@@ -100,11 +101,7 @@ impl AuthorisedUser {
         self.0.valid_until
     }
     async fn status(&self) -> AuthorisedUserStatus {
-        match self.0.status {
-            catalog::AuthorisedUserStatus::Pending => AuthorisedUserStatus::Pending,
-            catalog::AuthorisedUserStatus::Verified => AuthorisedUserStatus::Verified,
-            catalog::AuthorisedUserStatus::Revoked => AuthorisedUserStatus::Revoked,
-        }
+        self.0.status.into()
     }
     /// Verified and within its validity today.
     async fn valid_now(&self) -> bool {
@@ -219,7 +216,7 @@ impl Batch {
 
 /// A step in a batch's life.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "ProvenanceEventKind")]
+#[graphql(name = "ProvenanceEventKind", remote = "catalog::EventKind")]
 pub enum EventKindValue {
     Harvested,
     Dried,
@@ -231,42 +228,6 @@ pub enum EventKindValue {
     Packed,
     Certified,
     ShippedToWarehouse,
-}
-
-impl From<catalog::EventKind> for EventKindValue {
-    fn from(kind: catalog::EventKind) -> Self {
-        use catalog::EventKind as K;
-        match kind {
-            K::Harvested => Self::Harvested,
-            K::Dried => Self::Dried,
-            K::Processed => Self::Processed,
-            K::Sorted => Self::Sorted,
-            K::Spun => Self::Spun,
-            K::Woven => Self::Woven,
-            K::Dyed => Self::Dyed,
-            K::Packed => Self::Packed,
-            K::Certified => Self::Certified,
-            K::ShippedToWarehouse => Self::ShippedToWarehouse,
-        }
-    }
-}
-
-impl From<EventKindValue> for catalog::EventKind {
-    fn from(kind: EventKindValue) -> Self {
-        use EventKindValue as K;
-        match kind {
-            K::Harvested => Self::Harvested,
-            K::Dried => Self::Dried,
-            K::Processed => Self::Processed,
-            K::Sorted => Self::Sorted,
-            K::Spun => Self::Spun,
-            K::Woven => Self::Woven,
-            K::Dyed => Self::Dyed,
-            K::Packed => Self::Packed,
-            K::Certified => Self::Certified,
-            K::ShippedToWarehouse => Self::ShippedToWarehouse,
-        }
-    }
 }
 
 /// A recorded provenance event with its place in the hash chain.

@@ -56,6 +56,7 @@ pub struct SearchFilter {
 
 /// The order of search results.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[graphql(remote = "search::SearchSort")]
 pub enum SearchSort {
     #[default]
     Relevance,
@@ -195,12 +196,7 @@ impl SearchQuery {
                 max_price_paise: filter.max_price.map(|p| p.0),
                 in_stock: filter.in_stock,
             },
-            sort: match sort.unwrap_or_default() {
-                SearchSort::Relevance => search::SearchSort::Relevance,
-                SearchSort::PriceLowToHigh => search::SearchSort::PriceLowToHigh,
-                SearchSort::PriceHighToLow => search::SearchSort::PriceHighToLow,
-                SearchSort::Newest => search::SearchSort::Newest,
-            },
+            sort: sort.unwrap_or_default().into(),
             offset,
             limit: usize::try_from(limit).unwrap_or(20),
         };

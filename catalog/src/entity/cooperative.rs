@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::VerificationStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cooperatives")]
 pub struct Model {
@@ -18,7 +20,7 @@ pub struct Model {
     pub contact_phone: String,
     pub gstin: Option<String>,
     pub fssai_licence: Option<String>,
-    pub verification_status: String,
+    pub verification_status: VerificationStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

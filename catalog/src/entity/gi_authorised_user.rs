@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::AuthorisedUserStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "gi_authorised_users")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub au_number: String,
     pub valid_from: Date,
     pub valid_until: Date,
-    pub status: String,
+    pub status: AuthorisedUserStatus,
     pub verified_by: Option<Uuid>,
     pub verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

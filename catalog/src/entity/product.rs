@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::ProductStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "products")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub description: String,
     pub cooperative_id: Uuid,
     pub category_id: Uuid,
-    pub status: String,
+    pub status: ProductStatus,
     pub attributes: Json,
     pub images: Json,
     pub declarations: Json,

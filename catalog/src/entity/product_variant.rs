@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::Currency;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "product_variants")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub title: String,
     pub price_paise: i64,
     pub mrp_paise: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub weight_grams: i32,
     pub stock_on_hand: i32,
     pub min_order_quantity: i32,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::EventKind;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "provenance_events")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub batch_id: Uuid,
     pub sequence: i32,
-    pub kind: String,
+    pub kind: EventKind,
     pub occurred_at: DateTimeUtc,
     pub location: String,
     pub notes: String,

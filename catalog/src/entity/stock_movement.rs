@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::StockReason;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stock_movements")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub variant_id: Uuid,
     pub batch_id: Option<Uuid>,
     pub delta: i32,
-    pub reason: String,
+    pub reason: StockReason,
     pub note: Option<String>,
     pub actor_user_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,10 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{
+    Channel,
+    listings::{Desired, ListingState},
+};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "channel_listings")]
 pub struct Model {
@@ -7,10 +12,10 @@ pub struct Model {
     pub id: Uuid,
     pub product_id: Uuid,
     pub cooperative_id: Uuid,
-    pub channel: String,
+    pub channel: Channel,
     /// What the cooperative wants: LISTED or DELISTED.
-    pub desired: String,
-    pub state: String,
+    pub desired: Desired,
+    pub state: ListingState,
     pub remote_id: Option<String>,
     pub rejection_reasons: Option<Json>,
     pub last_synced_version: Option<i64>,

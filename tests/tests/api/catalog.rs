@@ -442,7 +442,69 @@ async fn demo_data_is_loaded_once(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A status the code does not know, written behind the application's back, is an
+/// internal error that is logged, never read as some default status.
+async fn a_corrupt_stored_status_fails_loudly(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let mut public: Vec<String> = Seed::load().public_slugs().into_iter().collect();
+    public.sort();
+    let product = public.first().cloned().unwrap_or_default();
+    let db = sea_orm::Database::connect(server.database.url.clone()).await?;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        &format!("UPDATE products SET status = 'PUBLISHED' WHERE slug = '{product}'"),
+    )
+    .await?;
+    let body = server
+        .graphql(
+            "query($slug: String!) { product(slug: $slug) { slug status } }",
+            json!({ "slug": product }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("INTERNAL"), "{body}");
+    assert!(body["data"]["product"].is_null(), "{body}");
+    assert!(
+        !body.to_string().contains("PUBLISHED"),
+        "the stored value stays on the server: {body}"
+    );
+
+    let body = server
+        .graphql(
+            "{ cooperatives(first: 50) { edges { node { slug } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let cooperative = body["data"]["cooperatives"]["edges"][0]["node"]["slug"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        &format!(
+            "UPDATE cooperatives SET verification_status = 'APPROVED' WHERE slug = '{cooperative}'"
+        ),
+    )
+    .await?;
+    let body = server
+        .graphql(
+            "query($slug: String!) { cooperative(slug: $slug) { slug verificationStatus } }",
+            json!({ "slug": cooperative }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("INTERNAL"), "{body}");
+    assert!(body["data"]["cooperative"].is_null(), "{body}");
+
+    let log = server.log();
+    assert!(
+        log.contains("PUBLISHED") && log.contains("APPROVED"),
+        "both failures are logged with the value found:\n{log}"
+    );
+    Ok(())
+}
+
 both_backends!(
+    a_corrupt_stored_status_fails_loudly,
     demo_catalog_is_public_and_pages_both_ways,
     every_sort_pages_consistently,
     hidden_products_and_cooperatives_stay_hidden,
