@@ -194,6 +194,10 @@ struct ServeArgs {
     /// Timeout of each call to a channel, in milliseconds.
     #[arg(long, env = "CHANNEL_TIMEOUT_MS", default_value_t = 10_000)]
     channel_timeout_ms: u64,
+    /// Serve `POST /internal/drain` (run the background tasks until idle), for tests;
+    /// refused in production.
+    #[arg(long, env = "ENABLE_DRAIN_ENDPOINT", hide = true)]
+    enable_drain_endpoint: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +433,9 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         bail!("ACCESS_TOKEN_TTL_SECS must be at least 30 and REFRESH_TOKEN_TTL_DAYS at least 1");
     }
     let production = env == AppEnv::Production;
+    if production && args.enable_drain_endpoint {
+        bail!("ENABLE_DRAIN_ENDPOINT is for tests; production refuses it");
+    }
     Ok(Settings {
         env,
         bind: args.bind,
@@ -488,6 +495,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             order_poll_interval: (args.channel_order_poll_secs > 0)
                 .then(|| Duration::from_secs(args.channel_order_poll_secs)),
         },
+        drain_endpoint: args.enable_drain_endpoint,
     })
 }
 

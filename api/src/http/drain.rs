@@ -1,0 +1,41 @@
+//! `POST /internal/drain`: runs every background task of this process round after round
+//! until a whole round finds no work, and answers with what each did. Tests use it to
+//! wait for the background work instead of sleeping. It exists only when the server was
+//! started with `ENABLE_DRAIN_ENDPOINT` (never in production): 404 otherwise.
+//!
+//! `?due=all` also takes queue entries waiting for a retry, however far off it is, so a
+//! test never waits for a backoff or a `Retry-After` to pass.
+
+use actix_web::{HttpResponse, web};
+use kernel::{queue::Due, worker::WorkerSet};
+use serde::Deserialize;
+
+/// The process's tasks, shared with the drain route when it is enabled.
+pub(crate) struct Drain(pub WorkerSet);
+
+/// Enough for any test's backlog; a drain that reaches it reports `settled: false`.
+const MAX_ROUNDS: usize = 100;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DrainQuery {
+    due: Option<String>,
+}
+
+pub(crate) async fn drain(
+    workers: Option<web::Data<Drain>>,
+    query: web::Query<DrainQuery>,
+) -> HttpResponse {
+    let Some(workers) = workers else {
+        return HttpResponse::NotFound().finish();
+    };
+    let due = match query.due.as_deref() {
+        None | Some("now") => Due::Now,
+        Some("all") => Due::All,
+        Some(_) => {
+            return HttpResponse::BadRequest()
+                .json(serde_json::json!({ "error": "due must be now or all" }));
+        }
+    };
+    let report = workers.0.drain(due, MAX_ROUNDS).await;
+    HttpResponse::Ok().json(report)
+}
