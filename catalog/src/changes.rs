@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use kernel::queue::{Due, Queue, QueueColumns};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use crate::entity::catalog_change::{self, Column, Entity};

@@ -208,10 +208,12 @@ impl ConnectorService {
                     self.failed(job, failure, error).await?;
                     report.retried += 1;
                 }
-                Outcome::Failed(error) => match self.failed(job, Failure::Error(&error), &error).await? {
-                    Disposition::DeadLettered { .. } => report.dead_lettered += 1,
-                    Disposition::RetryAt(_) => report.retried += 1,
-                },
+                Outcome::Failed(error) => {
+                    match self.failed(job, Failure::Error(&error), &error).await? {
+                        Disposition::DeadLettered { .. } => report.dead_lettered += 1,
+                        Disposition::RetryAt(_) => report.retried += 1,
+                    }
+                }
             }
         }
         Ok(report)

@@ -17,8 +17,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{Expr, Query},
 };
 use uuid::Uuid;
@@ -245,20 +245,20 @@ impl<E: EntityTrait> Queue<E> {
             }
             Disposition::RetryAt(at)
         };
-        update
-            .filter(self.columns.id.eq(id))
-            .exec(db)
-            .await?;
+        update.filter(self.columns.id.eq(id)).exec(db).await?;
         Ok(disposition)
     }
 
     /// Rows waiting to be processed (dead letters not counted).
     pub async fn pending(&self, db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-        let mut query = E::find();
+        let mut query = E::find()
+            .select_only()
+            .column_as(self.columns.id.count(), "pending");
         if let Some(dead_at) = self.columns.dead_at {
             query = query.filter(dead_at.is_null());
         }
-        query.count(db).await
+        let pending: Option<i64> = query.into_tuple().one(db).await?;
+        Ok(pending.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
     }
 }
 

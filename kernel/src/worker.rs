@@ -270,13 +270,19 @@ mod tests {
         let running = set.start();
         let start = Instant::now();
         while busy_rounds.load(Ordering::SeqCst) < 51 {
-            assert!(start.elapsed() < Duration::from_secs(10), "busy task stalled");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "busy task stalled"
+            );
             tokio::task::yield_now().await;
         }
         assert_eq!(idle_rounds.load(Ordering::SeqCst), 1, "idle waits its hour");
         let stopping = Instant::now();
         running.stop(Duration::from_secs(10)).await;
-        assert!(stopping.elapsed() < Duration::from_secs(5), "stopped promptly");
+        assert!(
+            stopping.elapsed() < Duration::from_secs(5),
+            "stopped promptly"
+        );
         // A drain after stopping still runs the tasks.
         let report = set.drain(Due::Now, 3).await;
         assert!(report.settled);

@@ -106,7 +106,10 @@ async fn claims_are_exclusive_until_the_lease_runs_out() -> anyhow::Result<()> {
     let ids: Vec<i64> = first.iter().map(|m| m.id).collect();
     QUEUE.release(&db, &ids[..1]).await?;
     let released = QUEUE.claim(&db, "d", 10, lease, Due::Now).await?;
-    assert_eq!(released.iter().map(|m| m.id).collect::<Vec<_>>(), vec![ids[0]]);
+    assert_eq!(
+        released.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
     // A worker that died: once its lease has run out, its rows are claimable again.
     outbox::Entity::update_many()
         .col_expr(

@@ -1220,8 +1220,10 @@ async fn an_unanswered_payment_is_reconciled_before_release(
     // The buyer paid, but the webhook never comes; Stripe is briefly down.
     fake.set_intent(&paid_intent, "succeeded", int(&paid["total"]));
     fake.fail_next(500, 3);
-    clock_passes(time_of(&paid["reservationExpiresAt"]).max(time_of(&unpaid["reservationExpiresAt"])))
-        .await;
+    clock_passes(
+        time_of(&paid["reservationExpiresAt"]).max(time_of(&unpaid["reservationExpiresAt"])),
+    )
+    .await;
     // Each sweep that finds Stripe down defers the orders; a later one settles them.
     let mut states = (Value::Null, Value::Null);
     for _ in 0..10 {

@@ -2,7 +2,6 @@
 //! filters, facets, sorting and paging, freshness after writes, the outbox surviving a
 //! crash, reindex and search-check, and exclusive outbox claims across workers.
 
-
 use serde_json::{Value, json};
 
 use crate::{

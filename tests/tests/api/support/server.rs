@@ -273,7 +273,8 @@ impl TestServer {
         assert_eq!(response.status(), 200, "drain status");
         let report: Value = response.json().await.expect("drain json");
         assert_eq!(
-            report["settled"], true,
+            report["settled"],
+            true,
             "the background work did not settle: {report}\n{}",
             self.log()
         );
