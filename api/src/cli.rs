@@ -196,7 +196,7 @@ struct ServeArgs {
     channel_timeout_ms: u64,
     /// Serve `POST /internal/drain` (run the background tasks until idle), for tests;
     /// refused in production.
-    #[arg(long, env = "ENABLE_DRAIN_ENDPOINT", hide = true)]
+    #[arg(long, env = "ENABLE_DRAIN_ENDPOINT", hide = true, value_parser = clap::builder::FalseyValueParser::new())]
     enable_drain_endpoint: bool,
 }
 

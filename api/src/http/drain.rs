@@ -10,6 +10,8 @@ use actix_web::{HttpResponse, web};
 use kernel::{queue::Due, worker::WorkerSet};
 use serde::Deserialize;
 
+use crate::startup::AppState;
+
 /// The process's tasks, shared with the drain route when it is enabled.
 pub(crate) struct Drain(pub WorkerSet);
 
@@ -22,6 +24,7 @@ pub(crate) struct DrainQuery {
 }
 
 pub(crate) async fn drain(
+    state: web::Data<AppState>,
     workers: Option<web::Data<Drain>>,
     query: web::Query<DrainQuery>,
 ) -> HttpResponse {
@@ -37,5 +40,11 @@ pub(crate) async fn drain(
         }
     };
     let report = workers.0.drain(due, MAX_ROUNDS).await;
+    // Background work changes the catalogue (stock of a channel order, a released
+    // reservation) without a request here to invalidate the page cache; after a drain
+    // everything it did is visible, as after a write through this process.
+    if report.done.values().any(|&done| done > 0) {
+        state.catalog_cache.invalidate();
+    }
     HttpResponse::Ok().json(report)
 }
