@@ -319,8 +319,11 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
         }
     }
     let database = server.stop().await;
-    // Every reservation the killed server made runs out by then.
+    // Every reservation the killed server made runs out by then …
     let all_expired = chrono::Utc::now() + chrono::Duration::seconds(3);
+    // … and the leases it held on catalogue changes (10 s) and channel jobs (3 × the
+    // 500 ms channel timeout) by then: until they lapse, nobody may take those rows.
+    let leases_lapsed = chrono::Utc::now() + chrono::Duration::seconds(10);
     while let Some(body) = answered.recv().await {
         if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
             acknowledged.push(id.to_owned());
@@ -400,6 +403,7 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
         );
     }
     // The outboxes drain to a consistent state.
+    clock_passes(leases_lapsed).await;
     wait_until_drained(&server, &admin).await;
     eprintln!("outboxes drained {:?} after the restart", phase.elapsed());
     let (pending_jobs, dead) = pending(&server, &admin).await;
