@@ -232,6 +232,10 @@ struct ServeArgs {
     gem: GemArgs,
     #[command(flatten)]
     ncui_haat: NcuiHaatArgs,
+    /// Serve `POST /internal/drain` (run the background tasks until idle), for tests;
+    /// refused in production.
+    #[arg(long, env = "ENABLE_DRAIN_ENDPOINT", hide = true, value_parser = clap::builder::FalseyValueParser::new())]
+    enable_drain_endpoint: bool,
 }
 
 /// GeM's endpoint and keys; each part is optional (feed only without an endpoint).
@@ -550,6 +554,9 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         .and_then(|mb| mb.checked_mul(1024 * 1024))
         .context("CATALOG_CACHE_MB is too large for this machine")?;
     let production = env == AppEnv::Production;
+    if production && args.enable_drain_endpoint {
+        bail!("ENABLE_DRAIN_ENDPOINT is for tests; production refuses it");
+    }
     Ok(Settings {
         env,
         bind: args.bind,
@@ -609,6 +616,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             order_poll_interval: (args.channel_order_poll_secs > 0)
                 .then(|| Duration::from_secs(args.channel_order_poll_secs)),
         },
+        drain_endpoint: args.enable_drain_endpoint,
     })
 }
 

@@ -39,6 +39,9 @@ pub struct Settings {
     pub catalog_cache: CatalogCacheSettings,
     pub orders: OrdersSettings,
     pub channels: ChannelsSettings,
+    /// Serve `POST /internal/drain`, which runs the background tasks until they find no
+    /// work: for tests, refused in production.
+    pub drain_endpoint: bool,
 }
 
 /// NCUI Haat and GeM: endpoints, keys, and the sync worker.

@@ -130,18 +130,71 @@ pub async fn open_search_index(
 pub struct Application {
     server: Server,
     local_addr: SocketAddr,
-    search_worker: Option<(
-        tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
-    order_sweeper: Option<(
-        tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
-    channel_worker: Option<(
-        tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    workers: kernel::worker::Running,
+}
+
+/// The background tasks this process runs (each can be switched off by a setting): the
+/// search outbox, the channel relay, push and order polling, the reservation sweeper.
+/// Drains run them in this order, so a change a sweep makes is relayed and pushed in
+/// the next round.
+fn background_workers(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    search_index: &Arc<dyn search::SearchIndex>,
+    orders: &orders::OrderService,
+    connectors: &connectors::ConnectorService,
+) -> kernel::worker::WorkerSet {
+    let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
+    let mut workers = kernel::worker::WorkerSet::new();
+    if settings.search.worker {
+        workers.add(
+            "search",
+            settings.search.poll_interval,
+            search::OutboxWorker {
+                db: db.clone(),
+                index: Arc::clone(search_index),
+                source: Arc::new(catalog::CatalogDocuments::new(db.clone())),
+                worker_id: worker_id.clone(),
+                batch_size: 200,
+                lease: chrono::Duration::seconds(60),
+            },
+        );
+    }
+    if settings.channels.worker {
+        workers.add(
+            "channel-relay",
+            settings.channels.poll_interval,
+            connectors::ChannelRelay {
+                service: connectors.with_db(db.clone()),
+                worker_id: worker_id.clone(),
+            },
+        );
+        workers.add(
+            "channel-push",
+            settings.channels.poll_interval,
+            connectors::ChannelPush {
+                service: connectors.with_db(db.clone()),
+                worker_id,
+            },
+        );
+        if let Some(every) = settings.channels.order_poll_interval {
+            workers.add(
+                "channel-orders",
+                every,
+                connectors::ChannelOrderPoll {
+                    service: connectors.with_db(db.clone()),
+                },
+            );
+        }
+    }
+    if settings.orders.sweeper {
+        workers.add(
+            "reservation-sweeper",
+            settings.orders.sweep_interval,
+            orders::Sweeper::new(orders.with_db(db.clone())),
+        );
+    }
+    workers
 }
 
 /// The order service: the GST rate table, the shipping table (DATA_DIR override) and
@@ -192,28 +245,7 @@ impl Application {
             true,
         )
         .await?;
-        let search_worker = settings.search.worker.then(|| {
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            let worker = search::OutboxWorker {
-                db: background_db.clone(),
-                index: Arc::clone(&search_index),
-                source: Arc::new(catalog::CatalogDocuments::new(background_db.clone())),
-                worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::now_v7()),
-                poll_interval: settings.search.poll_interval,
-                batch_size: 200,
-                lease: chrono::Duration::seconds(60),
-            };
-            (stop, tokio::spawn(worker.run(stopped)))
-        });
         let order_service = order_service(&settings, db.clone())?;
-        let order_sweeper = settings.orders.sweeper.then(|| {
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            let sweeper = orders::Sweeper::new(
-                order_service.with_db(background_db.clone()),
-                settings.orders.sweep_interval,
-            );
-            (stop, tokio::spawn(sweeper.run(stopped)))
-        });
         let categories = connectors::ChannelCategories::load(&settings.data_dir)
             .map_err(|e| anyhow::anyhow!("loading the channel category table: {e}"))?;
         let connector_service = connectors::ConnectorService::new(
@@ -222,16 +254,15 @@ impl Application {
             categories,
             order_service.clone(),
         )?;
-        let channel_worker = settings.channels.worker.then(|| {
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            let worker = connectors::ChannelWorker {
-                service: connector_service.with_db(background_db.clone()),
-                worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::now_v7()),
-                poll_interval: settings.channels.poll_interval,
-                order_poll_interval: settings.channels.order_poll_interval,
-            };
-            (stop, tokio::spawn(worker.run(stopped)))
-        });
+        let workers = background_workers(
+            &settings,
+            &background_db,
+            &search_index,
+            &order_service,
+            &connector_service,
+        );
+        tracing::info!(tasks = ?workers.names(), "background tasks");
+        let running_workers = workers.start();
         let schema = graphql::build_schema(
             &settings,
             db.clone(),
@@ -250,6 +281,10 @@ impl Application {
             connectors: connector_service,
             catalog_cache: Arc::new(CatalogCache::new(settings.catalog_cache)),
         };
+        // The drain endpoint sees the tasks only when enabled (never in production).
+        let drain = settings
+            .drain_endpoint
+            .then(|| web::Data::new(http::drain::Drain(workers)));
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();
         let mut server = HttpServer::new(move || {
@@ -262,8 +297,11 @@ impl Application {
             for origin in &cors_origins {
                 cors = cors.allowed_origin(origin);
             }
-            App::new()
-                .app_data(web::Data::new(state.clone()))
+            let mut app = App::new();
+            if let Some(drain) = &drain {
+                app = app.app_data(drain.clone());
+            }
+            app.app_data(web::Data::new(state.clone()))
                 .app_data(web::PayloadConfig::new(max_body_bytes))
                 .wrap(cors)
                 .wrap(middleware::Compress::default())
@@ -284,9 +322,7 @@ impl Application {
         Ok(Self {
             server: server.run(),
             local_addr,
-            search_worker,
-            order_sweeper,
-            channel_worker,
+            workers: running_workers,
         })
     }
 
@@ -298,33 +334,7 @@ impl Application {
     /// finish within the configured grace period.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        if let Some((stop, worker)) = self.channel_worker {
-            let _ = stop.send(true);
-            if tokio::time::timeout(Duration::from_secs(10), worker)
-                .await
-                .is_err()
-            {
-                tracing::warn!("the channel worker did not stop in time");
-            }
-        }
-        if let Some((stop, sweeper)) = self.order_sweeper {
-            let _ = stop.send(true);
-            if tokio::time::timeout(Duration::from_secs(10), sweeper)
-                .await
-                .is_err()
-            {
-                tracing::warn!("the reservation sweeper did not stop in time");
-            }
-        }
-        if let Some((stop, worker)) = self.search_worker {
-            let _ = stop.send(true);
-            if tokio::time::timeout(Duration::from_secs(10), worker)
-                .await
-                .is_err()
-            {
-                tracing::warn!("the search worker did not stop in time");
-            }
-        }
+        self.workers.stop(Duration::from_secs(10)).await;
         served
     }
 }

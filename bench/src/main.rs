@@ -390,17 +390,20 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
     let index_dir = tempfile::tempdir()?;
     let index: Arc<dyn SearchIndex> =
         Arc::new(TantivyIndex::open(index_dir.path(), Synonyms::built_in()?)?);
-    let worker = search::OutboxWorker {
-        db: db.clone(),
-        index: Arc::clone(&index),
-        source: Arc::new(catalog::CatalogDocuments::new(db.clone())),
-        worker_id: "bench".into(),
-        poll_interval: Duration::from_millis(poll_ms),
-        batch_size: 200,
-        lease: chrono::Duration::seconds(60),
-    };
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(worker.run(stopped));
+    let mut workers = kernel::worker::WorkerSet::new();
+    workers.add(
+        "search",
+        Duration::from_millis(poll_ms),
+        search::OutboxWorker {
+            db: db.clone(),
+            index: Arc::clone(&index),
+            source: Arc::new(catalog::CatalogDocuments::new(db.clone())),
+            worker_id: "bench".into(),
+            batch_size: 200,
+            lease: chrono::Duration::seconds(60),
+        },
+    );
+    let running = workers.start();
     // Let the initial catalogue drain first.
     let drain = Instant::now();
     while search::outbox::pending(&db).await? > 0 {
@@ -447,8 +450,7 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
         // Spread writes out as a cooperative's staff would.
         tokio::time::sleep(Duration::from_millis(rng.random_range(0..poll_ms.max(1)))).await;
     }
-    let _ = stop.send(true);
-    let _ = handle.await;
+    running.stop(Duration::from_secs(10)).await;
     println!(
         "freshness over {writes} writes ({products} products, SQLite, poll {poll_ms} ms): {}",
         Latencies(latencies).summary()

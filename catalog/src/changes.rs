@@ -3,10 +3,10 @@
 //! for the sales channels (`catalog_changes`, which the connectors relay to NCUI Haat
 //! and GeM). A change is never lost between the write and its consumers.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use kernel::queue::{Due, Queue, QueueColumns};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, sea_query::Query,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -46,40 +46,29 @@ pub struct Change {
     pub product_id: Uuid,
 }
 
-fn claimable(now: DateTime<Utc>) -> Condition {
-    Condition::any()
-        .add(Column::LockedUntil.is_null())
-        .add(Column::LockedUntil.lt(now))
-}
+/// The change log as a [`kernel::queue::Queue`]: claimable at once, never given up on.
+const QUEUE: Queue<Entity> = Queue::new(
+    Entity,
+    QueueColumns {
+        id: Column::Id,
+        locked_by: Column::LockedBy,
+        locked_until: Column::LockedUntil,
+        available_at: None,
+        attempts: None,
+        last_error: None,
+        dead_at: None,
+    },
+);
 
-/// Claims up to `limit` changes, oldest first, for `lease` (exclusive across workers, as
-/// the search outbox's claims are).
+/// Claims up to `limit` changes, oldest first, for `lease` (exclusive across workers).
 pub async fn claim_changes(
     db: &impl ConnectionTrait,
     worker: &str,
     limit: u64,
-    lease: Duration,
+    lease: std::time::Duration,
 ) -> Result<Vec<Change>, DbErr> {
-    let now = Utc::now();
-    let token = format!("{worker}:{}", Uuid::now_v7());
-    let candidates = Query::select()
-        .column(Column::Id)
-        .from(Entity)
-        .cond_where(claimable(now))
-        .order_by(Column::Id, sea_orm::Order::Asc)
-        .limit(limit)
-        .to_owned();
-    Entity::update_many()
-        .col_expr(Column::LockedBy, Some(token.clone()).into())
-        .col_expr(Column::LockedUntil, Some(now + lease).into())
-        .filter(Column::Id.in_subquery(candidates))
-        .filter(claimable(now))
-        .exec(db)
-        .await?;
-    Ok(Entity::find()
-        .filter(Column::LockedBy.eq(token))
-        .order_by_asc(Column::Id)
-        .all(db)
+    Ok(QUEUE
+        .claim(db, worker, limit, lease, Due::Now)
         .await?
         .into_iter()
         .map(|m| Change {
@@ -91,32 +80,17 @@ pub async fn claim_changes(
 
 /// Removes relayed changes.
 pub async fn complete_changes(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
-    for chunk in ids.chunks(500) {
-        Entity::delete_many()
-            .filter(Column::Id.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+    QUEUE.complete(db, ids).await
 }
 
 /// Gives claimed changes back for the next claim (after a failed relay).
 pub async fn release_changes(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
-    for chunk in ids.chunks(500) {
-        Entity::update_many()
-            .col_expr(Column::LockedBy, Option::<String>::None.into())
-            .col_expr(Column::LockedUntil, Option::<DateTime<Utc>>::None.into())
-            .filter(Column::Id.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+    QUEUE.release(db, ids).await
 }
 
 /// How many changes wait to be relayed.
 pub async fn pending_changes(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    use sea_orm::PaginatorTrait;
-    Entity::find().count(db).await
+    QUEUE.pending(db).await
 }
 
 /// What identifies the current state of a product for a feed's ETag: its last change

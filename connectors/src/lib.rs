@@ -35,7 +35,7 @@ pub use listings::{
     Desired, Listing, ListingFilter, ListingPage, ListingState, ListingView, SyncStatus,
 };
 pub use mapping::ChannelCategories;
-pub use worker::ChannelWorker;
+pub use worker::{ChannelOrderPoll, ChannelPush, ChannelRelay};
 
 /// Where a channel's push API is and how to authenticate to it.
 #[derive(Clone)]

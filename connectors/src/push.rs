@@ -2,17 +2,14 @@
 //! only the newest job of a listing is sent, older ones are superseded. Each request
 //! carries the job's id as the listing `version` and an `Idempotency-Key` derived from
 //! it, so a retry is the same request. Failures are retried with exponential backoff and
-//! jitter, `429` waits as long as `Retry-After` says, and a job that fails
+//! jitter (the queue's, `kernel::queue`), `429` waits as long as `Retry-After` says, and a job that fails
 //! `max_attempts` times is dead-lettered until someone retries it.
 
 use std::{collections::HashMap, time::Duration};
 
-use chrono::{DateTime, Utc};
-use rand::Rng;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, Query},
-};
+use chrono::Utc;
+use kernel::queue::{Disposition, Due, Failure, Queue, QueueColumns, RetryPolicy};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -45,62 +42,19 @@ enum Outcome {
     Failed(String),
 }
 
-fn claimable(now: DateTime<Utc>) -> Condition {
-    Condition::all()
-        .add(channel_outbox::Column::AvailableAt.lte(now))
-        .add(channel_outbox::Column::DeadAt.is_null())
-        .add(
-            Condition::any()
-                .add(channel_outbox::Column::LockedUntil.is_null())
-                .add(channel_outbox::Column::LockedUntil.lt(now)),
-        )
-}
-
-async fn claim(
-    db: &impl ConnectionTrait,
-    worker: &str,
-    limit: u64,
-    lease: chrono::Duration,
-) -> Result<Vec<channel_outbox::Model>, ConnectorError> {
-    let now = Utc::now();
-    let token = format!("{worker}:{}", Uuid::now_v7());
-    let candidates = Query::select()
-        .column(channel_outbox::Column::Id)
-        .from(channel_outbox::Entity)
-        .cond_where(claimable(now))
-        .order_by(channel_outbox::Column::Id, sea_orm::Order::Asc)
-        .limit(limit)
-        .to_owned();
-    channel_outbox::Entity::update_many()
-        .col_expr(
-            channel_outbox::Column::LockedBy,
-            Expr::value(Some(token.clone())),
-        )
-        .col_expr(
-            channel_outbox::Column::LockedUntil,
-            Expr::value(Some(now + lease)),
-        )
-        .filter(channel_outbox::Column::Id.in_subquery(candidates))
-        .filter(claimable(now))
-        .exec(db)
-        .await?;
-    Ok(channel_outbox::Entity::find()
-        .filter(channel_outbox::Column::LockedBy.eq(token))
-        .order_by_asc(channel_outbox::Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// The delay before attempt `attempts + 1`: base × 2^attempts, capped, plus up to half
-/// of it again as jitter.
-pub fn backoff(attempts: i32, base: Duration, cap: Duration) -> Duration {
-    let doublings = u32::try_from(attempts.clamp(0, 20)).unwrap_or(0);
-    let delay = base
-        .saturating_mul(2_u32.saturating_pow(doublings))
-        .min(cap);
-    let jitter_ms = u64::try_from(delay.as_millis() / 2).unwrap_or(0);
-    delay + Duration::from_millis(rand::rng().random_range(0..=jitter_ms))
-}
+/// The channel outbox as a [`kernel::queue::Queue`].
+pub(crate) const QUEUE: Queue<channel_outbox::Entity> = Queue::new(
+    channel_outbox::Entity,
+    QueueColumns {
+        id: channel_outbox::Column::Id,
+        locked_by: channel_outbox::Column::LockedBy,
+        locked_until: channel_outbox::Column::LockedUntil,
+        available_at: Some(channel_outbox::Column::AvailableAt),
+        attempts: Some(channel_outbox::Column::Attempts),
+        last_error: Some(channel_outbox::Column::LastError),
+        dead_at: Some(channel_outbox::Column::DeadAt),
+    },
+);
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     headers
@@ -182,11 +136,16 @@ impl ConnectorService {
         }
     }
 
-    /// One round: claims up to `limit` jobs and pushes the newest of each listing.
-    pub async fn push_once(&self, worker: &str, limit: u64) -> Result<PushReport, ConnectorError> {
-        let lease = chrono::Duration::from_std(self.settings.request_timeout * 3)
-            .unwrap_or(chrono::Duration::seconds(60));
-        let jobs = claim(&self.db, worker, limit, lease).await?;
+    /// One round: claims up to `limit` jobs (those due, or all with [`Due::All`]) and
+    /// pushes the newest of each listing.
+    pub async fn push_once(
+        &self,
+        worker: &str,
+        limit: u64,
+        due: Due,
+    ) -> Result<PushReport, ConnectorError> {
+        let lease = self.settings.request_timeout.saturating_mul(3);
+        let jobs = QUEUE.claim(&self.db, worker, limit, lease, due).await?;
         let mut report = PushReport::default();
         if jobs.is_empty() {
             return Ok(report);
@@ -244,23 +203,15 @@ impl ConnectorService {
                     report.sent += 1;
                 }
                 Outcome::RetryAfter(wait) => {
-                    self.reschedule(job, wait, job.attempts, "HTTP 429: rate limited")
-                        .await?;
+                    let error = "HTTP 429: rate limited";
+                    let failure = Failure::RetryAfter { wait, error };
+                    self.failed(job, failure, error).await?;
                     report.retried += 1;
                 }
                 Outcome::Failed(error) => {
-                    let attempts = job.attempts.saturating_add(1);
-                    if attempts >= self.settings.max_attempts {
-                        self.dead_letter(job, &error).await?;
-                        report.dead_lettered += 1;
-                    } else {
-                        let wait = backoff(
-                            job.attempts,
-                            self.settings.backoff_base,
-                            self.settings.backoff_cap,
-                        );
-                        self.reschedule(job, wait, attempts, &error).await?;
-                        report.retried += 1;
+                    match self.failed(job, Failure::Error(&error), &error).await? {
+                        Disposition::DeadLettered { .. } => report.dead_lettered += 1,
+                        Disposition::RetryAt(_) => report.retried += 1,
                     }
                 }
             }
@@ -378,110 +329,41 @@ impl ConnectorService {
         Ok(())
     }
 
-    async fn reschedule(
+    /// Schedules a failed job's next try or dead-letters it, and shows why on the listing.
+    async fn failed(
         &self,
         job: &channel_outbox::Model,
-        wait: Duration,
-        attempts: i32,
+        failure: Failure<'_>,
         error: &str,
-    ) -> Result<(), ConnectorError> {
-        let at =
-            Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
-        channel_outbox::Entity::update_many()
-            .col_expr(channel_outbox::Column::Attempts, Expr::value(attempts))
-            .col_expr(channel_outbox::Column::AvailableAt, Expr::value(at))
-            .col_expr(
-                channel_outbox::Column::LockedBy,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                channel_outbox::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                channel_outbox::Column::LastError,
-                Expr::value(Some(error.chars().take(500).collect::<String>())),
-            )
-            .filter(channel_outbox::Column::Id.eq(job.id))
-            .exec(&self.db)
+    ) -> Result<Disposition, ConnectorError> {
+        let policy = RetryPolicy {
+            base: self.settings.backoff_base,
+            cap: self.settings.backoff_cap,
+            max_attempts: Some(self.settings.max_attempts),
+        };
+        let disposition = QUEUE
+            .fail(&self.db, job.id, job.attempts, failure, &policy)
             .await?;
+        let shown = match disposition {
+            Disposition::DeadLettered { attempts } => {
+                tracing::warn!(job = job.id, listing = %job.listing_id, error, "channel push dead-lettered");
+                format!("gave up after {attempts} attempts: {error}")
+            }
+            Disposition::RetryAt(_) => error.to_owned(),
+        };
         channel_listing::Entity::update_many()
             .col_expr(
                 channel_listing::Column::LastError,
-                Expr::value(Some(error.chars().take(500).collect::<String>())),
+                Expr::value(Some(shown.chars().take(500).collect::<String>())),
             )
             .filter(channel_listing::Column::Id.eq(job.listing_id))
             .exec(&self.db)
             .await?;
-        Ok(())
-    }
-
-    async fn dead_letter(
-        &self,
-        job: &channel_outbox::Model,
-        error: &str,
-    ) -> Result<(), ConnectorError> {
-        tracing::warn!(job = job.id, listing = %job.listing_id, error, "channel push dead-lettered");
-        channel_outbox::Entity::update_many()
-            .col_expr(
-                channel_outbox::Column::Attempts,
-                Expr::value(job.attempts.saturating_add(1)),
-            )
-            .col_expr(
-                channel_outbox::Column::DeadAt,
-                Expr::value(Some(Utc::now())),
-            )
-            .col_expr(
-                channel_outbox::Column::LockedBy,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                channel_outbox::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                channel_outbox::Column::LastError,
-                Expr::value(Some(error.chars().take(500).collect::<String>())),
-            )
-            .filter(channel_outbox::Column::Id.eq(job.id))
-            .exec(&self.db)
-            .await?;
-        channel_listing::Entity::update_many()
-            .col_expr(
-                channel_listing::Column::LastError,
-                Expr::value(Some(format!(
-                    "gave up after {} attempts: {error}",
-                    job.attempts.saturating_add(1)
-                ))),
-            )
-            .filter(channel_listing::Column::Id.eq(job.listing_id))
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        Ok(disposition)
     }
 
     /// Jobs waiting (not dead-lettered), for tests and the consistency check.
     pub async fn pending_jobs(&self) -> Result<u64, ConnectorError> {
-        use sea_orm::PaginatorTrait;
-        Ok(channel_outbox::Entity::find()
-            .filter(channel_outbox::Column::DeadAt.is_null())
-            .count(&self.db)
-            .await?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_is_capped() {
-        let base = Duration::from_millis(100);
-        let cap = Duration::from_secs(10);
-        let first = backoff(0, base, cap);
-        assert!(first >= base && first <= base * 3 / 2);
-        let third = backoff(2, base, cap);
-        assert!(third >= base * 4 && third <= base * 6);
-        assert!(backoff(30, base, cap) <= cap * 3 / 2);
+        Ok(QUEUE.pending(&self.db).await?)
     }
 }

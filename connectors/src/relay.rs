@@ -147,12 +147,7 @@ pub(crate) async fn sync_listing(
         // A newer job makes older unsent ones pointless; one in flight is left alone.
         channel_outbox::Entity::delete_many()
             .filter(channel_outbox::Column::ListingId.eq(listing_id))
-            .filter(channel_outbox::Column::DeadAt.is_null())
-            .filter(
-                sea_orm::Condition::any()
-                    .add(channel_outbox::Column::LockedUntil.is_null())
-                    .add(channel_outbox::Column::LockedUntil.lt(now)),
-            )
+            .filter(crate::push::QUEUE.idle(now))
             .exec(txn)
             .await?;
         channel_outbox::Entity::insert(channel_outbox::ActiveModel {
@@ -182,9 +177,13 @@ impl ConnectorService {
     pub async fn relay_changes(&self, worker: &str, limit: u64) -> Result<usize, ConnectorError> {
         // Relaying a batch takes milliseconds; a short lease lets another process take
         // over soon after a crash (relaying a change twice is harmless).
-        let changes =
-            catalog::changes::claim_changes(&self.db, worker, limit, chrono::Duration::seconds(10))
-                .await?;
+        let changes = catalog::changes::claim_changes(
+            &self.db,
+            worker,
+            limit,
+            std::time::Duration::from_secs(10),
+        )
+        .await?;
         if changes.is_empty() {
             return Ok(0);
         }

@@ -1,58 +1,62 @@
-//! The background worker of a server process: relays catalogue changes to channel jobs,
-//! pushes them, and polls the channels' orders. Safe to run in every replica (claims
-//! are leases in the database).
+//! The background work of the channels, as tasks of the process's
+//! [`kernel::worker::WorkerSet`]: relaying catalogue changes to channel jobs, pushing
+//! them, and polling the channels' orders. Safe to run in every replica (claims are
+//! leases in the database).
 
-use std::time::{Duration, Instant};
-
-use tokio::sync::watch;
+use kernel::worker::{Round, Task, TaskError};
 
 use crate::{Channel, ConnectorService};
 
+/// Relays catalogue changes to channel jobs.
 #[derive(Debug)]
-pub struct ChannelWorker {
+pub struct ChannelRelay {
     pub service: ConnectorService,
     pub worker_id: String,
-    pub poll_interval: Duration,
-    /// Poll the channels' orders this often; never when None.
-    pub order_poll_interval: Option<Duration>,
 }
 
-impl ChannelWorker {
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let mut last_order_poll: Option<Instant> = None;
-        loop {
-            let mut busy = false;
-            match self.service.relay_changes(&self.worker_id, 200).await {
-                Ok(n) => busy |= n > 0,
-                Err(e) => tracing::warn!(error = %e, "channel relay failed"),
-            }
-            match self.service.push_once(&self.worker_id, 50).await {
-                Ok(report) => busy |= report.sent + report.superseded > 0,
-                Err(e) => tracing::warn!(error = %e, "channel push failed"),
-            }
-            if let Some(every) = self.order_poll_interval
-                && last_order_poll.is_none_or(|at| at.elapsed() >= every)
-            {
-                last_order_poll = Some(Instant::now());
-                for channel in Channel::ALL {
-                    if let Err(e) = self.service.poll_orders(channel).await {
-                        tracing::warn!(%channel, error = %e, "channel order poll failed");
-                    }
-                }
-            }
-            if busy {
-                if *shutdown.borrow() {
-                    return;
-                }
-                continue;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(self.poll_interval) => {}
-                _ = shutdown.changed() => return,
-            }
-            if *shutdown.borrow() {
-                return;
+#[async_trait::async_trait]
+impl Task for ChannelRelay {
+    async fn run_once(&self, _round: Round) -> Result<usize, TaskError> {
+        Ok(self.service.relay_changes(&self.worker_id, 200).await?)
+    }
+}
+
+/// Pushes channel jobs.
+#[derive(Debug)]
+pub struct ChannelPush {
+    pub service: ConnectorService,
+    pub worker_id: String,
+}
+
+#[async_trait::async_trait]
+impl Task for ChannelPush {
+    /// Every job it took counts as work, a rescheduled one too: a drain that takes jobs
+    /// whatever their retry time goes on until each is sent or dead-lettered.
+    async fn run_once(&self, round: Round) -> Result<usize, TaskError> {
+        let report = self
+            .service
+            .push_once(&self.worker_id, 50, round.due)
+            .await?;
+        Ok(report.sent + report.superseded + report.retried + report.dead_lettered)
+    }
+}
+
+/// Polls every channel for new orders.
+#[derive(Debug)]
+pub struct ChannelOrderPoll {
+    pub service: ConnectorService,
+}
+
+#[async_trait::async_trait]
+impl Task for ChannelOrderPoll {
+    async fn run_once(&self, _round: Round) -> Result<usize, TaskError> {
+        let mut handled = 0;
+        for channel in Channel::ALL {
+            match self.service.poll_orders(channel).await {
+                Ok(n) => handled += n,
+                Err(e) => tracing::warn!(%channel, error = %e, "channel order poll failed"),
             }
         }
+        Ok(handled)
     }
 }

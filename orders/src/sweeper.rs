@@ -5,11 +5,9 @@
 //! Every replica may run it: releasing is a compare-and-set on each row's status, so
 //! two sweepers racing over one order release its stock once.
 
-use std::time::Duration;
-
 use chrono::Utc;
+use kernel::worker::{Round, Task, TaskError};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use tokio::sync::watch;
 
 use crate::{OrderError, OrderService, OrderStatus, entity::order};
 
@@ -21,36 +19,29 @@ pub struct SweepReport {
     pub deferred: usize,
 }
 
-/// The background task.
+/// The sweep as a task of the process's [`kernel::worker::WorkerSet`], which runs it at
+/// its interval.
 #[derive(Debug)]
 pub struct Sweeper {
     service: OrderService,
-    interval: Duration,
 }
 
 impl Sweeper {
-    pub fn new(service: OrderService, interval: Duration) -> Self {
-        Self { service, interval }
+    pub fn new(service: OrderService) -> Self {
+        Self { service }
     }
+}
 
-    /// Sweeps every `interval` until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            match self.service.sweep_expired_reservations(100).await {
-                Ok(report) if report != SweepReport::default() => {
-                    tracing::info!(?report, "reservation sweep");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reservation sweep failed"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(self.interval) => {}
-                _ = shutdown.changed() => return,
-            }
-            if *shutdown.borrow() {
-                return;
-            }
+#[async_trait::async_trait]
+impl Task for Sweeper {
+    /// Orders settled (paid or released) count as work; deferred ones wait for the next
+    /// sweep at the interval.
+    async fn run_once(&self, _round: Round) -> Result<usize, TaskError> {
+        let report = self.service.sweep_expired_reservations(100).await?;
+        if report != SweepReport::default() {
+            tracing::info!(?report, "reservation sweep");
         }
+        Ok(report.paid + report.released)
     }
 }
 

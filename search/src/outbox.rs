@@ -4,11 +4,8 @@
 //! when its lease runs out.
 
 use chrono::{Duration, Utc};
-use rand::Rng;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, sea_query::Query,
-};
+use kernel::queue::{Due, Failure, Queue, QueueColumns, RetryPolicy};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
 mod entity {
@@ -70,98 +67,77 @@ pub async fn enqueue(db: &impl ConnectionTrait, product_ids: &[Uuid]) -> Result<
     Ok(())
 }
 
-fn claimable(now: chrono::DateTime<Utc>) -> Condition {
-    Condition::all().add(Column::AvailableAt.lte(now)).add(
-        Condition::any()
-            .add(Column::LockedUntil.is_null())
-            .add(Column::LockedUntil.lt(now)),
-    )
+/// The outbox as a [`kernel::queue::Queue`]: no dead letters, because the index must not
+/// silently miss a change; failed entries are retried until they apply.
+pub(crate) const QUEUE: Queue<Entity> = Queue::new(
+    Entity,
+    QueueColumns {
+        id: Column::Id,
+        locked_by: Column::LockedBy,
+        locked_until: Column::LockedUntil,
+        available_at: Some(Column::AvailableAt),
+        attempts: Some(Column::Attempts),
+        last_error: Some(Column::LastError),
+        dead_at: None,
+    },
+);
+
+/// Retries start after a second and double up to five minutes.
+const RETRY: RetryPolicy = RetryPolicy {
+    base: std::time::Duration::from_secs(1),
+    cap: std::time::Duration::from_secs(300),
+    max_attempts: None,
+};
+
+fn entry(model: entity::Model) -> OutboxEntry {
+    OutboxEntry {
+        id: model.id,
+        product_id: model.product_id,
+        attempts: model.attempts,
+    }
 }
 
-/// Claims up to `limit` entries, oldest first, for `lease`. The claimable condition is
-/// repeated in the outer UPDATE so that PostgreSQL re-checks it on rows another worker
-/// claimed meanwhile: no entry is handed to two workers at once.
+/// Claims up to `limit` entries, oldest first, for `lease` (exclusive across workers).
 pub async fn claim(
     db: &impl ConnectionTrait,
     worker: &str,
     limit: u64,
     lease: Duration,
 ) -> Result<Vec<OutboxEntry>, DbErr> {
-    let now = Utc::now();
-    let token = format!("{worker}:{}", Uuid::now_v7());
-    let candidates = Query::select()
-        .column(Column::Id)
-        .from(Entity)
-        .cond_where(claimable(now))
-        .order_by(Column::Id, sea_orm::Order::Asc)
-        .limit(limit)
-        .to_owned();
-    Entity::update_many()
-        .col_expr(Column::LockedBy, Some(token.clone()).into())
-        .col_expr(Column::LockedUntil, Some(now + lease).into())
-        .filter(Column::Id.in_subquery(candidates))
-        .filter(claimable(now))
-        .exec(db)
-        .await?;
-    Ok(Entity::find()
-        .filter(Column::LockedBy.eq(token))
-        .order_by_asc(Column::Id)
-        .all(db)
+    claim_due(db, worker, limit, lease, Due::Now).await
+}
+
+pub(crate) async fn claim_due(
+    db: &impl ConnectionTrait,
+    worker: &str,
+    limit: u64,
+    lease: Duration,
+    due: Due,
+) -> Result<Vec<OutboxEntry>, DbErr> {
+    let lease = lease.to_std().unwrap_or(std::time::Duration::from_secs(60));
+    Ok(QUEUE
+        .claim(db, worker, limit, lease, due)
         .await?
         .into_iter()
-        .map(|model| OutboxEntry {
-            id: model.id,
-            product_id: model.product_id,
-            attempts: model.attempts,
-        })
+        .map(entry)
         .collect())
 }
 
 /// Removes applied entries.
 pub async fn complete(db: &impl ConnectionTrait, entries: &[OutboxEntry]) -> Result<(), DbErr> {
     let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-    for chunk in ids.chunks(500) {
-        Entity::delete_many()
-            .filter(Column::Id.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+    QUEUE.complete(db, &ids).await
 }
 
-/// The delay before the next try: doubling from half a second up to five minutes, with
-/// jitter so that failed entries do not all come back at once.
-pub fn backoff(attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.clamp(0, 10)).unwrap_or(0);
-    let base = Duration::milliseconds(500) * 2_i32.pow(doublings);
-    let capped = base.min(Duration::minutes(5));
-    capped + Duration::milliseconds(rand::rng().random_range(0..250))
-}
-
-/// Releases failed entries for a later try. Entries are never dropped: the index must
-/// not silently miss a change.
+/// Releases failed entries for a later try (see [`kernel::queue::backoff`]).
 pub async fn retry_later(
     db: &impl ConnectionTrait,
     entries: &[OutboxEntry],
     error: &str,
 ) -> Result<(), DbErr> {
-    let now = Utc::now();
     for entry in entries {
-        let attempts = entry.attempts.saturating_add(1);
-        Entity::update_many()
-            .col_expr(Column::Attempts, attempts.into())
-            .col_expr(Column::AvailableAt, (now + backoff(attempts)).into())
-            .col_expr(Column::LockedBy, Option::<String>::None.into())
-            .col_expr(
-                Column::LockedUntil,
-                Option::<chrono::DateTime<Utc>>::None.into(),
-            )
-            .col_expr(
-                Column::LastError,
-                Some(error.chars().take(2000).collect::<String>()).into(),
-            )
-            .filter(Column::Id.eq(entry.id))
-            .exec(db)
+        QUEUE
+            .fail(db, entry.id, entry.attempts, Failure::Error(error), &RETRY)
             .await?;
     }
     Ok(())
@@ -169,17 +145,5 @@ pub async fn retry_later(
 
 /// How many entries wait to be applied.
 pub async fn pending(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    Entity::find().count(db).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert!(backoff(1) >= Duration::seconds(1) && backoff(1) < Duration::milliseconds(1250));
-        assert!(backoff(3) >= Duration::seconds(4));
-        assert!(backoff(30) <= Duration::minutes(5) + Duration::milliseconds(250));
-    }
+    QUEUE.pending(db).await
 }

@@ -1,7 +1,12 @@
 //! Keeping the index in step with the database: the outbox worker, the full rebuild
 //! (`ladakh-market reindex`) and the consistency check (`ladakh-market search-check`).
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc};
+
+use kernel::{
+    queue::Due,
+    worker::{Round, Task, TaskError},
+};
 
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -21,21 +26,29 @@ pub trait DocumentSource: Send + Sync {
     async fn public_product_ids(&self) -> Result<Vec<Uuid>, SearchError>;
 }
 
-/// Applies outbox entries to the index.
+/// Applies outbox entries to the index: a task of the process's
+/// [`kernel::worker::WorkerSet`].
 pub struct OutboxWorker {
     pub db: DatabaseConnection,
     pub index: Arc<dyn SearchIndex>,
     pub source: Arc<dyn DocumentSource>,
     pub worker_id: String,
-    pub poll_interval: Duration,
     pub batch_size: u64,
     pub lease: chrono::Duration,
 }
 
+#[async_trait::async_trait]
+impl Task for OutboxWorker {
+    async fn run_once(&self, round: Round) -> Result<usize, TaskError> {
+        Ok(self.apply_batch(round.due).await?)
+    }
+}
+
 impl OutboxWorker {
     /// Applies one batch; returns how many entries it applied.
-    pub async fn run_once(&self) -> Result<usize, SearchError> {
-        let entries = outbox::claim(&self.db, &self.worker_id, self.batch_size, self.lease).await?;
+    pub async fn apply_batch(&self, due: Due) -> Result<usize, SearchError> {
+        let entries =
+            outbox::claim_due(&self.db, &self.worker_id, self.batch_size, self.lease, due).await?;
         if entries.is_empty() {
             return Ok(0);
         }
@@ -72,28 +85,6 @@ impl OutboxWorker {
                 tracing::warn!(error = %error, entries = entries.len(), "search outbox batch failed; will retry");
                 outbox::retry_later(&self.db, &entries, &error.to_string()).await?;
                 Err(error)
-            }
-        }
-    }
-
-    /// Runs until `shutdown` turns true, polling when idle.
-    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            if *shutdown.borrow() {
-                return;
-            }
-            let idle = match self.run_once().await {
-                Ok(applied) => applied == 0,
-                Err(error) => {
-                    tracing::debug!(error = %error, "search outbox worker");
-                    true
-                }
-            };
-            if idle {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.poll_interval) => {}
-                    _ = shutdown.changed() => {}
-                }
             }
         }
     }

@@ -4,6 +4,7 @@
 pub(crate) mod catalog_cache;
 mod catalog_files;
 mod channels;
+pub(crate) mod drain;
 pub(crate) mod error;
 mod graphql_endpoint;
 mod health;
@@ -21,6 +22,7 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
+        .route("/internal/drain", web::post().to(drain::drain))
         .route(
             "/provenance/{code}/epcis.jsonld",
             web::get().to(catalog_files::epcis),

@@ -104,6 +104,27 @@ async fn production_refuses_pending_migrations_unless_told(backend: Backend) -> 
         introspection["data"]["__schema"].is_null(),
         "{introspection}"
     );
+    // Production has no drain endpoint, and refuses to start with one.
+    let drain = server
+        .client
+        .post(server.url("/internal/drain"))
+        .send()
+        .await?;
+    assert_eq!(drain.status(), 404);
+    let refused = server
+        .database
+        .run_cli(
+            &["serve", "--bind", "127.0.0.1:0"],
+            &[("APP_ENV", "production"), ("ENABLE_DRAIN_ENDPOINT", "1")],
+            None,
+        )
+        .await?;
+    assert!(!refused.success, "production refuses the drain endpoint");
+    assert!(
+        refused.stderr.contains("ENABLE_DRAIN_ENDPOINT"),
+        "{}",
+        refused.stderr
+    );
     Ok(())
 }
 

@@ -2,8 +2,6 @@
 //! expiry, payments through a local Stripe double with signed webhooks, refunds,
 //! institutional orders, and the race for scarce stock across two server processes.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use crate::{
@@ -14,7 +12,7 @@ use crate::{
             PASSWORD, admin_token, buyer_token, cooperative_id, error_fields, login, staff_token,
             user_errors,
         },
-        server::TestDatabase,
+        server::{TestDatabase, clock_passes, time_of},
         stripe_fake::{self, FakeStripe},
     },
 };
@@ -800,14 +798,13 @@ async fn cancellation_and_expiry_give_stock_back(backend: Backend) -> anyhow::Re
         stock(&server, "nubra-leh-berry-juice-500ml", "NLBJ-1000").await,
         before - 3
     );
-    let mut expired = Value::Null;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        expired = order(&server, &buyer, &order_id).await;
-        if expired["status"] == "CANCELLED" {
-            break;
-        }
-    }
+    // The reservation runs out; the next sweep releases it.
+    clock_passes(time_of(
+        &placed["data"]["placeOrder"]["order"]["reservationExpiresAt"],
+    ))
+    .await;
+    server.drain().await;
+    let expired = order(&server, &buyer, &order_id).await;
     assert_eq!(
         expired["status"], "CANCELLED",
         "the sweeper released it: {expired}"
@@ -1223,9 +1220,14 @@ async fn an_unanswered_payment_is_reconciled_before_release(
     // The buyer paid, but the webhook never comes; Stripe is briefly down.
     fake.set_intent(&paid_intent, "succeeded", int(&paid["total"]));
     fake.fail_next(500, 3);
+    clock_passes(
+        time_of(&paid["reservationExpiresAt"]).max(time_of(&unpaid["reservationExpiresAt"])),
+    )
+    .await;
+    // Each sweep that finds Stripe down defers the orders; a later one settles them.
     let mut states = (Value::Null, Value::Null);
-    for _ in 0..60 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    for _ in 0..10 {
+        server.drain().await;
         states = (
             order(&server, &buyer, &paid["id"]).await,
             order(&server, &buyer, &unpaid["id"]).await,
@@ -1389,7 +1391,7 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     let accepted_f = &accepted["data"]["fulfilmentAccept"]["order"]["fulfilments"][0];
     assert_eq!(accepted_f["status"], "ACCEPTED", "{accepted}");
     assert!(accepted_f["paymentDueAt"].is_string());
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    clock_passes(time_of(&accepted_f["paymentDueAt"])).await;
     let overdue = server
         .graphql_as(Some(&staff), "query($c: ID!) { cooperativeOrders(cooperativeId: $c, overdueOnly: true, first: 5) { totalCount nodes { id fulfilments { paymentOverdue } } } }", json!({ "c": nubra }))
         .await;

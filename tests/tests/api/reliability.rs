@@ -15,7 +15,7 @@ use crate::{
         Backend, ServerOptions, TestServer,
         channel_sim::ChannelSim,
         flows::admin_token,
-        server::{TEST_JWT_SECRET, TestDatabase},
+        server::{TEST_JWT_SECRET, TestDatabase, clock_passes, time_of},
     },
 };
 
@@ -73,7 +73,7 @@ async fn place(base: String, token: String, key: String, method: &str) -> Value 
     let sent = reqwest::Client::new()
         .post(format!("{base}/graphql"))
         .bearer_auth(token)
-        .json(&json!({ "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } errors { code } } }",
+        .json(&json!({ "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id reservationExpiresAt } errors { code } } }",
                         "variables": { "i": { "idempotencyKey": key, "shippingAddress": leh(), "paymentMethod": method } } }))
         .send()
         .await;
@@ -146,6 +146,7 @@ async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> an
         ));
     }
     let mut sold: HashMap<usize, i64> = HashMap::new();
+    let mut latest_expiry = chrono::Utc::now();
     let mut kept: HashMap<usize, i64> = HashMap::new();
     let mut placed = Vec::new();
     for (n, method, task) in tasks {
@@ -155,6 +156,10 @@ async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> an
             "no top-level error under contention: {body}"
         );
         if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
+            let expiry = &body["data"]["placeOrder"]["order"]["reservationExpiresAt"];
+            if expiry.is_string() {
+                latest_expiry = latest_expiry.max(time_of(expiry));
+            }
             *sold.entry(n % 3).or_default() += 1;
             if method == "CASH_ON_DELIVERY" {
                 *kept.entry(n % 3).or_default() += 1;
@@ -183,29 +188,26 @@ async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> an
         );
     }
     // Unpaid bank transfers are released when their reservations expire; the rest stay.
+    clock_passes(latest_expiry).await;
+    for server in &servers {
+        server.drain().await;
+    }
     let mut statuses = Vec::new();
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        statuses.clear();
-        for (id, method) in &placed {
-            let body = first
-                .graphql_as(
-                    Some(&admin),
-                    "query($id: ID!) { order(id: $id) { status } }",
-                    json!({ "id": id }),
-                )
-                .await;
-            statuses.push((
-                body["data"]["order"]["status"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                *method,
-            ));
-        }
-        if statuses.iter().all(|(s, _)| s != "PENDING_PAYMENT") {
-            break;
-        }
+    for (id, method) in &placed {
+        let body = first
+            .graphql_as(
+                Some(&admin),
+                "query($id: ID!) { order(id: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await;
+        statuses.push((
+            body["data"]["order"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            *method,
+        ));
     }
     for (status, method) in &statuses {
         let expected = if *method == "CASH_ON_DELIVERY" {
@@ -245,7 +247,7 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
     for id in &listed {
         list(&server, &admin, id, "GEM").await;
     }
-    wait_until_drained(&server, &admin, Duration::from_secs(30)).await;
+    wait_until_drained(&server, &admin).await;
     let stock_variants = [
         ("raktsey-karpo-dried-apricots-500g", "RKDA-500"),
         ("nubra-leh-berry-juice-500ml", "NLBJ-500"),
@@ -317,6 +319,11 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
         }
     }
     let database = server.stop().await;
+    // Every reservation the killed server made runs out by then …
+    let all_expired = chrono::Utc::now() + chrono::Duration::seconds(3);
+    // … and the leases it held on catalogue changes (10 s) and channel jobs (3 × the
+    // 500 ms channel timeout) by then: until they lapse, nobody may take those rows.
+    let leases_lapsed = chrono::Utc::now() + chrono::Duration::seconds(10);
     while let Some(body) = answered.recv().await {
         if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
             acknowledged.push(id.to_owned());
@@ -349,41 +356,35 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
     // No reservation outlives its expiry, and every unit is either on the shelf or in a
     // kept order (including orders committed but never acknowledged before the kill).
     let mut held: HashMap<String, i64> = HashMap::new();
-    let mut pending_orders = 1;
-    for _ in 0..60 {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        held.clear();
-        pending_orders = 0;
-        for token in &tokens {
-            let mine = server
-                .graphql_as(Some(token), "{ myOrders(first: 10) { nodes { status fulfilments { status lines { kind sku quantity } } } } }", json!({}))
-                .await;
-            for order in mine["data"]["myOrders"]["nodes"]
+    clock_passes(all_expired).await;
+    server.drain().await;
+    let mut pending_orders = 0;
+    for token in &tokens {
+        let mine = server
+            .graphql_as(Some(token), "{ myOrders(first: 10) { nodes { status fulfilments { status lines { kind sku quantity } } } } }", json!({}))
+            .await;
+        for order in mine["data"]["myOrders"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if order["status"] == "PENDING_PAYMENT" {
+                pending_orders += 1;
+            }
+            if order["status"] == "CANCELLED" {
+                continue;
+            }
+            for line in order["fulfilments"][0]["lines"]
                 .as_array()
                 .into_iter()
                 .flatten()
             {
-                if order["status"] == "PENDING_PAYMENT" {
-                    pending_orders += 1;
-                }
-                if order["status"] == "CANCELLED" {
-                    continue;
-                }
-                for line in order["fulfilments"][0]["lines"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                {
-                    if line["kind"] == "GOODS" {
-                        *held
-                            .entry(line["sku"].as_str().unwrap().to_owned())
-                            .or_default() += line["quantity"].as_i64().unwrap();
-                    }
+                if line["kind"] == "GOODS" {
+                    *held
+                        .entry(line["sku"].as_str().unwrap().to_owned())
+                        .or_default() += line["quantity"].as_i64().unwrap();
                 }
             }
-        }
-        if pending_orders == 0 {
-            break;
         }
     }
     assert_eq!(
@@ -402,7 +403,8 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
         );
     }
     // The outboxes drain to a consistent state.
-    wait_until_drained(&server, &admin, Duration::from_secs(60)).await;
+    clock_passes(leases_lapsed).await;
+    wait_until_drained(&server, &admin).await;
     eprintln!("outboxes drained {:?} after the restart", phase.elapsed());
     let (pending_jobs, dead) = pending(&server, &admin).await;
     assert_eq!((pending_jobs, dead), (0, 0));

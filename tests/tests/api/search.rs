@@ -2,8 +2,6 @@
 //! filters, facets, sorting and paging, freshness after writes, the outbox surviving a
 //! crash, reindex and search-check, and exclusive outbox claims across workers.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 
 use crate::{
@@ -38,16 +36,11 @@ fn slugs(results: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Waits (bounded) until a search satisfies `done`; the index is updated asynchronously.
-async fn eventually(server: &TestServer, variables: Value, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let results = search(server, variables.clone()).await;
-        if done(&results) || Instant::now() > deadline {
-            return results;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// Searches once the server has applied every outbox entry (the index is updated in
+/// the background).
+async fn search_after_drain(server: &TestServer, variables: Value) -> Value {
+    server.drain().await;
+    search(server, variables).await
 }
 
 async fn public_count(server: &TestServer) -> u64 {
@@ -61,10 +54,7 @@ async fn public_count(server: &TestServer) -> u64 {
 
 async fn indexed(server: &TestServer) -> u64 {
     let expected = public_count(server).await;
-    let results = eventually(server, json!({ "first": 1 }), |r| {
-        r["totalCount"].as_u64() == Some(expected)
-    })
-    .await;
+    let results = search_after_drain(server, json!({ "first": 1 })).await;
     assert_eq!(
         results["totalCount"].as_u64(),
         Some(expected),
@@ -254,10 +244,7 @@ async fn catalogue_changes_become_searchable(backend: Backend) -> anyhow::Result
             json!({ "input": { "id": id, "title": "Raktsey Karpo Zanglamiri Apricots" } }),
         )
         .await;
-    let found = eventually(&server, json!({ "query": "zanglamiri", "first": 5 }), |r| {
-        r["totalCount"] == 1
-    })
-    .await;
+    let found = search_after_drain(&server, json!({ "query": "zanglamiri", "first": 5 })).await;
     assert_eq!(slugs(&found), ["raktsey-karpo-dried-apricots-500g"]);
 
     // Stock that moves without selling out leaves the document as it was (the worker
@@ -304,13 +291,13 @@ async fn catalogue_changes_become_searchable(backend: Backend) -> anyhow::Result
             adjust(variant.clone(), -stock).await;
         }
     }
-    let sold_out = eventually(&server, in_stock.clone(), |r| r["totalCount"] == 0).await;
+    let sold_out = search_after_drain(&server, in_stock.clone()).await;
     assert_eq!(sold_out["totalCount"], 0, "selling out shows in search");
     adjust(variants[0].0.clone(), 1).await;
-    let restocked = eventually(&server, in_stock.clone(), |r| r["totalCount"] == 1).await;
+    let restocked = search_after_drain(&server, in_stock.clone()).await;
     assert_eq!(restocked["totalCount"], 1, "restocking shows in search");
     adjust(variants[0].0.clone(), -1).await;
-    let sold_out = eventually(&server, in_stock.clone(), |r| r["totalCount"] == 0).await;
+    let sold_out = search_after_drain(&server, in_stock.clone()).await;
     assert_eq!(
         sold_out["totalCount"], 0,
         "selling out again shows in search"
@@ -321,10 +308,7 @@ async fn catalogue_changes_become_searchable(backend: Backend) -> anyhow::Result
     server
         .graphql_as(Some(&admin), "mutation($id: ID!) { cooperativeVerify(input: { id: $id, status: SUSPENDED }) { errors { message } } }", json!({ "id": sham }))
         .await;
-    let gone = eventually(&server, json!({ "query": "zanglamiri", "first": 5 }), |r| {
-        r["totalCount"] == 0
-    })
-    .await;
+    let gone = search_after_drain(&server, json!({ "query": "zanglamiri", "first": 5 })).await;
     assert_eq!(gone["totalCount"], 0);
     let filtered = search(
         &server,
@@ -372,10 +356,7 @@ async fn the_outbox_survives_a_crash_before_indexing(backend: Backend) -> anyhow
     assert!(check.stdout.contains("stale 1"), "{}", check.stdout);
 
     let server = TestServer::spawn_on(database, ServerOptions::default()).await?;
-    let found = eventually(&server, json!({ "query": "kurmani", "first": 5 }), |r| {
-        r["totalCount"] == 1
-    })
-    .await;
+    let found = search_after_drain(&server, json!({ "query": "kurmani", "first": 5 })).await;
     assert_eq!(
         slugs(&found),
         ["raktsey-karpo-dried-apricots-500g"],

@@ -181,6 +181,14 @@ impl TestServer {
         if !options.seed {
             command.arg("--no-seed");
         }
+        // Tests wait for background work with `drain()`; production refuses the setting.
+        let production = options
+            .env
+            .iter()
+            .any(|(key, value)| key == "APP_ENV" && value == "production");
+        if !production {
+            command.env("ENABLE_DRAIN_ENDPOINT", "1");
+        }
         for (key, value) in &options.env {
             command.env(key, value);
         }
@@ -239,6 +247,40 @@ impl TestServer {
         response.json().await.expect("graphql json")
     }
 
+    /// Runs the server's background tasks (search outbox, channel relay, push and order
+    /// polling, reservation sweeper) until a whole round finds no work, and returns what
+    /// each did. Work waiting for a retry time is left for later.
+    pub async fn drain(&self) -> Value {
+        self.drain_with("now").await
+    }
+
+    /// Like [`Self::drain`], but also takes work waiting for a retry (a backoff or a
+    /// `Retry-After`) at once, so retries run to success or to a dead letter.
+    pub async fn drain_all(&self) -> Value {
+        self.drain_with("all").await
+    }
+
+    async fn drain_with(&self, due: &str) -> Value {
+        let response = self
+            .client
+            .post(self.url("/internal/drain"))
+            .query(&[("due", due)])
+            // Rounds of pushes against slow channel doubles can add up.
+            .timeout(Duration::from_secs(120))
+            .send()
+            .await
+            .expect("drain request");
+        assert_eq!(response.status(), 200, "drain status");
+        let report: Value = response.json().await.expect("drain json");
+        assert_eq!(
+            report["settled"],
+            true,
+            "the background work did not settle: {report}\n{}",
+            self.log()
+        );
+        report
+    }
+
     /// A counter from the server's `/metrics`.
     pub async fn counter(&self, name: &str) -> anyhow::Result<u64> {
         let text = self
@@ -276,6 +318,23 @@ impl TestServer {
         self.child.wait().await.ok();
         self.database
     }
+}
+
+/// Waits until the clock has passed `at`. Rules about time (a reservation expires after
+/// its TTL) need time to pass; background work is waited for with `drain()`, never this.
+pub async fn clock_passes(at: chrono::DateTime<chrono::Utc>) {
+    // Timestamps round-trip through the database at microsecond precision.
+    let margin = chrono::Duration::milliseconds(20);
+    if let Ok(wait) = (at + margin - chrono::Utc::now()).to_std() {
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// The time of an RFC 3339 string in a response.
+pub fn time_of(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{value} is no RFC 3339 time: {e}"))
+        .with_timezone(&chrono::Utc)
 }
 
 /// The `extensions.code` of the first top-level error.
