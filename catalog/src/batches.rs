@@ -15,10 +15,10 @@ use uuid::Uuid;
 use crate::{
     Actor, CatalogError, FieldErrorCode,
     entity::batch,
-    error::FieldErrors,
     gi::{BatchOrigin, authorised_users_of, claim_problem, claimed_tags},
     variants::{StockReason, load_variant, move_stock},
 };
+use kernel::FieldErrors;
 
 /// A document backing a batch: a lab report, an organic certificate, a micron test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,7 +171,7 @@ pub async fn create_batch(
     actor: &Actor,
     new: NewBatch,
 ) -> Result<Batch, CatalogError> {
-    let txn = crate::transaction::begin_write(db).await?;
+    let txn = kernel::begin_write(db).await?;
     let batch = create_batch_in(&txn, actor, new).await?;
     txn.commit().await?;
     Ok(batch)

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::{Actor, FieldErrorCode, error::FieldErrors};
+use crate::{Actor, FieldErrorCode};
+use kernel::FieldErrors;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -17,12 +17,12 @@ use crate::{
     Actor, CatalogError, FieldErrorCode, Page, PageRequest,
     districts::district_exists,
     entity::cooperative,
-    error::FieldErrors,
     identifiers::{parse_fssai_licence, parse_gstin, parse_pin_code},
-    pagination::fetch_page,
     products::reindex_products_where,
     slug::{check_slug, slugify},
 };
+use kernel::FieldErrors;
+use kernel::paging::fetch_page;
 
 /// Where a cooperative stands with the registrar's staff on this platform. Stored as
 /// its upper-case name; a stored value outside this set fails to load.
@@ -235,7 +235,7 @@ async fn apply_fields(
         None if creating => model.fssai_licence = Set(None),
         None => {}
     }
-    errors.finish()
+    Ok(errors.finish()?)
 }
 
 fn unique_violation(error: &sea_orm::DbErr) -> bool {

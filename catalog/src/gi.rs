@@ -20,9 +20,9 @@ use uuid::Uuid;
 use crate::{
     Actor, CatalogError, FieldErrorCode,
     entity::{batch, gi_authorised_user, gi_tag, product_gi_claim},
-    error::FieldErrors,
     products::load_product,
 };
+use kernel::FieldErrors;
 
 /// A registered Geographical Indication.
 #[derive(Debug, Clone, PartialEq, Eq)]

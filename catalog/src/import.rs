@@ -383,7 +383,7 @@ pub async fn import_products(
             .push(row);
     }
 
-    let txn = crate::transaction::begin_write(db).await?;
+    let txn = kernel::begin_write(db).await?;
     for (slug, rows) in groups.into_values() {
         let Some(first) = rows.first() else { continue };
         let mut row_errors = Vec::new();

@@ -7,7 +7,6 @@
 //! the public queries here apply that rule themselves, and every write checks the
 //! [`Actor`] against the cooperative it touches.
 
-mod actor;
 mod batches;
 mod categories;
 pub mod changes;
@@ -19,8 +18,6 @@ mod error;
 mod gi;
 pub mod identifiers;
 mod import;
-mod money;
-mod pagination;
 mod products;
 mod provenance;
 mod reference_data;
@@ -28,10 +25,8 @@ mod sale;
 mod search_documents;
 mod seed;
 mod slug;
-pub mod transaction;
 mod variants;
 
-pub use actor::Actor;
 pub use batches::{
     Batch, CERTIFICATE_KINDS, Certificate, NewBatch, batches_by_product_ids, batches_of_product,
     check_batch_code, create_batch, find_batch_by_code,
@@ -47,7 +42,7 @@ pub use cooperatives::{
     update_cooperative,
 };
 pub use districts::{District, create_district, list_districts};
-pub use error::{CatalogError, FieldError, FieldErrorCode};
+pub use error::CatalogError;
 pub use gi::{
     AuthorisedUser, AuthorisedUserStatus, GiClaim, GiTag, GiTagChanges, NewAuthorisedUser,
     authorised_users_by_cooperative_ids, authorised_users_of, claim_gi, decide_authorised_user,
@@ -58,8 +53,6 @@ pub use import::{
     IMPORT_COLUMNS, ImportError, ImportFormat, ImportReport, import_products, import_template_csv,
     parse_rupees, read_rows as read_import_rows,
 };
-pub use money::{Currency, Money};
-pub use pagination::{Page, PageRequest};
 pub use products::{
     Declarations, NewProduct, Procurement, Product, ProductChanges, ProductFilter, ProductImage,
     ProductLookup, ProductSort, ProductStatus, create_product, create_product_in, find_product_for,
@@ -70,6 +63,11 @@ pub use provenance::{
     BatchGiClaim, ChainCheck, EventKind, NewEvent, Provenance, ProvenanceEvent, add_event,
     broken_chains, events_by_batch_ids, events_of_batch, verify_chain, verify_provenance,
 };
+// Lent from the shared kernel until every caller names it there.
+pub use kernel::{Actor, Currency, FieldError, FieldErrorCode, Money, Page, PageRequest};
+pub mod transaction {
+    pub use kernel::begin_write;
+}
 pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};

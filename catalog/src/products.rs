@@ -20,12 +20,12 @@ use crate::{
     VerificationStatus,
     categories::{descendants_of, find_category, validate_attributes},
     entity::{cooperative, product, product_gi_claim, product_variant},
-    error::{FieldError, FieldErrors},
     list_categories,
-    pagination::fetch_page,
     slug::{check_slug, slugify},
     variants::{NewVariant, Variant, insert_variant, variants_by_product_ids},
 };
+use kernel::paging::fetch_page;
+use kernel::{FieldError, FieldErrors};
 
 /// A product's place in its life cycle; only ACTIVE products are sold. Stored as its
 /// upper-case name; a stored value outside this set fails to load.
@@ -672,7 +672,7 @@ pub async fn create_product(
     new: NewProduct,
 ) -> Result<(Product, Vec<Variant>), CatalogError> {
     actor.require_manage(new.cooperative_id)?;
-    let txn = crate::transaction::begin_write(db).await?;
+    let txn = kernel::begin_write(db).await?;
     let created = create_product_in(&txn, actor, new).await?;
     txn.commit().await?;
     Ok(created)

@@ -18,11 +18,11 @@ use crate::{
     batches::find_batch_by_code,
     cooperatives::cooperatives_by_ids,
     entity::{batch, provenance_event},
-    error::FieldErrors,
     gi::{attach_authorisations, gi_claims_by_product_ids},
     products::load_product,
     variants::load_variant,
 };
+use kernel::FieldErrors;
 
 /// The hash a batch's first event points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -162,7 +162,7 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
     let claims: Vec<SeedClaim> = parse("gi_claims.json", GI_CLAIMS_JSON)?;
     let system = Actor::System;
     let mut summary = SeedSummary::default();
-    let txn = crate::transaction::begin_write(db).await?;
+    let txn = kernel::begin_write(db).await?;
 
     let mut cooperative_ids: HashMap<String, Uuid> = HashMap::new();
     let mut final_status: Vec<(Uuid, VerificationStatus)> = Vec::new();

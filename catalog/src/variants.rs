@@ -15,12 +15,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Actor, CatalogError, FieldErrorCode, Money,
+    Actor, CatalogError, Currency, FieldErrorCode, Money,
     entity::{product_variant, stock_movement},
-    error::{FieldError, FieldErrors},
-    money::Currency,
     products::load_product,
 };
+use kernel::{FieldError, FieldErrors};
 
 /// A lower unit price from a minimum quantity on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,7 +42,7 @@ impl<T> Page<T> {
 }
 
 /// Reads one page of `select` ordered by `id_column`, newest first when `newest_first`.
-pub(crate) async fn fetch_page<E, M>(
+pub async fn fetch_page<E, M>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id_column: E::Column,

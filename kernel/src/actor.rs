@@ -1,11 +1,19 @@
-//! Who is acting on the catalog, and what they may do. The rules live here, in the
-//! domain, so that every entry point (GraphQL, import, CLI) applies the same ones.
+//! Who is acting, and what they may do. The rules live here, below every domain crate,
+//! so that every entry point (GraphQL, import, CLI) and every domain applies the same
+//! ones.
 
 use uuid::Uuid;
 
-use crate::CatalogError;
+/// Why an actor may not do something.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessDenied {
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+}
 
-/// The party behind a catalog call.
+/// The party behind a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Anonymous,
@@ -55,37 +63,37 @@ impl Actor {
         }
     }
 
-    pub fn require_signed_in(&self) -> Result<(), CatalogError> {
+    pub fn require_signed_in(&self) -> Result<(), AccessDenied> {
         match self {
-            Self::Anonymous => Err(CatalogError::Unauthenticated),
+            Self::Anonymous => Err(AccessDenied::Unauthenticated),
             _ => Ok(()),
         }
     }
 
-    pub fn require_admin(&self) -> Result<(), CatalogError> {
+    pub fn require_admin(&self) -> Result<(), AccessDenied> {
         self.require_signed_in()?;
         if self.is_admin() {
             Ok(())
         } else {
-            Err(CatalogError::Forbidden(
+            Err(AccessDenied::Forbidden(
                 "only platform admins may do this".to_owned(),
             ))
         }
     }
 
-    pub fn require_manage(&self, cooperative_id: Uuid) -> Result<(), CatalogError> {
+    pub fn require_manage(&self, cooperative_id: Uuid) -> Result<(), AccessDenied> {
         self.require_signed_in()?;
         if self.can_manage(cooperative_id) {
             Ok(())
         } else {
-            Err(CatalogError::Forbidden(
+            Err(AccessDenied::Forbidden(
                 "only this cooperative's staff or a platform admin may do this".to_owned(),
             ))
         }
     }
 
     /// Cooperative managers (of this cooperative) and admins.
-    pub fn require_manager(&self, cooperative_id: Uuid) -> Result<(), CatalogError> {
+    pub fn require_manager(&self, cooperative_id: Uuid) -> Result<(), AccessDenied> {
         self.require_signed_in()?;
         match self {
             Self::Admin { .. } | Self::System => Ok(()),
@@ -94,7 +102,7 @@ impl Actor {
                 manager: true,
                 ..
             } if *own == cooperative_id => Ok(()),
-            _ => Err(CatalogError::Forbidden(
+            _ => Err(AccessDenied::Forbidden(
                 "only this cooperative's managers or a platform admin may do this".to_owned(),
             )),
         }
