@@ -261,7 +261,12 @@ mod tests {
         assert_eq!(stored.map(|r| r.status), Some(ReservationStatus::Held));
         db.execute_unprepared("UPDATE stock_reservations SET status = 'LOST'")
             .await?;
-        assert!(stock_reservation::Entity::find_by_id(id).one(&db).await.is_err());
+        assert!(
+            stock_reservation::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .is_err()
+        );
         Ok(())
     }
 }
