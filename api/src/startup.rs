@@ -206,14 +206,15 @@ fn order_service(
     let rates = orders::RateSchedule::built_in().context("loading the GST rate table")?;
     let shipping =
         orders::ShippingRates::load(&settings.data_dir).context("loading the shipping table")?;
-    let stripe = settings
+    let gateway: Option<std::sync::Arc<dyn orders::PaymentGateway>> = settings
         .orders
         .stripe
         .as_ref()
         .map(orders::StripeGateway::new)
         .transpose()
-        .map_err(|e| anyhow::anyhow!("configuring Stripe: {e}"))?;
-    if stripe.is_none() {
+        .map_err(|e| anyhow::anyhow!("configuring Stripe: {e}"))?
+        .map(|g| std::sync::Arc::new(g) as std::sync::Arc<dyn orders::PaymentGateway>);
+    if gateway.is_none() {
         tracing::info!(
             "STRIPE_SECRET_KEY is not set: payments are confirmed by hand (manual provider)"
         );
@@ -226,7 +227,7 @@ fn order_service(
             reservation_ttl: settings.orders.reservation_ttl,
             ..orders::OrderSettings::default()
         },
-        stripe,
+        gateway,
     ))
 }
 

@@ -85,8 +85,8 @@ pub enum InboundError {
     Connector(#[from] ConnectorError),
 }
 
-/// The webhook signature scheme is Stripe's, so one audited verifier serves both.
-pub use orders::stripe::verify_signature;
+/// Channels sign their webhooks with the shared `t=…,v1=…` HMAC scheme.
+pub use kernel::webhook_signature::verify_signature;
 
 impl ConnectorService {
     /// Turns a channel's order into a marketplace order (or its reasons for refusal).

@@ -1,6 +1,7 @@
 //! The shared kernel: small pieces every domain crate uses and none of them owns: who
 //! is acting ([`Actor`]), field-level validation errors, money, keyset paging, write
-//! transactions, and the durable work queue with its worker runtime. It knows nothing
+//! transactions, the durable work queue with its worker runtime, and webhook
+//! signature checks. It knows nothing
 //! of HTTP, GraphQL or any one domain.
 
 mod actor;
@@ -9,6 +10,7 @@ mod money;
 pub mod paging;
 pub mod queue;
 pub mod transaction;
+pub mod webhook_signature;
 pub mod worker;
 
 pub use actor::{AccessDenied, Actor};

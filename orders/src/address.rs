@@ -45,6 +45,10 @@ pub const STATES: [(&str, &str); 36] = [
     ("38", "Ladakh"),
 ];
 
+/// GST state code of Ladakh, where the cooperatives supply from unless their GSTIN
+/// says otherwise.
+pub const LADAKH_STATE_CODE: &str = "38";
+
 pub fn state_name(code: &str) -> Option<&'static str> {
     STATES
         .iter()

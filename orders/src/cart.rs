@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    OrderError, Party,
+    CartStatus, OrderError, Party,
     entity::{cart, cart_item},
 };
 
@@ -26,9 +26,6 @@ use crate::{
 pub const MAX_LINE_QUANTITY: i32 = 10_000;
 /// The most distinct variants in one cart.
 pub const MAX_CART_LINES: usize = 100;
-
-const OPEN: &str = "OPEN";
-const CHECKED_OUT: &str = "CHECKED_OUT";
 
 /// One line of a cart with today's price and stock.
 #[derive(Debug, Clone)]
@@ -105,7 +102,7 @@ async fn open_cart_of_user(
 ) -> Result<Option<cart::Model>, OrderError> {
     Ok(cart::Entity::find()
         .filter(cart::Column::UserId.eq(user_id))
-        .filter(cart::Column::Status.eq(OPEN))
+        .filter(cart::Column::Status.eq(CartStatus::Open))
         .order_by_asc(cart::Column::Id)
         .one(db)
         .await?)
@@ -117,7 +114,7 @@ async fn anonymous_cart(
 ) -> Result<Option<cart::Model>, OrderError> {
     Ok(cart::Entity::find()
         .filter(cart::Column::TokenHash.eq(hash_token(token)))
-        .filter(cart::Column::Status.eq(OPEN))
+        .filter(cart::Column::Status.eq(CartStatus::Open))
         .filter(cart::Column::UserId.is_null())
         .one(db)
         .await?)
@@ -133,7 +130,7 @@ async fn insert_cart(
         id: Uuid::now_v7(),
         token_hash: token.map(hash_token),
         user_id,
-        status: OPEN.into(),
+        status: CartStatus::Open,
         order_id: None,
         created_at: now,
         updated_at: now,
@@ -142,7 +139,7 @@ async fn insert_cart(
         id: Set(model.id),
         token_hash: Set(model.token_hash.clone()),
         user_id: Set(model.user_id),
-        status: Set(model.status.clone()),
+        status: Set(model.status),
         order_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -456,11 +453,11 @@ pub(crate) async fn check_out(
     order_id: Uuid,
 ) -> Result<(), OrderError> {
     let updated = cart::Entity::update_many()
-        .col_expr(cart::Column::Status, CHECKED_OUT.into())
+        .col_expr(cart::Column::Status, CartStatus::CheckedOut.into())
         .col_expr(cart::Column::OrderId, Some(order_id).into())
         .col_expr(cart::Column::UpdatedAt, Utc::now().into())
         .filter(cart::Column::Id.eq(cart_id))
-        .filter(cart::Column::Status.eq(OPEN))
+        .filter(cart::Column::Status.eq(CartStatus::Open))
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {

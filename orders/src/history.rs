@@ -7,16 +7,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{OrderError, Party, entity::order_event};
+use crate::{HistoryStatus, OrderError, Party, entity::order_event};
 
-pub use order_event::Model as HistoryEntry;
+use crate::records::HistoryEntry;
 
 pub(crate) async fn record(
     db: &impl ConnectionTrait,
     order_id: Uuid,
     fulfilment_id: Option<Uuid>,
-    from: Option<&str>,
-    to: &str,
+    from: Option<HistoryStatus>,
+    to: HistoryStatus,
     party: &Party,
     reason: Option<&str>,
 ) -> Result<(), OrderError> {
@@ -24,10 +24,10 @@ pub(crate) async fn record(
         id: Set(Uuid::now_v7()),
         order_id: Set(order_id),
         fulfilment_id: Set(fulfilment_id),
-        from_status: Set(from.map(str::to_owned)),
-        to_status: Set(to.to_owned()),
+        from_status: Set(from),
+        to_status: Set(to),
         actor_user_id: Set(party.user_id()),
-        actor_role: Set(party.role().to_owned()),
+        actor_role: Set(party.role()),
         reason: Set(reason.map(str::to_owned)),
         created_at: Set(Utc::now()),
     })
@@ -45,5 +45,8 @@ pub async fn history_of(
         .filter(order_event::Column::OrderId.eq(order_id))
         .order_by_asc(order_event::Column::Id)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(HistoryEntry::from)
+        .collect())
 }

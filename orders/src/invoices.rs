@@ -16,8 +16,10 @@ use uuid::Uuid;
 
 use crate::{
     Address, OrderError, OrderService, Party,
-    entity::{consignee, fulfilment, invoice_sequence, order, order_line},
-    state_name,
+    entity::{fulfilment, invoice_sequence, order},
+    records::{ConsigneeView, FulfilmentRecord, OrderLineView},
+    state_name, store,
+    tax::supplier_state,
     time::{financial_year, india_today},
 };
 
@@ -132,10 +134,10 @@ pub struct Invoice {
     pub supplier: InvoiceParty,
     pub recipient: InvoiceParty,
     pub place_of_supply: String,
-    pub fulfilment: fulfilment::Model,
-    pub lines: Vec<order_line::Model>,
+    pub fulfilment: FulfilmentRecord,
+    pub lines: Vec<OrderLineView>,
     /// Consignee addresses by id, for institutional deliveries.
-    pub consignees: Vec<consignee::Model>,
+    pub consignees: Vec<ConsigneeView>,
     pub purchase_order_number: Option<String>,
     pub gem_contract_number: Option<String>,
 }
@@ -153,7 +155,7 @@ fn address_lines(address: &Address) -> Vec<String> {
 }
 
 fn supplier_party(cooperative: &Cooperative) -> InvoiceParty {
-    let state = crate::checkout::supplier_state(cooperative.gstin.as_deref());
+    let state = supplier_state(cooperative.gstin.as_deref());
     InvoiceParty {
         name: cooperative.name.clone(),
         address_lines: vec![
@@ -177,9 +179,8 @@ impl OrderService {
         fulfilment_id: Uuid,
     ) -> Result<Invoice, OrderError> {
         party.require_signed_in()?;
-        let (fulfilment, order) =
-            crate::lifecycle::load_fulfilment(&self.db, fulfilment_id).await?;
-        match crate::views::visibility(party, &order) {
+        let (fulfilment, order) = store::load_fulfilment(&self.db, fulfilment_id).await?;
+        match store::visibility(party, &order) {
             Some(None) => {}
             Some(Some(cooperative_id)) if cooperative_id == fulfilment.cooperative_id => {}
             _ => return Err(OrderError::NotFound("fulfilment")),
@@ -197,14 +198,8 @@ impl OrderService {
             .ok_or_else(|| OrderError::corrupt("fulfilment without cooperative"))?;
         let address: Address =
             serde_json::from_value(order.shipping_address.clone()).map_err(OrderError::corrupt)?;
-        let lines = order_line::Entity::find()
-            .filter(order_line::Column::FulfilmentId.eq(fulfilment.id))
-            .all(&self.db)
-            .await?;
-        let consignees = consignee::Entity::find()
-            .filter(consignee::Column::OrderId.eq(order.id))
-            .all(&self.db)
-            .await?;
+        let lines = store::lines_of_fulfilment(&self.db, fulfilment.id).await?;
+        let consignees = store::consignees_of(&self.db, order.id).await?;
         let order: order::Model = order;
         Ok(Invoice {
             number,
@@ -218,7 +213,7 @@ impl OrderService {
                 gstin: address.gstin.clone(),
             },
             place_of_supply: order.place_of_supply.clone(),
-            fulfilment,
+            fulfilment: fulfilment.into(),
             lines,
             consignees,
             purchase_order_number: order.purchase_order_number,

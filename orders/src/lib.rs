@@ -6,24 +6,39 @@
 //! Money is integer paise in INR. Every write runs in one database transaction and
 //! every status change is a compare-and-set on the row's current status, so replicas
 //! of the server can share one database and its background sweeper.
+//!
+//! Layout, leaves first (no module imports from one that imports from it;
+//! `scripts/orders-module-cycles.py` checks):
+//! - vocabulary: `status` (state machines and every stored enum), `payment_method`,
+//!   `address`, `tax`, `shipping`, `time`, `party`, `error`;
+//! - data: `entity` (private sea-orm entities), `records` (the typed domain views other
+//!   crates get), `store` (row loaders and view assembly every use case reads through),
+//!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
+//! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`),
+//!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
+//!   `payments`: `start`, `recording`, `webhook`, `reconcile`, `refunds`, all over the
+//!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
+//!   implements.
 
 mod address;
 pub mod cart;
 mod checkout;
-pub mod entity;
+mod entity;
 mod error;
 pub mod history;
 mod invoices;
 mod lifecycle;
+mod order_state;
 mod party;
 mod payment_method;
 mod payments;
-mod refunds;
+mod records;
+mod release;
 mod reservations;
 mod settlement;
 pub mod shipping;
 pub mod status;
-pub mod stripe;
+mod store;
 mod sweeper;
 pub mod tax;
 pub mod time;
@@ -33,7 +48,7 @@ use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
-pub use address::{Address, STATES, state_name};
+pub use address::{Address, LADAKH_STATE_CODE, STATES, state_name};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
     ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms,
@@ -43,19 +58,28 @@ pub use error::OrderError;
 pub use invoices::{Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use party::Party;
-pub use payment_method::PaymentMethod;
-pub use refunds::{RefundRequest, RefundView};
+pub use payment_method::{PaymentMethod, PaymentProvider};
+pub use payments::{
+    gateway::{
+        PaymentEvent, PaymentGateway, PaymentRef, PaymentRequest, PaymentState, ProviderFailure,
+        ProviderPayment, ProviderRefund, WebhookError, WebhookEvent,
+    },
+    refunds::RefundRequest,
+    stripe::{self, StripeGateway, StripeSettings},
+    webhook::WebhookOutcome,
+};
+pub use records::{
+    ConsigneeView, FulfilmentRecord, FulfilmentView, HistoryEntry, OrderFilter, OrderLineView,
+    OrderPage, OrderRecord, OrderView, RefundView,
+};
 pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
-pub use status::{FulfilmentAction, FulfilmentStatus, OrderStatus};
-pub use stripe::{StripeGateway, StripeSettings, WebhookError, WebhookOutcome};
+pub use status::{
+    ActorRole, CartStatus, FulfilmentAction, FulfilmentStatus, HistoryStatus, LineKind, OrderKind,
+    OrderStatus, RefundStatus, ReservationStatus,
+};
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;
-pub use views::{ConsigneeView, FulfilmentView, OrderFilter, OrderLineView, OrderPage, OrderView};
-
-/// GST state code of Ladakh, where the cooperatives supply from unless their GSTIN
-/// says otherwise.
-pub const LADAKH_STATE_CODE: &str = "38";
 
 /// Operating settings of the order service.
 #[derive(Debug, Clone)]
@@ -82,14 +106,15 @@ pub struct OrderService {
     pub(crate) rates: Arc<RateSchedule>,
     pub(crate) shipping: Arc<ShippingRates>,
     pub(crate) settings: OrderSettings,
-    pub(crate) stripe: Option<Arc<StripeGateway>>,
+    /// The payment provider, when one is configured (else payments are manual only).
+    pub(crate) gateway: Option<Arc<dyn PaymentGateway>>,
 }
 
 impl std::fmt::Debug for OrderService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderService")
             .field("settings", &self.settings)
-            .field("stripe", &self.stripe.is_some())
+            .field("gateway", &self.gateway)
             .finish_non_exhaustive()
     }
 }
@@ -100,14 +125,14 @@ impl OrderService {
         rates: RateSchedule,
         shipping: ShippingRates,
         settings: OrderSettings,
-        stripe: Option<StripeGateway>,
+        gateway: Option<Arc<dyn PaymentGateway>>,
     ) -> Self {
         Self {
             db,
             rates: Arc::new(rates),
             shipping: Arc::new(shipping),
             settings,
-            stripe: stripe.map(Arc::new),
+            gateway,
         }
     }
 
@@ -121,7 +146,9 @@ impl OrderService {
     }
 
     pub fn stripe_enabled(&self) -> bool {
-        self.stripe.is_some()
+        self.gateway
+            .as_ref()
+            .is_some_and(|g| g.provider() == PaymentProvider::Stripe)
     }
 
     pub fn settings(&self) -> &OrderSettings {

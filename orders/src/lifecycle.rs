@@ -4,16 +4,16 @@
 
 use catalog::{Actor, FieldError, FieldErrorCode};
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentAction, FulfilmentStatus, OrderError, OrderService, Party,
+    FulfilmentAction, FulfilmentStatus, OrderError, OrderKind, OrderService, Party,
     entity::{fulfilment, order},
     history, invoices,
-    refunds::RefundRequest,
-    reservations,
-    status::{OrderFacts, OrderStatus, derive_order_status},
+    order_state::{compare_and_set, refresh_order_status},
+    payments::refunds::RefundRequest,
+    reservations, store,
 };
 
 /// What shipping records.
@@ -23,27 +23,8 @@ pub struct ShipmentDetails {
     pub tracking_number: String,
 }
 
-pub(crate) async fn load_fulfilment(
-    db: &impl ConnectionTrait,
-    fulfilment_id: Uuid,
-) -> Result<(fulfilment::Model, order::Model), OrderError> {
-    let fulfilment = fulfilment::Entity::find_by_id(fulfilment_id)
-        .one(db)
-        .await?
-        .ok_or(OrderError::NotFound("fulfilment"))?;
-    let order = order::Entity::find_by_id(fulfilment.order_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| OrderError::corrupt("fulfilment without order"))?;
-    Ok((fulfilment, order))
-}
-
-fn parse_status(text: &str) -> Result<FulfilmentStatus, OrderError> {
-    text.parse().map_err(OrderError::Corrupt)
-}
-
 fn owns_order(party: &Party, order: &order::Model) -> bool {
-    crate::views::visibility(party, order) == Some(None) && !party.is_admin()
+    store::visibility(party, order) == Some(None) && !party.is_admin()
 }
 
 /// May `party` make `action` on this fulfilment at all (whatever its state)?
@@ -71,90 +52,15 @@ fn authorise(
     };
     if allowed {
         Ok(())
-    } else if crate::views::visibility(party, order).is_none() {
+    } else if store::visibility(party, order).is_none() {
         Err(OrderError::NotFound("fulfilment"))
     } else {
         Err(OrderError::Forbidden(format!(
             "a {} may not {} this fulfilment",
-            party.role().to_lowercase(),
+            party.role().as_str().to_lowercase(),
             action.as_str().to_lowercase()
         )))
     }
-}
-
-/// Moves one fulfilment from `from` to `to` if it is still in `from`.
-async fn compare_and_set(
-    db: &impl ConnectionTrait,
-    fulfilment_id: Uuid,
-    from: FulfilmentStatus,
-    to: FulfilmentStatus,
-    extra: Vec<(fulfilment::Column, sea_orm::Value)>,
-) -> Result<(), OrderError> {
-    let mut update = fulfilment::Entity::update_many()
-        .col_expr(fulfilment::Column::Status, Expr::value(to.as_str()))
-        .col_expr(fulfilment::Column::UpdatedAt, Expr::value(Utc::now()));
-    for (column, value) in extra {
-        update = update.col_expr(column, Expr::value(value));
-    }
-    let done = update
-        .filter(fulfilment::Column::Id.eq(fulfilment_id))
-        .filter(fulfilment::Column::Status.eq(from.as_str()))
-        .exec(db)
-        .await?;
-    if done.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(OrderError::Conflict(
-            "the fulfilment changed meanwhile; reload it and try again".into(),
-        ))
-    }
-}
-
-/// Recomputes an order's status from its payment, refunds and fulfilments, and
-/// records the change.
-pub(crate) async fn refresh_order_status(
-    db: &impl ConnectionTrait,
-    order_id: Uuid,
-    party: &Party,
-    reason: Option<&str>,
-) -> Result<OrderStatus, OrderError> {
-    let order = order::Entity::find_by_id(order_id)
-        .one(db)
-        .await?
-        .ok_or(OrderError::NotFound("order"))?;
-    let fulfilments = fulfilment::Entity::find()
-        .filter(fulfilment::Column::OrderId.eq(order_id))
-        .all(db)
-        .await?;
-    let method: crate::PaymentMethod = order.payment_method.parse().map_err(OrderError::Corrupt)?;
-    let next = derive_order_status(OrderFacts {
-        on_credit_terms: method.on_credit_terms(),
-        total_paise: order.total_paise,
-        payment_received_paise: order.payment_received_paise,
-        refunded_paise: order.refunded_paise,
-        all_fulfilments_cancelled: fulfilments
-            .iter()
-            .all(|f| f.status == FulfilmentStatus::Cancelled.as_str()),
-    });
-    if next.as_str() != order.status {
-        order::Entity::update_many()
-            .col_expr(order::Column::Status, Expr::value(next.as_str()))
-            .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(order::Column::Id.eq(order_id))
-            .exec(db)
-            .await?;
-        history::record(
-            db,
-            order_id,
-            None,
-            Some(&order.status),
-            next.as_str(),
-            party,
-            reason,
-        )
-        .await?;
-    }
-    Ok(next)
 }
 
 impl OrderService {
@@ -172,10 +78,10 @@ impl OrderService {
                 "cancel and pay have their own entry points",
             ));
         }
-        let (fulfilment, order) = load_fulfilment(&self.db, fulfilment_id).await?;
+        let (fulfilment, order) = store::load_fulfilment(&self.db, fulfilment_id).await?;
         authorise(party, action, &fulfilment, &order)?;
-        let from = parse_status(&fulfilment.status)?;
-        if action == FulfilmentAction::Accept && order.kind != "INSTITUTIONAL" {
+        let from = fulfilment.status;
+        if action == FulfilmentAction::Accept && order.kind != OrderKind::Institutional {
             return Err(OrderError::Conflict(
                 "only institutional orders have a receipt-and-acceptance step".into(),
             ));
@@ -248,8 +154,8 @@ impl OrderService {
             &txn,
             order.id,
             Some(fulfilment_id),
-            Some(from.as_str()),
-            to.as_str(),
+            Some(from.into()),
+            to.into(),
             party,
             note.as_deref(),
         )
@@ -277,11 +183,8 @@ impl OrderService {
                 "say why the order is cancelled (at most 500 characters)",
             ));
         }
-        let order = order::Entity::find_by_id(order_id)
-            .one(&self.db)
-            .await?
-            .ok_or(OrderError::NotFound("order"))?;
-        let scope = crate::views::visibility(party, &order).ok_or(OrderError::NotFound("order"))?;
+        let order = store::load_order(&self.db, order_id).await?;
+        let scope = store::visibility(party, &order).ok_or(OrderError::NotFound("order"))?;
         let mut select =
             fulfilment::Entity::find().filter(fulfilment::Column::OrderId.eq(order_id));
         if let Some(id) = fulfilment_id {
@@ -294,7 +197,7 @@ impl OrderService {
             .all(&self.db)
             .await?
             .into_iter()
-            .filter(|f| fulfilment_id.is_some() || f.status != FulfilmentStatus::Cancelled.as_str())
+            .filter(|f| fulfilment_id.is_some() || f.status != FulfilmentStatus::Cancelled)
             .collect();
         if targets.is_empty() {
             return Err(match fulfilment_id {
@@ -305,7 +208,7 @@ impl OrderService {
         let buyer = matches!(party.actor, Actor::Buyer { .. } | Actor::Institution { .. });
         for target in &targets {
             authorise(party, FulfilmentAction::Cancel, target, &order)?;
-            let from = parse_status(&target.status)?;
+            let from = target.status;
             if from.after(FulfilmentAction::Cancel).is_none() {
                 return Err(OrderError::Conflict(format!(
                     "a {from} fulfilment cannot be cancelled"
@@ -319,7 +222,7 @@ impl OrderService {
         }
         let txn = catalog::transaction::begin_write(&self.db).await?;
         for target in &targets {
-            let from = parse_status(&target.status)?;
+            let from = target.status;
             compare_and_set(
                 &txn,
                 target.id,
@@ -333,8 +236,8 @@ impl OrderService {
                 &txn,
                 order_id,
                 Some(target.id),
-                Some(from.as_str()),
-                FulfilmentStatus::Cancelled.as_str(),
+                Some(from.into()),
+                FulfilmentStatus::Cancelled.into(),
                 party,
                 Some(reason),
             )
@@ -362,53 +265,5 @@ impl OrderService {
             }
         }
         Ok(order_id)
-    }
-
-    /// Cancels an unpaid order's fulfilments and releases its stock: reservation
-    /// expiry, or a payment that failed or was cancelled at the provider.
-    pub(crate) async fn release_unpaid(
-        &self,
-        order_id: Uuid,
-        reason: &str,
-    ) -> Result<bool, OrderError> {
-        let party = Party::system();
-        let txn = catalog::transaction::begin_write(&self.db).await?;
-        let pending = fulfilment::Entity::find()
-            .filter(fulfilment::Column::OrderId.eq(order_id))
-            .filter(fulfilment::Column::Status.eq(FulfilmentStatus::PendingPayment.as_str()))
-            .all(&txn)
-            .await?;
-        let order = order::Entity::find_by_id(order_id)
-            .one(&txn)
-            .await?
-            .ok_or(OrderError::NotFound("order"))?;
-        if pending.is_empty() || order.payment_received_paise > 0 {
-            txn.rollback().await?;
-            return Ok(false);
-        }
-        for f in &pending {
-            compare_and_set(
-                &txn,
-                f.id,
-                FulfilmentStatus::PendingPayment,
-                FulfilmentStatus::Cancelled,
-                Vec::new(),
-            )
-            .await?;
-            history::record(
-                &txn,
-                order_id,
-                Some(f.id),
-                Some(FulfilmentStatus::PendingPayment.as_str()),
-                FulfilmentStatus::Cancelled.as_str(),
-                &party,
-                Some(reason),
-            )
-            .await?;
-        }
-        reservations::release(&txn, order_id, None).await?;
-        refresh_order_status(&txn, order_id, &party, Some(reason)).await?;
-        txn.commit().await?;
-        Ok(true)
     }
 }

@@ -4,7 +4,7 @@
 use catalog::Actor;
 use uuid::Uuid;
 
-use crate::OrderError;
+use crate::{ActorRole, OrderError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Party {
@@ -29,14 +29,14 @@ impl Party {
     }
 
     /// The role recorded in an order's history.
-    pub const fn role(&self) -> &'static str {
+    pub const fn role(&self) -> ActorRole {
         match self.actor {
-            Actor::Anonymous => "ANONYMOUS",
-            Actor::Buyer { .. } => "BUYER",
-            Actor::Institution { .. } => "INSTITUTION",
-            Actor::CooperativeStaff { .. } => "COOPERATIVE",
-            Actor::Admin { .. } => "ADMIN",
-            Actor::System => "SYSTEM",
+            Actor::Anonymous => ActorRole::Anonymous,
+            Actor::Buyer { .. } => ActorRole::Buyer,
+            Actor::Institution { .. } => ActorRole::Institution,
+            Actor::CooperativeStaff { .. } => ActorRole::Cooperative,
+            Actor::Admin { .. } => ActorRole::Admin,
+            Actor::System => ActorRole::System,
         }
     }
 

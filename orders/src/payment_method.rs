@@ -1,6 +1,6 @@
-use crate::status::string_enum;
+use crate::status::stored_enum;
 
-string_enum!(PaymentMethod {
+stored_enum!(PaymentMethod {
     Stripe => "STRIPE",
     CashOnDelivery => "CASH_ON_DELIVERY",
     BankTransfer => "BANK_TRANSFER",
@@ -8,12 +8,20 @@ string_enum!(PaymentMethod {
     Channel => "CHANNEL",
 });
 
+stored_enum!(
+    /// Who settles a payment: Stripe, or staff confirming by hand.
+    PaymentProvider {
+        Stripe => "stripe",
+        Manual => "manual",
+    }
+);
+
 impl PaymentMethod {
     /// The provider that settles this method: Stripe, or staff confirming by hand.
-    pub const fn provider(self) -> &'static str {
+    pub const fn provider(self) -> PaymentProvider {
         match self {
-            Self::Stripe => "stripe",
-            _ => "manual",
+            Self::Stripe => PaymentProvider::Stripe,
+            _ => PaymentProvider::Manual,
         }
     }
 

@@ -8,19 +8,18 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::{OrderError, entity::stock_reservation};
-
-pub const HELD: &str = "HELD";
-pub const CONSUMED: &str = "CONSUMED";
-pub const RELEASED: &str = "RELEASED";
+use crate::{OrderError, ReservationStatus, entity::stock_reservation};
 
 /// Payment arrived: the held units are sold.
 pub(crate) async fn consume(db: &impl ConnectionTrait, order_id: Uuid) -> Result<(), OrderError> {
     stock_reservation::Entity::update_many()
-        .col_expr(stock_reservation::Column::Status, CONSUMED.into())
+        .col_expr(
+            stock_reservation::Column::Status,
+            ReservationStatus::Consumed.into(),
+        )
         .col_expr(stock_reservation::Column::UpdatedAt, Utc::now().into())
         .filter(stock_reservation::Column::OrderId.eq(order_id))
-        .filter(stock_reservation::Column::Status.eq(HELD))
+        .filter(stock_reservation::Column::Status.eq(ReservationStatus::Held))
         .exec(db)
         .await?;
     Ok(())
@@ -34,16 +33,22 @@ pub(crate) async fn release(
 ) -> Result<(), OrderError> {
     let mut select = stock_reservation::Entity::find()
         .filter(stock_reservation::Column::OrderId.eq(order_id))
-        .filter(stock_reservation::Column::Status.is_in([HELD, CONSUMED]));
+        .filter(
+            stock_reservation::Column::Status
+                .is_in([ReservationStatus::Held, ReservationStatus::Consumed]),
+        );
     if let Some(fulfilment_id) = fulfilment_id {
         select = select.filter(stock_reservation::Column::FulfilmentId.eq(fulfilment_id));
     }
     for reservation in select.all(db).await? {
         let claimed = stock_reservation::Entity::update_many()
-            .col_expr(stock_reservation::Column::Status, RELEASED.into())
+            .col_expr(
+                stock_reservation::Column::Status,
+                ReservationStatus::Released.into(),
+            )
             .col_expr(stock_reservation::Column::UpdatedAt, Utc::now().into())
             .filter(stock_reservation::Column::Id.eq(reservation.id))
-            .filter(stock_reservation::Column::Status.eq(reservation.status.as_str()))
+            .filter(stock_reservation::Column::Status.eq(reservation.status))
             .exec(db)
             .await?;
         if claimed.rows_affected == 1 {

@@ -14,10 +14,14 @@
 //! refunds and its fulfilments ([`derive_order_status`]).
 
 macro_rules! string_enum {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
+        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
 
+        $crate::status::string_enum!(@impls $name { $($variant => $text),+ });
+    };
+    (@impls $name:ident { $($variant:ident => $text:tt),+ }) => {
         impl $name {
             pub const ALL: &[Self] = &[$(Self::$variant),+];
 
@@ -44,9 +48,27 @@ macro_rules! string_enum {
     };
 }
 
+/// A [`string_enum!`] that is also a column type: stored as exactly these strings in
+/// a `string()` column (so no data migration), and a value outside them fails to
+/// decode (a `DbErr`, hence an INTERNAL error) instead of becoming a default.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            ::sea_orm::EnumIter, ::sea_orm::DeriveActiveEnum,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)")]
+        pub enum $name { $(#[sea_orm(string_value = $text)] $variant),+ }
+
+        $crate::status::string_enum!(@impls $name { $($variant => $text),+ });
+    };
+}
+
+pub(crate) use stored_enum;
 pub(crate) use string_enum;
 
-string_enum!(OrderStatus {
+stored_enum!(OrderStatus {
     PendingPayment => "PENDING_PAYMENT",
     Confirmed => "CONFIRMED",
     Paid => "PAID",
@@ -55,7 +77,7 @@ string_enum!(OrderStatus {
     Refunded => "REFUNDED",
 });
 
-string_enum!(FulfilmentStatus {
+stored_enum!(FulfilmentStatus {
     PendingPayment => "PENDING_PAYMENT",
     Confirmed => "CONFIRMED",
     Paid => "PAID",
@@ -74,6 +96,105 @@ string_enum!(FulfilmentAction {
     Accept => "ACCEPT",
     Cancel => "CANCEL",
 });
+
+stored_enum!(
+    /// A retail buyer's order, or an institution's (consignees, acceptance, terms).
+    OrderKind {
+        Retail => "RETAIL",
+        Institutional => "INSTITUTIONAL",
+    }
+);
+
+stored_enum!(
+    /// What an order line charges for.
+    LineKind {
+        Goods => "GOODS",
+        Shipping => "SHIPPING",
+    }
+);
+
+stored_enum!(
+    /// Stock held for an order (see `reservations`).
+    ReservationStatus {
+        Held => "HELD",
+        Consumed => "CONSUMED",
+        Released => "RELEASED",
+    }
+);
+
+stored_enum!(
+    CartStatus {
+        Open => "OPEN",
+        CheckedOut => "CHECKED_OUT",
+    }
+);
+
+stored_enum!(
+    /// PENDING: sent to the provider, outcome unknown.
+    RefundStatus {
+        Pending => "PENDING",
+        Succeeded => "SUCCEEDED",
+        Failed => "FAILED",
+    }
+);
+
+stored_enum!(
+    /// Who made a change recorded in the history.
+    ActorRole {
+        Anonymous => "ANONYMOUS",
+        Buyer => "BUYER",
+        Institution => "INSTITUTION",
+        Cooperative => "COOPERATIVE",
+        Admin => "ADMIN",
+        System => "SYSTEM",
+    }
+);
+
+stored_enum!(
+    /// A status in the history: an order's, a fulfilment's (they share the names they
+    /// have in common), or the REFUND marker of a refund entry.
+    HistoryStatus {
+        PendingPayment => "PENDING_PAYMENT",
+        Confirmed => "CONFIRMED",
+        Paid => "PAID",
+        Packed => "PACKED",
+        Shipped => "SHIPPED",
+        Delivered => "DELIVERED",
+        Accepted => "ACCEPTED",
+        Cancelled => "CANCELLED",
+        PartiallyRefunded => "PARTIALLY_REFUNDED",
+        Refunded => "REFUNDED",
+        Refund => "REFUND",
+    }
+);
+
+impl From<OrderStatus> for HistoryStatus {
+    fn from(status: OrderStatus) -> Self {
+        match status {
+            OrderStatus::PendingPayment => Self::PendingPayment,
+            OrderStatus::Confirmed => Self::Confirmed,
+            OrderStatus::Paid => Self::Paid,
+            OrderStatus::Cancelled => Self::Cancelled,
+            OrderStatus::PartiallyRefunded => Self::PartiallyRefunded,
+            OrderStatus::Refunded => Self::Refunded,
+        }
+    }
+}
+
+impl From<FulfilmentStatus> for HistoryStatus {
+    fn from(status: FulfilmentStatus) -> Self {
+        match status {
+            FulfilmentStatus::PendingPayment => Self::PendingPayment,
+            FulfilmentStatus::Confirmed => Self::Confirmed,
+            FulfilmentStatus::Paid => Self::Paid,
+            FulfilmentStatus::Packed => Self::Packed,
+            FulfilmentStatus::Shipped => Self::Shipped,
+            FulfilmentStatus::Delivered => Self::Delivered,
+            FulfilmentStatus::Accepted => Self::Accepted,
+            FulfilmentStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}
 
 impl FulfilmentStatus {
     /// The status after `action`, or `None` when the transition is not allowed.

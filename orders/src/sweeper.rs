@@ -49,7 +49,7 @@ impl OrderService {
     /// One sweep over at most `limit` expired reservations.
     pub async fn sweep_expired_reservations(&self, limit: u64) -> Result<SweepReport, OrderError> {
         let expired = order::Entity::find()
-            .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+            .filter(order::Column::Status.eq(OrderStatus::PendingPayment))
             .filter(order::Column::ReservationExpiresAt.lte(Utc::now()))
             .order_by_asc(order::Column::ReservationExpiresAt)
             .limit(limit)
@@ -57,8 +57,10 @@ impl OrderService {
             .await?;
         let mut report = SweepReport::default();
         for order in expired {
-            if order.payment_provider == "stripe" && order.payment_reference.is_some() {
-                match self.reconcile_with_stripe(&order).await {
+            if order.payment_provider != crate::PaymentProvider::Manual
+                && order.payment_reference.is_some()
+            {
+                match self.reconcile_payment(&order).await {
                     Ok(true) => {
                         report.paid += 1;
                         continue;

@@ -65,8 +65,10 @@ fn order_connection(page: orders::OrderPage, after: bool) -> RelayConnection<Ord
     connection
 }
 
+// The GraphQL enums are generated against the domain's (`remote`): a variant added on
+// either side without the other fails to compile, in both directions.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "OrderStatus")]
+#[graphql(name = "OrderStatus", remote = "orders::OrderStatus")]
 pub enum OrderStatusValue {
     PendingPayment,
     Confirmed,
@@ -77,7 +79,7 @@ pub enum OrderStatusValue {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "FulfilmentStatus")]
+#[graphql(name = "FulfilmentStatus", remote = "orders::FulfilmentStatus")]
 pub enum FulfilmentStatusValue {
     PendingPayment,
     Confirmed,
@@ -91,7 +93,7 @@ pub enum FulfilmentStatusValue {
 
 /// How the buyer pays.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "PaymentMethod")]
+#[graphql(name = "PaymentMethod", remote = "orders::PaymentMethod")]
 pub enum PaymentMethodValue {
     /// Card or UPI through Stripe; the order carries the PaymentIntent's client secret.
     Stripe,
@@ -103,53 +105,6 @@ pub enum PaymentMethodValue {
     PurchaseOrder,
     /// Settled by the sales channel the order came from (NCUI Haat, GeM); not for checkout.
     Channel,
-}
-
-impl From<PaymentMethodValue> for orders::PaymentMethod {
-    fn from(value: PaymentMethodValue) -> Self {
-        match value {
-            PaymentMethodValue::Stripe => Self::Stripe,
-            PaymentMethodValue::CashOnDelivery => Self::CashOnDelivery,
-            PaymentMethodValue::BankTransfer => Self::BankTransfer,
-            PaymentMethodValue::PurchaseOrder => Self::PurchaseOrder,
-            PaymentMethodValue::Channel => Self::Channel,
-        }
-    }
-}
-
-fn order_status(text: &str) -> OrderStatusValue {
-    match text.parse::<orders::OrderStatus>() {
-        Ok(orders::OrderStatus::PendingPayment) | Err(_) => OrderStatusValue::PendingPayment,
-        Ok(orders::OrderStatus::Confirmed) => OrderStatusValue::Confirmed,
-        Ok(orders::OrderStatus::Paid) => OrderStatusValue::Paid,
-        Ok(orders::OrderStatus::Cancelled) => OrderStatusValue::Cancelled,
-        Ok(orders::OrderStatus::PartiallyRefunded) => OrderStatusValue::PartiallyRefunded,
-        Ok(orders::OrderStatus::Refunded) => OrderStatusValue::Refunded,
-    }
-}
-
-fn fulfilment_status(text: &str) -> FulfilmentStatusValue {
-    use orders::FulfilmentStatus as S;
-    match text.parse::<S>() {
-        Ok(S::PendingPayment) | Err(_) => FulfilmentStatusValue::PendingPayment,
-        Ok(S::Confirmed) => FulfilmentStatusValue::Confirmed,
-        Ok(S::Paid) => FulfilmentStatusValue::Paid,
-        Ok(S::Packed) => FulfilmentStatusValue::Packed,
-        Ok(S::Shipped) => FulfilmentStatusValue::Shipped,
-        Ok(S::Delivered) => FulfilmentStatusValue::Delivered,
-        Ok(S::Accepted) => FulfilmentStatusValue::Accepted,
-        Ok(S::Cancelled) => FulfilmentStatusValue::Cancelled,
-    }
-}
-
-fn payment_method(text: &str) -> PaymentMethodValue {
-    match text.parse::<orders::PaymentMethod>() {
-        Ok(orders::PaymentMethod::Stripe) => PaymentMethodValue::Stripe,
-        Ok(orders::PaymentMethod::BankTransfer) => PaymentMethodValue::BankTransfer,
-        Ok(orders::PaymentMethod::PurchaseOrder) => PaymentMethodValue::PurchaseOrder,
-        Ok(orders::PaymentMethod::Channel) => PaymentMethodValue::Channel,
-        Ok(orders::PaymentMethod::CashOnDelivery) | Err(_) => PaymentMethodValue::CashOnDelivery,
-    }
 }
 
 /// A delivery or billing address in India.
@@ -329,7 +284,7 @@ impl OrderLine {
     }
     /// GOODS or SHIPPING.
     async fn kind(&self) -> &str {
-        &self.0.kind
+        self.0.kind.as_str()
     }
     async fn variant_id(&self) -> Option<ID> {
         self.0.variant_id.map(|id| ID(id.to_string()))
@@ -423,7 +378,7 @@ impl Fulfilment {
             .ok_or_else(|| ApiError::Internal.into())
     }
     async fn status(&self) -> FulfilmentStatusValue {
-        fulfilment_status(&self.0.fulfilment.status)
+        self.0.fulfilment.status.into()
     }
     async fn lines(&self) -> Vec<OrderLine> {
         self.0.lines.iter().cloned().map(OrderLine).collect()
@@ -507,17 +462,17 @@ impl Order {
     }
     /// RETAIL or INSTITUTIONAL.
     async fn kind(&self) -> &str {
-        &self.0.order.kind
+        self.0.order.kind.as_str()
     }
     /// The sales channel the order came from (NCUI_HAAT, GEM), or none for the storefront.
     async fn source_channel(&self) -> Option<&str> {
         self.0.order.source_channel.as_deref()
     }
     async fn status(&self) -> OrderStatusValue {
-        order_status(&self.0.order.status)
+        self.0.order.status.into()
     }
     async fn payment_method(&self) -> PaymentMethodValue {
-        payment_method(&self.0.order.payment_method)
+        self.0.order.payment_method.into()
     }
     /// The Stripe PaymentIntent's client secret, for the buyer's browser to confirm
     /// the payment; only its buyer sees it, and only while it is unpaid.
@@ -620,9 +575,9 @@ impl Order {
             .iter()
             .map(|h| OrderHistoryEntry {
                 fulfilment_id: h.fulfilment_id.map(|id| ID(id.to_string())),
-                from_status: h.from_status.clone(),
-                to_status: h.to_status.clone(),
-                actor_role: h.actor_role.clone(),
+                from_status: h.from_status.map(|s| s.as_str().to_owned()),
+                to_status: h.to_status.as_str().to_owned(),
+                actor_role: h.actor_role.as_str().to_owned(),
                 actor_user_id: h.actor_user_id.map(|id| ID(id.to_string())),
                 reason: h.reason.clone(),
                 at: h.created_at,
@@ -661,14 +616,14 @@ impl Refund {
     }
     /// PENDING (sent, outcome unknown), SUCCEEDED or FAILED.
     async fn status(&self) -> &str {
-        &self.0.status
+        self.0.status.as_str()
     }
     async fn reason(&self) -> &str {
         &self.0.reason
     }
     /// stripe or manual.
     async fn provider(&self) -> &str {
-        &self.0.provider
+        self.0.provider.as_str()
     }
     async fn provider_reference(&self) -> Option<&str> {
         self.0.provider_reference.as_deref()
@@ -779,19 +734,7 @@ impl OrdersQuery {
         let size = page_size(first)?;
         let after_id = after_cursor(after)?;
         let filter = orders::OrderFilter {
-            status: status.map(|s| {
-                use orders::FulfilmentStatus as S;
-                match s {
-                    FulfilmentStatusValue::PendingPayment => S::PendingPayment,
-                    FulfilmentStatusValue::Confirmed => S::Confirmed,
-                    FulfilmentStatusValue::Paid => S::Paid,
-                    FulfilmentStatusValue::Packed => S::Packed,
-                    FulfilmentStatusValue::Shipped => S::Shipped,
-                    FulfilmentStatusValue::Delivered => S::Delivered,
-                    FulfilmentStatusValue::Accepted => S::Accepted,
-                    FulfilmentStatusValue::Cancelled => S::Cancelled,
-                }
-            }),
+            status: status.map(orders::FulfilmentStatus::from),
             overdue_only,
         };
         let page = service(ctx)?

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::CartStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "carts")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub token_hash: Option<String>,
     pub user_id: Option<Uuid>,
-    pub status: String,
+    pub status: CartStatus,
     pub order_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

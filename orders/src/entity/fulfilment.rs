@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::FulfilmentStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "fulfilments")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub order_id: Uuid,
     pub cooperative_id: Uuid,
-    pub status: String,
+    pub status: FulfilmentStatus,
     pub goods_paise: i64,
     pub shipping_paise: i64,
     pub taxable_paise: i64,

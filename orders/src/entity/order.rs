@@ -1,13 +1,15 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{OrderKind, OrderStatus, PaymentMethod, PaymentProvider};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "orders")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub number: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: OrderKind,
+    pub status: OrderStatus,
     pub buyer_user_id: Uuid,
     pub buyer_organisation_id: Option<Uuid>,
     pub idempotency_key: String,
@@ -24,8 +26,8 @@ pub struct Model {
     pub igst_paise: i64,
     pub total_paise: i64,
     pub refunded_paise: i64,
-    pub payment_method: String,
-    pub payment_provider: String,
+    pub payment_method: PaymentMethod,
+    pub payment_provider: PaymentProvider,
     pub payment_reference: Option<String>,
     pub payment_client_secret: Option<String>,
     pub payment_received_paise: i64,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{ActorRole, HistoryStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_events")]
 pub struct Model {
@@ -7,10 +9,10 @@ pub struct Model {
     pub id: Uuid,
     pub order_id: Uuid,
     pub fulfilment_id: Option<Uuid>,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<HistoryStatus>,
+    pub to_status: HistoryStatus,
     pub actor_user_id: Option<Uuid>,
-    pub actor_role: String,
+    pub actor_role: ActorRole,
     pub reason: Option<String>,
     pub created_at: DateTimeUtc,
 }

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::LineKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_lines")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub fulfilment_id: Uuid,
     pub consignee_id: Option<Uuid>,
     pub position: i32,
-    pub kind: String,
+    pub kind: LineKind,
     pub variant_id: Option<Uuid>,
     pub product_id: Option<Uuid>,
     pub sku: String,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{PaymentProvider, RefundStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refunds")]
 pub struct Model {
@@ -10,9 +12,9 @@ pub struct Model {
     pub amount_paise: i64,
     pub reason: String,
     pub idempotency_key: String,
-    pub provider: String,
+    pub provider: PaymentProvider,
     pub provider_reference: Option<String>,
-    pub status: String,
+    pub status: RefundStatus,
     pub failure_message: Option<String>,
     pub actor_user_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::ReservationStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stock_reservations")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub fulfilment_id: Uuid,
     pub variant_id: Uuid,
     pub quantity: i32,
-    pub status: String,
+    pub status: ReservationStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

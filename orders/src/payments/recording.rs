@@ -8,11 +8,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query:
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentStatus, OrderError, OrderService, Party,
+    FulfilmentStatus, OrderError, OrderService, Party, PaymentProvider,
     entity::{fulfilment, order},
     history,
-    lifecycle::refresh_order_status,
-    reservations,
+    order_state::refresh_order_status,
+    reservations, store,
 };
 
 /// What recording a payment did.
@@ -53,10 +53,7 @@ impl OrderService {
         note: &str,
     ) -> Result<PaymentRecord, OrderError> {
         let txn = catalog::transaction::begin_write(&self.db).await?;
-        let order = order::Entity::find_by_id(order_id)
-            .one(&txn)
-            .await?
-            .ok_or(OrderError::NotFound("order"))?;
+        let order = store::load_order(&txn, order_id).await?;
         if order.payment_received_paise > 0 {
             txn.rollback().await?;
             return Ok(PaymentRecord::AlreadyPaid);
@@ -73,13 +70,10 @@ impl OrderService {
             tracing::warn!(%order_id, issue, "payment mismatch flagged");
             return Ok(PaymentRecord::Mismatch(issue));
         }
-        let fulfilments = fulfilment::Entity::find()
-            .filter(fulfilment::Column::OrderId.eq(order_id))
-            .all(&txn)
-            .await?;
+        let fulfilments = store::fulfilments_of(&txn, order_id).await?;
         if fulfilments
             .iter()
-            .all(|f| f.status == FulfilmentStatus::Cancelled.as_str())
+            .all(|f| f.status == FulfilmentStatus::Cancelled)
         {
             // Money for an order already released: keep the fact, refund it.
             order::Entity::update_many()
@@ -120,24 +114,24 @@ impl OrderService {
         }
         for f in fulfilments
             .iter()
-            .filter(|f| f.status == FulfilmentStatus::PendingPayment.as_str())
+            .filter(|f| f.status == FulfilmentStatus::PendingPayment)
         {
             fulfilment::Entity::update_many()
                 .col_expr(
                     fulfilment::Column::Status,
-                    Expr::value(FulfilmentStatus::Paid.as_str()),
+                    Expr::value(FulfilmentStatus::Paid),
                 )
                 .col_expr(fulfilment::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(fulfilment::Column::Id.eq(f.id))
-                .filter(fulfilment::Column::Status.eq(FulfilmentStatus::PendingPayment.as_str()))
+                .filter(fulfilment::Column::Status.eq(FulfilmentStatus::PendingPayment))
                 .exec(&txn)
                 .await?;
             history::record(
                 &txn,
                 order_id,
                 Some(f.id),
-                Some(FulfilmentStatus::PendingPayment.as_str()),
-                FulfilmentStatus::Paid.as_str(),
+                Some(FulfilmentStatus::PendingPayment.into()),
+                FulfilmentStatus::Paid.into(),
                 party,
                 Some(note),
             )
@@ -147,31 +141,6 @@ impl OrderService {
         refresh_order_status(&txn, order_id, party, Some(note)).await?;
         txn.commit().await?;
         Ok(PaymentRecord::Recorded)
-    }
-
-    /// Money that came in after release goes back, through the provider.
-    pub(crate) async fn refund_late_payment(&self, order_id: Uuid) -> Result<(), OrderError> {
-        let fulfilments = fulfilment::Entity::find()
-            .filter(fulfilment::Column::OrderId.eq(order_id))
-            .all(&self.db)
-            .await?;
-        for f in fulfilments {
-            let refundable = f.total_paise - f.refunded_paise;
-            if refundable > 0 {
-                self.refund_as(
-                    &Party::system(),
-                    crate::RefundRequest {
-                        order_id,
-                        fulfilment_id: f.id,
-                        amount_paise: Some(refundable),
-                        reason: "payment arrived after the order was released".into(),
-                        idempotency_key: format!("late-{}", f.id),
-                    },
-                )
-                .await?;
-            }
-        }
-        Ok(())
     }
 
     /// `paymentMarkReceived`: staff confirm a cash, bank-transfer or purchase-order
@@ -185,21 +154,15 @@ impl OrderService {
         reference: &str,
     ) -> Result<Uuid, OrderError> {
         party.require_signed_in()?;
-        let order = order::Entity::find_by_id(order_id)
-            .one(&self.db)
-            .await?
-            .ok_or(OrderError::NotFound("order"))?;
-        let fulfilments = fulfilment::Entity::find()
-            .filter(fulfilment::Column::OrderId.eq(order_id))
-            .all(&self.db)
-            .await?;
+        let order = store::load_order(&self.db, order_id).await?;
+        let fulfilments = store::fulfilments_of(&self.db, order_id).await?;
         let allowed = party.is_admin()
             || (!fulfilments.is_empty()
                 && fulfilments
                     .iter()
                     .all(|f| party.is_manager_of(f.cooperative_id)));
         if !allowed {
-            return Err(match crate::views::visibility(party, &order) {
+            return Err(match store::visibility(party, &order) {
                 None => OrderError::NotFound("order"),
                 Some(_) => OrderError::Forbidden(
                     "only admins, or the manager of the only cooperative in the order, confirm payments"
@@ -207,7 +170,7 @@ impl OrderService {
                 ),
             });
         }
-        if order.payment_provider != "manual" {
+        if order.payment_provider != PaymentProvider::Manual {
             return Err(OrderError::Conflict(
                 "card payments are confirmed by the payment provider, not by hand".into(),
             ));
@@ -232,7 +195,7 @@ impl OrderService {
         }
         if fulfilments
             .iter()
-            .all(|f| f.status == FulfilmentStatus::Cancelled.as_str())
+            .all(|f| f.status == FulfilmentStatus::Cancelled)
         {
             return Err(OrderError::Conflict("this order was cancelled".into()));
         }

@@ -14,16 +14,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    OrderError, OrderService, Party,
+    HistoryStatus, OrderError, OrderService, Party, PaymentProvider, RefundStatus,
     entity::{fulfilment, order, refund},
     invoices::tcs_paise,
-    lifecycle::{load_fulfilment, refresh_order_status},
-    stripe::ProviderFailure,
+    order_state::refresh_order_status,
+    payments::gateway::ProviderFailure,
+    store,
 };
-
-pub const PENDING: &str = "PENDING";
-pub const SUCCEEDED: &str = "SUCCEEDED";
-pub const FAILED: &str = "FAILED";
 
 #[derive(Debug, Clone)]
 pub struct RefundRequest {
@@ -35,7 +32,7 @@ pub struct RefundRequest {
     pub idempotency_key: String,
 }
 
-pub type RefundView = refund::Model;
+use crate::records::RefundView;
 
 async fn adjust_amounts(
     db: &impl ConnectionTrait,
@@ -105,12 +102,12 @@ impl OrderService {
         request: RefundRequest,
     ) -> Result<RefundView, OrderError> {
         party.require_signed_in()?;
-        let (fulfilment, order) = load_fulfilment(&self.db, request.fulfilment_id).await?;
+        let (fulfilment, order) = store::load_fulfilment(&self.db, request.fulfilment_id).await?;
         if fulfilment.order_id != request.order_id {
             return Err(OrderError::NotFound("fulfilment"));
         }
         if !(party.is_admin() || party.is_manager_of(fulfilment.cooperative_id)) {
-            return Err(match crate::views::visibility(party, &order) {
+            return Err(match store::visibility(party, &order) {
                 None => OrderError::NotFound("order"),
                 Some(_) => OrderError::Forbidden(
                     "refunds are made by admins or the cooperative's manager".into(),
@@ -156,12 +153,14 @@ impl OrderService {
                     "this idempotencyKey was already used for a different refund".into(),
                 ));
             }
-            if existing.status == PENDING && existing.provider == "stripe" {
+            if existing.status == RefundStatus::Pending
+                && existing.provider != PaymentProvider::Manual
+            {
                 return self.send_refund(existing).await;
             }
-            return Ok(existing);
+            return Ok(existing.into());
         }
-        let (fulfilment, order) = load_fulfilment(&self.db, request.fulfilment_id).await?;
+        let (fulfilment, order) = store::load_fulfilment(&self.db, request.fulfilment_id).await?;
         if order.payment_received_paise <= 0 {
             return Err(OrderError::Conflict(
                 "nothing was paid for this order; cancel it instead".into(),
@@ -176,7 +175,8 @@ impl OrderService {
                 format!("at most {refundable} paise of this fulfilment can be refunded"),
             ));
         }
-        let stripe = order.payment_provider == "stripe";
+        // Manual payments are returned by hand; the others through their provider.
+        let through_provider = order.payment_provider != PaymentProvider::Manual;
         let now = Utc::now();
         let txn = catalog::transaction::begin_write(&self.db).await?;
         if !adjust_amounts(&txn, &fulfilment, amount, self.settings.tcs_rate_bp).await? {
@@ -194,10 +194,14 @@ impl OrderService {
             amount_paise: amount,
             reason: reason.clone(),
             idempotency_key: key,
-            provider: order.payment_provider.clone(),
+            provider: order.payment_provider,
             provider_reference: None,
-            // Manual payments are returned by hand; the record is the instruction.
-            status: if stripe { PENDING } else { SUCCEEDED }.into(),
+            // A manual refund's record is the instruction to pay it back.
+            status: if through_provider {
+                RefundStatus::Pending
+            } else {
+                RefundStatus::Succeeded
+            },
             failure_message: None,
             actor_user_id: party.user_id(),
             created_at: now,
@@ -210,9 +214,9 @@ impl OrderService {
             amount_paise: Set(model.amount_paise),
             reason: Set(model.reason.clone()),
             idempotency_key: Set(model.idempotency_key.clone()),
-            provider: Set(model.provider.clone()),
+            provider: Set(model.provider),
             provider_reference: Set(None),
-            status: Set(model.status.clone()),
+            status: Set(model.status),
             failure_message: Set(None),
             actor_user_id: Set(model.actor_user_id),
             created_at: Set(now),
@@ -225,38 +229,35 @@ impl OrderService {
             order.id,
             Some(fulfilment.id),
             None,
-            "REFUND",
+            HistoryStatus::Refund,
             party,
             Some(&format!("{amount} paise: {reason}")),
         )
         .await?;
         refresh_order_status(&txn, order.id, party, Some(&reason)).await?;
         txn.commit().await?;
-        if stripe {
+        if through_provider {
             self.send_refund(model).await
         } else {
-            Ok(model)
+            Ok(model.into())
         }
     }
 
-    /// Sends a recorded refund to Stripe. A refusal gives the amount back to the
+    /// Sends a recorded refund to the payment provider. A refusal gives the amount back to the
     /// fulfilment; an unknown outcome (timeout) leaves it PENDING for a retry with the
     /// same key.
     async fn send_refund(&self, refund: refund::Model) -> Result<RefundView, OrderError> {
         let gateway = self
-            .stripe
+            .gateway
             .as_ref()
             .ok_or_else(|| OrderError::Provider("card payments are not configured".into()))?;
-        let order = order::Entity::find_by_id(refund.order_id)
-            .one(&self.db)
-            .await?
-            .ok_or(OrderError::NotFound("order"))?;
+        let order = store::load_order(&self.db, refund.order_id).await?;
         let intent = order
             .payment_reference
             .clone()
             .ok_or_else(|| OrderError::Conflict("the order has no card payment".into()))?;
         match gateway
-            .create_refund(
+            .refund(
                 &intent,
                 refund.amount_paise,
                 &format!("refund-{}", refund.id),
@@ -264,24 +265,24 @@ impl OrderService {
             .await
         {
             Ok(created) => {
-                let status = if created.status == "failed" || created.status == "canceled" {
-                    FAILED
+                let status = if created.failed {
+                    RefundStatus::Failed
                 } else {
-                    SUCCEEDED
+                    RefundStatus::Succeeded
                 };
                 let txn = catalog::transaction::begin_write(&self.db).await?;
                 let updated = refund::Entity::update_many()
                     .col_expr(refund::Column::Status, Expr::value(status))
                     .col_expr(
                         refund::Column::ProviderReference,
-                        Expr::value(created.id.clone()),
+                        Expr::value(created.reference.clone()),
                     )
                     .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
                     .filter(refund::Column::Id.eq(refund.id))
-                    .filter(refund::Column::Status.eq(PENDING))
+                    .filter(refund::Column::Status.eq(RefundStatus::Pending))
                     .exec(&txn)
                     .await?;
-                if status == FAILED && updated.rows_affected == 1 {
+                if status == RefundStatus::Failed && updated.rows_affected == 1 {
                     self.give_back(&txn, &refund).await?;
                 }
                 txn.commit().await?;
@@ -289,11 +290,11 @@ impl OrderService {
             Err(ProviderFailure::Refused(message)) => {
                 let txn = catalog::transaction::begin_write(&self.db).await?;
                 let updated = refund::Entity::update_many()
-                    .col_expr(refund::Column::Status, Expr::value(FAILED))
+                    .col_expr(refund::Column::Status, Expr::value(RefundStatus::Failed))
                     .col_expr(refund::Column::FailureMessage, Expr::value(message.clone()))
                     .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
                     .filter(refund::Column::Id.eq(refund.id))
-                    .filter(refund::Column::Status.eq(PENDING))
+                    .filter(refund::Column::Status.eq(RefundStatus::Pending))
                     .exec(&txn)
                     .await?;
                 if updated.rows_affected == 1 {
@@ -301,19 +302,22 @@ impl OrderService {
                 }
                 txn.commit().await?;
                 return Err(OrderError::Provider(format!(
-                    "Stripe refused the refund: {message}"
+                    "{} refused the refund: {message}",
+                    gateway.display_name()
                 )));
             }
             Err(ProviderFailure::Unavailable(message)) => {
                 return Err(OrderError::Provider(format!(
-                    "Stripe did not answer ({message}); repeat the refund with the same idempotencyKey"
+                    "{} did not answer ({message}); repeat the refund with the same idempotencyKey",
+                    gateway.display_name()
                 )));
             }
         }
-        refund::Entity::find_by_id(refund.id)
+        Ok(refund::Entity::find_by_id(refund.id)
             .one(&self.db)
             .await?
-            .ok_or(OrderError::NotFound("refund"))
+            .ok_or(OrderError::NotFound("refund"))?
+            .into())
     }
 
     async fn give_back(
@@ -321,10 +325,7 @@ impl OrderService {
         db: &impl ConnectionTrait,
         refund: &refund::Model,
     ) -> Result<(), OrderError> {
-        let fulfilment = fulfilment::Entity::find_by_id(refund.fulfilment_id)
-            .one(db)
-            .await?
-            .ok_or(OrderError::NotFound("fulfilment"))?;
+        let (fulfilment, _) = store::load_fulfilment(db, refund.fulfilment_id).await?;
         adjust_amounts(
             db,
             &fulfilment,
@@ -342,11 +343,36 @@ impl OrderService {
         Ok(())
     }
 
+    /// Money that came in after release goes back, through the provider.
+    pub(crate) async fn refund_late_payment(&self, order_id: Uuid) -> Result<(), OrderError> {
+        let fulfilments = store::fulfilments_of(&self.db, order_id).await?;
+        for f in fulfilments {
+            let refundable = f.total_paise - f.refunded_paise;
+            if refundable > 0 {
+                self.refund_as(
+                    &Party::system(),
+                    RefundRequest {
+                        order_id,
+                        fulfilment_id: f.id,
+                        amount_paise: Some(refundable),
+                        reason: "payment arrived after the order was released".into(),
+                        idempotency_key: format!("late-{}", f.id),
+                    },
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The refunds of an order.
     pub async fn refunds_of(&self, order_id: Uuid) -> Result<Vec<RefundView>, OrderError> {
         Ok(refund::Entity::find()
             .filter(refund::Column::OrderId.eq(order_id))
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(RefundView::from)
+            .collect())
     }
 }

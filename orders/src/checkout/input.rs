@@ -1,0 +1,406 @@
+//! Checking a checkout request before anything is planned or stored: the idempotency
+//! key, the addresses, institutional terms and consignees, the payment method, and
+//! each cart line against today's catalogue. Pure functions over the request and the
+//! lines read for it.
+
+use std::collections::BTreeMap;
+
+use catalog::{FieldError, FieldErrorCode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    Address, OrderError, Party, PaymentMethod,
+    cart::{self, CartLine},
+    checkout::plan::{Allocation, PlanItem},
+    tax::supplier_state,
+};
+
+/// The longest idempotency key accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 100;
+/// GeM's terms: payment within 10 days of the consignee's acceptance (CRAC).
+pub const DEFAULT_PAYMENT_TERMS_DAYS: i32 = 10;
+
+/// A consignee of an institutional order and what it receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsigneeInput {
+    pub name: String,
+    pub address: Address,
+    pub items: Vec<ConsigneeItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ConsigneeItem {
+    pub variant_id: Uuid,
+    pub quantity: i32,
+}
+
+/// What an institution adds to an order: its contract and where the goods go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstitutionalTerms {
+    pub purchase_order_number: Option<String>,
+    pub gem_contract_number: Option<String>,
+    pub payment_terms_days: Option<i32>,
+    pub consignees: Vec<ConsigneeInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceOrder {
+    #[serde(skip)]
+    pub cart_token: Option<String>,
+    #[serde(skip)]
+    pub idempotency_key: String,
+    /// Delivery address of a retail order; billing address of an institutional one.
+    pub address: Address,
+    #[serde(serialize_with = "serialize_method")]
+    pub payment_method: PaymentMethod,
+    pub institutional: Option<InstitutionalTerms>,
+}
+
+fn serialize_method<S: serde::Serializer>(
+    method: &PaymentMethod,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
+}
+
+/// The result of `placeOrder`.
+#[derive(Debug, Clone)]
+pub struct PlacedOrder {
+    pub order_id: Uuid,
+    /// An earlier call with the same idempotency key created the order.
+    pub replayed: bool,
+    /// The order exists but the payment provider could not be reached; repeating the
+    /// call with the same key tries again.
+    pub payment_error: Option<String>,
+}
+
+/// An order that arrived from a sales channel (NCUI Haat, GeM).
+#[derive(Debug, Clone)]
+pub struct ChannelOrder {
+    /// The channel's name, e.g. `GEM`.
+    pub channel: String,
+    /// The channel's own id for the order: orders are de-duplicated by it.
+    pub channel_order_id: String,
+    /// Variant, quantity and the unit price the channel sold at (tax included).
+    pub lines: Vec<(Uuid, i32, i64)>,
+    pub address: Address,
+    pub payment_method: PaymentMethod,
+    pub institutional: Option<InstitutionalTerms>,
+}
+
+/// The buyer recorded on a channel's orders: one fixed id per channel, no user account.
+pub fn channel_buyer_id(channel: &str) -> Uuid {
+    let digest = Sha256::digest(format!("ladakh-market channel buyer {channel}"));
+    let mut bytes = [0_u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+pub(crate) fn check_key(key: &str) -> Result<(), OrderError> {
+    let ok = !key.is_empty()
+        && key.len() <= MAX_IDEMPOTENCY_KEY
+        && key.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(OrderError::invalid(
+            "idempotencyKey",
+            FieldErrorCode::Invalid,
+            format!("idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters"),
+        ))
+    }
+}
+
+/// What an idempotency key stands for: the request and the quantities ordered.
+pub(crate) fn fingerprint(input: &PlaceOrder, lines: &[(Uuid, i32)]) -> Result<String, OrderError> {
+    let mut sorted = lines.to_vec();
+    sorted.sort();
+    let body = serde_json::to_vec(&(input, sorted)).map_err(OrderError::corrupt)?;
+    Ok(hex::encode(Sha256::digest(body)))
+}
+
+/// A buyer's request with its address and terms normalised, or every problem with it.
+/// `card_payments`: a payment provider is configured.
+pub(crate) fn checked_input(
+    party: &Party,
+    mut input: PlaceOrder,
+    card_payments: bool,
+) -> Result<PlaceOrder, OrderError> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    match input.address.clone().checked("address") {
+        Ok(address) => input.address = address,
+        Err(mut errors) => problems.append(&mut errors),
+    }
+    let institution = matches!(party.actor, catalog::Actor::Institution { .. });
+    match (&mut input.institutional, institution) {
+        (None, true) => problems.push(FieldError::new(
+            "institutional",
+            FieldErrorCode::Required,
+            "institution orders need a purchase order or GeM contract and consignees",
+        )),
+        (Some(_), false) => problems.push(FieldError::new(
+            "institutional",
+            FieldErrorCode::NotAllowed,
+            "only institution accounts place institutional orders",
+        )),
+        (Some(terms), true) => check_terms(terms, &mut problems),
+        (None, false) => {}
+    }
+    let method_allowed = match input.payment_method {
+        PaymentMethod::Stripe => card_payments,
+        PaymentMethod::PurchaseOrder => institution,
+        PaymentMethod::CashOnDelivery | PaymentMethod::BankTransfer => true,
+        PaymentMethod::Channel => false,
+    };
+    if !method_allowed {
+        problems.push(FieldError::new(
+            "paymentMethod",
+            FieldErrorCode::NotAllowed,
+            match input.payment_method {
+                PaymentMethod::Stripe => "card payments are not configured on this marketplace",
+                PaymentMethod::Channel => {
+                    "channel settlement is for orders from the sales channels"
+                }
+                _ => "purchase orders are for institution accounts",
+            },
+        ));
+    }
+    if problems.is_empty() {
+        Ok(input)
+    } else {
+        Err(OrderError::Invalid(problems))
+    }
+}
+
+/// Price changes, items no longer for sale, minimum quantities and stock, each as a
+/// field error on its cart line.
+pub(crate) fn line_problems(lines: &[CartLine]) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let field = format!("cart.lines.{index}");
+        let Some(item) = line.item.as_ref().filter(|item| item.on_sale) else {
+            problems.push(FieldError::new(
+                &field,
+                FieldErrorCode::NotFound,
+                "this item is no longer for sale; remove it from the cart",
+            ));
+            continue;
+        };
+        let sku = &item.variant.sku;
+        if line.price_changed() {
+            problems.push(FieldError::new(
+                &field,
+                FieldErrorCode::PriceChanged,
+                format!(
+                    "the price of {sku} changed from {} to {} paise",
+                    line.seen_unit_price_paise, line.unit_price_paise
+                ),
+            ));
+        }
+        if line.quantity < item.variant.min_order_quantity {
+            problems.push(FieldError::new(
+                &field,
+                FieldErrorCode::OutOfRange,
+                format!(
+                    "{sku} is sold in quantities of at least {}",
+                    item.variant.min_order_quantity
+                ),
+            ));
+        }
+        if line.quantity > item.variant.stock_on_hand {
+            problems.push(FieldError::new(
+                &field,
+                FieldErrorCode::OutOfStock,
+                format!("only {} of {sku} in stock", item.variant.stock_on_hand),
+            ));
+        }
+    }
+    problems
+}
+
+/// What the planner needs of each checked line: the variant as sold today.
+pub(crate) fn plan_items(lines: &[CartLine]) -> Result<Vec<PlanItem>, OrderError> {
+    lines
+        .iter()
+        .map(|line| {
+            let item = line
+                .item
+                .as_ref()
+                .ok_or_else(|| OrderError::corrupt("checked line without its item"))?;
+            Ok(PlanItem {
+                variant_id: line.variant_id,
+                product_id: item.variant.product_id,
+                cooperative_id: item.cooperative.id,
+                supplier_state: supplier_state(item.cooperative.gstin.as_deref()),
+                sku: item.variant.sku.clone(),
+                description: format!("{} ({})", item.product_title, item.variant.title),
+                hsn: item.hsn_code.clone(),
+                category_gst_rate_bp: i64::from(item.category_gst_rate_bp),
+                unit_price_paise: line.unit_price_paise,
+                unit_weight_grams: i64::from(item.variant.weight_grams),
+            })
+        })
+        .collect()
+}
+
+/// Who receives what where: each consignee's items to its address for an
+/// institutional order (checked against the cart), else every line to the order's
+/// address.
+pub(crate) fn allocations(
+    input: &PlaceOrder,
+    lines: &[CartLine],
+) -> Result<Vec<Allocation>, OrderError> {
+    Ok(match &input.institutional {
+        Some(terms) => {
+            check_allocations(terms, lines)?;
+            terms
+                .consignees
+                .iter()
+                .enumerate()
+                .flat_map(|(index, c)| {
+                    c.items.iter().map(move |item| Allocation {
+                        consignee: Some(index),
+                        variant_id: item.variant_id,
+                        quantity: item.quantity,
+                        destination: c.address.state_code.clone(),
+                    })
+                })
+                .collect()
+        }
+        None => lines
+            .iter()
+            .map(|l| Allocation {
+                consignee: None,
+                variant_id: l.variant_id,
+                quantity: l.quantity,
+                destination: input.address.state_code.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// Normalises institutional terms, collecting their problems.
+pub(crate) fn check_terms(terms: &mut InstitutionalTerms, problems: &mut Vec<FieldError>) {
+    let clean = |value: &mut Option<String>| {
+        *value = value
+            .take()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+    };
+    clean(&mut terms.purchase_order_number);
+    clean(&mut terms.gem_contract_number);
+    if terms.purchase_order_number.is_none() && terms.gem_contract_number.is_none() {
+        problems.push(FieldError::new(
+            "institutional.purchaseOrderNumber",
+            FieldErrorCode::Required,
+            "give a purchase order number or a GeM contract number",
+        ));
+    }
+    for (field, value) in [
+        ("purchaseOrderNumber", &terms.purchase_order_number),
+        ("gemContractNumber", &terms.gem_contract_number),
+    ] {
+        if value.as_ref().is_some_and(|v| {
+            v.len() > 64
+                || !v
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-/_.".contains(&b))
+        }) {
+            problems.push(FieldError::new(
+                &format!("institutional.{field}"),
+                FieldErrorCode::Invalid,
+                format!("{field} must be at most 64 letters, digits, '-', '/', '_' or '.'"),
+            ));
+        }
+    }
+    if terms
+        .payment_terms_days
+        .is_some_and(|d| !(0..=180).contains(&d))
+    {
+        problems.push(FieldError::new(
+            "institutional.paymentTermsDays",
+            FieldErrorCode::OutOfRange,
+            "paymentTermsDays must be between 0 and 180",
+        ));
+    }
+    if terms.consignees.is_empty() || terms.consignees.len() > 50 {
+        problems.push(FieldError::new(
+            "institutional.consignees",
+            FieldErrorCode::OutOfRange,
+            "an institutional order has 1 to 50 consignees",
+        ));
+    }
+    for (index, consignee) in terms.consignees.iter_mut().enumerate() {
+        let prefix = format!("institutional.consignees.{index}");
+        consignee.name = consignee.name.trim().to_owned();
+        if consignee.name.is_empty() || consignee.name.chars().count() > 100 {
+            problems.push(FieldError::new(
+                &format!("{prefix}.name"),
+                FieldErrorCode::Required,
+                "a consignee needs a name of at most 100 characters",
+            ));
+        }
+        match consignee
+            .address
+            .clone()
+            .checked(&format!("{prefix}.address"))
+        {
+            Ok(address) => consignee.address = address,
+            Err(mut errors) => problems.append(&mut errors),
+        }
+        if consignee.items.is_empty() {
+            problems.push(FieldError::new(
+                &format!("{prefix}.items"),
+                FieldErrorCode::Required,
+                "a consignee receives at least one item",
+            ));
+        }
+        for (i, item) in consignee.items.iter().enumerate() {
+            if item.quantity <= 0 || item.quantity > cart::MAX_LINE_QUANTITY {
+                problems.push(FieldError::new(
+                    &format!("{prefix}.items.{i}.quantity"),
+                    FieldErrorCode::OutOfRange,
+                    "quantity must be positive",
+                ));
+            }
+        }
+    }
+}
+
+/// Consignees' quantities must add up to the cart's, variant by variant.
+fn check_allocations(terms: &InstitutionalTerms, lines: &[CartLine]) -> Result<(), OrderError> {
+    let mut allocated: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for consignee in &terms.consignees {
+        for item in &consignee.items {
+            *allocated.entry(item.variant_id).or_default() += i64::from(item.quantity);
+        }
+    }
+    let mut problems = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let given = allocated.remove(&line.variant_id).unwrap_or(0);
+        if given != i64::from(line.quantity) {
+            problems.push(FieldError::new(
+                &format!("cart.lines.{index}"),
+                FieldErrorCode::Invalid,
+                format!(
+                    "consignees receive {given} units but the cart has {}",
+                    line.quantity
+                ),
+            ));
+        }
+    }
+    if !allocated.is_empty() {
+        problems.push(FieldError::new(
+            "institutional.consignees",
+            FieldErrorCode::Invalid,
+            "consignees list items that are not in the cart",
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(OrderError::Invalid(problems))
+    }
+}

@@ -1,0 +1,164 @@
+//! What the order domain needs from a payment provider, in the provider's absence of
+//! meaning: start a payment, ask how it stands, cancel it, refund part of it, and turn
+//! a signed webhook delivery into provider-neutral events. Stripe is one
+//! implementation; a second provider (Razorpay, UPI) is another, and every use case
+//! (recording payments, refunds, reconciliation, webhooks) works with either.
+
+use std::{future::Future, pin::Pin};
+
+use uuid::Uuid;
+
+use crate::{OrderError, PaymentProvider};
+
+/// A provider call in flight.
+pub type GatewayFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, ProviderFailure>> + Send + 'a>>;
+
+/// Why a provider call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderFailure {
+    /// The provider answered and said no; repeating will not help.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// No usable answer (network, timeout, 5xx): the outcome is unknown.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A payment to start for an order.
+#[derive(Debug, Clone, Copy)]
+pub struct PaymentRequest<'a> {
+    pub order_id: Uuid,
+    pub order_number: &'a str,
+    pub amount_paise: i64,
+    /// ISO 4217, e.g. `INR`.
+    pub currency: &'a str,
+    /// The same key always names the same payment at the provider.
+    pub idempotency_key: &'a str,
+}
+
+/// How a payment stands at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentState {
+    Succeeded,
+    /// The buyer is still paying (authentication, processing, capture).
+    InProgress,
+    /// Not paid and not about to be (awaiting a method, failed, cancelled).
+    NotPaid,
+}
+
+/// A payment as the provider reports it.
+#[derive(Debug, Clone)]
+pub struct ProviderPayment {
+    /// The provider's id for the payment (a PaymentIntent id for Stripe).
+    pub reference: String,
+    pub state: PaymentState,
+    /// The provider's own word for the state, for messages.
+    pub provider_status: String,
+    pub amount_received_paise: i64,
+    pub currency: String,
+    /// What the buyer's client needs to pay (Stripe's client secret).
+    pub client_secret: Option<String>,
+}
+
+/// A refund as the provider accepted it.
+#[derive(Debug, Clone)]
+pub struct ProviderRefund {
+    pub reference: String,
+    /// The provider accepted the request but the refund failed or was cancelled.
+    pub failed: bool,
+}
+
+/// The payment a webhook event is about: the provider's reference, and the order id
+/// the payment was created for (its metadata), for a payment whose reference was not
+/// stored yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRef {
+    pub reference: String,
+    pub order_id: Option<Uuid>,
+}
+
+/// What a webhook delivery says, without the provider's vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentEvent {
+    /// The money arrived. `payment` is None when the event names no payment.
+    Succeeded {
+        payment: Option<PaymentRef>,
+        amount_received_paise: i64,
+        currency: String,
+    },
+    /// The payment failed, or was cancelled, and will not complete.
+    Failed {
+        payment: Option<PaymentRef>,
+        cancelled: bool,
+    },
+    /// Money went back: the provider's refunds that succeeded, and how much in all was
+    /// refunded at the provider.
+    Refunded {
+        payment: Option<PaymentRef>,
+        succeeded_refunds: Vec<String>,
+        amount_refunded_paise: i64,
+    },
+    /// An event the marketplace does not use.
+    Unused,
+}
+
+/// A verified webhook delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// The provider's event id: each is processed once.
+    pub id: String,
+    /// The provider's event type, as recorded.
+    pub kind: String,
+    pub event: PaymentEvent,
+}
+
+/// Why a webhook delivery was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("signature: {0}")]
+    Signature(String),
+    #[error("payload: {0}")]
+    Payload(String),
+    #[error("card payments are not configured")]
+    NotConfigured,
+    #[error(transparent)]
+    Order(#[from] OrderError),
+}
+
+/// A payment provider: client calls and signature checks, no order logic.
+pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
+    /// The provider recorded on orders and refunds it settles.
+    fn provider(&self) -> PaymentProvider;
+
+    /// The provider's name in messages to people ("Stripe").
+    fn display_name(&self) -> &'static str;
+
+    /// Starts (or, with the same idempotency key, finds) the payment of an order.
+    fn create_payment<'a>(
+        &'a self,
+        request: PaymentRequest<'a>,
+    ) -> GatewayFuture<'a, ProviderPayment>;
+
+    /// How the payment `reference` stands.
+    fn fetch_payment<'a>(&'a self, reference: &'a str) -> GatewayFuture<'a, ProviderPayment>;
+
+    /// Cancels an unpaid payment.
+    fn cancel_payment<'a>(&'a self, reference: &'a str) -> GatewayFuture<'a, ProviderPayment>;
+
+    /// Refunds `amount_paise` of the payment `reference`, once per idempotency key.
+    fn refund<'a>(
+        &'a self,
+        reference: &'a str,
+        amount_paise: i64,
+        idempotency_key: &'a str,
+    ) -> GatewayFuture<'a, ProviderRefund>;
+
+    /// Verifies a delivery's signature (`now` in Unix seconds) and reads its event.
+    fn parse_webhook(
+        &self,
+        signature: Option<&str>,
+        payload: &[u8],
+        now: i64,
+    ) -> Result<WebhookEvent, WebhookError>;
+}

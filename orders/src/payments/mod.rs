@@ -1,0 +1,11 @@
+//! Payments: the provider-neutral use cases (starting a payment after checkout,
+//! recording money that arrived, webhooks, reconciliation before expiry, refunds)
+//! over the [`gateway::PaymentGateway`] a provider implements.
+
+pub mod gateway;
+pub(crate) mod reconcile;
+pub(crate) mod recording;
+pub(crate) mod refunds;
+pub(crate) mod start;
+pub mod stripe;
+pub(crate) mod webhook;

@@ -1,0 +1,222 @@
+//! Provider webhooks: the gateway verifies the delivery and reads it into neutral
+//! events; here they are applied to orders. Every event id is processed once; the
+//! handlers work from the order's state, so duplicates and out-of-order deliveries
+//! change nothing.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
+use uuid::Uuid;
+
+use crate::{
+    OrderError, OrderService, Party, RefundStatus,
+    entity::{order, payment_event, refund},
+    payments::{
+        gateway::{PaymentEvent, PaymentGateway, PaymentRef, WebhookError, WebhookEvent},
+        recording::{PaymentRecord, flag},
+    },
+    store,
+};
+
+/// What a webhook delivery did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    Processed(String),
+    Duplicate,
+    Ignored(String),
+}
+
+impl OrderService {
+    /// `POST /webhooks/stripe`.
+    pub async fn handle_stripe_webhook(
+        &self,
+        signature: Option<&str>,
+        payload: &[u8],
+    ) -> Result<WebhookOutcome, WebhookError> {
+        self.handle_payment_webhook(signature, payload).await
+    }
+
+    /// A delivery from the configured payment provider.
+    pub async fn handle_payment_webhook(
+        &self,
+        signature: Option<&str>,
+        payload: &[u8],
+    ) -> Result<WebhookOutcome, WebhookError> {
+        let gateway = self.gateway.as_deref().ok_or(WebhookError::NotConfigured)?;
+        let event = gateway.parse_webhook(signature, payload, Utc::now().timestamp())?;
+        if event.id.is_empty() || event.id.len() > 255 {
+            return Err(WebhookError::Payload("bad event id".into()));
+        }
+        if payment_event::Entity::find_by_id(event.id.clone())
+            .one(&self.db)
+            .await
+            .map_err(OrderError::from)?
+            .is_some()
+        {
+            return Ok(WebhookOutcome::Duplicate);
+        }
+        let (order_id, outcome) = self.apply_event(gateway, &event).await?;
+        // Recorded after the effects, which are idempotent: a crash in between means
+        // the provider redelivers and the handler finds the work done.
+        payment_event::Entity::insert(payment_event::ActiveModel {
+            id: Set(event.id.clone()),
+            provider: Set(gateway.provider()),
+            event_type: Set(event.kind.clone()),
+            order_id: Set(order_id),
+            outcome: Set(match &outcome {
+                WebhookOutcome::Processed(s) | WebhookOutcome::Ignored(s) => s.clone(),
+                WebhookOutcome::Duplicate => "duplicate".into(),
+            }),
+            received_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::column(payment_event::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(OrderError::from)?;
+        Ok(outcome)
+    }
+
+    /// The order a payment belongs to: by the stored reference, or (the payment was
+    /// created but its reference not yet stored, a crash in between) by the order id
+    /// the payment carries, if that order is this provider's and not another payment's.
+    async fn order_of_payment(
+        &self,
+        gateway: &dyn PaymentGateway,
+        payment: Option<&PaymentRef>,
+    ) -> Result<Option<order::Model>, OrderError> {
+        let Some(payment) = payment else {
+            return Ok(None);
+        };
+        if let Some(order) = store::order_by_payment_reference(&self.db, &payment.reference).await?
+        {
+            return Ok(Some(order));
+        }
+        let Some(order_id) = payment.order_id else {
+            return Ok(None);
+        };
+        let order = order::Entity::find_by_id(order_id).one(&self.db).await?;
+        Ok(order.filter(|o| {
+            o.payment_provider == gateway.provider()
+                && o.payment_reference
+                    .as_deref()
+                    .is_none_or(|r| r == payment.reference)
+        }))
+    }
+
+    async fn apply_event(
+        &self,
+        gateway: &dyn PaymentGateway,
+        event: &WebhookEvent,
+    ) -> Result<(Option<Uuid>, WebhookOutcome), OrderError> {
+        let no_payment = || {
+            Ok((
+                None,
+                WebhookOutcome::Ignored("no order for this PaymentIntent".into()),
+            ))
+        };
+        match &event.event {
+            PaymentEvent::Succeeded {
+                payment,
+                amount_received_paise,
+                currency,
+            } => {
+                let Some(order) = self.order_of_payment(gateway, payment.as_ref()).await? else {
+                    return no_payment();
+                };
+                let record = self
+                    .record_payment(
+                        order.id,
+                        *amount_received_paise,
+                        currency,
+                        &Party::system(),
+                        &format!("{}: {}", gateway.display_name(), event.kind),
+                    )
+                    .await?;
+                let outcome = match record {
+                    PaymentRecord::Recorded => "paid".to_owned(),
+                    PaymentRecord::AlreadyPaid => "already paid".to_owned(),
+                    PaymentRecord::Mismatch(issue) => format!("flagged: {issue}"),
+                    PaymentRecord::ArrivedAfterRelease => {
+                        self.refund_late_payment(order.id).await?;
+                        "paid after release: refunded".to_owned()
+                    }
+                };
+                Ok((Some(order.id), WebhookOutcome::Processed(outcome)))
+            }
+            PaymentEvent::Failed { payment, cancelled } => {
+                let Some(order) = self.order_of_payment(gateway, payment.as_ref()).await? else {
+                    return no_payment();
+                };
+                let reason = if *cancelled {
+                    "the card payment was cancelled"
+                } else {
+                    "the card payment failed"
+                };
+                let released = self.release_unpaid(order.id, reason).await?;
+                Ok((
+                    Some(order.id),
+                    WebhookOutcome::Processed(if released {
+                        "released".into()
+                    } else {
+                        "nothing to release".into()
+                    }),
+                ))
+            }
+            PaymentEvent::Refunded {
+                payment,
+                succeeded_refunds,
+                amount_refunded_paise,
+            } => {
+                let Some(order) = self.order_of_payment(gateway, payment.as_ref()).await? else {
+                    return Ok((
+                        None,
+                        WebhookOutcome::Ignored("no order for this charge".into()),
+                    ));
+                };
+                for reference in succeeded_refunds {
+                    refund::Entity::update_many()
+                        .col_expr(refund::Column::Status, Expr::value(RefundStatus::Succeeded))
+                        .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
+                        .filter(refund::Column::OrderId.eq(order.id))
+                        .filter(refund::Column::ProviderReference.eq(reference.as_str()))
+                        .exec(&self.db)
+                        .await?;
+                }
+                let current = store::load_order(&self.db, order.id).await?;
+                if *amount_refunded_paise > current.refunded_paise {
+                    flag(
+                        &self.db,
+                        order.id,
+                        &format!(
+                            "{} shows {amount_refunded_paise} paise refunded but the marketplace recorded {}: a refund was made outside it",
+                            gateway.display_name(),
+                            current.refunded_paise
+                        ),
+                    )
+                    .await?;
+                    return Ok((
+                        Some(order.id),
+                        WebhookOutcome::Processed(
+                            "flagged: refund made outside the marketplace".into(),
+                        ),
+                    ));
+                }
+                Ok((
+                    Some(order.id),
+                    WebhookOutcome::Processed("refunds confirmed".into()),
+                ))
+            }
+            PaymentEvent::Unused => Ok((
+                None,
+                WebhookOutcome::Ignored(format!("{} is not used", event.kind)),
+            )),
+        }
+    }
+}
