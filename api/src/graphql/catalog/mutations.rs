@@ -7,12 +7,13 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 
 use crate::graphql::{
     ApiError, UserError, UserErrorCode,
-    accounts::{actor, db},
     catalog::{
         AttributeKindValue, Category, Cooperative, District, Product, ProductStatusValue, Variant,
-        VerificationStatusValue, parse_id,
+        VerificationStatusValue,
     },
+    context::ContextExt,
     errors::respond,
+    ids::parse_id,
     money::Paise,
 };
 
@@ -360,7 +361,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CooperativeFieldsInput,
     ) -> Result<CooperativePayload> {
-        let created = catalog::create_cooperative(db(ctx)?, &actor(ctx)?, input.into()).await;
+        let created = catalog::create_cooperative(ctx.db()?, &ctx.actor()?, input.into()).await;
         respond(created, |c, errors| CooperativePayload {
             cooperative: c.map(Into::into),
             errors,
@@ -374,8 +375,8 @@ impl CatalogMutation {
         input: CooperativeUpdateInput,
     ) -> Result<CooperativePayload> {
         let updated = catalog::update_cooperative(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("id", &input.id)?,
             input.fields.into(),
         )
@@ -393,8 +394,8 @@ impl CatalogMutation {
         input: CooperativeVerifyInput,
     ) -> Result<CooperativePayload> {
         let changed = catalog::set_verification_status(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("id", &input.id)?,
             input.status.into(),
         )
@@ -411,7 +412,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: DistrictCreateInput,
     ) -> Result<DistrictCreatePayload> {
-        let created = catalog::create_district(db(ctx)?, &actor(ctx)?, &input.name).await;
+        let created = catalog::create_district(ctx.db()?, &ctx.actor()?, &input.name).await;
         respond(created, |d, errors| DistrictCreatePayload {
             district: d.map(|d| District {
                 id: ID(d.id.to_string()),
@@ -428,8 +429,8 @@ impl CatalogMutation {
         input: CategoryUpdateInput,
     ) -> Result<CategoryUpdatePayload> {
         let updated = catalog::update_category(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             &input.slug,
             catalog::CategoryChanges {
                 name: input.name,
@@ -483,7 +484,7 @@ impl CatalogMutation {
             variants: input.variants.into_iter().map(Into::into).collect(),
             status: input.status.map(Into::into),
         };
-        let created = catalog::create_product(db(ctx)?, &actor(ctx)?, new).await;
+        let created = catalog::create_product(ctx.db()?, &ctx.actor()?, new).await;
         respond(created, |p, errors| ProductPayload {
             product: p.map(|(product, _)| Product(product)),
             errors,
@@ -515,9 +516,13 @@ impl CatalogMutation {
             procurement: input.procurement.map(Into::into),
             status: input.status.map(Into::into),
         };
-        let updated =
-            catalog::update_product(db(ctx)?, &actor(ctx)?, parse_id("id", &input.id)?, changes)
-                .await;
+        let updated = catalog::update_product(
+            ctx.db()?,
+            &ctx.actor()?,
+            parse_id("id", &input.id)?,
+            changes,
+        )
+        .await;
         respond(updated, |p, errors| ProductPayload {
             product: p.map(Product),
             errors,
@@ -531,8 +536,8 @@ impl CatalogMutation {
         input: VariantCreateInput,
     ) -> Result<VariantPayload> {
         let created = catalog::create_variant(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("productId", &input.product_id)?,
             input.variant.into(),
         )
@@ -557,9 +562,13 @@ impl CatalogMutation {
             min_order_quantity: input.min_order_quantity,
             tier_prices: input.tier_prices.map(tiers),
         };
-        let updated =
-            catalog::update_variant(db(ctx)?, &actor(ctx)?, parse_id("id", &input.id)?, changes)
-                .await;
+        let updated = catalog::update_variant(
+            ctx.db()?,
+            &ctx.actor()?,
+            parse_id("id", &input.id)?,
+            changes,
+        )
+        .await;
         respond(updated, |v, errors| VariantPayload {
             variant: v.map(Variant),
             errors,
@@ -579,8 +588,8 @@ impl CatalogMutation {
             StockAdjustReason::Correction => catalog::StockReason::Correction,
         };
         let adjusted = catalog::adjust_stock(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("variantId", &input.variant_id)?,
             input.delta,
             reason,
@@ -612,8 +621,8 @@ impl CatalogMutation {
         };
         let format = input.format.into();
         let imported = catalog::import_products(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("cooperativeId", &input.cooperative_id)?,
             format,
             &content,
