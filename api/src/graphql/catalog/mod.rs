@@ -4,12 +4,14 @@
 
 mod cooperatives;
 mod mutations;
+mod product_mutations;
 mod products;
 mod queries;
 mod types;
 
 pub use cooperatives::*;
 pub use mutations::*;
+pub use product_mutations::*;
 pub use products::*;
 pub use queries::*;
 pub use types::*;

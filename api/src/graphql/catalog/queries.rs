@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::graphql::{
     ApiError,
     context::ContextExt,
-    ids::parse_id,
+    ids::{parse_id, parse_optional_id},
     loaders::ProductRelations,
     money::Paise,
     pagination::{PageArgs, RelayConnection, connection_complexity, connection_from_page},
@@ -58,31 +58,25 @@ pub struct ProductFilter {
     pub in_stock: Option<bool>,
 }
 
-impl ProductFilter {
-    fn into_domain(self) -> Result<catalog::ProductFilter, ApiError> {
-        if let (Some(min), Some(max)) = (self.min_price, self.max_price)
+impl TryFrom<ProductFilter> for catalog::ProductFilter {
+    type Error = ApiError;
+
+    fn try_from(filter: ProductFilter) -> Result<Self, ApiError> {
+        if let (Some(min), Some(max)) = (filter.min_price, filter.max_price)
             && min.0 > max.0
         {
             return Err(ApiError::BadUserInput(
                 "`minPrice` must not exceed `maxPrice`".to_owned(),
             ));
         }
-        Ok(catalog::ProductFilter {
-            category_slug: self.category_slug,
-            cooperative_id: self
-                .cooperative_id
-                .as_ref()
-                .map(|id| parse_id("cooperativeId", id))
-                .transpose()?,
-            gi_tag_id: self
-                .gi_tag_id
-                .as_ref()
-                .map(|id| parse_id("giTagId", id))
-                .transpose()?,
-            district: self.district,
-            min_price_paise: self.min_price.map(|p| p.0),
-            max_price_paise: self.max_price.map(|p| p.0),
-            in_stock: self.in_stock,
+        Ok(Self {
+            category_slug: filter.category_slug,
+            cooperative_id: parse_optional_id("cooperativeId", filter.cooperative_id.as_ref())?,
+            gi_tag_id: parse_optional_id("giTagId", filter.gi_tag_id.as_ref())?,
+            district: filter.district,
+            min_price_paise: filter.min_price.map(|p| p.0),
+            max_price_paise: filter.max_price.map(|p| p.0),
+            in_stock: filter.in_stock,
         })
     }
 }
@@ -129,7 +123,7 @@ impl CatalogQuery {
             before,
         }
         .into_counted_request(ctx)?;
-        let filter = filter.unwrap_or_default().into_domain()?;
+        let filter = catalog::ProductFilter::try_from(filter.unwrap_or_default())?;
         let sort = sort.unwrap_or_default().into();
         let page = catalog::list_public_products(
             ctx.db()?,

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use crate::graphql::{
     context::ContextExt,
     errors::top_error,
-    ids::parse_optional_id,
+    ids::{InvalidId, parse_optional_id},
     pagination::{ForwardPage, RelayConnection, connection_complexity, connection_from_page},
 };
 
@@ -17,6 +17,19 @@ pub struct ChannelListingFilter {
     pub state: Option<ListingStateValue>,
     pub cooperative_id: Option<ID>,
     pub product_id: Option<ID>,
+}
+
+impl TryFrom<ChannelListingFilter> for connectors::ListingFilter {
+    type Error = InvalidId;
+
+    fn try_from(filter: ChannelListingFilter) -> Result<Self, InvalidId> {
+        Ok(Self {
+            channel: filter.channel.map(Into::into),
+            state: filter.state.map(Into::into),
+            cooperative_id: parse_optional_id("cooperativeId", filter.cooperative_id.as_ref())?,
+            product_id: parse_optional_id("productId", filter.product_id.as_ref())?,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -34,15 +47,10 @@ impl ChannelsQuery {
         after: Option<String>,
     ) -> Result<RelayConnection<ChannelListing>> {
         let page = ForwardPage::parse(first, after, ctx.limits()?)?;
-        let filter = match filter {
-            None => connectors::ListingFilter::default(),
-            Some(f) => connectors::ListingFilter {
-                channel: f.channel.map(Into::into),
-                state: f.state.map(Into::into),
-                cooperative_id: parse_optional_id("cooperativeId", f.cooperative_id.as_ref())?,
-                product_id: parse_optional_id("productId", f.product_id.as_ref())?,
-            },
-        };
+        let filter = filter
+            .map(connectors::ListingFilter::try_from)
+            .transpose()?
+            .unwrap_or_default();
         let listings = ctx
             .connectors()?
             .listings(&ctx.actor()?, filter, page.size, page.after)
