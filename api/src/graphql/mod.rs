@@ -1,11 +1,21 @@
 //! The GraphQL schema: roots merged from one module per domain, limits on depth and
 //! complexity, and the per-request context (viewer and DataLoaders).
 
+//!
+//! Layout: one folder per domain (`accounts`, `catalog`, `provenance`, `channels`,
+//! `search`), each with `types.rs` (what clients see), `queries.rs`, `mutations.rs` and
+//! further files by feature; shared pieces beside them: `context` (what a resolver reads
+//! from the request: `ctx.db()`, `ctx.viewer()`, `ctx.actor()`, `ctx.loaders()`,
+//! `ctx.limits()`, the services), `ids` (the one id parser), `pagination` (the one
+//! connection builder and its complexity), `errors` and `user_errors` (the one error
+//! mapping), `loaders` and `money`.
+
 mod accounts;
 mod catalog;
-mod catalog_mutations;
 mod channels;
+mod context;
 mod errors;
+mod ids;
 pub(crate) mod loaders;
 mod money;
 mod orders;
@@ -17,7 +27,7 @@ mod user_errors;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
-pub(crate) use accounts::actor_of as accounts_actor_of;
+pub(crate) use context::actor_of as accounts_actor_of;
 pub use errors::{ApiError, Failure};
 pub use user_errors::{UserError, UserErrorCode};
 
@@ -42,7 +52,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     accounts::AccountsMutation,
     accounts::StaffMutation,
-    catalog_mutations::CatalogMutation,
+    catalog::CatalogMutation,
     provenance::ProvenanceMutation,
     orders::OrdersMutation,
     channels::ChannelsMutation,
@@ -103,6 +113,63 @@ pub fn sdl() -> String {
 
 #[cfg(test)]
 mod tests {
+    use async_graphql::registry::{MetaType, Registry};
+
+    /// Every field of the SDL returning a connection, as `Type.field`, and whether the
+    /// complexity limit counts it (`#[graphql(complexity = …)]`).
+    fn connection_fields() -> Vec<(String, bool)> {
+        let mut registry = Registry::default();
+        <super::QueryRoot as async_graphql::OutputType>::create_type_info(&mut registry);
+        <super::MutationRoot as async_graphql::OutputType>::create_type_info(&mut registry);
+        // Building the roots' type info directly also registers the pieces that
+        // `MergedObject` stitches together; only the object types of the SDL count.
+        let sdl = super::sdl();
+        let published: std::collections::HashSet<&str> = sdl
+            .lines()
+            .filter_map(|line| line.strip_prefix("type "))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .collect();
+        let mut connections = Vec::new();
+        for (type_name, meta) in &registry.types {
+            if !published.contains(type_name.as_str()) {
+                continue;
+            }
+            let MetaType::Object { fields, .. } = meta else {
+                continue;
+            };
+            for field in fields.values() {
+                let base = field.ty.trim_matches(|c| matches!(c, '[' | ']' | '!'));
+                if base.ends_with("Connection") {
+                    connections.push((
+                        format!("{type_name}.{}", field.name),
+                        field.compute_complexity.is_some(),
+                    ));
+                }
+            }
+        }
+        connections
+    }
+
+    #[test]
+    fn every_connection_carries_a_complexity_cost() {
+        let connections = connection_fields();
+        assert!(
+            connections.len() >= 5,
+            "expected the product, cooperative, search, listing and order connections: {connections:?}"
+        );
+        let offenders: Vec<&str> = connections
+            .iter()
+            .filter(|(_, counted)| !counted)
+            .map(|(field, _)| field.as_str())
+            .collect();
+        assert!(
+            offenders.is_empty(),
+            "connections the complexity limit does not count (give each \
+             `#[graphql(complexity = \"connection_complexity(child_complexity, first, …)\")]`): \
+             {offenders:?}"
+        );
+    }
+
     #[test]
     fn committed_schema_matches_the_code() {
         let committed = include_str!("../../schema.graphql");

@@ -11,25 +11,23 @@ use uuid::Uuid;
 
 use crate::graphql::{
     ApiError, UserError,
-    accounts::{actor, request_context},
-    catalog::{Cooperative, parse_id},
+    catalog::Cooperative,
+    context::ContextExt,
     errors::{respond, top_error},
+    ids::parse_id,
     loaders::loader_error,
     money::Paise,
     pagination::{ConnectionFields, IdCursor, RelayConnection},
 };
 
 pub(crate) fn service<'a>(ctx: &'a Context<'_>) -> Result<&'a OrderService, ApiError> {
-    ctx.data::<OrderService>().map_err(|_| ApiError::Internal)
+    ctx.orders()
 }
 
 /// The order domain's view of the caller.
 pub(crate) fn party(ctx: &Context<'_>) -> Result<Party, ApiError> {
-    let organisation = request_context(ctx)?
-        .viewer
-        .as_ref()
-        .and_then(|v| v.buyer_organisation_id);
-    Ok(Party::new(actor(ctx)?, organisation))
+    let organisation = ctx.viewer_opt()?.and_then(|v| v.buyer_organisation_id);
+    Ok(Party::new(ctx.actor()?, organisation))
 }
 
 fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
@@ -369,7 +367,7 @@ impl Fulfilment {
         ID(self.0.fulfilment.id.to_string())
     }
     async fn cooperative(&self, ctx: &Context<'_>) -> Result<Cooperative> {
-        crate::graphql::catalog::loaders(ctx)?
+        ctx.loaders()?
             .cooperatives
             .load_one(self.0.fulfilment.cooperative_id)
             .await
@@ -477,7 +475,7 @@ impl Order {
     /// The Stripe PaymentIntent's client secret, for the buyer's browser to confirm
     /// the payment; only its buyer sees it, and only while it is unpaid.
     async fn stripe_client_secret(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let viewer = request_context(ctx)?.viewer.as_ref().map(|v| v.user_id);
+        let viewer = ctx.viewer_opt()?.map(|v| v.user_id);
         Ok(
             (viewer == Some(self.0.order.buyer_user_id)
                 && self.0.order.payment_received_paise == 0)

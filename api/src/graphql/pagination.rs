@@ -1,15 +1,23 @@
-//! Relay cursor connections. Cursors are opaque to clients (base64 of a versioned id),
-//! page sizes are bounded, and every connection carries `totalCount`.
+//! Relay cursor connections, built one way for every list: the arguments are checked
+//! here ([`PageArgs`] for lists paged both ways, [`ForwardPage`] for forward-only ones),
+//! the domain returns a [`Page`], [`connection_from_page`] makes the connection, and
+//! every connection field declares `#[graphql(complexity = "connection_complexity(…)")]`
+//! so the complexity limit counts its page (a test in `graphql` checks the schema).
+//! Cursors are opaque to clients (base64 of a versioned id), page sizes are bounded, and
+//! every connection carries `totalCount`.
 
 use async_graphql::{
-    SimpleObject,
+    Context, SimpleObject,
     connection::{Connection, CursorType, Edge, EmptyFields},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use catalog::{Page, PageRequest};
 use uuid::Uuid;
 
-use crate::{graphql::ApiError, settings::GraphqlSettings};
+use crate::{
+    graphql::{ApiError, context::ContextExt},
+    settings::GraphqlSettings,
+};
 
 /// An opaque position in a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +98,63 @@ impl PageArgs {
     }
 }
 
+impl PageArgs {
+    /// Checks the arguments against the request's limits; the whole list is counted only
+    /// when the client selected `totalCount`, which costs a statement of its own.
+    pub fn into_counted_request(self, ctx: &Context<'_>) -> Result<PageRequest, ApiError> {
+        let mut request = self.into_request(ctx.limits()?)?;
+        request.count_total = ctx.look_ahead().field("totalCount").exists();
+        Ok(request)
+    }
+}
+
+/// A forward-only page (`first`, `after`) of a list the domain pages by keyset itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForwardPage {
+    /// How many items to return.
+    pub size: u64,
+    /// The id of the last item of the previous page.
+    pub after: Option<Uuid>,
+}
+
+impl ForwardPage {
+    /// Checks `first` (1 to the largest page size; the default page size when omitted)
+    /// and decodes `after`.
+    pub fn parse(
+        first: Option<i32>,
+        after: Option<String>,
+        limits: &GraphqlSettings,
+    ) -> Result<Self, ApiError> {
+        let size = match first {
+            None => limits.default_page_size,
+            Some(n) => match u64::try_from(n) {
+                Ok(n) if (1..=limits.max_page_size).contains(&n) => n,
+                _ => {
+                    return Err(ApiError::BadUserInput(format!(
+                        "`first` must be between 1 and {}",
+                        limits.max_page_size
+                    )));
+                }
+            },
+        };
+        let after = after
+            .map(|a| IdCursor::decode_cursor(&a).map(|c| c.0))
+            .transpose()?;
+        Ok(Self { size, after })
+    }
+
+    /// The domain's answer as a [`Page`]: there is a previous page whenever this one
+    /// starts after a cursor.
+    pub fn page<T>(&self, items: Vec<T>, has_next_page: bool, total_count: u64) -> Page<T> {
+        Page {
+            items,
+            has_next_page,
+            has_previous_page: self.after.is_some(),
+            total_count,
+        }
+    }
+}
+
 /// Turns a domain page into a connection, mapping each item to its GraphQL node.
 pub fn connection_from_page<T, Node>(
     page: Page<T>,
@@ -114,7 +179,9 @@ where
     connection
 }
 
-/// The complexity of a connection field: its page size times the cost of one node.
+/// The complexity of a connection field: its page size (the default page size when
+/// neither `first` nor `last` is given) times the cost of its selection, plus one for
+/// the count.
 pub fn connection_complexity(
     child_complexity: usize,
     first: Option<i32>,
@@ -161,5 +228,24 @@ mod tests {
             ..PageArgs::default()
         };
         assert!(fine.into_request(&limits).is_ok());
+    }
+
+    #[test]
+    fn forward_pages_take_one_to_the_largest_size() {
+        let limits = GraphqlSettings::default();
+        let size = |first| ForwardPage::parse(first, None, &limits).map(|p| p.size);
+        let ok = |first| size(first).ok();
+        assert_eq!(ok(None), Some(20));
+        assert_eq!(ok(Some(1)), Some(1));
+        assert_eq!(ok(Some(100)), Some(100));
+        for refused in [0, -1, 101] {
+            assert!(matches!(
+                size(Some(refused)),
+                Err(ApiError::BadUserInput(message)) if message == "`first` must be between 1 and 100"
+            ));
+        }
+        let after = IdCursor(Uuid::now_v7());
+        let page = ForwardPage::parse(None, Some(after.encode_cursor()), &limits);
+        assert_eq!(page.ok().map(|p| p.after), Some(Some(after.0)));
     }
 }

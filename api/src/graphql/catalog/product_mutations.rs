@@ -1,115 +1,16 @@
-//! Catalog writes over GraphQL. Each mutation parses its input, hands it to one domain
-//! service with the viewer as the acting party, and maps the result; role checks and
-//! validation are the domain's.
+//! Product writes over GraphQL: products, variants, stock and bulk import.
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use base64::{Engine, engine::general_purpose::STANDARD};
 
 use crate::graphql::{
     ApiError, UserError, UserErrorCode,
-    accounts::{actor, db},
-    catalog::{
-        AttributeKindValue, Category, Cooperative, District, Product, ProductStatusValue, Variant,
-        VerificationStatusValue, parse_id,
-    },
+    catalog::{Product, ProductStatusValue, Variant},
+    context::ContextExt,
     errors::respond,
+    ids::parse_id,
     money::Paise,
 };
-
-#[derive(InputObject, Default)]
-pub struct CooperativeFieldsInput {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    pub registration_number: Option<String>,
-    pub registrar: Option<String>,
-    pub district: Option<String>,
-    pub village: Option<String>,
-    pub address_line: Option<String>,
-    /// Six digits, not starting with 0.
-    pub pin_code: Option<String>,
-    pub contact_email: Option<String>,
-    pub contact_phone: Option<String>,
-    /// Checked for format, state code and check character; an empty string clears it.
-    pub gstin: Option<String>,
-    /// 14 digits; needed before listing food. An empty string clears it.
-    pub fssai_licence: Option<String>,
-}
-
-impl From<CooperativeFieldsInput> for catalog::CooperativeFields {
-    fn from(input: CooperativeFieldsInput) -> Self {
-        Self {
-            name: input.name,
-            slug: input.slug,
-            registration_number: input.registration_number,
-            registrar: input.registrar,
-            district: input.district,
-            village: input.village,
-            address_line: input.address_line,
-            pin_code: input.pin_code,
-            contact_email: input.contact_email,
-            contact_phone: input.contact_phone,
-            gstin: input.gstin,
-            fssai_licence: input.fssai_licence,
-        }
-    }
-}
-
-#[derive(InputObject)]
-pub struct CooperativeUpdateInput {
-    pub id: ID,
-    pub fields: CooperativeFieldsInput,
-}
-
-#[derive(SimpleObject, Default)]
-pub struct CooperativePayload {
-    pub cooperative: Option<Cooperative>,
-    pub errors: Vec<UserError>,
-}
-
-#[derive(InputObject)]
-pub struct CooperativeVerifyInput {
-    pub id: ID,
-    /// VERIFIED, or SUSPENDED to take the cooperative and its products off the
-    /// storefront and channels.
-    pub status: VerificationStatusValue,
-}
-
-#[derive(InputObject)]
-pub struct DistrictCreateInput {
-    pub name: String,
-}
-
-#[derive(SimpleObject, Default)]
-pub struct DistrictCreatePayload {
-    pub district: Option<District>,
-    pub errors: Vec<UserError>,
-}
-
-#[derive(InputObject)]
-pub struct AttributeDefinitionInput {
-    pub key: String,
-    pub label: String,
-    pub kind: AttributeKindValue,
-    pub required: bool,
-    #[graphql(default)]
-    pub options: Vec<String>,
-}
-
-#[derive(InputObject)]
-pub struct CategoryUpdateInput {
-    pub slug: String,
-    pub name: Option<String>,
-    pub hsn_code: Option<String>,
-    pub gst_rate_bp: Option<i32>,
-    pub is_food: Option<bool>,
-    pub attribute_schema: Option<Vec<AttributeDefinitionInput>>,
-}
-
-#[derive(SimpleObject, Default)]
-pub struct CategoryUpdatePayload {
-    pub category: Option<Category>,
-    pub errors: Vec<UserError>,
-}
 
 #[derive(InputObject)]
 pub struct ProductImageInput {
@@ -350,113 +251,10 @@ fn count(value: usize) -> i32 {
 }
 
 #[derive(Default)]
-pub struct CatalogMutation;
+pub struct ProductMutation;
 
 #[Object]
-impl CatalogMutation {
-    /// Registers a cooperative (admins only); it starts PENDING.
-    async fn cooperative_create(
-        &self,
-        ctx: &Context<'_>,
-        input: CooperativeFieldsInput,
-    ) -> Result<CooperativePayload> {
-        let created = catalog::create_cooperative(db(ctx)?, &actor(ctx)?, input.into()).await;
-        respond(created, |c, errors| CooperativePayload {
-            cooperative: c.map(Into::into),
-            errors,
-        })
-    }
-
-    /// Edits a cooperative's details (its managers and admins).
-    async fn cooperative_update(
-        &self,
-        ctx: &Context<'_>,
-        input: CooperativeUpdateInput,
-    ) -> Result<CooperativePayload> {
-        let updated = catalog::update_cooperative(
-            db(ctx)?,
-            &actor(ctx)?,
-            parse_id("id", &input.id)?,
-            input.fields.into(),
-        )
-        .await;
-        respond(updated, |c, errors| CooperativePayload {
-            cooperative: c.map(Into::into),
-            errors,
-        })
-    }
-
-    /// Verifies, suspends or reinstates a cooperative (admins only).
-    async fn cooperative_verify(
-        &self,
-        ctx: &Context<'_>,
-        input: CooperativeVerifyInput,
-    ) -> Result<CooperativePayload> {
-        let changed = catalog::set_verification_status(
-            db(ctx)?,
-            &actor(ctx)?,
-            parse_id("id", &input.id)?,
-            input.status.into(),
-        )
-        .await;
-        respond(changed, |c, errors| CooperativePayload {
-            cooperative: c.map(Into::into),
-            errors,
-        })
-    }
-
-    /// Adds a district (admins only).
-    async fn district_create(
-        &self,
-        ctx: &Context<'_>,
-        input: DistrictCreateInput,
-    ) -> Result<DistrictCreatePayload> {
-        let created = catalog::create_district(db(ctx)?, &actor(ctx)?, &input.name).await;
-        respond(created, |d, errors| DistrictCreatePayload {
-            district: d.map(|d| District {
-                id: ID(d.id.to_string()),
-                name: d.name,
-            }),
-            errors,
-        })
-    }
-
-    /// Corrects a category's HSN code, GST rate, food flag or attribute schema (admins).
-    async fn category_update(
-        &self,
-        ctx: &Context<'_>,
-        input: CategoryUpdateInput,
-    ) -> Result<CategoryUpdatePayload> {
-        let updated = catalog::update_category(
-            db(ctx)?,
-            &actor(ctx)?,
-            &input.slug,
-            catalog::CategoryChanges {
-                name: input.name,
-                hsn_code: input.hsn_code,
-                gst_rate_bp: input.gst_rate_bp,
-                is_food: input.is_food,
-                attribute_schema: input.attribute_schema.map(|schema| {
-                    schema
-                        .into_iter()
-                        .map(|d| catalog::AttributeDefinition {
-                            key: d.key,
-                            label: d.label,
-                            kind: d.kind.into(),
-                            required: d.required,
-                            options: d.options,
-                        })
-                        .collect()
-                }),
-            },
-        )
-        .await;
-        respond(updated, |c, errors| CategoryUpdatePayload {
-            category: c.map(Into::into),
-            errors,
-        })
-    }
-
+impl ProductMutation {
     /// Creates a product with its variants (the cooperative's staff and admins).
     async fn product_create(
         &self,
@@ -483,7 +281,7 @@ impl CatalogMutation {
             variants: input.variants.into_iter().map(Into::into).collect(),
             status: input.status.map(Into::into),
         };
-        let created = catalog::create_product(db(ctx)?, &actor(ctx)?, new).await;
+        let created = catalog::create_product(ctx.db()?, &ctx.actor()?, new).await;
         respond(created, |p, errors| ProductPayload {
             product: p.map(|(product, _)| Product(product)),
             errors,
@@ -515,9 +313,13 @@ impl CatalogMutation {
             procurement: input.procurement.map(Into::into),
             status: input.status.map(Into::into),
         };
-        let updated =
-            catalog::update_product(db(ctx)?, &actor(ctx)?, parse_id("id", &input.id)?, changes)
-                .await;
+        let updated = catalog::update_product(
+            ctx.db()?,
+            &ctx.actor()?,
+            parse_id("id", &input.id)?,
+            changes,
+        )
+        .await;
         respond(updated, |p, errors| ProductPayload {
             product: p.map(Product),
             errors,
@@ -531,8 +333,8 @@ impl CatalogMutation {
         input: VariantCreateInput,
     ) -> Result<VariantPayload> {
         let created = catalog::create_variant(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("productId", &input.product_id)?,
             input.variant.into(),
         )
@@ -557,9 +359,13 @@ impl CatalogMutation {
             min_order_quantity: input.min_order_quantity,
             tier_prices: input.tier_prices.map(tiers),
         };
-        let updated =
-            catalog::update_variant(db(ctx)?, &actor(ctx)?, parse_id("id", &input.id)?, changes)
-                .await;
+        let updated = catalog::update_variant(
+            ctx.db()?,
+            &ctx.actor()?,
+            parse_id("id", &input.id)?,
+            changes,
+        )
+        .await;
         respond(updated, |v, errors| VariantPayload {
             variant: v.map(Variant),
             errors,
@@ -579,8 +385,8 @@ impl CatalogMutation {
             StockAdjustReason::Correction => catalog::StockReason::Correction,
         };
         let adjusted = catalog::adjust_stock(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("variantId", &input.variant_id)?,
             input.delta,
             reason,
@@ -612,8 +418,8 @@ impl CatalogMutation {
         };
         let format = input.format.into();
         let imported = catalog::import_products(
-            db(ctx)?,
-            &actor(ctx)?,
+            ctx.db()?,
+            &ctx.actor()?,
             parse_id("cooperativeId", &input.cooperative_id)?,
             format,
             &content,

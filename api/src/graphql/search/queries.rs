@@ -1,138 +1,17 @@
-//! Product search over GraphQL: text with typo tolerance, prefixes and local-name
-//! synonyms, filters, facets over the whole result, sorting, highlights, and offset
-//! cursors (relevance has no stable key to page on).
+//! `search`.
 
 use async_graphql::{
-    Context, Enum, InputObject, Object, Result, SimpleObject,
-    connection::{Connection, ConnectionNameType, CursorType, Edge, EdgeNameType},
+    Context, Object, Result,
+    connection::{Connection, CursorType, Edge},
 };
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use search::{SearchIndex, SearchRequest};
-use std::sync::Arc;
+use search::SearchRequest;
 
 use crate::graphql::{
-    ApiError,
-    accounts::db,
-    catalog::{Product, limits, loaders},
-    loaders::ProductRelations,
-    money::Paise,
+    ApiError, catalog::Product, context::ContextExt, loaders::ProductRelations,
     pagination::connection_complexity,
 };
 
-/// A position in a result list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OffsetCursor(pub usize);
-
-impl CursorType for OffsetCursor {
-    type Error = ApiError;
-
-    fn decode_cursor(encoded: &str) -> Result<Self, Self::Error> {
-        let invalid = || ApiError::BadUserInput("cursor is not valid".to_owned());
-        let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| invalid())?;
-        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-        text.strip_prefix("s1:")
-            .and_then(|n| n.parse().ok())
-            .map(OffsetCursor)
-            .ok_or_else(invalid)
-    }
-
-    fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("s1:{}", self.0))
-    }
-}
-
-/// Narrows a search.
-#[derive(InputObject, Default)]
-pub struct SearchFilter {
-    /// A category and everything below it.
-    pub category_slug: Option<String>,
-    pub cooperative_slug: Option<String>,
-    pub district: Option<String>,
-    pub gi_tag_slug: Option<String>,
-    pub min_price: Option<Paise>,
-    pub max_price: Option<Paise>,
-    pub in_stock: Option<bool>,
-}
-
-/// The order of search results.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
-#[graphql(remote = "search::SearchSort")]
-pub enum SearchSort {
-    #[default]
-    Relevance,
-    PriceLowToHigh,
-    PriceHighToLow,
-    Newest,
-}
-
-/// Matched text with `<mark>` around matching words (HTML-escaped otherwise).
-#[derive(SimpleObject, Clone)]
-pub struct SearchHighlights {
-    pub title: String,
-    pub description: String,
-}
-
-/// What a search edge carries besides its product.
-#[derive(SimpleObject, Clone)]
-pub struct SearchEdgeFields {
-    pub highlights: SearchHighlights,
-    /// Relevance score; 0 when sorted by something else.
-    pub score: f64,
-}
-
-/// A facet value and how many results carry it.
-#[derive(SimpleObject, Clone)]
-pub struct FacetValue {
-    pub value: String,
-    pub count: u64,
-}
-
-/// Counts per value of one field over every result, not just the page:
-/// `category`, `gi`, `cooperative`, `district` and `price` (rupee buckets).
-#[derive(SimpleObject, Clone)]
-pub struct Facet {
-    pub field: String,
-    pub values: Vec<FacetValue>,
-}
-
-/// The fields of a search connection besides edges and page info.
-#[derive(SimpleObject)]
-pub struct SearchConnectionFields {
-    pub total_count: u64,
-    pub facets: Vec<Facet>,
-}
-
-/// Names the search connection apart from the catalogue's `ProductConnection`.
-pub struct SearchConnectionName;
-
-impl ConnectionNameType for SearchConnectionName {
-    fn type_name<T: async_graphql::OutputType>() -> String {
-        "SearchResultConnection".to_owned()
-    }
-}
-
-/// Names the search edge apart from the catalogue's `ProductEdge`.
-pub struct SearchEdgeName;
-
-impl EdgeNameType for SearchEdgeName {
-    fn type_name<T: async_graphql::OutputType>() -> String {
-        "SearchResultEdge".to_owned()
-    }
-}
-
-pub type SearchConnection = Connection<
-    OffsetCursor,
-    Product,
-    SearchConnectionFields,
-    SearchEdgeFields,
-    SearchConnectionName,
-    SearchEdgeName,
->;
-
-fn index<'a>(ctx: &'a Context<'_>) -> Result<&'a Arc<dyn SearchIndex>, ApiError> {
-    ctx.data::<Arc<dyn SearchIndex>>()
-        .map_err(|_| ApiError::Internal)
-}
+use super::*;
 
 #[derive(Default)]
 pub struct SearchQuery;
@@ -150,7 +29,7 @@ impl SearchQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<SearchConnection> {
-        let limits = limits(ctx)?;
+        let limits = ctx.limits()?;
         let limit = match first {
             None => limits.default_page_size,
             Some(n) if n < 0 => {
@@ -200,16 +79,17 @@ impl SearchQuery {
             offset,
             limit: usize::try_from(limit).unwrap_or(20),
         };
-        let results = index(ctx)?
+        let results = ctx
+            .search_index()?
             .search(request)
             .await
             .map_err(|e| ApiError::internal(&e))?;
         let ids: Vec<uuid::Uuid> = results.hits.iter().map(|hit| hit.id).collect();
-        let mut products = catalog::public_products_by_ids(db(ctx)?, &ids)
+        let mut products = catalog::public_products_by_ids(ctx.db()?, &ids)
             .await
             .map_err(ApiError::from)?;
         let page: Vec<catalog::Product> = products.values().cloned().collect();
-        loaders(ctx)?
+        ctx.loaders()?
             .prime_products(&page, ProductRelations::selected(ctx))
             .await?;
         let total = results.total;

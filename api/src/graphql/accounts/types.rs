@@ -1,0 +1,62 @@
+//! The account types clients see: users, roles and buyer organisations.
+
+use accounts::User;
+use async_graphql::{Enum, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// A role on the platform.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "Role", remote = "accounts::Role")]
+pub enum RoleValue {
+    Buyer,
+    Cooperative,
+    Institution,
+    Admin,
+}
+
+/// A cooperative staff member's standing in their cooperative.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "CooperativeRole", remote = "accounts::CooperativeRole")]
+pub enum CooperativeRoleValue {
+    Manager,
+    Staff,
+}
+
+/// A user account.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "User")]
+pub struct UserNode {
+    pub id: ID,
+    pub email: String,
+    pub name: String,
+    pub role: RoleValue,
+    pub cooperative_id: Option<ID>,
+    pub cooperative_role: Option<CooperativeRoleValue>,
+    pub buyer_organisation_id: Option<ID>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserNode {
+    fn from(user: User) -> Self {
+        Self {
+            id: ID(user.id.to_string()),
+            email: user.email,
+            name: user.name,
+            role: user.role.into(),
+            cooperative_id: user.cooperative_id.map(|id| ID(id.to_string())),
+            cooperative_role: user.cooperative_role.map(Into::into),
+            buyer_organisation_id: user.buyer_organisation_id.map(|id| ID(id.to_string())),
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// A buyer organisation, e.g. a government department buying through GeM.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct BuyerOrganisation {
+    pub id: ID,
+    pub name: String,
+    pub kind: String,
+    pub gem_buyer_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,76 @@
+//! The cooperative type, with its GI authorisations loaded in batches.
+
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::graphql::{context::ContextExt, loaders::loader_error, provenance::AuthorisedUser};
+
+use super::*;
+
+/// A cooperative society selling on the marketplace.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Cooperative {
+    pub id: ID,
+    pub slug: String,
+    pub name: String,
+    pub registration_number: String,
+    /// The registering authority, e.g. the Assistant Registrar Cooperative Societies, Leh.
+    pub registrar: String,
+    pub district: String,
+    pub village: String,
+    pub address_line: String,
+    pub pin_code: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub gstin: Option<String>,
+    pub fssai_licence: Option<String>,
+    pub verification_status: VerificationStatusValue,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+}
+
+#[ComplexObject]
+impl Cooperative {
+    /// The cooperative's registrations as an authorised user of GIs (Part B of the
+    /// GI register).
+    async fn gi_authorisations(&self, ctx: &Context<'_>) -> Result<Vec<AuthorisedUser>> {
+        Ok(ctx
+            .loaders()?
+            .authorised_users
+            .load_one(self.uuid)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AuthorisedUser)
+            .collect())
+    }
+}
+
+impl From<catalog::Cooperative> for Cooperative {
+    fn from(coop: catalog::Cooperative) -> Self {
+        Self {
+            id: ID(coop.id.to_string()),
+            uuid: coop.id,
+            slug: coop.slug,
+            name: coop.name,
+            registration_number: coop.registration_number,
+            registrar: coop.registrar,
+            district: coop.district,
+            village: coop.village,
+            address_line: coop.address_line,
+            pin_code: coop.pin_code,
+            contact_email: coop.contact_email,
+            contact_phone: coop.contact_phone,
+            gstin: coop.gstin,
+            fssai_licence: coop.fssai_licence,
+            verification_status: coop.verification_status.into(),
+            created_at: coop.created_at,
+            updated_at: coop.updated_at,
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The product and variant types; relations are loaded through the request's
+//! DataLoaders.
+
+use async_graphql::{Context, ID, Json, Object, Result};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::{
+    ApiError,
+    context::ContextExt,
+    loaders::loader_error,
+    money::{Money, Paise},
+    provenance::{Batch, GiClaim},
+};
+
+use super::*;
+
+/// A sellable variant: its own SKU, price and stock.
+pub struct Variant(pub catalog::Variant);
+
+#[Object]
+impl Variant {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Tax-inclusive selling price.
+    async fn price(&self) -> Money {
+        Money(self.0.price)
+    }
+
+    /// Maximum retail price, inclusive of all taxes.
+    async fn mrp(&self) -> Money {
+        Money(self.0.mrp)
+    }
+
+    async fn weight_grams(&self) -> i32 {
+        self.0.weight_grams
+    }
+
+    async fn stock_on_hand(&self) -> i32 {
+        self.0.stock_on_hand
+    }
+
+    async fn in_stock(&self) -> bool {
+        self.0.stock_on_hand > 0
+    }
+
+    async fn min_order_quantity(&self) -> i32 {
+        self.0.min_order_quantity
+    }
+
+    async fn tier_prices(&self) -> Vec<TierPrice> {
+        self.0
+            .tier_prices
+            .iter()
+            .map(|tier| TierPrice {
+                min_quantity: tier.min_quantity,
+                price: Paise(tier.price_paise),
+            })
+            .collect()
+    }
+}
+
+/// A product listed by a cooperative.
+pub struct Product(pub catalog::Product);
+
+#[Object]
+impl Product {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn status(&self) -> ProductStatusValue {
+        self.0.status.into()
+    }
+
+    /// Attribute values, keyed as in the category's attribute schema.
+    async fn attributes(&self) -> Json<serde_json::Map<String, serde_json::Value>> {
+        Json(self.0.attributes.clone())
+    }
+
+    async fn images(&self) -> Vec<ProductImage> {
+        self.0
+            .images
+            .iter()
+            .map(|image| ProductImage {
+                url: image.url.clone(),
+                alt: image.alt.clone(),
+            })
+            .collect()
+    }
+
+    /// Make in India local content (%) and delivery lead time (days), for government buyers.
+    async fn local_content_percent(&self) -> Option<i32> {
+        self.0.procurement.local_content_percent
+    }
+
+    async fn delivery_lead_time_days(&self) -> Option<i32> {
+        self.0.procurement.delivery_lead_time_days
+    }
+
+    async fn declarations(&self) -> Declarations {
+        let d = &self.0.declarations;
+        Declarations {
+            net_quantity: d.net_quantity.clone(),
+            mrp: d.mrp_paise.map(Paise),
+            manufacturer_name: d.manufacturer_name.clone(),
+            manufacturer_address: d.manufacturer_address.clone(),
+            country_of_origin: d.country_of_origin.clone(),
+            best_before_months: d.best_before_months,
+            consumer_care: d.consumer_care.clone(),
+        }
+    }
+
+    async fn cooperative(&self, ctx: &Context<'_>) -> Result<Cooperative> {
+        ctx.loaders()?
+            .cooperatives
+            .load_one(self.0.cooperative_id)
+            .await
+            .map_err(loader_error)?
+            .map(Cooperative::from)
+            .ok_or_else(|| ApiError::Internal.into())
+    }
+
+    async fn category(&self, ctx: &Context<'_>) -> Result<Category> {
+        ctx.loaders()?
+            .categories
+            .load_one(self.0.category_id)
+            .await
+            .map_err(loader_error)?
+            .map(Category::from)
+            .ok_or_else(|| ApiError::Internal.into())
+    }
+
+    async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<Variant>> {
+        Ok(ctx
+            .loaders()?
+            .variants
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Variant)
+            .collect())
+    }
+
+    /// The Geographical Indications this product claims.
+    async fn gi_claims(&self, ctx: &Context<'_>) -> Result<Vec<GiClaim>> {
+        Ok(ctx
+            .loaders()?
+            .gi_claims
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|claim| GiClaim {
+                claim,
+                cooperative_id: self.0.cooperative_id,
+            })
+            .collect())
+    }
+
+    /// Production batches, oldest first; their codes are printed on the packs.
+    async fn batches(&self, ctx: &Context<'_>) -> Result<Vec<Batch>> {
+        Ok(ctx
+            .loaders()?
+            .batches
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Batch)
+            .collect())
+    }
+
+    /// The cheapest variant's price.
+    async fn price_from(&self) -> Money {
+        Money(catalog::Money::inr(self.0.min_price_paise))
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

@@ -1,0 +1,118 @@
+//! The catalogue's plain types: statuses, districts, categories and the small value
+//! types products carry.
+
+use async_graphql::{Enum, ID, SimpleObject};
+
+use crate::graphql::money::Paise;
+
+/// A cooperative's standing on the platform.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "VerificationStatus", remote = "catalog::VerificationStatus")]
+pub enum VerificationStatusValue {
+    Pending,
+    Verified,
+    Suspended,
+}
+
+/// A product's place in its life cycle.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "ProductStatus", remote = "catalog::ProductStatus")]
+pub enum ProductStatusValue {
+    Draft,
+    Active,
+    Archived,
+}
+
+/// A district cooperatives and batches are located in.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct District {
+    pub id: ID,
+    pub name: String,
+}
+
+/// The value type of a category attribute.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "AttributeKind", remote = "catalog::AttributeKind")]
+pub enum AttributeKindValue {
+    Text,
+    Number,
+    Enum,
+    Boolean,
+}
+
+/// One attribute that products of a category carry.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AttributeDefinition {
+    pub key: String,
+    pub label: String,
+    pub kind: AttributeKindValue,
+    pub required: bool,
+    pub options: Vec<String>,
+}
+
+/// A category of the catalog tree.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Category {
+    pub id: ID,
+    pub slug: String,
+    pub name: String,
+    pub parent_id: Option<ID>,
+    /// Default HSN code of the category's goods.
+    pub hsn_code: String,
+    /// Default GST rate in basis points (500 = 5%).
+    pub gst_rate_bp: i32,
+    /// Food needs an FSSAI licence and a best-before declaration.
+    pub is_food: bool,
+    pub attribute_schema: Vec<AttributeDefinition>,
+}
+
+impl From<catalog::Category> for Category {
+    fn from(category: catalog::Category) -> Self {
+        Self {
+            id: ID(category.id.to_string()),
+            slug: category.slug,
+            name: category.name,
+            parent_id: category.parent_id.map(|id| ID(id.to_string())),
+            hsn_code: category.hsn_code,
+            gst_rate_bp: category.gst_rate_bp,
+            is_food: category.is_food,
+            attribute_schema: category
+                .attribute_schema
+                .into_iter()
+                .map(|definition| AttributeDefinition {
+                    key: definition.key,
+                    label: definition.label,
+                    kind: definition.kind.into(),
+                    required: definition.required,
+                    options: definition.options,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A product image.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ProductImage {
+    pub url: String,
+    pub alt: String,
+}
+
+/// The Legal Metrology declarations shown with a listing.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Declarations {
+    pub net_quantity: Option<String>,
+    pub mrp: Option<Paise>,
+    pub manufacturer_name: Option<String>,
+    pub manufacturer_address: Option<String>,
+    pub country_of_origin: Option<String>,
+    pub best_before_months: Option<i32>,
+    pub consumer_care: Option<String>,
+}
+
+/// A lower unit price from a minimum quantity on, for bulk and institutional buyers.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TierPrice {
+    pub min_quantity: i32,
+    pub price: Paise,
+}
