@@ -100,7 +100,7 @@ pub async fn populate(
     let db = sea_orm::Database::connect(&url).await?;
     migrations::Migrator::up(&db, None).await?;
     catalog::ensure_reference_data(&db).await?;
-    let system = catalog::Actor::System;
+    let system = kernel::Actor::System;
     let mut cooperatives = Vec::new();
     for (n, district) in ["Leh", "Kargil", "Nubra", "Zanskar"].iter().enumerate() {
         let cooperative = catalog::create_cooperative(
@@ -140,7 +140,7 @@ pub async fn populate(
     };
     let started = Instant::now();
     for chunk_start in (0..products).step_by(1000) {
-        let txn = catalog::transaction::begin_write(&db).await?;
+        let txn = kernel::begin_write(&db).await?;
         for i in chunk_start..(chunk_start + 1000).min(products) {
             let word = WORDS[rng.random_range(0..WORDS.len())];
             let other = WORDS[rng.random_range(0..WORDS.len())];
@@ -709,7 +709,7 @@ async fn freshness(
         let started = Instant::now();
         catalog::update_product(
             &db,
-            &catalog::Actor::System,
+            &kernel::Actor::System,
             id,
             catalog::ProductChanges {
                 title: Some(format!("Handwoven {word} blanket {write}")),

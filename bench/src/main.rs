@@ -321,7 +321,7 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
     let db = sea_orm::Database::connect(&url).await?;
     migrations::Migrator::up(&db, None).await?;
     catalog::ensure_reference_data(&db).await?;
-    let system = catalog::Actor::System;
+    let system = kernel::Actor::System;
     let cooperative = catalog::create_cooperative(
         &db,
         &system,

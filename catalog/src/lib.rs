@@ -63,11 +63,8 @@ pub use provenance::{
     BatchGiClaim, ChainCheck, EventKind, NewEvent, Provenance, ProvenanceEvent, add_event,
     broken_chains, events_by_batch_ids, events_of_batch, verify_chain, verify_provenance,
 };
-// Lent from the shared kernel until every caller names it there.
-pub use kernel::{Actor, Currency, FieldError, FieldErrorCode, Money, Page, PageRequest};
-pub mod transaction {
-    pub use kernel::begin_write;
-}
+// The kernel's shared types, for this crate's modules as `crate::Actor` and so on.
+use kernel::{Actor, Currency, FieldError, FieldErrorCode, Money, Page, PageRequest};
 pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};

@@ -1,4 +1,5 @@
-use catalog::{CatalogError, FieldError, FieldErrorCode};
+use catalog::CatalogError;
+use kernel::{FieldError, FieldErrorCode};
 use orders::OrderError;
 use sea_orm::DbErr;
 

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use catalog::Actor;
 use chrono::{DateTime, Utc};
+use kernel::Actor;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, PaginatorTrait,
@@ -240,7 +240,7 @@ impl ConnectorService {
             ));
         }
         map_item(channel, &source, &self.categories).map_err(ConnectorError::Invalid)?;
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         let now = Utc::now();
         let listing = match find_listing(&txn, product_id, channel).await? {
             Some(listing) => {
@@ -307,7 +307,7 @@ impl ConnectorService {
                 "the product is already delisted".into(),
             ));
         }
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         channel_listing::Entity::update_many()
             .col_expr(
                 channel_listing::Column::Desired,
@@ -343,7 +343,7 @@ impl ConnectorService {
                 "staff retry only their own cooperative's listings".into(),
             ));
         }
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         let revived = channel_outbox::Entity::update_many()
             .col_expr(
                 channel_outbox::Column::DeadAt,

@@ -4,11 +4,9 @@
 
 use std::{collections::HashMap, path::Path};
 
-use catalog::{
-    Category, Cooperative, FieldError, FieldErrorCode, Product, ProductStatus, Variant,
-    VerificationStatus,
-};
+use catalog::{Category, Cooperative, Product, ProductStatus, Variant, VerificationStatus};
 use chrono::Utc;
+use kernel::{FieldError, FieldErrorCode};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;

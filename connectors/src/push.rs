@@ -244,7 +244,7 @@ impl ConnectorService {
         job: &channel_outbox::Model,
         remote_id: Option<String>,
     ) -> Result<(), ConnectorError> {
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         channel_outbox::Entity::delete_by_id(job.id)
             .exec(&txn)
             .await?;
@@ -298,7 +298,7 @@ impl ConnectorService {
         job: &channel_outbox::Model,
         reasons: Vec<String>,
     ) -> Result<(), ConnectorError> {
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         channel_outbox::Entity::delete_by_id(job.id)
             .exec(&txn)
             .await?;

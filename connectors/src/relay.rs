@@ -217,7 +217,7 @@ impl ConnectorService {
             if listing.desired == Desired::Delisted {
                 continue;
             }
-            let txn = catalog::transaction::begin_write(&self.db).await?;
+            let txn = kernel::begin_write(&self.db).await?;
             sync_listing(
                 self,
                 &txn,

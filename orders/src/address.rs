@@ -1,6 +1,7 @@
 //! Delivery addresses: Indian PIN codes and GST state codes, checked against each other.
 
-use catalog::{FieldError, FieldErrorCode, identifiers::parse_pin_code};
+use catalog::identifiers::parse_pin_code;
+use kernel::{FieldError, FieldErrorCode};
 use serde::{Deserialize, Serialize};
 
 /// GST state codes in use for a place of supply, with their names (domain facts 2.4).

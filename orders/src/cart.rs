@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use catalog::{Actor, FieldErrorCode, SaleItem, sale_items};
+use catalog::{SaleItem, sale_items};
 use chrono::Utc;
+use kernel::{Actor, FieldErrorCode};
 use rand::RngCore;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -156,7 +157,7 @@ pub async fn merge_anonymous_cart(
     user_id: Uuid,
     token: &str,
 ) -> Result<(), OrderError> {
-    let txn = catalog::transaction::begin_write(db).await?;
+    let txn = kernel::begin_write(db).await?;
     if let Some(anonymous) = anonymous_cart(&txn, token).await? {
         let target = match open_cart_of_user(&txn, user_id).await? {
             Some(cart) => cart,
@@ -309,7 +310,7 @@ pub async fn change_cart(
         CartChange::Remove => {}
     }
     let existing = locate(db, party, token).await?;
-    let txn = catalog::transaction::begin_write(db).await?;
+    let txn = kernel::begin_write(db).await?;
     let mut created_token = None;
     let cart = match existing {
         Some(cart) => cart,

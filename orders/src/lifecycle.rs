@@ -2,8 +2,8 @@
 //! invoice), delivery, the consignee's acceptance, and cancellation. Each change is a
 //! compare-and-set on the current status inside a transaction with its history entry.
 
-use catalog::{Actor, FieldError, FieldErrorCode};
 use chrono::{Duration, Utc};
+use kernel::{Actor, FieldError, FieldErrorCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -125,7 +125,7 @@ impl OrderService {
                 details.tracking_number.trim().into(),
             ));
         }
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         if action == FulfilmentAction::Ship {
             let (number, date) = invoices::next_invoice_number(&txn, &fulfilment).await?;
             extra.push((fulfilment::Column::InvoiceNumber, number.into()));
@@ -220,7 +220,7 @@ impl OrderService {
                 ));
             }
         }
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         for target in &targets {
             let from = target.status;
             compare_and_set(

@@ -1,7 +1,7 @@
 //! Who is acting on an order. The catalogue's [`Actor`] says what kind of user it is;
 //! institution users also carry their buyer organisation, whose orders they share.
 
-use catalog::Actor;
+use kernel::Actor;
 use uuid::Uuid;
 
 use crate::{ActorRole, OrderError};

@@ -22,7 +22,7 @@ impl OrderService {
         reason: &str,
     ) -> Result<bool, OrderError> {
         let party = Party::system();
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         let pending = fulfilment::Entity::find()
             .filter(fulfilment::Column::OrderId.eq(order_id))
             .filter(fulfilment::Column::Status.eq(FulfilmentStatus::PendingPayment))

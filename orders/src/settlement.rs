@@ -41,7 +41,7 @@ impl OrderService {
         if to < from || (to - from).num_days() > 366 {
             return Err(OrderError::invalid(
                 "to",
-                catalog::FieldErrorCode::OutOfRange,
+                kernel::FieldErrorCode::OutOfRange,
                 "the period runs forwards and spans at most a year",
             ));
         }

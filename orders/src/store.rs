@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use catalog::Actor;
 use chrono::Utc;
+use kernel::Actor;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,

@@ -1,8 +1,8 @@
 //! Orders as their readers may see them: a buyer (or the buyer's organisation) sees
 //! the whole order, a cooperative only its own fulfilments, admins everything.
 
-use catalog::Actor;
 use chrono::Utc;
+use kernel::Actor;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::ExprTrait};
 use uuid::Uuid;
 

@@ -32,7 +32,7 @@ pub trait ContextExt {
     /// The signed-in admin, or UNAUTHENTICATED / FORBIDDEN.
     fn admin(&self) -> Result<&Viewer, ApiError>;
     /// The domain's view of the viewer, so that domain rules decide what they may do.
-    fn actor(&self) -> Result<catalog::Actor, ApiError>;
+    fn actor(&self) -> Result<kernel::Actor, ApiError>;
     /// The request's DataLoaders.
     fn loaders(&self) -> Result<&Arc<Loaders>, ApiError>;
     /// Page sizes and the other GraphQL limits.
@@ -80,7 +80,7 @@ impl ContextExt for Context<'_> {
         }
     }
 
-    fn actor(&self) -> Result<catalog::Actor, ApiError> {
+    fn actor(&self) -> Result<kernel::Actor, ApiError> {
         Ok(actor_of(self.viewer_opt()?))
     }
 
@@ -111,22 +111,22 @@ impl ContextExt for Context<'_> {
 
 /// The catalog actor for a viewer (or its absence), wherever the request came in:
 /// GraphQL here, REST through `graphql::accounts_actor_of`.
-pub fn actor_of(viewer: Option<&Viewer>) -> catalog::Actor {
+pub fn actor_of(viewer: Option<&Viewer>) -> kernel::Actor {
     let Some(viewer) = viewer else {
-        return catalog::Actor::Anonymous;
+        return kernel::Actor::Anonymous;
     };
     let user_id = viewer.user_id;
     match viewer.role {
-        Role::Buyer => catalog::Actor::Buyer { user_id },
-        Role::Institution => catalog::Actor::Institution { user_id },
-        Role::Admin => catalog::Actor::Admin { user_id },
+        Role::Buyer => kernel::Actor::Buyer { user_id },
+        Role::Institution => kernel::Actor::Institution { user_id },
+        Role::Admin => kernel::Actor::Admin { user_id },
         Role::Cooperative => match viewer.cooperative_id {
-            Some(cooperative_id) => catalog::Actor::CooperativeStaff {
+            Some(cooperative_id) => kernel::Actor::CooperativeStaff {
                 user_id,
                 cooperative_id,
                 manager: viewer.cooperative_role == Some(CooperativeRole::Manager),
             },
-            None => catalog::Actor::Buyer { user_id },
+            None => kernel::Actor::Buyer { user_id },
         },
     }
 }

@@ -4,7 +4,8 @@
 
 use accounts::AccountError;
 use async_graphql::ErrorExtensions;
-use catalog::{CatalogError, FieldErrorCode};
+use catalog::CatalogError;
+use kernel::FieldErrorCode;
 use orders::OrderError;
 
 use crate::graphql::{UserError, UserErrorCode};

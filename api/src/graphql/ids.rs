@@ -53,7 +53,7 @@ impl From<InvalidId> for UserError {
 impl From<InvalidId> for connectors::ConnectorError {
     fn from(error: InvalidId) -> Self {
         let message = format!("{} is not a valid id", error.field);
-        Self::invalid(&error.field, catalog::FieldErrorCode::Invalid, message)
+        Self::invalid(&error.field, kernel::FieldErrorCode::Invalid, message)
     }
 }
 

@@ -31,7 +31,7 @@ pub enum CurrencyCode {
 }
 
 /// An amount of money.
-pub struct Money(pub catalog::Money);
+pub struct Money(pub kernel::Money);
 
 #[Object]
 impl Money {
@@ -42,7 +42,7 @@ impl Money {
 
     async fn currency(&self) -> CurrencyCode {
         match self.0.currency {
-            catalog::Currency::Inr => CurrencyCode::Inr,
+            kernel::Currency::Inr => CurrencyCode::Inr,
         }
     }
 

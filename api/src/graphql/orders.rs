@@ -862,7 +862,7 @@ fn id_or_error(field: &str, id: &ID) -> Result<Uuid, OrderError> {
     Uuid::parse_str(id.as_str()).map_err(|_| {
         OrderError::invalid(
             field,
-            catalog::FieldErrorCode::Invalid,
+            kernel::FieldErrorCode::Invalid,
             format!("{field} is not a valid id"),
         )
     })

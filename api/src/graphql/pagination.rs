@@ -11,7 +11,7 @@ use async_graphql::{
     connection::{Connection, CursorType, Edge, EmptyFields},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use catalog::{Page, PageRequest};
+use kernel::{Page, PageRequest};
 use uuid::Uuid;
 
 use crate::{

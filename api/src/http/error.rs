@@ -176,9 +176,9 @@ mod tests {
 
     #[test]
     fn a_validation_failure_is_a_bad_request_not_a_500() {
-        let error = catalog::CatalogError::Invalid(vec![catalog::FieldError::new(
+        let error = catalog::CatalogError::Invalid(vec![kernel::FieldError::new(
             "code",
-            catalog::FieldErrorCode::Invalid,
+            kernel::FieldErrorCode::Invalid,
             "not a batch code",
         )]);
         let http = HttpError::from(error);

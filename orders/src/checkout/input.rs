@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use catalog::{FieldError, FieldErrorCode};
+use kernel::{FieldError, FieldErrorCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -133,7 +133,7 @@ pub(crate) fn checked_input(
         Ok(address) => input.address = address,
         Err(mut errors) => problems.append(&mut errors),
     }
-    let institution = matches!(party.actor, catalog::Actor::Institution { .. });
+    let institution = matches!(party.actor, kernel::Actor::Institution { .. });
     match (&mut input.institutional, institution) {
         (None, true) => problems.push(FieldError::new(
             "institutional",

@@ -9,7 +9,7 @@ mod plan;
 
 use std::collections::BTreeMap;
 
-use catalog::{FieldError, FieldErrorCode};
+use kernel::{FieldError, FieldErrorCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
@@ -248,7 +248,7 @@ impl OrderService {
             return Ok(());
         }
         if let Some(cart_id) = cart_id {
-            let txn = catalog::transaction::begin_write(&self.db).await?;
+            let txn = kernel::begin_write(&self.db).await?;
             cart::acknowledge_prices(&txn, cart_id, lines).await?;
             txn.commit().await?;
         }

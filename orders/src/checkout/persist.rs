@@ -2,8 +2,9 @@
 //! reservations and the history, in one transaction. Nothing is computed here that the
 //! planner did not decide, except ids, the order number and the reservation's expiry.
 
-use catalog::{FieldError, FieldErrorCode, reserve_stock_for_order};
+use catalog::reserve_stock_for_order;
 use chrono::{Duration, Utc};
+use kernel::{FieldError, FieldErrorCode};
 use rand::Rng;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
@@ -121,7 +122,7 @@ impl OrderService {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         order::Entity::insert(order::ActiveModel {
             id: Set(order_id),
             number: Set(order_number()),

@@ -2,8 +2,8 @@
 //! reconciliation answer from the provider, or an authorised manual confirmation, and
 //! all three go through [`OrderService::record_payment`].
 
-use catalog::FieldErrorCode;
 use chrono::Utc;
+use kernel::FieldErrorCode;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -52,7 +52,7 @@ impl OrderService {
         party: &Party,
         note: &str,
     ) -> Result<PaymentRecord, OrderError> {
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         let order = store::load_order(&txn, order_id).await?;
         if order.payment_received_paise > 0 {
             txn.rollback().await?;

@@ -4,8 +4,8 @@
 //! provider with an idempotency key derived from the refund, so a retry never pays
 //! twice.
 
-use catalog::FieldErrorCode;
 use chrono::Utc;
+use kernel::FieldErrorCode;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -178,7 +178,7 @@ impl OrderService {
         // Manual payments are returned by hand; the others through their provider.
         let through_provider = order.payment_provider != PaymentProvider::Manual;
         let now = Utc::now();
-        let txn = catalog::transaction::begin_write(&self.db).await?;
+        let txn = kernel::begin_write(&self.db).await?;
         if !adjust_amounts(&txn, &fulfilment, amount, self.settings.tcs_rate_bp).await? {
             txn.rollback().await?;
             return Err(OrderError::invalid(
@@ -270,7 +270,7 @@ impl OrderService {
                 } else {
                     RefundStatus::Succeeded
                 };
-                let txn = catalog::transaction::begin_write(&self.db).await?;
+                let txn = kernel::begin_write(&self.db).await?;
                 let updated = refund::Entity::update_many()
                     .col_expr(refund::Column::Status, Expr::value(status))
                     .col_expr(
@@ -288,7 +288,7 @@ impl OrderService {
                 txn.commit().await?;
             }
             Err(ProviderFailure::Refused(message)) => {
-                let txn = catalog::transaction::begin_write(&self.db).await?;
+                let txn = kernel::begin_write(&self.db).await?;
                 let updated = refund::Entity::update_many()
                     .col_expr(refund::Column::Status, Expr::value(RefundStatus::Failed))
                     .col_expr(refund::Column::FailureMessage, Expr::value(message.clone()))

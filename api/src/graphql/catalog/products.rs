@@ -198,7 +198,7 @@ impl Product {
 
     /// The cheapest variant's price.
     async fn price_from(&self) -> Money {
-        Money(catalog::Money::inr(self.0.min_price_paise))
+        Money(kernel::Money::inr(self.0.min_price_paise))
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -20,7 +20,7 @@ use super::*;
 /// in one statement each.
 async fn product_connection(
     ctx: &Context<'_>,
-    page: catalog::Page<catalog::Product>,
+    page: kernel::Page<catalog::Product>,
 ) -> Result<RelayConnection<Product>> {
     ctx.loaders()?
         .prime_products(&page.items, ProductRelations::selected(ctx))
