@@ -262,7 +262,9 @@ impl ConnectorService {
                 _ => break,
             }
         }
-        Ok(format!("\"{}\"", hex::encode(&digest.finalize()[..16])))
+        let digest = digest.finalize();
+        let short: Vec<u8> = digest.iter().take(16).copied().collect();
+        Ok(format!("\"{}\"", hex::encode(short)))
     }
 
     /// The feed as a stream of chunks.

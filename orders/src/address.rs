@@ -135,7 +135,7 @@ impl Address {
             .strip_prefix("91")
             .filter(|_| digits.len() == 12)
             .unwrap_or(&digits);
-        if phone.len() == 10 && matches!(phone.as_bytes()[0], b'6'..=b'9') {
+        if phone.len() == 10 && matches!(phone.as_bytes().first(), Some(b'6'..=b'9')) {
             self.phone = format!("+91{phone}");
         } else {
             problems.push(FieldError::new(
@@ -155,7 +155,8 @@ impl Address {
         }
         match parse_pin_code(&self.pin_code) {
             Ok(pin) => {
-                let first = pin.as_bytes()[0] - b'0';
+                // A parsed PIN is six digits, so its first byte is a digit.
+                let first = pin.as_bytes().first().map_or(0, |b| b.saturating_sub(b'0'));
                 if let Some(region) = region
                     && first != region
                     && first != 9

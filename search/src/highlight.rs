@@ -18,22 +18,28 @@ pub fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
     if a.len().abs_diff(b.len()) > limit {
         return limit + 1;
     }
+    // Cells outside a row read as "too far", so no index can panic.
+    let far = limit.saturating_add(1);
+    let cell = |row: &[usize], k: usize| row.get(k).copied().unwrap_or(far);
     let mut previous_previous: Vec<usize> = vec![0; b.len() + 1];
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for i in 1..=a.len() {
         let mut current = vec![i; b.len() + 1];
         for j in 1..=b.len() {
             let cost = usize::from(a.get(i - 1) != b.get(j - 1));
-            let mut best = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
+            let mut best = cell(&previous, j)
+                .saturating_add(1)
+                .min(cell(&current, j - 1).saturating_add(1))
+                .min(cell(&previous, j - 1).saturating_add(cost));
             if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
-                best = best.min(previous_previous[j - 2] + 1);
+                best = best.min(cell(&previous_previous, j - 2).saturating_add(1));
             }
-            current[j] = best;
+            if let Some(slot) = current.get_mut(j) {
+                *slot = best;
+            }
         }
         if current.iter().min().is_some_and(|m| *m > limit) {
-            return limit + 1;
+            return far;
         }
         previous_previous = previous;
         previous = current;

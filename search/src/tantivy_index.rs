@@ -325,14 +325,15 @@ impl TantivyIndex {
         let ranges: Vec<serde_json::Value> = PRICE_BUCKETS
             .iter()
             .map(|(label, from, to)| {
-                let mut range = serde_json::json!({ "key": label });
+                let mut range = serde_json::Map::new();
+                range.insert("key".to_owned(), serde_json::json!(label));
                 if *from > 0 {
-                    range["from"] = serde_json::json!(*from);
+                    range.insert("from".to_owned(), serde_json::json!(*from));
                 }
                 if *to < i64::MAX {
-                    range["to"] = serde_json::json!(*to);
+                    range.insert("to".to_owned(), serde_json::json!(*to));
                 }
-                range
+                serde_json::Value::Object(range)
             })
             .collect();
         serde_json::from_value(serde_json::json!({
@@ -349,13 +350,15 @@ impl TantivyIndex {
         ["category", "gi", "cooperative", "district", "price"]
             .iter()
             .map(|field| {
-                let mut values: Vec<FacetValue> = results[*field]["buckets"]
-                    .as_array()
+                let mut values: Vec<FacetValue> = results
+                    .get(*field)
+                    .and_then(|facet| facet.get("buckets"))
+                    .and_then(serde_json::Value::as_array)
                     .into_iter()
                     .flatten()
                     .filter_map(|bucket| {
-                        let value = bucket["key"].as_str()?.to_owned();
-                        let count = bucket["doc_count"].as_u64()?;
+                        let value = bucket.get("key")?.as_str()?.to_owned();
+                        let count = bucket.get("doc_count")?.as_u64()?;
                         (count > 0 || *field == "price").then_some(FacetValue { value, count })
                     })
                     .collect();

@@ -94,7 +94,9 @@ pub struct ChannelOrder {
 pub fn channel_buyer_id(channel: &str) -> Uuid {
     let digest = Sha256::digest(format!("ladakh-market channel buyer {channel}"));
     let mut bytes = [0_u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
+    for (byte, digested) in bytes.iter_mut().zip(digest.iter()) {
+        *byte = *digested;
+    }
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
