@@ -100,7 +100,8 @@ impl CommonArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the GraphQL API (the default when no command is given).
-    Serve(ServeArgs),
+    // Boxed: its many options would make every other command as large.
+    Serve(Box<ServeArgs>),
     /// Apply, roll back or list database migrations.
     Migrate {
         #[command(subcommand)]
@@ -378,7 +379,7 @@ fn parse_with_default_command() -> Cli {
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let common = cli.common;
     match cli.command {
-        Some(Command::Serve(args)) => serve(&common, args).await,
+        Some(Command::Serve(args)) => serve(&common, *args).await,
         None => bail!("no command given"),
         Some(Command::Schema) => {
             let sdl = crate::graphql::sdl();
