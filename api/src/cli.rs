@@ -100,6 +100,7 @@ impl CommonArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the GraphQL API (the default when no command is given).
+    // Boxed: its many options would make every other command as large.
     Serve(Box<ServeArgs>),
     /// Apply, roll back or list database migrations.
     Migrate {

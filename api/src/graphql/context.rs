@@ -1,15 +1,15 @@
 //! What a resolver needs from the request, behind one extension trait on
 //! [`async_graphql::Context`]: `ctx.db()`, `ctx.viewer()`, `ctx.actor()`,
-//! `ctx.loaders()`, `ctx.limits()` and the domain services. Every accessor fails with
-//! INTERNAL when the schema was built without the data it reads, which only a wiring
-//! mistake can cause.
+//! `ctx.loaders()`, `ctx.limits()`, the domain services and `ctx.party()` (the
+//! orders' view of the viewer). Every accessor fails with INTERNAL when the schema was
+//! built without the data it reads, which only a wiring mistake can cause.
 
 use std::sync::Arc;
 
 use accounts::{CooperativeRole, Role};
 use async_graphql::Context;
 use connectors::ConnectorService;
-use orders::OrderService;
+use orders::{OrderService, Party};
 use sea_orm::DatabaseConnection;
 use search::SearchIndex;
 
@@ -43,6 +43,9 @@ pub trait ContextExt {
     fn search_index(&self) -> Result<&Arc<dyn SearchIndex>, ApiError>;
     /// Carts, checkout, orders and payments.
     fn orders(&self) -> Result<&OrderService, ApiError>;
+    /// The order domain's view of the caller: the actor and, for institution users,
+    /// the organisation they buy for.
+    fn party(&self) -> Result<Party, ApiError>;
     /// NCUI Haat and GeM.
     fn connectors(&self) -> Result<&ConnectorService, ApiError>;
 }
@@ -102,6 +105,11 @@ impl ContextExt for Context<'_> {
 
     fn orders(&self) -> Result<&OrderService, ApiError> {
         data(self)
+    }
+
+    fn party(&self) -> Result<Party, ApiError> {
+        let organisation = self.viewer_opt()?.and_then(|v| v.buyer_organisation_id);
+        Ok(Party::new(self.actor()?, organisation))
     }
 
     fn connectors(&self) -> Result<&ConnectorService, ApiError> {

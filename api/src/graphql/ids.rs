@@ -1,8 +1,8 @@
 //! The one parser of GraphQL `ID`s into domain ids. It returns [`InvalidId`], which
 //! converts into whichever error the caller reports: a top-level BAD_USER_INPUT
 //! ([`ApiError`]), a payload's user error ([`UserError`]) or a domain validation
-//! failure (`ConnectorError`), so that every resolver names the offending field the same
-//! way.
+//! failure (`ConnectorError`, `OrderError`), so that every resolver names the
+//! offending field the same way.
 
 use async_graphql::ID;
 use uuid::Uuid;
@@ -51,6 +51,13 @@ impl From<InvalidId> for UserError {
 }
 
 impl From<InvalidId> for connectors::ConnectorError {
+    fn from(error: InvalidId) -> Self {
+        let message = format!("{} is not a valid id", error.field);
+        Self::invalid(&error.field, kernel::FieldErrorCode::Invalid, message)
+    }
+}
+
+impl From<InvalidId> for orders::OrderError {
     fn from(error: InvalidId) -> Self {
         let message = format!("{} is not a valid id", error.field);
         Self::invalid(&error.field, kernel::FieldErrorCode::Invalid, message)

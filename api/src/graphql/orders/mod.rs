@@ -1,0 +1,30 @@
+//! Carts, checkout, orders, fulfilment, payments and refunds over GraphQL. The rules
+//! live in the `orders` crate; these modules map inputs and outputs, one per feature.
+
+mod carts;
+mod checkout;
+mod fulfilment;
+mod payments;
+mod queries;
+mod refunds;
+mod types;
+
+use async_graphql::MergedObject;
+
+pub use carts::*;
+pub use checkout::*;
+pub use fulfilment::*;
+pub use payments::*;
+pub use queries::*;
+pub use refunds::*;
+pub use types::*;
+
+/// The orders' mutations, merged in the order the committed SDL lists them.
+#[derive(MergedObject, Default)]
+pub struct OrdersMutation(
+    CartMutation,
+    CheckoutMutation,
+    FulfilmentMutation,
+    RefundMutation,
+    PaymentMutation,
+);

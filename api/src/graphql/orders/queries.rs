@@ -1,0 +1,115 @@
+//! Reading carts and orders: the caller's cart, one order, the caller's orders, a
+//! cooperative's orders, and a cooperative's settlement statement.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::NaiveDate;
+
+use crate::graphql::{
+    context::ContextExt,
+    errors::top_error,
+    ids::parse_id,
+    orders::{Cart, FulfilmentStatusValue, Order, SettlementStatement},
+    pagination::{ForwardPage, RelayConnection, connection_complexity, connection_from_page},
+};
+
+/// A page of orders as a connection; `page` is what the client asked for.
+fn order_connection(page: ForwardPage, orders: orders::OrderPage) -> RelayConnection<Order> {
+    connection_from_page(
+        page.page(orders.orders, orders.has_next_page, orders.total_count),
+        |o| o.order.id,
+        Order,
+    )
+}
+
+#[derive(Default)]
+pub struct OrdersQuery;
+
+#[Object]
+impl OrdersQuery {
+    /// The caller's cart: a signed-in buyer's own (merging the anonymous cart named by
+    /// `cartToken`), or a visitor's by its token.
+    async fn cart(&self, ctx: &Context<'_>, cart_token: Option<String>) -> Result<Cart> {
+        let service = ctx.orders()?;
+        let cart = orders::view_cart(service.db(), &ctx.party()?, cart_token.as_deref())
+            .await
+            .map_err(top_error)?;
+        Ok(Cart(cart))
+    }
+
+    /// One order: its buyer's, its cooperatives' (their part) or any for admins.
+    async fn order(&self, ctx: &Context<'_>, id: ID) -> Result<Order> {
+        let id = parse_id("id", &id)?;
+        let view = ctx
+            .orders()?
+            .order_for(&ctx.party()?, id)
+            .await
+            .map_err(top_error)?;
+        Ok(Order(view))
+    }
+
+    /// The caller's orders, newest first; institution users see their organisation's.
+    #[graphql(complexity = "connection_complexity(child_complexity, first, None)")]
+    async fn my_orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<RelayConnection<Order>> {
+        let page = ForwardPage::parse(first, after, ctx.limits()?)?;
+        let orders = ctx
+            .orders()?
+            .my_orders(&ctx.party()?, page.size, page.after)
+            .await
+            .map_err(top_error)?;
+        Ok(order_connection(page, orders))
+    }
+
+    /// A cooperative's orders, each showing only its own fulfilment (staff and admins).
+    #[graphql(complexity = "connection_complexity(child_complexity, first, None)")]
+    async fn cooperative_orders(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        status: Option<FulfilmentStatusValue>,
+        #[graphql(default)] overdue_only: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<RelayConnection<Order>> {
+        let cooperative_id = parse_id("cooperativeId", &cooperative_id)?;
+        let page = ForwardPage::parse(first, after, ctx.limits()?)?;
+        let filter = orders::OrderFilter {
+            status: status.map(orders::FulfilmentStatus::from),
+            overdue_only,
+        };
+        let orders = ctx
+            .orders()?
+            .cooperative_orders(
+                &ctx.party()?,
+                cooperative_id,
+                &filter,
+                page.size,
+                page.after,
+            )
+            .await
+            .map_err(top_error)?;
+        Ok(order_connection(page, orders))
+    }
+
+    /// A cooperative's sales, GST, TCS, refunds and net payable for invoices dated
+    /// `from` to `to` (inclusive).
+    async fn settlement_statement(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<SettlementStatement> {
+        let cooperative_id = parse_id("cooperativeId", &cooperative_id)?;
+        let statement = ctx
+            .orders()?
+            .settlement_statement(&ctx.party()?, cooperative_id, from, to)
+            .await
+            .map_err(top_error)?;
+        Ok(SettlementStatement { statement })
+    }
+}

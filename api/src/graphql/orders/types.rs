@@ -1,0 +1,595 @@
+//! What clients see of carts and orders: the statuses (generated from the domain's
+//! enums), addresses, carts, orders with their fulfilments, lines, history and refunds,
+//! settlement statements, and the payload most order mutations answer with.
+
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use orders::{OrderError, OrderView};
+use uuid::Uuid;
+
+use crate::graphql::{
+    ApiError, UserError,
+    catalog::Cooperative,
+    context::ContextExt,
+    errors::{respond, top_error},
+    loaders::loader_error,
+    money::Paise,
+};
+
+// The GraphQL enums are generated against the domain's (`remote`): a variant added on
+// either side without the other fails to compile, in both directions.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "OrderStatus", remote = "orders::OrderStatus")]
+pub enum OrderStatusValue {
+    PendingPayment,
+    Confirmed,
+    Paid,
+    Cancelled,
+    PartiallyRefunded,
+    Refunded,
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "FulfilmentStatus", remote = "orders::FulfilmentStatus")]
+pub enum FulfilmentStatusValue {
+    PendingPayment,
+    Confirmed,
+    Paid,
+    Packed,
+    Shipped,
+    Delivered,
+    Accepted,
+    Cancelled,
+}
+
+/// How the buyer pays.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "PaymentMethod", remote = "orders::PaymentMethod")]
+pub enum PaymentMethodValue {
+    /// Card or UPI through Stripe; the order carries the PaymentIntent's client secret.
+    Stripe,
+    /// Paid to the courier; the order is confirmed at once and paid when staff record it.
+    CashOnDelivery,
+    /// Paid by bank transfer before dispatch; staff record it.
+    BankTransfer,
+    /// An institution's purchase order on payment terms.
+    PurchaseOrder,
+    /// Settled by the sales channel the order came from (NCUI Haat, GeM); not for checkout.
+    Channel,
+}
+
+/// A delivery or billing address in India.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "Address")]
+pub struct AddressObject {
+    pub name: String,
+    pub phone: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub pin_code: String,
+    /// GST state code, e.g. 38 for Ladakh.
+    pub state_code: String,
+    pub state_name: Option<String>,
+    pub gstin: Option<String>,
+}
+
+impl From<orders::Address> for AddressObject {
+    fn from(a: orders::Address) -> Self {
+        Self {
+            state_name: orders::state_name(&a.state_code).map(str::to_owned),
+            name: a.name,
+            phone: a.phone,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            pin_code: a.pin_code,
+            state_code: a.state_code,
+            gstin: a.gstin,
+        }
+    }
+}
+
+fn address_of(value: &serde_json::Value) -> Option<AddressObject> {
+    serde_json::from_value::<orders::Address>(value.clone())
+        .ok()
+        .map(AddressObject::from)
+}
+
+/// One line of a cart, priced today.
+pub struct CartLine(orders::CartLine);
+
+#[Object]
+impl CartLine {
+    async fn variant_id(&self) -> ID {
+        ID(self.0.variant_id.to_string())
+    }
+    async fn variant(&self) -> Option<crate::graphql::catalog::Variant> {
+        self.0
+            .item
+            .as_ref()
+            .map(|i| crate::graphql::catalog::Variant(i.variant.clone()))
+    }
+    async fn product_title(&self) -> Option<&str> {
+        self.0.item.as_ref().map(|i| i.product_title.as_str())
+    }
+    async fn product_slug(&self) -> Option<&str> {
+        self.0.item.as_ref().map(|i| i.product_slug.as_str())
+    }
+    async fn quantity(&self) -> i32 {
+        self.0.quantity
+    }
+    /// Today's unit price for this quantity, tier prices applied, tax included.
+    async fn unit_price(&self) -> Paise {
+        Paise(self.0.unit_price_paise)
+    }
+    /// The unit price the buyer was last shown.
+    async fn seen_unit_price(&self) -> Paise {
+        Paise(self.0.seen_unit_price_paise)
+    }
+    async fn price_changed(&self) -> bool {
+        self.0.price_changed()
+    }
+    async fn line_total(&self) -> Paise {
+        Paise(self.0.line_total_paise)
+    }
+    /// The product is on sale (active, its cooperative verified).
+    async fn available(&self) -> bool {
+        self.0.available()
+    }
+    async fn in_stock(&self) -> i32 {
+        self.0.item.as_ref().map_or(0, |i| i.variant.stock_on_hand)
+    }
+}
+
+pub struct Cart(pub(super) orders::Cart);
+
+#[Object]
+impl Cart {
+    async fn id(&self) -> Option<ID> {
+        self.0.id.map(|id| ID(id.to_string()))
+    }
+    async fn lines(&self) -> Vec<CartLine> {
+        self.0.lines.iter().cloned().map(CartLine).collect()
+    }
+    /// The sum of available lines, tax included, before shipping.
+    async fn subtotal(&self) -> Paise {
+        Paise(self.0.subtotal_paise())
+    }
+    async fn item_count(&self) -> i32 {
+        self.0.lines.iter().map(|l| l.quantity).sum()
+    }
+}
+
+pub struct OrderLine(orders::OrderLineView);
+
+#[Object]
+impl OrderLine {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// GOODS or SHIPPING.
+    async fn kind(&self) -> &str {
+        self.0.kind.as_str()
+    }
+    async fn variant_id(&self) -> Option<ID> {
+        self.0.variant_id.map(|id| ID(id.to_string()))
+    }
+    async fn product_id(&self) -> Option<ID> {
+        self.0.product_id.map(|id| ID(id.to_string()))
+    }
+    async fn consignee_id(&self) -> Option<ID> {
+        self.0.consignee_id.map(|id| ID(id.to_string()))
+    }
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn hsn(&self) -> &str {
+        &self.0.hsn
+    }
+    async fn quantity(&self) -> i32 {
+        self.0.quantity
+    }
+    async fn unit_price(&self) -> Paise {
+        Paise(self.0.unit_price_paise)
+    }
+    /// What the buyer pays for the line, tax included.
+    async fn total(&self) -> Paise {
+        Paise(self.0.total_paise)
+    }
+    /// GST rate in basis points (500 = 5%).
+    async fn gst_rate_bp(&self) -> i32 {
+        self.0.rate_bp
+    }
+    async fn taxable_value(&self) -> Paise {
+        Paise(self.0.taxable_paise)
+    }
+    async fn cgst(&self) -> Paise {
+        Paise(self.0.cgst_paise)
+    }
+    async fn sgst(&self) -> Paise {
+        Paise(self.0.sgst_paise)
+    }
+    async fn utgst(&self) -> Paise {
+        Paise(self.0.utgst_paise)
+    }
+    async fn igst(&self) -> Paise {
+        Paise(self.0.igst_paise)
+    }
+    /// GST state code of the place of supply.
+    async fn place_of_supply(&self) -> &str {
+        &self.0.place_of_supply
+    }
+}
+
+/// One entry of the append-only history.
+#[derive(SimpleObject)]
+pub struct OrderHistoryEntry {
+    /// Set for a fulfilment's change, empty for the order's.
+    pub fulfilment_id: Option<ID>,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_role: String,
+    pub actor_user_id: Option<ID>,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct Consignee {
+    pub id: ID,
+    pub name: String,
+    pub address: Option<AddressObject>,
+    pub state_code: String,
+}
+
+/// One cooperative's part of an order, with its own GST invoice.
+pub struct Fulfilment(orders::FulfilmentView);
+
+#[Object]
+impl Fulfilment {
+    async fn id(&self) -> ID {
+        ID(self.0.fulfilment.id.to_string())
+    }
+    async fn cooperative(&self, ctx: &Context<'_>) -> Result<Cooperative> {
+        ctx.loaders()?
+            .cooperatives
+            .load_one(self.0.fulfilment.cooperative_id)
+            .await
+            .map_err(loader_error)?
+            .map(Cooperative::from)
+            .ok_or_else(|| ApiError::Internal.into())
+    }
+    async fn status(&self) -> FulfilmentStatusValue {
+        self.0.fulfilment.status.into()
+    }
+    async fn lines(&self) -> Vec<OrderLine> {
+        self.0.lines.iter().cloned().map(OrderLine).collect()
+    }
+    async fn goods_total(&self) -> Paise {
+        Paise(self.0.fulfilment.goods_paise)
+    }
+    async fn shipping_total(&self) -> Paise {
+        Paise(self.0.fulfilment.shipping_paise)
+    }
+    async fn taxable_value(&self) -> Paise {
+        Paise(self.0.fulfilment.taxable_paise)
+    }
+    async fn cgst(&self) -> Paise {
+        Paise(self.0.fulfilment.cgst_paise)
+    }
+    async fn sgst(&self) -> Paise {
+        Paise(self.0.fulfilment.sgst_paise)
+    }
+    async fn utgst(&self) -> Paise {
+        Paise(self.0.fulfilment.utgst_paise)
+    }
+    async fn igst(&self) -> Paise {
+        Paise(self.0.fulfilment.igst_paise)
+    }
+    async fn total(&self) -> Paise {
+        Paise(self.0.fulfilment.total_paise)
+    }
+    /// Tax collected at source by the platform (0.5% of net taxable value), from invoicing.
+    async fn tcs(&self) -> Paise {
+        Paise(self.0.fulfilment.tcs_paise)
+    }
+    async fn refunded(&self) -> Paise {
+        Paise(self.0.fulfilment.refunded_paise)
+    }
+    /// Issued when the fulfilment ships; unique per cooperative and financial year.
+    async fn invoice_number(&self) -> Option<&str> {
+        self.0.fulfilment.invoice_number.as_deref()
+    }
+    async fn invoice_date(&self) -> Option<NaiveDate> {
+        self.0.fulfilment.invoice_date
+    }
+    /// Where the GST invoice is rendered (HTML), once issued.
+    async fn invoice_url(&self) -> Option<String> {
+        self.0
+            .fulfilment
+            .invoice_number
+            .as_ref()
+            .map(|_| format!("/invoices/{}", self.0.fulfilment.id))
+    }
+    async fn carrier(&self) -> Option<&str> {
+        self.0.fulfilment.carrier.as_deref()
+    }
+    async fn tracking_number(&self) -> Option<&str> {
+        self.0.fulfilment.tracking_number.as_deref()
+    }
+    /// When the consignee accepted the goods (institutional orders).
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fulfilment.accepted_at
+    }
+    /// Acceptance plus the order's payment terms.
+    async fn payment_due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fulfilment.payment_due_at
+    }
+    async fn payment_overdue(&self) -> bool {
+        self.0.payment_overdue
+    }
+}
+
+/// A buyer's order: one payment, one or more fulfilments.
+pub struct Order(pub(super) OrderView);
+
+#[Object]
+impl Order {
+    async fn id(&self) -> ID {
+        ID(self.0.order.id.to_string())
+    }
+    /// A short reference to quote, e.g. LM-261125-7KQ2M9XD.
+    async fn number(&self) -> &str {
+        &self.0.order.number
+    }
+    /// RETAIL or INSTITUTIONAL.
+    async fn kind(&self) -> &str {
+        self.0.order.kind.as_str()
+    }
+    /// The sales channel the order came from (NCUI_HAAT, GEM), or none for the storefront.
+    async fn source_channel(&self) -> Option<&str> {
+        self.0.order.source_channel.as_deref()
+    }
+    async fn status(&self) -> OrderStatusValue {
+        self.0.order.status.into()
+    }
+    async fn payment_method(&self) -> PaymentMethodValue {
+        self.0.order.payment_method.into()
+    }
+    /// The Stripe PaymentIntent's client secret, for the buyer's browser to confirm
+    /// the payment; only its buyer sees it, and only while it is unpaid.
+    async fn stripe_client_secret(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let viewer = ctx.viewer_opt()?.map(|v| v.user_id);
+        Ok(
+            (viewer == Some(self.0.order.buyer_user_id)
+                && self.0.order.payment_received_paise == 0)
+                .then(|| self.0.order.payment_client_secret.clone())
+                .flatten(),
+        )
+    }
+    async fn currency(&self) -> &str {
+        &self.0.order.currency
+    }
+    async fn goods_total(&self) -> Paise {
+        Paise(self.0.order.goods_paise)
+    }
+    async fn shipping_total(&self) -> Paise {
+        Paise(self.0.order.shipping_paise)
+    }
+    async fn taxable_value(&self) -> Paise {
+        Paise(self.0.order.taxable_paise)
+    }
+    async fn cgst(&self) -> Paise {
+        Paise(self.0.order.cgst_paise)
+    }
+    async fn sgst(&self) -> Paise {
+        Paise(self.0.order.sgst_paise)
+    }
+    async fn utgst(&self) -> Paise {
+        Paise(self.0.order.utgst_paise)
+    }
+    async fn igst(&self) -> Paise {
+        Paise(self.0.order.igst_paise)
+    }
+    /// Tax included, shipping included.
+    async fn total(&self) -> Paise {
+        Paise(self.0.order.total_paise)
+    }
+    async fn payment_received(&self) -> Paise {
+        Paise(self.0.order.payment_received_paise)
+    }
+    async fn refunded(&self) -> Paise {
+        Paise(self.0.order.refunded_paise)
+    }
+    async fn paid_at(&self) -> Option<DateTime<Utc>> {
+        self.0.order.paid_at
+    }
+    /// A payment that did not match (amount, currency, timing), for staff to resolve.
+    async fn payment_issue(&self) -> Option<&str> {
+        self.0.order.payment_issue.as_deref()
+    }
+    /// Unpaid orders hold their stock until then.
+    async fn reservation_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.order.reservation_expires_at
+    }
+    /// GST state code of the place of supply.
+    async fn place_of_supply(&self) -> &str {
+        &self.0.order.place_of_supply
+    }
+    async fn shipping_address(&self) -> Option<AddressObject> {
+        address_of(&self.0.order.shipping_address)
+    }
+    async fn purchase_order_number(&self) -> Option<&str> {
+        self.0.order.purchase_order_number.as_deref()
+    }
+    async fn gem_contract_number(&self) -> Option<&str> {
+        self.0.order.gem_contract_number.as_deref()
+    }
+    async fn buyer_organisation_id(&self) -> Option<ID> {
+        self.0
+            .order
+            .buyer_organisation_id
+            .map(|id| ID(id.to_string()))
+    }
+    async fn payment_terms_days(&self) -> Option<i32> {
+        self.0.order.payment_terms_days
+    }
+    /// All of them for the buyer and admins; a cooperative sees its own.
+    async fn fulfilments(&self) -> Vec<Fulfilment> {
+        self.0.fulfilments.iter().cloned().map(Fulfilment).collect()
+    }
+    async fn consignees(&self) -> Vec<Consignee> {
+        self.0
+            .consignees
+            .iter()
+            .map(|c| Consignee {
+                id: ID(c.id.to_string()),
+                name: c.name.clone(),
+                address: address_of(&c.address),
+                state_code: c.state_code.clone(),
+            })
+            .collect()
+    }
+    /// Oldest first.
+    async fn history(&self) -> Vec<OrderHistoryEntry> {
+        self.0
+            .history
+            .iter()
+            .map(|h| OrderHistoryEntry {
+                fulfilment_id: h.fulfilment_id.map(|id| ID(id.to_string())),
+                from_status: h.from_status.map(|s| s.as_str().to_owned()),
+                to_status: h.to_status.as_str().to_owned(),
+                actor_role: h.actor_role.as_str().to_owned(),
+                actor_user_id: h.actor_user_id.map(|id| ID(id.to_string())),
+                reason: h.reason.clone(),
+                at: h.created_at,
+            })
+            .collect()
+    }
+    async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>> {
+        let refunds = ctx
+            .orders()?
+            .refunds_of(self.0.order.id)
+            .await
+            .map_err(top_error)?;
+        let visible: Vec<Uuid> = self.0.fulfilments.iter().map(|f| f.fulfilment.id).collect();
+        Ok(refunds
+            .into_iter()
+            .filter(|r| visible.contains(&r.fulfilment_id))
+            .map(Refund)
+            .collect())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.order.created_at
+    }
+}
+
+pub struct Refund(pub(super) orders::RefundView);
+
+#[Object]
+impl Refund {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn fulfilment_id(&self) -> ID {
+        ID(self.0.fulfilment_id.to_string())
+    }
+    async fn amount(&self) -> Paise {
+        Paise(self.0.amount_paise)
+    }
+    /// PENDING (sent, outcome unknown), SUCCEEDED or FAILED.
+    async fn status(&self) -> &str {
+        self.0.status.as_str()
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    /// stripe or manual.
+    async fn provider(&self) -> &str {
+        self.0.provider.as_str()
+    }
+    async fn provider_reference(&self) -> Option<&str> {
+        self.0.provider_reference.as_deref()
+    }
+    async fn failure_message(&self) -> Option<&str> {
+        self.0.failure_message.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// What a cooperative earned through the marketplace in a period.
+pub struct SettlementStatement {
+    pub statement: orders::SettlementStatement,
+}
+
+#[Object]
+impl SettlementStatement {
+    async fn cooperative_id(&self) -> ID {
+        ID(self.statement.cooperative_id.to_string())
+    }
+    async fn from(&self) -> NaiveDate {
+        self.statement.from
+    }
+    async fn to(&self) -> NaiveDate {
+        self.statement.to
+    }
+    /// Invoices issued in the period.
+    async fn invoices(&self) -> u64 {
+        self.statement.invoices
+    }
+    /// Invoiced value, tax included.
+    async fn gross_sales(&self) -> Paise {
+        Paise(self.statement.gross_sales_paise)
+    }
+    async fn taxable_value(&self) -> Paise {
+        Paise(self.statement.taxable_value_paise)
+    }
+    async fn gst(&self) -> Paise {
+        Paise(self.statement.gst_paise)
+    }
+    /// Collected by the platform as e-commerce operator and credited to the cooperative's GST account.
+    async fn tcs(&self) -> Paise {
+        Paise(self.statement.tcs_paise)
+    }
+    async fn refunds(&self) -> Paise {
+        Paise(self.statement.refunds_paise)
+    }
+    /// Gross sales less refunds and TCS.
+    async fn net_payable(&self) -> Paise {
+        Paise(self.statement.net_payable_paise)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct OrderPayload {
+    pub order: Option<Order>,
+    pub errors: Vec<UserError>,
+}
+
+/// The order as the caller may now see it, after a change.
+pub(super) async fn reload(ctx: &Context<'_>, order_id: Uuid) -> Result<Order, OrderError> {
+    let party = ctx.party().map_err(|_| OrderError::Unauthenticated)?;
+    let service = ctx
+        .orders()
+        .map_err(|_| OrderError::Corrupt("order service missing".into()))?;
+    service.order_for(&party, order_id).await.map(Order)
+}
+
+/// Answers a change of the order `result` names with the order reloaded, or with the
+/// failure as the payload's errors.
+pub(super) async fn order_payload(
+    ctx: &Context<'_>,
+    result: Result<Uuid, OrderError>,
+) -> Result<OrderPayload> {
+    let result = match result {
+        Ok(id) => reload(ctx, id).await,
+        Err(e) => Err(e),
+    };
+    respond(result, |order, errors| OrderPayload { order, errors })
+}
