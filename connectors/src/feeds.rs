@@ -262,7 +262,10 @@ impl ConnectorService {
                 _ => break,
             }
         }
-        Ok(format!("\"{}\"", hex::encode(&digest.finalize()[..16])))
+        // The first 16 of SHA-256's 32 bytes: short enough for a header, long enough
+        // that two different feeds never share a tag.
+        let tag: Vec<u8> = digest.finalize().into_iter().take(16).collect();
+        Ok(format!("\"{}\"", hex::encode(tag)))
     }
 
     /// The feed as a stream of chunks.
