@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::{
     Channel, ConnectorError, ConnectorService,
     entity::channel_listing,
-    listings::{Desired, ListingState},
     mapping::{load_sources, map_item},
+    state::{Desired, ListingState},
 };
 
 /// The feed formats served.
