@@ -16,7 +16,8 @@ use crate::{
     Actor, CatalogError, FieldErrorCode,
     entity::batch,
     gi::{BatchOrigin, authorised_users_of, claim_problem, claimed_tags},
-    variants::{StockReason, load_variant, move_stock},
+    status::StockReason,
+    variants::{load_variant, move_stock},
 };
 use kernel::FieldErrors;
 

@@ -223,7 +223,7 @@ pub async fn update_category(
         .await?;
     let all = list_categories(db).await?;
     let affected = descendants_of(&all, category.id);
-    crate::products::reindex_products_where(
+    crate::changes::reindex_products_where(
         db,
         crate::entity::product::Column::CategoryId.is_in(affected),
     )

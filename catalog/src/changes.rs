@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::CatalogError;
 use crate::entity::catalog_change::{self, Column, Entity};
 
 pub(crate) async fn product_changed(
@@ -159,4 +160,31 @@ pub async fn change_stamps(
         }
     }
     Ok(stamps)
+}
+
+/// Ids of the products matching a condition, for enqueueing search updates.
+async fn product_ids_where(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Vec<Uuid>, CatalogError> {
+    use sea_orm::QuerySelect;
+
+    Ok(crate::entity::product::Entity::find()
+        .select_only()
+        .column(crate::entity::product::Column::Id)
+        .filter(condition)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Asks the search index to rebuild the documents of every product matching a
+/// condition (a cooperative's, a category's, a GI's claimants).
+pub(crate) async fn reindex_products_where(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<(), CatalogError> {
+    let ids = product_ids_where(db, condition).await?;
+    product_changed(db, &ids).await?;
+    Ok(())
 }

@@ -1,71 +1,26 @@
 //! Cooperatives: the sellers. Admins register them (PENDING) and verify or suspend
 //! them; only VERIFIED cooperatives and their active products are public.
 
-use std::{collections::HashMap, str::FromStr};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, IntoActiveModel,
-    PaginatorTrait, QueryFilter, SqlErr,
-    sea_query::{Expr, StringLen},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, SqlErr, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use crate::{
     Actor, CatalogError, FieldErrorCode, Page, PageRequest,
+    changes::reindex_products_where,
     districts::district_exists,
     entity::cooperative,
     identifiers::{parse_fssai_licence, parse_gstin, parse_pin_code},
-    products::reindex_products_where,
     slug::{check_slug, slugify},
+    status::VerificationStatus,
 };
 use kernel::FieldErrors;
 use kernel::paging::fetch_page;
-
-/// Where a cooperative stands with the registrar's staff on this platform. Stored as
-/// its upper-case name; a stored value outside this set fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum VerificationStatus {
-    #[sea_orm(string_value = "PENDING")]
-    Pending,
-    #[sea_orm(string_value = "VERIFIED")]
-    Verified,
-    #[sea_orm(string_value = "SUSPENDED")]
-    Suspended,
-}
-
-impl VerificationStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Verified => "VERIFIED",
-            Self::Suspended => "SUSPENDED",
-        }
-    }
-
-    /// PENDING → VERIFIED or SUSPENDED (refused); VERIFIED ⇄ SUSPENDED. Nothing returns
-    /// to PENDING.
-    pub fn can_become(self, next: Self) -> bool {
-        matches!(
-            (self, next),
-            (Self::Pending, Self::Verified)
-                | (Self::Pending, Self::Suspended)
-                | (Self::Verified, Self::Suspended)
-                | (Self::Suspended, Self::Verified)
-        )
-    }
-}
-
-impl FromStr for VerificationStatus {
-    type Err = String;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::try_from_value(&value.to_owned())
-            .map_err(|_| format!("unknown verification status {value}"))
-    }
-}
 
 /// A cooperative as the rest of the system sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

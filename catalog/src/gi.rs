@@ -10,17 +10,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, QueryFilter, QueryOrder,
-    SqlErr,
-    sea_query::{Expr, StringLen},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
 use crate::{
     Actor, CatalogError, FieldErrorCode,
     entity::{batch, gi_authorised_user, gi_tag, product_gi_claim},
-    products::load_product,
+    status::AuthorisedUserStatus,
+    store::load_product,
 };
 use kernel::FieldErrors;
 
@@ -78,29 +77,6 @@ impl TryFrom<gi_tag::Model> for GiTag {
             facts_confirmed: model.facts_confirmed,
             source_note: model.source_note,
         })
-    }
-}
-
-/// Where an authorised-user registration stands. Stored as its upper-case name; a
-/// stored value outside this set fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum AuthorisedUserStatus {
-    #[sea_orm(string_value = "PENDING")]
-    Pending,
-    #[sea_orm(string_value = "VERIFIED")]
-    Verified,
-    #[sea_orm(string_value = "REVOKED")]
-    Revoked,
-}
-
-impl AuthorisedUserStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Verified => "VERIFIED",
-            Self::Revoked => "REVOKED",
-        }
     }
 }
 
@@ -284,7 +260,7 @@ pub async fn update_gi_tag(
         .from(product_gi_claim::Entity)
         .and_where(product_gi_claim::Column::GiTagId.eq(id))
         .to_owned();
-    crate::products::reindex_products_where(
+    crate::changes::reindex_products_where(
         db,
         crate::entity::product::Column::Id.in_subquery(claimants),
     )

@@ -25,6 +25,8 @@ mod sale;
 mod search_documents;
 mod seed;
 mod slug;
+mod status;
+mod store;
 mod variants;
 
 pub use batches::{
@@ -37,14 +39,13 @@ pub use categories::{
 };
 pub use changes::{ChangeStamp, change_stamps};
 pub use cooperatives::{
-    Cooperative, CooperativeFields, VerificationStatus, cooperative_exists, cooperatives_by_ids,
-    create_cooperative, find_cooperative_for, list_cooperatives, set_verification_status,
-    update_cooperative,
+    Cooperative, CooperativeFields, cooperative_exists, cooperatives_by_ids, create_cooperative,
+    find_cooperative_for, list_cooperatives, set_verification_status, update_cooperative,
 };
 pub use districts::{District, create_district, list_districts};
 pub use error::CatalogError;
 pub use gi::{
-    AuthorisedUser, AuthorisedUserStatus, GiClaim, GiTag, GiTagChanges, NewAuthorisedUser,
+    AuthorisedUser, GiClaim, GiTag, GiTagChanges, NewAuthorisedUser,
     authorised_users_by_cooperative_ids, authorised_users_of, claim_gi, decide_authorised_user,
     gi_claims_by_product_ids, list_gi_tags, register_authorised_user, update_gi_tag,
     withdraw_gi_claim,
@@ -54,14 +55,13 @@ pub use import::{
     parse_rupees, read_rows as read_import_rows,
 };
 pub use products::{
-    Declarations, NewProduct, Procurement, Product, ProductChanges, ProductFilter, ProductImage,
-    ProductLookup, ProductSort, ProductStatus, create_product, create_product_in, find_product_for,
-    list_cooperative_products, list_public_products, products_by_ids, public_products_by_ids,
-    update_product,
+    NewProduct, ProductChanges, ProductFilter, ProductLookup, ProductSort, create_product,
+    create_product_in, find_product_for, list_cooperative_products, list_public_products,
+    products_by_ids, public_products_by_ids, update_product,
 };
 pub use provenance::{
-    BatchGiClaim, ChainCheck, EventKind, NewEvent, Provenance, ProvenanceEvent, add_event,
-    broken_chains, events_by_batch_ids, events_of_batch, verify_chain, verify_provenance,
+    BatchGiClaim, ChainCheck, NewEvent, Provenance, ProvenanceEvent, add_event, broken_chains,
+    events_by_batch_ids, events_of_batch, verify_chain, verify_provenance,
 };
 // The kernel's shared types, for this crate's modules as `crate::Actor` and so on.
 use kernel::{Actor, Currency, FieldError, FieldErrorCode, Money, Page, PageRequest};
@@ -69,7 +69,9 @@ pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
+pub use status::{AuthorisedUserStatus, EventKind, ProductStatus, StockReason, VerificationStatus};
+pub use store::{Declarations, Procurement, Product, ProductImage};
 pub use variants::{
-    NewVariant, StockReason, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,
+    NewVariant, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,
     release_stock_for_order, reserve_stock_for_order, update_variant, variants_by_product_ids,
 };

@@ -2,17 +2,14 @@
 //! ACTIVE only with every mandatory Legal Metrology declaration, valid attributes, at
 //! least one variant, and (for food) its cooperative's FSSAI licence.
 
-use std::str::FromStr;
-
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait,
+    ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DeriveActiveEnum, EntityTrait,
-    EnumIter, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    sea_query::{Expr, ExprTrait, Query, StringLen},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    sea_query::{Expr, ExprTrait, Query},
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -22,182 +19,12 @@ use crate::{
     entity::{cooperative, product, product_gi_claim, product_variant},
     list_categories,
     slug::{check_slug, slugify},
+    status::ProductStatus,
+    store::{Declarations, Procurement, Product, ProductImage, load_product},
     variants::{NewVariant, Variant, insert_variant, variants_by_product_ids},
 };
 use kernel::paging::fetch_page;
 use kernel::{FieldError, FieldErrors};
-
-/// A product's place in its life cycle; only ACTIVE products are sold. Stored as its
-/// upper-case name; a stored value outside this set fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum ProductStatus {
-    #[sea_orm(string_value = "DRAFT")]
-    Draft,
-    #[sea_orm(string_value = "ACTIVE")]
-    Active,
-    #[sea_orm(string_value = "ARCHIVED")]
-    Archived,
-}
-
-impl ProductStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Active => "ACTIVE",
-            Self::Archived => "ARCHIVED",
-        }
-    }
-}
-
-impl FromStr for ProductStatus {
-    type Err = String;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::try_from_value(&value.to_owned())
-            .map_err(|_| format!("unknown product status {value}"))
-    }
-}
-
-/// A product image with the alt text that screen readers and GeM's reviewers need.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductImage {
-    pub url: String,
-    pub alt: String,
-}
-
-/// The Legal Metrology (Packaged Commodities) Rules 2011 declarations that a listing
-/// must show (Rule 6(1), 6(10)). The MRP is declared per variant. Optional while a
-/// product is a draft.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Declarations {
-    pub net_quantity: Option<String>,
-    #[serde(default)]
-    pub mrp_paise: Option<i64>,
-    pub manufacturer_name: Option<String>,
-    pub manufacturer_address: Option<String>,
-    pub country_of_origin: Option<String>,
-    /// Food only: months from packing until best before.
-    pub best_before_months: Option<i32>,
-    pub consumer_care: Option<String>,
-}
-
-impl Declarations {
-    /// The declarations a listing cannot go live without, as field errors.
-    fn missing(&self, is_food: bool) -> Vec<FieldError> {
-        let mut missing = Vec::new();
-        let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
-        for (field, value) in [
-            ("netQuantity", &self.net_quantity),
-            ("manufacturerName", &self.manufacturer_name),
-            ("manufacturerAddress", &self.manufacturer_address),
-            ("countryOfOrigin", &self.country_of_origin),
-            ("consumerCare", &self.consumer_care),
-        ] {
-            if blank(value) {
-                missing.push(FieldError::new(
-                    &format!("declarations.{field}"),
-                    FieldErrorCode::Required,
-                    format!("the {field} declaration is required before the product can be active"),
-                ));
-            }
-        }
-        if is_food && self.best_before_months.is_none_or(|months| months <= 0) {
-            missing.push(FieldError::new(
-                "declarations.bestBeforeMonths",
-                FieldErrorCode::Required,
-                "food needs a best-before declaration before it can be active",
-            ));
-        }
-        missing
-    }
-}
-
-/// What government buyers (GeM) need to know beyond the label: the Make in India
-/// local-content percentage (Class-I above 50%, Class-II above 20%) and how many days
-/// after an order the cooperative delivers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Procurement {
-    pub local_content_percent: Option<i32>,
-    pub delivery_lead_time_days: Option<i32>,
-}
-
-impl Procurement {
-    fn problems(&self) -> Vec<FieldError> {
-        let mut problems = Vec::new();
-        if self
-            .local_content_percent
-            .is_some_and(|p| !(0..=100).contains(&p))
-        {
-            problems.push(FieldError::new(
-                "procurement.localContentPercent",
-                FieldErrorCode::OutOfRange,
-                "localContentPercent is between 0 and 100",
-            ));
-        }
-        if self
-            .delivery_lead_time_days
-            .is_some_and(|d| !(1..=180).contains(&d))
-        {
-            problems.push(FieldError::new(
-                "procurement.deliveryLeadTimeDays",
-                FieldErrorCode::OutOfRange,
-                "deliveryLeadTimeDays is between 1 and 180",
-            ));
-        }
-        problems
-    }
-}
-
-/// A product as the rest of the system sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Product {
-    pub id: Uuid,
-    pub slug: String,
-    pub title: String,
-    pub description: String,
-    pub cooperative_id: Uuid,
-    pub category_id: Uuid,
-    pub status: ProductStatus,
-    pub attributes: serde_json::Map<String, serde_json::Value>,
-    pub images: Vec<ProductImage>,
-    pub declarations: Declarations,
-    pub procurement: Procurement,
-    /// The cheapest variant's price in paise (0 without variants).
-    pub min_price_paise: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl TryFrom<product::Model> for Product {
-    type Error = CatalogError;
-    fn try_from(model: product::Model) -> Result<Self, Self::Error> {
-        let corrupt =
-            |what: &str, e: serde_json::Error| CatalogError::Corrupt(format!("{what}: {e}"));
-        Ok(Self {
-            status: model.status,
-            attributes: serde_json::from_value(model.attributes)
-                .map_err(|e| corrupt("attributes", e))?,
-            images: serde_json::from_value(model.images).map_err(|e| corrupt("images", e))?,
-            declarations: serde_json::from_value(model.declarations)
-                .map_err(|e| corrupt("declarations", e))?,
-            procurement: model
-                .procurement
-                .map(serde_json::from_value)
-                .transpose()
-                .map_err(|e| corrupt("procurement", e))?
-                .unwrap_or_default(),
-            id: model.id,
-            slug: model.slug,
-            title: model.title,
-            description: model.description,
-            cooperative_id: model.cooperative_id,
-            category_id: model.category_id,
-            min_price_paise: model.min_price_paise,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
-        })
-    }
-}
 
 /// The order of a product listing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -557,42 +384,6 @@ async fn is_public(db: &impl ConnectionTrait, product: &Product) -> Result<bool,
         .one(db)
         .await?;
     Ok(owner.is_some_and(|c| c.verification_status == VerificationStatus::Verified))
-}
-
-/// Ids of the products matching a condition, for enqueueing search updates.
-pub(crate) async fn product_ids_where(
-    db: &impl ConnectionTrait,
-    condition: impl sea_orm::sea_query::IntoCondition,
-) -> Result<Vec<Uuid>, CatalogError> {
-    Ok(product::Entity::find()
-        .select_only()
-        .column(product::Column::Id)
-        .filter(condition)
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
-/// Asks the search index to rebuild the documents of every product matching a
-/// condition (a cooperative's, a category's, a GI's claimants).
-pub(crate) async fn reindex_products_where(
-    db: &impl ConnectionTrait,
-    condition: impl sea_orm::sea_query::IntoCondition,
-) -> Result<(), CatalogError> {
-    let ids = product_ids_where(db, condition).await?;
-    crate::changes::product_changed(db, &ids).await?;
-    Ok(())
-}
-
-pub(crate) async fn load_product(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Product, CatalogError> {
-    product::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(CatalogError::ProductNotFound)
-        .and_then(Product::try_from)
 }
 
 async fn load_cooperative(

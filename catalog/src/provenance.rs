@@ -3,12 +3,9 @@
 //! of its own canonical content, so an edit, a deletion or a reordering of any stored
 //! event breaks the chain and is reported by [`verify_chain`].
 
-use std::str::FromStr;
-
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait,
-    EnumIter, QueryFilter, QueryOrder, SqlErr, sea_query::StringLen,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -19,65 +16,14 @@ use crate::{
     cooperatives::cooperatives_by_ids,
     entity::{batch, provenance_event},
     gi::{attach_authorisations, gi_claims_by_product_ids},
-    products::load_product,
+    status::EventKind,
+    store::load_product,
     variants::load_variant,
 };
 use kernel::FieldErrors;
 
 /// The hash a batch's first event points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// What happened to a batch. Stored as its upper-case name (which is also part of each
-/// event's hashed content); a stored value outside this set fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum EventKind {
-    #[sea_orm(string_value = "HARVESTED")]
-    Harvested,
-    #[sea_orm(string_value = "DRIED")]
-    Dried,
-    #[sea_orm(string_value = "PROCESSED")]
-    Processed,
-    #[sea_orm(string_value = "SORTED")]
-    Sorted,
-    #[sea_orm(string_value = "SPUN")]
-    Spun,
-    #[sea_orm(string_value = "WOVEN")]
-    Woven,
-    #[sea_orm(string_value = "DYED")]
-    Dyed,
-    #[sea_orm(string_value = "PACKED")]
-    Packed,
-    #[sea_orm(string_value = "CERTIFIED")]
-    Certified,
-    #[sea_orm(string_value = "SHIPPED_TO_WAREHOUSE")]
-    ShippedToWarehouse,
-}
-
-impl EventKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Harvested => "HARVESTED",
-            Self::Dried => "DRIED",
-            Self::Processed => "PROCESSED",
-            Self::Sorted => "SORTED",
-            Self::Spun => "SPUN",
-            Self::Woven => "WOVEN",
-            Self::Dyed => "DYED",
-            Self::Packed => "PACKED",
-            Self::Certified => "CERTIFIED",
-            Self::ShippedToWarehouse => "SHIPPED_TO_WAREHOUSE",
-        }
-    }
-}
-
-impl FromStr for EventKind {
-    type Err = String;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::try_from_value(&value.to_owned())
-            .map_err(|_| format!("unknown provenance event kind {value}"))
-    }
-}
 
 /// A stored provenance event.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, QueryFilter, QueryOrder,
-    SqlErr,
-    sea_query::{Expr, ExprTrait, StringLen},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -17,7 +16,8 @@ use uuid::Uuid;
 use crate::{
     Actor, CatalogError, Currency, FieldErrorCode, Money,
     entity::{product_variant, stock_movement},
-    products::load_product,
+    status::StockReason,
+    store::load_product,
 };
 use kernel::{FieldError, FieldErrors};
 
@@ -372,45 +372,6 @@ pub async fn update_variant(
         .await?;
     refresh_min_price(db, variant.product_id).await?;
     load_variant(db, id).await
-}
-
-/// Why stock moved. Stored in the ledger as its upper-case name; a stored value outside
-/// this set fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum StockReason {
-    /// A production batch arrived.
-    #[sea_orm(string_value = "BATCH_RECEIVED")]
-    BatchReceived,
-    /// A physical count found a different figure.
-    #[sea_orm(string_value = "RECOUNT")]
-    Recount,
-    #[sea_orm(string_value = "DAMAGED")]
-    Damaged,
-    #[sea_orm(string_value = "RETURNED")]
-    Returned,
-    #[sea_orm(string_value = "CORRECTION")]
-    Correction,
-    /// An order reserved the units until it is paid or released.
-    #[sea_orm(string_value = "ORDER_RESERVED")]
-    OrderReserved,
-    /// An expired, failed or cancelled order gave its units back.
-    #[sea_orm(string_value = "ORDER_RELEASED")]
-    OrderReleased,
-}
-
-impl StockReason {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::BatchReceived => "BATCH_RECEIVED",
-            Self::Recount => "RECOUNT",
-            Self::Damaged => "DAMAGED",
-            Self::Returned => "RETURNED",
-            Self::Correction => "CORRECTION",
-            Self::OrderReserved => "ORDER_RESERVED",
-            Self::OrderReleased => "ORDER_RELEASED",
-        }
-    }
 }
 
 /// Moves stock by `delta` in one conditional statement, so stock never goes negative

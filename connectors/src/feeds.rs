@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::{
     Channel, ConnectorError, ConnectorService,
     entity::channel_listing,
-    listings::{Desired, ListingState},
     mapping::{load_sources, map_item},
+    state::{Desired, ListingState},
 };
 
 /// The feed formats served.
@@ -262,9 +262,10 @@ impl ConnectorService {
                 _ => break,
             }
         }
-        let digest = digest.finalize();
-        let short: Vec<u8> = digest.iter().take(16).copied().collect();
-        Ok(format!("\"{}\"", hex::encode(short)))
+        // The first 16 of SHA-256's 32 bytes: short enough for a header, long enough
+        // that two different feeds never share a tag.
+        let tag: Vec<u8> = digest.finalize().into_iter().take(16).collect();
+        Ok(format!("\"{}\"", hex::encode(tag)))
     }
 
     /// The feed as a stream of chunks.

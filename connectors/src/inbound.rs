@@ -12,9 +12,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    Channel, ConnectorError, ConnectorService,
-    entity::channel_cursor,
-    listings::{Desired, find_listing},
+    Channel, ConnectorError, ConnectorService, entity::channel_cursor, listings::find_listing,
+    state::Desired,
 };
 
 #[derive(Debug, Clone, Deserialize)]

@@ -21,8 +21,10 @@ pub mod feeds;
 pub mod inbound;
 pub mod listings;
 pub mod mapping;
+mod outbox;
 pub mod push;
 pub mod relay;
+mod state;
 mod worker;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -31,10 +33,9 @@ use sea_orm::DatabaseConnection;
 
 pub use channel::Channel;
 pub use error::ConnectorError;
-pub use listings::{
-    Desired, Listing, ListingFilter, ListingPage, ListingState, ListingView, SyncStatus,
-};
+pub use listings::{Listing, ListingFilter, ListingPage, ListingView, SyncStatus};
 pub use mapping::ChannelCategories;
+pub use state::{Desired, ListingState};
 pub use worker::{ChannelOrderPoll, ChannelPush, ChannelRelay};
 
 /// Where a channel's push API is and how to authenticate to it.

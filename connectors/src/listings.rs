@@ -6,10 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use kernel::Actor;
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, StringLen},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -19,52 +17,8 @@ use crate::{
     mapping::{load_sources, map_item},
     relay,
 };
-
-/// What the cooperative wants of a listing: on the channel or off it. Stored as LISTED
-/// or DELISTED; a stored value outside this set fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum Desired {
-    #[sea_orm(string_value = "LISTED")]
-    Listed,
-    #[sea_orm(string_value = "DELISTED")]
-    Delisted,
-}
-
-/// Where a listing is on its channel. Stored as its upper-case name; a stored value
-/// outside this set fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum ListingState {
-    #[sea_orm(string_value = "NOT_LISTED")]
-    NotListed,
-    /// Sent (or waiting to be sent) and not yet confirmed.
-    #[sea_orm(string_value = "PENDING")]
-    Pending,
-    #[sea_orm(string_value = "LISTED")]
-    Listed,
-    /// The channel (or our own check) refused it; the reasons say why.
-    #[sea_orm(string_value = "REJECTED")]
-    Rejected,
-    /// Listed, with a change not yet confirmed by the channel.
-    #[sea_orm(string_value = "OUT_OF_SYNC")]
-    OutOfSync,
-    #[sea_orm(string_value = "DELISTED")]
-    Delisted,
-}
-
-impl ListingState {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::NotListed => "NOT_LISTED",
-            Self::Pending => "PENDING",
-            Self::Listed => "LISTED",
-            Self::Rejected => "REJECTED",
-            Self::OutOfSync => "OUT_OF_SYNC",
-            Self::Delisted => "DELISTED",
-        }
-    }
-}
+// Public here as well, where they were defined before they moved below the entity.
+pub use crate::state::{Desired, ListingState};
 
 /// A product's listing on one channel, as the rest of the system sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

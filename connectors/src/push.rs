@@ -8,7 +8,7 @@
 use std::{collections::HashMap, time::Duration};
 
 use chrono::Utc;
-use kernel::queue::{Disposition, Due, Failure, Queue, QueueColumns, RetryPolicy};
+use kernel::queue::{Disposition, Due, Failure, RetryPolicy};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::{
     Channel, ConnectorError, ConnectorService,
     entity::{channel_listing, channel_outbox},
-    listings::{Desired, ListingState},
-    relay::{DELETE, UPSERT},
+    outbox::{DELETE, QUEUE, UPSERT},
+    state::{Desired, ListingState},
 };
 
 /// What one push round did.
@@ -41,20 +41,6 @@ enum Outcome {
     RetryAfter(Duration),
     Failed(String),
 }
-
-/// The channel outbox as a [`kernel::queue::Queue`].
-pub(crate) const QUEUE: Queue<channel_outbox::Entity> = Queue::new(
-    channel_outbox::Entity,
-    QueueColumns {
-        id: channel_outbox::Column::Id,
-        locked_by: channel_outbox::Column::LockedBy,
-        locked_until: channel_outbox::Column::LockedUntil,
-        available_at: Some(channel_outbox::Column::AvailableAt),
-        attempts: Some(channel_outbox::Column::Attempts),
-        last_error: Some(channel_outbox::Column::LastError),
-        dead_at: Some(channel_outbox::Column::DeadAt),
-    },
-);
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     headers

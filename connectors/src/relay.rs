@@ -15,12 +15,13 @@ use uuid::Uuid;
 use crate::{
     ConnectorError, ConnectorService,
     entity::{channel_listing, channel_outbox},
-    listings::{Desired, ListingState},
     mapping::{ListingSource, load_sources, map_item},
+    outbox::QUEUE,
+    state::{Desired, ListingState},
 };
 
-pub const UPSERT: &str = "UPSERT";
-pub const DELETE: &str = "DELETE";
+// Public here since before the outbox had its own module.
+pub use crate::outbox::{DELETE, UPSERT};
 
 fn state_after_sending(current: ListingState) -> ListingState {
     match current {
@@ -147,7 +148,7 @@ pub(crate) async fn sync_listing(
         // A newer job makes older unsent ones pointless; one in flight is left alone.
         channel_outbox::Entity::delete_many()
             .filter(channel_outbox::Column::ListingId.eq(listing_id))
-            .filter(crate::push::QUEUE.idle(now))
+            .filter(QUEUE.idle(now))
             .exec(txn)
             .await?;
         channel_outbox::Entity::insert(channel_outbox::ActiveModel {

@@ -8,7 +8,7 @@
 //! of the server can share one database and its background sweeper.
 //!
 //! Layout, leaves first (no module imports from one that imports from it;
-//! `scripts/orders-module-cycles.py` checks):
+//! `scripts/module-cycles` checks):
 //! - vocabulary: `status` (state machines and every stored enum), `payment_method`,
 //!   `address`, `tax`, `shipping`, `time`, `party`, `error`;
 //! - data: `entity` (private sea-orm entities), `records` (the typed domain views other

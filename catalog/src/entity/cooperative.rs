@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::VerificationStatus;
+use crate::status::VerificationStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cooperatives")]

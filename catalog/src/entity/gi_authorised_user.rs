@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::AuthorisedUserStatus;
+use crate::status::AuthorisedUserStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "gi_authorised_users")]

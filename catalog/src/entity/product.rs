@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::ProductStatus;
+use crate::status::ProductStatus;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "products")]

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::EventKind;
+use crate::status::EventKind;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "provenance_events")]

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::StockReason;
+use crate::status::StockReason;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stock_movements")]

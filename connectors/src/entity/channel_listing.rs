@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::{
     Channel,
-    listings::{Desired, ListingState},
+    state::{Desired, ListingState},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

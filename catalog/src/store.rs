@@ -1,0 +1,163 @@
+//! The product view that several use cases share, and its loader. It sits below the use
+//! cases (products, variants, GI claims, provenance) so that each of them can load a
+//! product without importing from another that imports from it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{CatalogError, FieldErrorCode, entity::product, status::ProductStatus};
+use kernel::FieldError;
+
+/// A product image with the alt text that screen readers and GeM's reviewers need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductImage {
+    pub url: String,
+    pub alt: String,
+}
+
+/// The Legal Metrology (Packaged Commodities) Rules 2011 declarations that a listing
+/// must show (Rule 6(1), 6(10)). The MRP is declared per variant. Optional while a
+/// product is a draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declarations {
+    pub net_quantity: Option<String>,
+    #[serde(default)]
+    pub mrp_paise: Option<i64>,
+    pub manufacturer_name: Option<String>,
+    pub manufacturer_address: Option<String>,
+    pub country_of_origin: Option<String>,
+    /// Food only: months from packing until best before.
+    pub best_before_months: Option<i32>,
+    pub consumer_care: Option<String>,
+}
+
+impl Declarations {
+    /// The declarations a listing cannot go live without, as field errors.
+    pub(crate) fn missing(&self, is_food: bool) -> Vec<FieldError> {
+        let mut missing = Vec::new();
+        let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+        for (field, value) in [
+            ("netQuantity", &self.net_quantity),
+            ("manufacturerName", &self.manufacturer_name),
+            ("manufacturerAddress", &self.manufacturer_address),
+            ("countryOfOrigin", &self.country_of_origin),
+            ("consumerCare", &self.consumer_care),
+        ] {
+            if blank(value) {
+                missing.push(FieldError::new(
+                    &format!("declarations.{field}"),
+                    FieldErrorCode::Required,
+                    format!("the {field} declaration is required before the product can be active"),
+                ));
+            }
+        }
+        if is_food && self.best_before_months.is_none_or(|months| months <= 0) {
+            missing.push(FieldError::new(
+                "declarations.bestBeforeMonths",
+                FieldErrorCode::Required,
+                "food needs a best-before declaration before it can be active",
+            ));
+        }
+        missing
+    }
+}
+
+/// What government buyers (GeM) need to know beyond the label: the Make in India
+/// local-content percentage (Class-I above 50%, Class-II above 20%) and how many days
+/// after an order the cooperative delivers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procurement {
+    pub local_content_percent: Option<i32>,
+    pub delivery_lead_time_days: Option<i32>,
+}
+
+impl Procurement {
+    pub(crate) fn problems(&self) -> Vec<FieldError> {
+        let mut problems = Vec::new();
+        if self
+            .local_content_percent
+            .is_some_and(|p| !(0..=100).contains(&p))
+        {
+            problems.push(FieldError::new(
+                "procurement.localContentPercent",
+                FieldErrorCode::OutOfRange,
+                "localContentPercent is between 0 and 100",
+            ));
+        }
+        if self
+            .delivery_lead_time_days
+            .is_some_and(|d| !(1..=180).contains(&d))
+        {
+            problems.push(FieldError::new(
+                "procurement.deliveryLeadTimeDays",
+                FieldErrorCode::OutOfRange,
+                "deliveryLeadTimeDays is between 1 and 180",
+            ));
+        }
+        problems
+    }
+}
+
+/// A product as the rest of the system sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub cooperative_id: Uuid,
+    pub category_id: Uuid,
+    pub status: ProductStatus,
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    pub images: Vec<ProductImage>,
+    pub declarations: Declarations,
+    pub procurement: Procurement,
+    /// The cheapest variant's price in paise (0 without variants).
+    pub min_price_paise: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<product::Model> for Product {
+    type Error = CatalogError;
+    fn try_from(model: product::Model) -> Result<Self, Self::Error> {
+        let corrupt =
+            |what: &str, e: serde_json::Error| CatalogError::Corrupt(format!("{what}: {e}"));
+        Ok(Self {
+            status: model.status,
+            attributes: serde_json::from_value(model.attributes)
+                .map_err(|e| corrupt("attributes", e))?,
+            images: serde_json::from_value(model.images).map_err(|e| corrupt("images", e))?,
+            declarations: serde_json::from_value(model.declarations)
+                .map_err(|e| corrupt("declarations", e))?,
+            procurement: model
+                .procurement
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|e| corrupt("procurement", e))?
+                .unwrap_or_default(),
+            id: model.id,
+            slug: model.slug,
+            title: model.title,
+            description: model.description,
+            cooperative_id: model.cooperative_id,
+            category_id: model.category_id,
+            min_price_paise: model.min_price_paise,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+        })
+    }
+}
+
+pub(crate) async fn load_product(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Product, CatalogError> {
+    product::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogError::ProductNotFound)
+        .and_then(Product::try_from)
+}
