@@ -25,17 +25,12 @@ pub struct Cluster {
 
 static CLUSTER: OnceLock<Mutex<Option<Cluster>>> = OnceLock::new();
 
-/// True when the caller asked explicitly to skip PostgreSQL (never set in CI).
-pub fn skipped() -> bool {
-    std::env::var("SKIP_POSTGRES").is_ok_and(|v| v == "1")
-}
-
 fn bin_dir() -> anyhow::Result<PathBuf> {
     if let Ok(dir) = std::env::var("PG_BIN_DIR") {
         return Ok(PathBuf::from(dir));
     }
     let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .context("PostgreSQL server binaries not found under /usr/lib/postgresql (install the postgresql package, or set SKIP_POSTGRES=1 to skip these tests)")?
+        .context("PostgreSQL server binaries not found under /usr/lib/postgresql (install the postgresql package, or build the tests with SKIP_POSTGRES=1 to skip them)")?
         .filter_map(Result::ok)
         .map(|entry| entry.path().join("bin"))
         .filter(|bin| bin.join("initdb").exists())
