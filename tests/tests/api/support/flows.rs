@@ -88,12 +88,17 @@ pub async fn staff_token(
     login(server, &email).await
 }
 
-/// The `errors` list of a mutation payload.
+/// The `errors` list of a mutation payload. A call refused at the top level (or a
+/// payload without its list) fails the test here: an empty list must mean "accepted",
+/// never "nothing got as far as the payload".
 pub fn user_errors<'a>(body: &'a Value, mutation: &str) -> &'a Vec<Value> {
-    static EMPTY: Vec<Value> = Vec::new();
+    let refused = body["errors"]
+        .as_array()
+        .is_some_and(|errors| !errors.is_empty());
+    assert!(!refused, "{mutation} was refused at the top level: {body}");
     body["data"][mutation]["errors"]
         .as_array()
-        .unwrap_or(&EMPTY)
+        .unwrap_or_else(|| panic!("{mutation} has no payload errors list: {body}"))
 }
 
 /// The input paths named by a payload's user errors, joined with dots.
@@ -113,4 +118,20 @@ pub fn error_fields(body: &Value, mutation: &str) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+#[test]
+#[should_panic(expected = "refused at the top level")]
+fn user_errors_fails_when_the_call_was_refused() {
+    let refused = serde_json::json!({
+        "data": null,
+        "errors": [{ "message": "sign in first", "extensions": { "code": "UNAUTHENTICATED" } }]
+    });
+    user_errors(&refused, "productCreate");
+}
+
+#[test]
+fn user_errors_reads_an_accepted_payload() {
+    let accepted = serde_json::json!({ "data": { "productCreate": { "errors": [] } } });
+    assert!(user_errors(&accepted, "productCreate").is_empty());
 }
