@@ -23,6 +23,17 @@ pub struct ChannelListingPayload {
     pub errors: Vec<UserError>,
 }
 
+impl ChannelListingPayload {
+    fn from_result(
+        result: std::result::Result<connectors::ListingView, connectors::ConnectorError>,
+    ) -> Result<Self> {
+        respond(result, |listing, errors| Self {
+            listing: listing.map(ChannelListing),
+            errors,
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct ChannelsMutation;
 
@@ -43,10 +54,7 @@ impl ChannelsMutation {
             }
             Err(invalid) => Err(invalid.into()),
         };
-        respond(result, |listing, errors| ChannelListingPayload {
-            listing: listing.map(ChannelListing),
-            errors,
-        })
+        ChannelListingPayload::from_result(result)
     }
 
     /// Takes a product off a channel.
@@ -63,10 +71,7 @@ impl ChannelsMutation {
             }
             Err(invalid) => Err(invalid.into()),
         };
-        respond(result, |listing, errors| ChannelListingPayload {
-            listing: listing.map(ChannelListing),
-            errors,
-        })
+        ChannelListingPayload::from_result(result)
     }
 
     /// Sends dead-lettered changes again, or re-syncs a refused listing.
@@ -79,9 +84,6 @@ impl ChannelsMutation {
             Ok(listing_id) => ctx.connectors()?.retry(&ctx.actor()?, listing_id).await,
             Err(invalid) => Err(invalid.into()),
         };
-        respond(result, |listing, errors| ChannelListingPayload {
-            listing: listing.map(ChannelListing),
-            errors,
-        })
+        ChannelListingPayload::from_result(result)
     }
 }
