@@ -307,6 +307,15 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 1, 15).unwrap_or_default()
     }
 
+    /// The built-in tables on the tests' fixed day.
+    fn context<'a>(rates: &'a RateSchedule, shipping: &'a ShippingRates) -> PlanContext<'a> {
+        PlanContext {
+            rates,
+            shipping,
+            today: day(),
+        }
+    }
+
     fn item(cooperative_id: Uuid, hsn: &str, unit_price_paise: i64, grams: i64) -> PlanItem {
         PlanItem {
             variant_id: Uuid::now_v7(),
@@ -364,11 +373,7 @@ mod tests {
         let draft = plan(
             std::slice::from_ref(&jam),
             &[to(&jam, 2, "38")],
-            PlanContext {
-                rates: &rates,
-                shipping: &shipping,
-                today: day(),
-            },
+            context(&rates, &shipping),
         )?;
         reconciles(&draft);
         assert_eq!(draft.fulfilments.len(), 1);
@@ -389,11 +394,7 @@ mod tests {
         let draft = plan(
             std::slice::from_ref(&jam),
             &[to(&jam, 1, "07")],
-            PlanContext {
-                rates: &rates,
-                shipping: &shipping,
-                today: day(),
-            },
+            context(&rates, &shipping),
         )?;
         reconciles(&draft);
         assert!(draft.totals.igst_paise > 0);
@@ -418,11 +419,7 @@ mod tests {
         let draft = plan(
             &[cheap.clone(), dear.clone()],
             &[to(&cheap, 1, "38"), to(&dear, 1, "38")],
-            PlanContext {
-                rates: &rates,
-                shipping: &shipping,
-                today: day(),
-            },
+            context(&rates, &shipping),
         )?;
         reconciles(&draft);
         let rate_of = |variant: Uuid| {
@@ -455,11 +452,7 @@ mod tests {
         let draft = plan(
             &[jam.clone(), tea.clone(), shawl.clone()],
             &[to(&jam, 1, "38"), to(&tea, 1, "38"), to(&shawl, 1, "38")],
-            PlanContext {
-                rates: &rates,
-                shipping: &shipping,
-                today: day(),
-            },
+            context(&rates, &shipping),
         )?;
         reconciles(&draft);
         // Two cooperatives: two fulfilments, two parcels.
@@ -526,11 +519,7 @@ mod tests {
                     ..to(&jam, 2, "07")
                 },
             ],
-            PlanContext {
-                rates: &rates,
-                shipping: &shipping,
-                today: day(),
-            },
+            context(&rates, &shipping),
         )?;
         reconciles(&draft);
         assert_eq!(draft.fulfilments.len(), 1);
@@ -555,11 +544,7 @@ mod tests {
         let planned = plan(
             std::slice::from_ref(&jam),
             &[to(&other, 1, "38")],
-            PlanContext {
-                rates: &rates,
-                shipping: &shipping,
-                today: day(),
-            },
+            context(&rates, &shipping),
         );
         assert!(matches!(planned, Err(OrderError::Corrupt(_))));
         Ok(())
@@ -572,11 +557,7 @@ mod tests {
         let planned = plan(
             std::slice::from_ref(&dear),
             &[to(&dear, 3, "38")],
-            PlanContext {
-                rates: &rates,
-                shipping: &shipping,
-                today: day(),
-            },
+            context(&rates, &shipping),
         );
         assert!(planned.is_err());
         Ok(())
