@@ -193,9 +193,16 @@ impl OrderService {
         if let Some(cooperative_id) = scope {
             select = select.filter(fulfilment::Column::CooperativeId.eq(cooperative_id));
         }
-        let targets: Vec<fulfilment::Model> = select
-            .all(&self.db)
-            .await?
+        let visible = select.all(&self.db).await?;
+        // Staff of a cooperative with no part in the order cannot see it (as `order`
+        // says), rather than being told it is already cancelled.
+        if visible.is_empty() && scope.is_some() {
+            return Err(match fulfilment_id {
+                Some(_) => OrderError::NotFound("fulfilment"),
+                None => OrderError::NotFound("order"),
+            });
+        }
+        let targets: Vec<fulfilment::Model> = visible
             .into_iter()
             .filter(|f| fulfilment_id.is_some() || f.status != FulfilmentStatus::Cancelled)
             .collect();

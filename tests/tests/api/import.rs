@@ -17,7 +17,7 @@ const IMPORT: &str = "mutation($input: ProductImportInput!) { productImport(inpu
 const OWN_PRODUCTS: &str =
     "query($id: ID!) { cooperativeProducts(cooperativeId: $id, first: 100) { totalCount } }";
 
-const HEADER: [&str; 24] = [
+pub const HEADER: [&str; 24] = [
     "product_slug",
     "title",
     "description",
@@ -44,7 +44,7 @@ const HEADER: [&str; 24] = [
     "attr.net_weight_g",
 ];
 
-fn row(
+pub fn row(
     slug: &str,
     sku: &str,
     category: &str,
@@ -83,7 +83,7 @@ fn row(
     .collect()
 }
 
-fn csv(rows: &[Vec<String>]) -> String {
+pub fn csv(rows: &[Vec<String>]) -> String {
     let quote = |cell: &str| {
         if cell.contains(',') {
             format!("\"{cell}\"")
