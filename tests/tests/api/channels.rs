@@ -12,6 +12,7 @@ use crate::{
         channel_sim::{self, ChannelSim},
         error_code,
         flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
+        server::clock_passes,
         stripe_fake,
     },
 };
@@ -390,12 +391,22 @@ async fn listings_converge_after_a_fault_storm(backend: Backend) -> anyhow::Resu
         for slug in &STORM_PRODUCTS[..2] {
             let body = server.graphql(
                 "query($slug: String) { product(slug: $slug) { variants { id price { amount } } } }", json!({ "slug": slug })).await;
-            for v in body["data"]["product"]["variants"].as_array().unwrap() {
+            let variants = body["data"]["product"]["variants"].as_array().unwrap();
+            assert!(!variants.is_empty(), "{body}");
+            for v in variants {
                 let price = v["price"]["amount"].as_i64().unwrap();
-                server.graphql_as(Some(&admin), "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { errors { message } } }",
+                let updated = server.graphql_as(Some(&admin), "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { errors { message } } }",
                     json!({ "i": { "id": v["id"], "price": price - 100 } })).await;
-                server.graphql_as(Some(&admin), "mutation($i: StockAdjustInput!) { stockAdjust(input: $i) { errors { message } } }",
+                assert!(
+                    user_errors(&updated, "variantUpdate").is_empty(),
+                    "{updated}"
+                );
+                let adjusted = server.graphql_as(Some(&admin), "mutation($i: StockAdjustInput!) { stockAdjust(input: $i) { errors { message } } }",
                     json!({ "i": { "variantId": v["id"], "delta": -3, "reason": "DAMAGED" } })).await;
+                assert!(
+                    user_errors(&adjusted, "stockAdjust").is_empty(),
+                    "{adjusted}"
+                );
             }
         }
         // Pushes go out (and fail) while the storm goes on; retries not yet due wait.
@@ -447,7 +458,9 @@ async fn listings_converge_after_a_fault_storm(backend: Backend) -> anyhow::Resu
         );
         for (key, item) in &held {
             let slug = STORM_PRODUCTS[ids.iter().position(|i| i == key).unwrap()];
-            for v in item["variants"].as_array().unwrap() {
+            let variants = item["variants"].as_array().unwrap();
+            assert!(!variants.is_empty(), "{item}");
+            for v in variants {
                 let now = variant(&server, slug, v["sku"].as_str().unwrap()).await;
                 assert_eq!(
                     v["offerPricePaise"],
@@ -477,6 +490,7 @@ async fn listings_converge_after_a_fault_storm(backend: Backend) -> anyhow::Resu
             )
         })
         .collect();
+    assert_eq!(states.len(), 2 * STORM_PRODUCTS.len(), "{states:?}");
     for (product, channel, state) in states {
         let expected = if product == ids[3] {
             "REJECTED"
@@ -518,12 +532,44 @@ async fn failed_pushes_are_dead_lettered_and_retried(backend: Backend) -> anyhow
     let shawl = product_id(&server, STORM_PRODUCTS[2]).await;
     gem.always_fail(&apricots, true);
     ncui.reject(&shawl);
-    // NCUI Haat first asks us to slow down; the push waits and goes on.
+    // NCUI Haat first asks us to slow down: the push waits at least the two seconds it
+    // was told (the backoff alone would be 20 ms), as the simulator's clock records.
     ncui.inject(&[channel_sim::Fault::TooMany {
-        retry_after_secs: 1,
+        retry_after_secs: 2,
     }]);
-    list(&server, &admin, &apricots, "GEM").await;
     list(&server, &admin, &shawl, "NCUI_HAAT").await;
+    let shawl_path = format!("/v1/listings/{shawl}");
+    let shawl_pushes = || {
+        ncui.received()
+            .into_iter()
+            .filter(|r| r.method == "PUT" && r.path == shawl_path)
+            .collect::<Vec<_>>()
+    };
+    server.drain().await;
+    let told_to_wait = shawl_pushes();
+    assert_eq!(
+        told_to_wait.len(),
+        1,
+        "no retry before its time: {told_to_wait:?}"
+    );
+    assert_eq!(told_to_wait[0].status, 429);
+    let allowed_at = told_to_wait[0].at + chrono::Duration::seconds(2);
+    // The rule is about time, so time has to pass; the retry itself runs in `drain`.
+    clock_passes(allowed_at).await;
+    server.drain().await;
+    let pushes = shawl_pushes();
+    assert_eq!(
+        pushes.len(),
+        2,
+        "retried once the wait was over: {pushes:?}"
+    );
+    assert_eq!(pushes[1].status, 422, "the channel refuses the shawl");
+    assert!(
+        pushes[1].at >= allowed_at,
+        "retried {} ms after a 429 with Retry-After: 2",
+        (pushes[1].at - pushes[0].at).num_milliseconds()
+    );
+    list(&server, &admin, &apricots, "GEM").await;
     // Retries are taken at once: the push to GeM fails until it is dead-lettered.
     server.drain_all().await;
     let all = listings(&server, &admin).await;
@@ -696,21 +742,49 @@ async fn channel_orders_are_deduplicated_and_refusals_explained(
             { "name": "District Hospital Kargil", "address": { "name": "Store Officer", "phone": "9419000002", "line1": "Hospital Road", "city": "Kargil", "pinCode": "194103", "stateCode": "38" }, "items": [item(2)] }
         ] });
     wait_until_drained(&server, &admin).await;
-    // The first acknowledgement fails: the order comes round again and is recognised.
-    gem.inject(&[channel_sim::Fault::ServerError]);
+    // The first acknowledgement fails: the cursor stays, so the next poll brings the
+    // order again, and it is recognised rather than ordered twice. The channel also
+    // delivers the same order a second time (a duplicate delivery).
+    gem.fail_acks(1);
     gem.push_order(contract.clone());
     gem.push_order(contract);
-    // The first poll or acknowledgement fails; a later round brings the order again.
-    let mut ack = None;
-    for _ in 0..5 {
+    let acks = || {
+        gem.received()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path == "/v1/orders/GEMC-5116877/acknowledgement")
+            .map(|r| r.status)
+            .collect::<Vec<_>>()
+    };
+    // Each drain round polls; a round after the failed acknowledgement brings it again.
+    for _ in 0..3 {
         server.drain().await;
-        ack = gem.ack("GEMC-5116877");
-        if ack.is_some() {
+        if gem.ack("GEMC-5116877").is_some() {
             break;
         }
     }
-    let ack = ack.expect("the GeM order was acknowledged");
+    let ack = gem
+        .ack("GEMC-5116877")
+        .expect("the GeM order was acknowledged");
     assert_eq!(ack["status"], "ACCEPTED", "{ack}");
+    let statuses = acks();
+    assert_eq!(
+        statuses.first(),
+        Some(&500),
+        "the first acknowledgement failed: {statuses:?}"
+    );
+    assert!(statuses[1..].contains(&200), "{statuses:?}");
+    // The order came twice from the same cursor: the failed acknowledgement did not
+    // move it.
+    let polls = gem.polls();
+    let bringing: Vec<&channel_sim::Poll> = polls
+        .iter()
+        .filter(|p| p.orders.first().map(String::as_str) == Some("GEMC-5116877"))
+        .collect();
+    assert!(bringing.len() >= 2, "the order came only once: {polls:?}");
+    assert_eq!(
+        bringing[1].after, bringing[0].after,
+        "the cursor moved past an unacknowledged order: {polls:?}"
+    );
     // The duplicate delivery has been polled too.
     server.drain().await;
     let bulk_after = variant(&server, STORM_PRODUCTS[3], "NSBJ-10L").await;

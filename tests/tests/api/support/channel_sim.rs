@@ -3,8 +3,9 @@
 //! write (a repeat replays the first answer), JSON bodies carrying the channel's
 //! required fields, monotonic listing versions (an older version gets 409), and order
 //! polling with acknowledgements. It can inject faults: 500s, 429 with Retry-After,
-//! timeouts, and writes that are applied but answered with a 500 (so the client
-//! retries a request that already took effect).
+//! timeouts, writes that are applied but answered with a 500 (so the client retries a
+//! request that already took effect), and failed order acknowledgements. It records
+//! every request it answers, with the time it arrived, so tests can check schedules.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -28,6 +29,23 @@ pub enum Fault {
     AppliedThenError,
 }
 
+/// One request the simulator answered (or refused with an injected fault).
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub method: String,
+    pub path: String,
+    /// The status answered; 0 for an injected timeout (never answered).
+    pub status: u16,
+}
+
+/// One answered order poll: its `after` cursor and the channel order ids it returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Poll {
+    pub after: Option<String>,
+    pub orders: Vec<String>,
+}
+
 #[derive(Default)]
 struct State {
     channel: String,
@@ -45,6 +63,10 @@ struct State {
     acks: HashMap<String, Value>,
     requests: u64,
     faults_injected: u64,
+    /// Acknowledgements still to refuse with a 500 (without recording them).
+    ack_failures: u32,
+    log: Vec<Received>,
+    polls: Vec<Poll>,
 }
 
 type Shared = Arc<Mutex<State>>;
@@ -107,6 +129,26 @@ fn check(channel: &str, body: &Value) -> Vec<Value> {
 }
 
 async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Shared>) -> HttpResponse {
+    let at = chrono::Utc::now();
+    let mut received = Received {
+        at,
+        method: req.method().as_str().to_owned(),
+        path: req.path().to_owned(),
+        status: 0,
+    };
+    // An injected timeout never returns from `respond`; log it as unanswered first.
+    let index = {
+        let mut s = state.lock().unwrap();
+        s.log.push(received.clone());
+        s.log.len() - 1
+    };
+    let response = respond(req, body, state.clone()).await;
+    received.status = response.status().as_u16();
+    state.lock().unwrap().log[index] = received;
+    response
+}
+
+async fn respond(req: HttpRequest, body: web::Bytes, state: web::Data<Shared>) -> HttpResponse {
     let body_text = String::from_utf8_lossy(&body).into_owned();
     let path = req.path().to_owned();
     let method = req.method().as_str().to_owned();
@@ -137,6 +179,14 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Shared>) ->
         {
             return HttpResponse::InternalServerError()
                 .json(json!({ "error": "down for this listing" }));
+        }
+        if method == "POST" && path.ends_with("/acknowledgement") && s.ack_failures > 0 {
+            // Refused before anything is recorded, so the retry (same key) is answered
+            // afresh rather than replayed.
+            s.ack_failures -= 1;
+            s.faults_injected += 1;
+            return HttpResponse::InternalServerError()
+                .json(json!({ "error": "acknowledgement failed (injected)" }));
         }
         if !s.faults.is_empty() {
             Some(s.faults.remove(0))
@@ -276,6 +326,17 @@ fn route(s: &mut State, method: &str, path: &str, query: &str, body: &str) -> (u
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         let orders: Vec<Value> = s.orders.iter().skip(after).cloned().collect();
+        let poll = Poll {
+            after: query
+                .split('&')
+                .find_map(|p| p.strip_prefix("after="))
+                .map(str::to_owned),
+            orders: orders
+                .iter()
+                .filter_map(|o| o["channelOrderId"].as_str().map(str::to_owned))
+                .collect(),
+        };
+        s.polls.push(poll);
         (200, json!({ "orders": orders }))
     } else if let Some(rest) = path.strip_prefix("/v1/orders/") {
         let id = rest.trim_end_matches("/acknowledgement").to_owned();
@@ -369,6 +430,21 @@ impl ChannelSim {
             .acks
             .get(channel_order_id)
             .cloned()
+    }
+
+    /// Refuses the next `count` order acknowledgements with a 500.
+    pub fn fail_acks(&self, count: u32) {
+        self.state.lock().unwrap().ack_failures += count;
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().unwrap().log.clone()
+    }
+
+    /// Every answered order poll so far, in order.
+    pub fn polls(&self) -> Vec<Poll> {
+        self.state.lock().unwrap().polls.clone()
     }
 
     pub async fn stop(self) {
