@@ -16,5 +16,6 @@ mod import;
 mod orders;
 mod provenance;
 mod readme;
+mod readme_claims;
 mod reliability;
 mod search;

@@ -157,6 +157,8 @@ async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> an
         );
         if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
             let expiry = &body["data"]["placeOrder"]["order"]["reservationExpiresAt"];
+            // Unpaid methods hold their stock until a deadline; cash on delivery does not.
+            assert_eq!(expiry.is_string(), method != "CASH_ON_DELIVERY", "{body}");
             if expiry.is_string() {
                 latest_expiry = latest_expiry.max(time_of(expiry));
             }
@@ -187,6 +189,12 @@ async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> an
             "{sku}: sold out, not below"
         );
     }
+    // Both outcomes below must be exercised: kept orders and released ones.
+    assert!(
+        placed.iter().any(|(_, m)| *m == "CASH_ON_DELIVERY")
+            && placed.iter().any(|(_, m)| *m != "CASH_ON_DELIVERY"),
+        "{placed:?}"
+    );
     // Unpaid bank transfers are released when their reservations expire; the rest stay.
     clock_passes(latest_expiry).await;
     for server in &servers {

@@ -8,6 +8,7 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
@@ -33,6 +34,9 @@ struct State {
     replies: HashMap<String, (String, u16, Value)>,
     requests: Vec<Recorded>,
     fail_next: Vec<u16>,
+    /// Answers to hold back this long after the request took effect (a slow or
+    /// timed-out Stripe), one per request.
+    delay_next: Vec<Duration>,
     counter: u64,
 }
 
@@ -41,6 +45,7 @@ type Shared = Arc<Mutex<State>>;
 pub struct FakeStripe {
     pub base_url: String,
     state: Shared,
+    arrived: Arc<tokio::sync::Notify>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -127,8 +132,27 @@ fn check_request(req: &HttpRequest, post: bool) -> Option<HttpResponse> {
     None
 }
 
-async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Shared>) -> HttpResponse {
-    let body = String::from_utf8_lossy(&body).into_owned();
+async fn handle(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Shared>,
+    arrived: web::Data<Arc<tokio::sync::Notify>>,
+) -> HttpResponse {
+    let delay = {
+        let mut s = state.lock().unwrap();
+        (!s.delay_next.is_empty()).then(|| s.delay_next.remove(0))
+    };
+    let response = answer(&req, &body, &state);
+    arrived.notify_waiters();
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// Records the request, applies it and builds the answer.
+fn answer(req: &HttpRequest, body: &web::Bytes, state: &Shared) -> HttpResponse {
+    let body = String::from_utf8_lossy(body).into_owned();
     let path = req.path().to_owned();
     let method = req.method().as_str().to_owned();
     let key = req
@@ -148,7 +172,7 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Shared>) ->
         return stripe_error(status, "api_error", "injected", "injected failure");
     }
     let post = method == "POST";
-    if let Some(refusal) = check_request(&req, post) {
+    if let Some(refusal) = check_request(req, post) {
         return refusal;
     }
     if let Some(key) = &key
@@ -271,10 +295,13 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Shared>) ->
 impl FakeStripe {
     pub async fn start() -> anyhow::Result<Self> {
         let state: Shared = Arc::default();
+        let arrived = Arc::new(tokio::sync::Notify::new());
         let data = web::Data::new(Arc::clone(&state));
+        let notify = web::Data::new(Arc::clone(&arrived));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(notify.clone())
                 .default_service(web::to(handle))
         })
         .workers(1)
@@ -286,6 +313,7 @@ impl FakeStripe {
         Ok(Self {
             base_url: format!("http://{addr}/"),
             state,
+            arrived,
             handle,
         })
     }
@@ -298,6 +326,33 @@ impl FakeStripe {
     pub fn fail_next(&self, status: u16, count: usize) {
         let mut s = self.state.lock().unwrap();
         s.fail_next.extend(std::iter::repeat_n(status, count));
+    }
+
+    /// Holds back the answers to the next `count` requests by `delay`, after each has
+    /// taken effect.
+    pub fn delay_next(&self, delay: Duration, count: usize) {
+        let mut s = self.state.lock().unwrap();
+        s.delay_next.extend(std::iter::repeat_n(delay, count));
+    }
+
+    /// Waits (at most 30 s) until a request to `path` has arrived, and returns it.
+    pub async fn arrival(&self, method: &str, path: &str) -> Recorded {
+        let find = || {
+            self.requests()
+                .into_iter()
+                .find(|r| r.method == method && r.path == path)
+        };
+        tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                let notified = self.arrived.notified();
+                if let Some(found) = find() {
+                    return found;
+                }
+                notified.await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no {method} {path} reached the Stripe double"))
     }
 
     /// The buyer paid (or failed to): the intent's state as Stripe would report it.
