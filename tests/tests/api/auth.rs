@@ -42,7 +42,7 @@ pub async fn login(server: &TestServer, email: &str, password: &str) -> (String,
         .unwrap_or_else(|| panic!("login failed: {body}"));
     let refresh = body["data"]["login"]["refreshToken"]
         .as_str()
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no refresh token: {body}"));
     (access.to_owned(), refresh.to_owned())
 }
 
@@ -248,7 +248,7 @@ fn sign(claims: &Claims, secret: &str) -> String {
         claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )
-    .unwrap_or_default()
+    .expect("a token signs")
 }
 
 async fn hostile_tokens_are_unauthenticated(backend: Backend) -> anyhow::Result<()> {
@@ -256,7 +256,7 @@ async fn hostile_tokens_are_unauthenticated(backend: Backend) -> anyhow::Result<
     let registered = register(&server, "rigzin@example.org").await;
     let user_id: uuid::Uuid = registered["data"]["register"]["user"]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("registration failed: {registered}"))
         .parse()?;
     let audience = "ladakh-market-api";
 

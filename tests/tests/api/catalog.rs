@@ -454,7 +454,10 @@ async fn a_corrupt_stored_status_fails_loudly(backend: Backend) -> anyhow::Resul
     let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
     let mut public: Vec<String> = Seed::load().public_slugs().into_iter().collect();
     public.sort();
-    let product = public.first().cloned().unwrap_or_default();
+    let product = public
+        .first()
+        .cloned()
+        .expect("the seed has public products");
     let db = sea_orm::Database::connect(server.database.url.clone()).await?;
     sea_orm::ConnectionTrait::execute_unprepared(
         &db,

@@ -110,7 +110,10 @@ async fn cooperatives_are_registered_verified_and_suspended(
     );
     let cooperative = &created["data"]["cooperativeCreate"]["cooperative"];
     assert_eq!(cooperative["verificationStatus"], "PENDING");
-    let id = cooperative["id"].as_str().unwrap_or_default().to_owned();
+    let id = cooperative["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
 
     let hidden = server
         .graphql(
@@ -359,7 +362,10 @@ async fn a_product_goes_live_only_with_its_declarations(backend: Backend) -> any
         "stock arrives with batches"
     );
     assert_eq!(product["variants"][0]["tierPrices"][0]["price"], 48000);
-    let id = product["id"].as_str().unwrap_or_default().to_owned();
+    let id = product["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
 
     let duplicate_sku = server
         .graphql_as(

@@ -214,10 +214,13 @@ async fn gi_claims_follow_the_rules(backend: Backend) -> anyhow::Result<()> {
         )
         .await;
     let product = &created["data"]["productCreate"]["product"];
-    let product_id = product["id"].as_str().unwrap_or_default().to_owned();
+    let product_id = product["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
     let variant_id = product["variants"][0]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("{created}"))
         .to_owned();
     assert!(!product_id.is_empty(), "{created}");
 
@@ -304,7 +307,7 @@ async fn gi_claims_follow_the_rules(backend: Backend) -> anyhow::Result<()> {
         .await;
     let au_id = registered["data"]["giAuthorisedUserRegister"]["authorisedUser"]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("{registered}"))
         .to_owned();
     assert_eq!(
         registered["data"]["giAuthorisedUserRegister"]["authorisedUser"]["status"], "PENDING",
@@ -369,11 +372,11 @@ async fn gi_claims_follow_the_rules(backend: Backend) -> anyhow::Result<()> {
         .await;
     let second_id = second["data"]["productCreate"]["product"]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("{second}"))
         .to_owned();
     let second_variant = second["data"]["productCreate"]["product"]["variants"][0]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("{second}"))
         .to_owned();
     let batch_two = server
         .graphql_as(
@@ -455,7 +458,10 @@ async fn events_append_to_the_chain_in_order(backend: Backend) -> anyhow::Result
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let last = events.last().cloned().unwrap_or_default();
+    let last = events
+        .last()
+        .cloned()
+        .unwrap_or_else(|| panic!("the batch has events: {before}"));
 
     let added = server
         .graphql_as(
