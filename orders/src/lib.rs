@@ -75,7 +75,7 @@ pub use records::{
 pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
 pub use status::{
-    ActorRole, CartStatus, FulfilmentAction, FulfilmentStatus, HistoryStatus, LineKind, OrderKind,
+    ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus, LineKind, OrderKind,
     OrderStatus, RefundStatus, ReservationStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};

@@ -246,14 +246,6 @@ pub fn totals(lines: &[LineTax]) -> LineTax {
     })
 }
 
-/// The State a cooperative supplies from: its GSTIN's first two digits, else Ladakh.
-pub(crate) fn supplier_state(gstin: Option<&str>) -> String {
-    gstin
-        .and_then(|g| g.get(..2))
-        .unwrap_or(crate::address::LADAKH_STATE_CODE)
-        .to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -185,6 +185,8 @@ impl OrderService {
                 total_paise: Set(f.totals.total_paise),
                 tcs_paise: Set(0),
                 refunded_paise: Set(0),
+                supplier_regime: Set(f.supplier_regime),
+                document_kind: Set(f.document_kind),
                 invoice_number: Set(None),
                 invoice_date: Set(None),
                 carrier: Set(None),

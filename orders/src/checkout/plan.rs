@@ -6,11 +6,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use catalog::GstRegime;
 use chrono::NaiveDate;
+use kernel::{FieldError, FieldErrorCode};
 use uuid::Uuid;
 
 use crate::{
-    LineKind, OrderError,
+    DocumentKind, LineKind, OrderError,
+    address::state_name,
     shipping::ShippingRates,
     tax::{self, LineTax, RateSchedule, TaxError},
 };
@@ -21,8 +24,10 @@ pub(crate) struct PlanItem {
     pub variant_id: Uuid,
     pub product_id: Uuid,
     pub cooperative_id: Uuid,
-    /// The GST State code the cooperative supplies from.
+    pub supplier_name: String,
+    /// The GST State code the cooperative supplies from: its registered State.
     pub supplier_state: String,
+    pub supplier_regime: GstRegime,
     pub sku: String,
     pub description: String,
     pub hsn: String,
@@ -43,6 +48,8 @@ pub(crate) struct Allocation {
     pub quantity: i32,
     /// GST State code of the place of supply.
     pub destination: String,
+    /// The request field a problem with this allocation is reported on.
+    pub field: String,
 }
 
 /// The tables and the day a plan is made with.
@@ -77,6 +84,8 @@ pub(crate) struct DraftLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DraftFulfilment {
     pub cooperative_id: Uuid,
+    pub supplier_regime: GstRegime,
+    pub document_kind: DocumentKind,
     pub goods_paise: i64,
     pub shipping_paise: i64,
     pub totals: LineTax,
@@ -122,6 +131,59 @@ fn checked_totals(lines: &[LineTax]) -> Result<LineTax, OrderError> {
     Ok(sum)
 }
 
+fn regime_words(regime: GstRegime) -> &'static str {
+    match regime {
+        GstRegime::Regular => "registered for GST",
+        GstRegime::Composition => "a composition taxpayer",
+        GstRegime::Enrolled => "enrolled for GST without a GSTIN",
+    }
+}
+
+/// Suppliers that may not supply outside their own State or UT (composition
+/// taxpayers, CGST s.10(2)(c); enrolled suppliers, Notif. 34/2023-CT) refuse each line
+/// going elsewhere, with a reason the buyer can act on.
+fn supply_problems(
+    by_variant: &HashMap<Uuid, &PlanItem>,
+    allocations: &[Allocation],
+) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    for allocation in allocations {
+        let Some(item) = by_variant.get(&allocation.variant_id) else {
+            continue;
+        };
+        if item.supplier_regime.may_supply_inter_state()
+            || allocation.destination == item.supplier_state
+        {
+            continue;
+        }
+        let home = state_name(&item.supplier_state).unwrap_or("its own State");
+        problems.push(FieldError::new(
+            &allocation.field,
+            FieldErrorCode::NotAllowed,
+            format!(
+                "{} is {} and may sell only within {home}: {} cannot be delivered to {}; remove it or deliver within {home}",
+                item.supplier_name,
+                regime_words(item.supplier_regime),
+                item.sku,
+                state_name(&allocation.destination).unwrap_or("that State"),
+            ),
+        ));
+    }
+    problems
+}
+
+/// The document a fulfilment's goods are billed on (see [`DocumentKind`]).
+fn document_kind(regime: GstRegime, goods_rates: &[i64]) -> DocumentKind {
+    let taxed = goods_rates.iter().filter(|rate| **rate > 0).count();
+    if !regime.collects_gst() || taxed == 0 {
+        DocumentKind::BillOfSupply
+    } else if taxed < goods_rates.len() {
+        DocumentKind::InvoiceCumBillOfSupply
+    } else {
+        DocumentKind::TaxInvoice
+    }
+}
+
 /// Plans an order (see the module documentation).
 pub(crate) fn plan(
     items: &[PlanItem],
@@ -129,6 +191,10 @@ pub(crate) fn plan(
     ctx: PlanContext<'_>,
 ) -> Result<OrderDraft, OrderError> {
     let by_variant: HashMap<Uuid, &PlanItem> = items.iter().map(|i| (i.variant_id, i)).collect();
+    let problems = supply_problems(&by_variant, allocations);
+    if !problems.is_empty() {
+        return Err(OrderError::Invalid(problems));
+    }
 
     // Goods lines, with the item they came from.
     let mut goods: Vec<(&PlanItem, DraftLine, i64)> = Vec::new();
@@ -141,10 +207,16 @@ pub(crate) fn plan(
         let total = unit
             .checked_mul(i64::from(allocation.quantity))
             .ok_or(TaxError::Overflow)?;
-        let rate = match ctx.rates.rate_for(&item.hsn, ctx.today, unit) {
-            Ok(rate) => rate,
-            Err(TaxError::NoRate { .. }) => item.category_gst_rate_bp,
-            Err(e) => return Err(e.into()),
+        // A supplier outside the regular regime charges no GST at all: its price is
+        // all value, on a bill of supply.
+        let rate = if !item.supplier_regime.collects_gst() {
+            0
+        } else {
+            match ctx.rates.rate_for(&item.hsn, ctx.today, unit) {
+                Ok(rate) => rate,
+                Err(TaxError::NoRate { .. }) => item.category_gst_rate_bp,
+                Err(e) => return Err(e.into()),
+            }
         };
         let kind = tax::supply_kind(&item.supplier_state, &allocation.destination)?;
         let weight = item
@@ -254,8 +326,19 @@ pub(crate) fn plan(
             }
         }
         let taxes: Vec<LineTax> = mine.iter().map(|l| l.tax).collect();
+        let regime = goods
+            .iter()
+            .find(|(item, _, _)| item.cooperative_id == *cooperative_id)
+            .map_or(GstRegime::Regular, |(item, _, _)| item.supplier_regime);
+        let goods_rates: Vec<i64> = mine
+            .iter()
+            .filter(|l| l.kind == LineKind::Goods)
+            .map(|l| l.tax.rate_bp)
+            .collect();
         fulfilments.push(DraftFulfilment {
             cooperative_id: *cooperative_id,
+            supplier_regime: regime,
+            document_kind: document_kind(regime, &goods_rates),
             goods_paise,
             shipping_paise,
             totals: checked_totals(&taxes)?,
@@ -321,7 +404,9 @@ mod tests {
             variant_id: Uuid::now_v7(),
             product_id: Uuid::now_v7(),
             cooperative_id,
+            supplier_name: "Test Cooperative".into(),
             supplier_state: "38".into(),
+            supplier_regime: GstRegime::Regular,
             sku: format!("SKU-{hsn}"),
             description: "Test item (one size)".into(),
             hsn: hsn.into(),
@@ -337,6 +422,7 @@ mod tests {
             variant_id: item.variant_id,
             quantity,
             destination: destination.into(),
+            field: "cart.lines.0".into(),
         }
     }
 

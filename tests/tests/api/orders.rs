@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     support::{
-        Backend, ServerOptions, TestServer, error_code,
+        Backend, ServerOptions, TestServer,
+        documents::assert_document_adds_up,
+        error_code,
         flows::{
             PASSWORD, admin_token, buyer_token, cooperative_id, error_fields, login, staff_token,
             user_errors,
@@ -668,6 +670,7 @@ async fn fulfilment_moves_only_as_the_state_machine_allows(backend: Backend) -> 
             .starts_with("text/html")
     );
     let html = html.text().await?;
+    assert_document_adds_up(&html);
     for needle in [
         invoice_number.as_str(),
         "38AAAAS1234A1Z3",
