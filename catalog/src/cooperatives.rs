@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
-    ActiveValue::{self, Set}, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, SqlErr, sea_query::Expr,
+    ActiveValue::{self, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    SqlErr,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -270,7 +272,11 @@ async fn apply_fields(
             GstRegime::Enrolled
         });
     }
-    if errors.0.iter().any(|e| e.field.first().is_some_and(|f| f == "gstin")) {
+    if errors
+        .0
+        .iter()
+        .any(|e| e.field.first().is_some_and(|f| f == "gstin"))
+    {
         registration_ok = false;
     }
     if registration_ok {

@@ -77,9 +77,9 @@ fn gstin_check_character(first_fourteen: &[u8]) -> Option<u8> {
 /// (domain facts 2.4). 25 (Daman & Diu) and 28 (old Andhra Pradesh) are legacy codes,
 /// and 97 (Other Territory) and 99 (Centre Jurisdiction) are not a State or UT.
 pub const STATE_AND_UT_CODES: [&str; 36] = [
-    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",
-    "16", "17", "18", "19", "20", "21", "22", "23", "24", "26", "27", "29", "30", "31", "32",
-    "33", "34", "35", "36", "37", "38",
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+    "17", "18", "19", "20", "21", "22", "23", "24", "26", "27", "29", "30", "31", "32", "33", "34",
+    "35", "36", "37", "38",
 ];
 
 /// Checks the GST code of a State or Union Territory.
@@ -88,7 +88,9 @@ pub fn parse_state_code(raw: &str) -> Result<String, String> {
     if STATE_AND_UT_CODES.contains(&code) {
         Ok(code.to_owned())
     } else {
-        Err(format!("{code} is not the GST code of a State or Union Territory"))
+        Err(format!(
+            "{code} is not the GST code of a State or Union Territory"
+        ))
     }
 }
 

@@ -15,10 +15,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    Address, OrderError, OrderService, Party,
+    Address, DocumentKind, OrderError, OrderService, Party,
     entity::{fulfilment, invoice_sequence, order},
     records::{ConsigneeView, FulfilmentRecord, OrderLineView},
-    DocumentKind, state_name, store,
+    state_name, store,
     tax::{SupplyKind, supply_kind},
     time::{financial_year, india_today},
 };
@@ -300,8 +300,10 @@ impl Head {
     const fn applies_to(self, kind: SupplyKind) -> bool {
         matches!(
             (self, kind),
-            (Self::Cgst, SupplyKind::IntraState | SupplyKind::IntraUnionTerritory)
-                | (Self::Sgst, SupplyKind::IntraState)
+            (
+                Self::Cgst,
+                SupplyKind::IntraState | SupplyKind::IntraUnionTerritory
+            ) | (Self::Sgst, SupplyKind::IntraState)
                 | (Self::Utgst, SupplyKind::IntraUnionTerritory)
                 | (Self::Igst, SupplyKind::InterState)
         )
@@ -344,7 +346,10 @@ fn places_of_supply(lines: &[OrderLineView]) -> Vec<&str> {
 
 /// Why a document bears no GST, or only on some lines.
 fn no_tax_reason(invoice: &Invoice) -> Option<&'static str> {
-    match (invoice.fulfilment.supplier_regime, invoice.fulfilment.document_kind) {
+    match (
+        invoice.fulfilment.supplier_regime,
+        invoice.fulfilment.document_kind,
+    ) {
         (GstRegime::Enrolled, _) => Some(
             "The supplier is enrolled for GST without a GSTIN (Notif. 34/2023-CT) and charges no GST.",
         ),
@@ -378,7 +383,8 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
             .filter(|head| invoice.line_supply.iter().any(|k| head.applies_to(*k)))
             .collect()
     };
-    let mut out = String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    let mut out =
+        String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
     let _ = write!(out, "{} {}", kind.title(), escape(&invoice.number));
     out.push_str("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;text-align:right}td.l,th.l{text-align:left}</style></head><body>");
     if f.supplier_regime == GstRegime::Composition {
@@ -493,7 +499,9 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
             rupees(head.of_fulfilment(f))
         );
     }
-    out.push_str("</tr></tfoot></table><p>Amounts in Indian rupees. Prices include any GST shown.</p>");
+    out.push_str(
+        "</tr></tfoot></table><p>Amounts in Indian rupees. Prices include any GST shown.</p>",
+    );
     if let Some(reason) = no_tax_reason(invoice) {
         let _ = write!(out, "<p class=\"no-tax\">{}</p>", escape(reason));
     }

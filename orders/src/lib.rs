@@ -75,8 +75,8 @@ pub use records::{
 pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
 pub use status::{
-    ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus, LineKind, OrderKind,
-    OrderStatus, RefundStatus, ReservationStatus,
+    ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus,
+    LineKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;

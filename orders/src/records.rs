@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::{
-    ActorRole, DocumentKind, FulfilmentStatus, HistoryStatus, LineKind, OrderKind, OrderStatus, PaymentMethod,
-    PaymentProvider, RefundStatus,
+    ActorRole, DocumentKind, FulfilmentStatus, HistoryStatus, LineKind, OrderKind, OrderStatus,
+    PaymentMethod, PaymentProvider, RefundStatus,
     entity::{consignee, fulfilment, order, order_event, order_line, refund},
 };
 

@@ -271,9 +271,7 @@ pub(crate) fn allocations(
                             variant_id: item.variant_id,
                             quantity: item.quantity,
                             destination: c.address.state_code.clone(),
-                            field: format!(
-                                "institutional.consignees.{index}.items.{item_index}"
-                            ),
+                            field: format!("institutional.consignees.{index}.items.{item_index}"),
                         })
                 })
                 .collect()

@@ -467,9 +467,10 @@ mod tests {
         assert_eq!(draft.totals.sgst_paise, 0);
         assert!(draft.totals.cgst_paise > 0);
         assert!(draft.totals.utgst_paise > 0);
-        assert!(
-            (draft.totals.cgst_paise - draft.totals.utgst_paise).abs() <= draft.lines.len() as i64
-        );
+        assert_eq!(draft.totals.cgst_paise, draft.totals.utgst_paise);
+        for line in &draft.lines {
+            assert_eq!(line.tax.cgst_paise, line.tax.utgst_paise, "equal halves");
+        }
         Ok(())
     }
 

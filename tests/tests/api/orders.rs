@@ -160,8 +160,19 @@ pub fn assert_reconciles(order: &Value) {
                 int(&line["cgst"]) + int(&line["sgst"]) + int(&line["utgst"]) + int(&line["igst"]);
             assert_eq!(taxable + tax, total, "{line}");
             let rate = int(&line["gstRateBp"]);
-            // Taxable value is the inclusive amount / (1 + rate), rounded half up.
-            let expected = (2 * total * 10_000 + (10_000 + rate)) / (2 * (10_000 + rate));
+            let expected = if int(&line["igst"]) == 0 && rate > 0 {
+                // Within a State or UT the two halves are equal, each the inclusive
+                // amount × rate / (2 × (1 + rate)) rounded half up; the taxable value
+                // is the rest.
+                let half = (2 * total * rate + 2 * (10_000 + rate)) / (4 * (10_000 + rate));
+                assert_eq!(int(&line["cgst"]), half, "{line}");
+                assert_eq!(int(&line["sgst"]) + int(&line["utgst"]), half, "{line}");
+                total - 2 * half
+            } else {
+                // Between States taxable value is the inclusive amount / (1 + rate),
+                // rounded half up.
+                (2 * total * 10_000 + (10_000 + rate)) / (2 * (10_000 + rate))
+            };
             assert_eq!(taxable, expected, "{line}");
             if line["kind"] == "GOODS" {
                 assert_eq!(
@@ -184,10 +195,7 @@ fn assert_intra_ut(order: &Value) {
                 0,
                 "Ladakh levies UTGST, not SGST: {line}"
             );
-            assert!(
-                utgst - cgst == 0 || utgst - cgst == 1,
-                "central half rounds down: {line}"
-            );
+            assert_eq!(utgst, cgst, "equal halves: {line}");
         }
     }
 }

@@ -19,6 +19,7 @@ both_backends!(
     gst_registration_is_checked_when_it_is_saved,
     suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only,
     nil_rated_goods_get_a_bill_of_supply_and_a_mixed_basket_an_invoice_cum_bill,
+    cgst_and_utgst_are_equal_halves_on_every_line,
 );
 
 fn int(v: &Value) -> i64 {
@@ -33,14 +34,22 @@ const UPDATE: &str = "mutation($i: CooperativeUpdateInput!) { cooperativeUpdate(
 
 async fn update_cooperative(server: &TestServer, admin: &str, id: &str, fields: Value) -> Value {
     server
-        .graphql_as(Some(admin), UPDATE, json!({ "i": { "id": id, "fields": fields } }))
+        .graphql_as(
+            Some(admin),
+            UPDATE,
+            json!({ "i": { "id": id, "fields": fields } }),
+        )
         .await
 }
 
 /// Packs and ships a fulfilment as the cooperative's staff, which issues its document.
 async fn ship(server: &TestServer, staff: &str, fulfilment_id: &Value) -> Value {
     for (mutation, input, input_type) in [
-        ("fulfilmentPack", json!({ "fulfilmentId": fulfilment_id }), "FulfilmentInput"),
+        (
+            "fulfilmentPack",
+            json!({ "fulfilmentId": fulfilment_id }),
+            "FulfilmentInput",
+        ),
         (
             "fulfilmentShip",
             json!({ "fulfilmentId": fulfilment_id, "carrier": "India Post", "trackingNumber": "EL1IN" }),
@@ -74,8 +83,13 @@ async fn gst_registration_is_checked_when_it_is_saved(backend: Backend) -> anyho
     assert_eq!(cooperative["stateCode"], "38", "{unchanged}");
 
     // A valid Delhi GSTIN on a cooperative registered in Ladakh is refused on save.
-    let delhi_gstin =
-        update_cooperative(&server, &admin, &sham, json!({ "gstin": "07AAAAS1234A1Z8" })).await;
+    let delhi_gstin = update_cooperative(
+        &server,
+        &admin,
+        &sham,
+        json!({ "gstin": "07AAAAS1234A1Z8" }),
+    )
+    .await;
     assert_eq!(
         error_fields(&delhi_gstin, "cooperativeUpdate"),
         ["input.gstin"],
@@ -84,7 +98,10 @@ async fn gst_registration_is_checked_when_it_is_saved(backend: Backend) -> anyho
     let message = delhi_gstin["data"]["cooperativeUpdate"]["errors"][0]["message"]
         .as_str()
         .unwrap();
-    assert!(message.contains("07") && message.contains("38"), "{message}");
+    assert!(
+        message.contains("07") && message.contains("38"),
+        "{message}"
+    );
     // A code that is no State or UT is refused as the registered State.
     for code in ["99", "97", "25", "40"] {
         let bad = update_cooperative(&server, &admin, &sham, json!({ "stateCode": code })).await;
@@ -95,8 +112,13 @@ async fn gst_registration_is_checked_when_it_is_saved(backend: Backend) -> anyho
         );
     }
     // A GSTIN with a valid check character but a non-State code never gets saved.
-    let centre =
-        update_cooperative(&server, &admin, &sham, json!({ "gstin": "99AAAAS1234A1ZV" })).await;
+    let centre = update_cooperative(
+        &server,
+        &admin,
+        &sham,
+        json!({ "gstin": "99AAAAS1234A1ZV" }),
+    )
+    .await;
     assert_eq!(
         error_fields(&centre, "cooperativeUpdate"),
         ["input.gstin"],
@@ -110,8 +132,7 @@ async fn gst_registration_is_checked_when_it_is_saved(backend: Backend) -> anyho
         ["input.gstRegime"],
         "{enrolled_with_gstin}"
     );
-    let regular_without =
-        update_cooperative(&server, &admin, &sham, json!({ "gstin": "" })).await;
+    let regular_without = update_cooperative(&server, &admin, &sham, json!({ "gstin": "" })).await;
     assert_eq!(
         error_fields(&regular_without, "cooperativeUpdate"),
         ["input.gstin"],
@@ -133,22 +154,43 @@ async fn gst_registration_is_checked_when_it_is_saved(backend: Backend) -> anyho
         json!({ "gstin": "07AAAAS1234A1Z8", "stateCode": "07" }),
     )
     .await;
-    assert!(user_errors(&moved, "cooperativeUpdate").is_empty(), "{moved}");
+    assert!(
+        user_errors(&moved, "cooperativeUpdate").is_empty(),
+        "{moved}"
+    );
     let buyer = buyer_token(&server, "moved@example.org").await;
     let apricots = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
     add_to_cart(&server, Some(&buyer), None, &apricots["id"], 1).await;
-    let to_leh = place_order(&server, &buyer, "moved-1", leh(), "CASH_ON_DELIVERY", json!({})).await;
+    let to_leh = place_order(
+        &server,
+        &buyer,
+        "moved-1",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
     let order = &to_leh["data"]["placeOrder"]["order"];
     assert_reconciles(order);
     assert!(int(&order["igst"]) > 0, "{to_leh}");
     assert_eq!(int(&order["utgst"]) + int(&order["cgst"]), 0, "{to_leh}");
     add_to_cart(&server, Some(&buyer), None, &apricots["id"], 1).await;
-    let to_delhi =
-        place_order(&server, &buyer, "moved-2", delhi(), "CASH_ON_DELIVERY", json!({})).await;
+    let to_delhi = place_order(
+        &server,
+        &buyer,
+        "moved-2",
+        delhi(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
     let order = &to_delhi["data"]["placeOrder"]["order"];
     assert_reconciles(order);
     assert_eq!(int(&order["igst"]), 0, "{to_delhi}");
-    assert!(int(&order["sgst"]) > 0 && int(&order["cgst"]) > 0, "{to_delhi}");
+    assert!(
+        int(&order["sgst"]) > 0 && int(&order["cgst"]) > 0,
+        "{to_delhi}"
+    );
     Ok(())
 }
 
@@ -170,10 +212,21 @@ async fn suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only(
         json!({ "gstin": "", "gstRegime": "ENROLLED" }),
     )
     .await;
-    assert!(user_errors(&enrolled, "cooperativeUpdate").is_empty(), "{enrolled}");
-    let composition =
-        update_cooperative(&server, &admin, &nubra, json!({ "gstRegime": "COMPOSITION" })).await;
-    assert!(user_errors(&composition, "cooperativeUpdate").is_empty(), "{composition}");
+    assert!(
+        user_errors(&enrolled, "cooperativeUpdate").is_empty(),
+        "{enrolled}"
+    );
+    let composition = update_cooperative(
+        &server,
+        &admin,
+        &nubra,
+        json!({ "gstRegime": "COMPOSITION" }),
+    )
+    .await;
+    assert!(
+        user_errors(&composition, "cooperativeUpdate").is_empty(),
+        "{composition}"
+    );
 
     let apricots = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
     let juice = variant(&server, "nubra-leh-berry-juice-500ml", "NLBJ-500").await;
@@ -182,7 +235,15 @@ async fn suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only(
     add_to_cart(&server, Some(&buyer), None, &juice["id"], 1).await;
 
     // Neither may sell outside Ladakh: each line is refused with a reason.
-    let away = place_order(&server, &buyer, "away", delhi(), "CASH_ON_DELIVERY", json!({})).await;
+    let away = place_order(
+        &server,
+        &buyer,
+        "away",
+        delhi(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
     assert_eq!(
         error_fields(&away, "placeOrder"),
         ["input.cart.lines.0", "input.cart.lines.1"],
@@ -198,7 +259,15 @@ async fn suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only(
     }
 
     // At home they sell, charging no GST: the price is all value.
-    let home = place_order(&server, &buyer, "home", leh(), "CASH_ON_DELIVERY", json!({})).await;
+    let home = place_order(
+        &server,
+        &buyer,
+        "home",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
     assert!(user_errors(&home, "placeOrder").is_empty(), "{home}");
     let order = &home["data"]["placeOrder"]["order"];
     assert_reconciles(order);
@@ -242,9 +311,15 @@ async fn suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only(
         assert!(kinds.iter().all(|k| *k == "BILL_OF_SUPPLY"), "{shipped}");
         let (html, figures) = fetch_document(&server, &buyer, &fulfilment["id"]).await;
         assert_eq!(figures.kind, "BILL_OF_SUPPLY");
-        assert!(html.contains("<h1") && html.contains("Bill of supply"), "{html}");
+        assert!(
+            html.contains("<h1") && html.contains("Bill of supply"),
+            "{html}"
+        );
         assert!(!html.contains("Tax invoice"), "{html}");
-        assert!(figures.taxes.is_empty(), "no tax column on a bill of supply: {html}");
+        assert!(
+            figures.taxes.is_empty(),
+            "no tax column on a bill of supply: {html}"
+        );
         assert_eq!(figures.total, int(&fulfilment["total"]));
         assert!(html.contains(words), "{slug} lacks {words}: {html}");
     }
@@ -265,7 +340,15 @@ async fn nil_rated_goods_get_a_bill_of_supply_and_a_mixed_basket_an_invoice_cum_
     // Fresh apricots alone, to Delhi: nil-rated, so a bill of supply, and the supply is
     // still inter-State although no IGST is printed.
     add_to_cart(&server, Some(&buyer), None, &fresh["id"], 1).await;
-    let nil = place_order(&server, &buyer, "nil", delhi(), "CASH_ON_DELIVERY", json!({})).await;
+    let nil = place_order(
+        &server,
+        &buyer,
+        "nil",
+        delhi(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
     assert!(user_errors(&nil, "placeOrder").is_empty(), "{nil}");
     let order = &nil["data"]["placeOrder"]["order"];
     assert_reconciles(order);
@@ -273,7 +356,10 @@ async fn nil_rated_goods_get_a_bill_of_supply_and_a_mixed_basket_an_invoice_cum_
     ship(&server, &staff, &fulfilment).await;
     let (html, figures) = fetch_document(&server, &buyer, &fulfilment).await;
     assert_eq!(figures.kind, "BILL_OF_SUPPLY", "{html}");
-    assert!(html.contains("Supply: <span class=\"supply\">inter-State</span>"), "{html}");
+    assert!(
+        html.contains("Supply: <span class=\"supply\">inter-State</span>"),
+        "{html}"
+    );
     assert!(!html.contains("intra-State"), "{html}");
     assert!(html.contains("nil-rated or exempt"), "{html}");
     assert_eq!(figures.taxable, figures.total);
@@ -282,17 +368,31 @@ async fn nil_rated_goods_get_a_bill_of_supply_and_a_mixed_basket_an_invoice_cum_
     // apricots taxed (CGST + UTGST), the fresh ones at 0%.
     add_to_cart(&server, Some(&buyer), None, &fresh["id"], 1).await;
     add_to_cart(&server, Some(&buyer), None, &dried["id"], 1).await;
-    let mixed = place_order(&server, &buyer, "mixed", leh(), "CASH_ON_DELIVERY", json!({})).await;
+    let mixed = place_order(
+        &server,
+        &buyer,
+        "mixed",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
     assert!(user_errors(&mixed, "placeOrder").is_empty(), "{mixed}");
     let order = &mixed["data"]["placeOrder"]["order"];
     assert_reconciles(order);
     let fulfilment = order["fulfilments"][0]["id"].clone();
     let shipped = ship(&server, &staff, &fulfilment).await;
-    assert_eq!(shipped["fulfilments"][0]["documentKind"], "INVOICE_CUM_BILL_OF_SUPPLY");
+    assert_eq!(
+        shipped["fulfilments"][0]["documentKind"],
+        "INVOICE_CUM_BILL_OF_SUPPLY"
+    );
     let (html, figures) = fetch_document(&server, &buyer, &fulfilment).await;
     assert_eq!(figures.kind, "INVOICE_CUM_BILL_OF_SUPPLY");
     assert!(html.contains("Invoice-cum-bill of supply"), "{html}");
-    assert!(html.contains("Supply: <span class=\"supply\">intra-State</span>"), "{html}");
+    assert!(
+        html.contains("Supply: <span class=\"supply\">intra-State</span>"),
+        "{html}"
+    );
     assert_eq!(
         figures.taxes.keys().map(String::as_str).collect::<Vec<_>>(),
         ["CGST", "UTGST"],
@@ -303,11 +403,72 @@ async fn nil_rated_goods_get_a_bill_of_supply_and_a_mixed_basket_an_invoice_cum_
 
     // Dried apricots alone stay on a tax invoice.
     add_to_cart(&server, Some(&buyer), None, &dried["id"], 1).await;
-    let taxed = place_order(&server, &buyer, "taxed", leh(), "CASH_ON_DELIVERY", json!({})).await;
+    let taxed = place_order(
+        &server,
+        &buyer,
+        "taxed",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
     let fulfilment = taxed["data"]["placeOrder"]["order"]["fulfilments"][0]["id"].clone();
     ship(&server, &staff, &fulfilment).await;
     let (html, figures) = fetch_document(&server, &buyer, &fulfilment).await;
     assert_eq!(figures.kind, "TAX_INVOICE");
     assert!(html.contains("Tax invoice"), "{html}");
+    Ok(())
+}
+
+async fn cgst_and_utgst_are_equal_halves_on_every_line(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let dried = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
+    let buyer = buyer_token(&server, "halves@example.org").await;
+    add_to_cart(&server, Some(&buyer), None, &dried["id"], 2).await;
+    let placed = place_order(
+        &server,
+        &buyer,
+        "halves",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
+    let order = &placed["data"]["placeOrder"]["order"];
+    assert_reconciles(order);
+    // Two at Rs 360 within Ladakh at 5%, by hand: each half is 720 × 0.05 / 2.10 =
+    // 17.142…, Rs 17.14; the taxable value is 720 − 34.28 = Rs 685.72. (Splitting the
+    // tax of 720 − 685.71 = 34.29 gave 17.14 and 17.15, which GSTR-1 refuses.)
+    let goods = order["fulfilments"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "GOODS")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            int(&goods["total"]),
+            int(&goods["taxableValue"]),
+            int(&goods["cgst"]),
+            int(&goods["utgst"])
+        ),
+        (72_000, 68_572, 1_714, 1_714),
+        "{goods}"
+    );
+    for line in order["fulfilments"][0]["lines"].as_array().unwrap() {
+        assert_eq!(line["cgst"], line["utgst"], "{line}");
+    }
+    let fulfilment = order["fulfilments"][0]["id"].clone();
+    ship(&server, &staff, &fulfilment).await;
+    let (html, figures) = fetch_document(&server, &buyer, &fulfilment).await;
+    assert_eq!(figures.taxes["CGST"], figures.taxes["UTGST"], "{html}");
+    assert!(
+        html.contains("<td data-col=\"taxable\">685.72</td>"),
+        "{html}"
+    );
     Ok(())
 }

@@ -75,10 +75,7 @@ pub fn assert_document_adds_up(html: &str) -> DocumentFigures {
         line_sums.total += total;
         line_sums.taxable += taxable;
         for (_, head, amount) in row_cells.iter().filter(|(c, _, _)| *c == "tax") {
-            *line_sums
-                .taxes
-                .entry(head.unwrap().to_owned())
-                .or_default() += amount;
+            *line_sums.taxes.entry(head.unwrap().to_owned()).or_default() += amount;
         }
         figures.lines += 1;
     }
@@ -99,9 +96,15 @@ pub fn assert_document_adds_up(html: &str) -> DocumentFigures {
         figures.total,
         "taxable value + every tax printed must be the document total: {html}"
     );
-    assert_eq!(line_sums.total, figures.total, "the lines add up to the total: {html}");
+    assert_eq!(
+        line_sums.total, figures.total,
+        "the lines add up to the total: {html}"
+    );
     assert_eq!(line_sums.taxable, figures.taxable, "{html}");
-    assert_eq!(line_sums.taxes, figures.taxes, "each head is the sum of its lines: {html}");
+    assert_eq!(
+        line_sums.taxes, figures.taxes,
+        "each head is the sum of its lines: {html}"
+    );
     figures
 }
 
