@@ -201,7 +201,10 @@ impl OrderService {
         let address: Address =
             serde_json::from_value(order.shipping_address.clone()).map_err(OrderError::corrupt)?;
         let lines = store::lines_of_fulfilment(&self.db, fulfilment.id).await?;
-        let consignees = store::consignees_of(&self.db, order.id).await?;
+        // Only this document's consignees: the others are on their own place of
+        // supply's document.
+        let mut consignees = store::consignees_of(&self.db, order.id).await?;
+        consignees.retain(|c| lines.iter().any(|l| l.consignee_id == Some(c.id)));
         let supplier = supplier_party(&cooperative);
         let line_supply = lines
             .iter()

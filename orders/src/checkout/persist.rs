@@ -235,21 +235,23 @@ impl OrderService {
                 ));
                 continue;
             }
-            let fulfilment_id = *fulfilment_ids
-                .get(reservation.fulfilment)
-                .ok_or_else(|| OrderError::corrupt("reservation without its fulfilment"))?;
-            stock_reservation::Entity::insert(stock_reservation::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                order_id: Set(order_id),
-                fulfilment_id: Set(fulfilment_id),
-                variant_id: Set(reservation.variant_id),
-                quantity: Set(reservation.quantity),
-                status: Set(ReservationStatus::Held),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec(&txn)
-            .await?;
+            for (fulfilment, quantity) in &reservation.parts {
+                let fulfilment_id = *fulfilment_ids
+                    .get(*fulfilment)
+                    .ok_or_else(|| OrderError::corrupt("reservation without its fulfilment"))?;
+                stock_reservation::Entity::insert(stock_reservation::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    order_id: Set(order_id),
+                    fulfilment_id: Set(fulfilment_id),
+                    variant_id: Set(reservation.variant_id),
+                    quantity: Set(*quantity),
+                    status: Set(ReservationStatus::Held),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec(&txn)
+                .await?;
+            }
         }
         if !short.is_empty() {
             txn.rollback().await?;

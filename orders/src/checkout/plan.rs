@@ -95,8 +95,10 @@ pub(crate) struct DraftFulfilment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DraftReservation {
     pub variant_id: Uuid,
+    /// All units of the variant in the order, taken from stock in one statement.
     pub quantity: i32,
-    pub fulfilment: usize,
+    /// The units each fulfilment (by index) holds, so that each can release its own.
+    pub parts: BTreeMap<usize, i32>,
 }
 
 /// Everything an order is made of before it is stored.
@@ -243,19 +245,22 @@ pub(crate) fn plan(
         ));
     }
 
-    // One fulfilment per cooperative, in the order the cooperatives first appear (their
-    // ids are generated in this order, and fulfilments are listed by id).
-    let mut cooperatives: Vec<Uuid> = Vec::new();
-    let mut index_of: HashMap<Uuid, usize> = HashMap::new();
-    for (item, _, _) in &goods {
-        index_of.entry(item.cooperative_id).or_insert_with(|| {
-            cooperatives.push(item.cooperative_id);
-            cooperatives.len() - 1
-        });
-    }
-    let fulfilment_of = |cooperative_id: &Uuid| {
+    // One fulfilment per cooperative and place of supply, in the order they first
+    // appear (their ids are generated in this order, and fulfilments are listed by id):
+    // a tax invoice has one place of supply, so consignees in two States get two.
+    let mut groups: Vec<(Uuid, String)> = Vec::new();
+    let mut index_of: HashMap<(Uuid, String), usize> = HashMap::new();
+    for (item, line, _) in &goods {
         index_of
-            .get(cooperative_id)
+            .entry((item.cooperative_id, line.destination.clone()))
+            .or_insert_with(|| {
+                groups.push((item.cooperative_id, line.destination.clone()));
+                groups.len() - 1
+            });
+    }
+    let fulfilment_of = |cooperative_id: &Uuid, destination: &str| {
+        index_of
+            .get(&(*cooperative_id, destination.to_owned()))
             .copied()
             .ok_or_else(|| OrderError::corrupt("line without its cooperative"))
     };
@@ -282,7 +287,7 @@ pub(crate) fn plan(
 
     let mut lines: Vec<DraftLine> = Vec::with_capacity(goods.len() + parcels.len());
     for (item, mut line, _) in goods.iter().cloned() {
-        line.fulfilment = fulfilment_of(&item.cooperative_id)?;
+        line.fulfilment = fulfilment_of(&item.cooperative_id, &line.destination)?;
         lines.push(line);
     }
     for ((cooperative_id, consignee, destination), (grams, principal)) in &parcels {
@@ -299,7 +304,7 @@ pub(crate) fn plan(
             tax::supply_kind(&principal_item.supplier_state, destination)?,
         )?;
         lines.push(DraftLine {
-            fulfilment: fulfilment_of(cooperative_id)?,
+            fulfilment: fulfilment_of(cooperative_id, destination)?,
             consignee: *consignee,
             kind: LineKind::Shipping,
             variant_id: None,
@@ -314,8 +319,8 @@ pub(crate) fn plan(
         });
     }
 
-    let mut fulfilments = Vec::with_capacity(cooperatives.len());
-    for (index, cooperative_id) in cooperatives.iter().enumerate() {
+    let mut fulfilments = Vec::with_capacity(groups.len());
+    for (index, (cooperative_id, _)) in groups.iter().enumerate() {
         let mine: Vec<&DraftLine> = lines.iter().filter(|l| l.fulfilment == index).collect();
         let mut goods_paise = 0_i64;
         let mut shipping_paise = 0_i64;
@@ -347,18 +352,20 @@ pub(crate) fn plan(
 
     let mut per_variant: BTreeMap<Uuid, DraftReservation> = BTreeMap::new();
     for (item, line, _) in &goods {
-        let fulfilment = fulfilment_of(&item.cooperative_id)?;
+        let fulfilment = fulfilment_of(&item.cooperative_id, &line.destination)?;
         let entry = per_variant
             .entry(item.variant_id)
             .or_insert(DraftReservation {
                 variant_id: item.variant_id,
                 quantity: 0,
-                fulfilment,
+                parts: BTreeMap::new(),
             });
         entry.quantity = entry
             .quantity
             .checked_add(line.quantity)
             .ok_or(TaxError::Overflow)?;
+        let part = entry.parts.entry(fulfilment).or_insert(0);
+        *part = part.checked_add(line.quantity).ok_or(TaxError::Overflow)?;
     }
 
     let all: Vec<LineTax> = lines.iter().map(|l| l.tax).collect();
@@ -609,7 +616,17 @@ mod tests {
             context(&rates, &shipping),
         )?;
         reconciles(&draft);
-        assert_eq!(draft.fulfilments.len(), 1);
+        // One document per place of supply: Leh's lines and Delhi's apart.
+        assert_eq!(draft.fulfilments.len(), 2);
+        for (index, place) in [(0, "38"), (1, "07")] {
+            let lines: Vec<&DraftLine> = draft
+                .lines
+                .iter()
+                .filter(|l| l.fulfilment == index)
+                .collect();
+            assert_eq!(lines.len(), 2, "goods and shipping");
+            assert!(lines.iter().all(|l| l.destination == place));
+        }
         assert_eq!(
             draft
                 .lines
@@ -619,7 +636,17 @@ mod tests {
             2
         );
         assert_eq!(draft.reservations.len(), 1);
-        assert_eq!(draft.reservations.first().map(|r| r.quantity), Some(5));
+        let reservation = draft
+            .reservations
+            .first()
+            .cloned()
+            .unwrap_or_else(|| DraftReservation {
+                variant_id: jam.variant_id,
+                quantity: 0,
+                parts: BTreeMap::new(),
+            });
+        assert_eq!(reservation.quantity, 5);
+        assert_eq!(reservation.parts, BTreeMap::from([(0, 3), (1, 2)]));
         Ok(())
     }
 

@@ -1372,12 +1372,19 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     );
     assert_eq!(order_v["consignees"].as_array().unwrap().len(), 2);
     assert_reconciles(&order_v);
-    // Each consignee's place of supply decides its tax: Leh intra-UT, Delhi IGST.
-    let lines = order_v["fulfilments"][0]["lines"].as_array().unwrap();
+    // Each consignee's place of supply decides its tax: Leh intra-UT, Delhi IGST, each
+    // on its own fulfilment (one document per place of supply).
+    let fulfilments = order_v["fulfilments"].as_array().unwrap();
+    assert_eq!(fulfilments.len(), 2, "{order_v}");
+    let lines: Vec<&Value> = fulfilments
+        .iter()
+        .flat_map(|f| f["lines"].as_array().unwrap())
+        .collect();
     let goods = |state: &str| {
         lines
             .iter()
             .find(|l| l["kind"] == "GOODS" && l["placeOfSupply"] == state)
+            .copied()
             .cloned()
             .unwrap()
     };

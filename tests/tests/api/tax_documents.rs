@@ -11,7 +11,10 @@ use crate::{
     support::{
         Backend, ServerOptions, TestServer,
         documents::fetch_document,
-        flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
+        flows::{
+            PASSWORD, admin_token, buyer_token, cooperative_id, error_fields, login, staff_token,
+            user_errors,
+        },
     },
 };
 
@@ -20,6 +23,7 @@ both_backends!(
     suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only,
     nil_rated_goods_get_a_bill_of_supply_and_a_mixed_basket_an_invoice_cum_bill,
     cgst_and_utgst_are_equal_halves_on_every_line,
+    consignees_in_two_states_get_one_document_per_place_of_supply,
 );
 
 fn int(v: &Value) -> i64 {
@@ -470,5 +474,110 @@ async fn cgst_and_utgst_are_equal_halves_on_every_line(backend: Backend) -> anyh
         html.contains("<td data-col=\"taxable\">685.72</td>"),
         "{html}"
     );
+    Ok(())
+}
+
+async fn consignees_in_two_states_get_one_document_per_place_of_supply(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
+    let staff = staff_token(&server, &admin, &nubra, "STAFF").await;
+    let organisation = server
+        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"Ministry of Health\", kind: \"DEPARTMENT\" }) { buyerOrganisation { id } } }", json!({}))
+        .await;
+    server
+        .graphql_as(Some(&admin), "mutation($i: UserCreateInput!) { userCreate(input: $i) { errors { code } } }",
+            json!({ "i": { "email": "gem@moh.example.org", "password": PASSWORD, "name": "Procurement", "role": "INSTITUTION",
+                     "buyerOrganisationId": organisation["data"]["buyerOrganisationCreate"]["buyerOrganisation"]["id"] } }))
+        .await;
+    let institution = login(&server, "gem@moh.example.org").await;
+    let bulk = variant(
+        &server,
+        "nubra-sea-buckthorn-juice-10l-institutional",
+        "NSBJ-10L",
+    )
+    .await;
+    let moq = int(&bulk["minOrderQuantity"]);
+    add_to_cart(&server, Some(&institution), None, &bulk["id"], 2 * moq).await;
+    let consignee = |name: &str, address: Value| json!({ "name": name, "address": address, "items": [{ "variantId": bulk["id"], "quantity": moq }] });
+    let placed = place_order(
+        &server,
+        &institution,
+        "two-states",
+        leh(),
+        "PURCHASE_ORDER",
+        json!({ "institutional": { "gemContractNumber": "GEMC-511687700000001", "consignees": [
+            consignee("District Hospital Leh", leh()),
+            consignee("CGHS Wellness Centre Delhi", delhi()),
+        ] } }),
+    )
+    .await;
+    assert!(user_errors(&placed, "placeOrder").is_empty(), "{placed}");
+    let order = &placed["data"]["placeOrder"]["order"];
+    assert_reconciles(order);
+    let fulfilments = order["fulfilments"].as_array().unwrap();
+    assert_eq!(fulfilments.len(), 2, "one per place of supply: {order}");
+
+    let mut numbers = Vec::new();
+    for (fulfilment, place, state, mine, theirs, heads) in [
+        (
+            &fulfilments[0],
+            "38",
+            "Ladakh (State code 38)",
+            "District Hospital Leh",
+            "CGHS Wellness Centre Delhi",
+            vec!["CGST", "UTGST"],
+        ),
+        (
+            &fulfilments[1],
+            "07",
+            "Delhi (State code 07)",
+            "CGHS Wellness Centre Delhi",
+            "District Hospital Leh",
+            vec!["IGST"],
+        ),
+    ] {
+        for line in fulfilment["lines"].as_array().unwrap() {
+            assert_eq!(line["placeOfSupply"], place, "{fulfilment}");
+        }
+        let shipped = ship(&server, &staff, &fulfilment["id"]).await;
+        let number = shipped["fulfilments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == fulfilment["id"])
+            .unwrap()["invoiceNumber"]
+            .clone();
+        numbers.push(number);
+        let (html, figures) = fetch_document(&server, &institution, &fulfilment["id"]).await;
+        assert_eq!(figures.kind, "TAX_INVOICE");
+        assert_eq!(html.matches("Place of supply:").count(), 1, "{html}");
+        assert!(
+            html.contains(&format!("Place of supply: {state}")),
+            "{html}"
+        );
+        assert!(html.contains(mine), "{html}");
+        assert!(
+            !html.contains(theirs),
+            "only this document's consignees: {html}"
+        );
+        assert_eq!(
+            figures
+                .taxes
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .len(),
+            heads.len(),
+            "{html}"
+        );
+        for head in heads {
+            assert!(figures.taxes[head] > 0, "{head}: {html}");
+        }
+        assert_eq!(figures.total, int(&fulfilment["total"]));
+    }
+    assert_ne!(numbers[0], numbers[1], "two documents, two numbers");
     Ok(())
 }
