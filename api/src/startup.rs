@@ -225,6 +225,7 @@ fn order_service(
         shipping,
         orders::OrderSettings {
             reservation_ttl: settings.orders.reservation_ttl,
+            operator: settings.orders.operator.clone(),
             ..orders::OrderSettings::default()
         },
         gateway,

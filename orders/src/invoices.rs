@@ -125,6 +125,49 @@ pub struct InvoiceParty {
     pub gstin: Option<String>,
 }
 
+/// The platform as e-commerce operator: its legal name and GSTIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcommerceOperator {
+    pub name: String,
+    pub gstin: String,
+}
+
+/// Which of the three copies of a goods document is printed (Rule 48(1)): the
+/// original for the recipient, the duplicate for the transporter, the triplicate for
+/// the supplier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DocumentCopy {
+    #[default]
+    Original,
+    Duplicate,
+    Triplicate,
+}
+
+impl DocumentCopy {
+    /// The marking printed at the top of the copy.
+    pub const fn marking(self) -> &'static str {
+        match self {
+            Self::Original => "Original for recipient",
+            Self::Duplicate => "Duplicate for transporter",
+            Self::Triplicate => "Triplicate for supplier",
+        }
+    }
+}
+
+impl std::str::FromStr for DocumentCopy {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "original" => Ok(Self::Original),
+            "duplicate" => Ok(Self::Duplicate),
+            "triplicate" => Ok(Self::Triplicate),
+            other => Err(format!(
+                "copy must be original, duplicate or triplicate, not {other}"
+            )),
+        }
+    }
+}
+
 /// Everything printed on a fulfilment's tax invoice.
 #[derive(Debug, Clone)]
 pub struct Invoice {
@@ -142,6 +185,9 @@ pub struct Invoice {
     pub consignees: Vec<ConsigneeView>,
     pub purchase_order_number: Option<String>,
     pub gem_contract_number: Option<String>,
+    /// The platform as e-commerce operator, for supplies made through it (not for a
+    /// sales channel's orders, whose operator is the channel).
+    pub operator: Option<EcommerceOperator>,
 }
 
 fn address_lines(address: &Address) -> Vec<String> {
@@ -227,6 +273,11 @@ impl OrderService {
             lines,
             line_supply,
             consignees,
+            operator: self
+                .settings
+                .operator
+                .clone()
+                .filter(|_| order.source_channel.is_none()),
             purchase_order_number: order.purchase_order_number,
             gem_contract_number: order.gem_contract_number,
         })
@@ -257,6 +308,20 @@ pub fn rupees(paise: i64) -> String {
 
 fn rate(bp: i32) -> String {
     format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+/// Half a rate, for each of CGST and SGST/UTGST: 5% is 2.50% + 2.50%, 18% is 9% + 9%.
+fn rate_half(bp: i32) -> String {
+    let half_hundredths = bp * 50; // in ten-thousandths of a percent
+    format!(
+        "{}.{:02}%",
+        half_hundredths / 10_000,
+        (half_hundredths % 10_000) / 100
+    )
+}
+
+fn line_kind(invoice: &Invoice, index: usize) -> Option<SupplyKind> {
+    invoice.line_supply.get(index).copied()
 }
 
 fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
@@ -374,7 +439,7 @@ fn no_tax_reason(invoice: &Invoice) -> Option<&'static str> {
 /// cell carries `data-col` (`total`, `taxable`, `tax`) on lines and `data-sum` in the
 /// footer, so that a reader (and the tests) can check that taxable value + every tax
 /// printed = the total, on each line and on the document.
-pub fn render_invoice_html(invoice: &Invoice) -> String {
+pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
     let f = &invoice.fulfilment;
     let kind = f.document_kind;
     let supplier_state = invoice.supplier.state_code.as_str();
@@ -390,6 +455,11 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
         String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
     let _ = write!(out, "{} {}", kind.title(), escape(&invoice.number));
     out.push_str("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;text-align:right}td.l,th.l{text-align:left}</style></head><body>");
+    let _ = write!(
+        out,
+        "<p id=\"copy\" style=\"text-align:right\"><strong>{}</strong></p>",
+        copy.marking()
+    );
     if f.supplier_regime == GstRegime::Composition {
         let _ = write!(
             out,
@@ -434,6 +504,14 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
     out.push_str("Tax payable on reverse charge: No</p>");
     party_block(&mut out, "Supplier", &invoice.supplier);
     party_block(&mut out, "Recipient", &invoice.recipient);
+    if let Some(operator) = &invoice.operator {
+        let _ = write!(
+            out,
+            "<p id=\"operator\">Supplied through the e-commerce operator {}, GSTIN {} (CGST s.52)</p>",
+            escape(&operator.name),
+            escape(&operator.gstin)
+        );
+    }
     if !invoice.consignees.is_empty() {
         out.push_str("<section><h2>Delivery addresses</h2><ul>");
         for c in &invoice.consignees {
@@ -452,11 +530,8 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
         out.push_str("</ul></section>");
     }
     out.push_str("<table><thead><tr><th class=\"l\">#</th><th class=\"l\">Description</th><th class=\"l\">HSN</th><th>Qty</th><th class=\"l\">UQC</th><th>Unit price</th><th>Total</th><th>Taxable value</th>");
-    if !heads.is_empty() {
-        out.push_str("<th>Rate</th>");
-    }
     for head in &heads {
-        let _ = write!(out, "<th>{}</th>", head.name());
+        let _ = write!(out, "<th>{0} rate</th><th>{0}</th>", head.name());
     }
     out.push_str("</tr></thead><tbody>");
     for (i, line) in invoice.lines.iter().enumerate() {
@@ -472,13 +547,19 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
             rupees(line.total_paise),
             rupees(line.taxable_paise),
         );
-        if !heads.is_empty() {
-            let _ = write!(out, "<td>{}</td>", rate(line.rate_bp));
-        }
-        for head in &heads {
+        for (head, kind) in heads.iter().map(|h| (h, line_kind(invoice, i))) {
+            // Each head at its own rate: IGST at the whole rate, CGST and SGST/UTGST
+            // at half each; a head the line's supply does not bear is blank.
+            let head_rate = match kind {
+                Some(kind) if head.applies_to(kind) && kind == SupplyKind::InterState => {
+                    rate(line.rate_bp)
+                }
+                Some(kind) if head.applies_to(kind) => rate_half(line.rate_bp),
+                _ => String::new(),
+            };
             let _ = write!(
                 out,
-                "<td data-col=\"tax\" data-head=\"{}\">{}</td>",
+                "<td>{head_rate}</td><td data-col=\"tax\" data-head=\"{}\">{}</td>",
                 head.name(),
                 rupees(head.of_line(line))
             );
@@ -491,13 +572,10 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
         rupees(f.total_paise),
         rupees(f.taxable_paise)
     );
-    if !heads.is_empty() {
-        out.push_str("<th></th>");
-    }
     for head in &heads {
         let _ = write!(
             out,
-            "<th data-sum=\"tax\" data-head=\"{}\">{}</th>",
+            "<th></th><th data-sum=\"tax\" data-head=\"{}\">{}</th>",
             head.name(),
             rupees(head.of_fulfilment(f))
         );
@@ -537,6 +615,26 @@ mod tests {
         assert_eq!(tcs_paise(100_000, 105_000, 105_000, 50), 0);
         // 0.5% of 333 paise is 1.665, rounded half up to 2.
         assert_eq!(tcs_paise(333, 350, 0, 50), 2);
+    }
+
+    #[test]
+    fn half_rates_are_printed_per_head() {
+        assert_eq!(rate_half(500), "2.50%");
+        assert_eq!(rate_half(1_800), "9.00%");
+        assert_eq!(rate_half(4_000), "20.00%");
+        assert_eq!(rate_half(25), "0.12%");
+        assert_eq!(rate(500), "5.00%");
+    }
+
+    #[test]
+    fn copies_are_marked() {
+        assert_eq!(
+            "duplicate"
+                .parse::<DocumentCopy>()
+                .map(DocumentCopy::marking),
+            Ok("Duplicate for transporter")
+        );
+        assert!("quadruplicate".parse::<DocumentCopy>().is_err());
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub use checkout::{
     PlaceOrder, PlacedOrder, channel_buyer_id,
 };
 pub use error::OrderError;
-pub use invoices::{Invoice, InvoiceParty, render_invoice_html};
+pub use invoices::{DocumentCopy, EcommerceOperator, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use party::Party;
 pub use payment_method::{PaymentMethod, PaymentProvider};
@@ -88,6 +88,9 @@ pub struct OrderSettings {
     pub reservation_ttl: Duration,
     /// TCS the platform collects as e-commerce operator, in basis points (50 = 0.5%).
     pub tcs_rate_bp: i64,
+    /// The platform as e-commerce operator (CGST s.52), printed on the documents of
+    /// supplies made through it; None prints nothing.
+    pub operator: Option<EcommerceOperator>,
 }
 
 impl Default for OrderSettings {
@@ -95,6 +98,7 @@ impl Default for OrderSettings {
         Self {
             reservation_ttl: Duration::from_secs(30 * 60),
             tcs_rate_bp: 50,
+            operator: None,
         }
     }
 }

@@ -24,6 +24,7 @@ both_backends!(
     nil_rated_goods_get_a_bill_of_supply_and_a_mixed_basket_an_invoice_cum_bill,
     cgst_and_utgst_are_equal_halves_on_every_line,
     consignees_in_two_states_get_one_document_per_place_of_supply,
+    documents_show_per_head_rates_the_operator_and_their_copy,
 );
 
 fn int(v: &Value) -> i64 {
@@ -579,5 +580,82 @@ async fn consignees_in_two_states_get_one_document_per_place_of_supply(
         assert_eq!(figures.total, int(&fulfilment["total"]));
     }
     assert_ne!(numbers[0], numbers[1], "two documents, two numbers");
+    Ok(())
+}
+
+async fn documents_show_per_head_rates_the_operator_and_their_copy(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(
+        backend,
+        ServerOptions::seeded()
+            .env("PLATFORM_GSTIN", "38AAECL4321K1ZF")
+            .env("PLATFORM_LEGAL_NAME", "Ladakh Marketplace Foundation"),
+    )
+    .await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let dried = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
+    let buyer = buyer_token(&server, "copies@example.org").await;
+    let mut fulfilments = Vec::new();
+    for (key, address) in [("copies-leh", leh()), ("copies-delhi", delhi())] {
+        add_to_cart(&server, Some(&buyer), None, &dried["id"], 1).await;
+        let placed =
+            place_order(&server, &buyer, key, address, "CASH_ON_DELIVERY", json!({})).await;
+        let fulfilment = placed["data"]["placeOrder"]["order"]["fulfilments"][0]["id"].clone();
+        ship(&server, &staff, &fulfilment).await;
+        fulfilments.push(fulfilment);
+    }
+
+    // Within Ladakh: CGST and UTGST each at half the 5% rate.
+    let (html, _) = fetch_document(&server, &buyer, &fulfilments[0]).await;
+    assert!(
+        html.contains("<th>CGST rate</th><th>CGST</th><th>UTGST rate</th><th>UTGST</th>"),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<td>2.50%</td>").count(),
+        4,
+        "goods and shipping, two heads: {html}"
+    );
+    assert!(
+        html.contains("Original for recipient"),
+        "the default copy: {html}"
+    );
+    assert!(
+        html.contains("Supplied through the e-commerce operator Ladakh Marketplace Foundation, GSTIN 38AAECL4321K1ZF"),
+        "{html}"
+    );
+    // To Delhi: IGST at the whole rate.
+    let (html, _) = fetch_document(&server, &buyer, &fulfilments[1]).await;
+    assert!(html.contains("<th>IGST rate</th><th>IGST</th>"), "{html}");
+    assert_eq!(html.matches("<td>5.00%</td>").count(), 2, "{html}");
+
+    // The three copies of a goods document, each marked for whom it is.
+    let id = fulfilments[0].as_str().unwrap();
+    for (copy, marking) in [
+        ("original", "Original for recipient"),
+        ("duplicate", "Duplicate for transporter"),
+        ("triplicate", "Triplicate for supplier"),
+    ] {
+        let response = server
+            .client
+            .get(server.url(&format!("/invoices/{id}?copy={copy}")))
+            .bearer_auth(&staff)
+            .send()
+            .await?;
+        assert_eq!(response.status(), 200);
+        let html = response.text().await?;
+        crate::support::documents::assert_document_adds_up(&html);
+        assert!(html.contains(marking), "{copy}: {html}");
+    }
+    let bogus = server
+        .client
+        .get(server.url(&format!("/invoices/{id}?copy=quadruplicate")))
+        .bearer_auth(&staff)
+        .send()
+        .await?;
+    assert_eq!(bogus.status(), 400);
     Ok(())
 }
