@@ -34,6 +34,7 @@ mod payment_method;
 mod payments;
 mod records;
 mod release;
+mod rerate;
 mod reservations;
 mod settlement;
 pub mod shipping;

@@ -126,6 +126,19 @@ stored_enum!(
 );
 
 impl DocumentKind {
+    /// The document for a supplier in `regime` whose goods lines bear `goods_rates`
+    /// (basis points).
+    pub fn for_supply(regime: catalog::GstRegime, goods_rates: &[i64]) -> Self {
+        let taxed = goods_rates.iter().filter(|rate| **rate > 0).count();
+        if !regime.collects_gst() || taxed == 0 {
+            Self::BillOfSupply
+        } else if taxed < goods_rates.len() {
+            Self::InvoiceCumBillOfSupply
+        } else {
+            Self::TaxInvoice
+        }
+    }
+
     /// The title printed on the document.
     pub const fn title(self) -> &'static str {
         match self {

@@ -113,6 +113,21 @@ impl RateSchedule {
         Self::new(file.rates)
     }
 
+    /// `DATA_DIR/gst_rates.json` when present (an operator's table, e.g. after a rate
+    /// notification), else the built-in table.
+    pub fn load(data_dir: &std::path::Path) -> Result<Self, TaxError> {
+        let path = data_dir.join("gst_rates.json");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let file: RateFile = serde_json::from_str(&text)
+                    .map_err(|e| TaxError::InvalidTable(format!("{}: {e}", path.display())))?;
+                Self::new(file.rates)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::built_in(),
+            Err(e) => Err(TaxError::InvalidTable(format!("{}: {e}", path.display()))),
+        }
+    }
+
     /// The rate in basis points for goods of `hsn` sold on `date` at `unit_price_paise`
     /// a piece, tax included. A per-piece threshold is on the value before tax: the
     /// lower rate applies while the piece's taxable value at that rate stays within the

@@ -174,18 +174,6 @@ fn supply_problems(
     problems
 }
 
-/// The document a fulfilment's goods are billed on (see [`DocumentKind`]).
-fn document_kind(regime: GstRegime, goods_rates: &[i64]) -> DocumentKind {
-    let taxed = goods_rates.iter().filter(|rate| **rate > 0).count();
-    if !regime.collects_gst() || taxed == 0 {
-        DocumentKind::BillOfSupply
-    } else if taxed < goods_rates.len() {
-        DocumentKind::InvoiceCumBillOfSupply
-    } else {
-        DocumentKind::TaxInvoice
-    }
-}
-
 /// Plans an order (see the module documentation).
 pub(crate) fn plan(
     items: &[PlanItem],
@@ -343,7 +331,7 @@ pub(crate) fn plan(
         fulfilments.push(DraftFulfilment {
             cooperative_id: *cooperative_id,
             supplier_regime: regime,
-            document_kind: document_kind(regime, &goods_rates),
+            document_kind: DocumentKind::for_supply(regime, &goods_rates),
             goods_paise,
             shipping_paise,
             totals: checked_totals(&taxes)?,

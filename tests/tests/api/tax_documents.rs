@@ -25,6 +25,7 @@ both_backends!(
     cgst_and_utgst_are_equal_halves_on_every_line,
     consignees_in_two_states_get_one_document_per_place_of_supply,
     documents_show_per_head_rates_the_operator_and_their_copy,
+    the_rate_in_force_on_the_invoice_date_applies,
 );
 
 fn int(v: &Value) -> i64 {
@@ -658,4 +659,97 @@ async fn documents_show_per_head_rates_the_operator_and_their_copy(
         .await?;
     assert_eq!(bogus.status(), 400);
     Ok(())
+}
+
+async fn the_rate_in_force_on_the_invoice_date_applies(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let dried = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
+    let buyer = buyer_token(&server, "straddle@example.org").await;
+    add_to_cart(&server, Some(&buyer), None, &dried["id"], 1).await;
+    let placed = place_order(
+        &server,
+        &buyer,
+        "straddle",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
+    let order = placed["data"]["placeOrder"]["order"].clone();
+    assert_eq!(
+        order["fulfilments"][0]["lines"][0]["gstRateBp"], 500,
+        "{order}"
+    );
+    let total = int(&order["total"]);
+
+    // A rate notification takes effect before the goods ship: the operator installs the
+    // new table (dried apricots at 18%) and restarts the server.
+    let staff_email = staff_email(&server, &staff).await;
+    let database = server.stop().await;
+    let built_in: Value =
+        serde_json::from_str(include_str!("../../../data/reference/gst_rates.json"))?;
+    let from = (chrono::Utc::now() - chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
+    let mut rates: Vec<Value> = built_in["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["hsn_prefix"] != "0813")
+        .cloned()
+        .collect();
+    rates.push(
+        json!({ "hsn_prefix": "0813", "effective_from": from, "rate_bp": 1800, "confirmed": true }),
+    );
+    std::fs::write(
+        database.data_path().join("gst_rates.json"),
+        serde_json::to_string(&json!({ "rates": rates }))?,
+    )?;
+    let server = TestServer::spawn_on(database, ServerOptions::default()).await?;
+    let staff = login(&server, &staff_email).await;
+    let buyer = login(&server, "straddle@example.org").await;
+    let fulfilment = order["fulfilments"][0]["id"].clone();
+    let shipped = ship(&server, &staff, &fulfilment).await;
+    assert_reconciles(&shipped);
+    // The buyer pays what was agreed; the split follows 18%. By hand, within Ladakh:
+    // goods Rs 360: each half 360 × 0.18 / 2.36 = 27.457…, Rs 27.46; taxable
+    // 360 − 54.92 = Rs 305.08. Shipping Rs 60 (a parcel over 500 g in Ladakh): each
+    // half 60 × 0.18 / 2.36 = 4.576…, Rs 4.58; taxable 60 − 9.16 = Rs 50.84.
+    assert_eq!(int(&shipped["total"]), total);
+    let lines: Vec<(i64, i64, i64, i64)> = shipped["fulfilments"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                int(&l["gstRateBp"]),
+                int(&l["taxableValue"]),
+                int(&l["cgst"]),
+                int(&l["utgst"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [(1_800, 30_508, 2_746, 2_746), (1_800, 5_084, 458, 458)]
+    );
+    assert_eq!(int(&shipped["taxableValue"]), 30_508 + 5_084);
+    let (html, figures) = fetch_document(&server, &buyer, &fulfilment).await;
+    assert_eq!(figures.taxable, 35_592, "{html}");
+    assert_eq!(html.matches("<td>9.00%</td>").count(), 4, "{html}");
+    Ok(())
+}
+
+/// The email a staff token was issued for.
+async fn staff_email(server: &TestServer, token: &str) -> String {
+    let me = server
+        .graphql_as(Some(token), "{ me { email } }", json!({}))
+        .await;
+    me["data"]["me"]["email"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{me}"))
+        .to_owned()
 }
