@@ -15,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    Address, DocumentKind, OrderError, OrderService, Party,
+    Address, DocumentKind, EcommerceOperator, OrderError, OrderService, Party,
     entity::{fulfilment, invoice_sequence, order},
     records::{ConsigneeView, FulfilmentRecord, OrderLineView},
     state_name, store,
@@ -123,13 +123,6 @@ pub struct InvoiceParty {
     pub address_lines: Vec<String>,
     pub state_code: String,
     pub gstin: Option<String>,
-}
-
-/// The platform as e-commerce operator: its legal name and GSTIN.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EcommerceOperator {
-    pub name: String,
-    pub gstin: String,
 }
 
 /// Which of the three copies of a goods document is printed (Rule 48(1)): the

@@ -56,7 +56,7 @@ pub use checkout::{
     PlaceOrder, PlacedOrder, channel_buyer_id,
 };
 pub use error::OrderError;
-pub use invoices::{DocumentCopy, EcommerceOperator, Invoice, InvoiceParty, render_invoice_html};
+pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use party::Party;
 pub use payment_method::{PaymentMethod, PaymentProvider};
@@ -81,6 +81,15 @@ pub use status::{
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;
+
+/// The platform as e-commerce operator (CGST s.52): its legal name and GSTIN, printed
+/// on the documents of supplies made through it. Here, beside the settings that carry
+/// it, so that the settings do not depend on the invoice module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcommerceOperator {
+    pub name: String,
+    pub gstin: String,
+}
 
 /// Operating settings of the order service.
 #[derive(Debug, Clone)]
