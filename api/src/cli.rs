@@ -177,6 +177,17 @@ struct ServeArgs {
     #[arg(long, env = "RESERVATION_TTL_SECS", default_value_t = 1800,
           value_parser = clap::value_parser!(u64).range(1..=30 * 86_400))]
     reservation_ttl_secs: u64,
+    /// The platform's GSTIN as e-commerce operator (CGST s.52), printed on the
+    /// documents of supplies made through it; checked like a cooperative's.
+    #[arg(long, env = "PLATFORM_GSTIN")]
+    platform_gstin: Option<String>,
+    /// The platform's legal name, printed with its GSTIN.
+    #[arg(
+        long,
+        env = "PLATFORM_LEGAL_NAME",
+        default_value = "Ladakh Cooperative Marketplace"
+    )]
+    platform_legal_name: String,
     /// How often the reservation sweeper runs, in milliseconds.
     #[arg(long, env = "ORDER_SWEEP_MS", default_value_t = 5000,
           value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
@@ -599,6 +610,19 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             sweeper: !args.no_order_sweeper,
             sweep_interval: Duration::from_millis(args.order_sweep_ms),
             stripe: stripe_settings(args)?,
+            operator: args
+                .platform_gstin
+                .as_deref()
+                .filter(|g| !g.trim().is_empty())
+                .map(|gstin| {
+                    catalog::identifiers::parse_gstin(gstin)
+                        .map(|gstin| orders::EcommerceOperator {
+                            name: args.platform_legal_name.clone(),
+                            gstin,
+                        })
+                        .map_err(|e| anyhow::anyhow!("PLATFORM_GSTIN: {e}"))
+                })
+                .transpose()?,
         },
         channels: ChannelsSettings {
             connectors: connectors::ConnectorSettings {

@@ -64,6 +64,8 @@ pub struct OrdersSettings {
     pub sweep_interval: Duration,
     /// Card payments through Stripe; the manual provider alone when None.
     pub stripe: Option<orders::StripeSettings>,
+    /// The platform's name and GSTIN as e-commerce operator, printed on documents.
+    pub operator: Option<orders::EcommerceOperator>,
 }
 
 /// Where the search index lives and how it is kept in step.

@@ -197,13 +197,14 @@ fn background_workers(
     workers
 }
 
-/// The order service: the GST rate table, the shipping table (DATA_DIR override) and
+/// The order service: the GST rate and shipping tables (DATA_DIR overrides) and
 /// the Stripe client when configured.
 fn order_service(
     settings: &Settings,
     db: DatabaseConnection,
 ) -> anyhow::Result<orders::OrderService> {
-    let rates = orders::RateSchedule::built_in().context("loading the GST rate table")?;
+    let rates =
+        orders::RateSchedule::load(&settings.data_dir).context("loading the GST rate table")?;
     let shipping =
         orders::ShippingRates::load(&settings.data_dir).context("loading the shipping table")?;
     let gateway: Option<std::sync::Arc<dyn orders::PaymentGateway>> = settings
@@ -225,6 +226,7 @@ fn order_service(
         shipping,
         orders::OrderSettings {
             reservation_ttl: settings.orders.reservation_ttl,
+            operator: settings.orders.operator.clone(),
             ..orders::OrderSettings::default()
         },
         gateway,

@@ -5,8 +5,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, SqlErr, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::{self, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    SqlErr,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -15,9 +18,11 @@ use crate::{
     changes::reindex_products_where,
     districts::district_exists,
     entity::cooperative,
-    identifiers::{parse_fssai_licence, parse_gstin, parse_pin_code},
+    identifiers::{
+        LADAKH_STATE_CODE, parse_fssai_licence, parse_gstin, parse_pin_code, parse_state_code,
+    },
     slug::{check_slug, slugify},
-    status::VerificationStatus,
+    status::{GstRegime, VerificationStatus},
 };
 use kernel::FieldErrors;
 use kernel::paging::fetch_page;
@@ -37,6 +42,10 @@ pub struct Cooperative {
     pub contact_email: String,
     pub contact_phone: String,
     pub gstin: Option<String>,
+    pub gst_regime: GstRegime,
+    /// The GST code of the State or UT where it is registered: the State it supplies
+    /// from.
+    pub state_code: String,
     pub fssai_licence: Option<String>,
     pub verification_status: VerificationStatus,
     pub created_at: DateTime<Utc>,
@@ -60,6 +69,8 @@ impl TryFrom<cooperative::Model> for Cooperative {
             contact_email: model.contact_email,
             contact_phone: model.contact_phone,
             gstin: model.gstin,
+            gst_regime: model.gst_regime,
+            state_code: model.state_code,
             fssai_licence: model.fssai_licence,
             created_at: model.created_at,
             updated_at: model.updated_at,
@@ -83,8 +94,66 @@ pub struct CooperativeFields {
     pub contact_phone: Option<String>,
     /// `Some("")` clears it.
     pub gstin: Option<String>,
+    /// On create, REGULAR with a GSTIN and ENROLLED without one unless given.
+    pub gst_regime: Option<GstRegime>,
+    /// On create, Ladakh (38) unless given.
+    pub state_code: Option<String>,
     /// `Some("")` clears it.
     pub fssai_licence: Option<String>,
+}
+
+/// The value an active model will have once saved.
+fn current<T: Clone + Into<sea_orm::Value>>(value: &ActiveValue<T>) -> Option<T> {
+    match value {
+        ActiveValue::Set(v) | ActiveValue::Unchanged(v) => Some(v.clone()),
+        ActiveValue::NotSet => None,
+    }
+}
+
+/// The GST registration must hang together, so that checkout never finds out
+/// otherwise: a GSTIN for the regimes that have one and none for an enrolment, and a
+/// GSTIN issued in the State the cooperative is registered in.
+fn check_registration(
+    model: &cooperative::ActiveModel,
+    regime_given: bool,
+    errors: &mut FieldErrors,
+) {
+    let (Some(gstin), Some(regime), Some(state)) = (
+        current(&model.gstin),
+        current(&model.gst_regime),
+        current(&model.state_code),
+    ) else {
+        return;
+    };
+    let regime_field = if regime_given { "gstRegime" } else { "gstin" };
+    match (&gstin, regime.needs_gstin()) {
+        (None, true) => errors.push(
+            regime_field,
+            FieldErrorCode::Required,
+            format!(
+                "a {} cooperative needs a GSTIN; one enrolled without a GSTIN is ENROLLED",
+                regime.as_str()
+            ),
+        ),
+        (Some(_), false) => errors.push(
+            regime_field,
+            FieldErrorCode::Invalid,
+            "an ENROLLED cooperative has no GSTIN; with one it is REGULAR or COMPOSITION",
+        ),
+        (Some(gstin), true) => {
+            let code = gstin.get(..2).unwrap_or_default();
+            if code != state {
+                errors.push(
+                    "gstin",
+                    FieldErrorCode::Invalid,
+                    format!(
+                        "this GSTIN was issued in State code {code}, but the cooperative is registered in State code {state}"
+                    ),
+                );
+            }
+        }
+        (None, false) => {}
+    }
 }
 
 async fn apply_fields(
@@ -180,6 +249,38 @@ async fn apply_fields(
         },
         None if creating => model.gstin = Set(None),
         None => {}
+    }
+    let mut registration_ok = true;
+    if let Some(value) = &fields.state_code {
+        match parse_state_code(value) {
+            Ok(code) => model.state_code = Set(code),
+            Err(message) => {
+                registration_ok = false;
+                errors.push("stateCode", FieldErrorCode::Invalid, message);
+            }
+        }
+    } else if creating {
+        model.state_code = Set(LADAKH_STATE_CODE.to_owned());
+    }
+    if let Some(regime) = fields.gst_regime {
+        model.gst_regime = Set(regime);
+    } else if creating {
+        let has_gstin = current(&model.gstin).flatten().is_some();
+        model.gst_regime = Set(if has_gstin {
+            GstRegime::Regular
+        } else {
+            GstRegime::Enrolled
+        });
+    }
+    if errors
+        .0
+        .iter()
+        .any(|e| e.field.first().is_some_and(|f| f == "gstin"))
+    {
+        registration_ok = false;
+    }
+    if registration_ok {
+        check_registration(model, fields.gst_regime.is_some(), &mut errors);
     }
     match fields.fssai_licence.as_deref().map(str::trim) {
         Some("") => model.fssai_licence = Set(None),

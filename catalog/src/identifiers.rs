@@ -73,6 +73,27 @@ fn gstin_check_character(first_fourteen: &[u8]) -> Option<u8> {
     GSTIN_ALPHABET.get((36 - sum % 36) % 36).copied()
 }
 
+/// The GST codes of the States and Union Territories a supplier can be registered in
+/// (domain facts 2.4). 25 (Daman & Diu) and 28 (old Andhra Pradesh) are legacy codes,
+/// and 97 (Other Territory) and 99 (Centre Jurisdiction) are not a State or UT.
+pub const STATE_AND_UT_CODES: [&str; 36] = [
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+    "17", "18", "19", "20", "21", "22", "23", "24", "26", "27", "29", "30", "31", "32", "33", "34",
+    "35", "36", "37", "38",
+];
+
+/// Checks the GST code of a State or Union Territory.
+pub fn parse_state_code(raw: &str) -> Result<String, String> {
+    let code = raw.trim();
+    if STATE_AND_UT_CODES.contains(&code) {
+        Ok(code.to_owned())
+    } else {
+        Err(format!(
+            "{code} is not the GST code of a State or Union Territory"
+        ))
+    }
+}
+
 /// Checks an FSSAI licence or registration number: exactly 14 digits.
 pub fn parse_fssai_licence(raw: &str) -> Result<String, String> {
     let licence = raw.trim();
@@ -86,6 +107,15 @@ pub fn parse_fssai_licence(raw: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn state_codes_are_states_and_union_territories_only() {
+        assert_eq!(parse_state_code("38").as_deref(), Ok("38"));
+        assert_eq!(parse_state_code(" 07 ").as_deref(), Ok("07"));
+        for code in ["00", "25", "28", "39", "97", "99", "7", "ab"] {
+            assert!(parse_state_code(code).is_err(), "{code}");
+        }
+    }
 
     #[test]
     fn gstin_accepts_the_published_test_vector() {

@@ -69,7 +69,9 @@ pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
-pub use status::{AuthorisedUserStatus, EventKind, ProductStatus, StockReason, VerificationStatus};
+pub use status::{
+    AuthorisedUserStatus, EventKind, GstRegime, ProductStatus, StockReason, VerificationStatus,
+};
 pub use store::{Declarations, Procurement, Product, ProductImage};
 pub use variants::{
     NewVariant, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,

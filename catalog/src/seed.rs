@@ -184,6 +184,8 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 contact_email: Some(seed.contact_email),
                 contact_phone: Some(seed.contact_phone),
                 gstin: seed.gstin,
+                gst_regime: None,
+                state_code: None,
                 fssai_licence: seed.fssai_licence,
             },
         )

@@ -193,3 +193,56 @@ impl FromStr for EventKind {
             .map_err(|_| format!("unknown provenance event kind {value}"))
     }
 }
+
+/// How a cooperative is registered for GST, which decides what documents it issues and
+/// where it may sell. Stored as its upper-case name; a stored value outside this set
+/// fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum GstRegime {
+    /// A normal GSTIN holder: collects GST and issues tax invoices.
+    #[sea_orm(string_value = "REGULAR")]
+    Regular,
+    /// A composition taxpayer (CGST s.10): pays tax on its turnover itself, may not
+    /// collect it from buyers (bill of supply) and may not supply goods inter-State
+    /// (s.10(2)(c)).
+    #[sea_orm(string_value = "COMPOSITION")]
+    Composition,
+    /// Enrolled on its PAN without a GSTIN (Notif. 34/2023-CT): collects no GST, issues
+    /// bills of supply, and may sell through an e-commerce operator only within its own
+    /// State or UT.
+    #[sea_orm(string_value = "ENROLLED")]
+    Enrolled,
+}
+
+impl GstRegime {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Regular => "REGULAR",
+            Self::Composition => "COMPOSITION",
+            Self::Enrolled => "ENROLLED",
+        }
+    }
+
+    /// Whether the supplier charges GST on its supplies.
+    pub const fn collects_gst(self) -> bool {
+        matches!(self, Self::Regular)
+    }
+
+    /// Whether the supplier may supply goods to a place outside its own State or UT.
+    pub const fn may_supply_inter_state(self) -> bool {
+        matches!(self, Self::Regular)
+    }
+
+    /// Whether the regime needs a GSTIN (an enrolled supplier has none).
+    pub const fn needs_gstin(self) -> bool {
+        !matches!(self, Self::Enrolled)
+    }
+}
+
+impl FromStr for GstRegime {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::try_from_value(&value.to_owned()).map_err(|_| format!("unknown GST regime {value}"))
+    }
+}

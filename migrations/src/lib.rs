@@ -12,6 +12,8 @@ mod m20261125_000004_create_search_outbox;
 mod m20261125_000005_create_orders;
 mod m20261125_000006_create_channels;
 mod m20261125_000007_index_product_titles;
+mod m20261129_100001_cooperative_tax_regime;
+mod m20261129_100002_fulfilment_documents;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_orders::Migration),
             Box::new(m20261125_000006_create_channels::Migration),
             Box::new(m20261125_000007_index_product_titles::Migration),
+            Box::new(m20261129_100001_cooperative_tax_regime::Migration),
+            Box::new(m20261129_100002_fulfilment_documents::Migration),
         ]
     }
 }

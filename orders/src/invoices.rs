@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use catalog::Cooperative;
+use catalog::{Cooperative, GstRegime};
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveValue::Set,
@@ -15,11 +15,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    Address, OrderError, OrderService, Party,
+    Address, DocumentKind, EcommerceOperator, OrderError, OrderService, Party,
     entity::{fulfilment, invoice_sequence, order},
     records::{ConsigneeView, FulfilmentRecord, OrderLineView},
     state_name, store,
-    tax::supplier_state,
+    tax::{SupplyKind, supply_kind},
     time::{financial_year, india_today},
 };
 
@@ -125,6 +125,42 @@ pub struct InvoiceParty {
     pub gstin: Option<String>,
 }
 
+/// Which of the three copies of a goods document is printed (Rule 48(1)): the
+/// original for the recipient, the duplicate for the transporter, the triplicate for
+/// the supplier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DocumentCopy {
+    #[default]
+    Original,
+    Duplicate,
+    Triplicate,
+}
+
+impl DocumentCopy {
+    /// The marking printed at the top of the copy.
+    pub const fn marking(self) -> &'static str {
+        match self {
+            Self::Original => "Original for recipient",
+            Self::Duplicate => "Duplicate for transporter",
+            Self::Triplicate => "Triplicate for supplier",
+        }
+    }
+}
+
+impl std::str::FromStr for DocumentCopy {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "original" => Ok(Self::Original),
+            "duplicate" => Ok(Self::Duplicate),
+            "triplicate" => Ok(Self::Triplicate),
+            other => Err(format!(
+                "copy must be original, duplicate or triplicate, not {other}"
+            )),
+        }
+    }
+}
+
 /// Everything printed on a fulfilment's tax invoice.
 #[derive(Debug, Clone)]
 pub struct Invoice {
@@ -136,10 +172,15 @@ pub struct Invoice {
     pub place_of_supply: String,
     pub fulfilment: FulfilmentRecord,
     pub lines: Vec<OrderLineView>,
+    /// How each line is taxed, from the supplier's State and the line's place of supply.
+    pub line_supply: Vec<SupplyKind>,
     /// Consignee addresses by id, for institutional deliveries.
     pub consignees: Vec<ConsigneeView>,
     pub purchase_order_number: Option<String>,
     pub gem_contract_number: Option<String>,
+    /// The platform as e-commerce operator, for supplies made through it (not for a
+    /// sales channel's orders, whose operator is the channel).
+    pub operator: Option<EcommerceOperator>,
 }
 
 fn address_lines(address: &Address) -> Vec<String> {
@@ -155,7 +196,7 @@ fn address_lines(address: &Address) -> Vec<String> {
 }
 
 fn supplier_party(cooperative: &Cooperative) -> InvoiceParty {
-    let state = supplier_state(cooperative.gstin.as_deref());
+    let state = cooperative.state_code.clone();
     InvoiceParty {
         name: cooperative.name.clone(),
         address_lines: vec![
@@ -199,13 +240,21 @@ impl OrderService {
         let address: Address =
             serde_json::from_value(order.shipping_address.clone()).map_err(OrderError::corrupt)?;
         let lines = store::lines_of_fulfilment(&self.db, fulfilment.id).await?;
-        let consignees = store::consignees_of(&self.db, order.id).await?;
+        // Only this document's consignees: the others are on their own place of
+        // supply's document.
+        let mut consignees = store::consignees_of(&self.db, order.id).await?;
+        consignees.retain(|c| lines.iter().any(|l| l.consignee_id == Some(c.id)));
+        let supplier = supplier_party(&cooperative);
+        let line_supply = lines
+            .iter()
+            .map(|line| supply_kind(&supplier.state_code, &line.place_of_supply))
+            .collect::<Result<Vec<_>, _>>()?;
         let order: order::Model = order;
         Ok(Invoice {
             number,
             date,
             order_number: order.number.clone(),
-            supplier: supplier_party(&cooperative),
+            supplier,
             recipient: InvoiceParty {
                 name: address.name.clone(),
                 address_lines: address_lines(&address),
@@ -215,7 +264,13 @@ impl OrderService {
             place_of_supply: order.place_of_supply.clone(),
             fulfilment: fulfilment.into(),
             lines,
+            line_supply,
             consignees,
+            operator: self
+                .settings
+                .operator
+                .clone()
+                .filter(|_| order.source_channel.is_none()),
             purchase_order_number: order.purchase_order_number,
             gem_contract_number: order.gem_contract_number,
         })
@@ -248,6 +303,20 @@ fn rate(bp: i32) -> String {
     format!("{}.{:02}%", bp / 100, bp % 100)
 }
 
+/// Half a rate, for each of CGST and SGST/UTGST: 5% is 2.50% + 2.50%, 18% is 9% + 9%.
+fn rate_half(bp: i32) -> String {
+    let half_hundredths = bp * 50; // in ten-thousandths of a percent
+    format!(
+        "{}.{:02}%",
+        half_hundredths / 10_000,
+        (half_hundredths % 10_000) / 100
+    )
+}
+
+fn line_kind(invoice: &Invoice, index: usize) -> Option<SupplyKind> {
+    invoice.line_supply.get(index).copied()
+}
+
 fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
     let _ = write!(
         out,
@@ -262,25 +331,143 @@ fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
         Some(gstin) => {
             let _ = write!(out, "GSTIN: {}", escape(gstin));
         }
-        None => out.push_str("GSTIN: unregistered"),
+        None => out.push_str("GSTIN: none (unregistered)"),
     }
     out.push_str("</p></section>");
 }
 
-/// The invoice as a self-contained HTML page.
-pub fn render_invoice_html(invoice: &Invoice) -> String {
+/// A GST head a document prints a column for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Head {
+    Cgst,
+    Sgst,
+    Utgst,
+    Igst,
+}
+
+impl Head {
+    const ALL: [Self; 4] = [Self::Cgst, Self::Sgst, Self::Utgst, Self::Igst];
+
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Cgst => "CGST",
+            Self::Sgst => "SGST",
+            Self::Utgst => "UTGST",
+            Self::Igst => "IGST",
+        }
+    }
+
+    /// Whether a supply of this kind is taxed under this head.
+    const fn applies_to(self, kind: SupplyKind) -> bool {
+        matches!(
+            (self, kind),
+            (
+                Self::Cgst,
+                SupplyKind::IntraState | SupplyKind::IntraUnionTerritory
+            ) | (Self::Sgst, SupplyKind::IntraState)
+                | (Self::Utgst, SupplyKind::IntraUnionTerritory)
+                | (Self::Igst, SupplyKind::InterState)
+        )
+    }
+
+    const fn of_line(self, line: &OrderLineView) -> i64 {
+        match self {
+            Self::Cgst => line.cgst_paise,
+            Self::Sgst => line.sgst_paise,
+            Self::Utgst => line.utgst_paise,
+            Self::Igst => line.igst_paise,
+        }
+    }
+
+    const fn of_fulfilment(self, f: &FulfilmentRecord) -> i64 {
+        match self {
+            Self::Cgst => f.cgst_paise,
+            Self::Sgst => f.sgst_paise,
+            Self::Utgst => f.utgst_paise,
+            Self::Igst => f.igst_paise,
+        }
+    }
+}
+
+/// The words Rule 5(1)(g) of the CGST Rules puts at the top of a composition taxable
+/// person's bill of supply.
+pub const COMPOSITION_DECLARATION: &str =
+    "composition taxable person, not eligible to collect tax on supplies";
+
+/// The places of supply of a document's lines, in the order they first appear.
+fn places_of_supply(lines: &[OrderLineView]) -> Vec<&str> {
+    let mut places: Vec<&str> = Vec::new();
+    for line in lines {
+        if !places.contains(&line.place_of_supply.as_str()) {
+            places.push(&line.place_of_supply);
+        }
+    }
+    places
+}
+
+/// Why a document bears no GST, or only on some lines.
+fn no_tax_reason(invoice: &Invoice) -> Option<&'static str> {
+    match (
+        invoice.fulfilment.supplier_regime,
+        invoice.fulfilment.document_kind,
+    ) {
+        (GstRegime::Enrolled, _) => Some(
+            "The supplier is enrolled for GST without a GSTIN (Notif. 34/2023-CT) and charges no GST.",
+        ),
+        (GstRegime::Composition, _) => Some(
+            "The supplier pays tax under the composition scheme (CGST s.10) and charges no GST.",
+        ),
+        (GstRegime::Regular, DocumentKind::BillOfSupply) => {
+            Some("The goods are nil-rated or exempt from GST.")
+        }
+        (GstRegime::Regular, DocumentKind::InvoiceCumBillOfSupply) => Some(
+            "Lines at 0.00% are nil-rated or exempt goods (Rule 46A: one invoice-cum-bill of supply).",
+        ),
+        (GstRegime::Regular, DocumentKind::TaxInvoice) => None,
+    }
+}
+
+/// The document as a self-contained HTML page: a tax invoice, a bill of supply or an
+/// invoice-cum-bill of supply as the fulfilment's document kind says. Every money
+/// cell carries `data-col` (`total`, `taxable`, `tax`) on lines and `data-sum` in the
+/// footer, so that a reader (and the tests) can check that taxable value + every tax
+/// printed = the total, on each line and on the document.
+pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
     let f = &invoice.fulfilment;
-    let interstate = f.igst_paise > 0;
-    let ut = f.utgst_paise > 0;
-    let mut out = String::from(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tax invoice ",
-    );
-    out.push_str(&escape(&invoice.number));
+    let kind = f.document_kind;
+    let supplier_state = invoice.supplier.state_code.as_str();
+    let heads: Vec<Head> = if kind == DocumentKind::BillOfSupply {
+        Vec::new()
+    } else {
+        Head::ALL
+            .into_iter()
+            .filter(|head| invoice.line_supply.iter().any(|k| head.applies_to(*k)))
+            .collect()
+    };
+    let mut out =
+        String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    let _ = write!(out, "{} {}", kind.title(), escape(&invoice.number));
     out.push_str("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;text-align:right}td.l,th.l{text-align:left}</style></head><body>");
-    out.push_str("<h1>Tax invoice</h1><p>");
     let _ = write!(
         out,
-        "Invoice number: <strong id=\"invoice-number\">{}</strong><br>Invoice date: {}<br>Order: {}<br>",
+        "<p id=\"copy\" style=\"text-align:right\"><strong>{}</strong></p>",
+        copy.marking()
+    );
+    if f.supplier_regime == GstRegime::Composition {
+        let _ = write!(
+            out,
+            "<p class=\"declaration\"><strong>{COMPOSITION_DECLARATION}</strong></p>"
+        );
+    }
+    let _ = write!(
+        out,
+        "<h1 id=\"document-kind\" data-kind=\"{}\">{}</h1><p>",
+        kind.as_str(),
+        kind.title()
+    );
+    let _ = write!(
+        out,
+        "Number: <strong id=\"invoice-number\">{}</strong><br>Date: {}<br>Order: {}<br>",
         escape(&invoice.number),
         invoice.date.format("%d-%m-%Y"),
         escape(&invoice.order_number)
@@ -291,19 +478,33 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
     if let Some(contract) = &invoice.gem_contract_number {
         let _ = write!(out, "GeM contract: {}<br>", escape(contract));
     }
-    let _ = write!(
-        out,
-        "Place of supply: {} (State code {})<br>Supply: {}<br>Tax payable on reverse charge: No</p>",
-        escape(state_name(&invoice.place_of_supply).unwrap_or("?")),
-        escape(&invoice.place_of_supply),
-        if interstate {
-            "inter-State"
-        } else {
-            "intra-State"
-        }
-    );
+    // The supply's character follows the places (supplier's State against the place
+    // of supply), never which tax happens to be non-zero: a nil-rated inter-State
+    // supply is still inter-State.
+    for place in places_of_supply(&invoice.lines) {
+        let _ = write!(
+            out,
+            "Place of supply: {} (State code {})<br>Supply: <span class=\"supply\">{}</span><br>",
+            escape(state_name(place).unwrap_or("?")),
+            escape(place),
+            if place == supplier_state {
+                "intra-State"
+            } else {
+                "inter-State"
+            }
+        );
+    }
+    out.push_str("Tax payable on reverse charge: No</p>");
     party_block(&mut out, "Supplier", &invoice.supplier);
     party_block(&mut out, "Recipient", &invoice.recipient);
+    if let Some(operator) = &invoice.operator {
+        let _ = write!(
+            out,
+            "<p id=\"operator\">Supplied through the e-commerce operator {}, GSTIN {} (CGST s.52)</p>",
+            escape(&operator.name),
+            escape(&operator.gstin)
+        );
+    }
     if !invoice.consignees.is_empty() {
         out.push_str("<section><h2>Delivery addresses</h2><ul>");
         for c in &invoice.consignees {
@@ -321,21 +522,16 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
         }
         out.push_str("</ul></section>");
     }
-    out.push_str("<table><thead><tr><th class=\"l\">#</th><th class=\"l\">Description</th><th class=\"l\">HSN</th><th>Qty</th><th class=\"l\">UQC</th><th>Unit price (incl. tax)</th><th>Total</th><th>Taxable value</th><th>Rate</th>");
-    if interstate {
-        out.push_str("<th>IGST</th>");
-    } else {
-        out.push_str(if ut {
-            "<th>CGST</th><th>UTGST</th>"
-        } else {
-            "<th>CGST</th><th>SGST</th>"
-        });
+    out.push_str("<table><thead><tr><th class=\"l\">#</th><th class=\"l\">Description</th><th class=\"l\">HSN</th><th>Qty</th><th class=\"l\">UQC</th><th>Unit price</th><th>Total</th><th>Taxable value</th>");
+    for head in &heads {
+        let _ = write!(out, "<th>{0} rate</th><th>{0}</th>", head.name());
     }
     out.push_str("</tr></thead><tbody>");
     for (i, line) in invoice.lines.iter().enumerate() {
         let _ = write!(
             out,
-            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">NOS</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            "<tr data-line=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">NOS</td><td>{}</td><td data-col=\"total\">{}</td><td data-col=\"taxable\">{}</td>",
+            i + 1,
             i + 1,
             escape(&line.description),
             escape(&line.hsn),
@@ -343,39 +539,49 @@ pub fn render_invoice_html(invoice: &Invoice) -> String {
             rupees(line.unit_price_paise),
             rupees(line.total_paise),
             rupees(line.taxable_paise),
-            rate(line.rate_bp),
         );
-        if interstate {
-            let _ = write!(out, "<td>{}</td>", rupees(line.igst_paise));
-        } else {
+        for (head, kind) in heads.iter().map(|h| (h, line_kind(invoice, i))) {
+            // Each head at its own rate: IGST at the whole rate, CGST and SGST/UTGST
+            // at half each; a head the line's supply does not bear is blank.
+            let head_rate = match kind {
+                Some(kind) if head.applies_to(kind) && kind == SupplyKind::InterState => {
+                    rate(line.rate_bp)
+                }
+                Some(kind) if head.applies_to(kind) => rate_half(line.rate_bp),
+                _ => String::new(),
+            };
             let _ = write!(
                 out,
-                "<td>{}</td><td>{}</td>",
-                rupees(line.cgst_paise),
-                rupees(line.sgst_paise + line.utgst_paise)
+                "<td>{head_rate}</td><td data-col=\"tax\" data-head=\"{}\">{}</td>",
+                head.name(),
+                rupees(head.of_line(line))
             );
         }
         out.push_str("</tr>");
     }
     let _ = write!(
         out,
-        "</tbody><tfoot><tr><th class=\"l\" colspan=\"6\">Total</th><th id=\"invoice-total\">{}</th><th>{}</th><th></th>",
+        "</tbody><tfoot><tr><th class=\"l\" colspan=\"6\">Total</th><th id=\"invoice-total\" data-sum=\"total\">{}</th><th data-sum=\"taxable\">{}</th>",
         rupees(f.total_paise),
         rupees(f.taxable_paise)
     );
-    if interstate {
-        let _ = write!(out, "<th>{}</th>", rupees(f.igst_paise));
-    } else {
+    for head in &heads {
         let _ = write!(
             out,
-            "<th>{}</th><th>{}</th>",
-            rupees(f.cgst_paise),
-            rupees(f.sgst_paise + f.utgst_paise)
+            "<th></th><th data-sum=\"tax\" data-head=\"{}\">{}</th>",
+            head.name(),
+            rupees(head.of_fulfilment(f))
         );
+    }
+    out.push_str(
+        "</tr></tfoot></table><p>Amounts in Indian rupees. Prices include any GST shown.</p>",
+    );
+    if let Some(reason) = no_tax_reason(invoice) {
+        let _ = write!(out, "<p class=\"no-tax\">{}</p>", escape(reason));
     }
     let _ = write!(
         out,
-        "</tr></tfoot></table><p>Amounts in Indian rupees. Prices include GST.</p><p>For {}<br><br>Authorised signatory</p></body></html>",
+        "<p>For {}<br><br>Authorised signatory</p></body></html>",
         escape(&invoice.supplier.name)
     );
     out
@@ -402,6 +608,26 @@ mod tests {
         assert_eq!(tcs_paise(100_000, 105_000, 105_000, 50), 0);
         // 0.5% of 333 paise is 1.665, rounded half up to 2.
         assert_eq!(tcs_paise(333, 350, 0, 50), 2);
+    }
+
+    #[test]
+    fn half_rates_are_printed_per_head() {
+        assert_eq!(rate_half(500), "2.50%");
+        assert_eq!(rate_half(1_800), "9.00%");
+        assert_eq!(rate_half(4_000), "20.00%");
+        assert_eq!(rate_half(25), "0.12%");
+        assert_eq!(rate(500), "5.00%");
+    }
+
+    #[test]
+    fn copies_are_marked() {
+        assert_eq!(
+            "duplicate"
+                .parse::<DocumentCopy>()
+                .map(DocumentCopy::marking),
+            Ok("Duplicate for transporter")
+        );
+        assert!("quadruplicate".parse::<DocumentCopy>().is_err());
     }
 
     #[test]

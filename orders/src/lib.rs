@@ -34,6 +34,7 @@ mod payment_method;
 mod payments;
 mod records;
 mod release;
+mod rerate;
 mod reservations;
 mod settlement;
 pub mod shipping;
@@ -55,7 +56,7 @@ pub use checkout::{
     PlaceOrder, PlacedOrder, channel_buyer_id,
 };
 pub use error::OrderError;
-pub use invoices::{Invoice, InvoiceParty, render_invoice_html};
+pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use party::Party;
 pub use payment_method::{PaymentMethod, PaymentProvider};
@@ -75,11 +76,20 @@ pub use records::{
 pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
 pub use status::{
-    ActorRole, CartStatus, FulfilmentAction, FulfilmentStatus, HistoryStatus, LineKind, OrderKind,
-    OrderStatus, RefundStatus, ReservationStatus,
+    ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus,
+    LineKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;
+
+/// The platform as e-commerce operator (CGST s.52): its legal name and GSTIN, printed
+/// on the documents of supplies made through it. Here, beside the settings that carry
+/// it, so that the settings do not depend on the invoice module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcommerceOperator {
+    pub name: String,
+    pub gstin: String,
+}
 
 /// Operating settings of the order service.
 #[derive(Debug, Clone)]
@@ -88,6 +98,9 @@ pub struct OrderSettings {
     pub reservation_ttl: Duration,
     /// TCS the platform collects as e-commerce operator, in basis points (50 = 0.5%).
     pub tcs_rate_bp: i64,
+    /// The platform as e-commerce operator (CGST s.52), printed on the documents of
+    /// supplies made through it; None prints nothing.
+    pub operator: Option<EcommerceOperator>,
 }
 
 impl Default for OrderSettings {
@@ -95,6 +108,7 @@ impl Default for OrderSettings {
         Self {
             reservation_ttl: Duration::from_secs(30 * 60),
             tcs_rate_bp: 50,
+            operator: None,
         }
     }
 }

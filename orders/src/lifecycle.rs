@@ -13,7 +13,7 @@ use crate::{
     history, invoices,
     order_state::{compare_and_set, refresh_order_status},
     payments::refunds::RefundRequest,
-    reservations, store,
+    rerate, reservations, store,
 };
 
 /// What shipping records.
@@ -130,8 +130,11 @@ impl OrderService {
             let (number, date) = invoices::next_invoice_number(&txn, &fulfilment).await?;
             extra.push((fulfilment::Column::InvoiceNumber, number.into()));
             extra.push((fulfilment::Column::InvoiceDate, date.into()));
+            // The rate in force on the invoice date, not the order's.
+            let (taxable, mut taxes) = self.rerate_fulfilment(&txn, &fulfilment, date).await?;
+            extra.append(&mut taxes);
             let tcs = invoices::tcs_paise(
-                fulfilment.taxable_paise,
+                taxable,
                 fulfilment.total_paise,
                 fulfilment.refunded_paise,
                 self.settings.tcs_rate_bp,
@@ -150,6 +153,9 @@ impl OrderService {
             ));
         }
         compare_and_set(&txn, fulfilment_id, from, to, extra).await?;
+        if action == FulfilmentAction::Ship {
+            rerate::refresh_order_taxes(&txn, order.id).await?;
+        }
         history::record(
             &txn,
             order.id,

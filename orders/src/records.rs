@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::{
-    ActorRole, FulfilmentStatus, HistoryStatus, LineKind, OrderKind, OrderStatus, PaymentMethod,
-    PaymentProvider, RefundStatus,
+    ActorRole, DocumentKind, FulfilmentStatus, HistoryStatus, LineKind, OrderKind, OrderStatus,
+    PaymentMethod, PaymentProvider, RefundStatus,
     entity::{consignee, fulfilment, order, order_event, order_line, refund},
 };
 
@@ -103,6 +103,9 @@ pub struct FulfilmentRecord {
     pub total_paise: i64,
     pub tcs_paise: i64,
     pub refunded_paise: i64,
+    /// The supplier's GST regime when the order was placed.
+    pub supplier_regime: catalog::GstRegime,
+    pub document_kind: DocumentKind,
     pub invoice_number: Option<String>,
     pub invoice_date: Option<NaiveDate>,
     pub carrier: Option<String>,
@@ -130,6 +133,8 @@ impl From<fulfilment::Model> for FulfilmentRecord {
             total_paise: m.total_paise,
             tcs_paise: m.tcs_paise,
             refunded_paise: m.refunded_paise,
+            supplier_regime: m.supplier_regime,
+            document_kind: m.document_kind,
             invoice_number: m.invoice_number,
             invoice_date: m.invoice_date,
             carrier: m.carrier,

@@ -114,6 +114,42 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// The document a fulfilment's supply is billed on (CGST s.31, Rules 46, 46A, 49):
+    /// a tax invoice when every line bears GST; a bill of supply when none can (the
+    /// supplier collects no GST, or every line is nil-rated or exempt); an
+    /// invoice-cum-bill of supply when taxable and non-taxable goods go together.
+    DocumentKind {
+        TaxInvoice => "TAX_INVOICE",
+        BillOfSupply => "BILL_OF_SUPPLY",
+        InvoiceCumBillOfSupply => "INVOICE_CUM_BILL_OF_SUPPLY",
+    }
+);
+
+impl DocumentKind {
+    /// The document for a supplier in `regime` whose goods lines bear `goods_rates`
+    /// (basis points).
+    pub fn for_supply(regime: catalog::GstRegime, goods_rates: &[i64]) -> Self {
+        let taxed = goods_rates.iter().filter(|rate| **rate > 0).count();
+        if !regime.collects_gst() || taxed == 0 {
+            Self::BillOfSupply
+        } else if taxed < goods_rates.len() {
+            Self::InvoiceCumBillOfSupply
+        } else {
+            Self::TaxInvoice
+        }
+    }
+
+    /// The title printed on the document.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::TaxInvoice => "Tax invoice",
+            Self::BillOfSupply => "Bill of supply",
+            Self::InvoiceCumBillOfSupply => "Invoice-cum-bill of supply",
+        }
+    }
+}
+
+stored_enum!(
     /// Stock held for an order (see `reservations`).
     ReservationStatus {
         Held => "HELD",

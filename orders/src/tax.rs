@@ -7,12 +7,19 @@
 //! within a Union Territory without a legislature (Ladakh among them) CGST + UTGST, and
 //! between States IGST.
 //!
-//! Rounding rule, one for every line: prices include tax, so a line's taxable value is
-//! its tax-inclusive amount × 10000 / (10000 + rate in basis points), rounded half up to
-//! the paisa; its tax is the rest of the amount, so taxable value + tax equals what the
-//! buyer pays exactly. An intra-State tax is split with the central half rounded down
-//! and the State or UT half taking the odd paisa. Order totals are sums of line figures,
-//! so they reconcile with the lines to the paisa by construction.
+//! Rounding rule, one for every line: prices include tax, so what the buyer pays for a
+//! line is fixed and is split into taxable value and tax, with taxable value + tax equal
+//! to it exactly.
+//! - Between States: taxable value = amount × 10000 / (10000 + rate in basis points),
+//!   rounded half up to the paisa; IGST is the rest.
+//! - Within a State or UT: CGST and SGST/UTGST are two equal amounts (GSTR-1 and
+//!   e-invoice validation expect equal halves): each is amount × rate / (2 × (10000 +
+//!   rate)), rounded half up to the paisa, and the taxable value is the rest of the amount.
+//!   The paisa the halves cannot split is thereby in the taxable value (it differs from
+//!   the inter-State figure by at most one paisa), never a tax head out of balance.
+//!
+//! Document and order totals are sums of line figures, so they reconcile with the lines
+//! to the paisa by construction and carry no separate round-off.
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -104,6 +111,21 @@ impl RateSchedule {
         let file: RateFile = serde_json::from_str(BUILT_IN_RATES)
             .map_err(|e| TaxError::InvalidTable(e.to_string()))?;
         Self::new(file.rates)
+    }
+
+    /// `DATA_DIR/gst_rates.json` when present (an operator's table, e.g. after a rate
+    /// notification), else the built-in table.
+    pub fn load(data_dir: &std::path::Path) -> Result<Self, TaxError> {
+        let path = data_dir.join("gst_rates.json");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let file: RateFile = serde_json::from_str(&text)
+                    .map_err(|e| TaxError::InvalidTable(format!("{}: {e}", path.display())))?;
+                Self::new(file.rates)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::built_in(),
+            Err(e) => Err(TaxError::InvalidTable(format!("{}: {e}", path.display()))),
+        }
     }
 
     /// The rate in basis points for goods of `hsn` sold on `date` at `unit_price_paise`
@@ -210,27 +232,37 @@ impl LineTax {
 
 /// Splits a tax-inclusive line amount into taxable value and taxes.
 pub fn line_tax(total_paise: i64, rate_bp: i64, kind: SupplyKind) -> Result<LineTax, TaxError> {
-    let taxable = taxable_value(total_paise, rate_bp)?;
-    let tax = total_paise.checked_sub(taxable).ok_or(TaxError::Overflow)?;
-    let central = tax / 2;
     let mut line = LineTax {
         rate_bp,
         total_paise,
-        taxable_paise: taxable,
         ..LineTax::default()
     };
-    match kind {
-        SupplyKind::InterState => line.igst_paise = tax,
-        SupplyKind::IntraState => {
-            line.cgst_paise = central;
-            line.sgst_paise = tax - central;
-        }
-        SupplyKind::IntraUnionTerritory => {
-            line.cgst_paise = central;
-            line.utgst_paise = tax - central;
-        }
+    if kind == SupplyKind::InterState {
+        line.taxable_paise = taxable_value(total_paise, rate_bp)?;
+        line.igst_paise = total_paise
+            .checked_sub(line.taxable_paise)
+            .ok_or(TaxError::Overflow)?;
+        return Ok(line);
+    }
+    let half = half_tax(total_paise, rate_bp)?;
+    let tax = half.checked_mul(2).ok_or(TaxError::Overflow)?;
+    line.taxable_paise = total_paise.checked_sub(tax).ok_or(TaxError::Overflow)?;
+    line.cgst_paise = half;
+    if kind == SupplyKind::IntraUnionTerritory {
+        line.utgst_paise = half;
+    } else {
+        line.sgst_paise = half;
     }
     Ok(line)
+}
+
+/// Each of the two equal halves of the tax inside a tax-inclusive amount, rounded half
+/// up to the paisa.
+fn half_tax(inclusive_paise: i64, rate_bp: i64) -> Result<i64, TaxError> {
+    let numerator = i128::from(inclusive_paise) * i128::from(rate_bp);
+    let denominator = 2 * i128::from(10_000 + rate_bp);
+    let rounded = (2 * numerator + denominator) / (2 * denominator);
+    i64::try_from(rounded).map_err(|_| TaxError::Overflow)
 }
 
 /// The sums of an invoice's lines.
@@ -244,14 +276,6 @@ pub fn totals(lines: &[LineTax]) -> LineTax {
         utgst_paise: sum.utgst_paise + line.utgst_paise,
         igst_paise: sum.igst_paise + line.igst_paise,
     })
-}
-
-/// The State a cooperative supplies from: its GSTIN's first two digits, else Ladakh.
-pub(crate) fn supplier_state(gstin: Option<&str>) -> String {
-    gstin
-        .and_then(|g| g.get(..2))
-        .unwrap_or(crate::address::LADAKH_STATE_CODE)
-        .to_owned()
 }
 
 #[cfg(test)]
@@ -327,13 +351,33 @@ mod tests {
                 ] {
                     let line = line_tax(total, rate, kind)?;
                     assert_eq!(line.taxable_paise + line.tax_paise(), total);
-                    assert!(
-                        line.cgst_paise <= line.sgst_paise + line.utgst_paise
-                            || kind == SupplyKind::InterState
-                    );
+                    if kind != SupplyKind::InterState {
+                        assert_eq!(line.cgst_paise, line.sgst_paise + line.utgst_paise);
+                    }
                 }
             }
         }
+        Ok(())
+    }
+
+    #[test]
+    fn intra_state_halves_are_equal_and_the_odd_paisa_stays_in_the_value() -> Result<(), TaxError> {
+        // Rs 80 at 5% between States: 80 / 1.05 = 76.190…, so Rs 76.19 + Rs 3.81 IGST.
+        let inter = line_tax(8_000, 500, SupplyKind::InterState)?;
+        assert_eq!((inter.taxable_paise, inter.igst_paise), (7_619, 381));
+        // Within Ladakh: each half is 80 × 0.05 / 2.10 = 1.9047…, Rs 1.90; the taxable
+        // value is 80 − 3.80 = Rs 76.20.
+        let intra = line_tax(8_000, 500, SupplyKind::IntraUnionTerritory)?;
+        assert_eq!(
+            (intra.taxable_paise, intra.cgst_paise, intra.utgst_paise),
+            (7_620, 190, 190)
+        );
+        // Rs 1 at 18% within a State: each half 1 × 0.18 / 2.36 = 0.0763 → 8 paise.
+        let small = line_tax(100, 1_800, SupplyKind::IntraState)?;
+        assert_eq!(
+            (small.taxable_paise, small.cgst_paise, small.sgst_paise),
+            (84, 8, 8)
+        );
         Ok(())
     }
 

@@ -11,14 +11,30 @@ use crate::{
     http::{error::HttpError, viewer::SignedIn},
 };
 
+/// The query of a document request.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct DocumentQuery {
+    copy: Option<String>,
+}
+
 /// `GET /invoices/{fulfilmentId}`: for the buyer, the cooperative and admins, with
 /// `Authorization: Bearer …`. Someone else's invoice is "no such invoice", like one
 /// that does not exist.
+///
+/// `?copy=original` (the default), `duplicate` or `triplicate` prints the copy marked
+/// for the recipient, the transporter or the supplier.
 pub(crate) async fn invoice(
     SignedIn(viewer): SignedIn,
     path: web::Path<String>,
+    query: web::Query<DocumentQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
+    let copy = match query.copy.as_deref() {
+        None => orders::DocumentCopy::Original,
+        Some(text) => text
+            .parse()
+            .map_err(|message: String| HttpError::bad_request("INVALID_COPY", message))?,
+    };
     let not_found = || HttpError::not_found("no such invoice");
     let fulfilment_id = Uuid::parse_str(&path.into_inner()).map_err(|_| not_found())?;
     let party = Party::new(
@@ -36,7 +52,7 @@ pub(crate) async fn invoice(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "private, no-store"))
-        .body(orders::render_invoice_html(&invoice)))
+        .body(orders::render_invoice_html(&invoice, copy)))
 }
 
 /// `POST /webhooks/stripe`: the raw body is verified against `Stripe-Signature` before

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::status::VerificationStatus;
+use crate::status::{GstRegime, VerificationStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cooperatives")]
@@ -19,6 +19,9 @@ pub struct Model {
     pub contact_email: String,
     pub contact_phone: String,
     pub gstin: Option<String>,
+    pub gst_regime: GstRegime,
+    /// GST State code where the cooperative is registered.
+    pub state_code: String,
     pub fssai_licence: Option<String>,
     pub verification_status: VerificationStatus,
     pub created_at: DateTimeUtc,

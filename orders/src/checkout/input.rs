@@ -14,7 +14,6 @@ use crate::{
     Address, OrderError, Party, PaymentMethod,
     cart::{self, CartLine},
     checkout::plan::{Allocation, PlanItem},
-    tax::supplier_state,
 };
 
 /// The longest idempotency key accepted.
@@ -235,7 +234,9 @@ pub(crate) fn plan_items(lines: &[CartLine]) -> Result<Vec<PlanItem>, OrderError
                 variant_id: line.variant_id,
                 product_id: item.variant.product_id,
                 cooperative_id: item.cooperative.id,
-                supplier_state: supplier_state(item.cooperative.gstin.as_deref()),
+                supplier_name: item.cooperative.name.clone(),
+                supplier_state: item.cooperative.state_code.clone(),
+                supplier_regime: item.cooperative.gst_regime,
                 sku: item.variant.sku.clone(),
                 description: format!("{} ({})", item.product_title, item.variant.title),
                 hsn: item.hsn_code.clone(),
@@ -262,22 +263,28 @@ pub(crate) fn allocations(
                 .iter()
                 .enumerate()
                 .flat_map(|(index, c)| {
-                    c.items.iter().map(move |item| Allocation {
-                        consignee: Some(index),
-                        variant_id: item.variant_id,
-                        quantity: item.quantity,
-                        destination: c.address.state_code.clone(),
-                    })
+                    c.items
+                        .iter()
+                        .enumerate()
+                        .map(move |(item_index, item)| Allocation {
+                            consignee: Some(index),
+                            variant_id: item.variant_id,
+                            quantity: item.quantity,
+                            destination: c.address.state_code.clone(),
+                            field: format!("institutional.consignees.{index}.items.{item_index}"),
+                        })
                 })
                 .collect()
         }
         None => lines
             .iter()
-            .map(|l| Allocation {
+            .enumerate()
+            .map(|(index, l)| Allocation {
                 consignee: None,
                 variant_id: l.variant_id,
                 quantity: l.quantity,
                 destination: input.address.state_code.clone(),
+                field: format!("cart.lines.{index}"),
             })
             .collect(),
     })

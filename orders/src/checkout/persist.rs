@@ -185,6 +185,8 @@ impl OrderService {
                 total_paise: Set(f.totals.total_paise),
                 tcs_paise: Set(0),
                 refunded_paise: Set(0),
+                supplier_regime: Set(f.supplier_regime),
+                document_kind: Set(f.document_kind),
                 invoice_number: Set(None),
                 invoice_date: Set(None),
                 carrier: Set(None),
@@ -233,21 +235,23 @@ impl OrderService {
                 ));
                 continue;
             }
-            let fulfilment_id = *fulfilment_ids
-                .get(reservation.fulfilment)
-                .ok_or_else(|| OrderError::corrupt("reservation without its fulfilment"))?;
-            stock_reservation::Entity::insert(stock_reservation::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                order_id: Set(order_id),
-                fulfilment_id: Set(fulfilment_id),
-                variant_id: Set(reservation.variant_id),
-                quantity: Set(reservation.quantity),
-                status: Set(ReservationStatus::Held),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec(&txn)
-            .await?;
+            for (fulfilment, quantity) in &reservation.parts {
+                let fulfilment_id = *fulfilment_ids
+                    .get(*fulfilment)
+                    .ok_or_else(|| OrderError::corrupt("reservation without its fulfilment"))?;
+                stock_reservation::Entity::insert(stock_reservation::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    order_id: Set(order_id),
+                    fulfilment_id: Set(fulfilment_id),
+                    variant_id: Set(reservation.variant_id),
+                    quantity: Set(*quantity),
+                    status: Set(ReservationStatus::Held),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec(&txn)
+                .await?;
+            }
         }
         if !short.is_empty() {
             txn.rollback().await?;

@@ -6,11 +6,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use catalog::GstRegime;
 use chrono::NaiveDate;
+use kernel::{FieldError, FieldErrorCode};
 use uuid::Uuid;
 
 use crate::{
-    LineKind, OrderError,
+    DocumentKind, LineKind, OrderError,
+    address::state_name,
     shipping::ShippingRates,
     tax::{self, LineTax, RateSchedule, TaxError},
 };
@@ -21,8 +24,10 @@ pub(crate) struct PlanItem {
     pub variant_id: Uuid,
     pub product_id: Uuid,
     pub cooperative_id: Uuid,
-    /// The GST State code the cooperative supplies from.
+    pub supplier_name: String,
+    /// The GST State code the cooperative supplies from: its registered State.
     pub supplier_state: String,
+    pub supplier_regime: GstRegime,
     pub sku: String,
     pub description: String,
     pub hsn: String,
@@ -43,6 +48,8 @@ pub(crate) struct Allocation {
     pub quantity: i32,
     /// GST State code of the place of supply.
     pub destination: String,
+    /// The request field a problem with this allocation is reported on.
+    pub field: String,
 }
 
 /// The tables and the day a plan is made with.
@@ -77,6 +84,8 @@ pub(crate) struct DraftLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DraftFulfilment {
     pub cooperative_id: Uuid,
+    pub supplier_regime: GstRegime,
+    pub document_kind: DocumentKind,
     pub goods_paise: i64,
     pub shipping_paise: i64,
     pub totals: LineTax,
@@ -86,8 +95,10 @@ pub(crate) struct DraftFulfilment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DraftReservation {
     pub variant_id: Uuid,
+    /// All units of the variant in the order, taken from stock in one statement.
     pub quantity: i32,
-    pub fulfilment: usize,
+    /// The units each fulfilment (by index) holds, so that each can release its own.
+    pub parts: BTreeMap<usize, i32>,
 }
 
 /// Everything an order is made of before it is stored.
@@ -122,6 +133,47 @@ fn checked_totals(lines: &[LineTax]) -> Result<LineTax, OrderError> {
     Ok(sum)
 }
 
+fn regime_words(regime: GstRegime) -> &'static str {
+    match regime {
+        GstRegime::Regular => "registered for GST",
+        GstRegime::Composition => "a composition taxpayer",
+        GstRegime::Enrolled => "enrolled for GST without a GSTIN",
+    }
+}
+
+/// Suppliers that may not supply outside their own State or UT (composition
+/// taxpayers, CGST s.10(2)(c); enrolled suppliers, Notif. 34/2023-CT) refuse each line
+/// going elsewhere, with a reason the buyer can act on.
+fn supply_problems(
+    by_variant: &HashMap<Uuid, &PlanItem>,
+    allocations: &[Allocation],
+) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    for allocation in allocations {
+        let Some(item) = by_variant.get(&allocation.variant_id) else {
+            continue;
+        };
+        if item.supplier_regime.may_supply_inter_state()
+            || allocation.destination == item.supplier_state
+        {
+            continue;
+        }
+        let home = state_name(&item.supplier_state).unwrap_or("its own State");
+        problems.push(FieldError::new(
+            &allocation.field,
+            FieldErrorCode::NotAllowed,
+            format!(
+                "{} is {} and may sell only within {home}: {} cannot be delivered to {}; remove it or deliver within {home}",
+                item.supplier_name,
+                regime_words(item.supplier_regime),
+                item.sku,
+                state_name(&allocation.destination).unwrap_or("that State"),
+            ),
+        ));
+    }
+    problems
+}
+
 /// Plans an order (see the module documentation).
 pub(crate) fn plan(
     items: &[PlanItem],
@@ -129,6 +181,10 @@ pub(crate) fn plan(
     ctx: PlanContext<'_>,
 ) -> Result<OrderDraft, OrderError> {
     let by_variant: HashMap<Uuid, &PlanItem> = items.iter().map(|i| (i.variant_id, i)).collect();
+    let problems = supply_problems(&by_variant, allocations);
+    if !problems.is_empty() {
+        return Err(OrderError::Invalid(problems));
+    }
 
     // Goods lines, with the item they came from.
     let mut goods: Vec<(&PlanItem, DraftLine, i64)> = Vec::new();
@@ -141,10 +197,16 @@ pub(crate) fn plan(
         let total = unit
             .checked_mul(i64::from(allocation.quantity))
             .ok_or(TaxError::Overflow)?;
-        let rate = match ctx.rates.rate_for(&item.hsn, ctx.today, unit) {
-            Ok(rate) => rate,
-            Err(TaxError::NoRate { .. }) => item.category_gst_rate_bp,
-            Err(e) => return Err(e.into()),
+        // A supplier outside the regular regime charges no GST at all: its price is
+        // all value, on a bill of supply.
+        let rate = if !item.supplier_regime.collects_gst() {
+            0
+        } else {
+            match ctx.rates.rate_for(&item.hsn, ctx.today, unit) {
+                Ok(rate) => rate,
+                Err(TaxError::NoRate { .. }) => item.category_gst_rate_bp,
+                Err(e) => return Err(e.into()),
+            }
         };
         let kind = tax::supply_kind(&item.supplier_state, &allocation.destination)?;
         let weight = item
@@ -171,19 +233,22 @@ pub(crate) fn plan(
         ));
     }
 
-    // One fulfilment per cooperative, in the order the cooperatives first appear (their
-    // ids are generated in this order, and fulfilments are listed by id).
-    let mut cooperatives: Vec<Uuid> = Vec::new();
-    let mut index_of: HashMap<Uuid, usize> = HashMap::new();
-    for (item, _, _) in &goods {
-        index_of.entry(item.cooperative_id).or_insert_with(|| {
-            cooperatives.push(item.cooperative_id);
-            cooperatives.len() - 1
-        });
-    }
-    let fulfilment_of = |cooperative_id: &Uuid| {
+    // One fulfilment per cooperative and place of supply, in the order they first
+    // appear (their ids are generated in this order, and fulfilments are listed by id):
+    // a tax invoice has one place of supply, so consignees in two States get two.
+    let mut groups: Vec<(Uuid, String)> = Vec::new();
+    let mut index_of: HashMap<(Uuid, String), usize> = HashMap::new();
+    for (item, line, _) in &goods {
         index_of
-            .get(cooperative_id)
+            .entry((item.cooperative_id, line.destination.clone()))
+            .or_insert_with(|| {
+                groups.push((item.cooperative_id, line.destination.clone()));
+                groups.len() - 1
+            });
+    }
+    let fulfilment_of = |cooperative_id: &Uuid, destination: &str| {
+        index_of
+            .get(&(*cooperative_id, destination.to_owned()))
             .copied()
             .ok_or_else(|| OrderError::corrupt("line without its cooperative"))
     };
@@ -210,7 +275,7 @@ pub(crate) fn plan(
 
     let mut lines: Vec<DraftLine> = Vec::with_capacity(goods.len() + parcels.len());
     for (item, mut line, _) in goods.iter().cloned() {
-        line.fulfilment = fulfilment_of(&item.cooperative_id)?;
+        line.fulfilment = fulfilment_of(&item.cooperative_id, &line.destination)?;
         lines.push(line);
     }
     for ((cooperative_id, consignee, destination), (grams, principal)) in &parcels {
@@ -227,7 +292,7 @@ pub(crate) fn plan(
             tax::supply_kind(&principal_item.supplier_state, destination)?,
         )?;
         lines.push(DraftLine {
-            fulfilment: fulfilment_of(cooperative_id)?,
+            fulfilment: fulfilment_of(cooperative_id, destination)?,
             consignee: *consignee,
             kind: LineKind::Shipping,
             variant_id: None,
@@ -242,8 +307,8 @@ pub(crate) fn plan(
         });
     }
 
-    let mut fulfilments = Vec::with_capacity(cooperatives.len());
-    for (index, cooperative_id) in cooperatives.iter().enumerate() {
+    let mut fulfilments = Vec::with_capacity(groups.len());
+    for (index, (cooperative_id, _)) in groups.iter().enumerate() {
         let mine: Vec<&DraftLine> = lines.iter().filter(|l| l.fulfilment == index).collect();
         let mut goods_paise = 0_i64;
         let mut shipping_paise = 0_i64;
@@ -254,8 +319,19 @@ pub(crate) fn plan(
             }
         }
         let taxes: Vec<LineTax> = mine.iter().map(|l| l.tax).collect();
+        let regime = goods
+            .iter()
+            .find(|(item, _, _)| item.cooperative_id == *cooperative_id)
+            .map_or(GstRegime::Regular, |(item, _, _)| item.supplier_regime);
+        let goods_rates: Vec<i64> = mine
+            .iter()
+            .filter(|l| l.kind == LineKind::Goods)
+            .map(|l| l.tax.rate_bp)
+            .collect();
         fulfilments.push(DraftFulfilment {
             cooperative_id: *cooperative_id,
+            supplier_regime: regime,
+            document_kind: DocumentKind::for_supply(regime, &goods_rates),
             goods_paise,
             shipping_paise,
             totals: checked_totals(&taxes)?,
@@ -264,18 +340,20 @@ pub(crate) fn plan(
 
     let mut per_variant: BTreeMap<Uuid, DraftReservation> = BTreeMap::new();
     for (item, line, _) in &goods {
-        let fulfilment = fulfilment_of(&item.cooperative_id)?;
+        let fulfilment = fulfilment_of(&item.cooperative_id, &line.destination)?;
         let entry = per_variant
             .entry(item.variant_id)
             .or_insert(DraftReservation {
                 variant_id: item.variant_id,
                 quantity: 0,
-                fulfilment,
+                parts: BTreeMap::new(),
             });
         entry.quantity = entry
             .quantity
             .checked_add(line.quantity)
             .ok_or(TaxError::Overflow)?;
+        let part = entry.parts.entry(fulfilment).or_insert(0);
+        *part = part.checked_add(line.quantity).ok_or(TaxError::Overflow)?;
     }
 
     let all: Vec<LineTax> = lines.iter().map(|l| l.tax).collect();
@@ -321,7 +399,9 @@ mod tests {
             variant_id: Uuid::now_v7(),
             product_id: Uuid::now_v7(),
             cooperative_id,
+            supplier_name: "Test Cooperative".into(),
             supplier_state: "38".into(),
+            supplier_regime: GstRegime::Regular,
             sku: format!("SKU-{hsn}"),
             description: "Test item (one size)".into(),
             hsn: hsn.into(),
@@ -337,6 +417,7 @@ mod tests {
             variant_id: item.variant_id,
             quantity,
             destination: destination.into(),
+            field: "cart.lines.0".into(),
         }
     }
 
@@ -381,9 +462,10 @@ mod tests {
         assert_eq!(draft.totals.sgst_paise, 0);
         assert!(draft.totals.cgst_paise > 0);
         assert!(draft.totals.utgst_paise > 0);
-        assert!(
-            (draft.totals.cgst_paise - draft.totals.utgst_paise).abs() <= draft.lines.len() as i64
-        );
+        assert_eq!(draft.totals.cgst_paise, draft.totals.utgst_paise);
+        for line in &draft.lines {
+            assert_eq!(line.tax.cgst_paise, line.tax.utgst_paise, "equal halves");
+        }
         Ok(())
     }
 
@@ -522,7 +604,17 @@ mod tests {
             context(&rates, &shipping),
         )?;
         reconciles(&draft);
-        assert_eq!(draft.fulfilments.len(), 1);
+        // One document per place of supply: Leh's lines and Delhi's apart.
+        assert_eq!(draft.fulfilments.len(), 2);
+        for (index, place) in [(0, "38"), (1, "07")] {
+            let lines: Vec<&DraftLine> = draft
+                .lines
+                .iter()
+                .filter(|l| l.fulfilment == index)
+                .collect();
+            assert_eq!(lines.len(), 2, "goods and shipping");
+            assert!(lines.iter().all(|l| l.destination == place));
+        }
         assert_eq!(
             draft
                 .lines
@@ -532,7 +624,17 @@ mod tests {
             2
         );
         assert_eq!(draft.reservations.len(), 1);
-        assert_eq!(draft.reservations.first().map(|r| r.quantity), Some(5));
+        let reservation = draft
+            .reservations
+            .first()
+            .cloned()
+            .unwrap_or_else(|| DraftReservation {
+                variant_id: jam.variant_id,
+                quantity: 0,
+                parts: BTreeMap::new(),
+            });
+        assert_eq!(reservation.quantity, 5);
+        assert_eq!(reservation.parts, BTreeMap::from([(0, 3), (1, 2)]));
         Ok(())
     }
 

@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-use crate::FulfilmentStatus;
+use catalog::GstRegime;
+
+use crate::{DocumentKind, FulfilmentStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "fulfilments")]
@@ -20,6 +22,9 @@ pub struct Model {
     pub total_paise: i64,
     pub tcs_paise: i64,
     pub refunded_paise: i64,
+    /// The supplier's GST regime when the order was placed.
+    pub supplier_regime: GstRegime,
+    pub document_kind: DocumentKind,
     pub invoice_number: Option<String>,
     pub invoice_date: Option<Date>,
     pub carrier: Option<String>,

@@ -19,3 +19,4 @@ mod readme;
 mod readme_claims;
 mod reliability;
 mod search;
+mod tax_documents;

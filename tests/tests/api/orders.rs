@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     support::{
-        Backend, ServerOptions, TestServer, error_code,
+        Backend, ServerOptions, TestServer,
+        documents::assert_document_adds_up,
+        error_code,
         flows::{
             PASSWORD, admin_token, buyer_token, cooperative_id, error_fields, login, staff_token,
             user_errors,
@@ -158,8 +160,19 @@ pub fn assert_reconciles(order: &Value) {
                 int(&line["cgst"]) + int(&line["sgst"]) + int(&line["utgst"]) + int(&line["igst"]);
             assert_eq!(taxable + tax, total, "{line}");
             let rate = int(&line["gstRateBp"]);
-            // Taxable value is the inclusive amount / (1 + rate), rounded half up.
-            let expected = (2 * total * 10_000 + (10_000 + rate)) / (2 * (10_000 + rate));
+            let expected = if int(&line["igst"]) == 0 && rate > 0 {
+                // Within a State or UT the two halves are equal, each the inclusive
+                // amount × rate / (2 × (1 + rate)) rounded half up; the taxable value
+                // is the rest.
+                let half = (2 * total * rate + 2 * (10_000 + rate)) / (4 * (10_000 + rate));
+                assert_eq!(int(&line["cgst"]), half, "{line}");
+                assert_eq!(int(&line["sgst"]) + int(&line["utgst"]), half, "{line}");
+                total - 2 * half
+            } else {
+                // Between States taxable value is the inclusive amount / (1 + rate),
+                // rounded half up.
+                (2 * total * 10_000 + (10_000 + rate)) / (2 * (10_000 + rate))
+            };
             assert_eq!(taxable, expected, "{line}");
             if line["kind"] == "GOODS" {
                 assert_eq!(
@@ -182,10 +195,7 @@ fn assert_intra_ut(order: &Value) {
                 0,
                 "Ladakh levies UTGST, not SGST: {line}"
             );
-            assert!(
-                utgst - cgst == 0 || utgst - cgst == 1,
-                "central half rounds down: {line}"
-            );
+            assert_eq!(utgst, cgst, "equal halves: {line}");
         }
     }
 }
@@ -668,6 +678,7 @@ async fn fulfilment_moves_only_as_the_state_machine_allows(backend: Backend) -> 
             .starts_with("text/html")
     );
     let html = html.text().await?;
+    assert_document_adds_up(&html);
     for needle in [
         invoice_number.as_str(),
         "38AAAAS1234A1Z3",
@@ -1361,12 +1372,19 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     );
     assert_eq!(order_v["consignees"].as_array().unwrap().len(), 2);
     assert_reconciles(&order_v);
-    // Each consignee's place of supply decides its tax: Leh intra-UT, Delhi IGST.
-    let lines = order_v["fulfilments"][0]["lines"].as_array().unwrap();
+    // Each consignee's place of supply decides its tax: Leh intra-UT, Delhi IGST, each
+    // on its own fulfilment (one document per place of supply).
+    let fulfilments = order_v["fulfilments"].as_array().unwrap();
+    assert_eq!(fulfilments.len(), 2, "{order_v}");
+    let lines: Vec<&Value> = fulfilments
+        .iter()
+        .flat_map(|f| f["lines"].as_array().unwrap())
+        .collect();
     let goods = |state: &str| {
         lines
             .iter()
             .find(|l| l["kind"] == "GOODS" && l["placeOfSupply"] == state)
+            .copied()
             .cloned()
             .unwrap()
     };

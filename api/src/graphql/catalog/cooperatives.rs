@@ -25,6 +25,10 @@ pub struct Cooperative {
     pub contact_email: String,
     pub contact_phone: String,
     pub gstin: Option<String>,
+    pub gst_regime: GstRegimeValue,
+    /// The GST code of the State or UT the cooperative is registered in and supplies
+    /// from.
+    pub state_code: String,
     pub fssai_licence: Option<String>,
     pub verification_status: VerificationStatusValue,
     pub created_at: DateTime<Utc>,
@@ -67,6 +71,8 @@ impl From<catalog::Cooperative> for Cooperative {
             contact_email: coop.contact_email,
             contact_phone: coop.contact_phone,
             gstin: coop.gstin,
+            gst_regime: coop.gst_regime.into(),
+            state_code: coop.state_code,
             fssai_licence: coop.fssai_licence,
             verification_status: coop.verification_status.into(),
             created_at: coop.created_at,

@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, InputObject, MergedObject, Object, Result, Simp
 use crate::graphql::{
     UserError,
     catalog::{
-        AttributeKindValue, Category, Cooperative, District, ProductMutation,
+        AttributeKindValue, Category, Cooperative, District, GstRegimeValue, ProductMutation,
         VerificationStatusValue,
     },
     context::ContextExt,
@@ -31,6 +31,12 @@ pub struct CooperativeFieldsInput {
     pub contact_phone: Option<String>,
     /// Checked for format, state code and check character; an empty string clears it.
     pub gstin: Option<String>,
+    /// On create: REGULAR with a GSTIN, ENROLLED without one. REGULAR and COMPOSITION
+    /// need a GSTIN, ENROLLED has none.
+    pub gst_regime: Option<GstRegimeValue>,
+    /// The GST code of the State or UT the cooperative is registered in (Ladakh, 38,
+    /// on create unless given); its GSTIN must have been issued there.
+    pub state_code: Option<String>,
     /// 14 digits; needed before listing food. An empty string clears it.
     pub fssai_licence: Option<String>,
 }
@@ -49,6 +55,8 @@ impl From<CooperativeFieldsInput> for catalog::CooperativeFields {
             contact_email: input.contact_email,
             contact_phone: input.contact_phone,
             gstin: input.gstin,
+            gst_regime: input.gst_regime.map(Into::into),
+            state_code: input.state_code,
             fssai_licence: input.fssai_licence,
         }
     }

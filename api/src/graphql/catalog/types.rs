@@ -14,6 +14,18 @@ pub enum VerificationStatusValue {
     Suspended,
 }
 
+/// How a cooperative is registered for GST: REGULAR (a GSTIN holder, charges GST and
+/// issues tax invoices), COMPOSITION (a GSTIN under the composition scheme: charges no
+/// GST, issues bills of supply, sells within its own State/UT only) or ENROLLED (a
+/// PAN-based enrolment without a GSTIN, Notif. 34/2023-CT: the same limits).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "GstRegime", remote = "catalog::GstRegime")]
+pub enum GstRegimeValue {
+    Regular,
+    Composition,
+    Enrolled,
+}
+
 /// A product's place in its life cycle.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "ProductStatus", remote = "catalog::ProductStatus")]

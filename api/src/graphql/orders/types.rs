@@ -43,6 +43,17 @@ pub enum FulfilmentStatusValue {
 }
 
 /// How the buyer pays.
+/// What a fulfilment is billed on: TAX_INVOICE (every line bears GST), BILL_OF_SUPPLY
+/// (the supplier collects no GST, or every line is nil-rated or exempt) or
+/// INVOICE_CUM_BILL_OF_SUPPLY (taxable and non-taxable goods together, Rule 46A).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "DocumentKind", remote = "orders::DocumentKind")]
+pub enum DocumentKindValue {
+    TaxInvoice,
+    BillOfSupply,
+    InvoiceCumBillOfSupply,
+}
+
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "PaymentMethod", remote = "orders::PaymentMethod")]
 pub enum PaymentMethodValue {
@@ -299,6 +310,10 @@ impl Fulfilment {
     }
     async fn refunded(&self) -> Paise {
         Paise(self.0.fulfilment.refunded_paise)
+    }
+    /// The document the supply is billed on, decided when the order was placed.
+    async fn document_kind(&self) -> DocumentKindValue {
+        self.0.fulfilment.document_kind.into()
     }
     /// Issued when the fulfilment ships; unique per cooperative and financial year.
     async fn invoice_number(&self) -> Option<&str> {

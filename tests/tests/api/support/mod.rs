@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 pub mod channel_sim;
+pub mod documents;
 pub mod flows;
 pub mod postgres;
 pub mod server;
