@@ -18,3 +18,4 @@ mod provenance;
 mod readme;
 mod reliability;
 mod search;
+mod signatures;
