@@ -389,10 +389,10 @@ mod hostile_input {
                 _ => {
                     // Swap in a digit: keeps the JSON valid more often, so the address
                     // checks see changed values, not just parse errors.
-                    if let Some(b) = bytes.get_mut(at) {
-                        if b.is_ascii_digit() {
-                            *b = b'0' + rng.random_range(0..10);
-                        }
+                    if let Some(b) = bytes.get_mut(at)
+                        && b.is_ascii_digit()
+                    {
+                        *b = b'0' + rng.random_range(0..10);
                     }
                 }
             }
