@@ -137,3 +137,16 @@ pub async fn accept_invitation(
     )
     .await
 }
+
+#[cfg(test)]
+mod known_answer {
+    /// Invitation tokens are stored as their SHA-256 in lower-case hex; the FIPS 180-2 vector for
+    /// "abc" pins both the digest and the encoding.
+    #[test]
+    fn a_token_is_stored_as_its_sha256_in_hex() {
+        assert_eq!(
+            super::hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -486,6 +486,151 @@ mod tests {
         assert!(!verify_chain("LDK-T-2", &other_batch).intact);
     }
 
+    /// Known-answer vector. The canonical bytes and their digest were computed outside
+    /// this code, with Python:
+    ///   json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    /// then `sha256sum` over those UTF-8 bytes (and hashlib.sha256, which agrees).
+    const KNOWN_CANONICAL: &str = r#"{"batch":"LDK-GRK-2026-001","data":{"lot":{"a":null,"z":true},"moisture_pct":14,"trays":[3,1]},"kind":"DRIED","location":"Garkhon rooftops","notes":"Sun-dried 9 days — no sulphur","occurredAt":"2026-07-28T06:30:00Z","previousHash":"0000000000000000000000000000000000000000000000000000000000000000","sequence":1}"#;
+    const KNOWN_HASH: &str = "5ee06baf95c01eb25b8f8395b323c3c4aee2ce9b22f484f3faaf81162be96d41";
+    /// The next event, linked to the first: {"batch":"LDK-GRK-2026-001","data":{},
+    /// "kind":"PACKED","location":"Kargil","notes":"500 g pouches",
+    /// "occurredAt":"2026-08-02T10:00:00Z","previousHash":KNOWN_HASH,"sequence":2}.
+    const KNOWN_NEXT_HASH: &str =
+        "0a88c5e1576eb05fb4dd5e1acf5358700f3859e2115e6168c451c88dd953157d";
+
+    fn known_data() -> serde_json::Value {
+        // Keys deliberately out of order: the hash must not depend on it.
+        json!({ "trays": [3, 1], "moisture_pct": 14, "lot": { "z": true, "a": null } })
+    }
+
+    fn known_event() -> ProvenanceEvent {
+        ProvenanceEvent {
+            id: Uuid::nil(),
+            batch_id: Uuid::nil(),
+            sequence: 1,
+            kind: EventKind::Dried,
+            // Sub-seconds are not part of the hash (seconds precision in RFC 3339).
+            occurred_at: DateTime::parse_from_rfc3339("2026-07-28T06:30:00.250Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            location: "Garkhon rooftops".into(),
+            notes: "Sun-dried 9 days — no sulphur".into(),
+            data: known_data(),
+            recorded_at: DateTime::parse_from_rfc3339("2026-07-29T00:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            previous_hash: GENESIS_HASH.into(),
+            content_hash: KNOWN_HASH.into(),
+        }
+    }
+
+    fn known_next() -> ProvenanceEvent {
+        ProvenanceEvent {
+            sequence: 2,
+            kind: EventKind::Packed,
+            occurred_at: DateTime::parse_from_rfc3339("2026-08-02T10:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            location: "Kargil".into(),
+            notes: "500 g pouches".into(),
+            data: json!({}),
+            previous_hash: KNOWN_HASH.into(),
+            content_hash: KNOWN_NEXT_HASH.into(),
+            ..known_event()
+        }
+    }
+
+    const KNOWN_BATCH: &str = "LDK-GRK-2026-001";
+
+    #[test]
+    fn the_event_hash_matches_an_independently_computed_vector() {
+        let event = known_event();
+        let content = EventContent::of(KNOWN_BATCH, &event);
+        let canonical = canonical_json(&json!({
+            "batch": KNOWN_BATCH,
+            "sequence": 1,
+            "kind": "DRIED",
+            "occurredAt": "2026-07-28T06:30:00Z",
+            "location": "Garkhon rooftops",
+            "notes": "Sun-dried 9 days — no sulphur",
+            "data": known_data(),
+            "previousHash": GENESIS_HASH,
+        }));
+        assert_eq!(canonical, KNOWN_CANONICAL);
+        assert_eq!(event_hash(content), KNOWN_HASH);
+        let next = known_next();
+        assert_eq!(
+            event_hash(EventContent::of(KNOWN_BATCH, &next)),
+            KNOWN_NEXT_HASH
+        );
+        assert_eq!(
+            verify_chain(KNOWN_BATCH, &[event, next]),
+            ChainCheck {
+                intact: true,
+                first_broken_sequence: None
+            }
+        );
+    }
+
+    #[test]
+    fn tampering_with_any_hashed_field_changes_the_hash_and_breaks_the_chain() {
+        type Tamper = fn(&mut ProvenanceEvent);
+        let tampers: [(&str, Tamper); 7] = [
+            ("sequence", |e| e.sequence = 3),
+            ("kind", |e| e.kind = EventKind::Harvested),
+            ("occurredAt", |e| {
+                e.occurred_at += chrono::Duration::seconds(1);
+            }),
+            ("location", |e| e.location = "Garkhon rooftop".into()),
+            ("notes", |e| e.notes.push(' ')),
+            (
+                "data",
+                |e| {
+                    e.data = json!({ "moisture_pct": 15, "trays": [3, 1], "lot": { "z": true, "a": null } })
+                },
+            ),
+            ("previousHash", |e| {
+                e.previous_hash = format!("1{}", &GENESIS_HASH[1..]);
+            }),
+        ];
+        for (field, tamper) in tampers {
+            let mut event = known_event();
+            tamper(&mut event);
+            assert_ne!(
+                event_hash(EventContent::of(KNOWN_BATCH, &event)),
+                KNOWN_HASH,
+                "{field} is hashed"
+            );
+            // The stored hash stays the known one, as an edit in the database would leave it.
+            assert_eq!(
+                verify_chain(KNOWN_BATCH, &[event, known_next()]).first_broken_sequence,
+                Some(if field == "sequence" { 3 } else { 1 }),
+                "editing {field} is detected"
+            );
+        }
+        // The batch code is hashed too: the same events under another batch do not verify.
+        assert_ne!(
+            event_hash(EventContent::of("LDK-GRK-2026-002", &known_event())),
+            KNOWN_HASH
+        );
+        assert_eq!(
+            verify_chain("LDK-GRK-2026-002", &[known_event(), known_next()]).first_broken_sequence,
+            Some(1)
+        );
+        // A tampered stored hash breaks the link from the next event.
+        let mut relinked = known_event();
+        relinked.content_hash = KNOWN_NEXT_HASH.into();
+        assert!(!verify_chain(KNOWN_BATCH, &[relinked, known_next()]).intact);
+        // Fields outside the hash (ids, recording time) do not change it.
+        let mut moved = known_event();
+        moved.id = Uuid::now_v7();
+        moved.recorded_at = Utc::now();
+        assert_eq!(
+            event_hash(EventContent::of(KNOWN_BATCH, &moved)),
+            KNOWN_HASH
+        );
+    }
+
     #[test]
     fn key_order_does_not_change_the_hash() {
         assert_eq!(

@@ -338,3 +338,122 @@ impl ConnectorService {
         Ok(handled)
     }
 }
+
+/// A seeded stand-in for the `channel_order` fuzz target that runs under `cargo test`:
+/// byte-level mutations of a valid GeM order body, parsed as the webhook parses them,
+/// with every address checked as ingestion checks it. Nothing may panic; a parsed body
+/// keeps what it said, and an address is either normalised or refused with field paths
+/// under its own prefix.
+#[cfg(test)]
+mod hostile_input {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    use super::*;
+
+    const SEED: &str = r#"{"channelOrderId":"GEM/2026/B/123","contractNumber":"GEMC-1","paymentTermsDays":30,
+        "buyer":{"name":"Directorate of Health","phone":"9876543210","line1":"Secretariat","city":"Leh","pinCode":"194101","stateCode":"38"},
+        "items":[{"listingKey":"0190a0b0-0000-7000-8000-000000000001","sku":"RKDA-500","quantity":2,"unitPricePaise":36000}],
+        "consignees":[{"name":"PHC Nubra","address":{"name":"PHC Nubra","phone":"+91 94191 00000","line1":"Diskit","city":"Nubra","pinCode":"194401","stateCode":"38"},
+            "items":[{"listingKey":"0190a0b0-0000-7000-8000-000000000001","sku":"RKDA-500","quantity":1,"unitPricePaise":36000}]}]}"#;
+
+    const TOKENS: [&[u8]; 14] = [
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"\"",
+        b",",
+        b":",
+        b"null",
+        b"-1",
+        b"1e999",
+        b"\\u0000",
+        b"\"\xff\"",
+        b"9223372036854775808",
+        b"\"38\"",
+    ];
+
+    fn mutate(rng: &mut StdRng, bytes: &mut Vec<u8>) {
+        for _ in 0..rng.random_range(1..4) {
+            let at = rng.random_range(0..=bytes.len());
+            match rng.random_range(0..4) {
+                0 if at < bytes.len() => bytes[at] = rng.random(),
+                1 if at < bytes.len() => {
+                    let end = (at + rng.random_range(1..8)).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+                2 => {
+                    let token = TOKENS[rng.random_range(0..TOKENS.len())];
+                    bytes.splice(at..at, token.iter().copied());
+                }
+                _ => {
+                    // Swap in a digit: keeps the JSON valid more often, so the address
+                    // checks see changed values, not just parse errors.
+                    if let Some(b) = bytes.get_mut(at)
+                        && b.is_ascii_digit()
+                    {
+                        *b = b'0' + rng.random_range(0..10);
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_address(address: &orders::Address, prefix: &str) -> bool {
+        match address.clone().checked(prefix) {
+            Ok(checked) => {
+                assert!(
+                    checked.phone.starts_with("+91") && checked.phone.len() == 13,
+                    "{checked:?}"
+                );
+                assert_eq!(checked.pin_code.len(), 6, "{checked:?}");
+                assert_eq!(checked.clone().checked(prefix), Ok(checked));
+                true
+            }
+            Err(problems) => {
+                assert!(!problems.is_empty());
+                assert!(
+                    problems
+                        .iter()
+                        .all(|p| p.field.first().map(String::as_str) == Some(prefix))
+                );
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn mutated_channel_orders_parse_or_fail_without_panicking() {
+        let seed: InboundOrder = serde_json::from_str(SEED).unwrap();
+        assert!(
+            check_address(&seed.buyer, "buyer"),
+            "the seed body is valid"
+        );
+        assert_eq!(seed.consignees.len(), 1);
+        let mut rng = StdRng::seed_from_u64(21);
+        let (mut parsed, mut accepted, mut refused) = (0, 0, 0);
+        for _ in 0..20_000 {
+            let mut bytes = SEED.as_bytes().to_vec();
+            mutate(&mut rng, &mut bytes);
+            let Ok(order) = serde_json::from_slice::<InboundOrder>(&bytes) else {
+                continue;
+            };
+            parsed += 1;
+            for address in
+                std::iter::once(&order.buyer).chain(order.consignees.iter().map(|c| &c.address))
+            {
+                if check_address(address, "buyer") {
+                    accepted += 1;
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+        // The loop reached the address checks on both paths, many times.
+        assert!(parsed > 2_000, "{parsed} parsed");
+        assert!(
+            accepted > 1_000 && refused > 100,
+            "{accepted} accepted, {refused} refused"
+        );
+    }
+}

@@ -145,3 +145,45 @@ mod hostile_input {
         }
     }
 }
+
+#[cfg(test)]
+mod known_answer {
+    use super::*;
+
+    /// Signed with Stripe's own Python library (stripe 16.1.0):
+    /// `stripe.WebhookSignature.generate_signature_header(PAYLOAD, SECRET, 1764400000)`.
+    /// The payload holds non-ASCII text, signed as its UTF-8 bytes.
+    const SECRET: &str = "whsec_ladakh_known_answer";
+    const PAYLOAD: &str = r#"{"id":"evt_1NKb","type":"payment_intent.succeeded","data":{"object":{"amount":80000,"description":"Raktsey Karpo — 2 × 500 g"}}}"#;
+    const HEADER: &str =
+        "t=1764400000,v1=c9bbff6ab4f1f97c0802c1dd05aad74493e391a7067a78005cebb12ba2bcbe44";
+    const TOLERANCE: Duration = Duration::from_secs(300);
+
+    #[test]
+    fn a_header_signed_by_stripe_verifies() {
+        assert_eq!(
+            verify_signature(SECRET, HEADER, PAYLOAD.as_bytes(), 1_764_400_030, TOLERANCE),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn each_part_of_the_known_header_is_checked() {
+        let now = 1_764_400_030;
+        // Another secret, a changed byte of the payload, another timestamp with the same
+        // signature, a flipped nibble of the signature: each is refused.
+        assert!(
+            verify_signature("whsec_other", HEADER, PAYLOAD.as_bytes(), now, TOLERANCE).is_err()
+        );
+        let edited = PAYLOAD.replace("80000", "80001");
+        assert!(verify_signature(SECRET, HEADER, edited.as_bytes(), now, TOLERANCE).is_err());
+        let moved = HEADER.replace("t=1764400000", "t=1764400001");
+        assert!(verify_signature(SECRET, &moved, PAYLOAD.as_bytes(), now, TOLERANCE).is_err());
+        let flipped = HEADER.replace("v1=c9bb", "v1=d9bb");
+        assert!(verify_signature(SECRET, &flipped, PAYLOAD.as_bytes(), now, TOLERANCE).is_err());
+        // Correct, but too old.
+        assert!(
+            verify_signature(SECRET, HEADER, PAYLOAD.as_bytes(), 1_764_400_301, TOLERANCE).is_err()
+        );
+    }
+}

@@ -245,3 +245,188 @@ mod tests {
         assert_eq!(fields, ["a.name", "a.phone", "a.stateCode", "a.pinCode"]);
     }
 }
+
+/// A seeded stand-in for the `pin_code` fuzz target that runs under `cargo test`:
+/// random and mutated addresses, checking that nothing panics and that what `checked`
+/// accepts or refuses keeps its documented promises.
+#[cfg(test)]
+mod hostile_input {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    use super::*;
+
+    const PIECES: [&str; 24] = [
+        "",
+        " ",
+        "0",
+        "1",
+        "9",
+        "38",
+        "07",
+        "194101",
+        "110001",
+        "600001",
+        "012345",
+        "+91",
+        "91",
+        "98765 43210",
+        "6",
+        "\u{0}",
+        "\n",
+        "\t",
+        "é",
+        "लद्दाख",
+        "-",
+        "Z",
+        "ZZ",
+        "🙂",
+    ];
+
+    fn random_text(rng: &mut StdRng) -> String {
+        (0..rng.random_range(0..5))
+            .map(|_| {
+                if rng.random_bool(0.8) {
+                    PIECES[rng.random_range(0..PIECES.len())].to_owned()
+                } else {
+                    char::from_u32(rng.random_range(0..0x3000))
+                        .map_or_else(String::new, |c| c.to_string())
+                }
+            })
+            .collect()
+    }
+
+    fn valid() -> Address {
+        Address {
+            name: "Tsering Dolma".into(),
+            phone: "98765 43210".into(),
+            line1: "Main Bazaar".into(),
+            line2: Some("Near the polo ground".into()),
+            city: "Leh".into(),
+            pin_code: "194101".into(),
+            state_code: "38".into(),
+            gstin: Some("38AAAAS1234A1Z3".into()),
+        }
+    }
+
+    /// Replaces one to three fields of a valid address with random text, so that both
+    /// accepted and refused addresses come out.
+    fn mutated(rng: &mut StdRng) -> Address {
+        let mut address = valid();
+        for _ in 0..rng.random_range(1..4) {
+            let text = random_text(rng);
+            match rng.random_range(0..8) {
+                0 => address.name = text,
+                1 => address.phone = text,
+                2 => address.line1 = text,
+                3 => address.line2 = Some(text),
+                4 => address.city = text,
+                5 => address.pin_code = text,
+                6 => address.state_code = text,
+                _ => address.gstin = Some(text),
+            }
+        }
+        address
+    }
+
+    fn check_invariants(input: Address) -> bool {
+        match input.clone().checked("in") {
+            Ok(address) => {
+                for (value, max) in [
+                    (&address.name, 100),
+                    (&address.line1, 200),
+                    (&address.city, 100),
+                ] {
+                    assert!(!value.is_empty() && value.trim() == value, "{input:?}");
+                    assert!(value.chars().count() <= max, "{input:?}");
+                    assert!(!value.chars().any(char::is_control), "{input:?}");
+                }
+                let phone = address.phone.strip_prefix("+91").unwrap_or_default();
+                assert!(
+                    phone.len() == 10 && phone.bytes().all(|b| b.is_ascii_digit()),
+                    "{address:?}"
+                );
+                assert!(matches!(phone.as_bytes()[0], b'6'..=b'9'), "{address:?}");
+                let pin = address.pin_code.as_bytes();
+                assert!(pin.len() == 6 && pin.iter().all(u8::is_ascii_digit) && pin[0] != b'0');
+                let region = pin_region(&address.state_code);
+                assert!(region.is_some(), "{address:?}");
+                let region = region.unwrap_or_default();
+                assert!(pin[0] - b'0' == region || pin[0] == b'9', "{address:?}");
+                if let Some(gstin) = &address.gstin {
+                    assert_eq!(catalog::identifiers::parse_gstin(gstin).as_ref(), Ok(gstin));
+                }
+                // Checking is idempotent: a normalised address stays as it is.
+                assert_eq!(address.clone().checked("in"), Ok(address));
+                true
+            }
+            Err(problems) => {
+                assert!(!problems.is_empty(), "{input:?}");
+                for problem in &problems {
+                    assert_eq!(problem.field.first().map(String::as_str), Some("in"));
+                    assert_eq!(problem.field.len(), 2, "{problem:?}");
+                }
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn random_and_mutated_addresses_keep_the_documented_promises() {
+        let mut rng = StdRng::seed_from_u64(21);
+        assert!(check_invariants(valid()), "the seed address is valid");
+        let (mut accepted, mut refused) = (0, 0);
+        for round in 0..20_000 {
+            let input = if round % 4 == 0 {
+                Address {
+                    name: random_text(&mut rng),
+                    phone: random_text(&mut rng),
+                    line1: random_text(&mut rng),
+                    line2: Some(random_text(&mut rng)),
+                    city: random_text(&mut rng),
+                    pin_code: random_text(&mut rng),
+                    state_code: random_text(&mut rng),
+                    gstin: Some(random_text(&mut rng)),
+                }
+            } else {
+                mutated(&mut rng)
+            };
+            if check_invariants(input) {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        // Both paths ran many times, so the invariants above were really exercised.
+        assert!(
+            accepted > 500 && refused > 500,
+            "{accepted} accepted, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn random_pin_codes_parse_only_to_six_digits_not_starting_with_zero() {
+        let mut rng = StdRng::seed_from_u64(22);
+        let mut parsed = 0;
+        for _ in 0..20_000 {
+            let text = if rng.random_bool(0.5) {
+                format!(
+                    "{}{}",
+                    " ".repeat(rng.random_range(0..2)),
+                    rng.random_range(0..2_000_000)
+                )
+            } else {
+                random_text(&mut rng)
+            };
+            if let Ok(pin) = parse_pin_code(&text) {
+                parsed += 1;
+                assert_eq!(pin, text.trim());
+                assert!(
+                    pin.len() == 6
+                        && pin.bytes().all(|b| b.is_ascii_digit())
+                        && !pin.starts_with('0')
+                );
+            }
+        }
+        assert!(parsed > 1_000, "{parsed}");
+    }
+}

@@ -60,10 +60,15 @@ struct Entries {
     bytes: usize,
 }
 
+/// Where the cache reads the time: the real clock in production, a hand-moved one in
+/// the unit tests (so they never sleep).
+pub type Clock = Box<dyn Fn() -> Instant + Send + Sync>;
+
 pub struct CatalogCache {
     settings: CatalogCacheSettings,
     generation: AtomicU64,
     entries: Mutex<Entries>,
+    now: Clock,
 }
 
 /// What a GraphQL document does, as far as the cache is concerned.
@@ -111,6 +116,10 @@ pub fn classify(query: &str) -> DocumentKind {
 
 impl CatalogCache {
     pub fn new(settings: CatalogCacheSettings) -> Self {
+        Self::with_clock(settings, Box::new(Instant::now))
+    }
+
+    pub fn with_clock(settings: CatalogCacheSettings, now: Clock) -> Self {
         Self {
             settings,
             generation: AtomicU64::new(0),
@@ -118,6 +127,7 @@ impl CatalogCache {
                 map: LruCache::unbounded(),
                 bytes: 0,
             }),
+            now,
         }
     }
 
@@ -161,9 +171,10 @@ impl CatalogCache {
         }
         let generation = self.generation();
         let ttl = self.settings.ttl;
+        let now = (self.now)();
         let mut entries = self.entries.lock().ok()?;
         let entry = entries.map.get_mut(key)?;
-        let age = entry.stored_at.elapsed();
+        let age = now.saturating_duration_since(entry.stored_at);
         if entry.generation == generation && age < ttl {
             if age >= ttl - ttl / 4 && !entry.refreshing {
                 entry.refreshing = true;
@@ -191,7 +202,7 @@ impl CatalogCache {
         };
         let entry = Entry {
             generation,
-            stored_at: Instant::now(),
+            stored_at: (self.now)(),
             body,
             refreshing: false,
         };
@@ -216,7 +227,7 @@ impl CatalogCache {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::{sync::Arc, time::Duration};
 
     use super::*;
 
@@ -278,17 +289,38 @@ mod tests {
         assert_eq!(cache.len(), 0);
     }
 
+    /// A cache whose clock moves only when the returned hand says so (milliseconds).
+    fn cache_with_hand(ttl_ms: u64) -> (CatalogCache, Arc<AtomicU64>) {
+        let start = Instant::now();
+        let hand = Arc::new(AtomicU64::new(0));
+        let read = Arc::clone(&hand);
+        let cache = CatalogCache::with_clock(
+            CatalogCacheSettings {
+                ttl: Duration::from_millis(ttl_ms),
+                max_bytes: 1 << 20,
+            },
+            Box::new(move || start + Duration::from_millis(read.load(Ordering::SeqCst))),
+        );
+        (cache, hand)
+    }
+
     #[test]
     fn entries_expire_after_one_caller_was_sent_to_refresh_them() {
-        let cache = cache(400, 1 << 20);
+        let (cache, hand) = cache_with_hand(400);
         cache.store("a".into(), cache.generation(), Bytes::from_static(b"page"));
         assert!(cache.get("a").is_some());
-        std::thread::sleep(Duration::from_millis(320));
+        // Just before the last quarter (300 ms of 400): everyone is served.
+        hand.store(299, Ordering::SeqCst);
+        assert!(cache.get("a").is_some());
+        assert!(cache.get("a").is_some());
         // The last quarter: one caller refreshes, the others are still served.
+        hand.store(300, Ordering::SeqCst);
         assert_eq!(cache.get("a"), None);
         assert!(cache.get("a").is_some());
+        hand.store(399, Ordering::SeqCst);
         assert!(cache.get("a").is_some());
-        std::thread::sleep(Duration::from_millis(100));
+        // At the TTL the entry is gone for everyone.
+        hand.store(400, Ordering::SeqCst);
         assert_eq!(cache.get("a"), None);
         assert_eq!(cache.len(), 0);
         // A refreshed entry starts a new life.
@@ -298,6 +330,10 @@ mod tests {
             Bytes::from_static(b"page 2"),
         );
         assert_eq!(cache.get("a").as_deref(), Some(&b"page 2"[..]));
+        hand.store(400 + 299, Ordering::SeqCst);
+        assert_eq!(cache.get("a").as_deref(), Some(&b"page 2"[..]));
+        hand.store(400 + 400, Ordering::SeqCst);
+        assert_eq!(cache.get("a"), None);
     }
 
     #[test]

@@ -413,3 +413,23 @@ fn check_allocations(terms: &InstitutionalTerms, lines: &[CartLine]) -> Result<(
         Err(OrderError::Invalid(problems))
     }
 }
+
+#[cfg(test)]
+mod known_answer {
+    use super::*;
+
+    /// The channel buyers' ids are stored on orders, so they must never change. Computed
+    /// outside this code with Python: `uuid.UUID(bytes=hashlib.sha256(b"ladakh-market
+    /// channel buyer GEM").digest()[:16], version=4)`.
+    #[test]
+    fn channel_buyer_ids_match_independently_computed_values() {
+        assert_eq!(
+            channel_buyer_id("GEM").to_string(),
+            "cd4cdd17-6a32-48bf-ba0b-48b611f2b760"
+        );
+        assert_eq!(
+            channel_buyer_id("NCUI_HAAT").to_string(),
+            "c8610151-4744-4015-98f2-0bfe21400561"
+        );
+    }
+}

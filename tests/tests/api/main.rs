@@ -19,4 +19,5 @@ mod readme;
 mod readme_claims;
 mod reliability;
 mod search;
+mod signatures;
 mod tax_documents;

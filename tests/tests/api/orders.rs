@@ -159,21 +159,15 @@ pub fn assert_reconciles(order: &Value) {
             let tax =
                 int(&line["cgst"]) + int(&line["sgst"]) + int(&line["utgst"]) + int(&line["igst"]);
             assert_eq!(taxable + tax, total, "{line}");
-            let rate = int(&line["gstRateBp"]);
-            let expected = if int(&line["igst"]) == 0 && rate > 0 {
-                // Within a State or UT the two halves are equal, each the inclusive
-                // amount × rate / (2 × (1 + rate)) rounded half up; the taxable value
-                // is the rest.
-                let half = (2 * total * rate + 2 * (10_000 + rate)) / (4 * (10_000 + rate));
-                assert_eq!(int(&line["cgst"]), half, "{line}");
-                assert_eq!(int(&line["sgst"]) + int(&line["utgst"]), half, "{line}");
-                total - 2 * half
-            } else {
-                // Between States taxable value is the inclusive amount / (1 + rate),
-                // rounded half up.
-                (2 * total * 10_000 + (10_000 + rate)) / (2 * (10_000 + rate))
-            };
-            assert_eq!(taxable, expected, "{line}");
+            if int(&line["igst"]) == 0 {
+                // Within a State or UT the two halves are equal amounts (GSTR-1 and
+                // e-invoice validation expect it); the hand-computed figures pin them.
+                assert_eq!(
+                    int(&line["cgst"]),
+                    int(&line["sgst"]) + int(&line["utgst"]),
+                    "{line}"
+                );
+            }
             if line["kind"] == "GOODS" {
                 assert_eq!(
                     int(&line["unitPrice"]) * int(&line["quantity"]),
@@ -183,6 +177,85 @@ pub fn assert_reconciles(order: &Value) {
             }
         }
     }
+}
+
+/// One line as the order shows it, written out by hand in the tests:
+/// (kind, sku, quantity, rate in bp, total, taxable value, CGST, SGST, UTGST, IGST).
+type PinnedLine = (
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+/// A fulfilment's or an order's figures, written out by hand:
+/// (total, goods, shipping, taxable value, CGST, SGST, UTGST, IGST).
+type PinnedTotals = (i64, i64, i64, i64, i64, i64, i64, i64);
+
+fn totals_of(v: &Value) -> PinnedTotals {
+    (
+        int(&v["total"]),
+        int(&v["goodsTotal"]),
+        int(&v["shippingTotal"]),
+        int(&v["taxableValue"]),
+        int(&v["cgst"]),
+        int(&v["sgst"]),
+        int(&v["utgst"]),
+        int(&v["igst"]),
+    )
+}
+
+/// The fulfilment of `cooperative` has exactly `lines`, in order, each shipped to
+/// `place_of_supply`, and the figures `totals`.
+fn assert_pinned_fulfilment(
+    order: &Value,
+    cooperative: &str,
+    place_of_supply: &str,
+    lines: &[PinnedLine],
+    totals: PinnedTotals,
+) {
+    let fulfilment = order["fulfilments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cooperative"]["slug"] == cooperative)
+        .unwrap_or_else(|| panic!("no fulfilment of {cooperative}: {order}"));
+    let actual: Vec<PinnedLine> = fulfilment["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(lines)
+        .map(|(line, pinned)| {
+            assert_eq!(line["kind"], pinned.0, "{line}");
+            assert_eq!(line["sku"], pinned.1, "{line}");
+            assert_eq!(line["placeOfSupply"], place_of_supply, "{line}");
+            (
+                pinned.0,
+                pinned.1,
+                int(&line["quantity"]),
+                int(&line["gstRateBp"]),
+                int(&line["total"]),
+                int(&line["taxableValue"]),
+                int(&line["cgst"]),
+                int(&line["sgst"]),
+                int(&line["utgst"]),
+                int(&line["igst"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fulfilment["lines"].as_array().unwrap().len(),
+        lines.len(),
+        "{fulfilment}"
+    );
+    assert_eq!(actual, lines, "{fulfilment}");
+    assert_eq!(totals_of(fulfilment), totals, "{fulfilment}");
 }
 
 fn assert_intra_ut(order: &Value) {
@@ -305,9 +378,51 @@ async fn anonymous_cart_merges_and_checkout_splits_per_cooperative(
     );
     assert_reconciles(&order);
     assert_intra_ut(&order);
+    // Leh to Leh: CGST + UTGST (Ladakh is a UT without a legislature), rates from
+    // data/reference/gst_rates.json on today's date (after 22 Sep 2025), shipping from
+    // data/reference/shipping_rates.json (zone LADAKH: Rs 40 for the first 500 g, Rs 20
+    // for each started 500 g more). Taxable value = amount × 100 / (100 + rate), rounded
+    // half up; the tax is the rest; CGST is half the tax rounded down, UTGST the rest.
+    //
+    // Sham: 2 × RKDA-500 at Rs 360, HSN 08131000 (prefix 0813, 5%): 72000 paise;
+    //   72000 × 100 / 105 = 68571.43 → 68571; tax 3429 → CGST 1714, UTGST 1715.
+    //   Parcel 2 × 520 g = 1040 g: 4000 + 2 started slabs × 2000 = 8000, taxed like its
+    //   principal supply (the apricots, 5%): 8000 × 100 / 105 = 7619.05 → 7619; tax 381
+    //   → 190 + 191.
+    //   Fulfilment: 72000 + 8000 = 80000; taxable 68571 + 7619 = 76190;
+    //   CGST 1714 + 190 = 1904; UTGST 1715 + 191 = 1906.
+    assert_pinned_fulfilment(
+        &order,
+        "sham-apricot-growers-demo",
+        "38",
+        &[
+            (
+                "GOODS", "RKDA-500", 2, 500, 72_000, 68_571, 1_714, 0, 1_715, 0,
+            ),
+            ("SHIPPING", "SHIPPING", 1, 500, 8_000, 7_619, 190, 0, 191, 0),
+        ],
+        (80_000, 72_000, 8_000, 76_190, 1_904, 0, 1_906, 0),
+    );
+    // Nubra: 1 × NLBJ-500 at Rs 320, HSN 200989 (prefix 2009, 5%):
+    //   32000 × 100 / 105 = 30476.19 → 30476; tax 1524 → 762 + 762.
+    //   Parcel 780 g: 4000 + 1 × 2000 = 6000 at 5%: 5714.29 → 5714; tax 286 → 143 + 143.
+    //   Fulfilment: 38000; taxable 36190; CGST 905; UTGST 905.
+    assert_pinned_fulfilment(
+        &order,
+        "nubra-leh-berry-growers-demo",
+        "38",
+        &[
+            ("GOODS", "NLBJ-500", 1, 500, 32_000, 30_476, 762, 0, 762, 0),
+            ("SHIPPING", "SHIPPING", 1, 500, 6_000, 5_714, 143, 0, 143, 0),
+        ],
+        (38_000, 32_000, 6_000, 36_190, 905, 0, 905, 0),
+    );
+    // Order: 80000 + 38000 = 118000 (goods 72000 + 32000 = 104000, shipping 14000);
+    // taxable 76190 + 36190 = 112380; CGST 1904 + 905 = 2809; UTGST 1906 + 905 = 2811.
     assert_eq!(
-        int(&order["goodsTotal"]),
-        2 * int(&apricots["price"]["amount"]) + int(&juice["price"]["amount"])
+        totals_of(&order),
+        (118_000, 104_000, 14_000, 112_380, 2_809, 0, 2_811, 0),
+        "{order}"
     );
     assert_eq!(
         stock(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await,
@@ -364,6 +479,26 @@ async fn anonymous_cart_merges_and_checkout_splits_per_cooperative(
     assert!(delhi_order["reservationExpiresAt"].is_string());
     assert_reconciles(&delhi_order);
     assert_inter_state(&delhi_order);
+    // Leh to Delhi (State code 07): inter-State, all IGST. The cart holds 1 × NLBJ-500
+    // (Rs 320, 5%): 32000 × 100 / 105 = 30476.19 → 30476, IGST 1524. Delhi is in zone
+    // NORTH (Rs 80 for the first 500 g, Rs 40 per started 500 g more): 780 g is
+    // 8000 + 4000 = 12000 at 5%: 12000 × 100 / 105 = 11428.57 → 11429, IGST 571.
+    // Totals: 44000; taxable 30476 + 11429 = 41905; IGST 1524 + 571 = 2095.
+    assert_pinned_fulfilment(
+        &delhi_order,
+        "nubra-leh-berry-growers-demo",
+        "07",
+        &[
+            ("GOODS", "NLBJ-500", 1, 500, 32_000, 30_476, 0, 0, 0, 1_524),
+            ("SHIPPING", "SHIPPING", 1, 500, 12_000, 11_429, 0, 0, 0, 571),
+        ],
+        (44_000, 32_000, 12_000, 41_905, 0, 0, 0, 2_095),
+    );
+    assert_eq!(
+        totals_of(&delhi_order),
+        (44_000, 32_000, 12_000, 41_905, 0, 0, 0, 2_095),
+        "{delhi_order}"
+    );
 
     let mine = server
         .graphql_as(
@@ -396,6 +531,138 @@ async fn anonymous_cart_merges_and_checkout_splits_per_cooperative(
         ["input.cart"],
         "{empty}"
     );
+    Ok(())
+}
+
+/// Textiles are taxed by their per-piece value (HSN 6214: 5% while a piece's value
+/// before tax is at most Rs 2,500, 18% above, from 22 Sep 2025), and a parcel that mixes
+/// rates pays shipping at the rate of its principal (dearest) supply. Every figure is
+/// worked out by hand below.
+async fn textile_gst_follows_the_per_piece_value_and_the_parcel_its_principal_supply(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let buyer = buyer_token(&server, "textile-buyer@example.org").await;
+
+    // Leh to Leh (CGST + UTGST), one Chuchot parcel mixing 18% and 5%.
+    for (slug, sku, quantity) in [
+        ("ladakh-pashmina-stole-walnut-dyed-200x70", "CWST-200W", 1),
+        ("chuchot-pashmina-travel-stole-160x50", "CWTS-160", 2),
+        ("chuchot-snambu-handwoven-fabric-150x75", "CWF-150", 1),
+    ] {
+        let v = variant(&server, slug, sku).await;
+        let added = add_to_cart(&server, Some(&buyer), None, &v["id"], quantity).await;
+        assert!(user_errors(&added, "cartAddItem").is_empty(), "{added}");
+    }
+    let placed = place_order(
+        &server,
+        &buyer,
+        "textile-leh",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
+    assert!(user_errors(&placed, "placeOrder").is_empty(), "{placed}");
+    let order = placed["data"]["placeOrder"]["order"].clone();
+    assert_reconciles(&order);
+    // CWST-200W, Rs 11,500 a piece, HSN 621420: at 5% its value would be
+    //   1150000 × 100 / 105 = 1095238 > 250000, so 18%: 1150000 × 100 / 118 =
+    //   974576.27 → 974576; tax 175424 → CGST 87712, UTGST 87712.
+    // CWTS-160, Rs 2,500 a piece: 250000 × 100 / 105 = 238095 ≤ 250000, so 5%;
+    //   2 pieces 500000 × 100 / 105 = 476190.48 → 476190; tax 23810 → 11905 + 11905.
+    // CWF-150, Rs 1,400, HSN 5111 (5%): 140000 × 100 / 105 = 133333.33 → 133333;
+    //   tax 6667 → CGST 3333, UTGST 3334 (the odd paisa to the UT).
+    // Parcel 320 + 2 × 220 + 450 = 1210 g: Rs 40 + 2 started 500 g slabs × Rs 20 =
+    //   8000, at the principal supply's rate (CWST-200W, the dearest line, 18%):
+    //   8000 × 100 / 118 = 6779.66 → 6780; tax 1220 → 610 + 610.
+    // Fulfilment: goods 1150000 + 500000 + 140000 = 1790000, shipping 8000, total
+    //   1798000; taxable 974576 + 476190 + 133333 + 6780 = 1590879;
+    //   CGST 87712 + 11905 + 3333 + 610 = 103560; UTGST 87712 + 11905 + 3334 + 610 = 103561.
+    let chuchot_totals = (
+        1_798_000, 1_790_000, 8_000, 1_590_879, 103_560, 0, 103_561, 0,
+    );
+    assert_pinned_fulfilment(
+        &order,
+        "chuchot-women-weavers-demo",
+        "38",
+        &[
+            (
+                "GOODS",
+                "CWST-200W",
+                1,
+                1_800,
+                1_150_000,
+                974_576,
+                87_712,
+                0,
+                87_712,
+                0,
+            ),
+            (
+                "GOODS", "CWTS-160", 2, 500, 500_000, 476_190, 11_905, 0, 11_905, 0,
+            ),
+            (
+                "GOODS", "CWF-150", 1, 500, 140_000, 133_333, 3_333, 0, 3_334, 0,
+            ),
+            (
+                "SHIPPING", "SHIPPING", 1, 1_800, 8_000, 6_780, 610, 0, 610, 0,
+            ),
+        ],
+        chuchot_totals,
+    );
+    assert_eq!(totals_of(&order), chuchot_totals, "{order}");
+
+    // Leh to Delhi (IGST), one Changthang parcel: a shawl above the threshold and a
+    // muffler below it.
+    for (slug, sku) in [
+        ("changthangi-pashmina-undyed-shawl-200x70", "CPS-200U"),
+        ("changthang-pashmina-muffler-undyed-180x30", "CPM-180"),
+    ] {
+        let v = variant(&server, slug, sku).await;
+        let added = add_to_cart(&server, Some(&buyer), None, &v["id"], 1).await;
+        assert!(user_errors(&added, "cartAddItem").is_empty(), "{added}");
+    }
+    let placed = place_order(
+        &server,
+        &buyer,
+        "textile-delhi",
+        delhi(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
+    assert!(user_errors(&placed, "placeOrder").is_empty(), "{placed}");
+    let order = placed["data"]["placeOrder"]["order"].clone();
+    assert_reconciles(&order);
+    // CPS-200U, Rs 18,500: 1850000 × 100 / 105 = 1761905 > 250000, so 18%:
+    //   1850000 × 100 / 118 = 1567796.61 → 1567797; IGST 282203.
+    // CPM-180, Rs 2,400: 240000 × 100 / 105 = 228571.43 → 228571 ≤ 250000, so 5%;
+    //   IGST 240000 − 228571 = 11429.
+    // Parcel 380 + 180 = 560 g to zone NORTH: Rs 80 + 1 started slab × Rs 40 = 12000
+    //   at 18% (the shawl is the principal supply): 12000 × 100 / 118 = 10169.49 →
+    //   10169; IGST 1831.
+    // Totals: goods 2090000, shipping 12000, total 2102000; taxable 1567797 + 228571 +
+    //   10169 = 1806537; IGST 282203 + 11429 + 1831 = 295463.
+    let changthang_totals = (2_102_000, 2_090_000, 12_000, 1_806_537, 0, 0, 0, 295_463);
+    assert_pinned_fulfilment(
+        &order,
+        "changthang-pashmina-growers-demo",
+        "07",
+        &[
+            (
+                "GOODS", "CPS-200U", 1, 1_800, 1_850_000, 1_567_797, 0, 0, 0, 282_203,
+            ),
+            (
+                "GOODS", "CPM-180", 1, 500, 240_000, 228_571, 0, 0, 0, 11_429,
+            ),
+            (
+                "SHIPPING", "SHIPPING", 1, 1_800, 12_000, 10_169, 0, 0, 0, 1_831,
+            ),
+        ],
+        changthang_totals,
+    );
+    assert_eq!(totals_of(&order), changthang_totals, "{order}");
     Ok(())
 }
 
@@ -691,6 +958,19 @@ async fn fulfilment_moves_only_as_the_state_machine_allows(backend: Backend) -> 
         "Tsering Dolma",
     ] {
         assert!(html.contains(needle), "invoice lacks {needle}: {html}");
+    }
+    // The figures, by hand: 1 × RKDA-1000 at Rs 690 (HSN 0813, 5%) within Ladakh:
+    // 69000 × 100 / 105 = 65714.29 → Rs 657.14; tax 3286 → CGST 16.43 + UTGST 16.43.
+    // Shipping 1030 g: Rs 40 + 2 started 500 g slabs × Rs 20 = Rs 80 at 5%:
+    // 8000 × 100 / 105 = 7619.05 → Rs 76.19; tax 381 → CGST 1.90 + UTGST 1.91.
+    // Totals: Rs 770.00; taxable 733.33; CGST 16.43 + 1.90 = 18.33; UTGST 18.34.
+    for row in [
+        "<th>CGST</th><th>UTGST</th>",
+        "<td>1</td><td class=\"l\">NOS</td><td>690.00</td><td>690.00</td><td>657.14</td><td>5.00%</td><td>16.43</td><td>16.43</td></tr>",
+        "<td>1</td><td class=\"l\">NOS</td><td>80.00</td><td>80.00</td><td>76.19</td><td>5.00%</td><td>1.90</td><td>1.91</td></tr>",
+        "<th id=\"invoice-total\">770.00</th><th>733.33</th><th></th><th>18.33</th><th>18.34</th>",
+    ] {
+        assert!(html.contains(row), "invoice lacks {row}: {html}");
     }
     assert_eq!(
         server
@@ -1543,6 +1823,7 @@ async fn buyers_racing_for_scarce_stock_never_oversell(backend: Backend) -> anyh
 
 both_backends!(
     anonymous_cart_merges_and_checkout_splits_per_cooperative,
+    textile_gst_follows_the_per_piece_value_and_the_parcel_its_principal_supply,
     changed_prices_and_short_stock_are_reported_not_applied,
     fulfilment_moves_only_as_the_state_machine_allows,
     cancellation_and_expiry_give_stock_back,

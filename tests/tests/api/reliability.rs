@@ -2,7 +2,7 @@
 //! through two server processes, and a server killed with SIGKILL in the middle of
 //! checkouts, index updates and channel pushes, then restarted.
 
-use std::{collections::HashMap, time::Duration};
+use std::collections::HashMap;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
@@ -81,6 +81,45 @@ async fn place(base: String, token: String, key: String, method: &str) -> Value 
         Ok(response) => response.json().await.unwrap_or(Value::Null),
         // The server was killed under this request: the buyer got no answer.
         Err(_) => Value::Null,
+    }
+}
+
+/// What became of a checkout sent to a server that may be killed under it.
+#[derive(Debug)]
+enum Checkout {
+    /// The server answered.
+    Answered(Value),
+    /// The request reached the server on an open connection, and the connection died
+    /// before the answer came: the kill cut this checkout off.
+    CutOff,
+    /// The server was already gone when the request tried to connect.
+    NotConnected,
+}
+
+async fn checkout(base: String, token: String, key: String, method: &str) -> Checkout {
+    let sent = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id reservationExpiresAt } errors { code } } }",
+                        "variables": { "i": { "idempotencyKey": key, "shippingAddress": leh(), "paymentMethod": method } } }))
+        .send()
+        .await;
+    match sent {
+        Ok(response) => match response.json().await {
+            Ok(body) => Checkout::Answered(body),
+            Err(_) => Checkout::CutOff,
+        },
+        Err(e) if e.is_connect() => Checkout::NotConnected,
+        Err(_) => Checkout::CutOff,
+    }
+}
+
+fn acknowledged_order(outcome: &Checkout) -> Option<String> {
+    match outcome {
+        Checkout::Answered(body) => body["data"]["placeOrder"]["order"]["id"]
+            .as_str()
+            .map(str::to_owned),
+        _ => None,
     }
 }
 
@@ -276,16 +315,28 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
     let tokens = buyer_tokens(30);
     for (n, token) in tokens.iter().enumerate() {
         let (_, sku) = stock_variants[n % 2];
-        server
+        let added = server
             .graphql_as(
                 Some(token),
-                "mutation($i: CartAddItemInput!) { cartAddItem(input: $i) { errors { code } } }",
+                "mutation($i: CartAddItemInput!) { cartAddItem(input: $i) { cart { itemCount } errors { code } } }",
                 json!({ "i": { "variantId": initial[sku].0, "quantity": 1 + (n % 3) } }),
             )
             .await;
+        assert_eq!(
+            added["data"]["cartAddItem"]["errors"],
+            json!([]),
+            "cart {n} filled: {added}"
+        );
+        assert_eq!(
+            added["data"]["cartAddItem"]["cart"]["itemCount"],
+            json!(1 + (n % 3)),
+            "cart {n} filled: {added}"
+        );
     }
-    // Checkouts, catalogue writes (search index and channel pushes) … and SIGKILL once
-    // a few buyers have their answers and the rest are in flight.
+    // Checkouts, catalogue writes (search index and channel pushes) … and SIGKILL as
+    // soon as the first buyer has an order: the other checkouts, sent at the same time,
+    // are then waiting on the database (writes queue behind one another), so the kill
+    // lands in the middle of them. No clock decides when.
     let base = server.base_url.clone();
     let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
     for (n, token) in tokens.iter().enumerate() {
@@ -299,7 +350,7 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
         let answers = answers.clone();
         let (base, token) = (base.clone(), token.clone());
         tokio::spawn(async move {
-            let _ = answers.send(place(base, token, format!("crash-{n}"), method).await);
+            let _ = answers.send(checkout(base, token, format!("crash-{n}"), method).await);
         });
     }
     drop(answers);
@@ -318,33 +369,65 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
         })
     };
     let mut acknowledged = Vec::new();
-    let started = std::time::Instant::now();
-    while acknowledged.len() < 5 && started.elapsed() < Duration::from_secs(20) {
-        match tokio::time::timeout(Duration::from_millis(50), answered.recv()).await {
-            Ok(Some(body)) => {
-                if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
-                    acknowledged.push(id.to_owned());
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {}
+    let mut answered_without_order = Vec::new();
+    while acknowledged.is_empty() {
+        let outcome = answered
+            .recv()
+            .await
+            .expect("every checkout ended before one was acknowledged");
+        match acknowledged_order(&outcome) {
+            Some(id) => acknowledged.push(id),
+            None => answered_without_order.push(outcome),
         }
     }
+    let acknowledged_before_kill = acknowledged.len();
     let database = server.stop().await;
     // Every reservation the killed server made runs out by then …
     let all_expired = chrono::Utc::now() + chrono::Duration::seconds(3);
     // … and the leases it held on catalogue changes (10 s) and channel jobs (3 × the
     // 500 ms channel timeout) by then: until they lapse, nobody may take those rows.
     let leases_lapsed = chrono::Utc::now() + chrono::Duration::seconds(10);
-    while let Some(body) = answered.recv().await {
-        if let Some(id) = body["data"]["placeOrder"]["order"]["id"].as_str() {
-            acknowledged.push(id.to_owned());
+    let mut cut_off = 0;
+    while let Some(outcome) = answered.recv().await {
+        match (acknowledged_order(&outcome), outcome) {
+            (Some(id), _) => acknowledged.push(id),
+            (None, Checkout::CutOff) => cut_off += 1,
+            (None, other) => answered_without_order.push(other),
         }
     }
     let _ = writer.await;
     eprintln!(
-        "killed with {} of {} checkouts acknowledged",
+        "killed with {} of {} checkouts acknowledged, {cut_off} cut off",
         acknowledged.len(),
+        tokens.len()
+    );
+    // The test proves something only if the kill hit checkouts on both sides of it.
+    assert!(
+        acknowledged_before_kill >= 1,
+        "no checkout acknowledged before the kill"
+    );
+    assert!(
+        cut_off >= 1,
+        "the kill cut no checkout off ({} acknowledged, others: {answered_without_order:?})",
+        acknowledged.len()
+    );
+    // The price writer races the apricot checkouts, so some buyers are told the
+    // price changed; that is an answer too. Anything else (an error, a refusal for
+    // another reason) is a failure of its own.
+    let price_changed = |o: &Checkout| match o {
+        Checkout::Answered(body) => {
+            body["data"]["placeOrder"]["errors"] == json!([{ "code": "PRICE_CHANGED" }])
+        }
+        _ => false,
+    };
+    assert!(
+        answered_without_order
+            .iter()
+            .all(|o| matches!(o, Checkout::NotConnected) || price_changed(o)),
+        "a checkout was refused instead of placed or cut off: {answered_without_order:?}"
+    );
+    assert_eq!(
+        acknowledged.len() + cut_off + answered_without_order.len(),
         tokens.len()
     );
     let phase = std::time::Instant::now();
