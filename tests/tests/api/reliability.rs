@@ -123,16 +123,21 @@ fn acknowledged_order(outcome: &Checkout) -> Option<String> {
     }
 }
 
+/// Bank transfers hold their stock this long. The "sold out" check runs right after the
+/// race, before any hold may lapse: on a loaded machine 150 checkouts took longer than
+/// 3 s and the sweep released units before they were counted.
+const RACE_TTL_SECS: &str = "20";
+
 async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> anyhow::Result<()> {
     let options = || {
         ServerOptions::default()
-            .env("RESERVATION_TTL_SECS", "3")
+            .env("RESERVATION_TTL_SECS", RACE_TTL_SECS)
             .env("ORDER_SWEEP_MS", "200")
     };
     let first = TestServer::spawn(
         backend,
         ServerOptions::seeded()
-            .env("RESERVATION_TTL_SECS", "3")
+            .env("RESERVATION_TTL_SECS", RACE_TTL_SECS)
             .env("ORDER_SWEEP_MS", "200"),
     )
     .await?;
