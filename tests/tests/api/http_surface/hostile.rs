@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     both_backends,
@@ -158,4 +158,93 @@ async fn crafted_spreadsheets_are_refused_before_they_are_read(
     Ok(())
 }
 
-both_backends!(crafted_spreadsheets_are_refused_before_they_are_read);
+/// Posts a raw body to `/graphql` while probing health; the status and JSON answer.
+async fn post_graphql(server: &TestServer, body: &Value) -> (u16, Value) {
+    while_healthy(server, async {
+        let response = server
+            .client
+            .post(server.url("/graphql"))
+            .json(body)
+            .send()
+            .await
+            .expect("graphql request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    })
+    .await
+}
+
+fn refused_with(answer: &Value, words: &str) {
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{answer}"
+    );
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(words)),
+        "expected {words:?}: {answer}"
+    );
+    assert!(answer["data"].is_null(), "nothing ran: {answer}");
+}
+
+/// Fragments that spread each other twice per level (2^30 fields once expanded), a
+/// selection of 500 aliases of a counted page, an operation of 30 root fields and a
+/// batch of 50 operations: each refused before anything runs.
+async fn query_floods_are_refused_before_execution(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let mut ladder =
+        String::from("{ categories { ...F30 } } fragment F0 on Category { slug name }");
+    for level in 1..=30 {
+        ladder.push_str(&format!(
+            " fragment F{level} on Category {{ ...F{} ...F{} }}",
+            level - 1,
+            level - 1
+        ));
+    }
+    let (status, answer) = post_graphql(&server, &json!({ "query": ladder })).await;
+    assert_eq!(status, 200);
+    refused_with(&answer, "fragments");
+    // The same ladder, short enough to nest but still far too wide.
+    let wide = ladder.replace("...F30 }", "...F14 }");
+    let wide: String = wide
+        .split(" fragment F15 ")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, answer) = post_graphql(&server, &json!({ "query": wide })).await;
+    refused_with(&answer, "too complex");
+
+    let aliases: String = (0..500)
+        .map(|i| format!("a{i}: products(first: 0) {{ totalCount }} "))
+        .collect();
+    let (_, answer) = post_graphql(&server, &json!({ "query": format!("{{ {aliases} }}") })).await;
+    refused_with(&answer, "aliases");
+    let roots: String = (0..30).map(|_| "categories { slug } ").collect();
+    let (_, answer) = post_graphql(&server, &json!({ "query": format!("{{ {roots} }}") })).await;
+    refused_with(&answer, "root fields");
+
+    let batch: Vec<Value> = (0..50)
+        .map(|_| json!({ "query": "{ products(first: 0) { totalCount } }" }))
+        .collect();
+    let (status, answer) = post_graphql(&server, &json!(batch)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("batch")),
+        "{answer}"
+    );
+    let small: Vec<Value> = (0..3)
+        .map(|_| json!({ "query": "{ categories { slug } }" }))
+        .collect();
+    let (status, answer) = post_graphql(&server, &json!(small)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer.as_array().map(Vec::len), Some(3), "{answer}");
+    Ok(())
+}
+
+both_backends!(
+    crafted_spreadsheets_are_refused_before_they_are_read,
+    query_floods_are_refused_before_execution,
+);
