@@ -244,7 +244,81 @@ async fn query_floods_are_refused_before_execution(backend: Backend) -> anyhow::
     Ok(())
 }
 
+/// A signature header with hundreds of `v1=` entries over a body of most of a
+/// megabyte, on Stripe's webhook and a channel's: refused by the header's shape (one
+/// HMAC per entry made it hundreds of megabytes of hashing), and a good signature among
+/// empty entries still passes the header check.
+async fn signature_floods_are_refused_by_the_header(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(
+        backend,
+        ServerOptions::seeded()
+            .env("STRIPE_SECRET_KEY", "sk_test_hostile")
+            .env("STRIPE_WEBHOOK_SECRET", "whsec_hostile")
+            .env("STRIPE_API_BASE", "http://127.0.0.1:9")
+            .env("NCUI_HAAT_WEBHOOK_SECRET", "channel-hostile"),
+    )
+    .await?;
+    let now = chrono::Utc::now().timestamp();
+    let body = format!(r#"{{"id":"evt_flood","pad":"{}"}}"#, "x".repeat(900_000));
+    let flood = format!("t={now}{}", format!(",v1={}", "ab".repeat(32)).repeat(400));
+    assert!(flood.len() < 30_000, "within the server's header limits");
+    for (path, header) in [
+        ("/webhooks/stripe", "Stripe-Signature"),
+        ("/channels/ncui-haat/orders", "X-Channel-Signature"),
+    ] {
+        let (status, answer) = while_healthy(&server, async {
+            let response = server
+                .client
+                .post(server.url(path))
+                .header("Content-Type", "application/json")
+                .header(header, &flood)
+                .body(body.clone())
+                .send()
+                .await
+                .expect("webhook request");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        })
+        .await;
+        assert_eq!(status, 400, "{path}: {answer}");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "BAD_SIGNATURE",
+            "{answer}"
+        );
+        assert!(
+            answer["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("longer than") || m.contains("more than")),
+            "{path}: {answer}"
+        );
+    }
+    // Empty entries are skipped, not counted: the request gets as far as the signature
+    // check proper (which this made-up signature fails).
+    let empties = format!("t={now}{},v1={}", ",v1=".repeat(100), "cd".repeat(32));
+    let response = server
+        .client
+        .post(server.url("/webhooks/stripe"))
+        .header("Content-Type", "application/json")
+        .header("Stripe-Signature", &empties)
+        .body(r#"{"id":"evt_small"}"#)
+        .send()
+        .await?;
+    assert_eq!(response.status(), 400);
+    let answer: Value = response.json().await?;
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no v1 signature matches")),
+        "{answer}"
+    );
+    Ok(())
+}
+
 both_backends!(
     crafted_spreadsheets_are_refused_before_they_are_read,
     query_floods_are_refused_before_execution,
+    signature_floods_are_refused_by_the_header,
 );
