@@ -120,7 +120,12 @@ pub struct ImportReport {
     pub errors: Vec<ImportError>,
 }
 
-const MAX_ROWS: usize = 5_000;
+/// Imports that may read and hold their file at the same time (the memory budget:
+/// each file is bounded by `spreadsheet`, so all of them together are too).
+pub const MAX_CONCURRENT_IMPORTS: usize = 2;
+static IMPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_IMPORTS);
+/// How long an import waits for its turn before it is told to come back later.
+const IMPORT_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn file_error(message: impl Into<String>) -> ImportError {
     ImportError {
@@ -131,47 +136,14 @@ fn file_error(message: impl Into<String>) -> ImportError {
 }
 
 /// The cells of an import file, before any row is interpreted. Untrusted input: it
-/// must fail with an [`ImportError`], never panic (a fuzz target holds it to that).
+/// must fail with an [`ImportError`], never panic nor allocate beyond the bounds of
+/// [`crate::spreadsheet`] (fuzz targets hold it to that).
 pub fn read_rows(format: ImportFormat, content: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
-    match format {
-        ImportFormat::Csv => {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(content);
-            let mut rows = Vec::new();
-            for record in reader.records() {
-                let record =
-                    record.map_err(|e| file_error(format!("the CSV cannot be read: {e}")))?;
-                rows.push(record.iter().map(|cell| cell.trim().to_owned()).collect());
-                if rows.len() > MAX_ROWS + 1 {
-                    return Err(file_error(format!("at most {MAX_ROWS} rows per import")));
-                }
-            }
-            Ok(rows)
-        }
-        ImportFormat::Xlsx => {
-            use calamine::Reader;
-            let mut workbook: calamine::Xlsx<_> =
-                calamine::open_workbook_from_rs(std::io::Cursor::new(content))
-                    .map_err(|e| file_error(format!("the XLSX file cannot be read: {e}")))?;
-            let range = workbook
-                .worksheet_range_at(0)
-                .ok_or_else(|| file_error("the XLSX file has no worksheet"))?
-                .map_err(|e| file_error(format!("the first worksheet cannot be read: {e}")))?;
-            if range.height() > MAX_ROWS + 1 {
-                return Err(file_error(format!("at most {MAX_ROWS} rows per import")));
-            }
-            Ok(range
-                .rows()
-                .map(|row| {
-                    row.iter()
-                        .map(|cell| cell.to_string().trim().to_owned())
-                        .collect()
-                })
-                .collect())
-        }
-    }
+    let read = match format {
+        ImportFormat::Csv => crate::spreadsheet::read_csv(content),
+        ImportFormat::Xlsx => crate::spreadsheet::read_xlsx(content),
+    };
+    read.map_err(|error| file_error(error.0))
 }
 
 /// Parses rupees with at most two decimals ("590", "590.5", "590.50") into paise,
@@ -328,10 +300,25 @@ pub async fn import_products(
         dry_run,
         ..ImportReport::default()
     };
-    let rows = match read_rows(format, content) {
-        Ok(rows) => rows,
-        Err(error) => {
+    // The memory budget: at most this many imports read and hold a file at once (each
+    // within the bounds of `spreadsheet`), and the reading runs off the async workers.
+    let Ok(Ok(_permit)) = tokio::time::timeout(IMPORT_QUEUE_WAIT, IMPORTS.acquire()).await else {
+        report.errors.push(file_error(
+            "too many imports are running at once; try again in a minute",
+        ));
+        return Ok(report);
+    };
+    let owned = content.to_vec();
+    let read = tokio::task::spawn_blocking(move || read_rows(format, &owned)).await;
+    let rows = match read {
+        Ok(Ok(rows)) => rows,
+        Ok(Err(error)) => {
             report.errors.push(error);
+            return Ok(report);
+        }
+        Err(join) => {
+            tracing::error!(error = %join, "reading an import file failed");
+            report.errors.push(file_error("the file cannot be read"));
             return Ok(report);
         }
     };

@@ -25,6 +25,7 @@ mod sale;
 mod search_documents;
 mod seed;
 mod slug;
+pub mod spreadsheet;
 mod status;
 mod store;
 mod variants;

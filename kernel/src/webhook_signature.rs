@@ -4,11 +4,103 @@
 //! `t.payload`. One matching `v1` (compared in constant time) and a timestamp within
 //! the tolerance are required; anything else is refused. Other keys (such as `v0`) are
 //! ignored, so a downgrade to a weaker scheme is impossible.
+//!
+//! Bounded work whatever the header says: a header longer than [`MAX_HEADER_BYTES`] or
+//! with more than [`MAX_SIGNATURES`] `v1` entries is refused before any HMAC, empty
+//! entries and ones that are not a SHA-256 in hex are ignored, and the HMAC over the
+//! payload is computed once and compared with each candidate (the old way cost one HMAC
+//! over the whole payload per entry: thousands of entries made one request a
+//! gigabyte of hashing). [`SignatureHeader::parse`] needs no secret and no payload, so an
+//! endpoint checks the header before it reads a large body.
 
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+/// The longest signature header accepted (a timestamp and a few signatures need ~300).
+pub const MAX_HEADER_BYTES: usize = 1024;
+/// `v1` signatures per header: one, or a few while a secret is rolled.
+pub const MAX_SIGNATURES: usize = 4;
+
+/// A signature header, parsed and bounded, not yet checked against a payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureHeader {
+    timestamp: i64,
+    signatures: Vec<[u8; 32]>,
+}
+
+impl SignatureHeader {
+    /// Parses `t=…,v1=…[,v1=…]`; refuses a header over the bounds or without a
+    /// timestamp or a usable `v1`.
+    pub fn parse(header: &str) -> Result<Self, String> {
+        if header.len() > MAX_HEADER_BYTES {
+            return Err(format!(
+                "the signature header is longer than {MAX_HEADER_BYTES} bytes"
+            ));
+        }
+        let mut timestamp = None;
+        let mut signatures = Vec::new();
+        for part in header.split(',') {
+            let Some((key, value)) = part.trim().split_once('=') else {
+                continue;
+            };
+            match key {
+                "t" => timestamp = value.parse::<i64>().ok(),
+                "v1" => {
+                    let mut signature = [0_u8; 32];
+                    if value.is_empty() || hex::decode_to_slice(value, &mut signature).is_err() {
+                        continue;
+                    }
+                    if signatures.len() == MAX_SIGNATURES {
+                        return Err(format!(
+                            "the signature header has more than {MAX_SIGNATURES} v1 signatures"
+                        ));
+                    }
+                    signatures.push(signature);
+                }
+                _ => {}
+            }
+        }
+        let timestamp = timestamp.ok_or("the signature header has no timestamp")?;
+        if signatures.is_empty() {
+            return Err("the signature header has no v1 signature".into());
+        }
+        Ok(Self {
+            timestamp,
+            signatures,
+        })
+    }
+
+    /// Checks the timestamp against `now` (Unix seconds) and the signatures against
+    /// the payload: one HMAC, however many signatures.
+    pub fn verify(
+        &self,
+        secret: &str,
+        payload: &[u8],
+        now: i64,
+        tolerance: Duration,
+    ) -> Result<(), String> {
+        let tolerance = i64::try_from(tolerance.as_secs()).unwrap_or(i64::MAX);
+        if now.saturating_sub(self.timestamp).saturating_abs() > tolerance {
+            return Err("the signature timestamp is outside the tolerance".into());
+        }
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+            .map_err(|_| "the webhook secret is unusable")?;
+        mac.update(self.timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(payload);
+        // Cloning the keyed state after the payload repeats only the finalisation.
+        if self
+            .signatures
+            .iter()
+            .any(|signature| mac.clone().verify_slice(signature).is_ok())
+        {
+            return Ok(());
+        }
+        Err("no v1 signature matches".into())
+    }
+}
 
 /// Checks a signature header against the raw payload at `now` (Unix seconds).
 pub fn verify_signature(
@@ -18,41 +110,7 @@ pub fn verify_signature(
     now: i64,
     tolerance: Duration,
 ) -> Result<(), String> {
-    let mut timestamp = None;
-    let mut signatures = Vec::new();
-    for part in header.split(',') {
-        let Some((key, value)) = part.trim().split_once('=') else {
-            continue;
-        };
-        match key {
-            "t" => timestamp = value.parse::<i64>().ok(),
-            "v1" => signatures.push(value),
-            _ => {}
-        }
-    }
-    let timestamp = timestamp.ok_or("the signature header has no timestamp")?;
-    if signatures.is_empty() {
-        return Err("the signature header has no v1 signature".into());
-    }
-    let tolerance = i64::try_from(tolerance.as_secs()).unwrap_or(i64::MAX);
-    if now.saturating_sub(timestamp).saturating_abs() > tolerance {
-        return Err("the signature timestamp is outside the tolerance".into());
-    }
-    let mut signed = timestamp.to_string().into_bytes();
-    signed.push(b'.');
-    signed.extend_from_slice(payload);
-    for signature in signatures {
-        let Ok(expected) = hex::decode(signature) else {
-            continue;
-        };
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-            .map_err(|_| "the webhook secret is unusable")?;
-        mac.update(&signed);
-        if mac.verify_slice(&expected).is_ok() {
-            return Ok(());
-        }
-    }
-    Err("no v1 signature matches".into())
+    SignatureHeader::parse(header)?.verify(secret, payload, now, tolerance)
 }
 
 #[cfg(test)]
@@ -106,6 +164,40 @@ mod tests {
         assert!(verify_signature("whsec_x", &header, payload, 699, TOLERANCE).is_err());
         assert!(verify_signature("whsec_x", "garbage", payload, 1000, TOLERANCE).is_err());
         assert!(verify_signature("whsec_x", "t=abc,v1=00", payload, 1000, TOLERANCE).is_err());
+    }
+
+    #[test]
+    fn a_flood_of_signatures_is_refused_before_any_hmac_and_empty_ones_are_ignored() {
+        let payload = b"{}";
+        let good = sign("whsec_x", 1000, payload);
+        let flood = format!(
+            "t=1000{},v1={good}",
+            ",v1=".repeat(3) + &format!(",v1={}", "ab".repeat(32)).repeat(MAX_SIGNATURES)
+        );
+        assert!(
+            verify_signature("whsec_x", &flood, payload, 1000, TOLERANCE)
+                .unwrap_err()
+                .contains("more than")
+        );
+        let empties = format!("t=1000{},v1={good}", ",v1=".repeat(50));
+        assert_eq!(
+            verify_signature("whsec_x", &empties, payload, 1000, TOLERANCE),
+            Ok(())
+        );
+        let long = format!("t=1000,v1={good},v0={}", "0".repeat(MAX_HEADER_BYTES));
+        assert!(
+            SignatureHeader::parse(&long)
+                .unwrap_err()
+                .contains("longer than")
+        );
+        let within = format!(
+            "t=1000{},v1={good}",
+            format!(",v1={}", "cd".repeat(32)).repeat(MAX_SIGNATURES - 1)
+        );
+        assert_eq!(
+            verify_signature("whsec_x", &within, payload, 1000, TOLERANCE),
+            Ok(())
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod accounts;
 mod catalog;
 mod channels;
 mod context;
+pub(crate) mod cost;
 mod errors;
 mod ids;
 pub(crate) mod loaders;
@@ -76,6 +77,11 @@ fn schema_builder(
         MutationRoot::default(),
         EmptySubscription,
     )
+    // The shape check first: async-graphql's own limits below walk every fragment
+    // spread inlined, which a fragment ladder makes exponential (see `cost`).
+    .extension(cost::CostGuard {
+        max_depth: limits.max_depth,
+    })
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)

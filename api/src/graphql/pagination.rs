@@ -179,9 +179,13 @@ where
     connection
 }
 
+/// What a connection costs before its page: the query, the `totalCount` count and (for
+/// search) the facets run over the whole result even for `first: 0`.
+pub const CONNECTION_BASE_COST: usize = 10;
+
 /// The complexity of a connection field: its page size (the default page size when
-/// neither `first` nor `last` is given) times the cost of its selection, plus one for
-/// the count.
+/// neither `first` nor `last` is given, at least one row: an empty page still runs the
+/// query) times the cost of its selection, plus [`CONNECTION_BASE_COST`].
 pub fn connection_complexity(
     child_complexity: usize,
     first: Option<i32>,
@@ -190,8 +194,10 @@ pub fn connection_complexity(
     let page = first
         .or(last)
         .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(20);
-    page.saturating_mul(child_complexity).saturating_add(1)
+        .unwrap_or(20)
+        .max(1);
+    page.saturating_mul(child_complexity)
+        .saturating_add(CONNECTION_BASE_COST)
 }
 
 #[cfg(test)]
@@ -207,6 +213,26 @@ mod tests {
         );
         assert!(IdCursor::decode_cursor("not-a-cursor").is_err());
         assert!(IdCursor::decode_cursor(&URL_SAFE_NO_PAD.encode("v2:abc")).is_err());
+    }
+
+    #[test]
+    fn empty_pages_still_cost_their_query() {
+        assert_eq!(
+            connection_complexity(3, Some(0), None),
+            3 + CONNECTION_BASE_COST
+        );
+        assert_eq!(
+            connection_complexity(3, None, Some(0)),
+            3 + CONNECTION_BASE_COST
+        );
+        assert_eq!(
+            connection_complexity(3, Some(-5), None),
+            60 + CONNECTION_BASE_COST
+        );
+        assert_eq!(
+            connection_complexity(2, Some(50), None),
+            100 + CONNECTION_BASE_COST
+        );
     }
 
     #[test]

@@ -6,7 +6,11 @@ use connectors::{Channel, feeds::FeedFormat, inbound::InboundOutcome};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use crate::{http::error::HttpError, http::state::AppState};
+use crate::http::{
+    error::HttpError,
+    signed_body::{ChannelSignature, SignedBody},
+    state::AppState,
+};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct FeedQuery {
@@ -103,20 +107,15 @@ pub(crate) async fn feed(
 /// webhook secret. 200 with ACCEPTED (or the earlier answer for a duplicate), 422 with
 /// REJECTED and the reasons, 400 for a bad signature or payload.
 pub(crate) async fn order_webhook(
-    request: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    signed: SignedBody<ChannelSignature>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let channel = Channel::from_slug(&path.into_inner())
         .ok_or_else(|| HttpError::not_found("no such channel"))?;
-    let signature = request
-        .headers()
-        .get("X-Channel-Signature")
-        .and_then(|v| v.to_str().ok());
     let handled = state
         .connectors
-        .handle_order_webhook(channel, signature, &body)
+        .handle_order_webhook(channel, signed.signature.as_deref(), &signed.body)
         .await;
     // An accepted order reserves stock.
     state.catalog_cache.invalidate();

@@ -28,6 +28,17 @@ async fn execute(
     batch: BatchRequest,
 ) -> Result<HttpResponse, HttpError> {
     let MaybeSignedIn(viewer) = viewer.map_err(|e| e.with_status(StatusCode::OK))?;
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > crate::graphql::cost::MAX_BATCH_OPERATIONS
+    {
+        return Err(HttpError::bad_request(
+            "BAD_USER_INPUT",
+            format!(
+                "at most {} operations in one batch",
+                crate::graphql::cost::MAX_BATCH_OPERATIONS
+            ),
+        ));
+    }
     let cache = &state.catalog_cache;
     let cache_key = match (&viewer, &batch) {
         (None, BatchRequest::Single(single)) if cache.enabled() => CatalogCache::key(single),

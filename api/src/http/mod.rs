@@ -10,6 +10,7 @@ mod graphql_endpoint;
 mod health;
 mod orders;
 pub(crate) mod request_id;
+mod signed_body;
 pub mod state;
 mod viewer;
 

@@ -1,14 +1,18 @@
 //! Order documents and provider callbacks: a fulfilment's GST invoice as HTML, and
 //! Stripe's webhook.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use orders::{OrderError, Party};
 use uuid::Uuid;
 
 use crate::{
     graphql::accounts_actor_of,
     http::state::AppState,
-    http::{error::HttpError, viewer::SignedIn},
+    http::{
+        error::HttpError,
+        signed_body::{SignedBody, StripeSignature},
+        viewer::SignedIn,
+    },
 };
 
 /// The query of a document request.
@@ -55,19 +59,18 @@ pub(crate) async fn invoice(
         .body(orders::render_invoice_html(&invoice, copy)))
 }
 
-/// `POST /webhooks/stripe`: the raw body is verified against `Stripe-Signature` before
+/// `POST /webhooks/stripe`: the header is checked before the body is read
+/// ([`SignedBody`]), the raw body is verified against `Stripe-Signature` before
 /// anything is parsed. 400 for a bad signature or payload (Stripe shows it to the
 /// operator), 200 once processed or already processed, 500 to make Stripe retry.
 pub(crate) async fn stripe_webhook(
-    request: HttpRequest,
-    body: web::Bytes,
+    signed: SignedBody<StripeSignature>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let signature = request
-        .headers()
-        .get("Stripe-Signature")
-        .and_then(|v| v.to_str().ok());
-    let handled = state.orders.handle_stripe_webhook(signature, &body).await;
+    let handled = state
+        .orders
+        .handle_stripe_webhook(signed.signature.as_deref(), &signed.body)
+        .await;
     // A payment failure or a late payment can move stock.
     state.catalog_cache.invalidate();
     let outcome = handled?;

@@ -1,6 +1,8 @@
 //! The HTTP contract: health, readiness, request ids, body limits, GET/POST rules,
 //! GraphiQL, CORS, compression and graceful shutdown.
 
+mod hostile;
+
 use reqwest::header;
 use serde_json::json;
 
