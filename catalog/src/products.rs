@@ -673,6 +673,21 @@ pub async fn update_product(
     let Some(category) = category else {
         return Err(CatalogError::ProductNotFound);
     };
+    // A claimed GI stays on goods its registration covers: moving the product to
+    // another category is refused until the claim is withdrawn.
+    for tag in crate::gi::claimed_tags(db, product.id).await? {
+        crate::gi::check_goods_covered(db, &tag, category.id)
+            .await
+            .map_err(|error| match error {
+                CatalogError::Invalid(fields) => CatalogError::Invalid(
+                    fields
+                        .into_iter()
+                        .map(|f| crate::FieldError::new("categorySlug", f.code, f.message))
+                        .collect(),
+                ),
+                other => other,
+            })?;
+    }
     if product.status == ProductStatus::Active {
         let cooperative = load_cooperative(db, product.cooperative_id).await?;
         let variant_count = variants_by_product_ids(db, &[product.id])

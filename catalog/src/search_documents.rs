@@ -8,7 +8,7 @@ use search::{DocumentSource, ProductDocument, SearchError};
 use uuid::Uuid;
 
 use crate::{
-    CatalogError, Category, Product, cooperatives_by_ids, entity::product,
+    CatalogError, Product, categories::category_path, cooperatives_by_ids, entity::product,
     gi_claims_by_product_ids, list_categories, products::public_products, variants_by_product_ids,
 };
 
@@ -26,22 +26,6 @@ impl CatalogDocuments {
 
 fn source_error(error: CatalogError) -> SearchError {
     SearchError::Source(error.to_string())
-}
-
-fn category_path(categories: &[Category], leaf: uuid::Uuid) -> Vec<&Category> {
-    let mut path = Vec::new();
-    let mut current = categories.iter().find(|c| c.id == leaf);
-    while let Some(category) = current {
-        path.push(category);
-        current = category
-            .parent_id
-            .and_then(|parent| categories.iter().find(|c| c.id == parent));
-        if path.len() > 16 {
-            break;
-        }
-    }
-    path.reverse();
-    path
 }
 
 fn attribute_text(value: &serde_json::Value) -> Option<String> {

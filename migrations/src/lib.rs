@@ -12,6 +12,7 @@ mod m20261125_000004_create_search_outbox;
 mod m20261125_000005_create_orders;
 mod m20261125_000006_create_channels;
 mod m20261125_000007_index_product_titles;
+mod m20261129_200001_gi_covered_goods;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_orders::Migration),
             Box::new(m20261125_000006_create_channels::Migration),
             Box::new(m20261125_000007_index_product_titles::Migration),
+            Box::new(m20261129_200001_gi_covered_goods::Migration),
         ]
     }
 }
