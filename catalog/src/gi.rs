@@ -464,6 +464,18 @@ pub async fn decide_authorised_user(
         )));
     }
     let now = Utc::now();
+    // Verifying a registration that has already lapsed would backdate a right the
+    // register no longer grants; the cooperative registers its renewal instead.
+    if approve && current.valid_until < now.date_naive() {
+        return Err(CatalogError::invalid(
+            "id",
+            FieldErrorCode::NotAllowed,
+            format!(
+                "authorisation {} lapsed on {}; register its renewal instead",
+                current.au_number, current.valid_until
+            ),
+        ));
+    }
     gi_authorised_user::Entity::update_many()
         .col_expr(gi_authorised_user::Column::Status, Expr::value(next))
         .col_expr(
@@ -475,6 +487,19 @@ pub async fn decide_authorised_user(
         .filter(gi_authorised_user::Column::Status.eq(current.status))
         .exec(db)
         .await?;
+    // The cooperative's claims on this GI change what buyers and channels see.
+    let claimants = sea_orm::sea_query::Query::select()
+        .column(product_gi_claim::Column::ProductId)
+        .from(product_gi_claim::Entity)
+        .and_where(product_gi_claim::Column::GiTagId.eq(current.gi_tag_id))
+        .to_owned();
+    crate::changes::reindex_products_where(
+        db,
+        sea_orm::Condition::all()
+            .add(crate::entity::product::Column::Id.in_subquery(claimants))
+            .add(crate::entity::product::Column::CooperativeId.eq(current.cooperative_id)),
+    )
+    .await?;
     Ok(AuthorisedUser {
         status: next,
         verified_at: Some(now),
@@ -538,6 +563,38 @@ impl GiClaim {
                 .as_ref()
                 .is_some_and(|au| au.valid_on(date))
     }
+}
+
+/// The periods in which a claim on `tag` backed by these registrations is valid, as
+/// inclusive `(from, until)` dates: each verified registration's validity cut to the
+/// GI's term. Stored with search documents so the index decides validity on the day it
+/// is asked, not on the day the document was written.
+pub fn claim_windows(tag: &GiTag, registrations: &[AuthorisedUser]) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut windows: Vec<(NaiveDate, NaiveDate)> = registrations
+        .iter()
+        .filter(|au| au.gi_tag_id == tag.id && au.status == AuthorisedUserStatus::Verified)
+        .filter_map(|au| {
+            let from = tag
+                .registration_date
+                .map_or(au.valid_from, |r| r.max(au.valid_from));
+            let until = tag
+                .expiry_date
+                .map_or(au.valid_until, |e| e.min(au.valid_until));
+            (from <= until).then_some((from, until))
+        })
+        .collect();
+    windows.sort();
+    // Adjacent or overlapping registrations (a renewal) make one period.
+    let mut merged: Vec<(NaiveDate, NaiveDate)> = Vec::with_capacity(windows.len());
+    for (from, until) in windows {
+        match merged.last_mut() {
+            Some(last) if from <= last.1.succ_opt().unwrap_or(last.1) => {
+                last.1 = last.1.max(until);
+            }
+            _ => merged.push((from, until)),
+        }
+    }
+    merged
 }
 
 /// The batch facts a GI claim is checked against.
@@ -678,11 +735,28 @@ pub async fn claim_gi(
             "record at least one batch before claiming a GI, so its origin can be checked",
         ));
     }
-    let problems: Vec<_> = batches
+    let mut problems: Vec<_> = batches
         .iter()
         .filter_map(|batch| claim_problem(&tag, &registrations, batch))
         .map(|(field, message)| crate::FieldError::new(field, FieldErrorCode::NotAllowed, message))
         .collect();
+    // The claim is shown from today, so it needs a registration valid today as well as
+    // on every batch's production date.
+    let today = Utc::now().date_naive();
+    if !tag.in_force_on(today)
+        || !registrations
+            .iter()
+            .any(|au| au.gi_tag_id == tag.id && au.valid_on(today))
+    {
+        problems.push(crate::FieldError::new(
+            "giTagId",
+            FieldErrorCode::NotAllowed,
+            format!(
+                "the cooperative holds no verified authorisation for {} valid today ({today})",
+                tag.name
+            ),
+        ));
+    }
     if !problems.is_empty() {
         return Err(CatalogError::Invalid(problems));
     }
@@ -705,7 +779,6 @@ pub async fn claim_gi(
         Err(error) => return Err(error.into()),
     }
     crate::changes::product_changed(db, &[product.id]).await?;
-    let today = Utc::now().date_naive();
     let authorised_user = registrations
         .into_iter()
         .filter(|au| au.gi_tag_id == tag.id)

@@ -16,10 +16,10 @@ use crate::{
     Actor, CatalogError, Category, Cooperative, FieldErrorCode, Page, PageRequest,
     VerificationStatus,
     categories::{descendants_of, find_category, validate_attributes},
-    entity::{cooperative, product, product_gi_claim, product_variant},
+    entity::{cooperative, gi_authorised_user, gi_tag, product, product_gi_claim, product_variant},
     list_categories,
     slug::{check_slug, slugify},
-    status::ProductStatus,
+    status::{AuthorisedUserStatus, ProductStatus},
     store::{Declarations, Procurement, Product, ProductImage, load_product},
     variants::{NewVariant, Variant, insert_variant, variants_by_product_ids},
 };
@@ -114,12 +114,43 @@ fn apply_filter_conditions(
         select = select.filter(product::Column::CooperativeId.eq(cooperative_id));
     }
     if let Some(gi_tag_id) = filter.gi_tag_id {
+        // Only claims valid today: the GI in force and the cooperative's authorisation
+        // verified and current, decided by today's date at read time.
+        let today = Utc::now().date_naive();
         let claimed = Query::select()
             .column(product_gi_claim::Column::ProductId)
             .from(product_gi_claim::Entity)
             .and_where(Expr::col(product_gi_claim::Column::GiTagId).eq(gi_tag_id))
             .to_owned();
-        select = select.filter(product::Column::Id.in_subquery(claimed));
+        let authorised = Query::select()
+            .column(gi_authorised_user::Column::CooperativeId)
+            .from(gi_authorised_user::Entity)
+            .and_where(Expr::col(gi_authorised_user::Column::GiTagId).eq(gi_tag_id))
+            .and_where(
+                Expr::col(gi_authorised_user::Column::Status).eq(AuthorisedUserStatus::Verified),
+            )
+            .and_where(Expr::col(gi_authorised_user::Column::ValidFrom).lte(today))
+            .and_where(Expr::col(gi_authorised_user::Column::ValidUntil).gte(today))
+            .to_owned();
+        let in_force = Query::select()
+            .column(gi_tag::Column::Id)
+            .from(gi_tag::Entity)
+            .and_where(Expr::col(gi_tag::Column::Id).eq(gi_tag_id))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col(gi_tag::Column::RegistrationDate).is_null())
+                    .add(Expr::col(gi_tag::Column::RegistrationDate).lte(today)),
+            )
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col(gi_tag::Column::ExpiryDate).is_null())
+                    .add(Expr::col(gi_tag::Column::ExpiryDate).gte(today)),
+            )
+            .to_owned();
+        select = select
+            .filter(product::Column::Id.in_subquery(claimed))
+            .filter(product::Column::CooperativeId.in_subquery(authorised))
+            .filter(Expr::val(gi_tag_id).in_subquery(in_force));
     }
     if let Some(district) = &filter.district {
         let in_district = Query::select()

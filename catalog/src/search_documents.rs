@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QuerySelect};
-use search::{DocumentSource, ProductDocument, SearchError};
+use search::{DocumentSource, GiWindow, ProductDocument, SearchError};
 use uuid::Uuid;
 
 use crate::{
@@ -57,6 +57,7 @@ pub async fn search_documents(
     let categories = list_categories(db).await?;
     let variants = variants_by_product_ids(db, &ids).await?;
     let claims = gi_claims_by_product_ids(db, &ids).await?;
+    let registrations = crate::authorised_users_by_cooperative_ids(db, &cooperative_ids).await?;
     let mut documents = HashMap::with_capacity(products.len());
     for product in products {
         let Some(cooperative) = cooperatives.get(&product.cooperative_id) else {
@@ -72,6 +73,22 @@ pub async fn search_documents(
             .get(&product.id)
             .map(Vec::as_slice)
             .unwrap_or_default();
+        let cooperative_registrations = registrations
+            .get(&product.cooperative_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let gi_windows = product_claims
+            .iter()
+            .flat_map(|claim| {
+                crate::gi::claim_windows(&claim.gi_tag, cooperative_registrations)
+                    .into_iter()
+                    .map(|(valid_from, valid_until)| GiWindow {
+                        gi_tag_slug: claim.gi_tag.slug.clone(),
+                        valid_from,
+                        valid_until,
+                    })
+            })
+            .collect();
         documents.insert(
             product.id,
             ProductDocument {
@@ -92,6 +109,7 @@ pub async fn search_documents(
                     .iter()
                     .map(|c| c.gi_tag.name.clone())
                     .collect(),
+                gi_windows,
                 attribute_values: product
                     .attributes
                     .values()

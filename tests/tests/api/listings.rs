@@ -9,7 +9,7 @@ use crate::{
     both_backends,
     support::{
         Backend, ServerOptions, TestServer,
-        flows::{admin_token, cooperative_id, error_fields, staff_token, user_errors},
+        flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
     },
 };
 
@@ -205,4 +205,284 @@ async fn a_gi_claim_must_match_the_gis_goods(backend: Backend) -> anyhow::Result
     Ok(())
 }
 
-both_backends!(a_gi_claim_must_match_the_gis_goods);
+const SEARCH: &str = "query($filter: SearchFilter) { search(filter: $filter, first: 100) {
+  totalCount edges { node { slug } } facets { field values { value count } } } }";
+const FILTERED: &str =
+    "query($gi: ID!) { products(first: 100, filter: { giTagId: $gi }) { nodes { slug } } }";
+const BADGE: &str =
+    "query($slug: String!) { product(slug: $slug) { giClaims { giTag { slug } validNow } } }";
+const VERIFY_AU: &str =
+    "mutation($input: GiAuthorisedUserVerifyInput!) { giAuthorisedUserVerify(input: $input) {
+  authorisedUser { status validNow } errors { field code message } } }";
+const REGISTER_AU: &str =
+    "mutation($input: GiAuthorisedUserRegisterInput!) { giAuthorisedUserRegister(input: $input) {
+  authorisedUser { id status } errors { field code message } } }";
+const FEED_KEY: &str = "feed-key-for-tests";
+
+fn node_slugs(nodes: &Value) -> Vec<String> {
+    nodes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["slug"].as_str().or_else(|| n["node"]["slug"].as_str()))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn gi_facet(search: &Value, slug: &str) -> u64 {
+    search["data"]["search"]["facets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["field"] == "gi")
+        .flat_map(|f| f["values"].as_array().cloned().unwrap_or_default())
+        .find(|v| v["value"] == slug)
+        .and_then(|v| v["count"].as_u64())
+        .unwrap_or(0)
+}
+
+async fn feed_gi_tags(server: &TestServer, product_id: &str) -> anyhow::Result<Vec<String>> {
+    let feed: Value = server
+        .client
+        .get(server.url("/feeds/ncui-haat/catalog.json"))
+        .header("X-Api-Key", FEED_KEY)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let item = feed["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["listingKey"] == product_id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{product_id} not in the feed: {feed}"));
+    Ok(item["giTags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect())
+}
+
+async fn a_claim_lapses_everywhere_with_its_authorisation(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(
+        backend,
+        ServerOptions::seeded().env("NCUI_HAAT_FEED_API_KEY", FEED_KEY),
+    )
+    .await?;
+    server.drain_all().await;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
+    let apricot_gi = gi_tag_id(&server, "raktsey-karpo-apricot").await;
+    let dried = product_id(&server, &manager, "raktsey-karpo-dried-apricots-500g").await;
+    // A signed-in buyer sees what the public sees, past the anonymous response cache.
+    let buyer = buyer_token(&server, "gi-buyer@example.org").await;
+    let listed = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($i: ChannelProductInput!) { listOnChannel(input: $i) { listing { state } errors { message } } }",
+            json!({ "i": { "productId": dried, "channel": "NCUI_HAAT" } }),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["listOnChannel"]["listing"]["state"], "LISTED",
+        "{listed}"
+    );
+    server.drain_all().await;
+
+    // While the authorisation is valid the claim shows everywhere, the feed included.
+    let filtered = server
+        .graphql_as(Some(&buyer), FILTERED, json!({ "gi": apricot_gi }))
+        .await;
+    assert!(
+        node_slugs(&filtered["data"]["products"]["nodes"])
+            .contains(&"raktsey-karpo-dried-apricots-500g".to_owned()),
+        "{filtered}"
+    );
+    let by_gi = json!({ "filter": { "giTagSlug": "raktsey-karpo-apricot" } });
+    let before = server.graphql(SEARCH, by_gi.clone()).await;
+    let before_total = before["data"]["search"]["totalCount"].as_u64().unwrap_or(0);
+    assert!(
+        node_slugs(&before["data"]["search"]["edges"])
+            .contains(&"raktsey-karpo-dried-apricots-500g".to_owned()),
+        "{before}"
+    );
+    let all_before = server.graphql(SEARCH, json!({})).await;
+    assert_eq!(
+        gi_facet(&all_before, "raktsey-karpo-apricot"),
+        before_total,
+        "{all_before}"
+    );
+    assert_eq!(
+        feed_gi_tags(&server, &dried).await?,
+        ["Raktsey Karpo Apricot"],
+        "valid claims reach the channel feed"
+    );
+
+    // The Sham authorisation ran out yesterday. Nothing is written through the
+    // marketplace: the date alone decides.
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let db = sea_orm::Database::connect(server.database.url.clone()).await?;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        &format!(
+            "UPDATE gi_authorised_users SET valid_until = '{yesterday}' WHERE au_number = 'AU/RKA/DEMO/0001'"
+        ),
+    )
+    .await?;
+    let filtered = server
+        .graphql_as(Some(&buyer), FILTERED, json!({ "gi": apricot_gi }))
+        .await;
+    let remaining = node_slugs(&filtered["data"]["products"]["nodes"]);
+    assert!(
+        !remaining.contains(&"raktsey-karpo-dried-apricots-500g".to_owned()),
+        "{filtered}"
+    );
+    assert!(
+        remaining.contains(&"garkhon-raktsey-karpo-fresh-1kg".to_owned()),
+        "other cooperatives' valid claims stay: {filtered}"
+    );
+    let badge = server
+        .graphql_as(
+            Some(&buyer),
+            BADGE,
+            json!({ "slug": "raktsey-karpo-dried-apricots-500g" }),
+        )
+        .await;
+    assert_eq!(badge["data"]["product"]["giClaims"], json!([]), "{badge}");
+    let own = server
+        .graphql_as(
+            Some(&manager),
+            BADGE,
+            json!({ "slug": "raktsey-karpo-dried-apricots-500g" }),
+        )
+        .await;
+    assert_eq!(
+        own["data"]["product"]["giClaims"],
+        json!([{ "giTag": { "slug": "raktsey-karpo-apricot" }, "validNow": false }]),
+        "the cooperative still sees its lapsed claim: {own}"
+    );
+    assert_eq!(feed_gi_tags(&server, &dried).await?, Vec::<String>::new());
+
+    // The search index keeps the validity dates and judges them on the day asked; an
+    // unrelated edit rebuilds the document from what the database now says.
+    let touched = server
+        .graphql_as(
+            Some(&manager),
+            PRODUCT_UPDATE,
+            json!({ "input": { "id": dried, "description": "Sun-dried in Domkhar." } }),
+        )
+        .await;
+    assert!(
+        user_errors(&touched, "productUpdate").is_empty(),
+        "{touched}"
+    );
+    server.drain_all().await;
+    let after = server.graphql(SEARCH, by_gi.clone()).await;
+    assert!(
+        !node_slugs(&after["data"]["search"]["edges"])
+            .contains(&"raktsey-karpo-dried-apricots-500g".to_owned()),
+        "{after}"
+    );
+    let all_after = server.graphql(SEARCH, json!({})).await;
+    assert_eq!(
+        gi_facet(&all_after, "raktsey-karpo-apricot") + 1,
+        gi_facet(&all_before, "raktsey-karpo-apricot"),
+        "{all_after}"
+    );
+
+    // A new claim needs an authorisation valid today, not only on the batch dates.
+    let halman = product_id(&server, &manager, "halman-dried-apricots-1kg").await;
+    let late = server
+        .graphql_as(
+            Some(&manager),
+            CLAIM,
+            json!({ "input": { "productId": halman, "giTagId": apricot_gi } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&late, "productGiClaim"),
+        ["input.giTagId"],
+        "{late}"
+    );
+
+    // Admins cannot verify an authorisation that has already lapsed.
+    let stale = server
+        .graphql_as(
+            Some(&manager),
+            REGISTER_AU,
+            json!({ "input": { "giTagId": apricot_gi, "cooperativeId": sham, "auNumber": "AU/RKA/OLD/9",
+                    "validFrom": "2023-01-01", "validUntil": "2025-01-01" } }),
+        )
+        .await;
+    let stale_id = stale["data"]["giAuthorisedUserRegister"]["authorisedUser"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{stale}"))
+        .to_owned();
+    let refused = server
+        .graphql_as(
+            Some(&admin),
+            VERIFY_AU,
+            json!({ "input": { "id": stale_id, "approve": true } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&refused, "giAuthorisedUserVerify"),
+        ["input.id"],
+        "{refused}"
+    );
+
+    // A revoked authorisation takes the claims off at once.
+    let garkhon = cooperative_id(&server, &admin, "garkhon-raktsey-karpo-collective-demo").await;
+    let registrations = server
+        .graphql_as(
+            Some(&admin),
+            "query($id: ID!) { cooperative(id: $id) { giAuthorisations { id auNumber } } }",
+            json!({ "id": garkhon }),
+        )
+        .await;
+    let garkhon_au = registrations["data"]["cooperative"]["giAuthorisations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["auNumber"] == "AU/RKA/DEMO/0002")
+        .and_then(|a| a["id"].as_str())
+        .unwrap_or_else(|| panic!("{registrations}"))
+        .to_owned();
+    let revoked = server
+        .graphql_as(
+            Some(&admin),
+            VERIFY_AU,
+            json!({ "input": { "id": garkhon_au, "approve": false } }),
+        )
+        .await;
+    assert_eq!(
+        revoked["data"]["giAuthorisedUserVerify"]["authorisedUser"]["status"], "REVOKED",
+        "{revoked}"
+    );
+    server.drain_all().await;
+    let filtered = server
+        .graphql_as(Some(&buyer), FILTERED, json!({ "gi": apricot_gi }))
+        .await;
+    assert_eq!(
+        node_slugs(&filtered["data"]["products"]["nodes"]),
+        Vec::<String>::new(),
+        "{filtered}"
+    );
+    let searched = server.graphql(SEARCH, by_gi).await;
+    assert!(
+        node_slugs(&searched["data"]["search"]["edges"])
+            .iter()
+            .all(|slug| !slug.starts_with("garkhon-")),
+        "{searched}"
+    );
+    Ok(())
+}
+
+both_backends!(
+    a_gi_claim_must_match_the_gis_goods,
+    a_claim_lapses_everywhere_with_its_authorisation,
+);
