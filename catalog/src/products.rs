@@ -572,7 +572,9 @@ pub async fn create_product_in(
         updated_at: now,
     };
     if status == ProductStatus::Active {
-        let problems = activation_problems(&product, &category, &cooperative, new.variants.len());
+        let mut problems =
+            activation_problems(&product, &category, &cooperative, new.variants.len());
+        problems.extend(crate::protected_names::protected_name_problems(db, &product).await?);
         if !problems.is_empty() {
             return Err(CatalogError::Invalid(problems));
         }
@@ -725,7 +727,8 @@ pub async fn update_product(
             .await?
             .get(&product.id)
             .map_or(0, Vec::len);
-        let problems = activation_problems(&product, &category, &cooperative, variant_count);
+        let mut problems = activation_problems(&product, &category, &cooperative, variant_count);
+        problems.extend(crate::protected_names::protected_name_problems(db, &product).await?);
         if !problems.is_empty() {
             return Err(CatalogError::Invalid(problems));
         }

@@ -369,17 +369,24 @@ async fn a_claim_lapses_everywhere_with_its_authorisation(backend: Backend) -> a
 
     // The search index keeps the validity dates and judges them on the day asked; an
     // unrelated edit rebuilds the document from what the database now says.
+    // (A product edit is refused now: without an authorisation the cooperative may not
+    // use the name "Raktsey Karpo" at all, so a stock correction does it.)
+    let variant = server
+        .graphql_as(
+            Some(&manager),
+            "{ product(slug: \"raktsey-karpo-dried-apricots-500g\") { variants { id } } }",
+            json!({}),
+        )
+        .await["data"]["product"]["variants"][0]["id"]
+        .clone();
     let touched = server
         .graphql_as(
             Some(&manager),
-            PRODUCT_UPDATE,
-            json!({ "input": { "id": dried, "description": "Sun-dried in Domkhar." } }),
+            "mutation($input: StockAdjustInput!) { stockAdjust(input: $input) { errors { field message } } }",
+            json!({ "input": { "variantId": variant, "delta": 1, "reason": "CORRECTION" } }),
         )
         .await;
-    assert!(
-        user_errors(&touched, "productUpdate").is_empty(),
-        "{touched}"
-    );
+    assert!(user_errors(&touched, "stockAdjust").is_empty(), "{touched}");
     server.drain_all().await;
     let after = server.graphql(SEARCH, by_gi.clone()).await;
     assert!(
@@ -482,7 +489,139 @@ async fn a_claim_lapses_everywhere_with_its_authorisation(backend: Backend) -> a
     Ok(())
 }
 
+async fn protected_names_need_an_authorisation(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let chuchot = cooperative_id(&server, &admin, "chuchot-women-weavers-demo").await;
+    let weaver = staff_token(&server, &admin, &chuchot, "MANAGER").await;
+    let stole = product_id(&server, &weaver, "ladakh-pashmina-stole-walnut-dyed-200x70").await;
+    let update = |input: Value| {
+        let server = &server;
+        let weaver = weaver.clone();
+        async move {
+            server
+                .graphql_as(Some(&weaver), PRODUCT_UPDATE, json!({ "input": input }))
+                .await
+        }
+    };
+
+    // A J&K GI no Ladakh cooperative can be an authorised user of.
+    let kashmir =
+        update(json!({ "id": stole, "title": "Kashmir Pashmina Stole, walnut dyed" })).await;
+    assert_eq!(
+        error_fields(&kashmir, "productUpdate"),
+        ["input.title"],
+        "{kashmir}"
+    );
+    let message = messages(&kashmir, "productUpdate");
+    assert!(
+        message.contains("\"Kashmir Pashmina\"") && message.contains("GI application 46"),
+        "the error names the word and the GI: {message}"
+    );
+    // A Ladakh GI whose authorised user this cooperative is not, in any text.
+    let apricot =
+        update(json!({ "id": stole, "description": "Dyed with raktsey-karpo kernels." })).await;
+    assert_eq!(
+        error_fields(&apricot, "productUpdate"),
+        ["input.description"],
+        "{apricot}"
+    );
+    assert!(messages(&apricot, "productUpdate").contains("Raktsey Karpo Apricot"));
+    // Its own GI's name it may use.
+    let own = update(json!({ "id": stole, "title": "Ladakh Pashmina Stole, walnut dyed" })).await;
+    assert!(user_errors(&own, "productUpdate").is_empty(), "{own}");
+
+    // Drafts are not public; going live runs the check.
+    let draft =
+        update(json!({ "id": stole, "status": "DRAFT", "title": "Kashmir Pashmina Stole" })).await;
+    assert!(user_errors(&draft, "productUpdate").is_empty(), "{draft}");
+    let live = update(json!({ "id": stole, "status": "ACTIVE" })).await;
+    assert_eq!(
+        error_fields(&live, "productUpdate"),
+        ["input.title"],
+        "{live}"
+    );
+
+    // An authorised user of the apricot GI may name it, but never the Kashmir GI, and
+    // a description counts as much as a title.
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let grower = staff_token(&server, &admin, &sham, "MANAGER").await;
+    let dried = product_id(&server, &grower, "raktsey-karpo-dried-apricots-500g").await;
+    let allowed = server
+        .graphql_as(
+            Some(&grower),
+            PRODUCT_UPDATE,
+            json!({ "input": { "id": dried, "title": "Raktsey Karpo Dried Apricots, 500 g" } }),
+        )
+        .await;
+    assert!(
+        user_errors(&allowed, "productUpdate").is_empty(),
+        "{allowed}"
+    );
+    let halman = product_id(&server, &grower, "halman-dried-apricots-1kg").await;
+    let attribute = server
+        .graphql_as(
+            Some(&grower),
+            PRODUCT_UPDATE,
+            json!({ "input": { "id": halman, "description": "Packed like Kashmiri pashmina: with care." } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&attribute, "productUpdate"),
+        ["input.description"],
+        "{attribute}"
+    );
+    Ok(())
+}
+
+async fn a_shipping_pin_must_belong_to_the_declared_state(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let buyer = buyer_token(&server, "pin-buyer@example.org").await;
+    let product = server
+        .graphql(
+            "{ product(slug: \"raktsey-karpo-dried-apricots-500g\") { variants { id } } }",
+            json!({}),
+        )
+        .await;
+    let variant = product["data"]["product"]["variants"][0]["id"].clone();
+    let added = crate::orders::add_to_cart(&server, Some(&buyer), None, &variant, 1).await;
+    assert!(user_errors(&added, "cartAddItem").is_empty(), "{added}");
+    // 110001 is in postal region 1 like Ladakh, but it is a Delhi PIN.
+    let address = |pin: &str, state: &str| {
+        json!({ "name": "Tsering Dolma", "phone": "9876543210", "line1": "Main Bazaar", "city": "Leh",
+                "pinCode": pin, "stateCode": state })
+    };
+    let wrong = crate::orders::place_order(
+        &server,
+        &buyer,
+        "pin-1",
+        address("110001", "38"),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        error_fields(&wrong, "placeOrder"),
+        ["input.address.pinCode"],
+        "{wrong}"
+    );
+    assert!(messages(&wrong, "placeOrder").contains("194"), "{wrong}");
+    let kargil = crate::orders::place_order(
+        &server,
+        &buyer,
+        "pin-2",
+        address("194103", "38"),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
+    assert!(user_errors(&kargil, "placeOrder").is_empty(), "{kargil}");
+    Ok(())
+}
+
 both_backends!(
     a_gi_claim_must_match_the_gis_goods,
     a_claim_lapses_everywhere_with_its_authorisation,
+    protected_names_need_an_authorisation,
+    a_shipping_pin_must_belong_to_the_declared_state,
 );
