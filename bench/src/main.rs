@@ -153,6 +153,14 @@ fn generated_document(rng: &mut StdRng, index: usize) -> ProductDocument {
         district: DISTRICTS[rng.random_range(0..DISTRICTS.len())].to_owned(),
         gi_tag_slugs: gi.iter().map(|g| (*g).to_owned()).collect(),
         gi_tag_names: gi.iter().map(|g| g.replace('-', " ")).collect(),
+        gi_windows: gi
+            .iter()
+            .map(|g| search::GiWindow {
+                gi_tag_slug: (*g).to_owned(),
+                valid_from: chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default(),
+                valid_until: chrono::NaiveDate::from_ymd_opt(2035, 12, 31).unwrap_or_default(),
+            })
+            .collect(),
         attribute_values: vec![pick(rng, 1)],
         min_price_paise: price,
         max_price_paise: price + rng.random_range(0..100_000),
@@ -207,6 +215,7 @@ fn varied_request(rng: &mut StdRng) -> SearchRequest {
         sort,
         offset: 0,
         limit: 20,
+        today: None,
     }
 }
 

@@ -115,6 +115,24 @@ pub(crate) async fn category_by_id(
         .and_then(Category::try_from)
 }
 
+/// A category and its ancestors, root first.
+pub(crate) fn category_path(categories: &[Category], leaf: Uuid) -> Vec<&Category> {
+    let mut path = Vec::new();
+    let mut current = categories.iter().find(|c| c.id == leaf);
+    while let Some(category) = current {
+        path.push(category);
+        current = category
+            .parent_id
+            .and_then(|parent| categories.iter().find(|c| c.id == parent));
+        // A cycle cannot be stored, but a corrupt tree must not loop forever.
+        if path.len() > 16 {
+            break;
+        }
+    }
+    path.reverse();
+    path
+}
+
 /// A category and every category below it.
 pub(crate) fn descendants_of(categories: &[Category], root: Uuid) -> Vec<Uuid> {
     let mut found = vec![root];

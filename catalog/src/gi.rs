@@ -41,9 +41,30 @@ pub struct GiTag {
     /// False while any fact above still awaits confirmation from the register.
     pub facts_confirmed: bool,
     pub source_note: String,
+    /// Slugs of the categories whose goods the registration covers (a category covers
+    /// its subcategories). Empty: no goods are covered and no claim is accepted.
+    pub covered_categories: Vec<String>,
+    /// HSN code prefixes of the covered goods; a claimed product's HSN code must start
+    /// with one of them as well. Empty: the categories alone decide.
+    pub hsn_prefixes: Vec<String>,
 }
 
 impl GiTag {
+    /// Whether goods in a category (given with its ancestors' slugs, root first) and
+    /// under an HSN code are goods this registration covers.
+    pub fn covers_goods(&self, category_path: &[&str], hsn_code: &str) -> bool {
+        let in_category = category_path
+            .iter()
+            .any(|slug| self.covered_categories.iter().any(|c| c == slug));
+        let hsn = hsn_code.trim();
+        let hsn_matches = self.hsn_prefixes.is_empty()
+            || self
+                .hsn_prefixes
+                .iter()
+                .any(|p| hsn.starts_with(p.as_str()));
+        in_category && hsn_matches
+    }
+
     /// Whether the registration is in force on a date (an unknown expiry counts as in
     /// force; an unknown registration date does not stop it).
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
@@ -61,7 +82,17 @@ impl GiTag {
 impl TryFrom<gi_tag::Model> for GiTag {
     type Error = CatalogError;
     fn try_from(model: gi_tag::Model) -> Result<Self, Self::Error> {
+        let list =
+            |value: Option<serde_json::Value>, what: &str| -> Result<Vec<String>, CatalogError> {
+                value
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map(Option::unwrap_or_default)
+                    .map_err(|e| CatalogError::Corrupt(format!("GI {what}: {e}")))
+            };
         Ok(Self {
+            covered_categories: list(model.covered_categories, "covered categories")?,
+            hsn_prefixes: list(model.hsn_prefixes, "HSN prefixes")?,
             area_districts: serde_json::from_value(model.area_districts)
                 .map_err(|e| CatalogError::Corrupt(format!("GI area: {e}")))?,
             id: model.id,
@@ -152,6 +183,8 @@ pub struct GiTagChanges {
     pub expiry_date: Option<NaiveDate>,
     pub facts_confirmed: Option<bool>,
     pub source_note: Option<String>,
+    pub covered_categories: Option<Vec<String>>,
+    pub hsn_prefixes: Option<Vec<String>>,
 }
 
 /// Corrects a GI's register entry (admins only).
@@ -199,6 +232,36 @@ pub async fn update_gi_tag(
         tag.source_note = value.trim().to_owned();
     }
     let mut errors = FieldErrors::default();
+    if let Some(value) = changes.covered_categories {
+        let known: Vec<String> = crate::list_categories(db)
+            .await?
+            .into_iter()
+            .map(|c| c.slug)
+            .collect();
+        let slugs: Vec<String> = value.into_iter().map(|s| s.trim().to_owned()).collect();
+        for slug in slugs.iter().filter(|s| !known.contains(s)) {
+            errors.push(
+                "coveredCategories",
+                FieldErrorCode::Invalid,
+                format!("no category {slug}"),
+            );
+        }
+        tag.covered_categories = slugs;
+    }
+    if let Some(value) = changes.hsn_prefixes {
+        let prefixes: Vec<String> = value.into_iter().map(|s| s.trim().to_owned()).collect();
+        if prefixes
+            .iter()
+            .any(|p| !(2..=8).contains(&p.len()) || !p.chars().all(|c| c.is_ascii_digit()))
+        {
+            errors.push(
+                "hsnPrefixes",
+                FieldErrorCode::Invalid,
+                "an HSN prefix has 2 to 8 digits",
+            );
+        }
+        tag.hsn_prefixes = prefixes;
+    }
     if tag.area_districts.is_empty() {
         errors.push(
             "areaDistricts",
@@ -251,6 +314,20 @@ pub async fn update_gi_tag(
         .col_expr(gi_tag::Column::ExpiryDate, tag.expiry_date.into())
         .col_expr(gi_tag::Column::FactsConfirmed, tag.facts_confirmed.into())
         .col_expr(gi_tag::Column::SourceNote, tag.source_note.clone().into())
+        .col_expr(
+            gi_tag::Column::CoveredCategories,
+            Expr::value(
+                serde_json::to_value(&tag.covered_categories)
+                    .map_err(|e| CatalogError::Corrupt(e.to_string()))?,
+            ),
+        )
+        .col_expr(
+            gi_tag::Column::HsnPrefixes,
+            Expr::value(
+                serde_json::to_value(&tag.hsn_prefixes)
+                    .map_err(|e| CatalogError::Corrupt(e.to_string()))?,
+            ),
+        )
         .col_expr(gi_tag::Column::UpdatedAt, Utc::now().into())
         .filter(gi_tag::Column::Id.eq(id))
         .exec(db)
@@ -387,6 +464,18 @@ pub async fn decide_authorised_user(
         )));
     }
     let now = Utc::now();
+    // Verifying a registration that has already lapsed would backdate a right the
+    // register no longer grants; the cooperative registers its renewal instead.
+    if approve && current.valid_until < now.date_naive() {
+        return Err(CatalogError::invalid(
+            "id",
+            FieldErrorCode::NotAllowed,
+            format!(
+                "authorisation {} lapsed on {}; register its renewal instead",
+                current.au_number, current.valid_until
+            ),
+        ));
+    }
     gi_authorised_user::Entity::update_many()
         .col_expr(gi_authorised_user::Column::Status, Expr::value(next))
         .col_expr(
@@ -398,6 +487,19 @@ pub async fn decide_authorised_user(
         .filter(gi_authorised_user::Column::Status.eq(current.status))
         .exec(db)
         .await?;
+    // The cooperative's claims on this GI change what buyers and channels see.
+    let claimants = sea_orm::sea_query::Query::select()
+        .column(product_gi_claim::Column::ProductId)
+        .from(product_gi_claim::Entity)
+        .and_where(product_gi_claim::Column::GiTagId.eq(current.gi_tag_id))
+        .to_owned();
+    crate::changes::reindex_products_where(
+        db,
+        sea_orm::Condition::all()
+            .add(crate::entity::product::Column::Id.in_subquery(claimants))
+            .add(crate::entity::product::Column::CooperativeId.eq(current.cooperative_id)),
+    )
+    .await?;
     Ok(AuthorisedUser {
         status: next,
         verified_at: Some(now),
@@ -461,6 +563,38 @@ impl GiClaim {
                 .as_ref()
                 .is_some_and(|au| au.valid_on(date))
     }
+}
+
+/// The periods in which a claim on `tag` backed by these registrations is valid, as
+/// inclusive `(from, until)` dates: each verified registration's validity cut to the
+/// GI's term. Stored with search documents so the index decides validity on the day it
+/// is asked, not on the day the document was written.
+pub fn claim_windows(tag: &GiTag, registrations: &[AuthorisedUser]) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut windows: Vec<(NaiveDate, NaiveDate)> = registrations
+        .iter()
+        .filter(|au| au.gi_tag_id == tag.id && au.status == AuthorisedUserStatus::Verified)
+        .filter_map(|au| {
+            let from = tag
+                .registration_date
+                .map_or(au.valid_from, |r| r.max(au.valid_from));
+            let until = tag
+                .expiry_date
+                .map_or(au.valid_until, |e| e.min(au.valid_until));
+            (from <= until).then_some((from, until))
+        })
+        .collect();
+    windows.sort();
+    // Adjacent or overlapping registrations (a renewal) make one period.
+    let mut merged: Vec<(NaiveDate, NaiveDate)> = Vec::with_capacity(windows.len());
+    for (from, until) in windows {
+        match merged.last_mut() {
+            Some(last) if from <= last.1.succ_opt().unwrap_or(last.1) => {
+                last.1 = last.1.max(until);
+            }
+            _ => merged.push((from, until)),
+        }
+    }
+    merged
 }
 
 /// The batch facts a GI claim is checked against.
@@ -547,6 +681,40 @@ pub(crate) async fn claimed_tags(
         .collect()
 }
 
+/// Refuses a GI on goods outside its registration: the product's category (or one of
+/// its ancestors) must be a covered category and its HSN code must start with a
+/// covered prefix.
+pub(crate) async fn check_goods_covered(
+    db: &impl ConnectionTrait,
+    tag: &GiTag,
+    category_id: Uuid,
+) -> Result<(), CatalogError> {
+    let categories = crate::list_categories(db).await?;
+    let path = crate::categories::category_path(&categories, category_id);
+    let Some(leaf) = path.last() else {
+        return Err(CatalogError::Corrupt(format!(
+            "category {category_id} not found"
+        )));
+    };
+    let slugs: Vec<&str> = path.iter().map(|c| c.slug.as_str()).collect();
+    if tag.covers_goods(&slugs, &leaf.hsn_code) {
+        return Ok(());
+    }
+    let covered = if tag.covered_categories.is_empty() {
+        "no listed goods".to_owned()
+    } else {
+        tag.covered_categories.join(", ")
+    };
+    Err(CatalogError::invalid(
+        "giTagId",
+        FieldErrorCode::NotAllowed,
+        format!(
+            "the {} GI covers {covered}, not {} goods (HSN {})",
+            tag.name, leaf.name, leaf.hsn_code
+        ),
+    ))
+}
+
 /// Claims a GI for a product after checking every batch of it against the rules.
 pub async fn claim_gi(
     db: &impl ConnectionTrait,
@@ -557,6 +725,7 @@ pub async fn claim_gi(
     let product = load_product(db, product_id).await?;
     actor.require_manage(product.cooperative_id)?;
     let tag = load_gi_tag(db, gi_tag_id).await?;
+    check_goods_covered(db, &tag, product.category_id).await?;
     let registrations = authorised_users_of(db, product.cooperative_id).await?;
     let batches = batch_origins(db, product.id).await?;
     if batches.is_empty() {
@@ -566,11 +735,28 @@ pub async fn claim_gi(
             "record at least one batch before claiming a GI, so its origin can be checked",
         ));
     }
-    let problems: Vec<_> = batches
+    let mut problems: Vec<_> = batches
         .iter()
         .filter_map(|batch| claim_problem(&tag, &registrations, batch))
         .map(|(field, message)| crate::FieldError::new(field, FieldErrorCode::NotAllowed, message))
         .collect();
+    // The claim is shown from today, so it needs a registration valid today as well as
+    // on every batch's production date.
+    let today = Utc::now().date_naive();
+    if !tag.in_force_on(today)
+        || !registrations
+            .iter()
+            .any(|au| au.gi_tag_id == tag.id && au.valid_on(today))
+    {
+        problems.push(crate::FieldError::new(
+            "giTagId",
+            FieldErrorCode::NotAllowed,
+            format!(
+                "the cooperative holds no verified authorisation for {} valid today ({today})",
+                tag.name
+            ),
+        ));
+    }
     if !problems.is_empty() {
         return Err(CatalogError::Invalid(problems));
     }
@@ -593,7 +779,6 @@ pub async fn claim_gi(
         Err(error) => return Err(error.into()),
     }
     crate::changes::product_changed(db, &[product.id]).await?;
-    let today = Utc::now().date_naive();
     let authorised_user = registrations
         .into_iter()
         .filter(|au| au.gi_tag_id == tag.id)
@@ -694,7 +879,24 @@ mod tests {
             expiry_date: Some(date("2032-12-13")),
             facts_confirmed: false,
             source_note: String::new(),
+            covered_categories: vec!["apricot-fresh".into(), "apricot-dried".into()],
+            hsn_prefixes: vec!["0809".into(), "0813".into()],
         }
+    }
+
+    #[test]
+    fn a_gi_covers_only_its_categories_under_its_hsn_prefixes() {
+        let tag = apricot_gi();
+        assert!(tag.covers_goods(&["apricot", "apricot-dried"], "08131000"));
+        assert!(!tag.covers_goods(&["apricot", "apricot-kernels"], "121299"));
+        assert!(!tag.covers_goods(&["apricot", "apricot-dried"], "2007"));
+        let mut parent = apricot_gi();
+        parent.covered_categories = vec!["apricot".into()];
+        parent.hsn_prefixes.clear();
+        assert!(parent.covers_goods(&["apricot", "apricot-jam"], "2007"));
+        let mut nothing = apricot_gi();
+        nothing.covered_categories.clear();
+        assert!(!nothing.covers_goods(&["apricot", "apricot-dried"], "0813"));
     }
 
     fn registration(status: AuthorisedUserStatus, from: &str, until: &str) -> AuthorisedUser {

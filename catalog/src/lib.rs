@@ -19,6 +19,7 @@ mod gi;
 pub mod identifiers;
 mod import;
 mod products;
+mod protected_names;
 mod provenance;
 mod reference_data;
 mod sale;

@@ -16,10 +16,10 @@ use crate::{
     Actor, CatalogError, Category, Cooperative, FieldErrorCode, Page, PageRequest,
     VerificationStatus,
     categories::{descendants_of, find_category, validate_attributes},
-    entity::{cooperative, product, product_gi_claim, product_variant},
+    entity::{cooperative, gi_authorised_user, gi_tag, product, product_gi_claim, product_variant},
     list_categories,
     slug::{check_slug, slugify},
-    status::ProductStatus,
+    status::{AuthorisedUserStatus, ProductStatus},
     store::{Declarations, Procurement, Product, ProductImage, load_product},
     variants::{NewVariant, Variant, insert_variant, variants_by_product_ids},
 };
@@ -114,12 +114,43 @@ fn apply_filter_conditions(
         select = select.filter(product::Column::CooperativeId.eq(cooperative_id));
     }
     if let Some(gi_tag_id) = filter.gi_tag_id {
+        // Only claims valid today: the GI in force and the cooperative's authorisation
+        // verified and current, decided by today's date at read time.
+        let today = Utc::now().date_naive();
         let claimed = Query::select()
             .column(product_gi_claim::Column::ProductId)
             .from(product_gi_claim::Entity)
             .and_where(Expr::col(product_gi_claim::Column::GiTagId).eq(gi_tag_id))
             .to_owned();
-        select = select.filter(product::Column::Id.in_subquery(claimed));
+        let authorised = Query::select()
+            .column(gi_authorised_user::Column::CooperativeId)
+            .from(gi_authorised_user::Entity)
+            .and_where(Expr::col(gi_authorised_user::Column::GiTagId).eq(gi_tag_id))
+            .and_where(
+                Expr::col(gi_authorised_user::Column::Status).eq(AuthorisedUserStatus::Verified),
+            )
+            .and_where(Expr::col(gi_authorised_user::Column::ValidFrom).lte(today))
+            .and_where(Expr::col(gi_authorised_user::Column::ValidUntil).gte(today))
+            .to_owned();
+        let in_force = Query::select()
+            .column(gi_tag::Column::Id)
+            .from(gi_tag::Entity)
+            .and_where(Expr::col(gi_tag::Column::Id).eq(gi_tag_id))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col(gi_tag::Column::RegistrationDate).is_null())
+                    .add(Expr::col(gi_tag::Column::RegistrationDate).lte(today)),
+            )
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col(gi_tag::Column::ExpiryDate).is_null())
+                    .add(Expr::col(gi_tag::Column::ExpiryDate).gte(today)),
+            )
+            .to_owned();
+        select = select
+            .filter(product::Column::Id.in_subquery(claimed))
+            .filter(product::Column::CooperativeId.in_subquery(authorised))
+            .filter(Expr::val(gi_tag_id).in_subquery(in_force));
     }
     if let Some(district) = &filter.district {
         let in_district = Query::select()
@@ -541,7 +572,9 @@ pub async fn create_product_in(
         updated_at: now,
     };
     if status == ProductStatus::Active {
-        let problems = activation_problems(&product, &category, &cooperative, new.variants.len());
+        let mut problems =
+            activation_problems(&product, &category, &cooperative, new.variants.len());
+        problems.extend(crate::protected_names::protected_name_problems(db, &product).await?);
         if !problems.is_empty() {
             return Err(CatalogError::Invalid(problems));
         }
@@ -673,13 +706,29 @@ pub async fn update_product(
     let Some(category) = category else {
         return Err(CatalogError::ProductNotFound);
     };
+    // A claimed GI stays on goods its registration covers: moving the product to
+    // another category is refused until the claim is withdrawn.
+    for tag in crate::gi::claimed_tags(db, product.id).await? {
+        crate::gi::check_goods_covered(db, &tag, category.id)
+            .await
+            .map_err(|error| match error {
+                CatalogError::Invalid(fields) => CatalogError::Invalid(
+                    fields
+                        .into_iter()
+                        .map(|f| crate::FieldError::new("categorySlug", f.code, f.message))
+                        .collect(),
+                ),
+                other => other,
+            })?;
+    }
     if product.status == ProductStatus::Active {
         let cooperative = load_cooperative(db, product.cooperative_id).await?;
         let variant_count = variants_by_product_ids(db, &[product.id])
             .await?
             .get(&product.id)
             .map_or(0, Vec::len);
-        let problems = activation_problems(&product, &category, &cooperative, variant_count);
+        let mut problems = activation_problems(&product, &category, &cooperative, variant_count);
+        problems.extend(crate::protected_names::protected_name_problems(db, &product).await?);
         if !problems.is_empty() {
             return Err(CatalogError::Invalid(problems));
         }

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -49,6 +51,8 @@ struct ReferenceGiTag {
     expiry_date: Option<NaiveDate>,
     facts_confirmed: bool,
     source_note: String,
+    covered_categories: Vec<String>,
+    hsn_prefixes: Vec<String>,
 }
 
 /// How many reference rows were added.
@@ -131,13 +135,31 @@ pub async fn ensure_reference_data(
     }
 
     let tags: Vec<ReferenceGiTag> = parse("gi_tags.json", GI_TAGS_JSON)?;
+    let to_json = |list: &Vec<String>| {
+        serde_json::to_value(list).map_err(|e| CatalogError::InvalidSeed(e.to_string()))
+    };
     for reference in tags {
-        let exists = gi_tag::Entity::find()
+        let existing = gi_tag::Entity::find()
             .filter(gi_tag::Column::Slug.eq(reference.slug.as_str()))
             .one(db)
-            .await?
-            .is_some();
-        if exists {
+            .await?;
+        if let Some(existing) = existing {
+            // Covered goods came after the register itself: fill them in where they
+            // were never set, leaving an admin's list alone.
+            if existing.covered_categories.is_none() {
+                gi_tag::Entity::update_many()
+                    .col_expr(
+                        gi_tag::Column::CoveredCategories,
+                        Expr::value(to_json(&reference.covered_categories)?),
+                    )
+                    .col_expr(
+                        gi_tag::Column::HsnPrefixes,
+                        Expr::value(to_json(&reference.hsn_prefixes)?),
+                    )
+                    .filter(gi_tag::Column::Id.eq(existing.id))
+                    .exec(db)
+                    .await?;
+            }
             continue;
         }
         gi_tag::Entity::insert(gi_tag::ActiveModel {
@@ -155,6 +177,8 @@ pub async fn ensure_reference_data(
             expiry_date: Set(reference.expiry_date),
             facts_confirmed: Set(reference.facts_confirmed),
             source_note: Set(reference.source_note),
+            covered_categories: Set(Some(to_json(&reference.covered_categories)?)),
+            hsn_prefixes: Set(Some(to_json(&reference.hsn_prefixes)?)),
             created_at: Set(now),
             updated_at: Set(now),
         })

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QuerySelect};
-use search::{DocumentSource, ProductDocument, SearchError};
+use search::{DocumentSource, GiWindow, ProductDocument, SearchError};
 use uuid::Uuid;
 
 use crate::{
-    CatalogError, Category, Product, cooperatives_by_ids, entity::product,
+    CatalogError, Product, categories::category_path, cooperatives_by_ids, entity::product,
     gi_claims_by_product_ids, list_categories, products::public_products, variants_by_product_ids,
 };
 
@@ -26,22 +26,6 @@ impl CatalogDocuments {
 
 fn source_error(error: CatalogError) -> SearchError {
     SearchError::Source(error.to_string())
-}
-
-fn category_path(categories: &[Category], leaf: uuid::Uuid) -> Vec<&Category> {
-    let mut path = Vec::new();
-    let mut current = categories.iter().find(|c| c.id == leaf);
-    while let Some(category) = current {
-        path.push(category);
-        current = category
-            .parent_id
-            .and_then(|parent| categories.iter().find(|c| c.id == parent));
-        if path.len() > 16 {
-            break;
-        }
-    }
-    path.reverse();
-    path
 }
 
 fn attribute_text(value: &serde_json::Value) -> Option<String> {
@@ -73,6 +57,7 @@ pub async fn search_documents(
     let categories = list_categories(db).await?;
     let variants = variants_by_product_ids(db, &ids).await?;
     let claims = gi_claims_by_product_ids(db, &ids).await?;
+    let registrations = crate::authorised_users_by_cooperative_ids(db, &cooperative_ids).await?;
     let mut documents = HashMap::with_capacity(products.len());
     for product in products {
         let Some(cooperative) = cooperatives.get(&product.cooperative_id) else {
@@ -88,6 +73,22 @@ pub async fn search_documents(
             .get(&product.id)
             .map(Vec::as_slice)
             .unwrap_or_default();
+        let cooperative_registrations = registrations
+            .get(&product.cooperative_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let gi_windows = product_claims
+            .iter()
+            .flat_map(|claim| {
+                crate::gi::claim_windows(&claim.gi_tag, cooperative_registrations)
+                    .into_iter()
+                    .map(|(valid_from, valid_until)| GiWindow {
+                        gi_tag_slug: claim.gi_tag.slug.clone(),
+                        valid_from,
+                        valid_until,
+                    })
+            })
+            .collect();
         documents.insert(
             product.id,
             ProductDocument {
@@ -108,6 +109,7 @@ pub async fn search_documents(
                     .iter()
                     .map(|c| c.gi_tag.name.clone())
                     .collect(),
+                gi_windows,
                 attribute_values: product
                     .attributes
                     .values()

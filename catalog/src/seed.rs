@@ -199,6 +199,47 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
     let mut product_ids: HashMap<String, Uuid> = HashMap::new();
     let mut expected_stock: HashMap<(Uuid, String), i32> = HashMap::new();
     let mut variant_ids: HashMap<(Uuid, String), Uuid> = HashMap::new();
+    let tag_ids: HashMap<String, Uuid> = gi_tag::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.slug, t.id))
+        .collect();
+    let tag_id = |slug: &str| {
+        tag_ids
+            .get(slug)
+            .copied()
+            .ok_or_else(|| invalid(format!("unknown GI {slug}")))
+    };
+    for seed in authorised_users {
+        let context = format!("authorised user {}", seed.au_number);
+        let cooperative_id = *cooperative_ids
+            .get(&seed.cooperative_slug)
+            .ok_or_else(|| invalid(format!("{context}: unknown cooperative")))?;
+        let registration = register_authorised_user(
+            &txn,
+            &system,
+            NewAuthorisedUser {
+                gi_tag_id: tag_id(&seed.gi_slug)?,
+                cooperative_id,
+                au_number: seed.au_number,
+                valid_from: seed.valid_from,
+                valid_until: seed.valid_until,
+            },
+        )
+        .await
+        .map_err(explain(&context))?;
+        match seed.status.as_str() {
+            "PENDING" => {}
+            "VERIFIED" => {
+                decide_authorised_user(&txn, &system, registration.id, true)
+                    .await
+                    .map_err(explain(&context))?;
+            }
+            other => return Err(invalid(format!("{context}: status {other}"))),
+        }
+    }
+
     for seed in products {
         let context = format!("product {}", seed.slug);
         let cooperative_id = *cooperative_ids.get(&seed.cooperative_slug).ok_or_else(|| {
@@ -246,47 +287,6 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
         summary.variants += variants.len();
         product_ids.insert(seed.slug, product.id);
         summary.products += 1;
-    }
-
-    let tag_ids: HashMap<String, Uuid> = gi_tag::Entity::find()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|t| (t.slug, t.id))
-        .collect();
-    let tag_id = |slug: &str| {
-        tag_ids
-            .get(slug)
-            .copied()
-            .ok_or_else(|| invalid(format!("unknown GI {slug}")))
-    };
-    for seed in authorised_users {
-        let context = format!("authorised user {}", seed.au_number);
-        let cooperative_id = *cooperative_ids
-            .get(&seed.cooperative_slug)
-            .ok_or_else(|| invalid(format!("{context}: unknown cooperative")))?;
-        let registration = register_authorised_user(
-            &txn,
-            &system,
-            NewAuthorisedUser {
-                gi_tag_id: tag_id(&seed.gi_slug)?,
-                cooperative_id,
-                au_number: seed.au_number,
-                valid_from: seed.valid_from,
-                valid_until: seed.valid_until,
-            },
-        )
-        .await
-        .map_err(explain(&context))?;
-        match seed.status.as_str() {
-            "PENDING" => {}
-            "VERIFIED" => {
-                decide_authorised_user(&txn, &system, registration.id, true)
-                    .await
-                    .map_err(explain(&context))?;
-            }
-            other => return Err(invalid(format!("{context}: status {other}"))),
-        }
     }
 
     for seed in batches {

@@ -220,7 +220,10 @@ impl ConnectorService {
         since: Option<DateTime<Utc>>,
     ) -> Result<String, ConnectorError> {
         let mut digest = Sha256::new();
-        digest.update(format!("{channel}:{format:?}:{since:?}"));
+        // GI claims are judged by today's date, so a feed may change at midnight without
+        // any write: the day is part of the tag.
+        let today = Utc::now().date_naive();
+        digest.update(format!("{channel}:{format:?}:{since:?}:{today}"));
         let mut after: Option<Uuid> = None;
         loop {
             let mut select = channel_listing::Entity::find()

@@ -94,6 +94,7 @@ pub async fn load_sources(
     let parent_ids: Vec<Uuid> = categories.values().filter_map(|c| c.parent_id).collect();
     let parents = catalog::categories_by_ids(db, &parent_ids).await?;
     let mut claims = catalog::gi_claims_by_product_ids(db, product_ids).await?;
+    let registrations = catalog::authorised_users_by_cooperative_ids(db, &cooperative_ids).await?;
     let today = Utc::now().date_naive();
     let mut sources = HashMap::new();
     for (id, product) in products {
@@ -115,10 +116,21 @@ pub async fn load_sources(
                     .and_then(|p| parents.get(&p))
                     .map(|p| p.slug.clone()),
                 category: category.clone(),
+                // Only claims valid today, judged when the feed or push is built.
                 gi_tags: claims
                     .remove(&id)
                     .unwrap_or_default()
                     .into_iter()
+                    .map(|mut claim| {
+                        claim.authorised_user = registrations
+                            .get(&product.cooperative_id)
+                            .into_iter()
+                            .flatten()
+                            .filter(|au| au.gi_tag_id == claim.gi_tag.id)
+                            .find(|au| au.valid_on(today))
+                            .cloned();
+                        claim
+                    })
                     .filter(|c| c.valid_on(today))
                     .map(|c| c.gi_tag.name)
                     .collect(),

@@ -14,6 +14,7 @@ mod m20261125_000006_create_channels;
 mod m20261125_000007_index_product_titles;
 mod m20261129_100001_cooperative_tax_regime;
 mod m20261129_100002_fulfilment_documents;
+mod m20261129_200001_gi_covered_goods;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_index_product_titles::Migration),
             Box::new(m20261129_100001_cooperative_tax_regime::Migration),
             Box::new(m20261129_100002_fulfilment_documents::Migration),
+            Box::new(m20261129_200001_gi_covered_goods::Migration),
         ]
     }
 }

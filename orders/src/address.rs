@@ -57,20 +57,42 @@ pub fn state_name(code: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
-/// The first digit of PIN codes in a state: the postal region (domain facts 5.1).
-/// Region 9 is the Army Postal Service and is accepted everywhere.
-fn pin_region(state_code: &str) -> Option<u8> {
-    Some(match state_code {
-        "01" | "02" | "03" | "04" | "06" | "07" | "38" => 1,
-        "05" | "09" => 2,
-        "08" | "24" | "26" => 3,
-        "22" | "23" | "27" | "30" => 4,
-        "29" | "36" | "37" => 5,
-        "31" | "32" | "33" | "34" => 6,
-        "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "21" | "35" => 7,
-        "10" | "20" => 8,
-        _ => return None,
-    })
+const PIN_PREFIXES_JSON: &str = include_str!("../../data/reference/pin_prefixes.json");
+
+/// The PIN prefixes of each State/UT (GST state code to inclusive ranges of the first
+/// three digits), from `data/reference/pin_prefixes.json`.
+fn pin_prefixes() -> &'static std::collections::HashMap<String, Vec<(u16, u16)>> {
+    static PREFIXES: std::sync::LazyLock<std::collections::HashMap<String, Vec<(u16, u16)>>> =
+        std::sync::LazyLock::new(|| parse_pin_prefixes(PIN_PREFIXES_JSON).unwrap_or_default());
+    &PREFIXES
+}
+
+fn parse_pin_prefixes(
+    text: &str,
+) -> Result<std::collections::HashMap<String, Vec<(u16, u16)>>, String> {
+    let raw: std::collections::HashMap<String, serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let mut prefixes = std::collections::HashMap::new();
+    for (code, ranges) in raw.into_iter().filter(|(code, _)| !code.starts_with('_')) {
+        let ranges: Vec<String> = serde_json::from_value(ranges).map_err(|e| e.to_string())?;
+        let mut parsed = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            let (from, to) = range.split_once('-').unwrap_or((&range, &range));
+            let number = |text: &str| {
+                text.trim()
+                    .parse::<u16>()
+                    .map_err(|e| format!("{code}: {range}: {e}"))
+            };
+            parsed.push((number(from)?, number(to)?));
+        }
+        prefixes.insert(code, parsed);
+    }
+    Ok(prefixes)
+}
+
+/// The prefix ranges of a State/UT, or `None` for a code that is not one.
+fn pin_ranges(state_code: &str) -> Option<&'static [(u16, u16)]> {
+    pin_prefixes().get(state_code).map(Vec::as_slice)
 }
 
 /// A delivery address as the buyer gives it.
@@ -145,8 +167,8 @@ impl Address {
             ));
         }
         self.state_code = self.state_code.trim().to_owned();
-        let region = pin_region(&self.state_code);
-        if region.is_none() {
+        let ranges = pin_ranges(&self.state_code);
+        if ranges.is_none() {
             problems.push(FieldError::new(
                 &field("stateCode"),
                 FieldErrorCode::Invalid,
@@ -155,18 +177,35 @@ impl Address {
         }
         match parse_pin_code(&self.pin_code) {
             Ok(pin) => {
-                // A parsed PIN is six digits, so its first byte is a digit.
-                let first = pin.as_bytes().first().map_or(0, |b| b.saturating_sub(b'0'));
-                if let Some(region) = region
-                    && first != region
-                    && first != 9
+                // A parsed PIN is six digits; its first three are the sorting district.
+                let prefix = pin
+                    .get(..3)
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .unwrap_or(0);
+                let army_post = pin.starts_with('9');
+                if let Some(ranges) = ranges
+                    && !army_post
+                    && !ranges
+                        .iter()
+                        .any(|(from, to)| (*from..=*to).contains(&prefix))
                 {
+                    let listed: Vec<String> = ranges
+                        .iter()
+                        .map(|(from, to)| {
+                            if from == to {
+                                format!("{from}")
+                            } else {
+                                format!("{from}-{to}")
+                            }
+                        })
+                        .collect();
                     problems.push(FieldError::new(
                         &field("pinCode"),
                         FieldErrorCode::Invalid,
                         format!(
-                            "PIN {pin} is not in {}: PIN codes there start with {region}",
-                            state_name(&self.state_code).unwrap_or("that state")
+                            "PIN {pin} is not in {}: PIN codes there start with {}",
+                            state_name(&self.state_code).unwrap_or("that state"),
+                            listed.join(", ")
                         ),
                     ));
                 }
@@ -229,6 +268,37 @@ mod tests {
         let problems = address.checked("address").err().unwrap_or_default();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field, ["address", "pinCode"]);
+    }
+
+    #[test]
+    fn the_pin_must_belong_to_the_declared_state_not_only_its_region() {
+        assert!(parse_pin_prefixes(PIN_PREFIXES_JSON).is_ok());
+        for (code, _) in STATES {
+            assert!(pin_ranges(code).is_some(), "no PIN prefixes for {code}");
+        }
+        // Delhi is in region 1 like Ladakh, but 110001 is not a Ladakh PIN.
+        let delhi_pin = Address {
+            pin_code: "110001".into(),
+            ..leh()
+        };
+        let problems = delhi_pin.checked("address").err().unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("194"),
+            "{}",
+            problems[0].message
+        );
+        let kargil = Address {
+            pin_code: "194103".into(),
+            ..leh()
+        };
+        assert!(kargil.checked("address").is_ok());
+        let delhi = Address {
+            pin_code: "110001".into(),
+            state_code: "07".into(),
+            ..leh()
+        };
+        assert!(delhi.checked("address").is_ok());
     }
 
     #[test]

@@ -46,6 +46,16 @@ pub struct SearchRequest {
     pub sort: SearchSort,
     pub offset: usize,
     pub limit: usize,
+    /// The day GI claims are judged on; `None` is today (UTC), as every caller but a
+    /// test wants.
+    pub today: Option<chrono::NaiveDate>,
+}
+
+impl SearchRequest {
+    pub(crate) fn day(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
 }
 
 /// Matched text with `<mark>` around the words that matched.

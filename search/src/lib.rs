@@ -19,7 +19,7 @@ pub mod sync;
 mod synonyms;
 mod tantivy_index;
 
-pub use document::ProductDocument;
+pub use document::{GiWindow, ProductDocument};
 pub use error::SearchError;
 pub use highlight::highlight;
 pub use index::{

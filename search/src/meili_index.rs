@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::{
     Facet, FacetValue, Highlights, PRICE_BUCKETS, ProductDocument, SearchError, SearchFilter,
     SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, Synonyms,
-    highlight::highlight, synonyms::QueryUnit,
+    document::day_terms, highlight::highlight, synonyms::QueryUnit,
 };
 
 const TASK_POLL: Duration = Duration::from_millis(50);
@@ -36,6 +36,9 @@ struct StoredDocument {
     #[serde(flatten)]
     document: ProductDocument,
     fingerprint: String,
+    /// The blocks of the GI claims' validity windows, filtered by the day searched.
+    #[serde(default)]
+    gi_valid: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,6 +143,7 @@ impl MeiliIndex {
                 "cooperative_slug",
                 "district",
                 "gi_tag_slugs",
+                "gi_valid",
                 "min_price_paise",
                 "max_price_paise",
                 "in_stock",
@@ -191,7 +195,12 @@ impl MeiliIndex {
         }
     }
 
-    fn filter_expression(filter: &SearchFilter) -> String {
+    fn gi_valid_expression(slug: &str, day: chrono::NaiveDate) -> String {
+        let terms: Vec<String> = day_terms(slug, day).iter().map(|t| quoted(t)).collect();
+        format!("gi_valid IN [{}]", terms.join(", "))
+    }
+
+    fn filter_expression(filter: &SearchFilter, day: chrono::NaiveDate) -> String {
         let mut clauses = Vec::new();
         if let Some(value) = &filter.category_slug {
             clauses.push(format!("category_path = {}", quoted(value)));
@@ -203,7 +212,7 @@ impl MeiliIndex {
             clauses.push(format!("district = {}", quoted(value)));
         }
         if let Some(value) = &filter.gi_tag_slug {
-            clauses.push(format!("gi_tag_slugs = {}", quoted(value)));
+            clauses.push(Self::gi_valid_expression(value, day));
         }
         if let Some(min) = filter.min_price_paise {
             clauses.push(format!("max_price_paise >= {min}"));
@@ -228,6 +237,44 @@ impl MeiliIndex {
             }
         }
         highlighted
+    }
+
+    /// The distribution counts every claim; count each GI again with only the claims
+    /// valid on the day.
+    async fn gi_facet(
+        &self,
+        text: &str,
+        filter: &str,
+        claimed: &[FacetValue],
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<FacetValue>, SearchError> {
+        let mut values = Vec::with_capacity(claimed.len());
+        for value in claimed {
+            let valid = Self::gi_valid_expression(&value.value, day);
+            let combined = if filter.is_empty() {
+                valid
+            } else {
+                format!("({filter}) AND {valid}")
+            };
+            let mut query = self.index.search();
+            query.with_query(text).with_filter(&combined).with_limit(0);
+            let results = query
+                .execute::<serde_json::Value>()
+                .await
+                .map_err(backend)?;
+            let count = results
+                .estimated_total_hits
+                .or(results.total_hits)
+                .unwrap_or(0);
+            if count > 0 {
+                values.push(FacetValue {
+                    value: value.value.clone(),
+                    count: u64::try_from(count).unwrap_or(0),
+                });
+            }
+        }
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        Ok(values)
     }
 
     async fn price_facet(&self, text: &str, filter: &str) -> Result<Facet, SearchError> {
@@ -271,6 +318,11 @@ impl SearchIndex for MeiliIndex {
             .into_iter()
             .map(|document| StoredDocument {
                 fingerprint: document.fingerprint(),
+                gi_valid: document
+                    .gi_windows
+                    .iter()
+                    .flat_map(|window| window.block_terms())
+                    .collect(),
                 document,
             })
             .collect();
@@ -300,7 +352,8 @@ impl SearchIndex for MeiliIndex {
             .map(str::trim)
             .unwrap_or_default()
             .to_owned();
-        let filter = Self::filter_expression(&request.filter);
+        let day = request.day();
+        let filter = Self::filter_expression(&request.filter, day);
         let sort: &[&str] = match (request.sort, text.is_empty()) {
             (SearchSort::PriceLowToHigh, _) => &["min_price_paise:asc"],
             (SearchSort::PriceHighToLow, _) => &["min_price_paise:desc"],
@@ -365,6 +418,9 @@ impl SearchIndex for MeiliIndex {
             }
         })
         .collect();
+        if let Some(gi) = facet_list.iter_mut().find(|facet| facet.field == "gi") {
+            gi.values = self.gi_facet(&text, &filter, &gi.values, day).await?;
+        }
         facet_list.push(self.price_facet(&text, &filter).await?);
         let total = results
             .estimated_total_hits

@@ -9,6 +9,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use chrono::NaiveDate;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
     aggregation::{AggContextParams, AggregationCollector, agg_req::Aggregations},
@@ -28,6 +29,7 @@ use uuid::Uuid;
 use crate::{
     Facet, FacetValue, Highlights, PRICE_BUCKETS, ProductDocument, SearchError, SearchFilter,
     SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, Synonyms,
+    document::day_terms,
     highlight::{highlight, typo_budget},
     synonyms::QueryUnit,
 };
@@ -51,6 +53,7 @@ struct Fields {
     cooperative: Field,
     district: Field,
     gi: Field,
+    gi_valid: Field,
     min_price: Field,
     max_price: Field,
     in_stock: Field,
@@ -79,6 +82,7 @@ fn schema() -> (Schema, Fields) {
         cooperative: builder.add_text_field("cooperative", STRING | FAST),
         district: builder.add_text_field("district", STRING | FAST),
         gi: builder.add_text_field("gi", STRING | FAST),
+        gi_valid: builder.add_text_field("gi_valid", STRING),
         min_price: builder.add_i64_field("min_price", INDEXED | FAST),
         max_price: builder.add_i64_field("max_price", INDEXED | FAST),
         in_stock: builder.add_u64_field("in_stock", INDEXED | FAST),
@@ -129,6 +133,13 @@ impl TantivyIndex {
             .map_err(|e| SearchError::Index(format!("{}: {e}", directory.display())))?;
         let (schema, fields) = schema();
         let mmap = MmapDirectory::open(directory).map_err(|e| SearchError::Index(e.to_string()))?;
+        let exists = Index::exists(&mmap).map_err(|e| SearchError::Index(e.to_string()))?;
+        if exists && Index::open(mmap.clone())?.schema() != schema {
+            return Err(SearchError::Index(format!(
+                "{} was built with an older schema: remove it and run `reindex`",
+                directory.display()
+            )));
+        }
         let index = Index::open_or_create(mmap, schema)?;
         index.tokenizers().register(ANALYZER, analyzer());
         let reader = index
@@ -183,6 +194,11 @@ impl TantivyIndex {
         doc.add_text(f.district, &document.district);
         for slug in &document.gi_tag_slugs {
             doc.add_text(f.gi, slug);
+        }
+        for window in &document.gi_windows {
+            for term in window.block_terms() {
+                doc.add_text(f.gi_valid, term);
+            }
         }
         doc.add_i64(f.min_price, document.min_price_paise);
         doc.add_i64(f.max_price, document.max_price_paise);
@@ -281,7 +297,27 @@ impl TantivyIndex {
         Some((Box::new(BooleanQuery::new(clauses)), highlight_words))
     }
 
-    fn filter_clauses(&self, filter: &SearchFilter) -> Vec<(Occur, Box<dyn Query>)> {
+    /// Products whose claim to a GI is valid on a day: one of the claim's window
+    /// blocks contains the day.
+    fn gi_valid_clauses(&self, slug: &str, day: NaiveDate) -> Vec<(Occur, Box<dyn Query>)> {
+        let any_block: Vec<(Occur, Box<dyn Query>)> = day_terms(slug, day)
+            .into_iter()
+            .map(|term| {
+                let term = Term::from_field_text(self.fields.gi_valid, &term);
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        vec![(Occur::Must, Box::new(BooleanQuery::new(any_block)))]
+    }
+
+    fn filter_clauses(
+        &self,
+        filter: &SearchFilter,
+        day: NaiveDate,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut exact = |field: Field, value: &Option<String>| {
@@ -296,7 +332,9 @@ impl TantivyIndex {
         exact(f.category, &filter.category_slug);
         exact(f.cooperative, &filter.cooperative_slug);
         exact(f.district, &filter.district);
-        exact(f.gi, &filter.gi_tag_slug);
+        if let Some(slug) = &filter.gi_tag_slug {
+            clauses.extend(self.gi_valid_clauses(slug, day));
+        }
         if let Some(min) = filter.min_price_paise {
             let lower = Term::from_field_i64(f.max_price, min);
             clauses.push((
@@ -387,7 +425,8 @@ impl TantivyIndex {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty());
-        let mut clauses = self.filter_clauses(&request.filter);
+        let day = request.day();
+        let mut clauses = self.filter_clauses(&request.filter, day);
         let mut highlight_words = Vec::new();
         if let Some((query, words)) = text.and_then(|t| self.text_query(t)) {
             clauses.push((Occur::Must, query));
@@ -472,10 +511,30 @@ impl TantivyIndex {
                 },
             });
         }
+        let mut facets = Self::facets_from(&facets);
+        // The terms aggregation counts every claim; count each GI again with only the
+        // claims valid on the day, and drop GIs none of the results validly carries.
+        if let Some(gi) = facets.iter_mut().find(|facet| facet.field == "gi") {
+            let mut valid = Vec::with_capacity(gi.values.len());
+            for value in &gi.values {
+                let mut counted: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, query.box_clone())];
+                counted.extend(self.gi_valid_clauses(&value.value, day));
+                let count = searcher.search(&BooleanQuery::new(counted), &Count)?;
+                if count > 0 {
+                    valid.push(FacetValue {
+                        value: value.value.clone(),
+                        count: u64::try_from(count).unwrap_or(u64::MAX),
+                    });
+                }
+            }
+            valid.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            gi.values = valid;
+        }
         Ok(SearchResults {
             total: u64::try_from(total).unwrap_or(u64::MAX),
             hits,
-            facets: Self::facets_from(&facets),
+            facets,
         })
     }
 }
@@ -635,6 +694,7 @@ mod tests {
             district: "Leh".into(),
             gi_tag_slugs: vec![],
             gi_tag_names: vec![],
+            gi_windows: vec![],
             attribute_values: vec![],
             min_price_paise: price,
             max_price_paise: price,
@@ -788,6 +848,74 @@ mod tests {
         );
         index.delete(vec![documents[0].id]).await?;
         assert_eq!(index.fingerprints().await?.len(), 2);
+        Ok(())
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_gi_claim_counts_only_inside_its_windows_on_the_day_searched()
+    -> Result<(), SearchError> {
+        let window = |slug: &str, from: &str, until: &str| crate::GiWindow {
+            gi_tag_slug: slug.into(),
+            valid_from: day(from),
+            valid_until: day(until),
+        };
+        let mut lapsing = document("Dried Apricots", &["apricot"], 50_000, true);
+        lapsing.gi_tag_slugs = vec!["raktsey-karpo-apricot".into()];
+        lapsing.gi_windows = vec![
+            window("raktsey-karpo-apricot", "2023-03-01", "2026-11-28"),
+            window("raktsey-karpo-apricot", "2027-01-01", "2032-12-13"),
+        ];
+        let mut current = document("Fresh Apricots", &["apricot"], 60_000, true);
+        current.gi_tag_slugs = vec!["raktsey-karpo-apricot".into()];
+        current.gi_windows = vec![window("raktsey-karpo-apricot", "2023-03-01", "2032-12-13")];
+        let mut other_gi = document("Pashmina Stole", &["pashmina"], 900_000, true);
+        other_gi.gi_tag_slugs = vec!["ladakh-pashmina".into()];
+        other_gi.gi_windows = vec![window("ladakh-pashmina", "2026-12-01", "2034-10-04")];
+        let documents = vec![lapsing, current, other_gi];
+        let (_dir, index) = index_with(documents.clone()).await?;
+        let on = |date: &str, gi: Option<&str>| SearchRequest {
+            filter: SearchFilter {
+                gi_tag_slug: gi.map(str::to_owned),
+                ..SearchFilter::default()
+            },
+            sort: SearchSort::PriceLowToHigh,
+            limit: 10,
+            today: Some(day(date)),
+            ..SearchRequest::default()
+        };
+        let gi_facet = |results: &SearchResults| {
+            results
+                .facets
+                .iter()
+                .find(|f| f.field == "gi")
+                .map(|f| f.values.clone())
+                .unwrap_or_default()
+        };
+        // The same stored documents, judged on different days.
+        for (date, expected, apricot_count, pashmina_count) in [
+            ("2026-11-28", vec!["Dried Apricots", "Fresh Apricots"], 2, 0),
+            ("2026-11-29", vec!["Fresh Apricots"], 1, 0),
+            ("2027-01-01", vec!["Dried Apricots", "Fresh Apricots"], 2, 1),
+            ("2033-01-01", vec![], 0, 1),
+        ] {
+            let results = index
+                .search(on(date, Some("raktsey-karpo-apricot")))
+                .await?;
+            assert_eq!(titles(&results, &documents), expected, "{date}");
+            let facet = gi_facet(&index.search(on(date, None)).await?);
+            let count = |slug: &str| {
+                facet
+                    .iter()
+                    .find(|v| v.value == slug)
+                    .map_or(0, |v| v.count)
+            };
+            assert_eq!(count("raktsey-karpo-apricot"), apricot_count, "{date}");
+            assert_eq!(count("ladakh-pashmina"), pashmina_count, "{date}");
+        }
         Ok(())
     }
 }

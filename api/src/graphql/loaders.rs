@@ -102,7 +102,8 @@ impl Loaders {
             let found = catalog::cooperatives_by_ids(&self.db, &cooperative_ids).await?;
             self.cooperatives.feed_many(found).await;
         }
-        if relations.cooperative_authorisations {
+        // GI claims shown to the public need the authorisations that make them valid.
+        if relations.cooperative_authorisations || relations.gi_claims {
             let mut found =
                 catalog::authorised_users_by_cooperative_ids(&self.db, &cooperative_ids).await?;
             for id in &cooperative_ids {

@@ -18,6 +18,8 @@ pub struct Model {
     pub expiry_date: Option<Date>,
     pub facts_confirmed: bool,
     pub source_note: String,
+    pub covered_categories: Option<Json>,
+    pub hsn_prefixes: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -13,6 +13,7 @@ mod channels;
 mod cli;
 mod http_surface;
 mod import;
+mod listings;
 mod orders;
 mod provenance;
 mod readme;

@@ -208,8 +208,8 @@ async fn gi_claims_follow_the_rules(backend: Backend) -> anyhow::Result<()> {
             Some(&manager),
             "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id variants { id } } errors { field message } } }",
             json!({ "input": {
-                "cooperativeId": coop, "categorySlug": "handloom-woollens", "title": "Test Woollen Scarf", "slug": "test-woollen-scarf",
-                "attributes": { "material": "sheep wool", "dimensions_cm": "180x30", "weave": "handwoven" }, "variants": [{ "sku": "TWS-1", "title": "One size", "price": 150000, "mrp": 160000, "weightGrams": 200 }]
+                "cooperativeId": coop, "categorySlug": "apricot-dried", "title": "Test Woollen Scarf", "slug": "test-woollen-scarf",
+                "attributes": { "variety": "Halman", "grade": "A", "form": "whole", "net_weight_g": 500 }, "variants": [{ "sku": "TWS-1", "title": "One size", "price": 150000, "mrp": 160000, "weightGrams": 200 }]
             } }),
         )
         .await;
@@ -365,8 +365,8 @@ async fn gi_claims_follow_the_rules(backend: Backend) -> anyhow::Result<()> {
             Some(&manager),
             "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id variants { id } } } }",
             json!({ "input": {
-                "cooperativeId": coop, "categorySlug": "handloom-woollens", "title": "Test Scarf Two", "slug": "test-scarf-two",
-                "attributes": { "material": "sheep wool", "dimensions_cm": "180x30", "weave": "handwoven" }, "variants": [{ "sku": "TWS-2", "title": "One size", "price": 150000, "mrp": 160000, "weightGrams": 200 }]
+                "cooperativeId": coop, "categorySlug": "apricot-dried", "title": "Test Scarf Two", "slug": "test-scarf-two",
+                "attributes": { "variety": "Halman", "grade": "A", "form": "whole", "net_weight_g": 500 }, "variants": [{ "sku": "TWS-2", "title": "One size", "price": 150000, "mrp": 160000, "weightGrams": 200 }]
             } }),
         )
         .await;

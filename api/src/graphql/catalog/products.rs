@@ -165,16 +165,43 @@ impl Product {
             .collect())
     }
 
-    /// The Geographical Indications this product claims.
+    /// The Geographical Indications this product validly claims today (the GI badge):
+    /// a claim whose authorisation has lapsed, been revoked or is not valid yet is left
+    /// out, except for the cooperative's own staff and admins, who see every claim with
+    /// its `validNow`.
     async fn gi_claims(&self, ctx: &Context<'_>) -> Result<Vec<GiClaim>> {
-        Ok(ctx
-            .loaders()?
+        let loaders = ctx.loaders()?;
+        let claims = loaders
             .gi_claims
             .load_one(self.0.id)
             .await
             .map_err(loader_error)?
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let sees_all = ctx.actor()?.can_manage(self.0.cooperative_id);
+        let registrations = if sees_all || claims.is_empty() {
+            Vec::new()
+        } else {
+            loaders
+                .authorised_users
+                .load_one(self.0.cooperative_id)
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default()
+        };
+        let today = Utc::now().date_naive();
+        Ok(claims
             .into_iter()
+            .map(|mut claim| {
+                if !sees_all {
+                    claim.authorised_user = registrations
+                        .iter()
+                        .filter(|au| au.gi_tag_id == claim.gi_tag.id)
+                        .find(|au| au.valid_on(today))
+                        .cloned();
+                }
+                claim
+            })
+            .filter(|claim| sees_all || claim.valid_on(today))
             .map(|claim| GiClaim {
                 claim,
                 cooperative_id: self.0.cooperative_id,

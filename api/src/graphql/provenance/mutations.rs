@@ -22,6 +22,10 @@ pub struct GiTagUpdateInput {
     pub expiry_date: Option<NaiveDate>,
     pub facts_confirmed: Option<bool>,
     pub source_note: Option<String>,
+    /// Replaces the covered categories (slugs).
+    pub covered_categories: Option<Vec<String>>,
+    /// Replaces the covered HSN prefixes.
+    pub hsn_prefixes: Option<Vec<String>>,
 }
 
 #[derive(SimpleObject, Default)]
@@ -145,6 +149,8 @@ impl ProvenanceMutation {
                 expiry_date: input.expiry_date,
                 facts_confirmed: input.facts_confirmed,
                 source_note: input.source_note,
+                covered_categories: input.covered_categories,
+                hsn_prefixes: input.hsn_prefixes,
             },
         )
         .await;

@@ -62,6 +62,15 @@ impl GiTag {
     async fn source_note(&self) -> &str {
         &self.0.source_note
     }
+    /// Slugs of the categories whose goods the registration covers (with their
+    /// subcategories); a claim on a product in any other category is refused.
+    async fn covered_categories(&self) -> &[String] {
+        &self.0.covered_categories
+    }
+    /// HSN code prefixes of the covered goods; a claimed product's HSN must match one.
+    async fn hsn_prefixes(&self) -> &[String] {
+        &self.0.hsn_prefixes
+    }
 }
 
 /// Where an authorised-user registration stands.

@@ -78,6 +78,8 @@ impl SearchQuery {
             sort: sort.unwrap_or_default().into(),
             offset,
             limit: usize::try_from(limit).unwrap_or(20),
+            // GI claims are judged on today's date, at read time.
+            today: None,
         };
         let results = ctx
             .search_index()?
