@@ -723,7 +723,9 @@ async fn a_dead_workers_lease_is_claimed_again(backend: Backend) -> anyhow::Resu
     let database = writer.stop().await;
     // A worker claims it, and dies before applying it.
     let db = sea_orm::Database::connect(database.url.clone()).await?;
-    let lease = chrono::Duration::seconds(6);
+    // Long enough that starting a server and one drain fit inside it on a loaded CI
+    // machine running every test at once.
+    let lease = chrono::Duration::seconds(20);
     let claimed_at = chrono::Utc::now();
     let claimed = search::outbox::claim(&db, "doomed-worker", 100, lease).await?;
     assert!(
