@@ -418,10 +418,17 @@ mod hostile_input {
                 assert!(matches!(phone.as_bytes()[0], b'6'..=b'9'), "{address:?}");
                 let pin = address.pin_code.as_bytes();
                 assert!(pin.len() == 6 && pin.iter().all(u8::is_ascii_digit) && pin[0] != b'0');
-                let region = pin_region(&address.state_code);
-                assert!(region.is_some(), "{address:?}");
-                let region = region.unwrap_or_default();
-                assert!(pin[0] - b'0' == region || pin[0] == b'9', "{address:?}");
+                let ranges = pin_ranges(&address.state_code);
+                assert!(ranges.is_some(), "{address:?}");
+                let prefix: u16 = address.pin_code[..3].parse().unwrap();
+                assert!(
+                    pin[0] == b'9'
+                        || ranges
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|(from, to)| (*from..=*to).contains(&prefix)),
+                    "{address:?}"
+                );
                 if let Some(gstin) = &address.gstin {
                     assert_eq!(catalog::identifiers::parse_gstin(gstin).as_ref(), Ok(gstin));
                 }
