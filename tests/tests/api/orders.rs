@@ -381,31 +381,34 @@ async fn anonymous_cart_merges_and_checkout_splits_per_cooperative(
     // Leh to Leh: CGST + UTGST (Ladakh is a UT without a legislature), rates from
     // data/reference/gst_rates.json on today's date (after 22 Sep 2025), shipping from
     // data/reference/shipping_rates.json (zone LADAKH: Rs 40 for the first 500 g, Rs 20
-    // for each started 500 g more). Taxable value = amount × 100 / (100 + rate), rounded
-    // half up; the tax is the rest; CGST is half the tax rounded down, UTGST the rest.
+    // for each started 500 g more). Within a State/UT, CGST and UTGST are equal halves:
+    // each = amount × rate / (2 × (100 + rate)), rounded half up, and the taxable value is
+    // the rest (docs/ORDERS.md); between States the taxable value = amount × 100 /
+    // (100 + rate), rounded half up, and IGST is the rest.
     //
     // Sham: 2 × RKDA-500 at Rs 360, HSN 08131000 (prefix 0813, 5%): 72000 paise;
-    //   72000 × 100 / 105 = 68571.43 → 68571; tax 3429 → CGST 1714, UTGST 1715.
+    //   each half 72000 × 5 / 210 = 1714.29 → 1714; taxable 72000 − 3428 = 68572.
     //   Parcel 2 × 520 g = 1040 g: 4000 + 2 started slabs × 2000 = 8000, taxed like its
-    //   principal supply (the apricots, 5%): 8000 × 100 / 105 = 7619.05 → 7619; tax 381
-    //   → 190 + 191.
-    //   Fulfilment: 72000 + 8000 = 80000; taxable 68571 + 7619 = 76190;
-    //   CGST 1714 + 190 = 1904; UTGST 1715 + 191 = 1906.
+    //   principal supply (the apricots, 5%): each half 8000 × 5 / 210 = 190.48 → 190;
+    //   taxable 8000 − 380 = 7620.
+    //   Fulfilment: 72000 + 8000 = 80000; taxable 68572 + 7620 = 76192;
+    //   CGST 1714 + 190 = 1904; UTGST 1714 + 190 = 1904.
     assert_pinned_fulfilment(
         &order,
         "sham-apricot-growers-demo",
         "38",
         &[
             (
-                "GOODS", "RKDA-500", 2, 500, 72_000, 68_571, 1_714, 0, 1_715, 0,
+                "GOODS", "RKDA-500", 2, 500, 72_000, 68_572, 1_714, 0, 1_714, 0,
             ),
-            ("SHIPPING", "SHIPPING", 1, 500, 8_000, 7_619, 190, 0, 191, 0),
+            ("SHIPPING", "SHIPPING", 1, 500, 8_000, 7_620, 190, 0, 190, 0),
         ],
-        (80_000, 72_000, 8_000, 76_190, 1_904, 0, 1_906, 0),
+        (80_000, 72_000, 8_000, 76_192, 1_904, 0, 1_904, 0),
     );
     // Nubra: 1 × NLBJ-500 at Rs 320, HSN 200989 (prefix 2009, 5%):
-    //   32000 × 100 / 105 = 30476.19 → 30476; tax 1524 → 762 + 762.
-    //   Parcel 780 g: 4000 + 1 × 2000 = 6000 at 5%: 5714.29 → 5714; tax 286 → 143 + 143.
+    //   each half 32000 × 5 / 210 = 761.90 → 762; taxable 32000 − 1524 = 30476.
+    //   Parcel 780 g: 4000 + 1 × 2000 = 6000 at 5%: each half 6000 × 5 / 210 = 142.86
+    //   → 143; taxable 6000 − 286 = 5714.
     //   Fulfilment: 38000; taxable 36190; CGST 905; UTGST 905.
     assert_pinned_fulfilment(
         &order,
@@ -418,10 +421,10 @@ async fn anonymous_cart_merges_and_checkout_splits_per_cooperative(
         (38_000, 32_000, 6_000, 36_190, 905, 0, 905, 0),
     );
     // Order: 80000 + 38000 = 118000 (goods 72000 + 32000 = 104000, shipping 14000);
-    // taxable 76190 + 36190 = 112380; CGST 1904 + 905 = 2809; UTGST 1906 + 905 = 2811.
+    // taxable 76192 + 36190 = 112382; CGST 1904 + 905 = 2809; UTGST 1904 + 905 = 2809.
     assert_eq!(
         totals_of(&order),
-        (118_000, 104_000, 14_000, 112_380, 2_809, 0, 2_811, 0),
+        (118_000, 104_000, 14_000, 112_382, 2_809, 0, 2_809, 0),
         "{order}"
     );
     assert_eq!(
@@ -567,20 +570,20 @@ async fn textile_gst_follows_the_per_piece_value_and_the_parcel_its_principal_su
     let order = placed["data"]["placeOrder"]["order"].clone();
     assert_reconciles(&order);
     // CWST-200W, Rs 11,500 a piece, HSN 621420: at 5% its value would be
-    //   1150000 × 100 / 105 = 1095238 > 250000, so 18%: 1150000 × 100 / 118 =
-    //   974576.27 → 974576; tax 175424 → CGST 87712, UTGST 87712.
+    //   1150000 × 100 / 105 = 1095238 > 250000, so 18%: each half 1150000 × 18 / 236 =
+    //   87711.86 → 87712; taxable 1150000 − 175424 = 974576.
     // CWTS-160, Rs 2,500 a piece: 250000 × 100 / 105 = 238095 ≤ 250000, so 5%;
-    //   2 pieces 500000 × 100 / 105 = 476190.48 → 476190; tax 23810 → 11905 + 11905.
-    // CWF-150, Rs 1,400, HSN 5111 (5%): 140000 × 100 / 105 = 133333.33 → 133333;
-    //   tax 6667 → CGST 3333, UTGST 3334 (the odd paisa to the UT).
+    //   2 pieces: each half 500000 × 5 / 210 = 11904.76 → 11905; taxable 476190.
+    // CWF-150, Rs 1,400, HSN 5111 (5%): each half 140000 × 5 / 210 = 3333.33 → 3333;
+    //   taxable 140000 − 6666 = 133334 (the odd paisa stays in the taxable value).
     // Parcel 320 + 2 × 220 + 450 = 1210 g: Rs 40 + 2 started 500 g slabs × Rs 20 =
     //   8000, at the principal supply's rate (CWST-200W, the dearest line, 18%):
-    //   8000 × 100 / 118 = 6779.66 → 6780; tax 1220 → 610 + 610.
+    //   each half 8000 × 18 / 236 = 610.17 → 610; taxable 8000 − 1220 = 6780.
     // Fulfilment: goods 1150000 + 500000 + 140000 = 1790000, shipping 8000, total
-    //   1798000; taxable 974576 + 476190 + 133333 + 6780 = 1590879;
-    //   CGST 87712 + 11905 + 3333 + 610 = 103560; UTGST 87712 + 11905 + 3334 + 610 = 103561.
+    //   1798000; taxable 974576 + 476190 + 133334 + 6780 = 1590880;
+    //   CGST = UTGST = 87712 + 11905 + 3333 + 610 = 103560.
     let chuchot_totals = (
-        1_798_000, 1_790_000, 8_000, 1_590_879, 103_560, 0, 103_561, 0,
+        1_798_000, 1_790_000, 8_000, 1_590_880, 103_560, 0, 103_560, 0,
     );
     assert_pinned_fulfilment(
         &order,
@@ -603,7 +606,7 @@ async fn textile_gst_follows_the_per_piece_value_and_the_parcel_its_principal_su
                 "GOODS", "CWTS-160", 2, 500, 500_000, 476_190, 11_905, 0, 11_905, 0,
             ),
             (
-                "GOODS", "CWF-150", 1, 500, 140_000, 133_333, 3_333, 0, 3_334, 0,
+                "GOODS", "CWF-150", 1, 500, 140_000, 133_334, 3_333, 0, 3_333, 0,
             ),
             (
                 "SHIPPING", "SHIPPING", 1, 1_800, 8_000, 6_780, 610, 0, 610, 0,
@@ -960,15 +963,16 @@ async fn fulfilment_moves_only_as_the_state_machine_allows(backend: Backend) -> 
         assert!(html.contains(needle), "invoice lacks {needle}: {html}");
     }
     // The figures, by hand: 1 × RKDA-1000 at Rs 690 (HSN 0813, 5%) within Ladakh:
-    // 69000 × 100 / 105 = 65714.29 → Rs 657.14; tax 3286 → CGST 16.43 + UTGST 16.43.
+    // each half 69000 × 5 / 210 = 1642.86 → Rs 16.43; taxable 69000 − 3286 = Rs 657.14.
     // Shipping 1030 g: Rs 40 + 2 started 500 g slabs × Rs 20 = Rs 80 at 5%:
-    // 8000 × 100 / 105 = 7619.05 → Rs 76.19; tax 381 → CGST 1.90 + UTGST 1.91.
-    // Totals: Rs 770.00; taxable 733.33; CGST 16.43 + 1.90 = 18.33; UTGST 18.34.
+    // each half 8000 × 5 / 210 = 190.48 → Rs 1.90; taxable 8000 − 380 = Rs 76.20.
+    // Totals: Rs 770.00; taxable 657.14 + 76.20 = 733.34; CGST = UTGST = 16.43 + 1.90
+    // = 18.33. Each head prints its own rate (2.5%).
     for row in [
-        "<th>CGST</th><th>UTGST</th>",
-        "<td>1</td><td class=\"l\">NOS</td><td>690.00</td><td>690.00</td><td>657.14</td><td>5.00%</td><td>16.43</td><td>16.43</td></tr>",
-        "<td>1</td><td class=\"l\">NOS</td><td>80.00</td><td>80.00</td><td>76.19</td><td>5.00%</td><td>1.90</td><td>1.91</td></tr>",
-        "<th id=\"invoice-total\">770.00</th><th>733.33</th><th></th><th>18.33</th><th>18.34</th>",
+        "<th>CGST rate</th><th>CGST</th><th>UTGST rate</th><th>UTGST</th>",
+        "<td>1</td><td class=\"l\">NOS</td><td>690.00</td><td data-col=\"total\">690.00</td><td data-col=\"taxable\">657.14</td><td>2.50%</td><td data-col=\"tax\" data-head=\"CGST\">16.43</td><td>2.50%</td><td data-col=\"tax\" data-head=\"UTGST\">16.43</td></tr>",
+        "<td>1</td><td class=\"l\">NOS</td><td>80.00</td><td data-col=\"total\">80.00</td><td data-col=\"taxable\">76.20</td><td>2.50%</td><td data-col=\"tax\" data-head=\"CGST\">1.90</td><td>2.50%</td><td data-col=\"tax\" data-head=\"UTGST\">1.90</td></tr>",
+        "<th id=\"invoice-total\" data-sum=\"total\">770.00</th><th data-sum=\"taxable\">733.34</th><th></th><th data-sum=\"tax\" data-head=\"CGST\">18.33</th><th></th><th data-sum=\"tax\" data-head=\"UTGST\">18.33</th>",
     ] {
         assert!(html.contains(row), "invoice lacks {row}: {html}");
     }
