@@ -22,7 +22,9 @@ use crate::{
         MIN_JWT_SECRET_BYTES, MeilisearchSettings, OrdersSettings, SearchSettings, Secret,
         Settings,
     },
-    startup::{Application, connect_database, open_search_index, prepare_database},
+    startup::{
+        Application, connect_database, create_private_dir, open_search_index, prepare_database,
+    },
     telemetry,
 };
 
@@ -528,8 +530,7 @@ fn database_url(common: &CommonArgs) -> anyhow::Result<String> {
     if let Some(url) = &common.database_url {
         return Ok(url.clone());
     }
-    std::fs::create_dir_all(&common.data_dir)
-        .with_context(|| format!("creating data directory {}", common.data_dir.display()))?;
+    create_private_dir(&common.data_dir)?;
     let path = common.data_dir.join("market.db");
     Ok(format!("sqlite://{}?mode=rwc", path.display()))
 }
@@ -672,8 +673,7 @@ fn jwt_secret(
             return Ok(existing.as_bytes().to_vec());
         }
     }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    create_private_dir(data_dir)?;
     let mut bytes = [0_u8; 48];
     rand::rng().fill_bytes(&mut bytes);
     let secret = STANDARD.encode(bytes);

@@ -21,9 +21,10 @@ use crate::{
 /// Opens the database pool. SQLite files are created on first use.
 pub async fn connect_database(url: &str, data_dir: &Path) -> anyhow::Result<DatabaseConnection> {
     let is_sqlite = url.starts_with("sqlite:");
+    // Made here, before anything is written into it (the search index, the secret).
+    create_private_dir(data_dir)?;
     if is_sqlite {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        create_private_sqlite_file(url)?;
     } else if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
         bail!("DATABASE_URL must start with sqlite:// or postgres://");
     }
@@ -37,6 +38,52 @@ pub async fn connect_database(url: &str, data_dir: &Path) -> anyhow::Result<Data
     Database::connect(options)
         .await
         .with_context(|| format!("connecting to {}", redact_database_url(url)))
+}
+
+/// Creates a directory (and its missing parents) readable by the owner only: it holds
+/// the database, the search index and the development JWT secret. An existing
+/// directory is left as the operator made it.
+pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("creating data directory {}", dir.display()))
+}
+
+/// The file of a `sqlite://PATH?…` URL; None for an in-memory database.
+fn sqlite_path(url: &str) -> Option<&Path> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split_once('?').map_or(rest, |(path, _)| path);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| Path::new(path))
+}
+
+/// Creates a missing SQLite file (and its directory) readable by the owner only before
+/// SQLite opens it, which would otherwise create it under the umask, usually readable
+/// by everyone; SQLite gives its `-wal` and `-shm` files the database file's mode.
+fn create_private_sqlite_file(url: &str) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let Some(path) = sqlite_path(url) else {
+        return Ok(());
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir(parent)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => {
+            Err(error).with_context(|| format!("creating the database file {}", path.display()))
+        }
+    }
 }
 
 /// Hides the password of a database URL for messages and logs.
@@ -307,6 +354,9 @@ impl Application {
                 .wrap(cors)
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(http::request_id::assign_request_id))
+                .wrap(middleware::from_fn(
+                    http::security_headers::set_security_headers,
+                ))
                 .configure(http::routes)
         })
         .shutdown_timeout(settings.shutdown_grace.as_secs())

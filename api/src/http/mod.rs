@@ -6,10 +6,12 @@ mod catalog_files;
 mod channels;
 pub(crate) mod drain;
 pub(crate) mod error;
+mod graphiql;
 mod graphql_endpoint;
 mod health;
 mod orders;
 pub(crate) mod request_id;
+pub(crate) mod security_headers;
 pub mod state;
 mod viewer;
 
@@ -19,6 +21,7 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/graphql", web::post().to(graphql_endpoint::post))
         .route("/graphql", web::get().to(graphql_endpoint::get))
+        .route("/graphiql/{file}", web::get().to(graphiql::asset))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))

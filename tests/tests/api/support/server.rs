@@ -121,6 +121,9 @@ pub struct ServerOptions {
     pub seed: bool,
     pub extra_args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// A data directory other than the test database's (which already exists), to see
+    /// how the server creates one.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl ServerOptions {
@@ -163,7 +166,7 @@ impl TestServer {
         let mut command = Command::new(SERVER_BINARY);
         command
             .arg("--data-dir")
-            .arg(database.data_path())
+            .arg(options.data_dir.as_deref().unwrap_or(database.data_path()))
             .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2"])
             .args(&options.extra_args)
             .env("DATABASE_URL", &database.url)
