@@ -177,6 +177,7 @@ pub async fn open_search_index(
 pub struct Application {
     server: Server,
     local_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     workers: kernel::worker::Running,
 }
 
@@ -333,6 +334,26 @@ impl Application {
         let drain = settings
             .drain_endpoint
             .then(|| web::Data::new(http::drain::Drain(workers)));
+        // Bound before the server so that its port (0 picks one) is known to the handler.
+        let metrics_listener = settings
+            .metrics
+            .bind
+            .map(|address| {
+                std::net::TcpListener::bind(address)
+                    .with_context(|| format!("binding METRICS_BIND_ADDR {address}"))
+            })
+            .transpose()?;
+        let metrics_addr = metrics_listener
+            .as_ref()
+            .map(std::net::TcpListener::local_addr)
+            .transpose()?;
+        let metrics_access = web::Data::new(http::health::MetricsAccess {
+            settings: settings.metrics.clone(),
+            private_addr: metrics_addr,
+        });
+        let graphiql = web::Data::new(http::graphiql::Graphiql {
+            enabled: settings.graphiql,
+        });
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();
         let mut server = HttpServer::new(move || {
@@ -350,6 +371,8 @@ impl Application {
                 app = app.app_data(drain.clone());
             }
             app.app_data(web::Data::new(state.clone()))
+                .app_data(metrics_access.clone())
+                .app_data(graphiql.clone())
                 .app_data(web::PayloadConfig::new(max_body_bytes))
                 .wrap(cors)
                 .wrap(middleware::Compress::default())
@@ -362,6 +385,9 @@ impl Application {
         .shutdown_timeout(settings.shutdown_grace.as_secs())
         .bind(settings.bind)
         .with_context(|| format!("binding {}", settings.bind))?;
+        if let Some(listener) = metrics_listener {
+            server = server.listen(listener)?;
+        }
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -373,12 +399,18 @@ impl Application {
         Ok(Self {
             server: server.run(),
             local_addr,
+            metrics_addr,
             workers: running_workers,
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The separate listener for `/metrics`, when configured.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting and lets in-flight requests

@@ -48,6 +48,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// Whether GraphiQL is served (`GRAPHIQL`; off in production unless asked for).
+pub(crate) struct Graphiql {
+    pub enabled: bool,
+}
+
 /// The GraphiQL page.
 pub(crate) fn page() -> HttpResponse {
     HttpResponse::Ok()
@@ -56,8 +61,14 @@ pub(crate) fn page() -> HttpResponse {
 }
 
 /// `GET /graphiql/{file}`.
-pub(crate) async fn asset(path: web::Path<String>) -> Result<HttpResponse, HttpError> {
+pub(crate) async fn asset(
+    path: web::Path<String>,
+    graphiql: web::Data<Graphiql>,
+) -> Result<HttpResponse, HttpError> {
     let name = path.into_inner();
+    if !graphiql.enabled {
+        return Err(HttpError::not_found("no such file"));
+    }
     let (_, content_type, body) = ASSETS
         .iter()
         .find(|(asset, _, _)| *asset == name)

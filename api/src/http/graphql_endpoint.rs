@@ -126,7 +126,10 @@ pub(crate) async fn get(
     viewer: Result<MaybeSignedIn, HttpError>,
 ) -> Result<HttpResponse, HttpError> {
     let query_string = request.query_string();
-    if query_string.is_empty() && wants_html(&request) {
+    let graphiql = request
+        .app_data::<web::Data<crate::http::graphiql::Graphiql>>()
+        .is_some_and(|graphiql| graphiql.enabled);
+    if graphiql && query_string.is_empty() && wants_html(&request) {
         return Ok(crate::http::graphiql::page());
     }
     let graphql_request =

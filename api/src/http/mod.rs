@@ -3,12 +3,12 @@
 
 pub(crate) mod catalog_cache;
 mod catalog_files;
-mod channels;
+pub(crate) mod channels;
 pub(crate) mod drain;
 pub(crate) mod error;
-mod graphiql;
+pub(crate) mod graphiql;
 mod graphql_endpoint;
-mod health;
+pub(crate) mod health;
 mod orders;
 pub(crate) mod request_id;
 pub(crate) mod security_headers;

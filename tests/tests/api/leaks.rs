@@ -203,7 +203,123 @@ async fn data_directory_and_database_file_are_private(backend: Backend) -> anyho
     Ok(())
 }
 
+fn production() -> ServerOptions {
+    ServerOptions::default()
+        .env("APP_ENV", "production")
+        .arg("--migrate")
+}
+
+async fn graphiql_status(server: &TestServer) -> anyhow::Result<(u16, bool)> {
+    let response = server
+        .client
+        .get(server.url("/graphql"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let html = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap_or_default().starts_with("text/html"));
+    Ok((status, html))
+}
+
+async fn production_gives_no_schema_hints_no_graphiql_and_no_open_metrics(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let misspelt = "{ prodcts(first: 1) { totalCount } }";
+    // Development helps: the misspelling is answered with the field's name ...
+    let development = TestServer::spawn(backend, ServerOptions::default()).await?;
+    let helped = development.graphql(misspelt, json!({})).await;
+    let message = helped["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Did you mean"), "{helped}");
+    assert_eq!(graphiql_status(&development).await?, (200, true));
+    let metrics = development
+        .client
+        .get(development.url("/metrics"))
+        .send()
+        .await?;
+    assert_eq!(metrics.status(), 200, "development serves /metrics openly");
+    development.stop().await;
+
+    // ... production does not spell out the schema, and serves no console or metrics.
+    let server = TestServer::spawn(backend, production()).await?;
+    let refused = server.graphql(misspelt, json!({})).await;
+    let errors = refused["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{refused}"));
+    assert!(!errors.is_empty(), "{refused}");
+    for error in errors {
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains("prodcts"), "{refused}");
+        assert!(
+            !message.contains("Did you mean") && !message.contains("products"),
+            "{refused}"
+        );
+    }
+    let (_, html) = graphiql_status(&server).await?;
+    assert!(!html, "no GraphiQL in production");
+    let asset = server
+        .client
+        .get(server.url("/graphiql/start.js"))
+        .send()
+        .await?;
+    assert_eq!(asset.status(), 404);
+    let metrics = server.client.get(server.url("/metrics")).send().await?;
+    assert_eq!(metrics.status(), 404, "no /metrics on the public address");
+    assert!(!metrics.text().await?.contains("ladakh_"));
+    Ok(())
+}
+
+async fn production_metrics_on_a_private_listener_or_behind_a_token(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let token = "metrics-token-0123456789";
+    let server = TestServer::spawn(
+        backend,
+        production()
+            .env("METRICS_BIND_ADDR", "127.0.0.1:0")
+            .env("METRICS_TOKEN", token)
+            .env("GRAPHIQL", "true"),
+    )
+    .await?;
+    let public = server.url("/metrics");
+    let anonymous = server.client.get(&public).send().await?;
+    assert_eq!(anonymous.status(), 401);
+    assert!(!anonymous.text().await?.contains("ladakh_"));
+    let wrong = server
+        .client
+        .get(&public)
+        .bearer_auth("metrics-token-0123456780")
+        .send()
+        .await?;
+    assert_eq!(wrong.status(), 401);
+    let with_token = server.client.get(&public).bearer_auth(token).send().await?;
+    assert_eq!(with_token.status(), 200);
+    assert!(
+        with_token
+            .text()
+            .await?
+            .contains("ladakh_http_requests_total")
+    );
+
+    let private = server
+        .metrics_url
+        .clone()
+        .unwrap_or_else(|| panic!("no metrics listener announced"));
+    assert_ne!(private, public);
+    let scraped = server.client.get(&private).send().await?;
+    assert_eq!(scraped.status(), 200);
+    assert!(scraped.text().await?.contains("ladakh_http_requests_total"));
+
+    // GraphiQL when asked for, with the same headers as in development.
+    assert_eq!(graphiql_status(&server).await?, (200, true));
+    Ok(())
+}
+
 both_backends!(
     html_pages_carry_security_headers_and_every_response_nosniff,
     data_directory_and_database_file_are_private,
+    production_gives_no_schema_hints_no_graphiql_and_no_open_metrics,
+    production_metrics_on_a_private_listener_or_behind_a_token,
 );

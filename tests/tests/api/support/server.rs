@@ -148,6 +148,8 @@ impl ServerOptions {
 /// A running server process and an HTTP client for it.
 pub struct TestServer {
     pub base_url: String,
+    /// The separate `/metrics` listener, when the server was given one.
+    pub metrics_url: Option<String>,
     pub client: reqwest::Client,
     pub database: TestDatabase,
     child: Child,
@@ -198,8 +200,12 @@ impl TestServer {
         let mut child = command.spawn().context("spawning the server")?;
         let stdout = child.stdout.take().context("server stdout")?;
         let mut lines = BufReader::new(stdout).lines();
+        let mut metrics_url = None;
         let base_url = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await? {
+                if let Some(url) = line.strip_prefix("metrics on ") {
+                    metrics_url = Some(url.trim().to_owned());
+                }
                 if let Some(url) = line.strip_prefix("ladakh-market listening on ") {
                     return Ok(url.trim().to_owned());
                 }
@@ -219,6 +225,7 @@ impl TestServer {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self {
             base_url,
+            metrics_url,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()?,
