@@ -317,7 +317,139 @@ async fn production_metrics_on_a_private_listener_or_behind_a_token(
     Ok(())
 }
 
+const VERIFY: &str = "query($code: String!) { verifyProvenance(code: $code) { batch { code } product { slug } cooperative { slug } } }";
+
+/// What a caller learns of a batch: its code from `verifyProvenance` (or the error
+/// code), and the status of its EPCIS export.
+async fn provenance_seen_by(
+    server: &TestServer,
+    token: Option<&str>,
+    code: &str,
+) -> anyhow::Result<(Result<String, String>, u16)> {
+    let body = server
+        .graphql_as(token, VERIFY, json!({ "code": code }))
+        .await;
+    let seen = match body["data"]["verifyProvenance"]["batch"]["code"].as_str() {
+        Some(code) => Ok(code.to_owned()),
+        None => Err(crate::support::error_code(&body)
+            .unwrap_or_else(|| panic!("neither data nor error: {body}"))
+            .to_owned()),
+    };
+    let mut request = server
+        .client
+        .get(server.url(&format!("/provenance/{code}/epcis.jsonld")));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let epcis = request.send().await?.status().as_u16();
+    Ok((seen, epcis))
+}
+
+async fn provenance_is_as_visible_as_its_product_and_cooperative(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let chuchot = cooperative_id(&server, &admin, "chuchot-women-weavers-demo").await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let manager = staff_token(&server, &admin, &chuchot, "MANAGER").await;
+    let outsider = staff_token(&server, &admin, &sham, "STAFF").await;
+    let buyer = buyer_token(&server, "provenance-buyer@example.org").await;
+
+    // A draft product (new products start as drafts) with a batch.
+    let created = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { status variants { id } } errors { field message } } }",
+            json!({ "input": {
+                "cooperativeId": chuchot, "categorySlug": "handloom-woollens", "title": "Unreleased Scarf", "slug": "unreleased-scarf",
+                "attributes": { "material": "sheep wool", "dimensions_cm": "180x30", "weave": "handwoven" },
+                "variants": [{ "sku": "URS-1", "title": "One size", "price": 150000, "mrp": 160000, "weightGrams": 200 }]
+            } }),
+        )
+        .await;
+    let product = &created["data"]["productCreate"]["product"];
+    assert_eq!(product["status"], "DRAFT", "{created}");
+    let variant_id = product["variants"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    let batch = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($input: BatchCreateInput!) { batchCreate(input: $input) { batch { code } errors { field message } } }",
+            json!({ "input": { "variantId": variant_id, "code": "URS-25-0001", "originVillage": "Chuchot", "originDistrict": "Leh",
+                "producedOn": "2025-09-01", "quantity": 5, "certificates": [] } }),
+        )
+        .await;
+    assert_eq!(
+        batch["data"]["batchCreate"]["batch"]["code"], "URS-25-0001",
+        "{batch}"
+    );
+    let hidden = (Err("NOT_FOUND".to_owned()), 404);
+    let shown = |code: &str| (Ok(code.to_owned()), 200);
+    let draft = "URS-25-0001";
+    for (who, token) in [
+        ("anonymous", None),
+        ("a buyer", Some(buyer.as_str())),
+        ("another cooperative's staff", Some(outsider.as_str())),
+    ] {
+        assert_eq!(
+            provenance_seen_by(&server, token, draft).await?,
+            hidden,
+            "{who} sees nothing of a draft product's batch"
+        );
+    }
+    assert_eq!(
+        provenance_seen_by(&server, Some(&manager), draft).await?,
+        shown(draft),
+        "its own cooperative does"
+    );
+    assert_eq!(
+        provenance_seen_by(&server, Some(&admin), draft).await?,
+        shown(draft)
+    );
+
+    // A suspended cooperative's batches disappear with its products.
+    let seeded = "LDK-RKA-25-0001";
+    assert_eq!(
+        provenance_seen_by(&server, None, seeded).await?,
+        shown(seeded)
+    );
+    let suspended = server
+        .graphql_as(
+            Some(&admin),
+            "mutation($input: CooperativeVerifyInput!) { cooperativeVerify(input: $input) { cooperative { verificationStatus } } }",
+            json!({ "input": { "id": sham, "status": "SUSPENDED" } }),
+        )
+        .await;
+    assert_eq!(
+        suspended["data"]["cooperativeVerify"]["cooperative"]["verificationStatus"], "SUSPENDED",
+        "{suspended}"
+    );
+    let product = server
+        .graphql(
+            "{ product(slug: \"raktsey-karpo-dried-apricots-500g\") { title } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(crate::support::error_code(&product), Some("NOT_FOUND"));
+    for (who, token) in [("anonymous", None), ("a buyer", Some(buyer.as_str()))] {
+        assert_eq!(
+            provenance_seen_by(&server, token, seeded).await?,
+            hidden,
+            "{who} sees nothing of a suspended cooperative's batch"
+        );
+    }
+    assert_eq!(
+        provenance_seen_by(&server, Some(&admin), seeded).await?,
+        shown(seeded)
+    );
+    Ok(())
+}
+
 both_backends!(
+    provenance_is_as_visible_as_its_product_and_cooperative,
     html_pages_carry_security_headers_and_every_response_nosniff,
     data_directory_and_database_file_are_private,
     production_gives_no_schema_hints_no_graphiql_and_no_open_metrics,
