@@ -448,7 +448,87 @@ async fn provenance_is_as_visible_as_its_product_and_cooperative(
     Ok(())
 }
 
+async fn cooperatives_see_only_their_part_of_a_shared_order(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
+    let chuchot = cooperative_id(&server, &admin, "chuchot-women-weavers-demo").await;
+    let sham_staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let nubra_manager = staff_token(&server, &admin, &nubra, "MANAGER").await;
+    let outsider = staff_token(&server, &admin, &chuchot, "MANAGER").await;
+    let buyer = buyer_token(&server, "shared-order-buyer@example.org").await;
+    let apricots = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
+    let juice = variant(&server, "nubra-leh-berry-juice-500ml", "NLBJ-500").await;
+    add_to_cart(&server, Some(&buyer), None, &apricots["id"], 2).await;
+    add_to_cart(&server, Some(&buyer), None, &juice["id"], 1).await;
+    let placed = place_order(
+        &server,
+        &buyer,
+        "shared-1",
+        leh(),
+        "CASH_ON_DELIVERY",
+        json!({}),
+    )
+    .await;
+    let whole = placed["data"]["placeOrder"]["order"].clone();
+    let id = whole["id"].clone();
+    assert_eq!(
+        whole["fulfilments"].as_array().map(Vec::len),
+        Some(2),
+        "{placed}"
+    );
+    let whole_total = whole["total"].as_i64().unwrap();
+
+    let mut parts = 0;
+    for (token, slug, cooperative) in [
+        (&sham_staff, "sham-apricot-growers-demo", &sham),
+        (&nubra_manager, "nubra-leh-berry-growers-demo", &nubra),
+    ] {
+        let part = crate::orders::order(&server, token, &id).await;
+        let fulfilments = part["fulfilments"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{part}"));
+        assert_eq!(fulfilments.len(), 1, "{part}");
+        assert_eq!(fulfilments[0]["cooperative"]["slug"], slug);
+        // The order's figures are the cooperative's own, line by line.
+        crate::orders::assert_reconciles(&part);
+        assert!(part["total"].as_i64().unwrap() < whole_total, "{part}");
+        parts += part["total"].as_i64().unwrap();
+        let listed = server
+            .graphql_as(
+                Some(token),
+                "query($c: ID!) { cooperativeOrders(cooperativeId: $c, first: 5) { nodes { id total goodsTotal } } }",
+                json!({ "c": cooperative }),
+            )
+            .await;
+        let node = &listed["data"]["cooperativeOrders"]["nodes"][0];
+        assert_eq!(node["id"], id, "{listed}");
+        assert_eq!(node["total"], part["total"], "{listed}");
+    }
+    assert_eq!(parts, whole_total, "the parts make up the whole");
+    let seen_by_admin = crate::orders::order(&server, &admin, &id).await;
+    assert_eq!(seen_by_admin["total"], whole["total"]);
+
+    let peek = server
+        .graphql_as(
+            Some(&outsider),
+            "query($id: ID!) { order(id: $id) { id total } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        crate::support::error_code(&peek),
+        Some("NOT_FOUND"),
+        "{peek}"
+    );
+    Ok(())
+}
+
 both_backends!(
+    cooperatives_see_only_their_part_of_a_shared_order,
     provenance_is_as_visible_as_its_product_and_cooperative,
     html_pages_carry_security_headers_and_every_response_nosniff,
     data_directory_and_database_file_are_private,
