@@ -19,10 +19,12 @@ use sea_orm_migration::MigratorTrait;
 use crate::{
     settings::{
         AppEnv, CatalogCacheSettings, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat,
-        MIN_JWT_SECRET_BYTES, MeilisearchSettings, OrdersSettings, SearchSettings, Secret,
-        Settings,
+        MIN_JWT_SECRET_BYTES, MeilisearchSettings, MetricsSettings, OrdersSettings, SearchSettings,
+        Secret, Settings,
     },
-    startup::{Application, connect_database, open_search_index, prepare_database},
+    startup::{
+        Application, connect_database, create_private_dir, open_search_index, prepare_database,
+    },
     telemetry,
 };
 
@@ -142,6 +144,16 @@ struct ServeArgs {
     /// Allow schema introspection (default: on in development, off in production).
     #[arg(long, env = "GRAPHQL_INTROSPECTION")]
     graphql_introspection: Option<bool>,
+    /// Serve GraphiQL at `GET /graphql` (default: on in development, off in production).
+    #[arg(long, env = "GRAPHIQL")]
+    graphiql: Option<bool>,
+    /// Also listen here, for `/metrics` (the public address then serves it only with
+    /// `METRICS_TOKEN`).
+    #[arg(long, env = "METRICS_BIND_ADDR")]
+    metrics_bind: Option<SocketAddr>,
+    /// Serve `/metrics` on the public address to `Authorization: Bearer <token>`.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<Secret>,
     /// Access-token lifetime in seconds.
     #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900,
           value_parser = clap::value_parser!(i64).range(30..=86_400))]
@@ -438,12 +450,20 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(common: &CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     let settings = build_settings(common, &args)?;
+    let graphiql = settings.graphiql;
     let db = connect_database(&settings.database_url, &settings.data_dir).await?;
     prepare_database(&db, &settings).await?;
     let application = Application::build(settings, db).await?;
     let address = application.local_addr();
+    // Before the listening line, which tells a supervisor (and the tests) that the
+    // server is up.
+    if let Some(metrics) = application.metrics_addr() {
+        println!("metrics on http://{metrics}/metrics");
+    }
     println!("ladakh-market listening on http://{address}");
-    println!("GraphiQL: http://{address}/graphql");
+    if graphiql {
+        println!("GraphiQL: http://{address}/graphql");
+    }
     application.run_until_stopped().await?;
     Ok(())
 }
@@ -539,8 +559,7 @@ fn database_url(common: &CommonArgs) -> anyhow::Result<String> {
     if let Some(url) = &common.database_url {
         return Ok(url.clone());
     }
-    std::fs::create_dir_all(&common.data_dir)
-        .with_context(|| format!("creating data directory {}", common.data_dir.display()))?;
+    create_private_dir(&common.data_dir)?;
     let path = common.data_dir.join("market.db");
     Ok(format!("sqlite://{}?mode=rwc", path.display()))
 }
@@ -590,6 +609,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         max_body_bytes,
         graphql: GraphqlSettings {
             introspection: args.graphql_introspection.unwrap_or(!production),
+            suggestions: !production,
             ..GraphqlSettings::default()
         },
         apply_migrations: !production || args.migrate,
@@ -641,7 +661,31 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             order_poll_interval: (args.channel_order_poll_secs > 0)
                 .then(|| Duration::from_secs(args.channel_order_poll_secs)),
         },
+        graphiql: args.graphiql.unwrap_or(!production),
+        metrics: metrics_settings(production, args)?,
         drain_endpoint: args.enable_drain_endpoint,
+    })
+}
+
+/// `/metrics` on its own listener, behind a token, or (development only, when neither
+/// is set) open on the public address.
+fn metrics_settings(production: bool, args: &ServeArgs) -> anyhow::Result<MetricsSettings> {
+    let token = Secret::given(args.metrics_token.as_ref()).map(|t| t.expose().to_owned());
+    if let Some(token) = &token
+        && token.len() < 16
+    {
+        bail!("METRICS_TOKEN must be at least 16 characters long");
+    }
+    if args
+        .metrics_bind
+        .is_some_and(|metrics| metrics == args.bind && metrics.port() != 0)
+    {
+        bail!("METRICS_BIND_ADDR must differ from BIND_ADDR");
+    }
+    Ok(MetricsSettings {
+        bind: args.metrics_bind,
+        open_on_public_address: !production && token.is_none() && args.metrics_bind.is_none(),
+        token,
     })
 }
 
@@ -696,8 +740,7 @@ fn jwt_secret(
             return Ok(existing.as_bytes().to_vec());
         }
     }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    create_private_dir(data_dir)?;
     let mut bytes = [0_u8; 48];
     rand::rng().fill_bytes(&mut bytes);
     let secret = STANDARD.encode(bytes);

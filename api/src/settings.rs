@@ -39,9 +39,35 @@ pub struct Settings {
     pub catalog_cache: CatalogCacheSettings,
     pub orders: OrdersSettings,
     pub channels: ChannelsSettings,
+    /// Serve GraphiQL at `GET /graphql` (off in production unless asked for).
+    pub graphiql: bool,
+    pub metrics: MetricsSettings,
     /// Serve `POST /internal/drain`, which runs the background tasks until they find no
     /// work: for tests, refused in production.
     pub drain_endpoint: bool,
+}
+
+/// Who may read `GET /metrics`: anyone on a separate (private) listener, with the
+/// bearer token on the public address, and openly on the public address only in
+/// development when neither is configured.
+#[derive(Clone)]
+pub struct MetricsSettings {
+    /// A second listener for `/metrics` (e.g. an internal interface for Prometheus).
+    pub bind: Option<SocketAddr>,
+    /// The bearer token that opens `/metrics` on the public address.
+    pub token: Option<String>,
+    /// Serve `/metrics` on the public address without a token.
+    pub open_on_public_address: bool,
+}
+
+impl std::fmt::Debug for MetricsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsSettings")
+            .field("bind", &self.bind)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("open_on_public_address", &self.open_on_public_address)
+            .finish()
+    }
 }
 
 /// NCUI Haat and GeM: endpoints, keys, and the sync worker.
@@ -123,6 +149,9 @@ impl std::fmt::Debug for JwtSettings {
 #[derive(Debug, Clone, Copy)]
 pub struct GraphqlSettings {
     pub introspection: bool,
+    /// "Did you mean …?" in validation errors; they spell out the schema to anyone
+    /// when introspection is off, so production leaves them out.
+    pub suggestions: bool,
     pub max_depth: usize,
     pub max_complexity: usize,
     pub default_page_size: u64,
@@ -133,6 +162,7 @@ impl Default for GraphqlSettings {
     fn default() -> Self {
         Self {
             introspection: true,
+            suggestions: true,
             max_depth: 12,
             max_complexity: 5_000,
             default_page_size: 20,

@@ -21,9 +21,10 @@ use crate::{
 /// Opens the database pool. SQLite files are created on first use.
 pub async fn connect_database(url: &str, data_dir: &Path) -> anyhow::Result<DatabaseConnection> {
     let is_sqlite = url.starts_with("sqlite:");
+    // Made here, before anything is written into it (the search index, the secret).
+    create_private_dir(data_dir)?;
     if is_sqlite {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        create_private_sqlite_file(url)?;
     } else if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
         bail!("DATABASE_URL must start with sqlite:// or postgres://");
     }
@@ -37,6 +38,52 @@ pub async fn connect_database(url: &str, data_dir: &Path) -> anyhow::Result<Data
     Database::connect(options)
         .await
         .with_context(|| format!("connecting to {}", redact_database_url(url)))
+}
+
+/// Creates a directory (and its missing parents) readable by the owner only: it holds
+/// the database, the search index and the development JWT secret. An existing
+/// directory is left as the operator made it.
+pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("creating data directory {}", dir.display()))
+}
+
+/// The file of a `sqlite://PATH?…` URL; None for an in-memory database.
+fn sqlite_path(url: &str) -> Option<&Path> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split_once('?').map_or(rest, |(path, _)| path);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| Path::new(path))
+}
+
+/// Creates a missing SQLite file (and its directory) readable by the owner only before
+/// SQLite opens it, which would otherwise create it under the umask, usually readable
+/// by everyone; SQLite gives its `-wal` and `-shm` files the database file's mode.
+fn create_private_sqlite_file(url: &str) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let Some(path) = sqlite_path(url) else {
+        return Ok(());
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir(parent)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => {
+            Err(error).with_context(|| format!("creating the database file {}", path.display()))
+        }
+    }
 }
 
 /// Hides the password of a database URL for messages and logs.
@@ -130,6 +177,7 @@ pub async fn open_search_index(
 pub struct Application {
     server: Server,
     local_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     workers: kernel::worker::Running,
 }
 
@@ -288,6 +336,26 @@ impl Application {
         let drain = settings
             .drain_endpoint
             .then(|| web::Data::new(http::drain::Drain(workers)));
+        // Bound before the server so that its port (0 picks one) is known to the handler.
+        let metrics_listener = settings
+            .metrics
+            .bind
+            .map(|address| {
+                std::net::TcpListener::bind(address)
+                    .with_context(|| format!("binding METRICS_BIND_ADDR {address}"))
+            })
+            .transpose()?;
+        let metrics_addr = metrics_listener
+            .as_ref()
+            .map(std::net::TcpListener::local_addr)
+            .transpose()?;
+        let metrics_access = web::Data::new(http::health::MetricsAccess {
+            settings: settings.metrics.clone(),
+            private_addr: metrics_addr,
+        });
+        let graphiql = web::Data::new(http::graphiql::Graphiql {
+            enabled: settings.graphiql,
+        });
         let max_body_bytes = settings.max_body_bytes;
         let cors_origins = settings.cors_allowed_origins.clone();
         let mut server = HttpServer::new(move || {
@@ -305,15 +373,23 @@ impl Application {
                 app = app.app_data(drain.clone());
             }
             app.app_data(web::Data::new(state.clone()))
+                .app_data(metrics_access.clone())
+                .app_data(graphiql.clone())
                 .app_data(web::PayloadConfig::new(max_body_bytes))
                 .wrap(cors)
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(http::request_id::assign_request_id))
+                .wrap(middleware::from_fn(
+                    http::security_headers::set_security_headers,
+                ))
                 .configure(http::routes)
         })
         .shutdown_timeout(settings.shutdown_grace.as_secs())
         .bind(settings.bind)
         .with_context(|| format!("binding {}", settings.bind))?;
+        if let Some(listener) = metrics_listener {
+            server = server.listen(listener)?;
+        }
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -325,12 +401,18 @@ impl Application {
         Ok(Self {
             server: server.run(),
             local_addr,
+            metrics_addr,
             workers: running_workers,
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The separate listener for `/metrics`, when configured.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting and lets in-flight requests

@@ -349,8 +349,14 @@ pub struct Provenance {
 }
 
 /// Looks up a printed batch code (or a QR value ending in one) and checks its chain.
+///
+/// A batch is shown as its product and cooperative are (`find_product_for`,
+/// `find_cooperative_for`): to the public only when the product is active and its
+/// cooperative verified, otherwise to the cooperative's staff and admins; anyone else
+/// is told there is no such batch, as for a code that was never printed.
 pub async fn verify_provenance(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     code: &str,
 ) -> Result<Provenance, CatalogError> {
     // QR codes carry a URL whose last path segment is the batch code.
@@ -367,6 +373,11 @@ pub async fn verify_provenance(
         .await?
         .remove(&batch.cooperative_id)
         .ok_or(CatalogError::CooperativeNotFound)?;
+    let public = product.status == crate::ProductStatus::Active
+        && cooperative.verification_status == crate::VerificationStatus::Verified;
+    if !public && !actor.can_manage(cooperative.id) {
+        return Err(CatalogError::BatchNotFound);
+    }
     let mut claims = gi_claims_by_product_ids(db, &[product.id])
         .await?
         .remove(&product.id)

@@ -165,10 +165,10 @@ pub(crate) async fn assemble(
     for f in fulfilments {
         by_order.entry(f.order_id).or_default().push(f);
     }
-    Ok(orders
+    orders
         .into_iter()
         .map(|order| {
-            let fulfilments = by_order
+            let fulfilments: Vec<FulfilmentView> = by_order
                 .remove(&order.id)
                 .unwrap_or_default()
                 .into_iter()
@@ -183,7 +183,7 @@ pub(crate) async fn assemble(
                     fulfilment: f.into(),
                 })
                 .collect();
-            OrderView {
+            Ok(OrderView {
                 consignees: consignees
                     .remove(&order.id)
                     .unwrap_or_default()
@@ -196,11 +196,41 @@ pub(crate) async fn assemble(
                     .into_iter()
                     .map(HistoryEntry::from)
                     .collect(),
+                order: match only_cooperative {
+                    Some(_) => own_part(order.into(), &fulfilments)?,
+                    None => order.into(),
+                },
                 fulfilments,
-                order: order.into(),
-            }
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// A cooperative's view of a shared order: the order's figures are those of its own
+/// fulfilments, so that nothing of another cooperative's amounts shows through the
+/// order's totals. The payment received is capped at its own total (the part paid
+/// towards it as far as anyone can tell).
+fn own_part(
+    mut order: crate::OrderRecord,
+    fulfilments: &[FulfilmentView],
+) -> Result<crate::OrderRecord, OrderError> {
+    let sum = |figure: fn(&FulfilmentView) -> i64| {
+        fulfilments
+            .iter()
+            .try_fold(0_i64, |sum, f| sum.checked_add(figure(f)))
+            .ok_or_else(|| OrderError::corrupt("a cooperative's share of an order overflows"))
+    };
+    order.goods_paise = sum(|f| f.fulfilment.goods_paise)?;
+    order.shipping_paise = sum(|f| f.fulfilment.shipping_paise)?;
+    order.taxable_paise = sum(|f| f.fulfilment.taxable_paise)?;
+    order.cgst_paise = sum(|f| f.fulfilment.cgst_paise)?;
+    order.sgst_paise = sum(|f| f.fulfilment.sgst_paise)?;
+    order.utgst_paise = sum(|f| f.fulfilment.utgst_paise)?;
+    order.igst_paise = sum(|f| f.fulfilment.igst_paise)?;
+    order.total_paise = sum(|f| f.fulfilment.total_paise)?;
+    order.refunded_paise = sum(|f| f.fulfilment.refunded_paise)?;
+    order.payment_received_paise = order.payment_received_paise.min(order.total_paise);
+    Ok(order)
 }
 
 pub(crate) async fn page(

@@ -86,6 +86,11 @@ fn schema_builder(
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(16);
+    let builder = if limits.suggestions {
+        builder
+    } else {
+        builder.disable_suggestions()
+    };
     if limits.introspection {
         builder
     } else {

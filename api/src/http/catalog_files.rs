@@ -3,13 +3,21 @@
 
 use actix_web::{HttpResponse, http::header, web};
 
-use crate::{http::error::HttpError, http::state::AppState};
+use crate::{
+    http::error::HttpError,
+    http::{state::AppState, viewer::MaybeSignedIn},
+};
 
+/// `GET /provenance/{code}/epcis.jsonld`: public for an active product of a verified
+/// cooperative; otherwise for its staff and admins only (`Authorization: Bearer …`).
 pub(crate) async fn epcis(
     state: web::Data<AppState>,
     code: web::Path<String>,
+    viewer: Result<MaybeSignedIn, HttpError>,
 ) -> Result<HttpResponse, HttpError> {
-    let provenance = catalog::verify_provenance(&state.db, &code).await?;
+    let MaybeSignedIn(viewer) = viewer?;
+    let actor = crate::graphql::accounts_actor_of(viewer.as_ref());
+    let provenance = catalog::verify_provenance(&state.db, &actor, &code).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/ld+json")
         .json(catalog::epcis::epcis_document(&provenance)))

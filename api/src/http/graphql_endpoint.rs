@@ -10,7 +10,7 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
+use async_graphql::{BatchRequest, BatchResponse};
 
 use crate::{
     graphql::{RequestContext, loaders::Loaders},
@@ -137,15 +137,11 @@ pub(crate) async fn get(
     viewer: Result<MaybeSignedIn, HttpError>,
 ) -> Result<HttpResponse, HttpError> {
     let query_string = request.query_string();
-    if query_string.is_empty() && wants_html(&request) {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("Ladakh cooperative marketplace")
-                    .finish(),
-            ));
+    let graphiql = request
+        .app_data::<web::Data<crate::http::graphiql::Graphiql>>()
+        .is_some_and(|graphiql| graphiql.enabled);
+    if graphiql && query_string.is_empty() && wants_html(&request) {
+        return Ok(crate::http::graphiql::page());
     }
     let graphql_request =
         async_graphql::http::parse_query_string(query_string).map_err(|error| {

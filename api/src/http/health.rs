@@ -1,7 +1,9 @@
 //! `/healthz` says the process is alive; `/readyz` says it can serve, i.e. its database
 //! answers. Load balancers route only to ready replicas.
 
-use actix_web::{HttpResponse, web};
+use std::net::SocketAddr;
+
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use serde_json::json;
 
 use crate::http::state::AppState;
@@ -35,7 +37,50 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Where `/metrics` may be read (`crate::settings::MetricsSettings`), with the port
+/// the private listener got.
+pub(crate) struct MetricsAccess {
+    pub settings: crate::settings::MetricsSettings,
+    pub private_addr: Option<SocketAddr>,
+}
+
+impl MetricsAccess {
+    fn allows(&self, request: &HttpRequest) -> bool {
+        if self
+            .private_addr
+            .is_some_and(|private| request.app_config().local_addr() == private)
+        {
+            return true;
+        }
+        if let Some(token) = &self.settings.token {
+            let presented = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            return crate::http::channels::same(presented.as_bytes(), token.as_bytes());
+        }
+        self.settings.open_on_public_address
+    }
+}
+
+/// Not found, rather than forbidden, where `/metrics` is not served: the public
+/// address of a production server does not admit to having it.
+pub(crate) async fn metrics(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    access: web::Data<MetricsAccess>,
+) -> HttpResponse {
+    if !access.allows(&request) {
+        return if access.settings.token.is_some() {
+            HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .finish()
+        } else {
+            HttpResponse::NotFound().finish()
+        };
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())

@@ -3,14 +3,16 @@
 
 pub(crate) mod catalog_cache;
 mod catalog_files;
-mod channels;
+pub(crate) mod channels;
 pub(crate) mod drain;
 pub(crate) mod error;
+pub(crate) mod graphiql;
 mod graphql_endpoint;
-mod health;
+pub(crate) mod health;
 mod orders;
 pub(crate) mod request_id;
 mod signed_body;
+pub(crate) mod security_headers;
 pub mod state;
 mod viewer;
 
@@ -20,6 +22,7 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/graphql", web::post().to(graphql_endpoint::post))
         .route("/graphql", web::get().to(graphql_endpoint::get))
+        .route("/graphiql/{file}", web::get().to(graphiql::asset))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))

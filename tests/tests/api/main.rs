@@ -13,6 +13,7 @@ mod channels;
 mod cli;
 mod http_surface;
 mod import;
+mod leaks;
 mod listings;
 mod orders;
 mod provenance;

@@ -30,7 +30,7 @@ impl ProvenanceQuery {
     /// cooperative, the GI claims with their validity, the batch and its events, and
     /// whether the event chain is intact. Public.
     async fn verify_provenance(&self, ctx: &Context<'_>, code: String) -> Result<ProvenanceReport> {
-        let provenance = catalog::verify_provenance(ctx.db()?, &code)
+        let provenance = catalog::verify_provenance(ctx.db()?, &ctx.actor()?, &code)
             .await
             .map_err(ApiError::from)?;
         let today = Utc::now().date_naive();

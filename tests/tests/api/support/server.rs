@@ -121,6 +121,9 @@ pub struct ServerOptions {
     pub seed: bool,
     pub extra_args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// A data directory other than the test database's (which already exists), to see
+    /// how the server creates one.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl ServerOptions {
@@ -145,6 +148,8 @@ impl ServerOptions {
 /// A running server process and an HTTP client for it.
 pub struct TestServer {
     pub base_url: String,
+    /// The separate `/metrics` listener, when the server was given one.
+    pub metrics_url: Option<String>,
     pub client: reqwest::Client,
     pub database: TestDatabase,
     child: Child,
@@ -163,7 +168,7 @@ impl TestServer {
         let mut command = Command::new(SERVER_BINARY);
         command
             .arg("--data-dir")
-            .arg(database.data_path())
+            .arg(options.data_dir.as_deref().unwrap_or(database.data_path()))
             .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2"])
             .args(&options.extra_args)
             .env("DATABASE_URL", &database.url)
@@ -195,8 +200,12 @@ impl TestServer {
         let mut child = command.spawn().context("spawning the server")?;
         let stdout = child.stdout.take().context("server stdout")?;
         let mut lines = BufReader::new(stdout).lines();
+        let mut metrics_url = None;
         let base_url = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await? {
+                if let Some(url) = line.strip_prefix("metrics on ") {
+                    metrics_url = Some(url.trim().to_owned());
+                }
                 if let Some(url) = line.strip_prefix("ladakh-market listening on ") {
                     return Ok(url.trim().to_owned());
                 }
@@ -216,6 +225,7 @@ impl TestServer {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self {
             base_url,
+            metrics_url,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()?,
