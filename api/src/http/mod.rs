@@ -11,8 +11,8 @@ mod graphql_endpoint;
 pub(crate) mod health;
 mod orders;
 pub(crate) mod request_id;
-mod signed_body;
 pub(crate) mod security_headers;
+mod signed_body;
 pub mod state;
 mod viewer;
 
