@@ -69,10 +69,15 @@ impl<'a> Measure<'a> {
                         aliases += 1;
                     }
                     let below = self.selection(&field.node.selection_set.node, nesting)?;
+                    // Introspection's `ofType` unwraps a list or non-null wrapper: one
+                    // object, never a fan-out, and the chain is as long as the schema's
+                    // deepest wrapping. GraphiQL's introspection query nests it nine
+                    // times, so it does not count towards the depth limit.
+                    let level = usize::from(field.node.name.node.as_str() != "ofType");
                     Shape {
                         fields: below.fields.saturating_add(1),
                         direct: 1,
-                        depth: below.depth.saturating_add(1),
+                        depth: below.depth.saturating_add(level),
                     }
                 }
                 Selection::InlineFragment(inline) => {

@@ -79,10 +79,11 @@ fn schema_builder(
     )
     // The shape check first: async-graphql's own limits below walk every fragment
     // spread inlined, which a fragment ladder makes exponential (see `cost`).
+    // It is also the only depth limit: async-graphql's would count introspection's
+    // `ofType` chain, and GraphiQL's schema query (nine `ofType`s) would be refused.
     .extension(cost::CostGuard {
         max_depth: limits.max_depth,
     })
-    .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(16);
