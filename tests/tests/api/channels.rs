@@ -11,7 +11,10 @@ use crate::{
         Backend, ServerOptions, TestServer,
         channel_sim::{self, ChannelSim},
         error_code,
-        flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
+        flows::{
+            admin_token, buyer_token, cooperative_id, error_fields, product_id, staff_token,
+            user_errors,
+        },
         server::clock_passes,
         stripe_fake,
     },
@@ -21,19 +24,6 @@ const FEED_KEY: &str = "feed-key-for-tests";
 const WEBHOOK_SECRET: &str = "channel-webhook-secret";
 
 const LISTING_FIELDS: &str = "id productId channel state wanted remoteId rejectionReasons lastError pendingChanges deadLettered lastSyncedAt";
-
-pub async fn product_id(server: &TestServer, slug: &str) -> String {
-    let body = server
-        .graphql(
-            "query($slug: String) { product(slug: $slug) { id } }",
-            json!({ "slug": slug }),
-        )
-        .await;
-    body["data"]["product"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{slug}: {body}"))
-        .to_owned()
-}
 
 pub async fn list(server: &TestServer, token: &str, product: &str, channel: &str) -> Value {
     server
@@ -134,7 +124,7 @@ async fn listing_checks_fields_and_feeds_publish_listed_products(
     let staff = staff_token(&server, &admin, &sham, "STAFF").await;
     let other = staff_token(&server, &admin, &nubra, "MANAGER").await;
     let buyer = buyer_token(&server, "channel-buyer@example.org").await;
-    let apricots = product_id(&server, "raktsey-karpo-dried-apricots-500g").await;
+    let apricots = product_id(&server, None, "raktsey-karpo-dried-apricots-500g").await;
 
     // Who may list.
     assert_eq!(
@@ -183,7 +173,7 @@ async fn listing_checks_fields_and_feeds_publish_listed_products(
         gem["data"]["listOnChannel"]["listing"]["state"], "LISTED",
         "{gem}"
     );
-    let juice = product_id(&server, "nubra-leh-berry-juice-500ml").await;
+    let juice = product_id(&server, None, "nubra-leh-berry-juice-500ml").await;
     let juice_gem = list(&server, &other, &juice, "GEM").await;
     assert!(
         user_errors(&juice_gem, "listOnChannel").is_empty(),
@@ -375,7 +365,7 @@ async fn listings_converge_after_a_fault_storm(backend: Backend) -> anyhow::Resu
     ncui.storm(0.4);
     let mut ids = Vec::new();
     for slug in STORM_PRODUCTS {
-        let id = product_id(&server, slug).await;
+        let id = product_id(&server, None, slug).await;
         for channel in ["GEM", "NCUI_HAAT"] {
             let body = list(&server, &admin, &id, channel).await;
             assert!(
@@ -528,8 +518,8 @@ async fn failed_pushes_are_dead_lettered_and_retried(backend: Backend) -> anyhow
     )
     .await?;
     let admin = admin_token(&server).await;
-    let apricots = product_id(&server, STORM_PRODUCTS[0]).await;
-    let shawl = product_id(&server, STORM_PRODUCTS[2]).await;
+    let apricots = product_id(&server, None, STORM_PRODUCTS[0]).await;
+    let shawl = product_id(&server, None, STORM_PRODUCTS[2]).await;
     gem.always_fail(&apricots, true);
     ncui.reject(&shawl);
     // NCUI Haat first asks us to slow down: the push waits at least the two seconds it
@@ -642,8 +632,8 @@ async fn channel_orders_are_deduplicated_and_refusals_explained(
     )
     .await?;
     let admin = admin_token(&server).await;
-    let juice_id = product_id(&server, STORM_PRODUCTS[1]).await;
-    let bulk_id = product_id(&server, STORM_PRODUCTS[3]).await;
+    let juice_id = product_id(&server, None, STORM_PRODUCTS[1]).await;
+    let bulk_id = product_id(&server, None, STORM_PRODUCTS[3]).await;
     list(&server, &admin, &juice_id, "NCUI_HAAT").await;
     list(&server, &admin, &bulk_id, "GEM").await;
     let juice = variant(&server, STORM_PRODUCTS[1], "NLBJ-500").await;

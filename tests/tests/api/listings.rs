@@ -9,7 +9,10 @@ use crate::{
     both_backends,
     support::{
         Backend, ServerOptions, TestServer,
-        flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
+        flows::{
+            admin_token, buyer_token, cooperative_id, error_fields, gi_tag_id, product_id,
+            staff_token, user_errors,
+        },
     },
 };
 
@@ -20,32 +23,6 @@ const PRODUCT_UPDATE: &str =
   product { id status category { slug } } errors { field code message } } }";
 const GI_TAG_UPDATE: &str = "mutation($input: GiTagUpdateInput!) { giTagUpdate(input: $input) {
   giTag { slug coveredCategories hsnPrefixes } errors { field code message } } }";
-
-async fn gi_tag_id(server: &TestServer, slug: &str) -> String {
-    let tags = server.graphql("{ giTags { id slug } }", json!({})).await;
-    tags["data"]["giTags"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|t| t["slug"] == slug)
-        .and_then(|t| t["id"].as_str())
-        .unwrap_or_else(|| panic!("no GI {slug}: {tags}"))
-        .to_owned()
-}
-
-async fn product_id(server: &TestServer, token: &str, slug: &str) -> String {
-    let found = server
-        .graphql_as(
-            Some(token),
-            "query($slug: String!) { product(slug: $slug) { id } }",
-            json!({ "slug": slug }),
-        )
-        .await;
-    found["data"]["product"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no product {slug}: {found}"))
-        .to_owned()
-}
 
 fn messages(body: &Value, mutation: &str) -> String {
     user_errors(body, mutation)
@@ -129,7 +106,7 @@ async fn a_gi_claim_must_match_the_gis_goods(backend: Backend) -> anyhow::Result
     let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
     let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
     let apricot_gi = gi_tag_id(&server, "raktsey-karpo-apricot").await;
-    let kernels = product_id(&server, &manager, "sham-sweet-apricot-kernels-250g").await;
+    let kernels = product_id(&server, Some(&manager), "sham-sweet-apricot-kernels-250g").await;
     let refused = server
         .graphql_as(
             Some(&manager),
@@ -149,7 +126,7 @@ async fn a_gi_claim_must_match_the_gis_goods(backend: Backend) -> anyhow::Result
     );
 
     // A claimed product cannot be moved to goods the GI does not cover.
-    let dried = product_id(&server, &manager, "raktsey-karpo-dried-apricots-500g").await;
+    let dried = product_id(&server, Some(&manager), "raktsey-karpo-dried-apricots-500g").await;
     let moved = server
         .graphql_as(
             Some(&manager),
@@ -277,7 +254,7 @@ async fn a_claim_lapses_everywhere_with_its_authorisation(backend: Backend) -> a
     let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
     let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
     let apricot_gi = gi_tag_id(&server, "raktsey-karpo-apricot").await;
-    let dried = product_id(&server, &manager, "raktsey-karpo-dried-apricots-500g").await;
+    let dried = product_id(&server, Some(&manager), "raktsey-karpo-dried-apricots-500g").await;
     // A signed-in buyer sees what the public sees, past the anonymous response cache.
     let buyer = buyer_token(&server, "gi-buyer@example.org").await;
     let listed = server
@@ -402,7 +379,7 @@ async fn a_claim_lapses_everywhere_with_its_authorisation(backend: Backend) -> a
     );
 
     // A new claim needs an authorisation valid today, not only on the batch dates.
-    let halman = product_id(&server, &manager, "halman-dried-apricots-1kg").await;
+    let halman = product_id(&server, Some(&manager), "halman-dried-apricots-1kg").await;
     let late = server
         .graphql_as(
             Some(&manager),
@@ -494,7 +471,12 @@ async fn protected_names_need_an_authorisation(backend: Backend) -> anyhow::Resu
     let admin = admin_token(&server).await;
     let chuchot = cooperative_id(&server, &admin, "chuchot-women-weavers-demo").await;
     let weaver = staff_token(&server, &admin, &chuchot, "MANAGER").await;
-    let stole = product_id(&server, &weaver, "ladakh-pashmina-stole-walnut-dyed-200x70").await;
+    let stole = product_id(
+        &server,
+        Some(&weaver),
+        "ladakh-pashmina-stole-walnut-dyed-200x70",
+    )
+    .await;
     let update = |input: Value| {
         let server = &server;
         let weaver = weaver.clone();
@@ -546,7 +528,7 @@ async fn protected_names_need_an_authorisation(backend: Backend) -> anyhow::Resu
     // a description counts as much as a title.
     let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
     let grower = staff_token(&server, &admin, &sham, "MANAGER").await;
-    let dried = product_id(&server, &grower, "raktsey-karpo-dried-apricots-500g").await;
+    let dried = product_id(&server, Some(&grower), "raktsey-karpo-dried-apricots-500g").await;
     let allowed = server
         .graphql_as(
             Some(&grower),
@@ -558,7 +540,7 @@ async fn protected_names_need_an_authorisation(backend: Backend) -> anyhow::Resu
         user_errors(&allowed, "productUpdate").is_empty(),
         "{allowed}"
     );
-    let halman = product_id(&server, &grower, "halman-dried-apricots-1kg").await;
+    let halman = product_id(&server, Some(&grower), "halman-dried-apricots-1kg").await;
     let attribute = server
         .graphql_as(
             Some(&grower),

@@ -8,7 +8,7 @@ use crate::{
     both_backends,
     support::{
         Backend, ServerOptions, TestServer, error_code,
-        flows::{admin_token, cooperative_id, error_fields, staff_token, user_errors},
+        flows::{admin_token, cooperative_id, error_fields, gi_tag_id, staff_token, user_errors},
     },
 };
 
@@ -31,18 +31,6 @@ const VERIFY_AU: &str =
 const EVENT_ADD: &str =
     "mutation($input: ProvenanceEventAddInput!) { provenanceEventAdd(input: $input) {
   event { sequence previousHash contentHash } errors { field code message } } }";
-
-async fn gi_tag_id(server: &TestServer, slug: &str) -> String {
-    let tags = server.graphql("{ giTags { id slug } }", json!({})).await;
-    tags["data"]["giTags"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|t| t["slug"] == slug)
-        .and_then(|t| t["id"].as_str())
-        .unwrap_or_else(|| panic!("no GI {slug}: {tags}"))
-        .to_owned()
-}
 
 async fn the_gi_register_keeps_unconfirmed_facts_as_correctable_data(
     backend: Backend,

@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 
 use crate::{
     both_backends,
-    channels::{list, pending, product_id, push_options, wait_until_drained},
+    channels::{list, pending, push_options, wait_until_drained},
     orders::{leh, variant},
     support::{
         Backend, ServerOptions, TestServer,
         channel_sim::ChannelSim,
-        flows::admin_token,
+        flows::{admin_token, product_id},
         server::{TEST_JWT_SECRET, TestDatabase, clock_passes, time_of},
     },
 };
@@ -295,8 +295,8 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::spawn(backend, options()).await?;
     let admin = admin_token(&server).await;
     let listed = [
-        product_id(&server, "raktsey-karpo-dried-apricots-500g").await,
-        product_id(&server, "nubra-leh-berry-juice-500ml").await,
+        product_id(&server, None, "raktsey-karpo-dried-apricots-500g").await,
+        product_id(&server, None, "nubra-leh-berry-juice-500ml").await,
     ];
     for id in &listed {
         list(&server, &admin, id, "GEM").await;

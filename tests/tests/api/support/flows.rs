@@ -135,3 +135,32 @@ fn user_errors_reads_an_accepted_payload() {
     let accepted = serde_json::json!({ "data": { "productCreate": { "errors": [] } } });
     assert!(user_errors(&accepted, "productCreate").is_empty());
 }
+
+/// The id of a GI tag by its slug.
+pub async fn gi_tag_id(server: &TestServer, slug: &str) -> String {
+    let tags = server.graphql("{ giTags { id slug } }", json!({})).await;
+    tags["data"]["giTags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["slug"] == slug)
+        .and_then(|t| t["id"].as_str())
+        .unwrap_or_else(|| panic!("no GI {slug}: {tags}"))
+        .to_owned()
+}
+
+/// The id of a product by its slug, as `token`'s holder sees it (a draft only to its
+/// cooperative), or as the public sees it without one.
+pub async fn product_id(server: &TestServer, token: Option<&str>, slug: &str) -> String {
+    let found = server
+        .graphql_as(
+            token,
+            "query($slug: String) { product(slug: $slug) { id } }",
+            json!({ "slug": slug }),
+        )
+        .await;
+    found["data"]["product"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no product {slug}: {found}"))
+        .to_owned()
+}
