@@ -159,6 +159,19 @@ pub struct CategoryChanges {
 /// Corrects a category (admins only): HSN codes and GST rates are data because they
 /// change and some are unconfirmed.
 pub async fn update_category(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    slug: &str,
+    changes: CategoryChanges,
+) -> Result<Category, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = update_category_in(&txn, actor, slug, changes).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`update_category`], inside the transaction it opens.
+async fn update_category_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     slug: &str,

@@ -300,6 +300,18 @@ fn unique_violation(error: &sea_orm::DbErr) -> bool {
 
 /// Registers a cooperative (admins only); it starts PENDING.
 pub async fn create_cooperative(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    fields: CooperativeFields,
+) -> Result<Cooperative, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = create_cooperative_in(&txn, actor, fields).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`create_cooperative`], inside the transaction it opens.
+async fn create_cooperative_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     fields: CooperativeFields,
@@ -327,6 +339,19 @@ pub async fn create_cooperative(
 
 /// Edits a cooperative's details (its managers and admins).
 pub async fn update_cooperative(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    id: Uuid,
+    fields: CooperativeFields,
+) -> Result<Cooperative, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = update_cooperative_in(&txn, actor, id, fields).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`update_cooperative`], inside the transaction it opens.
+async fn update_cooperative_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
@@ -361,6 +386,19 @@ pub async fn update_cooperative(
 /// Verifies, suspends or reinstates a cooperative (admins only). Its products appear
 /// in or vanish from the storefront with it.
 pub async fn set_verification_status(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    id: Uuid,
+    next: VerificationStatus,
+) -> Result<Cooperative, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = set_verification_status_in(&txn, actor, id, next).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`set_verification_status`], inside the transaction it opens.
+async fn set_verification_status_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,

@@ -189,6 +189,19 @@ pub struct GiTagChanges {
 
 /// Corrects a GI's register entry (admins only).
 pub async fn update_gi_tag(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    id: Uuid,
+    changes: GiTagChanges,
+) -> Result<GiTag, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = update_gi_tag_in(&txn, actor, id, changes).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`update_gi_tag`], inside the transaction it opens.
+async fn update_gi_tag_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
@@ -432,6 +445,19 @@ pub async fn register_authorised_user(
 
 /// Verifies (or revokes) an authorised-user registration (admins only).
 pub async fn decide_authorised_user(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    id: Uuid,
+    approve: bool,
+) -> Result<AuthorisedUser, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = decide_authorised_user_in(&txn, actor, id, approve).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`decide_authorised_user`], inside the transaction it opens.
+async fn decide_authorised_user_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
@@ -717,6 +743,19 @@ pub(crate) async fn check_goods_covered(
 
 /// Claims a GI for a product after checking every batch of it against the rules.
 pub async fn claim_gi(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    product_id: Uuid,
+    gi_tag_id: Uuid,
+) -> Result<GiClaim, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = claim_gi_in(&txn, actor, product_id, gi_tag_id).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`claim_gi`], inside the transaction it opens.
+async fn claim_gi_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     product_id: Uuid,
@@ -793,6 +832,19 @@ pub async fn claim_gi(
 
 /// Withdraws a product's GI claim.
 pub async fn withdraw_gi_claim(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    product_id: Uuid,
+    gi_tag_id: Uuid,
+) -> Result<(), CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = withdraw_gi_claim_in(&txn, actor, product_id, gi_tag_id).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`withdraw_gi_claim`], inside the transaction it opens.
+async fn withdraw_gi_claim_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     product_id: Uuid,

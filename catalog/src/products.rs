@@ -636,6 +636,19 @@ fn to_active_model(product: &Product) -> Result<product::ActiveModel, CatalogErr
 
 /// Edits a product, including its status. Going ACTIVE runs the activation checks.
 pub async fn update_product(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    id: Uuid,
+    changes: ProductChanges,
+) -> Result<Product, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = update_product_in(&txn, actor, id, changes).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`update_product`], inside the transaction it opens.
+async fn update_product_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,

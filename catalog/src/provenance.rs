@@ -218,6 +218,19 @@ pub async fn events_by_batch_ids(
 /// Appends an event to a batch's chain. Two writers racing for the same position are
 /// told apart by the unique (batch, sequence) index: the loser gets a CONFLICT.
 pub async fn add_event(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    batch_code: &str,
+    new: NewEvent,
+) -> Result<ProvenanceEvent, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = add_event_in(&txn, actor, batch_code, new).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`add_event`], inside the transaction it opens.
+async fn add_event_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     batch_code: &str,

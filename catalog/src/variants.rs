@@ -260,6 +260,19 @@ pub(crate) async fn insert_variant(
 
 /// Adds a variant to a product.
 pub async fn create_variant(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    product_id: Uuid,
+    new: NewVariant,
+) -> Result<Variant, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = create_variant_in(&txn, actor, product_id, new).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`create_variant`], inside the transaction it opens.
+async fn create_variant_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     product_id: Uuid,
@@ -321,6 +334,19 @@ pub(crate) async fn load_variant(
 
 /// Edits a variant.
 pub async fn update_variant(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    id: Uuid,
+    changes: VariantChanges,
+) -> Result<Variant, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = update_variant_in(&txn, actor, id, changes).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`update_variant`], inside the transaction it opens.
+async fn update_variant_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
@@ -490,6 +516,21 @@ pub async fn release_stock_for_order(
 
 /// Corrects stock outside batches (recount, damage, return, correction).
 pub async fn adjust_stock(
+    db: &impl kernel::Writer,
+    actor: &Actor,
+    variant_id: Uuid,
+    delta: i32,
+    reason: StockReason,
+    note: Option<String>,
+) -> Result<Variant, CatalogError> {
+    let txn = kernel::begin_write(db).await?;
+    let done = adjust_stock_in(&txn, actor, variant_id, delta, reason, note).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+// The body of [`adjust_stock`], inside the transaction it opens.
+async fn adjust_stock_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     variant_id: Uuid,

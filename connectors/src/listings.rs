@@ -231,7 +231,7 @@ impl ConnectorService {
                     .ok_or(ConnectorError::NotFound("listing"))?
             }
         };
-        relay::sync_listing(self, &txn, listing.id, Some(&source), true).await?;
+        relay::sync_listing(self, &txn, listing.id).await?;
         let listing = channel_listing::Entity::find_by_id(listing.id)
             .one(&txn)
             .await?
@@ -271,7 +271,7 @@ impl ConnectorService {
             .filter(channel_listing::Column::Id.eq(listing.id))
             .exec(&txn)
             .await?;
-        relay::sync_listing(self, &txn, listing.id, None, true).await?;
+        relay::sync_listing(self, &txn, listing.id).await?;
         let listing = channel_listing::Entity::find_by_id(listing.id)
             .one(&txn)
             .await?
@@ -314,7 +314,7 @@ impl ConnectorService {
             .exec(&txn)
             .await?;
         if revived.rows_affected == 0 {
-            relay::sync_listing(self, &txn, listing_id, None, true).await?;
+            relay::sync_listing(self, &txn, listing_id).await?;
         }
         let listing = channel_listing::Entity::find_by_id(listing_id)
             .one(&txn)

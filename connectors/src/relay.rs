@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::{
     ConnectorError, ConnectorService,
     entity::{channel_listing, channel_outbox},
-    mapping::{ListingSource, load_sources, map_item},
+    mapping::{load_sources, map_item},
     outbox::QUEUE,
     state::{Desired, ListingState},
 };
@@ -38,13 +38,14 @@ fn was_sent(listing: &channel_listing::Model) -> bool {
         )
 }
 
-/// Records what the channel must be told about one listing, inside `txn`.
+/// Records what the channel must be told about one listing, inside `txn`. The product
+/// is read after the listing's row is locked, never before: a snapshot read earlier
+/// could be older than one another relay (another replica) has meanwhile written as a
+/// job, and the newer job id would then carry the older price.
 pub(crate) async fn sync_listing(
     service: &ConnectorService,
     txn: &impl ConnectionTrait,
     listing_id: Uuid,
-    source: Option<&ListingSource>,
-    _requested: bool,
 ) -> Result<(), ConnectorError> {
     let now = Utc::now();
     // A write that changes nothing, to take the row's lock before reading.
@@ -61,14 +62,8 @@ pub(crate) async fn sync_listing(
         .await?
         .ok_or(ConnectorError::NotFound("listing"))?;
     let channel = listing.channel;
-    let loaded;
-    let source = match source {
-        Some(source) => Some(source),
-        None => {
-            loaded = load_sources(txn, &[listing.product_id]).await?;
-            loaded.get(&listing.product_id)
-        }
-    };
+    let loaded = load_sources(txn, &[listing.product_id]).await?;
+    let source = loaded.get(&listing.product_id);
     let mapped = match (listing.desired, source) {
         (Desired::Listed, Some(source)) => Some(map_item(channel, source, &service.categories)),
         _ => None,
@@ -212,21 +207,13 @@ impl ConnectorService {
         if listings.is_empty() {
             return Ok(());
         }
-        let sources = load_sources(&self.db, &product_ids).await?;
         for listing in listings {
             // A delisted product's changes concern no channel.
             if listing.desired == Desired::Delisted {
                 continue;
             }
             let txn = kernel::begin_write(&self.db).await?;
-            sync_listing(
-                self,
-                &txn,
-                listing.id,
-                sources.get(&listing.product_id),
-                false,
-            )
-            .await?;
+            sync_listing(self, &txn, listing.id).await?;
             txn.commit().await?;
         }
         Ok(())

@@ -17,4 +17,4 @@ pub use actor::{AccessDenied, Actor};
 pub use field_error::{FieldError, FieldErrorCode, FieldErrors, InvalidInput};
 pub use money::{Currency, Money};
 pub use paging::{Page, PageRequest};
-pub use transaction::begin_write;
+pub use transaction::{Writer, begin_write};

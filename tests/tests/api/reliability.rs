@@ -537,7 +537,67 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A catalogue write and the change it records for the search index and the channels
+/// commit together or not at all: with the change log refusing inserts (a trigger
+/// standing in for a crash between the two statements), the price, the stock and the
+/// title stay as they were; without it, they change.
+async fn a_catalogue_write_and_its_change_commit_together(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let (slug, sku) = ("raktsey-karpo-dried-apricots-500g", "RKDA-500");
+    let before = variant(&server, slug, sku).await;
+    let id = before["id"].as_str().unwrap().to_owned();
+    let db = sea_orm::Database::connect(server.database.url.clone()).await?;
+    let (refuse, allow) = match backend {
+        Backend::Sqlite => (
+            "CREATE TRIGGER refuse_changes BEFORE INSERT ON catalog_changes \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+            "DROP TRIGGER refuse_changes;",
+        ),
+        Backend::Postgres => (
+            "CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
+             CREATE TRIGGER refuse_changes BEFORE INSERT ON catalog_changes \
+             FOR EACH ROW EXECUTE FUNCTION refuse_change();",
+            "DROP TRIGGER refuse_changes ON catalog_changes; DROP FUNCTION refuse_change();",
+        ),
+    };
+    let price = "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { variant { id } errors { code } } }";
+    let stock = "mutation($i: StockAdjustInput!) { stockAdjust(input: $i) { variant { id } errors { code } } }";
+    let price_input = json!({ "i": { "id": id, "price": 31_000 } });
+    let stock_input = json!({ "i": { "variantId": id, "delta": 5, "reason": "RECOUNT" } });
+
+    sea_orm::ConnectionTrait::execute_unprepared(&db, refuse).await?;
+    for (query, input) in [(price, &price_input), (stock, &stock_input)] {
+        let body = server.graphql_as(Some(&admin), query, input.clone()).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "INTERNAL",
+            "the write failed as a whole: {body}"
+        );
+    }
+    let after = variant(&server, slug, sku).await;
+    assert_eq!(after["price"], before["price"], "price unchanged");
+    assert_eq!(
+        after["stockOnHand"], before["stockOnHand"],
+        "stock unchanged"
+    );
+
+    sea_orm::ConnectionTrait::execute_unprepared(&db, allow).await?;
+    for (query, input) in [(price, &price_input), (stock, &stock_input)] {
+        let body = server.graphql_as(Some(&admin), query, input.clone()).await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let after = variant(&server, slug, sku).await;
+    assert_eq!(after["price"]["amount"], json!(31_000));
+    assert_eq!(
+        after["stockOnHand"].as_i64(),
+        before["stockOnHand"].as_i64().map(|s| s + 5)
+    );
+    Ok(())
+}
+
 both_backends!(
+    a_catalogue_write_and_its_change_commit_together,
     hundreds_of_buyers_race_and_nothing_is_oversold,
     a_killed_server_loses_nothing,
 );
