@@ -838,9 +838,9 @@ pub async fn withdraw_gi_claim(
     gi_tag_id: Uuid,
 ) -> Result<(), CatalogError> {
     let txn = kernel::begin_write(db).await?;
-    let done = withdraw_gi_claim_in(&txn, actor, product_id, gi_tag_id).await?;
+    withdraw_gi_claim_in(&txn, actor, product_id, gi_tag_id).await?;
     txn.commit().await?;
-    Ok(done)
+    Ok(())
 }
 
 // The body of [`withdraw_gi_claim`], inside the transaction it opens.
