@@ -280,8 +280,8 @@ impl ConnectorService {
         view(&self.db, listing).await
     }
 
-    /// `retryChannelSync`: dead-lettered jobs go back in the queue, and a listing that
-    /// was refused or left out of sync is synced afresh from the catalogue.
+    /// `retryChannelSync`: the listing is synced afresh from the current catalogue, in
+    /// place of its dead-lettered jobs.
     pub async fn retry(
         &self,
         actor: &Actor,
@@ -298,24 +298,15 @@ impl ConnectorService {
             ));
         }
         let txn = kernel::begin_write(&self.db).await?;
-        let revived = channel_outbox::Entity::update_many()
-            .col_expr(
-                channel_outbox::Column::DeadAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(channel_outbox::Column::Attempts, Expr::value(0))
-            .col_expr(channel_outbox::Column::AvailableAt, Expr::value(Utc::now()))
-            .col_expr(
-                channel_outbox::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
+        // A dead letter carries the item as it was when the job was written; reviving it
+        // could put an old price back on the channel. The retry drops it and sends what
+        // the catalogue says now.
+        channel_outbox::Entity::delete_many()
             .filter(channel_outbox::Column::ListingId.eq(listing_id))
             .filter(channel_outbox::Column::DeadAt.is_not_null())
             .exec(&txn)
             .await?;
-        if revived.rows_affected == 0 {
-            relay::sync_listing(self, &txn, listing_id).await?;
-        }
+        relay::sync_listing(self, &txn, listing_id).await?;
         let listing = channel_listing::Entity::find_by_id(listing_id)
             .one(&txn)
             .await?

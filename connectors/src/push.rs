@@ -234,6 +234,14 @@ impl ConnectorService {
         channel_outbox::Entity::delete_by_id(job.id)
             .exec(&txn)
             .await?;
+        // The channel now holds this or a later snapshot: older dead letters of the
+        // listing are settled, and a retry must not send them again.
+        channel_outbox::Entity::delete_many()
+            .filter(channel_outbox::Column::ListingId.eq(job.listing_id))
+            .filter(channel_outbox::Column::Id.lt(job.id))
+            .filter(channel_outbox::Column::DeadAt.is_not_null())
+            .exec(&txn)
+            .await?;
         let listing = channel_listing::Entity::find_by_id(job.listing_id)
             .one(&txn)
             .await?;

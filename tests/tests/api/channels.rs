@@ -796,7 +796,105 @@ async fn channel_orders_are_deduplicated_and_refusals_explained(
     Ok(())
 }
 
+/// The offer price GeM holds for the dried apricots' 500 g pouch.
+fn gem_price(gem: &ChannelSim, apricots: &str) -> Value {
+    gem.listings()[apricots]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "RKDA-500")
+        .map(|v| v["offerPricePaise"].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// A retry sends the item as the catalogue has it now, not the dead letter's old
+/// snapshot, and a later successful push settles older dead letters of the listing.
+async fn retries_send_the_current_catalogue_and_successes_settle_dead_letters(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let gem = ChannelSim::start("GEM").await?;
+    let ncui = ChannelSim::start("NCUI_HAAT").await?;
+    let server = TestServer::spawn(
+        backend,
+        push_options(&gem, &ncui).env("CHANNEL_MAX_ATTEMPTS", "2"),
+    )
+    .await?;
+    let admin = admin_token(&server).await;
+    let apricots = product_id(&server, None, "raktsey-karpo-dried-apricots-500g").await;
+    let variant_id = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listing_of = |all: Vec<Value>| {
+        all.into_iter()
+            .find(|l| l["productId"] == apricots.as_str())
+            .unwrap()
+    };
+
+    // Listed while GeM fails: the push is dead-lettered with the seed's price in it.
+    gem.always_fail(&apricots, true);
+    list(&server, &admin, &apricots, "GEM").await;
+    server.drain_all().await;
+    let dead = listing_of(listings(&server, &admin).await);
+    assert_eq!(dead["deadLettered"], 1, "{dead}");
+    // The price is then corrected by hand in the database (no change is recorded, so
+    // no newer job exists): the retry must send the corrected price.
+    let db = sea_orm::Database::connect(server.database.url.clone()).await?;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        "UPDATE product_variants SET price_paise = 34000 WHERE sku = 'RKDA-500'",
+    )
+    .await?;
+    gem.always_fail(&apricots, false);
+    let retried = server
+        .graphql_as(Some(&admin), "mutation($i: RetryChannelSyncInput!) { retryChannelSync(input: $i) { listing { deadLettered } errors { message } } }",
+            json!({ "i": { "listingId": dead["id"] } }))
+        .await;
+    assert_eq!(
+        retried["data"]["retryChannelSync"]["listing"]["deadLettered"], 0,
+        "{retried}"
+    );
+    wait_until_drained(&server, &admin).await;
+    assert_eq!(
+        gem_price(&gem, &apricots),
+        json!(34_000),
+        "the current price"
+    );
+
+    // A price change GeM refuses until it is dead-lettered, then a later one that goes
+    // through: the later push settles the dead letter.
+    let set_price = |price: i64| {
+        server.graphql_as(
+            Some(&admin),
+            "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { errors { message } } }",
+            json!({ "i": { "id": variant_id, "price": price } }),
+        )
+    };
+    gem.always_fail(&apricots, true);
+    set_price(33_000).await;
+    server.drain_all().await;
+    assert_eq!(
+        listing_of(listings(&server, &admin).await)["deadLettered"],
+        1
+    );
+    gem.always_fail(&apricots, false);
+    set_price(32_000).await;
+    wait_until_drained(&server, &admin).await;
+    let listed = listing_of(listings(&server, &admin).await);
+    assert_eq!(
+        listed["deadLettered"], 0,
+        "settled by the later push: {listed}"
+    );
+    assert_eq!(listed["state"], "LISTED", "{listed}");
+    assert_eq!(pending(&server, &admin).await, (0, 0));
+    assert_eq!(gem_price(&gem, &apricots), json!(32_000));
+    gem.stop().await;
+    ncui.stop().await;
+    Ok(())
+}
+
 both_backends!(
+    retries_send_the_current_catalogue_and_successes_settle_dead_letters,
     listing_checks_fields_and_feeds_publish_listed_products,
     listings_converge_after_a_fault_storm,
     failed_pushes_are_dead_lettered_and_retried,
