@@ -89,6 +89,7 @@ async fn page(
         .flatten();
     let ids: Vec<Uuid> = listings.iter().map(|l| l.product_id).collect();
     let sources = load_sources(&service.db, &ids).await?;
+    let today = orders::time::india_today();
     let mut items = Vec::new();
     for listing in &listings {
         let Some(source) = sources.get(&listing.product_id) else {
@@ -105,7 +106,13 @@ async fn page(
             continue;
         }
         // Only what can be sold now and passes the channel's checks is published.
-        if let Ok(mut item) = map_item(channel, source, &service.categories) {
+        if let Ok(mut item) = map_item(
+            channel,
+            source,
+            &service.categories,
+            service.orders.rates(),
+            today,
+        ) {
             if let Some(obj) = item.as_object_mut() {
                 obj.insert("updatedAt".into(), json!(changed));
             }
@@ -173,7 +180,11 @@ fn csv_rows(item: &Value) -> Result<Vec<u8>, ConnectorError> {
                 text("brand"),
                 text("category"),
                 text("hsn"),
-                text("gstRatePercent"),
+                variant
+                    .get("gstRatePercent")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 paise("mrpPaise"),
                 paise("offerPricePaise"),
                 number(variant.get("minOrderQuantity")),

@@ -193,7 +193,14 @@ impl ConnectorService {
                 "staff list only their own cooperative's products".into(),
             ));
         }
-        map_item(channel, &source, &self.categories).map_err(ConnectorError::Invalid)?;
+        map_item(
+            channel,
+            &source,
+            &self.categories,
+            self.orders.rates(),
+            orders::time::india_today(),
+        )
+        .map_err(ConnectorError::Invalid)?;
         let txn = kernel::begin_write(&self.db).await?;
         let now = Utc::now();
         let listing = match find_listing(&txn, product_id, channel).await? {

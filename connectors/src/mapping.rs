@@ -5,8 +5,9 @@
 use std::{collections::HashMap, path::Path};
 
 use catalog::{Category, Cooperative, Product, ProductStatus, Variant, VerificationStatus};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use kernel::{FieldError, FieldErrorCode};
+use orders::RateSchedule;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -153,15 +154,18 @@ pub fn make_in_india_class(local_content_percent: i32) -> &'static str {
     }
 }
 
-fn percent(bp: i32) -> String {
+fn percent(bp: i64) -> String {
     format!("{}.{:02}", bp / 100, bp % 100)
 }
 
-/// The channel's item for a product, or every problem with it.
+/// The channel's item for a product, or every problem with it. Each variant carries the
+/// GST rate the checkout would charge for it on `today` (India's date), from `rates`.
 pub fn map_item(
     channel: Channel,
     source: &ListingSource,
     categories: &ChannelCategories,
+    rates: &RateSchedule,
+    today: NaiveDate,
 ) -> Result<Value, Vec<FieldError>> {
     let mut problems = Vec::new();
     let product = &source.product;
@@ -246,6 +250,7 @@ pub fn map_item(
             ));
         }
     }
+    let mut rates_bp = Vec::with_capacity(source.variants.len());
     for (index, variant) in source.variants.iter().enumerate() {
         let field = |name: &str| format!("variants.{index}.{name}");
         if variant.mrp.minor <= 0 {
@@ -275,6 +280,23 @@ pub fn map_item(
                 "minimum order quantity is at least 1",
             ));
         }
+        // The checkout's own rule (per-piece textile thresholds included), so that a
+        // buyer on the channel is shown the tax the invoice will carry.
+        match orders::tax::charged_rate(
+            rates,
+            source.cooperative.gst_regime,
+            hsn,
+            today,
+            variant.price.minor,
+            i64::from(source.category.gst_rate_bp),
+        ) {
+            Ok(rate) => rates_bp.push(rate),
+            Err(e) => problems.push(FieldError::new(
+                &field("price"),
+                FieldErrorCode::Invalid,
+                format!("no GST rate can be worked out: {e}"),
+            )),
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -282,18 +304,26 @@ pub fn map_item(
     let variants: Vec<Value> = source
         .variants
         .iter()
-        .map(|v| {
+        .zip(&rates_bp)
+        .map(|(v, rate)| {
             json!({
                 "sku": v.sku,
                 "title": v.title,
                 "mrpPaise": v.mrp.minor,
                 "offerPricePaise": v.price.minor,
+                "gstRatePercent": percent(*rate),
                 "stock": v.stock_on_hand,
                 "minOrderQuantity": v.min_order_quantity,
                 "weightGrams": v.weight_grams,
             })
         })
         .collect();
+    // One figure for the item when every variant is taxed alike; a product whose
+    // pieces straddle a per-piece threshold has none, its variants say.
+    let item_rate = match rates_bp.split_first() {
+        Some((first, rest)) if rest.iter().all(|r| r == first) => Some(percent(*first)),
+        _ => None,
+    };
     let mut item = json!({
         "listingKey": product.id,
         "title": product.title,
@@ -307,7 +337,7 @@ pub fn map_item(
             "pinCode": source.cooperative.pin_code,
         },
         "hsn": hsn,
-        "gstRatePercent": percent(source.category.gst_rate_bp),
+        "gstRatePercent": item_rate,
         "countryOfOrigin": product.declarations.country_of_origin,
         "giTags": source.gi_tags,
         "images": product.images.iter().map(|i| json!({ "url": i.url, "alt": i.alt })).collect::<Vec<_>>(),

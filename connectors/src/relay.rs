@@ -65,7 +65,13 @@ pub(crate) async fn sync_listing(
     let loaded = load_sources(txn, &[listing.product_id]).await?;
     let source = loaded.get(&listing.product_id);
     let mapped = match (listing.desired, source) {
-        (Desired::Listed, Some(source)) => Some(map_item(channel, source, &service.categories)),
+        (Desired::Listed, Some(source)) => Some(map_item(
+            channel,
+            source,
+            &service.categories,
+            service.orders.rates(),
+            orders::time::india_today(),
+        )),
         _ => None,
     };
     let pushes = service.pushes(channel);

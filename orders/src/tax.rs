@@ -159,6 +159,34 @@ impl RateSchedule {
     }
 }
 
+/// The rate the checkout charges on a piece sold at `unit_price_paise` (tax included)
+/// on `date`: none for a supplier outside the regular regime (a bill of supply), the
+/// table's rate for the HSN (per-piece rule included), or the category's default rate
+/// for an HSN the table does not know. Channels and feeds publish the same figure.
+pub fn charged_rate(
+    rates: &RateSchedule,
+    supplier_regime: catalog::GstRegime,
+    hsn: &str,
+    date: NaiveDate,
+    unit_price_paise: i64,
+    category_rate_bp: i64,
+) -> Result<i64, TaxError> {
+    if !supplier_regime.collects_gst() {
+        return Ok(0);
+    }
+    match rates.rate_for(hsn, date, unit_price_paise) {
+        Err(TaxError::NoRate { .. }) => Ok(category_rate_bp),
+        other => other,
+    }
+}
+
+impl crate::OrderService {
+    /// The rate table the checkout charges by.
+    pub fn rates(&self) -> &RateSchedule {
+        &self.rates
+    }
+}
+
 /// How a supply is taxed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SupplyKind {

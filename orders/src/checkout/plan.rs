@@ -199,15 +199,14 @@ pub(crate) fn plan(
             .ok_or(TaxError::Overflow)?;
         // A supplier outside the regular regime charges no GST at all: its price is
         // all value, on a bill of supply.
-        let rate = if !item.supplier_regime.collects_gst() {
-            0
-        } else {
-            match ctx.rates.rate_for(&item.hsn, ctx.today, unit) {
-                Ok(rate) => rate,
-                Err(TaxError::NoRate { .. }) => item.category_gst_rate_bp,
-                Err(e) => return Err(e.into()),
-            }
-        };
+        let rate = tax::charged_rate(
+            ctx.rates,
+            item.supplier_regime,
+            &item.hsn,
+            ctx.today,
+            unit,
+            item.category_gst_rate_bp,
+        )?;
         let kind = tax::supply_kind(&item.supplier_state, &allocation.destination)?;
         let weight = item
             .unit_weight_grams

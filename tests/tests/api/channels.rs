@@ -893,7 +893,69 @@ async fn retries_send_the_current_catalogue_and_successes_settle_dead_letters(
     Ok(())
 }
 
+/// Channels are told the GST rate the checkout charges for each variant: a Rs 28,000
+/// pashmina shawl is 18% (its taxable value at 5%, Rs 26,666.67, is above the Rs 2,500
+/// per-piece threshold), a Rs 2,350 stole 5% (Rs 2,238.10 is below it), whatever the
+/// category's default (5% for both).
+async fn channels_publish_the_rate_the_checkout_charges(backend: Backend) -> anyhow::Result<()> {
+    let gem = ChannelSim::start("GEM").await?;
+    let ncui = ChannelSim::start("NCUI_HAAT").await?;
+    let server = TestServer::spawn(
+        backend,
+        push_options(&gem, &ncui).env("NCUI_HAAT_FEED_API_KEY", FEED_KEY),
+    )
+    .await?;
+    let admin = admin_token(&server).await;
+    let shawl = product_id(&server, None, "changthangi-pashmina-shawl-natural-200x100").await;
+    let stole = product_id(&server, None, "ladakh-pashmina-blend-stole-180x70").await;
+    for id in [&shawl, &stole] {
+        let listed = list(&server, &admin, id, "NCUI_HAAT").await;
+        assert!(user_errors(&listed, "listOnChannel").is_empty(), "{listed}");
+    }
+    wait_until_drained(&server, &admin).await;
+    let rate = |item: &Value, sku: &str| {
+        item["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["sku"] == sku)
+            .map(|v| v["gstRatePercent"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let pushed = ncui.listings();
+    assert_eq!(rate(&pushed[&shawl], "CPS-200N"), "18.00");
+    assert_eq!(
+        pushed[&shawl]["gstRatePercent"], "18.00",
+        "one rate for the item"
+    );
+    assert_eq!(rate(&pushed[&stole], "CWSB-180"), "5.00");
+    // The feed says the same.
+    let feed: Value = server
+        .client
+        .get(server.url("/feeds/ncui-haat/catalog.json"))
+        .header("X-Api-Key", FEED_KEY)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let in_feed = |id: &str| {
+        feed["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|i| i["listingKey"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not in the feed: {feed}"))
+    };
+    assert_eq!(rate(&in_feed(&shawl), "CPS-200N"), "18.00");
+    assert_eq!(rate(&in_feed(&stole), "CWSB-180"), "5.00");
+    gem.stop().await;
+    ncui.stop().await;
+    Ok(())
+}
+
 both_backends!(
+    channels_publish_the_rate_the_checkout_charges,
     retries_send_the_current_catalogue_and_successes_settle_dead_letters,
     listing_checks_fields_and_feeds_publish_listed_products,
     listings_converge_after_a_fault_storm,
