@@ -375,6 +375,18 @@ pub async fn change_cart(
                 ),
             ));
         }
+        // Told when the line is made, not at checkout: a buyer should not fill a cart
+        // the checkout will refuse. (Checkout checks again: the minimum can rise.)
+        if quantity < item.variant.min_order_quantity {
+            return Err(OrderError::invalid(
+                "quantity",
+                FieldErrorCode::OutOfRange,
+                format!(
+                    "{} is sold in quantities of at least {}",
+                    item.variant.sku, item.variant.min_order_quantity
+                ),
+            ));
+        }
         let price = item.variant.unit_price_for(quantity).minor;
         let now = Utc::now();
         match line {

@@ -1572,18 +1572,49 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     let consignee = |name: &str, address: Value, quantity: i64| json!({ "name": name, "address": address, "items": [{ "variantId": bulk["id"], "quantity": quantity }] });
     let terms = |consignees: Value, days: i64| json!({ "institutional": { "gemContractNumber": "GEMC-511687712345678", "paymentTermsDays": days, "consignees": consignees } });
 
-    // Below the minimum order quantity.
-    add_to_cart(&server, Some(&institution), None, &bulk["id"], moq - 1).await;
+    // Below the minimum order quantity: refused when added to the cart …
+    let added = add_to_cart(&server, Some(&institution), None, &bulk["id"], moq - 1).await;
+    assert_eq!(
+        error_fields(&added, "cartAddItem"),
+        ["input.quantity"],
+        "{added}"
+    );
+    assert_eq!(
+        user_errors(&added, "cartAddItem")[0]["code"],
+        "OUT_OF_RANGE",
+        "{added}"
+    );
+    let added = add_to_cart(&server, Some(&institution), None, &bulk["id"], moq).await;
+    assert!(user_errors(&added, "cartAddItem").is_empty(), "{added}");
+    // … nor can a line be lowered below it …
+    let set = server
+        .graphql_as(
+            Some(&institution),
+            "mutation($i: CartUpdateItemInput!) { cartUpdateItem(input: $i) { errors { field code } } }",
+            json!({ "i": { "variantId": bulk["id"], "quantity": moq - 1 } }),
+        )
+        .await;
+    assert_eq!(
+        user_errors(&set, "cartUpdateItem")[0]["code"],
+        "OUT_OF_RANGE",
+        "{set}"
+    );
+    // … and checkout refuses it when the minimum rose after the cart was filled.
+    let raised = server
+        .graphql_as(
+            Some(&admin),
+            "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { errors { message } } }",
+            json!({ "i": { "id": bulk["id"], "minOrderQuantity": moq + 1 } }),
+        )
+        .await;
+    assert!(user_errors(&raised, "variantUpdate").is_empty(), "{raised}");
     let below = place_order(
         &server,
         &institution,
         "po-0",
         leh(),
         "PURCHASE_ORDER",
-        terms(
-            json!([consignee("District Hospital Leh", leh(), moq - 1)]),
-            0,
-        ),
+        terms(json!([consignee("District Hospital Leh", leh(), moq)]), 0),
     )
     .await;
     assert_eq!(
@@ -1591,6 +1622,13 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
         "OUT_OF_RANGE",
         "{below}"
     );
+    server
+        .graphql_as(
+            Some(&admin),
+            "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { errors { message } } }",
+            json!({ "i": { "id": bulk["id"], "minOrderQuantity": moq } }),
+        )
+        .await;
     // Consignee quantities must add up to the cart's.
     server
         .graphql_as(
