@@ -2,6 +2,7 @@
 //! GraphiQL, CORS, compression and graceful shutdown.
 
 mod hostile;
+mod numbers;
 
 use reqwest::header;
 use serde_json::json;
