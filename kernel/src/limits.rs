@@ -28,7 +28,9 @@ mod tests {
     fn the_largest_order_fits_in_paise() {
         // 100 lines (a cart's most) of the most units at the highest price, taxed.
         let line = MAX_PRICE_PAISE.checked_mul(i64::from(MAX_ORDER_QUANTITY));
-        let order = line.and_then(|l| l.checked_mul(100)).and_then(|o| o.checked_mul(2));
+        let order = line
+            .and_then(|l| l.checked_mul(100))
+            .and_then(|o| o.checked_mul(2));
         assert!(order.is_some());
         assert!(MAX_STOCK_ON_HAND.checked_add(MAX_STOCK_MOVEMENT).is_some());
     }

@@ -3,6 +3,7 @@
 
 mod hostile;
 mod numbers;
+mod throttling;
 
 use reqwest::header;
 use serde_json::json;

@@ -168,7 +168,7 @@ impl Cart {
         Ok(Paise(self.0.subtotal_paise().map_err(top_error)?))
     }
     async fn item_count(&self) -> Result<i32> {
-        Ok(self.0.item_count().map_err(top_error)?)
+        self.0.item_count().map_err(top_error)
     }
 }
 

@@ -49,10 +49,7 @@ async fn public_pages_answer(server: &TestServer, slug: &str, category: &str) {
     server.drain_all().await;
     let body = while_healthy(
         server,
-        server.graphql(
-            PUBLIC_PAGES,
-            json!({ "slug": slug, "category": category }),
-        ),
+        server.graphql(PUBLIC_PAGES, json!({ "slug": slug, "category": category })),
     )
     .await;
     assert!(body["errors"].is_null(), "public pages failed: {body}");
@@ -65,7 +62,10 @@ async fn public_pages_answer(server: &TestServer, slug: &str, category: &str) {
     .filter_map(|v| v["stockOnHand"].as_i64())
     .collect();
     assert!(!stocks.is_empty(), "{body}");
-    assert!(stocks.iter().all(|s| (0..=10_000_000).contains(s)), "{body}");
+    assert!(
+        stocks.iter().all(|s| (0..=10_000_000).contains(s)),
+        "{body}"
+    );
     assert!(
         body["data"]["search"]["totalCount"].as_i64().unwrap_or(0) > 0,
         "{body}"
@@ -84,10 +84,19 @@ async fn out_of_range_numbers_get_field_errors_and_public_pages_keep_answering(
         )
         .await;
     let product = &listing["data"]["products"]["nodes"][0];
-    let slug = product["slug"].as_str().expect("a seeded product").to_owned();
-    let category = product["category"]["slug"].as_str().expect("its category").to_owned();
+    let slug = product["slug"]
+        .as_str()
+        .expect("a seeded product")
+        .to_owned();
+    let category = product["category"]["slug"]
+        .as_str()
+        .expect("its category")
+        .to_owned();
     let product_id = product["id"].as_str().expect("its id").to_owned();
-    let variant = product["variants"][0]["id"].as_str().expect("a variant").to_owned();
+    let variant = product["variants"][0]["id"]
+        .as_str()
+        .expect("a variant")
+        .to_owned();
 
     // Stock moved by i32::MAX (or i32::MIN) units at once, by an adjustment or a batch.
     for delta in [i64::from(i32::MAX), i64::from(i32::MIN)] {
@@ -105,7 +114,11 @@ async fn out_of_range_numbers_get_field_errors_and_public_pages_keep_answering(
                        "originDistrict": "Leh", "producedOn": "2025-09-01", "quantity": quantity } })
     };
     let body = server
-        .graphql_as(Some(&admin), BATCH_CREATE, batch("HUGE-0001", i64::from(i32::MAX)))
+        .graphql_as(
+            Some(&admin),
+            BATCH_CREATE,
+            batch("HUGE-0001", i64::from(i32::MAX)),
+        )
         .await;
     refused_at(&body, "batchCreate", "quantity");
     public_pages_answer(&server, &slug, &category).await;
