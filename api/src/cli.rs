@@ -19,8 +19,8 @@ use sea_orm_migration::MigratorTrait;
 use crate::{
     settings::{
         AppEnv, CatalogCacheSettings, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat,
-        MIN_JWT_SECRET_BYTES, MeilisearchSettings, MetricsSettings, OrdersSettings, SearchSettings,
-        Secret, Settings,
+        MIN_JWT_SECRET_BYTES, MeilisearchSettings, MetricsSettings, OrdersSettings,
+        RateLimitSettings, SearchSettings, Secret, Settings,
     },
     startup::{
         Application, connect_database, create_private_dir, open_search_index, prepare_database,
@@ -141,6 +141,36 @@ struct ServeArgs {
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024,
           value_parser = clap::value_parser!(u64).range(1024..=256 * 1024 * 1024))]
     max_body_bytes: u64,
+    /// How long a request may take to send its body, in milliseconds (as the headers
+    /// must arrive within actix's request timeout); 408 beyond it.
+    #[arg(long, env = "BODY_READ_TIMEOUT_MS", default_value_t = 30_000,
+          value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    body_read_timeout_ms: u64,
+    /// Logins per minute from one client address (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_LOGIN_PER_MIN", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    rate_limit_login_per_min: u32,
+    /// Registrations per minute from one client address (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_REGISTER_PER_MIN", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    rate_limit_register_per_min: u32,
+    /// Password-reset requests per minute from one client address (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_PASSWORD_RESET_PER_MIN", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    rate_limit_password_reset_per_min: u32,
+    /// Searches per minute from one client address (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_SEARCH_PER_MIN", default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    rate_limit_search_per_min: u32,
+    /// Spreadsheet imports (dry runs included) per minute from one client address
+    /// (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_IMPORT_PER_MIN", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    rate_limit_import_per_min: u32,
+    /// The header a trusted reverse proxy sets to the client's address (e.g.
+    /// `X-Forwarded-For`); only set it behind such a proxy, which must overwrite it.
+    #[arg(long, env = "TRUSTED_PROXY_HEADER")]
+    trusted_proxy_header: Option<String>,
     /// Allow schema introspection (default: on in development, off in production).
     #[arg(long, env = "GRAPHQL_INTROSPECTION")]
     graphql_introspection: Option<bool>,
@@ -607,6 +637,18 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             .filter(|origin| !origin.is_empty())
             .collect(),
         max_body_bytes,
+        body_read_timeout: Duration::from_millis(args.body_read_timeout_ms),
+        rate_limits: RateLimitSettings {
+            login_per_minute: args.rate_limit_login_per_min,
+            registration_per_minute: args.rate_limit_register_per_min,
+            password_reset_per_minute: args.rate_limit_password_reset_per_min,
+            search_per_minute: args.rate_limit_search_per_min,
+            import_per_minute: args.rate_limit_import_per_min,
+            trusted_proxy_header: args
+                .trusted_proxy_header
+                .clone()
+                .filter(|name| !name.trim().is_empty()),
+        },
         graphql: GraphqlSettings {
             introspection: args.graphql_introspection.unwrap_or(!production),
             suggestions: !production,

@@ -30,6 +30,9 @@ pub struct Settings {
     pub jwt: JwtSettings,
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// How long a request may take to send its body; 408 beyond it.
+    pub body_read_timeout: Duration,
+    pub rate_limits: RateLimitSettings,
     pub graphql: GraphqlSettings,
     pub apply_migrations: bool,
     pub seed_demo_data: bool,
@@ -173,6 +176,20 @@ impl Default for GraphqlSettings {
 
 /// The smallest JWT secret accepted in production: 256 bits, the HS256 key size.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Per-client rate limits (`api/src/http/rate_limit.rs`): operations per minute per
+/// client address, each a burst that refills evenly; 0 turns one off.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimitSettings {
+    pub login_per_minute: u32,
+    pub registration_per_minute: u32,
+    pub password_reset_per_minute: u32,
+    pub search_per_minute: u32,
+    pub import_per_minute: u32,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`); unset: the peer address, always.
+    pub trusted_proxy_header: Option<String>,
+}
 
 /// The cache of anonymous catalogue pages (`api/src/http/catalog_cache.rs`).
 #[derive(Debug, Clone, Copy)]

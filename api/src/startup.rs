@@ -357,6 +357,10 @@ impl Application {
             enabled: settings.graphiql,
         });
         let max_body_bytes = settings.max_body_bytes;
+        let body_deadline = web::Data::new(http::body_deadline::BodyDeadline(
+            settings.body_read_timeout,
+        ));
+        let rate_limits = web::Data::new(http::rate_limit::RateLimits::new(&settings.rate_limits)?);
         let cors_origins = settings.cors_allowed_origins.clone();
         let mut server = HttpServer::new(move || {
             let mut cors = Cors::default()
@@ -376,6 +380,9 @@ impl Application {
                 .app_data(metrics_access.clone())
                 .app_data(graphiql.clone())
                 .app_data(web::PayloadConfig::new(max_body_bytes))
+                .app_data(body_deadline.clone())
+                .app_data(rate_limits.clone())
+                .wrap(middleware::from_fn(http::body_deadline::limit_body_time))
                 .wrap(cors)
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(http::request_id::assign_request_id))

@@ -19,7 +19,7 @@ use crate::{
     status::StockReason,
     variants::{load_variant, move_stock},
 };
-use kernel::FieldErrors;
+use kernel::{FieldError, FieldErrors};
 
 /// A document backing a batch: a lab report, an organic certificate, a micron test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,12 +125,8 @@ fn check_new_batch(new: &NewBatch, today: NaiveDate) -> FieldErrors {
             "the production date cannot be in the future",
         );
     }
-    if new.quantity <= 0 {
-        errors.push(
-            "quantity",
-            FieldErrorCode::OutOfRange,
-            "quantity must be more than zero",
-        );
+    if let Some(problem) = crate::variants::movement_problem("quantity", new.quantity) {
+        errors.0.push(problem);
     }
     for (index, certificate) in new.certificates.iter().enumerate() {
         let field = format!("certificates.{index}");
@@ -242,7 +238,17 @@ pub(crate) async fn create_batch_in(
         None,
         actor.user_id(),
     )
-    .await?;
+    .await
+    .map_err(|error| match error {
+        // The movement is the batch's quantity: name the field the caller gave.
+        CatalogError::Invalid(problems) => CatalogError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| FieldError::new("quantity", p.code, p.message))
+                .collect(),
+        ),
+        other => other,
+    })?;
     Ok(batch)
 }
 

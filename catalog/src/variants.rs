@@ -19,7 +19,13 @@ use crate::{
     status::StockReason,
     store::load_product,
 };
-use kernel::{FieldError, FieldErrors};
+use kernel::{
+    FieldError, FieldErrors,
+    limits::{
+        MAX_ORDER_QUANTITY, MAX_PRICE_PAISE, MAX_STOCK_MOVEMENT, MAX_STOCK_ON_HAND,
+        MAX_WEIGHT_GRAMS,
+    },
+};
 
 /// A lower unit price from a minimum quantity on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +125,20 @@ fn check_prices(
             "price must be more than zero",
         );
     }
+    if price_paise > MAX_PRICE_PAISE {
+        errors.push(
+            "pricePaise",
+            FieldErrorCode::OutOfRange,
+            format!("price must be at most {MAX_PRICE_PAISE} paise"),
+        );
+    }
+    if mrp_paise > MAX_PRICE_PAISE {
+        errors.push(
+            "mrpPaise",
+            FieldErrorCode::OutOfRange,
+            format!("MRP must be at most {MAX_PRICE_PAISE} paise"),
+        );
+    }
     if mrp_paise < price_paise {
         errors.push(
             "pricePaise",
@@ -126,11 +146,11 @@ fn check_prices(
             "price must not exceed the MRP",
         );
     }
-    if min_order_quantity < 1 {
+    if !(1..=MAX_ORDER_QUANTITY).contains(&min_order_quantity) {
         errors.push(
             "minOrderQuantity",
             FieldErrorCode::OutOfRange,
-            "minimum order quantity must be at least 1",
+            format!("minimum order quantity must be between 1 and {MAX_ORDER_QUANTITY}"),
         );
     }
     let mut previous: Option<TierPrice> = None;
@@ -141,6 +161,13 @@ fn check_prices(
                 &format!("{field}.minQuantity"),
                 FieldErrorCode::OutOfRange,
                 "a tier starts above the minimum order quantity",
+            );
+        }
+        if tier.min_quantity > MAX_ORDER_QUANTITY {
+            errors.push(
+                &format!("{field}.minQuantity"),
+                FieldErrorCode::OutOfRange,
+                format!("a tier starts at {MAX_ORDER_QUANTITY} units at most"),
             );
         }
         if tier.price_paise <= 0 || tier.price_paise >= price_paise {
@@ -164,6 +191,16 @@ fn check_prices(
     }
     if tier_prices.len() > 10 {
         errors.push("tierPrices", FieldErrorCode::OutOfRange, "at most 10 tiers");
+    }
+}
+
+fn check_weight(errors: &mut FieldErrors, weight_grams: i32) {
+    if !(0..=MAX_WEIGHT_GRAMS).contains(&weight_grams) {
+        errors.push(
+            "weightGrams",
+            FieldErrorCode::OutOfRange,
+            format!("weight must be between 0 and {MAX_WEIGHT_GRAMS} grams"),
+        );
     }
 }
 
@@ -193,13 +230,7 @@ impl NewVariant {
                 "variant title must have 1 to 200 characters",
             );
         }
-        if self.weight_grams < 0 {
-            errors.push(
-                "weightGrams",
-                FieldErrorCode::OutOfRange,
-                "weight must not be negative",
-            );
-        }
+        check_weight(&mut errors, self.weight_grams);
         check_prices(
             &mut errors,
             self.price_paise,
@@ -369,13 +400,7 @@ async fn update_variant_in(
     let price = changes.price_paise.unwrap_or(variant.price.minor);
     let mrp = changes.mrp_paise.unwrap_or(variant.mrp.minor);
     let weight = changes.weight_grams.unwrap_or(variant.weight_grams);
-    if weight < 0 {
-        errors.push(
-            "weightGrams",
-            FieldErrorCode::OutOfRange,
-            "weight must not be negative",
-        );
-    }
+    check_weight(&mut errors, weight);
     let moq = changes
         .min_order_quantity
         .unwrap_or(variant.min_order_quantity);
@@ -413,6 +438,12 @@ pub(crate) async fn move_stock(
 ) -> Result<(), CatalogError> {
     if try_move_stock(db, variant, delta, reason, batch_id, note, actor_user_id).await? {
         Ok(())
+    } else if delta > 0 {
+        Err(CatalogError::invalid(
+            "delta",
+            FieldErrorCode::OutOfRange,
+            format!("stock cannot go above {MAX_STOCK_ON_HAND} units"),
+        ))
     } else {
         Err(CatalogError::invalid(
             "delta",
@@ -422,8 +453,21 @@ pub(crate) async fn move_stock(
     }
 }
 
-/// Like [`move_stock`], but reports a movement that would take stock below zero as
-/// `Ok(false)` and changes nothing.
+/// What is wrong with moving `delta` units at once, under the name `field`.
+pub(crate) fn movement_problem(field: &str, delta: i32) -> Option<FieldError> {
+    (delta == 0 || delta.unsigned_abs() > MAX_STOCK_MOVEMENT.unsigned_abs()).then(|| {
+        FieldError::new(
+            field,
+            FieldErrorCode::OutOfRange,
+            format!("between 1 and {MAX_STOCK_MOVEMENT} units move at once"),
+        )
+    })
+}
+
+/// Like [`move_stock`], but reports a movement that would take stock below zero or
+/// above [`MAX_STOCK_ON_HAND`] as `Ok(false)` and changes nothing. The bound is part of
+/// the conditional statement, computed in 64 bits, so that however writers race the
+/// stored stock always fits the column's and the code's 32-bit type.
 async fn try_move_stock(
     db: &impl ConnectionTrait,
     variant: &Variant,
@@ -433,6 +477,12 @@ async fn try_move_stock(
     note: Option<String>,
     actor_user_id: Option<Uuid>,
 ) -> Result<bool, CatalogError> {
+    if let Some(problem) = movement_problem("delta", delta) {
+        return Err(CatalogError::Invalid(vec![problem]));
+    }
+    let after = Expr::col(product_variant::Column::StockOnHand)
+        .cast_as("BIGINT")
+        .add(i64::from(delta));
     let updated = product_variant::Entity::update_many()
         .col_expr(
             product_variant::Column::StockOnHand,
@@ -440,11 +490,7 @@ async fn try_move_stock(
         )
         .col_expr(product_variant::Column::UpdatedAt, Utc::now().into())
         .filter(product_variant::Column::Id.eq(variant.id))
-        .filter(
-            Expr::col(product_variant::Column::StockOnHand)
-                .add(delta)
-                .gte(0),
-        )
+        .filter(after.between(0, i64::from(MAX_STOCK_ON_HAND)))
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
@@ -547,12 +593,8 @@ async fn adjust_stock_in(
             "stock from batches is added by creating a batch",
         ));
     }
-    if delta == 0 {
-        return Err(CatalogError::invalid(
-            "delta",
-            FieldErrorCode::OutOfRange,
-            "delta must not be zero",
-        ));
+    if let Some(problem) = movement_problem("delta", delta) {
+        return Err(CatalogError::Invalid(vec![problem]));
     }
     move_stock(db, &variant, delta, reason, None, note, actor.user_id()).await?;
     load_variant(db, variant_id).await

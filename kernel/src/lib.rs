@@ -6,6 +6,7 @@
 
 mod actor;
 mod field_error;
+pub mod limits;
 mod money;
 pub mod paging;
 pub mod queue;

@@ -21,10 +21,11 @@ use uuid::Uuid;
 use crate::{
     CartStatus, OrderError, Party,
     entity::{cart, cart_item},
+    tax::TaxError,
 };
 
 /// The most units of one variant a cart line may hold.
-pub const MAX_LINE_QUANTITY: i32 = 10_000;
+pub const MAX_LINE_QUANTITY: i32 = kernel::limits::MAX_ORDER_QUANTITY;
 /// The most distinct variants in one cart.
 pub const MAX_CART_LINES: usize = 100;
 
@@ -62,12 +63,22 @@ pub struct Cart {
 }
 
 impl Cart {
-    pub fn subtotal_paise(&self) -> i64 {
+    /// The sum of available lines; an overflow (only possible with amounts stored
+    /// before prices were bounded) is an error, never a wrapped total.
+    pub fn subtotal_paise(&self) -> Result<i64, OrderError> {
         self.lines
             .iter()
             .filter(|line| line.available())
-            .map(|line| line.line_total_paise)
-            .sum()
+            .try_fold(0_i64, |sum, line| sum.checked_add(line.line_total_paise))
+            .ok_or(OrderError::Tax(TaxError::Overflow))
+    }
+
+    /// The units in the cart.
+    pub fn item_count(&self) -> Result<i32, OrderError> {
+        self.lines
+            .iter()
+            .try_fold(0_i32, |sum, line| sum.checked_add(line.quantity))
+            .ok_or(OrderError::Tax(TaxError::Overflow))
     }
 }
 
@@ -238,23 +249,23 @@ pub(crate) async fn lines_of(
     let items = items_of(db, cart_id).await?;
     let ids: Vec<Uuid> = items.iter().map(|item| item.variant_id).collect();
     let mut sale = sale_items(db, &ids).await?;
-    Ok(items
+    items
         .into_iter()
         .map(|item| {
             let sale_item = sale.remove(&item.variant_id);
             let unit = sale_item.as_ref().map_or(item.seen_unit_price_paise, |s| {
                 s.variant.unit_price_for(item.quantity).minor
             });
-            CartLine {
+            Ok(CartLine {
                 variant_id: item.variant_id,
                 quantity: item.quantity,
                 seen_unit_price_paise: item.seen_unit_price_paise,
                 unit_price_paise: unit,
-                line_total_paise: unit * i64::from(item.quantity),
+                line_total_paise: line_total(unit, item.quantity)?,
                 item: sale_item,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The caller's cart.
@@ -271,6 +282,13 @@ pub async fn view_cart(
         lines: lines_of(db, model.id).await?,
         new_token: None,
     })
+}
+
+/// A line's total, refused rather than wrapped when it does not fit.
+pub(crate) fn line_total(unit_paise: i64, quantity: i32) -> Result<i64, OrderError> {
+    unit_paise
+        .checked_mul(i64::from(quantity))
+        .ok_or(OrderError::Tax(TaxError::Overflow))
 }
 
 fn check_quantity(quantity: i32, allow_zero: bool) -> Result<(), OrderError> {

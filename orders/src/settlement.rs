@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::{OrderError, OrderService, Party, entity::fulfilment};
+use crate::{OrderError, OrderService, Party, entity::fulfilment, tax::TaxError};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettlementStatement {
@@ -57,16 +57,24 @@ impl OrderService {
             to,
             ..SettlementStatement::default()
         };
+        // Sums of stored amounts: an overflow is an error, never a wrapped figure.
+        let add = |a: i64, b: i64| a.checked_add(b).ok_or(TaxError::Overflow);
         for f in &fulfilments {
             statement.invoices += 1;
-            statement.gross_sales_paise += f.total_paise;
-            statement.taxable_value_paise += f.taxable_paise;
-            statement.gst_paise += f.cgst_paise + f.sgst_paise + f.utgst_paise + f.igst_paise;
-            statement.tcs_paise += f.tcs_paise;
-            statement.refunds_paise += f.refunded_paise;
+            statement.gross_sales_paise = add(statement.gross_sales_paise, f.total_paise)?;
+            statement.taxable_value_paise = add(statement.taxable_value_paise, f.taxable_paise)?;
+            let gst = [f.sgst_paise, f.utgst_paise, f.igst_paise]
+                .into_iter()
+                .try_fold(f.cgst_paise, add)?;
+            statement.gst_paise = add(statement.gst_paise, gst)?;
+            statement.tcs_paise = add(statement.tcs_paise, f.tcs_paise)?;
+            statement.refunds_paise = add(statement.refunds_paise, f.refunded_paise)?;
         }
-        statement.net_payable_paise =
-            statement.gross_sales_paise - statement.refunds_paise - statement.tcs_paise;
+        statement.net_payable_paise = statement
+            .gross_sales_paise
+            .checked_sub(statement.refunds_paise)
+            .and_then(|n| n.checked_sub(statement.tcs_paise))
+            .ok_or(TaxError::Overflow)?;
         Ok(statement)
     }
 }

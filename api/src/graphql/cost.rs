@@ -167,6 +167,50 @@ pub fn check_document(document: &ExecutableDocument, max_depth: usize) -> Server
     Ok(())
 }
 
+/// The names of the fields at the root of every operation of a document, with
+/// fragments at the root expanded (each named fragment once: a spread repeated at the
+/// root is counted by the root-field limit, not here), in document order. Run after
+/// [`check_document`], so the document is small and free of fragment cycles.
+pub fn root_fields(document: &ExecutableDocument) -> Vec<&str> {
+    fn walk<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        seen: &mut Vec<&'a str>,
+        names: &mut Vec<&'a str>,
+    ) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => names.push(field.node.name.node.as_str()),
+                Selection::InlineFragment(inline) => {
+                    walk(document, &inline.node.selection_set.node, seen, names);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if seen.contains(&name) {
+                        continue;
+                    }
+                    seen.push(name);
+                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                    {
+                        walk(document, &fragment.node.selection_set.node, seen, names);
+                    }
+                }
+            }
+        }
+    }
+    let mut names = Vec::new();
+    for (_, operation) in document.operations.iter() {
+        let mut seen = Vec::new();
+        walk(
+            document,
+            &operation.node.selection_set.node,
+            &mut seen,
+            &mut names,
+        );
+    }
+    names
+}
+
 /// The schema extension that runs [`check_document`] when a request is parsed, before
 /// async-graphql's own checks, validation and execution.
 pub struct CostGuard {
@@ -199,6 +243,14 @@ impl Extension for CostGuardExtension {
         // is exponential on a fragment ladder. A syntax error is left to `next` to report.
         if let Ok(document) = async_graphql::parser::parse_query(query) {
             check_document(&document, self.max_depth)?;
+            // The same parse tells the rate limits what the request would run.
+            if let Some(gate) = ctx.data_opt::<std::sync::Arc<crate::http::rate_limit::Gate>>() {
+                gate.admit(root_fields(&document)).map_err(|message| {
+                    async_graphql::Error::new(message)
+                        .extend_with(|_, extensions| extensions.set("code", "RATE_LIMITED"))
+                        .into_server_error(async_graphql::Pos::default())
+                })?;
+            }
         }
         next.run(ctx, query, variables).await
     }

@@ -16,7 +16,12 @@ use crate::{
     graphql::{RequestContext, loaders::Loaders},
     http::catalog_cache::{CatalogCache, DocumentKind, classify},
     http::state::AppState,
-    http::{error::HttpError, request_id::RequestId, viewer::MaybeSignedIn},
+    http::{
+        error::HttpError,
+        rate_limit::{Gate, RateLimits},
+        request_id::RequestId,
+        viewer::MaybeSignedIn,
+    },
 };
 
 /// Runs a batch for the caller. A refused bearer token fails the whole request, with
@@ -64,7 +69,13 @@ async fn execute(
         .unwrap_or_default();
     let context = RequestContext { viewer, request_id };
     let loaders = std::sync::Arc::new(Loaders::new(state.db.clone()));
-    let batch = batch.data(context).data(loaders);
+    let gate = request
+        .app_data::<web::Data<RateLimits>>()
+        .map(|limits| std::sync::Arc::new(Gate::new(limits.clone().into_inner(), request)));
+    let mut batch = batch.data(context).data(loaders);
+    if let Some(gate) = &gate {
+        batch = batch.data(gate.clone());
+    }
     let response: BatchResponse = state.schema.execute_batch(batch).await;
     if kinds.contains(&DocumentKind::Write) {
         cache.invalidate();
@@ -72,7 +83,7 @@ async fn execute(
     let body = serde_json::to_vec(&response)
         .map(web::Bytes::from)
         .map_err(|error| HttpError::internal("serialising a GraphQL response", &error))?;
-    Ok(match cacheable {
+    let answer = match cacheable {
         Some(key) => {
             state.metrics.count_catalog_cache(false);
             if response.is_ok() {
@@ -81,6 +92,11 @@ async fn execute(
             json_body(body, Some("MISS"))
         }
         None => json_body(body, None),
+    };
+    // A refused operation makes the answer a 429 with `Retry-After`.
+    Ok(match &gate {
+        Some(gate) => gate.answer(answer),
+        None => answer,
     })
 }
 

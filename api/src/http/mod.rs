@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL, GraphiQL, health checks, catalog documents and the
 //! request-id middleware.
 
+pub(crate) mod body_deadline;
 pub(crate) mod catalog_cache;
 mod catalog_files;
 pub(crate) mod channels;
@@ -10,6 +11,7 @@ pub(crate) mod graphiql;
 mod graphql_endpoint;
 pub(crate) mod health;
 mod orders;
+pub(crate) mod rate_limit;
 pub(crate) mod request_id;
 pub(crate) mod security_headers;
 mod signed_body;

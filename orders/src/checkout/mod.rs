@@ -142,7 +142,10 @@ impl OrderService {
                 ));
             }
             let entry = quantities.entry(*variant_id).or_insert((0, *price));
-            entry.0 += quantity;
+            entry.0 = entry
+                .0
+                .checked_add(*quantity)
+                .ok_or(OrderError::Tax(crate::tax::TaxError::Overflow))?;
         }
         let ids: Vec<Uuid> = quantities.keys().copied().collect();
         let mut sale = catalog::sale_items(&self.db, &ids).await?;
@@ -153,16 +156,16 @@ impl OrderService {
                 let unit = item
                     .as_ref()
                     .map_or(seen, |i| i.variant.unit_price_for(quantity).minor);
-                CartLine {
+                Ok(CartLine {
                     variant_id,
                     quantity,
                     seen_unit_price_paise: seen,
                     unit_price_paise: unit,
-                    line_total_paise: unit * i64::from(quantity),
+                    line_total_paise: crate::cart::line_total(unit, quantity)?,
                     item,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, OrderError>>()?;
         if let Some(placed) = self.replay(buyer, &input, &lines).await? {
             return Ok(placed);
         }

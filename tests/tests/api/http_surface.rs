@@ -2,6 +2,8 @@
 //! GraphiQL, CORS, compression and graceful shutdown.
 
 mod hostile;
+mod numbers;
+mod throttling;
 
 use reqwest::header;
 use serde_json::json;

@@ -164,11 +164,11 @@ impl Cart {
         self.0.lines.iter().cloned().map(CartLine).collect()
     }
     /// The sum of available lines, tax included, before shipping.
-    async fn subtotal(&self) -> Paise {
-        Paise(self.0.subtotal_paise())
+    async fn subtotal(&self) -> Result<Paise> {
+        Ok(Paise(self.0.subtotal_paise().map_err(top_error)?))
     }
-    async fn item_count(&self) -> i32 {
-        self.0.lines.iter().map(|l| l.quantity).sum()
+    async fn item_count(&self) -> Result<i32> {
+        self.0.item_count().map_err(top_error)
     }
 }
 

@@ -194,6 +194,17 @@ impl TestServer {
         if !production {
             command.env("ENABLE_DRAIN_ENDPOINT", "1");
         }
+        // Every test talks from 127.0.0.1: the per-client rate limits are off unless a
+        // test turns one on (`ServerOptions::env`, applied below, wins).
+        for limit in [
+            "RATE_LIMIT_LOGIN_PER_MIN",
+            "RATE_LIMIT_REGISTER_PER_MIN",
+            "RATE_LIMIT_PASSWORD_RESET_PER_MIN",
+            "RATE_LIMIT_SEARCH_PER_MIN",
+            "RATE_LIMIT_IMPORT_PER_MIN",
+        ] {
+            command.env(limit, "0");
+        }
         for (key, value) in &options.env {
             command.env(key, value);
         }
