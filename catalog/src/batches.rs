@@ -182,6 +182,16 @@ pub(crate) async fn create_batch_in(
     let variant = load_variant(db, new.variant_id).await?;
     actor.require_manage(variant.cooperative_id)?;
     let mut errors = check_new_batch(&new, Utc::now().date_naive());
+    // A GI's area is a list of districts: an origin spelt any other way could never be
+    // checked against it, so it must be one the marketplace knows (admins add more).
+    let district = new.origin_district.trim();
+    if !district.is_empty() && !crate::districts::district_exists(db, district).await? {
+        errors.push(
+            "originDistrict",
+            FieldErrorCode::NotFound,
+            format!("{district} is not a known district"),
+        );
+    }
     let origin = BatchOrigin {
         code: new.code.clone(),
         produced_on: new.produced_on,

@@ -231,6 +231,29 @@ async fn gi_claims_follow_the_rules(backend: Backend) -> anyhow::Result<()> {
                 "certificates": [{ "kind": "LAB_REPORT", "issuer": "Demo Lab", "number": "L-1", "issuedOn": "2025-09-01",
                                    "documentUrl": "https://docs.example.org/l-1.pdf" }] } })
     };
+    // An origin must be a district the marketplace knows: a typo could never be
+    // checked against a GI's area. Kinnaur (Himachal Pradesh) is added by an admin.
+    let unknown = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_CREATE,
+            batch("TWS-25-0001", "Kinaur", "2025-09-01"),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&unknown, "batchCreate"),
+        ["input.originDistrict"],
+        "{unknown}"
+    );
+    assert_eq!(user_errors(&unknown, "batchCreate")[0]["code"], "NOT_FOUND");
+    let added = server
+        .graphql_as(
+            Some(&admin),
+            "mutation { districtCreate(input: { name: \"Kinnaur\" }) { errors { message } } }",
+            json!({}),
+        )
+        .await;
+    assert!(user_errors(&added, "districtCreate").is_empty(), "{added}");
     let first = server
         .graphql_as(
             Some(&manager),
