@@ -4,6 +4,7 @@
 
 mod support;
 
+mod api_contract;
 mod auth;
 mod authorization;
 mod catalog;
