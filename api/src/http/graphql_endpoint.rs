@@ -46,7 +46,7 @@ impl MediaType {
             .iter()
             .filter(|item| item.quality > header::Quality::ZERO)
             .collect();
-        wanted.sort_by(|a, b| b.quality.cmp(&a.quality));
+        wanted.sort_by_key(|item| std::cmp::Reverse(item.quality));
         wanted
             .iter()
             .find_map(|item| match item.item.essence_str() {
