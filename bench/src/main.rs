@@ -162,6 +162,7 @@ fn generated_document(rng: &mut StdRng, index: usize) -> ProductDocument {
             })
             .collect(),
         attribute_values: vec![pick(rng, 1)],
+        skus: Vec::new(),
         min_price_paise: price,
         max_price_paise: price + rng.random_range(0..100_000),
         in_stock: rng.random_range(0..5) != 0,

@@ -31,6 +31,25 @@ pub async fn list_districts(db: &impl ConnectionTrait) -> Result<Vec<District>, 
         .collect())
 }
 
+/// A district filter as the catalogue spells it: names are matched whatever their
+/// letter case ("leh" finds Leh's cooperatives), and a name no district has is kept as
+/// given, to match nothing.
+pub async fn district_filter(
+    db: &impl ConnectionTrait,
+    name: Option<String>,
+) -> Result<Option<String>, CatalogError> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let wanted = name.trim().to_lowercase();
+    let recorded = list_districts(db)
+        .await?
+        .into_iter()
+        .map(|district| district.name)
+        .find(|recorded| recorded.to_lowercase() == wanted);
+    Ok(Some(recorded.unwrap_or(name)))
+}
+
 pub(crate) async fn district_exists(
     db: &impl ConnectionTrait,
     name: &str,

@@ -196,8 +196,8 @@ fn column_of(field: &[String]) -> String {
         ["declarations", "consumerCare"] => "consumer_care".into(),
         ["variants", _, "sku"] => "sku".into(),
         ["variants", _, "title"] => "variant_title".into(),
-        ["variants", _, "pricePaise"] => "price_inr".into(),
-        ["variants", _, "mrpPaise"] => "mrp_inr".into(),
+        ["variants", _, "price"] => "price_inr".into(),
+        ["variants", _, "mrp"] => "mrp_inr".into(),
         ["variants", _, "weightGrams"] => "weight_grams".into(),
         ["variants", _, "minOrderQuantity"] => "min_order_quantity".into(),
         ["variants", _, "tierPrices", ..] => "tier_prices".into(),
@@ -476,7 +476,6 @@ pub async fn import_products(
             images,
             declarations: Declarations {
                 net_quantity: optional(first.get("net_quantity")),
-                mrp_paise: variants.first().map(|v| v.mrp_paise),
                 manufacturer_name: optional(first.get("manufacturer_name")),
                 manufacturer_address: optional(first.get("manufacturer_address")),
                 country_of_origin: optional(first.get("country_of_origin")),
@@ -556,8 +555,8 @@ mod tests {
     #[test]
     fn service_fields_map_back_to_columns() {
         let field = |path: &str| path.split('.').map(str::to_owned).collect::<Vec<_>>();
-        assert_eq!(column_of(&field("variants.2.pricePaise")), "price_inr");
-        assert_eq!(variant_index(&field("variants.2.pricePaise")), Some(2));
+        assert_eq!(column_of(&field("variants.2.price")), "price_inr");
+        assert_eq!(variant_index(&field("variants.2.price")), Some(2));
         assert_eq!(column_of(&field("attributes.variety")), "attr.variety");
         assert_eq!(
             column_of(&field("declarations.netQuantity")),

@@ -44,7 +44,7 @@ pub use cooperatives::{
     Cooperative, CooperativeFields, cooperative_exists, cooperatives_by_ids, create_cooperative,
     find_cooperative_for, list_cooperatives, set_verification_status, update_cooperative,
 };
-pub use districts::{District, create_district, list_districts};
+pub use districts::{District, create_district, district_filter, list_districts};
 pub use error::CatalogError;
 pub use gi::{
     AuthorisedUser, GiClaim, GiTag, GiTagChanges, NewAuthorisedUser,

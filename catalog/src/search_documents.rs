@@ -115,6 +115,7 @@ pub async fn search_documents(
                     .values()
                     .filter_map(attribute_text)
                     .collect(),
+                skus: product_variants.iter().map(|v| v.sku.clone()).collect(),
                 min_price_paise: prices.clone().min().unwrap_or(0),
                 max_price_paise: prices.max().unwrap_or(0),
                 in_stock: product_variants.iter().any(|v| v.stock_on_hand > 0),

@@ -18,13 +18,13 @@ pub struct ProductImage {
 }
 
 /// The Legal Metrology (Packaged Commodities) Rules 2011 declarations that a listing
-/// must show (Rule 6(1), 6(10)). The MRP is declared per variant. Optional while a
-/// product is a draft.
+/// must show (Rule 6(1), 6(10)). The MRP is declared per variant, and only there: the
+/// product's declarations show its first variant's (an MRP kept here as well went stale,
+/// and only imports wrote it; rows stored with one still read, the value ignored).
+/// Optional while a product is a draft.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Declarations {
     pub net_quantity: Option<String>,
-    #[serde(default)]
-    pub mrp_paise: Option<i64>,
     pub manufacturer_name: Option<String>,
     pub manufacturer_address: Option<String>,
     pub country_of_origin: Option<String>,

@@ -120,7 +120,7 @@ fn check_prices(
 ) {
     if price_paise <= 0 {
         errors.push(
-            "pricePaise",
+            "price",
             FieldErrorCode::OutOfRange,
             "price must be more than zero",
         );
@@ -141,7 +141,7 @@ fn check_prices(
     }
     if mrp_paise < price_paise {
         errors.push(
-            "pricePaise",
+            "price",
             FieldErrorCode::OutOfRange,
             "price must not exceed the MRP",
         );
@@ -172,7 +172,7 @@ fn check_prices(
         }
         if tier.price_paise <= 0 || tier.price_paise >= price_paise {
             errors.push(
-                &format!("{field}.pricePaise"),
+                &format!("{field}.price"),
                 FieldErrorCode::OutOfRange,
                 "a tier price must be positive and below the base price",
             );
@@ -600,7 +600,9 @@ async fn adjust_stock_in(
     load_variant(db, variant_id).await
 }
 
-/// Loads the variants of many products in one query, each product's in SKU order.
+/// Loads the variants of many products in one query, each product's in the order they
+/// were given in: ids are UUIDv7, ordered by creation, and a product's variants are
+/// inserted in the order of its input (later `variantCreate`s come after them).
 pub async fn variants_by_product_ids(
     db: &impl ConnectionTrait,
     product_ids: &[Uuid],
@@ -608,7 +610,7 @@ pub async fn variants_by_product_ids(
     let mut by_product: HashMap<Uuid, Vec<Variant>> = HashMap::new();
     let models = product_variant::Entity::find()
         .filter(product_variant::Column::ProductId.is_in(product_ids.iter().copied()))
-        .order_by_asc(product_variant::Column::Sku)
+        .order_by_asc(product_variant::Column::Id)
         .all(db)
         .await?;
     for model in models {
@@ -641,7 +643,7 @@ mod tests {
     fn price_above_mrp_is_refused() {
         let mut v = variant(vec![]);
         v.price_paise = 460_000;
-        assert!(v.problems().iter().any(|p| p.field == ["pricePaise"]));
+        assert!(v.problems().iter().any(|p| p.field == ["price"]));
     }
 
     #[test]

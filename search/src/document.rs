@@ -30,6 +30,9 @@ pub struct ProductDocument {
     pub gi_windows: Vec<GiWindow>,
     /// Attribute values as text, e.g. "Raktsey Karpo", "handwoven".
     pub attribute_values: Vec<String>,
+    /// The variants' SKUs, so a buyer (or a clerk with an invoice) can search by one.
+    #[serde(default)]
+    pub skus: Vec<String>,
     pub min_price_paise: i64,
     pub max_price_paise: i64,
     pub in_stock: bool,

@@ -134,6 +134,7 @@ impl MeiliIndex {
                 "gi_tag_names",
                 "category_names",
                 "attribute_values",
+                "skus",
                 "cooperative_name",
                 "district",
                 "description",

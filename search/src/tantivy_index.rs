@@ -187,6 +187,11 @@ impl TantivyIndex {
         for value in &document.attribute_values {
             doc.add_text(f.attribute_text, value);
         }
+        // SKUs match as attribute text: a field of their own would change the index's
+        // schema, which an existing index on disk cannot open with.
+        for sku in &document.skus {
+            doc.add_text(f.attribute_text, sku);
+        }
         for slug in &document.category_path {
             doc.add_text(f.category, slug);
         }
@@ -696,6 +701,7 @@ mod tests {
             gi_tag_names: vec![],
             gi_windows: vec![],
             attribute_values: vec![],
+            skus: vec![],
             min_price_paise: price,
             max_price_paise: price,
             in_stock,

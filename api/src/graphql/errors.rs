@@ -173,8 +173,8 @@ impl From<OrderError> for Failure {
             OrderError::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
             OrderError::NotFound(_) => Self::Top(ApiError::NotFound(error.to_string())),
             OrderError::Conflict(message) => Self::Top(ApiError::Conflict(message)),
-            OrderError::Provider(message) => Self::Validation(vec![UserError::new(
-                "payment",
+            // No one field is at fault: the path names the whole input.
+            OrderError::Provider(message) => Self::Validation(vec![UserError::whole_input(
                 UserErrorCode::PaymentProviderUnavailable,
                 message,
             )]),

@@ -52,7 +52,8 @@ impl ProductRelations {
         Self {
             cooperative: any("cooperative"),
             category: any("category"),
-            variants: any("variants"),
+            // The declared MRP is the first variant's.
+            variants: any("variants") || nested("declarations", "mrp"),
             gi_claims: any("giClaims"),
             cooperative_authorisations: nested("cooperative", "giAuthorisations"),
             batches: any("batches"),

@@ -13,6 +13,7 @@
 mod accounts;
 mod catalog;
 mod channels;
+pub(crate) mod coercion;
 mod context;
 pub(crate) mod cost;
 mod errors;
@@ -21,6 +22,7 @@ pub(crate) mod loaders;
 mod money;
 mod orders;
 mod pagination;
+pub(crate) mod phases;
 mod provenance;
 mod search;
 mod user_errors;
@@ -77,6 +79,9 @@ fn schema_builder(
         MutationRoot::default(),
         EmptySubscription,
     )
+    // Outermost, so it sees (and labels) every parse and validation error, the cost
+    // guard's included.
+    .extension(phases::Phases)
     // The shape check first: async-graphql's own limits below walk every fragment
     // spread inlined, which a fragment ladder makes exponential (see `cost`).
     // It is also the only depth limit: async-graphql's would count introspection's

@@ -38,6 +38,15 @@ pub struct UserError {
 }
 
 impl UserError {
+    /// A failure of the input as a whole (`["input"]`), when no one field is at fault.
+    pub fn whole_input(code: UserErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: vec!["input".to_owned()],
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn new(field: &str, code: UserErrorCode, message: impl Into<String>) -> Self {
         Self {
             field: vec!["input".to_owned(), field.to_owned()],

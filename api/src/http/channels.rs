@@ -1,6 +1,13 @@
 //! Channel feeds (GeM's bulk catalogue, NCUI Haat's JSON) and channels' order webhooks.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{
+    HttpMessage, HttpRequest, HttpResponse,
+    http::{
+        StatusCode,
+        header::{self, AcceptEncoding, Encoding},
+    },
+    web,
+};
 use chrono::{DateTime, Utc};
 use connectors::{Channel, feeds::FeedFormat, inbound::InboundOutcome};
 use futures_util::StreamExt;
@@ -19,6 +26,39 @@ pub(crate) struct FeedQuery {
 
 pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The content codings the Compress middleware (startup) can apply, as it lists them.
+const CODINGS: [Encoding; 3] = [Encoding::identity(), Encoding::gzip(), Encoding::deflate()];
+
+/// The ETag of the representation this request gets: the feed's digest, marked with the
+/// content coding the Compress middleware will apply. A gzip body and an identity body
+/// are different representations (RFC 9110, 8.8.3), and one tag for both would let a
+/// cache answer a client that cannot decode gzip with gzip bytes.
+fn representation_tag(request: &HttpRequest, feed_tag: &str) -> String {
+    let coding = request
+        .get_header::<AcceptEncoding>()
+        .and_then(|accepted| accepted.negotiate(CODINGS.iter()))
+        .unwrap_or_else(Encoding::identity);
+    if coding == Encoding::identity() {
+        return feed_tag.to_owned();
+    }
+    let opaque = feed_tag.trim_matches('"');
+    format!("\"{opaque}-{coding}\"")
+}
+
+/// Whether `If-None-Match` (a list of tags, weak or strong, or `*`) matches `etag`. The
+/// comparison is the weak one RFC 9110 (13.1.2) prescribes for this header: `W/"x"`
+/// matches `"x"`.
+fn none_match(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |tag: &str| {
+        let tag = tag.trim();
+        tag.strip_prefix("W/").unwrap_or(tag).to_owned()
+    };
+    let current = opaque(etag);
+    if_none_match
+        .split(',')
+        .any(|tag| tag.trim() == "*" || opaque(tag) == current)
 }
 
 /// `GET /feeds/{channel}/catalog.{csv|json}` with `X-Api-Key`, `If-None-Match` and
@@ -69,18 +109,19 @@ pub(crate) async fn feed(
             ));
         }
     };
-    let etag = state.connectors.feed_etag(channel, format, since).await?;
+    let etag = representation_tag(
+        &request,
+        &state.connectors.feed_etag(channel, format, since).await?,
+    );
     let not_modified = request
         .headers()
-        .get("If-None-Match")
+        .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        });
+        .is_some_and(|v| none_match(v, &etag));
     if not_modified {
         return Ok(HttpResponse::NotModified()
-            .insert_header(("ETag", etag))
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::VARY, "Accept-Encoding"))
             .finish());
     }
     let content_type = match format {
@@ -98,7 +139,7 @@ pub(crate) async fn feed(
         });
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(("ETag", etag))
+        .insert_header((header::ETAG, etag))
         .insert_header(("Cache-Control", "private, max-age=0, must-revalidate"))
         .streaming(stream))
 }
@@ -125,4 +166,20 @@ pub(crate) async fn order_webhook(
         InboundOutcome::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     };
     Ok(HttpResponse::build(status).json(outcome.to_json(&id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::none_match;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_reads_lists() {
+        let etag = "\"abc\"";
+        assert!(none_match("\"abc\"", etag));
+        assert!(none_match("W/\"abc\"", etag));
+        assert!(none_match("\"x\", W/\"abc\"", etag));
+        assert!(none_match("*", etag));
+        assert!(!none_match("\"abc-gzip\"", etag));
+        assert!(!none_match("W/\"ab\"", etag));
+    }
 }

@@ -10,10 +10,14 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql::{BatchRequest, Request, Response};
 
 use crate::{
-    graphql::{RequestContext, loaders::Loaders},
+    graphql::{
+        RequestContext, coercion,
+        loaders::Loaders,
+        phases::{self, ExecutionStarted},
+    },
     http::catalog_cache::{CatalogCache, DocumentKind, classify},
     http::state::AppState,
     http::{
@@ -24,6 +28,95 @@ use crate::{
     },
 };
 
+/// How a GraphQL response is served. `application/json` is the legacy format: status
+/// 200 for every well-formed request, whatever its errors. `application/graphql-response+json`
+/// is the GraphQL-over-HTTP one: a request that fails before execution (parse,
+/// validation, variable coercion, operation choice) is a 400 with no `data` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    Json,
+    GraphqlResponseJson,
+}
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+impl MediaType {
+    /// The client's preferred one of the two by `Accept` (q-values honoured, listed order
+    /// breaking ties); `application/json` when it names neither, `*/*` included.
+    fn negotiate(request: &HttpRequest) -> Self {
+        let Ok(accept) = <header::Accept as header::Header>::parse(request) else {
+            return Self::Json;
+        };
+        let mut wanted: Vec<_> = accept
+            .iter()
+            .filter(|item| item.quality > header::Quality::ZERO)
+            .collect();
+        wanted.sort_by_key(|item| std::cmp::Reverse(item.quality));
+        wanted
+            .iter()
+            .find_map(|item| match item.item.essence_str() {
+                GRAPHQL_RESPONSE_JSON => Some(Self::GraphqlResponseJson),
+                "application/json" | "application/*" | "*/*" => Some(Self::Json),
+                _ => None,
+            })
+            .unwrap_or(Self::Json)
+    }
+
+    const fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+        }
+    }
+}
+
+/// One request's response, and whether it reached execution.
+struct Outcome {
+    response: Response,
+    executed: bool,
+}
+
+/// Runs one request: its variables coerced first, then async-graphql's parse,
+/// validation and execution; every error leaves with an `extensions.code`.
+async fn run(schema: &crate::graphql::AppSchema, request: Request) -> Outcome {
+    if let Some(error) = coercion::variable_error(&request) {
+        let mut response = Response::from_errors(vec![error]);
+        phases::label(&mut response.errors, phases::BAD_USER_INPUT);
+        return Outcome {
+            response,
+            executed: false,
+        };
+    }
+    let started = ExecutionStarted::default();
+    let mut response = schema.execute(request.data(started.clone())).await;
+    let executed = started.started();
+    // Parse and validation errors got their codes from `phases`; what else fails before
+    // execution is the choice of operation. Every error of our resolvers carries its code
+    // (graphql::errors), so an uncoded one from execution is async-graphql's parsing of
+    // an argument the client sent.
+    let fallback = if executed {
+        phases::BAD_USER_INPUT
+    } else {
+        phases::OPERATION_RESOLUTION_FAILED
+    };
+    phases::label(&mut response.errors, fallback);
+    Outcome { response, executed }
+}
+
+/// The body of one response: without its `data` entry when it never executed and the
+/// client speaks `application/graphql-response+json`.
+fn response_json(outcome: &Outcome, media: MediaType) -> Result<serde_json::Value, HttpError> {
+    let mut json = serde_json::to_value(&outcome.response)
+        .map_err(|error| HttpError::internal("serialising a GraphQL response", &error))?;
+    if media == MediaType::GraphqlResponseJson
+        && !outcome.executed
+        && let Some(object) = json.as_object_mut()
+    {
+        object.remove("data");
+    }
+    Ok(json)
+}
+
 /// Runs a batch for the caller. A refused bearer token fails the whole request, with
 /// status 200 as GraphQL errors are.
 async fn execute(
@@ -32,6 +125,7 @@ async fn execute(
     viewer: Result<MaybeSignedIn, HttpError>,
     batch: BatchRequest,
 ) -> Result<HttpResponse, HttpError> {
+    let media = MediaType::negotiate(request);
     let MaybeSignedIn(viewer) = viewer.map_err(|e| e.with_status(StatusCode::OK))?;
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > crate::graphql::cost::MAX_BATCH_OPERATIONS
@@ -44,14 +138,22 @@ async fn execute(
             ),
         ));
     }
+    // A request without a document is not a GraphQL request at all.
+    if batch.iter().any(|single| single.query.trim().is_empty()) {
+        return Err(HttpError::bad_request(
+            "BAD_USER_INPUT",
+            "a GraphQL request needs a query",
+        ));
+    }
     let cache = &state.catalog_cache;
     let cache_key = match (&viewer, &batch) {
         (None, BatchRequest::Single(single)) if cache.enabled() => CatalogCache::key(single),
         _ => None,
     };
+    // Only successful responses are cached, and those read the same in both media types.
     if let Some(body) = cache_key.as_deref().and_then(|key| cache.get(key)) {
         state.metrics.count_catalog_cache(true);
-        return Ok(json_body(body, Some("HIT")));
+        return Ok(json_body(StatusCode::OK, media, body, Some("HIT")));
     }
     // Only the cache needs to know what the documents do (the executor parses them again).
     let kinds: Vec<DocumentKind> = if cache.enabled() {
@@ -76,22 +178,49 @@ async fn execute(
     if let Some(gate) = &gate {
         batch = batch.data(gate.clone());
     }
-    let response: BatchResponse = state.schema.execute_batch(batch).await;
+    let (status, json, ok) = match batch {
+        BatchRequest::Single(single) => {
+            let outcome = run(&state.schema, single).await;
+            let status = if media == MediaType::GraphqlResponseJson && !outcome.executed {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            let ok = outcome.response.is_ok();
+            (status, response_json(&outcome, media)?, ok)
+        }
+        // Batches are outside the GraphQL-over-HTTP specification: always 200, one
+        // entry per request.
+        BatchRequest::Batch(requests) => {
+            let outcomes = futures_util::future::join_all(
+                requests
+                    .into_iter()
+                    .map(|single| run(&state.schema, single)),
+            )
+            .await;
+            let ok = outcomes.iter().all(|outcome| outcome.response.is_ok());
+            let entries = outcomes
+                .iter()
+                .map(|outcome| response_json(outcome, media))
+                .collect::<Result<Vec<_>, _>>()?;
+            (StatusCode::OK, serde_json::Value::Array(entries), ok)
+        }
+    };
     if kinds.contains(&DocumentKind::Write) {
         cache.invalidate();
     }
-    let body = serde_json::to_vec(&response)
+    let body = serde_json::to_vec(&json)
         .map(web::Bytes::from)
         .map_err(|error| HttpError::internal("serialising a GraphQL response", &error))?;
     let answer = match cacheable {
         Some(key) => {
             state.metrics.count_catalog_cache(false);
-            if response.is_ok() {
+            if ok {
                 cache.store(key, generation, body.clone());
             }
-            json_body(body, Some("MISS"))
+            json_body(status, media, body, Some("MISS"))
         }
-        None => json_body(body, None),
+        None => json_body(status, media, body, None),
     };
     // A refused operation makes the answer a 429 with `Retry-After`.
     Ok(match &gate {
@@ -101,9 +230,14 @@ async fn execute(
 }
 
 /// `X-Cache` says whether an anonymous catalogue read came from the cache.
-fn json_body(body: web::Bytes, cache: Option<&'static str>) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    response.content_type("application/json");
+fn json_body(
+    status: StatusCode,
+    media: MediaType,
+    body: web::Bytes,
+    cache: Option<&'static str>,
+) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.content_type(media.content_type());
     if let Some(cache) = cache {
         response.insert_header(("X-Cache", cache));
     }

@@ -130,7 +130,8 @@ pub(crate) fn checked_input(
     card_payments: bool,
 ) -> Result<PlaceOrder, OrderError> {
     let mut problems: Vec<FieldError> = Vec::new();
-    match input.address.clone().checked("address") {
+    // The path spells the GraphQL input's field.
+    match input.address.clone().checked("shippingAddress") {
         Ok(address) => input.address = address,
         Err(mut errors) => problems.append(&mut errors),
     }

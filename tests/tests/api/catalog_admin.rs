@@ -339,7 +339,7 @@ async fn a_product_goes_live_only_with_its_declarations(backend: Backend) -> any
     let fields = error_fields(&rejected, "productCreate");
     for expected in [
         "input.attributes.variety",
-        "input.variants.0.pricePaise",
+        "input.variants.0.price",
         "input.images.0.alt",
     ] {
         assert!(

@@ -584,7 +584,7 @@ async fn a_shipping_pin_must_belong_to_the_declared_state(backend: Backend) -> a
     .await;
     assert_eq!(
         error_fields(&wrong, "placeOrder"),
-        ["input.address.pinCode"],
+        ["input.shippingAddress.pinCode"],
         "{wrong}"
     );
     assert!(messages(&wrong, "placeOrder").contains("194"), "{wrong}");

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod api_contract;
 mod auth;
 mod authorization;
 mod catalog;
@@ -11,6 +12,7 @@ mod catalog_admin;
 mod catalog_cache;
 mod channels;
 mod cli;
+mod graphql_over_http;
 mod http_surface;
 mod import;
 mod leaks;

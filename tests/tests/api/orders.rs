@@ -340,8 +340,8 @@ async fn anonymous_cart_merges_and_checkout_splits_per_cooperative(
     let bad = place_order(&server, &buyer, "k-bad", json!({ "name": "T", "phone": "12", "line1": "x", "city": "Leh", "pinCode": "600001", "stateCode": "38" }), "CASH_ON_DELIVERY", json!({})).await;
     let fields = error_fields(&bad, "placeOrder");
     assert!(
-        fields.contains(&"input.address.pinCode".to_owned())
-            && fields.contains(&"input.address.phone".to_owned()),
+        fields.contains(&"input.shippingAddress.pinCode".to_owned())
+            && fields.contains(&"input.shippingAddress.phone".to_owned()),
         "{bad}"
     );
 

@@ -50,7 +50,6 @@ impl From<DeclarationsInput> for catalog::Declarations {
     fn from(input: DeclarationsInput) -> Self {
         Self {
             net_quantity: input.net_quantity,
-            mrp_paise: None,
             manufacturer_name: input.manufacturer_name,
             manufacturer_address: input.manufacturer_address,
             country_of_origin: input.country_of_origin,
@@ -338,7 +337,17 @@ impl ProductMutation {
             parse_id("productId", &input.product_id)?,
             input.variant.into(),
         )
-        .await;
+        .await
+        // The domain checks a variant on its own; here it is `input.variant`.
+        .map_err(|error| match error {
+            catalog::CatalogError::Invalid(fields) => catalog::CatalogError::Invalid(
+                fields
+                    .into_iter()
+                    .map(|field| field.under("variant"))
+                    .collect(),
+            ),
+            other => other,
+        });
         respond(created, |v, errors| VariantPayload {
             variant: v.map(Variant),
             errors,

@@ -119,17 +119,24 @@ impl Product {
         self.0.procurement.delivery_lead_time_days
     }
 
-    async fn declarations(&self) -> Declarations {
+    async fn declarations(&self, ctx: &Context<'_>) -> Result<Declarations> {
+        let first_variant_mrp = ctx
+            .loaders()?
+            .variants
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .and_then(|variants| variants.first().map(|variant| Paise(variant.mrp.minor)));
         let d = &self.0.declarations;
-        Declarations {
+        Ok(Declarations {
             net_quantity: d.net_quantity.clone(),
-            mrp: d.mrp_paise.map(Paise),
+            mrp: first_variant_mrp,
             manufacturer_name: d.manufacturer_name.clone(),
             manufacturer_address: d.manufacturer_address.clone(),
             country_of_origin: d.country_of_origin.clone(),
             best_before_months: d.best_before_months,
             consumer_care: d.consumer_care.clone(),
-        }
+        })
     }
 
     async fn cooperative(&self, ctx: &Context<'_>) -> Result<Cooperative> {

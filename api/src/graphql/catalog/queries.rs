@@ -123,7 +123,10 @@ impl CatalogQuery {
             before,
         }
         .into_counted_request(ctx)?;
-        let filter = catalog::ProductFilter::try_from(filter.unwrap_or_default())?;
+        let mut filter = catalog::ProductFilter::try_from(filter.unwrap_or_default())?;
+        filter.district = catalog::district_filter(ctx.db()?, filter.district)
+            .await
+            .map_err(ApiError::from)?;
         let sort = sort.unwrap_or_default().into();
         let page = catalog::list_public_products(
             ctx.db()?,

@@ -114,6 +114,8 @@ pub struct ProductImage {
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Declarations {
     pub net_quantity: Option<String>,
+    /// The MRP of the product's first variant (in the order the variants were given);
+    /// each variant declares its own as `Variant.mrp`.
     pub mrp: Option<Paise>,
     pub manufacturer_name: Option<String>,
     pub manufacturer_address: Option<String>,

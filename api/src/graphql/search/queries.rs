@@ -64,12 +64,25 @@ impl SearchQuery {
                 ApiError::BadUserInput("`minPrice` must not exceed `maxPrice`".to_owned()).into(),
             );
         }
+        let db = ctx.db()?;
+        // An unknown category is NOT_FOUND, as it is in `products`.
+        if let Some(slug) = &filter.category_slug {
+            let categories = catalog::list_categories(db).await.map_err(ApiError::from)?;
+            if !categories.iter().any(|category| &category.slug == slug) {
+                return Err(
+                    ApiError::from(catalog::CatalogError::CategoryNotFound(slug.clone())).into(),
+                );
+            }
+        }
+        let district = catalog::district_filter(db, filter.district)
+            .await
+            .map_err(ApiError::from)?;
         let request = SearchRequest {
             text: query,
             filter: search::SearchFilter {
                 category_slug: filter.category_slug,
                 cooperative_slug: filter.cooperative_slug,
-                district: filter.district,
+                district,
                 gi_tag_slug: filter.gi_tag_slug,
                 min_price_paise: filter.min_price.map(|p| p.0),
                 max_price_paise: filter.max_price.map(|p| p.0),
