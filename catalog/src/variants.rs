@@ -127,14 +127,14 @@ fn check_prices(
     }
     if price_paise > MAX_PRICE_PAISE {
         errors.push(
-            "pricePaise",
+            "price",
             FieldErrorCode::OutOfRange,
             format!("price must be at most {MAX_PRICE_PAISE} paise"),
         );
     }
     if mrp_paise > MAX_PRICE_PAISE {
         errors.push(
-            "mrpPaise",
+            "mrp",
             FieldErrorCode::OutOfRange,
             format!("MRP must be at most {MAX_PRICE_PAISE} paise"),
         );

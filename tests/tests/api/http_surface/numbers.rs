@@ -162,8 +162,8 @@ async fn out_of_range_numbers_get_field_errors_and_public_pages_keep_answering(
         json!({ "i": { "productId": product_id, "variant": variant } })
     };
     for (changes, field) in [
-        (json!({ "price": i64::MAX, "mrp": i64::MAX }), "pricePaise"),
-        (json!({ "price": 1000, "mrp": i64::MAX }), "mrpPaise"),
+        (json!({ "price": i64::MAX, "mrp": i64::MAX }), "variant.price"),
+        (json!({ "price": 1000, "mrp": i64::MAX }), "variant.mrp"),
         (json!({ "minOrderQuantity": i32::MAX }), "minOrderQuantity"),
         (json!({ "weightGrams": i32::MAX }), "weightGrams"),
         (
@@ -183,7 +183,7 @@ async fn out_of_range_numbers_get_field_errors_and_public_pages_keep_answering(
             json!({ "i": { "id": variant, "price": i64::MAX, "mrp": i64::MAX } }),
         )
         .await;
-    refused_at(&body, "variantUpdate", "pricePaise");
+    refused_at(&body, "variantUpdate", "input.price");
 
     // A cart line of i32::MAX units.
     let body = server
