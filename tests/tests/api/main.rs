@@ -16,6 +16,7 @@ mod import;
 mod leaks;
 mod listings;
 mod orders;
+mod payment_states;
 mod provenance;
 mod readme;
 mod readme_claims;
