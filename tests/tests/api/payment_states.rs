@@ -14,7 +14,7 @@ use crate::{
     support::{
         Backend, ServerOptions, TestServer, error_code,
         flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
-        server::{clock_passes, time_of},
+        server::{TestDatabase, clock_passes, time_of},
         stripe_fake::{self, FakeStripe},
     },
 };
@@ -694,6 +694,44 @@ async fn bank_transfers_hold_for_days_and_carry_the_payees_details(
     let cod = &cod["data"]["placeOrder"]["order"];
     assert!(cod["paymentInstructions"].is_null(), "{cod}");
     assert!(cod["reservationExpiresAt"].is_null(), "{cod}");
+    Ok(())
+}
+
+/// A mistyped marketplace account stops the server at start-up, naming the setting,
+/// rather than reaching a buyer's bank.
+#[tokio::test]
+async fn a_bad_marketplace_account_stops_the_server() -> anyhow::Result<()> {
+    let database = TestDatabase::fresh(Backend::Sqlite).await?;
+    let bad_ifsc = database
+        .run_cli(
+            &["serve", "--bind", "127.0.0.1:0"],
+            &[
+                ("MARKETPLACE_PAYEE_ACCOUNT_NAME", MARKETPLACE_ACCOUNT.0),
+                ("MARKETPLACE_PAYEE_ACCOUNT_NUMBER", MARKETPLACE_ACCOUNT.1),
+                ("MARKETPLACE_PAYEE_IFSC", "HDFC1001234"),
+            ],
+            None,
+        )
+        .await?;
+    assert!(!bad_ifsc.success, "an IFSC without its 0 must be refused");
+    assert!(
+        bad_ifsc.stderr.contains("MARKETPLACE_PAYEE_") && bad_ifsc.stderr.contains("ifsc"),
+        "{}",
+        bad_ifsc.stderr
+    );
+    let half = database
+        .run_cli(
+            &["serve", "--bind", "127.0.0.1:0"],
+            &[("MARKETPLACE_PAYEE_IFSC", MARKETPLACE_ACCOUNT.2)],
+            None,
+        )
+        .await?;
+    assert!(!half.success, "an IFSC without an account must be refused");
+    assert!(
+        half.stderr.contains("MARKETPLACE_PAYEE_ACCOUNT_NUMBER"),
+        "{}",
+        half.stderr
+    );
     Ok(())
 }
 
