@@ -264,7 +264,8 @@ impl OrderService {
 
     /// `orderPaymentIssueResolve`: an admin has dealt with a payment issue (a refund
     /// made outside the marketplace reconciled, a mismatched amount settled with the
-    /// buyer) and says how; the issue clears and the note goes into the history.
+    /// buyer) and says how; the issue clears and the note goes into the history. An
+    /// order without an issue is left as it is (a repeated call resolves once).
     pub async fn resolve_payment_issue(
         &self,
         party: &Party,
@@ -288,9 +289,7 @@ impl OrderService {
             ));
         }
         let Some(issue) = order.payment_issue.as_deref() else {
-            return Err(OrderError::Conflict(
-                "this order has no payment issue".into(),
-            ));
+            return Ok(order_id);
         };
         let txn = kernel::begin_write(&self.db).await?;
         let cleared = order::Entity::update_many()
