@@ -219,6 +219,25 @@ struct ServeArgs {
     #[arg(long, env = "RESERVATION_TTL_SECS", default_value_t = 1800,
           value_parser = clap::value_parser!(u64).range(1..=30 * 86_400))]
     reservation_ttl_secs: u64,
+    /// How long an unpaid bank-transfer order (NEFT, IMPS, RTGS or UPI to the payee's
+    /// account) holds its stock, in seconds: days, since the buyer pays from a bank.
+    #[arg(long, env = "BANK_TRANSFER_RESERVATION_TTL_SECS", default_value_t = 3 * 86_400,
+          value_parser = clap::value_parser!(u64).range(1..=30 * 86_400))]
+    bank_transfer_reservation_ttl_secs: u64,
+    /// The name on the marketplace's own account, into which bank transfers are paid
+    /// when the marketplace collects (several cooperatives, or one without a payout
+    /// account). With the number and IFSC, or none of them.
+    #[arg(long, env = "MARKETPLACE_PAYEE_ACCOUNT_NAME")]
+    marketplace_payee_account_name: Option<String>,
+    /// The marketplace's account number (9 to 18 digits).
+    #[arg(long, env = "MARKETPLACE_PAYEE_ACCOUNT_NUMBER")]
+    marketplace_payee_account_number: Option<String>,
+    /// The IFSC of the marketplace's account's branch (e.g. SBIN0001234).
+    #[arg(long, env = "MARKETPLACE_PAYEE_IFSC")]
+    marketplace_payee_ifsc: Option<String>,
+    /// The marketplace's UPI id (name@handle), optional.
+    #[arg(long, env = "MARKETPLACE_PAYEE_UPI_VPA")]
+    marketplace_payee_upi_vpa: Option<String>,
     /// The platform's GSTIN as e-commerce operator (CGST s.52), printed on the
     /// documents of supplies made through it; checked like a cooperative's.
     #[arg(long, env = "PLATFORM_GSTIN")]
@@ -669,6 +688,10 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         },
         orders: OrdersSettings {
             reservation_ttl: Duration::from_secs(args.reservation_ttl_secs),
+            bank_transfer_reservation_ttl: Duration::from_secs(
+                args.bank_transfer_reservation_ttl_secs,
+            ),
+            marketplace_payout: marketplace_payout(args)?,
             sweeper: !args.no_order_sweeper,
             sweep_interval: Duration::from_millis(args.order_sweep_ms),
             stripe: stripe_settings(args)?,
@@ -728,6 +751,48 @@ fn metrics_settings(production: bool, args: &ServeArgs) -> anyhow::Result<Metric
         bind: args.metrics_bind,
         open_on_public_address: !production && token.is_none() && args.metrics_bind.is_none(),
         token,
+    })
+}
+
+/// The marketplace's payout account from `MARKETPLACE_PAYEE_*`: all of name, number and
+/// IFSC, or none; checked as a cooperative's is, so a typo stops the server at start-up
+/// instead of reaching a buyer's bank.
+fn marketplace_payout(args: &ServeArgs) -> anyhow::Result<Option<orders::PayoutAccount>> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let (name, number, ifsc) = (
+        given(&args.marketplace_payee_account_name),
+        given(&args.marketplace_payee_account_number),
+        given(&args.marketplace_payee_ifsc),
+    );
+    let vpa = given(&args.marketplace_payee_upi_vpa);
+    let (Some(account_name), Some(account_number), Some(ifsc)) =
+        (name.clone(), number.clone(), ifsc.clone())
+    else {
+        if name.is_some() || number.is_some() || ifsc.is_some() || vpa.is_some() {
+            bail!(
+                "MARKETPLACE_PAYEE_ACCOUNT_NAME, MARKETPLACE_PAYEE_ACCOUNT_NUMBER and MARKETPLACE_PAYEE_IFSC go together"
+            );
+        }
+        return Ok(None);
+    };
+    orders::parse_payout_account(&orders::PayoutAccountInput {
+        account_name,
+        account_number,
+        ifsc,
+        upi_vpa: vpa,
+    })
+    .map(Some)
+    .map_err(|problems| {
+        let names: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.field.join("."), p.message))
+            .collect();
+        anyhow::anyhow!("MARKETPLACE_PAYEE_*: {}", names.join("; "))
     })
 }
 

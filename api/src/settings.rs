@@ -86,8 +86,12 @@ pub struct ChannelsSettings {
 /// Checkout, reservations and payments.
 #[derive(Debug, Clone)]
 pub struct OrdersSettings {
-    /// How long an unpaid order holds its stock.
+    /// How long an unpaid card order holds its stock.
     pub reservation_ttl: Duration,
+    /// How long an unpaid bank-transfer order holds its stock.
+    pub bank_transfer_reservation_ttl: Duration,
+    /// The marketplace's account for bank transfers it collects.
+    pub marketplace_payout: Option<orders::PayoutAccount>,
     /// Run the reservation sweeper in this process (every replica may).
     pub sweeper: bool,
     pub sweep_interval: Duration,

@@ -274,6 +274,8 @@ fn order_service(
         shipping,
         orders::OrderSettings {
             reservation_ttl: settings.orders.reservation_ttl,
+            bank_transfer_reservation_ttl: settings.orders.bank_transfer_reservation_ttl,
+            marketplace_payout: settings.orders.marketplace_payout.clone(),
             operator: settings.orders.operator.clone(),
             ..orders::OrderSettings::default()
         },

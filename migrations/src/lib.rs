@@ -15,6 +15,9 @@ mod m20261125_000007_index_product_titles;
 mod m20261129_100001_cooperative_tax_regime;
 mod m20261129_100002_fulfilment_documents;
 mod m20261129_200001_gi_covered_goods;
+mod m20261130_100001_payment_failures;
+mod m20261130_100002_cash_collections;
+mod m20261130_100003_payout_accounts;
 mod m20261130_300001_sqlite_integer_bounds;
 
 /// Applies the marketplace's migrations in order.
@@ -34,6 +37,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_100001_cooperative_tax_regime::Migration),
             Box::new(m20261129_100002_fulfilment_documents::Migration),
             Box::new(m20261129_200001_gi_covered_goods::Migration),
+            Box::new(m20261130_100001_payment_failures::Migration),
+            Box::new(m20261130_100002_cash_collections::Migration),
+            Box::new(m20261130_100003_payout_accounts::Migration),
             Box::new(m20261130_300001_sqlite_integer_bounds::Migration),
         ]
     }

@@ -10,13 +10,15 @@
 //! Layout, leaves first (no module imports from one that imports from it;
 //! `scripts/module-cycles` checks):
 //! - vocabulary: `status` (state machines and every stored enum), `payment_method`,
+//!   `payee` (payout accounts and bank-transfer instructions),
 //!   `address`, `tax`, `shipping`, `time`, `party`, `error`;
 //! - data: `entity` (private sea-orm entities), `records` (the typed domain views other
 //!   crates get), `store` (row loaders and view assembly every use case reads through),
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`),
 //!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
-//!   `payments`: `start`, `recording`, `webhook`, `reconcile`, `refunds`, all over the
+//!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
+//!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
 //!   implements.
 
@@ -30,6 +32,7 @@ mod invoices;
 mod lifecycle;
 mod order_state;
 mod party;
+mod payee;
 mod payment_method;
 mod payments;
 mod records;
@@ -59,6 +62,10 @@ pub use error::OrderError;
 pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use party::Party;
+pub use payee::{
+    Collector, PaymentInstructions, PayoutAccount, PayoutAccountInput, is_ifsc, is_vpa,
+    parse_payout_account,
+};
 pub use payment_method::{PaymentMethod, PaymentProvider};
 pub use payments::{
     gateway::{
@@ -94,8 +101,14 @@ pub struct EcommerceOperator {
 /// Operating settings of the order service.
 #[derive(Debug, Clone)]
 pub struct OrderSettings {
-    /// How long an unpaid order holds its stock.
+    /// How long an unpaid card order holds its stock.
     pub reservation_ttl: Duration,
+    /// How long an unpaid bank-transfer order (NEFT, IMPS, RTGS or UPI to the payee's
+    /// account) holds its stock: the buyer pays from their bank, which takes days.
+    pub bank_transfer_reservation_ttl: Duration,
+    /// The marketplace's own account, for bank transfers it collects (orders from
+    /// several cooperatives, or from one without a payout account).
+    pub marketplace_payout: Option<PayoutAccount>,
     /// TCS the platform collects as e-commerce operator, in basis points (50 = 0.5%).
     pub tcs_rate_bp: i64,
     /// The platform as e-commerce operator (CGST s.52), printed on the documents of
@@ -107,6 +120,8 @@ impl Default for OrderSettings {
     fn default() -> Self {
         Self {
             reservation_ttl: Duration::from_secs(30 * 60),
+            bank_transfer_reservation_ttl: Duration::from_secs(3 * 86_400),
+            marketplace_payout: None,
             tcs_rate_bp: 50,
             operator: None,
         }

@@ -8,7 +8,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentAction, FulfilmentStatus, OrderError, OrderKind, OrderService, Party,
+    FulfilmentAction, FulfilmentStatus, OrderError, OrderKind, OrderService, OrderStatus, Party,
+    PaymentMethod, PaymentProvider,
     entity::{fulfilment, order},
     history, invoices,
     order_state::{compare_and_set, refresh_order_status},
@@ -256,11 +257,30 @@ impl OrderService {
             )
             .await?;
         }
-        refresh_order_status(&txn, order_id, party, Some(reason)).await?;
+        let status = refresh_order_status(&txn, order_id, party, Some(reason)).await?;
         txn.commit().await?;
+        if status == OrderStatus::Cancelled
+            && order.payment_received_paise == 0
+            && order.payment_provider != PaymentProvider::Manual
+        {
+            // Nothing may be paid for a cancelled order: its payment is cancelled at the
+            // provider. If the provider cannot be reached now, the client secret stays
+            // stored (never handed out again) and the sweeper retries.
+            let current = store::load_order(&self.db, order_id).await?;
+            if let Err(e) = self.cancel_provider_payment(&current).await {
+                tracing::warn!(%order_id, error = %e, "provider payment not cancelled yet; the sweeper retries");
+            }
+        }
         if order.payment_received_paise > 0 {
             for target in &targets {
-                let refundable = target.total_paise - target.refunded_paise;
+                // Cash on delivery: only what was collected for this part goes back
+                // (nothing, before it shipped).
+                let paid_for = if order.payment_method == PaymentMethod::CashOnDelivery {
+                    target.cash_collected_paise
+                } else {
+                    target.total_paise
+                };
+                let refundable = paid_for - target.refunded_paise;
                 if refundable <= 0 {
                     continue;
                 }

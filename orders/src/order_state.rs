@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query:
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentStatus, OrderError, Party,
+    FulfilmentStatus, OrderError, Party, PaymentMethod,
     entity::fulfilment,
     entity::order,
     history,
@@ -53,9 +53,20 @@ pub(crate) async fn refresh_order_status(
 ) -> Result<OrderStatus, OrderError> {
     let order = store::load_order(db, order_id).await?;
     let fulfilments = store::fulfilments_of(db, order_id).await?;
+    // Cash on delivery is collected per fulfilment: the order is paid when every part
+    // not cancelled is (a part cancelled before shipping was never collected).
+    let due_paise = if order.payment_method == PaymentMethod::CashOnDelivery {
+        fulfilments
+            .iter()
+            .filter(|f| f.status != FulfilmentStatus::Cancelled)
+            .try_fold(0_i64, |sum, f| sum.checked_add(f.total_paise))
+            .ok_or_else(|| OrderError::corrupt("order total overflows"))?
+    } else {
+        order.total_paise
+    };
     let next = derive_order_status(OrderFacts {
         on_credit_terms: order.payment_method.on_credit_terms(),
-        total_paise: order.total_paise,
+        total_paise: due_paise,
         payment_received_paise: order.payment_received_paise,
         refunded_paise: order.refunded_paise,
         all_fulfilments_cancelled: fulfilments

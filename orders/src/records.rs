@@ -38,6 +38,10 @@ pub struct OrderRecord {
     pub payment_received_paise: i64,
     pub paid_at: Option<DateTime<Utc>>,
     pub payment_issue: Option<String>,
+    /// Why the buyer's last attempt to pay was declined (the order stays payable).
+    pub payment_failure: Option<String>,
+    /// Bank transfer: whom to pay and what to quote.
+    pub payment_instructions: Option<crate::PaymentInstructions>,
     pub reservation_expires_at: Option<DateTime<Utc>>,
     pub purchase_order_number: Option<String>,
     pub gem_contract_number: Option<String>,
@@ -75,6 +79,10 @@ impl From<order::Model> for OrderRecord {
             payment_received_paise: m.payment_received_paise,
             paid_at: m.paid_at,
             payment_issue: m.payment_issue,
+            payment_failure: m.payment_failure,
+            payment_instructions: m
+                .payment_instructions
+                .and_then(|v| serde_json::from_value(v).ok()),
             reservation_expires_at: m.reservation_expires_at,
             purchase_order_number: m.purchase_order_number,
             gem_contract_number: m.gem_contract_number,
@@ -112,6 +120,9 @@ pub struct FulfilmentRecord {
     pub tracking_number: Option<String>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub payment_due_at: Option<DateTime<Utc>>,
+    /// Cash on delivery: collected for this fulfilment, and when.
+    pub cash_collected_paise: i64,
+    pub cash_collected_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -141,6 +152,8 @@ impl From<fulfilment::Model> for FulfilmentRecord {
             tracking_number: m.tracking_number,
             accepted_at: m.accepted_at,
             payment_due_at: m.payment_due_at,
+            cash_collected_paise: m.cash_collected_paise,
+            cash_collected_at: m.cash_collected_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

@@ -1,6 +1,7 @@
 //! Releasing an unpaid order: its fulfilments are cancelled and its stock goes back.
-//! Reservation expiry and a payment that failed or was cancelled at the provider both
-//! end here.
+//! Reservation expiry (after the payment was cancelled at the provider) and a payment
+//! cancelled at the provider both end here; a declined card does not (the payment
+//! stays open for another attempt).
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -10,12 +11,13 @@ use crate::{
     entity::fulfilment,
     history,
     order_state::{compare_and_set, refresh_order_status},
+    payments::reconcile::forget_client_secret,
     reservations, store,
 };
 
 impl OrderService {
     /// Cancels an unpaid order's fulfilments and releases its stock: reservation
-    /// expiry, or a payment that failed or was cancelled at the provider.
+    /// expiry, or a payment cancelled at the provider. Its client secret is forgotten.
     pub(crate) async fn release_unpaid(
         &self,
         order_id: Uuid,
@@ -54,6 +56,7 @@ impl OrderService {
             .await?;
         }
         reservations::release(&txn, order_id, None).await?;
+        forget_client_secret(&txn, order_id).await?;
         refresh_order_status(&txn, order_id, &party, Some(reason)).await?;
         txn.commit().await?;
         Ok(true)

@@ -1,6 +1,8 @@
 //! The reservation sweeper: unpaid orders past their reservation time are first
 //! reconciled with the payment provider (a paid order whose webhook never came is
-//! recorded as paid, never cancelled), then released: cancelled, stock returned.
+//! recorded as paid, never cancelled), their payment is cancelled at the provider,
+//! then they are released: cancelled, stock returned. It also retries cancelling the
+//! provider payment of orders cancelled while the provider could not be reached.
 //!
 //! Every replica may run it: releasing is a compare-and-set on each row's status, so
 //! two sweepers racing over one order release its stock once.
@@ -9,7 +11,10 @@ use chrono::Utc;
 use kernel::worker::{Round, Task, TaskError};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::{OrderError, OrderService, OrderStatus, entity::order};
+use crate::{
+    OrderError, OrderService, OrderStatus, PaymentProvider, entity::order,
+    payments::reconcile::Reconciled,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SweepReport {
@@ -17,6 +22,8 @@ pub struct SweepReport {
     pub released: usize,
     /// Left for the next sweep because the provider could not say.
     pub deferred: usize,
+    /// Payments of cancelled orders cancelled at the provider on a later try.
+    pub provider_cancelled: usize,
 }
 
 /// The sweep as a task of the process's [`kernel::worker::WorkerSet`], which runs it at
@@ -41,7 +48,7 @@ impl Task for Sweeper {
         if report != SweepReport::default() {
             tracing::info!(?report, "reservation sweep");
         }
-        Ok(report.paid + report.released)
+        Ok(report.paid + report.released + report.provider_cancelled)
     }
 }
 
@@ -57,17 +64,26 @@ impl OrderService {
             .await?;
         let mut report = SweepReport::default();
         for order in expired {
-            if order.payment_provider != crate::PaymentProvider::Manual
+            if order.payment_provider != PaymentProvider::Manual
                 && order.payment_reference.is_some()
             {
-                match self.reconcile_payment(&order).await {
-                    Ok(true) => {
+                // Asked first, so that a paid order is never cancelled; then cancelled
+                // at the provider before the stock goes, so that the buyer cannot pay
+                // for goods already released.
+                let settled = match self.reconcile_payment(&order).await {
+                    Ok(Reconciled::Open) => self.cancel_provider_payment(&order).await,
+                    other => other,
+                };
+                match settled {
+                    Ok(Reconciled::Paid) => {
                         report.paid += 1;
                         continue;
                     }
-                    Ok(false) => {}
-                    Err(e) => {
-                        tracing::info!(order_id = %order.id, error = %e, "reconciliation deferred");
+                    Ok(Reconciled::Cancelled) => {}
+                    Ok(Reconciled::Open) | Err(_) => {
+                        if let Err(e) = settled {
+                            tracing::info!(order_id = %order.id, error = %e, "reconciliation deferred");
+                        }
                         report.deferred += 1;
                         continue;
                     }
@@ -81,6 +97,27 @@ impl OrderService {
                 .await?
             {
                 report.released += 1;
+            }
+        }
+        // Orders cancelled while the provider could not be reached still hold a live
+        // payment (their client secret is kept until it is cancelled).
+        let uncancelled = order::Entity::find()
+            .filter(order::Column::Status.eq(OrderStatus::Cancelled))
+            .filter(order::Column::PaymentProvider.ne(PaymentProvider::Manual))
+            .filter(order::Column::PaymentReceivedPaise.eq(0))
+            .filter(order::Column::PaymentClientSecret.is_not_null())
+            .order_by_asc(order::Column::UpdatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        for order in uncancelled {
+            match self.cancel_provider_payment(&order).await {
+                Ok(Reconciled::Open) => report.deferred += 1,
+                Ok(_) => report.provider_cancelled += 1,
+                Err(e) => {
+                    tracing::info!(order_id = %order.id, error = %e, "provider cancellation deferred");
+                    report.deferred += 1;
+                }
             }
         }
         Ok(report)

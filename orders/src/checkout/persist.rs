@@ -10,7 +10,8 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
 use crate::{
-    OrderError, OrderKind, OrderService, Party, ReservationStatus, cart,
+    OrderError, OrderKind, OrderService, Party, PaymentInstructions, PaymentMethod,
+    ReservationStatus, cart,
     checkout::{
         input::{DEFAULT_PAYMENT_TERMS_DAYS, PlaceOrder},
         plan::{DraftLine, OrderDraft},
@@ -105,9 +106,33 @@ impl OrderService {
                 FulfilmentStatus::PendingPayment,
             )
         };
-        let expires_at = (!method.on_credit_terms()).then(|| {
-            now + Duration::from_std(self.settings.reservation_ttl).unwrap_or(Duration::minutes(30))
-        });
+        // A card is paid in minutes; a bank transfer from the buyer's bank takes days.
+        let ttl = if method == PaymentMethod::BankTransfer {
+            self.settings.bank_transfer_reservation_ttl
+        } else {
+            self.settings.reservation_ttl
+        };
+        let expires_at = (!method.on_credit_terms())
+            .then(|| now + Duration::from_std(ttl).unwrap_or(Duration::minutes(30)));
+        let number = order_number();
+        let instructions = if method == PaymentMethod::BankTransfer {
+            let cooperatives: Vec<Uuid> =
+                draft.fulfilments.iter().map(|f| f.cooperative_id).collect();
+            self.payee_for(&cooperatives)
+                .await?
+                .map(|(collector, account)| {
+                    serde_json::to_value(PaymentInstructions {
+                        collected_by: collector.as_str().to_owned(),
+                        account,
+                        reference: number.clone(),
+                        amount_paise: draft.totals.total_paise,
+                    })
+                    .map_err(OrderError::corrupt)
+                })
+                .transpose()?
+        } else {
+            None
+        };
         let fulfilment_ids: Vec<Uuid> = draft.fulfilments.iter().map(|_| Uuid::now_v7()).collect();
         let terms = input.institutional.as_ref();
         let consignee_ids: Vec<Uuid> = terms
@@ -125,7 +150,7 @@ impl OrderService {
         let txn = kernel::begin_write(&self.db).await?;
         order::Entity::insert(order::ActiveModel {
             id: Set(order_id),
-            number: Set(order_number()),
+            number: Set(number),
             kind: Set(if terms.is_some() {
                 OrderKind::Institutional
             } else {
@@ -157,6 +182,8 @@ impl OrderService {
             payment_received_paise: Set(0),
             paid_at: Set(None),
             payment_issue: Set(None),
+            payment_failure: Set(None),
+            payment_instructions: Set(instructions),
             reservation_expires_at: Set(expires_at),
             purchase_order_number: Set(terms.and_then(|t| t.purchase_order_number.clone())),
             gem_contract_number: Set(terms.and_then(|t| t.gem_contract_number.clone())),
@@ -193,6 +220,9 @@ impl OrderService {
                 tracking_number: Set(None),
                 accepted_at: Set(None),
                 payment_due_at: Set(None),
+                cash_collected_paise: Set(0),
+                cash_collected_at: Set(None),
+                cash_reference: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             })

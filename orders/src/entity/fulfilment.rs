@@ -31,6 +31,10 @@ pub struct Model {
     pub tracking_number: Option<String>,
     pub accepted_at: Option<DateTimeUtc>,
     pub payment_due_at: Option<DateTimeUtc>,
+    /// Cash on delivery: what was collected for this fulfilment, when, and the receipt.
+    pub cash_collected_paise: i64,
+    pub cash_collected_at: Option<DateTimeUtc>,
+    pub cash_reference: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,5 +10,6 @@ pub mod order;
 pub mod order_event;
 pub mod order_line;
 pub mod payment_event;
+pub mod payout_account;
 pub mod refund;
 pub mod stock_reservation;

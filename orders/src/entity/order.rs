@@ -33,6 +33,11 @@ pub struct Model {
     pub payment_received_paise: i64,
     pub paid_at: Option<DateTimeUtc>,
     pub payment_issue: Option<String>,
+    /// Why the last attempt to pay was declined, while the payment stays open.
+    pub payment_failure: Option<String>,
+    /// Bank transfer: the payee's account and the reference to quote
+    /// ([`crate::PaymentInstructions`]), fixed when the order was placed.
+    pub payment_instructions: Option<Json>,
     pub reservation_expires_at: Option<DateTimeUtc>,
     pub purchase_order_number: Option<String>,
     pub gem_contract_number: Option<String>,

@@ -43,8 +43,10 @@ pub enum PaymentState {
     Succeeded,
     /// The buyer is still paying (authentication, processing, capture).
     InProgress,
-    /// Not paid and not about to be (awaiting a method, failed, cancelled).
+    /// Not paid yet, and open: the buyer may still pay (after a declined card, too).
     NotPaid,
+    /// Cancelled at the provider: it can never be paid.
+    Cancelled,
 }
 
 /// A payment as the provider reports it.
@@ -87,11 +89,14 @@ pub enum PaymentEvent {
         amount_received_paise: i64,
         currency: String,
     },
-    /// The payment failed, or was cancelled, and will not complete.
-    Failed {
+    /// One attempt to pay was declined; the payment stays open for another card or
+    /// method. `message` is the provider's reason, for the buyer.
+    Declined {
         payment: Option<PaymentRef>,
-        cancelled: bool,
+        message: String,
     },
+    /// The payment was cancelled and can never complete.
+    Cancelled { payment: Option<PaymentRef> },
     /// Money went back: the provider's refunds that succeeded, and how much in all was
     /// refunded at the provider.
     Refunded {
@@ -143,7 +148,9 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
     /// How the payment `reference` stands.
     fn fetch_payment<'a>(&'a self, reference: &'a str) -> GatewayFuture<'a, ProviderPayment>;
 
-    /// Cancels an unpaid payment.
+    /// Cancels an unpaid payment: afterwards it can never be paid, and its client secret
+    /// is useless. The provider refuses (a [`ProviderFailure::Refused`]) a payment that
+    /// already succeeded or was already cancelled.
     fn cancel_payment<'a>(&'a self, reference: &'a str) -> GatewayFuture<'a, ProviderPayment>;
 
     /// Refunds `amount_paise` of the payment `reference`, once per idempotency key.

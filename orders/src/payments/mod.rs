@@ -2,7 +2,9 @@
 //! recording money that arrived, webhooks, reconciliation before expiry, refunds)
 //! over the [`gateway::PaymentGateway`] a provider implements.
 
+pub(crate) mod cash;
 pub mod gateway;
+pub(crate) mod payout;
 pub(crate) mod reconcile;
 pub(crate) mod recording;
 pub(crate) mod refunds;

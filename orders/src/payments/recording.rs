@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query:
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentStatus, OrderError, OrderService, Party, PaymentProvider,
+    FulfilmentStatus, OrderError, OrderService, Party, PaymentMethod, PaymentProvider,
     entity::{fulfilment, order},
     history,
     order_state::refresh_order_status,
@@ -25,6 +25,15 @@ pub enum PaymentRecord {
     Mismatch(String),
     /// The order had been released before the money arrived; it must be refunded.
     ArrivedAfterRelease,
+}
+
+/// An amount for a message people read: `Rs 1,430.00`, or the code and minor units of
+/// a currency the marketplace does not price in (what a provider reported).
+pub(crate) fn people(minor: i64, currency: &str) -> String {
+    match kernel::Currency::from_code(&currency.to_uppercase()) {
+        Some(currency) => kernel::Money { minor, currency }.for_people(),
+        None => format!("{minor} (minor units of {})", currency.to_uppercase()),
+    }
 }
 
 pub(crate) async fn flag(
@@ -60,10 +69,9 @@ impl OrderService {
         }
         if amount_paise != order.total_paise || !currency.eq_ignore_ascii_case(&order.currency) {
             let issue = format!(
-                "payment of {amount_paise} {} does not match the order total of {} {}",
-                currency.to_uppercase(),
-                order.total_paise,
-                order.currency
+                "payment of {} does not match the order total of {}",
+                people(amount_paise, currency),
+                people(order.total_paise, &order.currency)
             );
             flag(&txn, order_id, &issue).await?;
             txn.commit().await?;
@@ -75,8 +83,10 @@ impl OrderService {
             .iter()
             .all(|f| f.status == FulfilmentStatus::Cancelled)
         {
-            // Money for an order already released: keep the fact, refund it.
-            order::Entity::update_many()
+            // Money for an order already released: keep the fact, refund it. Whoever
+            // records it (the webhook, or the sweeper cancelling the payment) refunds
+            // it; the other finds it already recorded.
+            let recorded = order::Entity::update_many()
                 .col_expr(
                     order::Column::PaymentReceivedPaise,
                     Expr::value(amount_paise),
@@ -90,6 +100,10 @@ impl OrderService {
                 .filter(order::Column::PaymentReceivedPaise.eq(0))
                 .exec(&txn)
                 .await?;
+            if recorded.rows_affected != 1 {
+                txn.rollback().await?;
+                return Ok(PaymentRecord::AlreadyPaid);
+            }
             txn.commit().await?;
             return Ok(PaymentRecord::ArrivedAfterRelease);
         }
@@ -99,6 +113,16 @@ impl OrderService {
                 Expr::value(amount_paise),
             )
             .col_expr(order::Column::PaidAt, Expr::value(Utc::now()))
+            // Paid in full: a declined attempt before it, or an amount that did not
+            // match, is resolved.
+            .col_expr(
+                order::Column::PaymentFailure,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                order::Column::PaymentIssue,
+                Expr::value(Option::<String>::None),
+            )
             .col_expr(
                 order::Column::ReservationExpiresAt,
                 Expr::value(Option::<chrono::DateTime<Utc>>::None),
@@ -136,6 +160,21 @@ impl OrderService {
                 Some(note),
             )
             .await?;
+        }
+        if order.payment_method == PaymentMethod::CashOnDelivery {
+            // The whole order's cash at once: each part counts as collected, so that
+            // refunds and cancellations see what was paid for it.
+            fulfilment::Entity::update_many()
+                .col_expr(
+                    fulfilment::Column::CashCollectedPaise,
+                    Expr::col(fulfilment::Column::TotalPaise),
+                )
+                .col_expr(fulfilment::Column::CashCollectedAt, Expr::value(Utc::now()))
+                .filter(fulfilment::Column::OrderId.eq(order_id))
+                .filter(fulfilment::Column::Status.ne(FulfilmentStatus::Cancelled))
+                .filter(fulfilment::Column::CashCollectedPaise.eq(0))
+                .exec(&txn)
+                .await?;
         }
         reservations::consume(&txn, order_id).await?;
         refresh_order_status(&txn, order_id, party, Some(note)).await?;
@@ -183,6 +222,11 @@ impl OrderService {
                 "give the receipt, transfer or cheque reference (at most 100 characters)",
             ));
         }
+        if order.payment_received_paise > 0 && order.payment_received_paise < order.total_paise {
+            return Err(OrderError::Conflict(
+                "cash for part of this order is recorded: record each fulfilment's with fulfilmentCashCollected".into(),
+            ));
+        }
         if order.payment_received_paise > 0 {
             return Err(OrderError::Conflict("this order is already paid".into()));
         }
@@ -190,7 +234,10 @@ impl OrderService {
             return Err(OrderError::invalid(
                 "amountPaise",
                 FieldErrorCode::Invalid,
-                format!("the order total is {} paise", order.total_paise),
+                format!(
+                    "the order total is {}",
+                    kernel::Money::inr(order.total_paise).for_people()
+                ),
             ));
         }
         if fulfilments
@@ -213,5 +260,67 @@ impl OrderService {
                 Err(OrderError::Conflict("this order was cancelled".into()))
             }
         }
+    }
+
+    /// `orderPaymentIssueResolve`: an admin has dealt with a payment issue (a refund
+    /// made outside the marketplace reconciled, a mismatched amount settled with the
+    /// buyer) and says how; the issue clears and the note goes into the history. An
+    /// order without an issue is left as it is (a repeated call resolves once).
+    pub async fn resolve_payment_issue(
+        &self,
+        party: &Party,
+        order_id: Uuid,
+        note: &str,
+    ) -> Result<Uuid, OrderError> {
+        party.require_signed_in()?;
+        let order = store::load_order(&self.db, order_id).await?;
+        if !party.is_admin() {
+            return Err(match store::visibility(party, &order) {
+                None => OrderError::NotFound("order"),
+                Some(_) => OrderError::Forbidden("admins resolve payment issues".into()),
+            });
+        }
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 500 {
+            return Err(OrderError::invalid(
+                "note",
+                FieldErrorCode::Required,
+                "say how the issue was resolved (at most 500 characters)",
+            ));
+        }
+        let Some(issue) = order.payment_issue.as_deref() else {
+            return Ok(order_id);
+        };
+        let txn = kernel::begin_write(&self.db).await?;
+        let cleared = order::Entity::update_many()
+            .col_expr(
+                order::Column::PaymentIssue,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(order::Column::Id.eq(order_id))
+            .filter(order::Column::PaymentIssue.eq(issue))
+            .exec(&txn)
+            .await?;
+        if cleared.rows_affected != 1 {
+            txn.rollback().await?;
+            return Err(OrderError::Conflict(
+                "the payment issue changed meanwhile; reload it".into(),
+            ));
+        }
+        history::record(
+            &txn,
+            order_id,
+            None,
+            Some(order.status.into()),
+            order.status.into(),
+            party,
+            Some(&format!(
+                "payment issue resolved: {note} (the issue: {issue})"
+            )),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(order_id)
     }
 }

@@ -14,7 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    HistoryStatus, OrderError, OrderService, Party, PaymentProvider, RefundStatus,
+    HistoryStatus, OrderError, OrderService, Party, PaymentMethod, PaymentProvider, RefundStatus,
     entity::{fulfilment, order, refund},
     invoices::tcs_paise,
     order_state::refresh_order_status,
@@ -166,13 +166,27 @@ impl OrderService {
                 "nothing was paid for this order; cancel it instead".into(),
             ));
         }
-        let refundable = fulfilment.total_paise - fulfilment.refunded_paise;
+        // Cash on delivery is collected per fulfilment: only that is refundable.
+        let paid_for = if order.payment_method == PaymentMethod::CashOnDelivery {
+            fulfilment.cash_collected_paise
+        } else {
+            fulfilment.total_paise
+        };
+        let refundable = paid_for - fulfilment.refunded_paise;
+        if refundable <= 0 && fulfilment.refunded_paise == 0 {
+            return Err(OrderError::Conflict(
+                "no cash was collected for this fulfilment; cancel it instead".into(),
+            ));
+        }
         let amount = request.amount_paise.unwrap_or(refundable);
         if amount <= 0 || amount > refundable {
             return Err(OrderError::invalid(
                 "amountPaise",
                 FieldErrorCode::OutOfRange,
-                format!("at most {refundable} paise of this fulfilment can be refunded"),
+                format!(
+                    "at most {} of this fulfilment can be refunded",
+                    kernel::Money::inr(refundable).for_people()
+                ),
             ));
         }
         // Manual payments are returned by hand; the others through their provider.

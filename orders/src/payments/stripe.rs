@@ -80,6 +80,7 @@ fn payment(intent: stripe_core::PaymentIntent) -> ProviderPayment {
         state: match status.as_str() {
             "succeeded" => PaymentState::Succeeded,
             "processing" | "requires_action" | "requires_capture" => PaymentState::InProgress,
+            "canceled" => PaymentState::Cancelled,
             _ => PaymentState::NotPaid,
         },
         provider_status: status,
@@ -160,7 +161,12 @@ impl StripeGateway {
     }
 
     async fn cancel(&self, id: &str) -> Result<ProviderPayment, ProviderFailure> {
+        // One key per intent: a retried cancel after a timeout is the same request.
+        let key = IdempotencyKey::new(format!("cancel-{id}"))
+            .map_err(|e| ProviderFailure::Unavailable(e.to_string()))?;
         let intent = CancelPaymentIntent::new(id)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
             .send(&self.client)
             .await
             .map_err(failure)?;
@@ -225,6 +231,27 @@ fn payment_ref(object: &serde_json::Value, intent_key: &str) -> Option<PaymentRe
     })
 }
 
+/// Why Stripe declined the attempt, from the intent's `last_payment_error`: its message
+/// for the buyer, and the decline code when there is one.
+fn decline_message(object: &serde_json::Value) -> String {
+    let error = object.get("last_payment_error");
+    let message = error
+        .and_then(|e| text(e, "message"))
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or("the payment was declined");
+    let code = error
+        .and_then(|e| text(e, "decline_code").or_else(|| text(e, "code")))
+        .filter(|c| !c.is_empty());
+    let mut out: String = match code {
+        Some(code) => format!("{message} ({code})"),
+        None => message.to_owned(),
+    };
+    // A provider's text, shown to the buyer: bounded, single-line.
+    out = out.chars().filter(|c| !c.is_control()).take(300).collect();
+    out
+}
+
 /// Stripe's event types in the provider-neutral vocabulary.
 fn neutral(event: &Event) -> PaymentEvent {
     let object = &event.data.object;
@@ -237,9 +264,14 @@ fn neutral(event: &Event) -> PaymentEvent {
                 .unwrap_or(0),
             currency: text(object, "currency").unwrap_or("").to_owned(),
         },
-        "payment_intent.payment_failed" | "payment_intent.canceled" => PaymentEvent::Failed {
+        // Stripe leaves a PaymentIntent whose payment failed in `requires_payment_method`:
+        // the buyer may confirm it again with another card.
+        "payment_intent.payment_failed" => PaymentEvent::Declined {
             payment: payment_ref(object, "id"),
-            cancelled: event.kind.ends_with("canceled"),
+            message: decline_message(object),
+        },
+        "payment_intent.canceled" => PaymentEvent::Cancelled {
+            payment: payment_ref(object, "id"),
         },
         "charge.refunded" => PaymentEvent::Refunded {
             payment: payment_ref(object, "payment_intent"),
@@ -363,11 +395,24 @@ mod tests {
         );
         assert!(matches!(
             neutral(&cancelled),
-            PaymentEvent::Failed {
-                cancelled: true,
-                ..
-            }
+            PaymentEvent::Cancelled { .. }
         ));
+        let declined = event(
+            "payment_intent.payment_failed",
+            serde_json::json!({ "id": "pi_1", "status": "requires_payment_method",
+                "last_payment_error": { "code": "card_declined", "decline_code": "insufficient_funds",
+                    "message": "Your card has insufficient funds." } }),
+        );
+        assert_eq!(
+            neutral(&declined),
+            PaymentEvent::Declined {
+                payment: Some(PaymentRef {
+                    reference: "pi_1".into(),
+                    order_id: None
+                }),
+                message: "Your card has insufficient funds. (insufficient_funds)".into(),
+            }
+        );
         let refunded = event(
             "charge.refunded",
             serde_json::json!({

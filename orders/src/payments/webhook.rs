@@ -12,11 +12,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    OrderError, OrderService, Party, RefundStatus,
+    OrderError, OrderService, OrderStatus, Party, RefundStatus,
     entity::{order, payment_event, refund},
     payments::{
         gateway::{PaymentEvent, PaymentGateway, PaymentRef, WebhookError, WebhookEvent},
-        recording::{PaymentRecord, flag},
+        recording::{PaymentRecord, flag, people},
     },
     store,
 };
@@ -150,16 +150,36 @@ impl OrderService {
                 };
                 Ok((Some(order.id), WebhookOutcome::Processed(outcome)))
             }
-            PaymentEvent::Failed { payment, cancelled } => {
+            PaymentEvent::Declined { payment, message } => {
                 let Some(order) = self.order_of_payment(gateway, payment.as_ref()).await? else {
                     return no_payment();
                 };
-                let reason = if *cancelled {
-                    "the card payment was cancelled"
-                } else {
-                    "the card payment failed"
+                // One declined attempt: the payment stays open for another card, so the
+                // order keeps its reservation until it expires or the payment is
+                // cancelled. The buyer is shown why.
+                let recorded = order::Entity::update_many()
+                    .col_expr(order::Column::PaymentFailure, Expr::value(message.as_str()))
+                    .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .filter(order::Column::Id.eq(order.id))
+                    .filter(order::Column::Status.eq(OrderStatus::PendingPayment))
+                    .filter(order::Column::PaymentReceivedPaise.eq(0))
+                    .exec(&self.db)
+                    .await?;
+                Ok((
+                    Some(order.id),
+                    WebhookOutcome::Processed(if recorded.rows_affected == 1 {
+                        "declined attempt recorded; the order stays payable".into()
+                    } else {
+                        "declined attempt on an order no longer payable".into()
+                    }),
+                ))
+            }
+            PaymentEvent::Cancelled { payment } => {
+                let Some(order) = self.order_of_payment(gateway, payment.as_ref()).await? else {
+                    return no_payment();
                 };
-                let released = self.release_unpaid(order.id, reason).await?;
+                let reason = format!("the {} payment was cancelled", gateway.display_name());
+                let released = self.release_unpaid(order.id, &reason).await?;
                 Ok((
                     Some(order.id),
                     WebhookOutcome::Processed(if released {
@@ -195,9 +215,10 @@ impl OrderService {
                         &self.db,
                         order.id,
                         &format!(
-                            "{} shows {amount_refunded_paise} paise refunded but the marketplace recorded {}: a refund was made outside it",
+                            "{} shows {} refunded but the marketplace recorded {}: a refund was made outside it",
                             gateway.display_name(),
-                            current.refunded_paise
+                            people(*amount_refunded_paise, &current.currency),
+                            people(current.refunded_paise, &current.currency)
                         ),
                     )
                     .await?;

@@ -121,6 +121,7 @@ const ROWS: &[Row] = &[
     row("myOrders", PURCHASERS),
     row("cooperativeOrders", STAFF_OF_A),
     row("settlementStatement", STAFF_OF_A),
+    row("cooperativePayoutAccount", MANAGERS_OF_A),
     row("channelListings", STAFF_A_AND_B),
     row("channelSyncStatus", STAFF_A_AND_B),
     // Mutations.
@@ -172,6 +173,13 @@ const ROWS: &[Row] = &[
         MANAGERS_OF_A,
         HIDDEN_FROM_INSTITUTION,
     ),
+    row_with(
+        "fulfilmentCashCollected",
+        MANAGERS_OF_A,
+        HIDDEN_FROM_INSTITUTION,
+    ),
+    row_with("orderPaymentIssueResolve", ADMIN, HIDDEN_FROM_INSTITUTION),
+    row("cooperativePayoutAccountSet", MANAGERS_OF_A),
     row("listOnChannel", STAFF_OF_A),
     row("delistFromChannel", STAFF_OF_A),
     row("retryChannelSync", STAFF_OF_A),
@@ -336,6 +344,12 @@ impl World<'_> {
 
     /// A cash-on-delivery order of cooperative A's apricots by the matrix's buyer:
     /// (order id, fulfilment id, total).
+    /// Cooperative A's payout account, as `cooperativePayoutAccountSet` takes it.
+    fn payout_account(&self) -> Value {
+        json!({ "i": { "cooperativeId": self.cooperative_a, "accountName": "Sham Apricot Growers",
+                       "accountNumber": "912010012345678", "ifsc": "SBIN0001234", "upiVpa": "sham@sbi" } })
+    }
+
     async fn buyer_order(&self) -> (String, String, i64) {
         let buyer = self.token(Buyer);
         self.setup(
@@ -524,6 +538,19 @@ impl World<'_> {
                 (
                     "query($id: ID!) { order(id: $id) { id } }".into(),
                     json!({ "id": order }),
+                )
+            }
+            "cooperativePayoutAccount" => {
+                self.setup(
+                    Some(&self.admin),
+                    &mutation("cooperativePayoutAccountSet", "CooperativePayoutAccountSetInput", PAYLOAD),
+                    self.payout_account(),
+                    "cooperativePayoutAccountSet",
+                )
+                .await;
+                (
+                    "query($id: ID!) { cooperativePayoutAccount(cooperativeId: $id) { ifsc } }".into(),
+                    json!({ "id": self.cooperative_a }),
                 )
             }
             "myOrders" => ("{ myOrders(first: 5) { totalCount } }".into(), json!({})),
@@ -817,6 +844,27 @@ impl World<'_> {
                                    "reason": "damaged in transit", "idempotencyKey": u } }),
                 )
             }
+            "fulfilmentCashCollected" => {
+                let (order, fulfilment, total) = self.buyer_order().await;
+                self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
+                    .await;
+                (
+                    mutation(row, "FulfilmentCashCollectedInput", PAYLOAD),
+                    json!({ "i": { "fulfilmentId": fulfilment, "amountPaise": total,
+                                   "reference": format!("CASH-{}-{}", &u[..8], &order[..4]) } }),
+                )
+            }
+            "orderPaymentIssueResolve" => {
+                let (order, _, _) = self.buyer_order().await;
+                (
+                    mutation(row, "OrderPaymentIssueResolveInput", PAYLOAD),
+                    json!({ "i": { "orderId": order, "note": "settled with the buyer" } }),
+                )
+            }
+            "cooperativePayoutAccountSet" => (
+                mutation(row, "CooperativePayoutAccountSetInput", PAYLOAD),
+                self.payout_account(),
+            ),
             "listOnChannel" => {
                 self.reset(
                     &mutation("delistFromChannel", "ChannelProductInput", PAYLOAD),

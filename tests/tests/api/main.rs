@@ -18,6 +18,7 @@ mod import;
 mod leaks;
 mod listings;
 mod orders;
+mod payment_states;
 mod provenance;
 mod readme;
 mod readme_claims;

@@ -11,7 +11,7 @@ use crate::{
     support::{
         Backend, ServerOptions, TestServer, error_code,
         flows::{admin_token, buyer_token, cooperative_id, staff_token, user_errors},
-        server::{clock_passes, time_of},
+        server::clock_passes,
         stripe_fake::{self, FakeStripe},
     },
 };
@@ -254,13 +254,25 @@ async fn money_arriving_after_release_is_refunded(backend: Backend) -> anyhow::R
     let buyer = buyer_token(&server, "slow-payer@example.org").await;
     let (placed, intent) = card_order(&server, &buyer, "slow-1").await;
     let total = int(&placed["total"]);
-    // The reservation runs out; Stripe says nobody has paid; the sweeper releases it.
-    clock_passes(time_of(&placed["reservationExpiresAt"])).await;
-    server.drain().await;
+    // The buyer cancels while Stripe cannot be reached, so the PaymentIntent stays
+    // open (an expiry never releases an order before Stripe has cancelled it).
+    fake.fail_next(500, 1_000);
+    let cancelled = server
+        .graphql_as(
+            Some(&buyer),
+            "mutation($i: OrderCancelInput!) { orderCancel(input: $i) { errors { code } } }",
+            json!({ "i": { "orderId": placed["id"], "reason": "changed my mind" } }),
+        )
+        .await;
+    assert!(
+        user_errors(&cancelled, "orderCancel").is_empty(),
+        "{cancelled}"
+    );
     let released = order(&server, &buyer, &placed["id"]).await;
     assert_eq!(released["status"], "CANCELLED", "{released}");
-    // Then the buyer's payment goes through after all.
+    // Then the buyer's payment goes through after all, from a page still open.
     fake.set_intent(&intent, "succeeded", total);
+    fake.clear_failures();
     intent_webhook(
         &server,
         &fake,

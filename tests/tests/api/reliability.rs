@@ -132,12 +132,14 @@ async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> an
     let options = || {
         ServerOptions::default()
             .env("RESERVATION_TTL_SECS", RACE_TTL_SECS)
+            .env("BANK_TRANSFER_RESERVATION_TTL_SECS", RACE_TTL_SECS)
             .env("ORDER_SWEEP_MS", "200")
     };
     let first = TestServer::spawn(
         backend,
         ServerOptions::seeded()
             .env("RESERVATION_TTL_SECS", RACE_TTL_SECS)
+            .env("BANK_TRANSFER_RESERVATION_TTL_SECS", RACE_TTL_SECS)
             .env("ORDER_SWEEP_MS", "200"),
     )
     .await?;
@@ -290,6 +292,7 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
     let options = || {
         push_options(&gem, &ncui)
             .env("RESERVATION_TTL_SECS", "3")
+            .env("BANK_TRANSFER_RESERVATION_TTL_SECS", "3")
             .env("ORDER_SWEEP_MS", "200")
     };
     let server = TestServer::spawn(backend, options()).await?;

@@ -5,6 +5,7 @@ mod carts;
 mod checkout;
 mod fulfilment;
 mod payments;
+mod payout;
 mod queries;
 mod refunds;
 mod types;
@@ -15,6 +16,7 @@ pub use carts::*;
 pub use checkout::*;
 pub use fulfilment::*;
 pub use payments::*;
+pub use payout::*;
 pub use queries::*;
 pub use refunds::*;
 pub use types::*;
@@ -27,4 +29,5 @@ pub struct OrdersMutation(
     FulfilmentMutation,
     RefundMutation,
     PaymentMutation,
+    PayoutMutation,
 );

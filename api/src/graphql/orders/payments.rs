@@ -18,6 +18,22 @@ pub struct PaymentMarkReceivedInput {
     pub reference: String,
 }
 
+#[derive(InputObject)]
+pub struct FulfilmentCashCollectedInput {
+    pub fulfilment_id: ID,
+    /// The fulfilment's amount, in paise.
+    pub amount_paise: Paise,
+    /// The cash receipt, or the carrier's remittance reference.
+    pub reference: String,
+}
+
+#[derive(InputObject)]
+pub struct OrderPaymentIssueResolveInput {
+    pub order_id: ID,
+    /// How it was resolved, recorded in the order's history.
+    pub note: String,
+}
+
 #[derive(Default)]
 pub struct PaymentMutation;
 
@@ -36,6 +52,42 @@ impl PaymentMutation {
             .mark_payment_received(
                 &ctx.party()?,
                 order_id,
+                input.amount_paise.0,
+                &input.reference,
+            )
+            .await;
+        order_payload(ctx, result).await
+    }
+
+    /// Clears the order's `paymentIssue` once an admin has dealt with it; the note and
+    /// the issue go into the history.
+    async fn order_payment_issue_resolve(
+        &self,
+        ctx: &Context<'_>,
+        input: OrderPaymentIssueResolveInput,
+    ) -> Result<OrderPayload> {
+        let order_id = parse_id("orderId", &input.order_id)?;
+        let result = ctx
+            .orders()?
+            .resolve_payment_issue(&ctx.party()?, order_id, &input.note)
+            .await;
+        order_payload(ctx, result).await
+    }
+
+    /// Cash on delivery: the cash for one fulfilment was collected (its cooperative's
+    /// manager, or an admin; shipped or delivered parts). The order is paid when every
+    /// part not cancelled is.
+    async fn fulfilment_cash_collected(
+        &self,
+        ctx: &Context<'_>,
+        input: FulfilmentCashCollectedInput,
+    ) -> Result<OrderPayload> {
+        let fulfilment_id = parse_id("fulfilmentId", &input.fulfilment_id)?;
+        let result = ctx
+            .orders()?
+            .record_cash_collected(
+                &ctx.party()?,
+                fulfilment_id,
                 input.amount_paise.0,
                 &input.reference,
             )

@@ -8,7 +8,7 @@ use crate::graphql::{
     context::ContextExt,
     errors::top_error,
     ids::parse_id,
-    orders::{Cart, FulfilmentStatusValue, Order, SettlementStatement},
+    orders::{Cart, FulfilmentStatusValue, Order, PayoutAccount, SettlementStatement},
     pagination::{ForwardPage, RelayConnection, connection_complexity, connection_from_page},
 };
 
@@ -111,5 +111,20 @@ impl OrdersQuery {
             .await
             .map_err(top_error)?;
         Ok(SettlementStatement { statement })
+    }
+
+    /// A cooperative's payout account (its managers and admins).
+    async fn cooperative_payout_account(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+    ) -> Result<Option<PayoutAccount>> {
+        let cooperative_id = parse_id("cooperativeId", &cooperative_id)?;
+        let account = ctx
+            .orders()?
+            .payout_account(&ctx.party()?, cooperative_id)
+            .await
+            .map_err(top_error)?;
+        Ok(account.map(PayoutAccount::from))
     }
 }

@@ -344,6 +344,13 @@ impl Fulfilment {
     async fn payment_due_at(&self) -> Option<DateTime<Utc>> {
         self.0.fulfilment.payment_due_at
     }
+    /// Cash on delivery: the cash recorded as collected for this fulfilment.
+    async fn cash_collected(&self) -> Paise {
+        Paise(self.0.fulfilment.cash_collected_paise)
+    }
+    async fn cash_collected_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fulfilment.cash_collected_at
+    }
     async fn payment_overdue(&self) -> bool {
         self.0.payment_overdue
     }
@@ -376,15 +383,33 @@ impl Order {
         self.0.order.payment_method.into()
     }
     /// The Stripe PaymentIntent's client secret, for the buyer's browser to confirm
-    /// the payment; only its buyer sees it, and only while it is unpaid.
+    /// the payment; only its buyer sees it, and only while the order is payable
+    /// (PENDING_PAYMENT): never once it is paid, cancelled or expired.
     async fn stripe_client_secret(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let viewer = ctx.viewer_opt()?.map(|v| v.user_id);
-        Ok(
-            (viewer == Some(self.0.order.buyer_user_id)
-                && self.0.order.payment_received_paise == 0)
-                .then(|| self.0.order.payment_client_secret.clone())
-                .flatten(),
-        )
+        let order = &self.0.order;
+        Ok((viewer == Some(order.buyer_user_id)
+            && order.status == orders::OrderStatus::PendingPayment
+            && order.payment_received_paise == 0)
+            .then(|| order.payment_client_secret.clone())
+            .flatten())
+    }
+    /// Why the buyer's last attempt to pay was declined (e.g. "Your card has
+    /// insufficient funds. (insufficient_funds)"). The order stays payable with another
+    /// card until its reservation expires; cleared once paid. Only its buyer and staff
+    /// see it.
+    async fn payment_failure(&self) -> Option<&str> {
+        self.0.order.payment_failure.as_deref()
+    }
+    /// Bank transfer: whom to pay (the cooperative, or the marketplace when it
+    /// collects), the account, and the reference to quote; none for other methods, or
+    /// when no payout account is configured.
+    async fn payment_instructions(&self) -> Option<PaymentInstructions> {
+        self.0
+            .order
+            .payment_instructions
+            .clone()
+            .map(PaymentInstructions::from)
     }
     async fn currency(&self) -> &str {
         &self.0.order.currency
@@ -607,4 +632,59 @@ pub(super) async fn order_payload(
         Err(e) => Err(e),
     };
     respond(result, |order, errors| OrderPayload { order, errors })
+}
+
+/// Where a bank transfer or UPI payment to an account goes.
+#[derive(SimpleObject)]
+pub struct PayoutAccount {
+    /// The name on the account.
+    pub account_name: String,
+    pub account_number: String,
+    pub ifsc: String,
+    /// The payee's UPI id (name@handle), if it takes UPI.
+    pub upi_vpa: Option<String>,
+}
+
+impl From<orders::PayoutAccount> for PayoutAccount {
+    fn from(a: orders::PayoutAccount) -> Self {
+        Self {
+            account_name: a.account_name,
+            account_number: a.account_number,
+            ifsc: a.ifsc,
+            upi_vpa: a.upi_vpa,
+        }
+    }
+}
+
+/// Who collects a bank transfer.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentCollector {
+    /// The only cooperative in the order, into its payout account.
+    Cooperative,
+    /// The marketplace, which settles with the cooperatives.
+    Marketplace,
+}
+
+/// What the buyer of a bank-transfer order needs to pay it.
+#[derive(SimpleObject)]
+pub struct PaymentInstructions {
+    pub collected_by: Option<PaymentCollector>,
+    pub account: PayoutAccount,
+    /// Quote this with the transfer (the order number).
+    pub reference: String,
+    pub amount: Paise,
+}
+
+impl From<orders::PaymentInstructions> for PaymentInstructions {
+    fn from(i: orders::PaymentInstructions) -> Self {
+        Self {
+            collected_by: i.collector().map(|c| match c {
+                orders::Collector::Cooperative => PaymentCollector::Cooperative,
+                orders::Collector::Marketplace => PaymentCollector::Marketplace,
+            }),
+            account: i.account.into(),
+            reference: i.reference,
+            amount: Paise(i.amount_paise),
+        }
+    }
 }

@@ -2,8 +2,12 @@
 //! marketplace relies on: bearer authentication with the secret key, form-encoded POST
 //! bodies, `Idempotency-Key` on every POST (a repeated key with the same body replays
 //! the first answer, with a different body is refused, as Stripe does), INR amounts
-//! in paise, and refunds bounded by what was captured. Tests can change an intent's
-//! state and inject failures.
+//! in paise, and refunds bounded by what was captured. PaymentIntents follow Stripe's
+//! documented lifecycle: a declined payment (`payment_intent.payment_failed`) leaves the
+//! intent in `requires_payment_method`, payable with another card; `POST
+//! /v1/payment_intents/{id}/cancel` cancels one that is not yet paid (any other state
+//! is refused with `payment_intent_unexpected_state`), and a cancelled intent can never
+//! be paid. Tests can change an intent's state and inject failures.
 
 use std::{
     collections::HashMap,
@@ -90,6 +94,15 @@ fn intent_json(id: &str, amount: i64, currency: &str, metadata: Value, created: 
         "status": "requires_payment_method", "client_secret": format!("{id}_secret_fake"),
     })
 }
+
+/// The states from which Stripe lets a PaymentIntent be cancelled.
+const CANCELLABLE: [&str; 5] = [
+    "requires_payment_method",
+    "requires_capture",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+];
 
 /// Checks what every request must carry; returns the refusal when it does not.
 fn check_request(req: &HttpRequest, post: bool) -> Option<HttpResponse> {
@@ -244,6 +257,43 @@ fn answer(req: &HttpRequest, body: &web::Bytes, state: &Shared) -> HttpResponse 
                 }
             }
         }
+        ("POST", p) if p.starts_with("/v1/payment_intents/") && p.ends_with("/cancel") => {
+            let id = p
+                .trim_start_matches("/v1/payment_intents/")
+                .trim_end_matches("/cancel")
+                .to_owned();
+            let Some(intent) = s.intents.get_mut(&id) else {
+                return stripe_error(
+                    404,
+                    "invalid_request_error",
+                    "resource_missing",
+                    "No such payment_intent",
+                );
+            };
+            // Stripe: "You can cancel a PaymentIntent object when it's in one of these
+            // statuses: requires_payment_method, requires_capture,
+            // requires_confirmation, requires_action or, in rare cases, processing."
+            let status = intent["status"].as_str().unwrap_or_default().to_owned();
+            if !CANCELLABLE.contains(&status.as_str()) {
+                return stripe_error(
+                    400,
+                    "invalid_request_error",
+                    "payment_intent_unexpected_state",
+                    &format!(
+                        "You cannot cancel this PaymentIntent because it has a status of {status}."
+                    ),
+                );
+            }
+            intent["status"] = json!("canceled");
+            intent["cancellation_reason"] = json!(
+                form(&body)
+                    .get("cancellation_reason")
+                    .cloned()
+                    .unwrap_or_else(|| "requested_by_customer".into())
+            );
+            intent["canceled_at"] = json!(1_780_000_000 + n);
+            (200, intent.clone())
+        }
         ("POST", "/v1/refunds") => {
             let f = form(&body);
             let intent_id = f.get("payment_intent").cloned().unwrap_or_default();
@@ -328,6 +378,11 @@ impl FakeStripe {
         s.fail_next.extend(std::iter::repeat_n(status, count));
     }
 
+    /// Stripe answers again: injected failures not yet used are dropped.
+    pub fn clear_failures(&self) {
+        self.state.lock().unwrap().fail_next.clear();
+    }
+
     /// Holds back the answers to the next `count` requests by `delay`, after each has
     /// taken effect.
     pub fn delay_next(&self, delay: Duration, count: usize) {
@@ -356,12 +411,47 @@ impl FakeStripe {
     }
 
     /// The buyer paid (or failed to): the intent's state as Stripe would report it.
+    /// A cancelled intent can never be paid (Stripe refuses to confirm it).
     pub fn set_intent(&self, id: &str, status: &str, amount_received: i64) {
         let mut s = self.state.lock().unwrap();
         if let Some(intent) = s.intents.get_mut(id) {
+            assert_ne!(
+                intent["status"], "canceled",
+                "a cancelled PaymentIntent cannot be paid or changed"
+            );
             intent["status"] = json!(status);
             intent["amount_received"] = json!(amount_received);
         }
+    }
+
+    /// Whether the buyer could still pay the intent (Stripe refuses to confirm a
+    /// cancelled or succeeded one).
+    pub fn payable(&self, id: &str) -> bool {
+        self.intent(id).is_some_and(|intent| {
+            matches!(
+                intent["status"].as_str(),
+                Some("requires_payment_method" | "requires_confirmation" | "requires_action")
+            )
+        })
+    }
+
+    /// The buyer's card was declined, as Stripe records it before sending
+    /// `payment_intent.payment_failed`: the intent goes back to
+    /// `requires_payment_method` with `last_payment_error`, payable with another card.
+    /// Returns the intent as the event carries it.
+    pub fn decline(&self, id: &str, decline_code: &str, message: &str) -> Value {
+        let mut s = self.state.lock().unwrap();
+        let intent = s.intents.get_mut(id).expect("no such intent");
+        assert!(
+            intent["status"] != "canceled" && intent["status"] != "succeeded",
+            "only an unpaid, open PaymentIntent can be declined"
+        );
+        intent["status"] = json!("requires_payment_method");
+        intent["last_payment_error"] = json!({
+            "type": "card_error", "code": "card_declined", "decline_code": decline_code,
+            "message": message,
+        });
+        intent.clone()
     }
 
     pub fn intent(&self, id: &str) -> Option<Value> {
