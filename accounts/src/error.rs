@@ -18,6 +18,8 @@ pub enum AccountError {
     InvalidCredentials,
     #[error("too many failed logins; try again in {retry_after_seconds} seconds")]
     LoginThrottled { retry_after_seconds: i64 },
+    #[error("this account is suspended")]
+    Suspended,
     #[error("refresh token is invalid or expired")]
     RefreshTokenInvalid,
     #[error("refresh token was already used; its session has been revoked")]

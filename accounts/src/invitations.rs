@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    AccountError, CooperativeRole, Email, NewAccount, Role, User, create_account,
-    entity::staff_invitation,
+    AccountError, CooperativeRole, Email, NewAccount, Role, User, check_password_policy,
+    create_account, entity::staff_invitation,
 };
 
 /// How long an invitation can be accepted.
@@ -97,7 +97,8 @@ pub async fn invite_staff(
 }
 
 /// Accepts an invitation: creates the staff account with the chosen password. Each
-/// token works once and only before it expires.
+/// token works once and only before it expires; a refused password (or any other
+/// failure) leaves the invitation unused, to be accepted again.
 pub async fn accept_invitation(
     db: &impl ConnectionTrait,
     token: &str,
@@ -111,10 +112,13 @@ pub async fn accept_invitation(
     if invitation.accepted_at.is_some() || invitation.expires_at <= Utc::now() {
         return Err(AccountError::InvitationInvalid);
     }
+    // Checked before the invitation is claimed, so that a weak password costs nothing.
+    check_password_policy(password, &invitation.email)?;
+    let claimed_at = Utc::now();
     let claimed = staff_invitation::Entity::update_many()
         .col_expr(
             staff_invitation::Column::AcceptedAt,
-            Expr::value(Some(Utc::now())),
+            Expr::value(Some(claimed_at)),
         )
         .filter(staff_invitation::Column::Id.eq(invitation.id))
         .filter(staff_invitation::Column::AcceptedAt.is_null())
@@ -123,7 +127,7 @@ pub async fn accept_invitation(
     if claimed.rows_affected != 1 {
         return Err(AccountError::InvitationInvalid);
     }
-    create_account(
+    let created = create_account(
         db,
         NewAccount {
             email: invitation.email,
@@ -135,7 +139,20 @@ pub async fn accept_invitation(
             buyer_organisation_id: None,
         },
     )
-    .await
+    .await;
+    if created.is_err() {
+        // Released again: the invitation was not used.
+        staff_invitation::Entity::update_many()
+            .col_expr(
+                staff_invitation::Column::AcceptedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            // This request holds the claim: nobody else can have set it since.
+            .filter(staff_invitation::Column::Id.eq(invitation.id))
+            .exec(db)
+            .await?;
+    }
+    created
 }
 
 #[cfg(test)]

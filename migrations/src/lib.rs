@@ -15,6 +15,8 @@ mod m20261125_000007_index_product_titles;
 mod m20261129_100001_cooperative_tax_regime;
 mod m20261129_100002_fulfilment_documents;
 mod m20261129_200001_gi_covered_goods;
+mod m20261130_400001_user_suspension;
+mod m20261130_400002_login_throttle;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_100001_cooperative_tax_regime::Migration),
             Box::new(m20261129_100002_fulfilment_documents::Migration),
             Box::new(m20261129_200001_gi_covered_goods::Migration),
+            Box::new(m20261130_400001_user_suspension::Migration),
+            Box::new(m20261130_400002_login_throttle::Migration),
         ]
     }
 }

@@ -102,6 +102,7 @@ impl From<AccountError> for Failure {
                 one("token", UserErrorCode::Invalid, error.to_string())
             }
             AccountError::InvalidCredentials
+            | AccountError::Suspended
             | AccountError::LoginThrottled { .. }
             | AccountError::RefreshTokenInvalid
             | AccountError::RefreshTokenReused => {

@@ -23,6 +23,7 @@ mod orders;
 mod pagination;
 mod provenance;
 mod search;
+mod text_inputs;
 mod user_errors;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -84,6 +85,8 @@ fn schema_builder(
     .extension(cost::CostGuard {
         max_depth: limits.max_depth,
     })
+    // NUL and control characters, refused in every text input at once.
+    .extension(text_inputs::TextInputGuard)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(16);

@@ -127,8 +127,8 @@ const ROWS: &[Row] = &[
     row("register", EVERYONE),
     row("login", EVERYONE),
     row("refreshToken", EVERYONE),
-    row("logout", EVERYONE),
     row("userCreate", ADMIN),
+    row("userSuspend", ADMIN),
     row("buyerOrganisationCreate", ADMIN),
     row("staffInvite", MANAGERS_OF_A),
     row("staffInviteAccept", EVERYONE),
@@ -175,6 +175,8 @@ const ROWS: &[Row] = &[
     row("listOnChannel", STAFF_OF_A),
     row("delistFromChannel", STAFF_OF_A),
     row("retryChannelSync", STAFF_OF_A),
+    // Called after every other row (see the loop below).
+    row("logout", EVERYONE),
 ];
 
 impl Row {
@@ -566,6 +568,20 @@ impl World<'_> {
                 mutation("userCreate", "UserCreateInput", PAYLOAD),
                 json!({ "i": { "email": format!("u{u}@example.org"), "password": PASSWORD, "name": "U", "role": "BUYER" } }),
             ),
+            "userSuspend" => {
+                let registered = self
+                    .setup(
+                        None,
+                        &mutation("register", "RegisterInput", "user { id } errors { code message }"),
+                        json!({ "i": { "email": format!("z{u}@example.org"), "password": PASSWORD, "name": "Z" } }),
+                        "register",
+                    )
+                    .await;
+                (
+                    mutation("userSuspend", "UserSuspendInput", PAYLOAD),
+                    json!({ "i": { "userId": text(&registered, "/data/register/user/id"), "suspended": true } }),
+                )
+            }
             "buyerOrganisationCreate" => (
                 mutation("buyerOrganisationCreate", "BuyerOrganisationCreateInput", PAYLOAD),
                 json!({ "i": { "name": format!("Dept {u}"), "kind": "DEPARTMENT" } }),
@@ -955,8 +971,20 @@ async fn every_call_is_allowed_or_denied_as_the_table_says(backend: Backend) -> 
 
     let mut mismatches = Vec::new();
     let mut calls = 0;
-    for &caller in CALLERS {
-        for row in ROWS {
+    // A signed-in caller's logout ends the session of the token it calls with, and the
+    // setup of later calls uses the callers' tokens: every caller logs out last.
+    let (ending, others): (Vec<&Row>, Vec<&Row>) =
+        ROWS.iter().partition(|row| row.name == "logout");
+    let order = CALLERS
+        .iter()
+        .flat_map(|&caller| others.iter().map(move |&row| (caller, row)))
+        .chain(
+            CALLERS
+                .iter()
+                .flat_map(|&caller| ending.iter().map(move |&row| (caller, row))),
+        );
+    for (caller, row) in order {
+        {
             let (query, variables) = world.call(row.name, caller).await;
             let body = server
                 .graphql_as(world.token(caller), &query, variables)
