@@ -14,6 +14,12 @@ pub enum AccountError {
     },
     #[error("an account with this email already exists")]
     EmailTaken,
+    /// A business rule forbids the value of `field`.
+    #[error("{field}: {message}")]
+    NotAllowed {
+        field: &'static str,
+        message: String,
+    },
     #[error("email or password is incorrect")]
     InvalidCredentials,
     #[error("too many failed logins; try again in {retry_after_seconds} seconds")]

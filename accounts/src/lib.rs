@@ -15,6 +15,7 @@ mod password;
 mod refresh_tokens;
 mod role;
 mod sessions;
+mod staff;
 mod users;
 
 pub use email::Email;
@@ -29,6 +30,7 @@ pub use refresh_tokens::{
 };
 pub use role::{CooperativeRole, Role};
 pub use sessions::{live_session_user, revoke_session, revoke_user_sessions, set_suspended};
+pub use staff::{change_staff_role, list_staff, remove_staff};
 pub use users::{
     NewAccount, User, UserId, count_admins, create_account, find_user, register_buyer,
 };

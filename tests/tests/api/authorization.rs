@@ -100,6 +100,7 @@ const fn row_with(
 const ROWS: &[Row] = &[
     // Queries.
     row("me", EVERYONE_SIGNED_IN),
+    row("cooperativeStaff", MANAGERS_OF_A),
     row("products", EVERYONE),
     row("cooperativeProducts", STAFF_OF_A),
     row("product", EVERYONE),
@@ -132,6 +133,8 @@ const ROWS: &[Row] = &[
     row("buyerOrganisationCreate", ADMIN),
     row("staffInvite", MANAGERS_OF_A),
     row("staffInviteAccept", EVERYONE),
+    row("staffRoleChange", MANAGERS_OF_A),
+    row("staffRemove", MANAGERS_OF_A),
     row("cooperativeCreate", ADMIN),
     row("cooperativeUpdate", MANAGERS_OF_A),
     row("cooperativeVerify", ADMIN),
@@ -491,6 +494,10 @@ impl World<'_> {
         let u = unique();
         match row {
             "me" => ("{ me { id } }".into(), json!({})),
+            "cooperativeStaff" => (
+                "query($id: ID!) { cooperativeStaff(cooperativeId: $id, first: 5) { totalCount nodes { id } } }".into(),
+                json!({ "id": self.cooperative_a }),
+            ),
             "products" => ("{ products(first: 2) { totalCount nodes { id } } }".into(), json!({})),
             "cooperativeProducts" => (
                 "query($id: ID!) { cooperativeProducts(cooperativeId: $id, first: 1) { totalCount } }".into(),
@@ -603,6 +610,29 @@ impl World<'_> {
                     mutation("staffInviteAccept", "StaffInviteAcceptInput", PAYLOAD),
                     json!({ "i": { "token": text(&invited, "/data/staffInvite/invitation/token"), "password": PASSWORD } }),
                 )
+            }
+            "staffRoleChange" | "staffRemove" => {
+                let created = self
+                    .setup(
+                        Some(&self.admin),
+                        &mutation("userCreate", "UserCreateInput", "user { id } errors { code message }"),
+                        json!({ "i": { "email": format!("m{u}@example.org"), "password": PASSWORD, "name": "M",
+                                "role": "COOPERATIVE", "cooperativeId": self.cooperative_a, "cooperativeRole": "STAFF" } }),
+                        "userCreate",
+                    )
+                    .await;
+                let user_id = text(&created, "/data/userCreate/user/id");
+                if row == "staffRoleChange" {
+                    (
+                        mutation(row, "StaffRoleChangeInput", PAYLOAD),
+                        json!({ "i": { "userId": user_id, "cooperativeRole": "MANAGER" } }),
+                    )
+                } else {
+                    (
+                        mutation(row, "StaffRemoveInput", PAYLOAD),
+                        json!({ "i": { "userId": user_id } }),
+                    )
+                }
             }
             "cooperativeCreate" => (
                 mutation("cooperativeCreate", "CooperativeFieldsInput", PAYLOAD),

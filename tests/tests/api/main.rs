@@ -24,4 +24,5 @@ mod reliability;
 mod search;
 mod sessions;
 mod signatures;
+mod staff;
 mod tax_documents;
