@@ -32,10 +32,6 @@ impl AccountsQuery {
 
     /// A cooperative's staff, oldest first (its managers and admins).
     #[graphql(complexity = "connection_complexity(child_complexity, first, last)")]
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "Relay paging arguments plus the cooperative"
-    )]
     async fn cooperative_staff(
         &self,
         ctx: &Context<'_>,
