@@ -14,10 +14,18 @@ pub enum AccountError {
     },
     #[error("an account with this email already exists")]
     EmailTaken,
+    /// A business rule forbids the value of `field`.
+    #[error("{field}: {message}")]
+    NotAllowed {
+        field: &'static str,
+        message: String,
+    },
     #[error("email or password is incorrect")]
     InvalidCredentials,
     #[error("too many failed logins; try again in {retry_after_seconds} seconds")]
     LoginThrottled { retry_after_seconds: i64 },
+    #[error("this account is suspended")]
+    Suspended,
     #[error("refresh token is invalid or expired")]
     RefreshTokenInvalid,
     #[error("refresh token was already used; its session has been revoked")]

@@ -1,6 +1,9 @@
 //! Staff invitations: a cooperative's manager (or an admin) invites a staff member by
 //! email; the invitation carries a one-time token, handed to the invitee out of band,
-//! which they exchange for an account of that cooperative with a password they choose.
+//! which they exchange for an account of that cooperative with a password they choose,
+//! or, when their address already has a buyer's account, accept by signing in as it.
+//! An invitation to an address whose account cannot join (an admin, an institutional
+//! buyer, staff of a cooperative, a suspended account) is refused when it is made.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
@@ -12,8 +15,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    AccountError, CooperativeRole, Email, NewAccount, Role, User, create_account,
-    entity::staff_invitation,
+    AccountError, CooperativeRole, Email, NewAccount, Role, User, UserId, check_password_policy,
+    create_account,
+    entity::{staff_invitation, user},
+    find_user,
 };
 
 /// How long an invitation can be accepted.
@@ -58,6 +63,14 @@ pub async fn invite_staff(
         ));
     }
     let email = Email::parse(email)?;
+    if let Some(existing) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+    {
+        cannot_join(&User::from(existing), cooperative_id)
+            .map_or(Ok(()), |why| Err(not_allowed("email", why)))?;
+    }
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AccountError::InvalidInput {
@@ -96,12 +109,42 @@ pub async fn invite_staff(
     })
 }
 
-/// Accepts an invitation: creates the staff account with the chosen password. Each
-/// token works once and only before it expires.
+fn not_allowed(field: &'static str, message: &str) -> AccountError {
+    AccountError::NotAllowed {
+        field,
+        message: message.to_owned(),
+    }
+}
+
+/// Why an existing account cannot join a cooperative as its staff, if it cannot: only
+/// a buyer's account (in good standing) can.
+fn cannot_join(account: &User, cooperative_id: Uuid) -> Option<&'static str> {
+    if account.suspended_at.is_some() {
+        return Some("the account with this address is suspended");
+    }
+    match account.role {
+        Role::Buyer => None,
+        Role::Cooperative if account.cooperative_id == Some(cooperative_id) => {
+            Some("the account with this address is already staff of this cooperative")
+        }
+        Role::Cooperative => Some("the account with this address is staff of another cooperative"),
+        Role::Institution => Some(
+            "the account with this address buys for an organisation and cannot join a cooperative",
+        ),
+        Role::Admin => Some("the account with this address is a platform admin"),
+    }
+}
+
+/// Accepts an invitation. An address without an account gets a new staff account with
+/// the chosen password; an address that has one (a buyer's) accepts by signing in as
+/// that account (`signed_in`), which then becomes the cooperative's staff, with no
+/// password asked. Each token works once and only before it expires; a refused password
+/// (or any other failure) leaves the invitation unused, to be accepted again.
 pub async fn accept_invitation(
     db: &impl ConnectionTrait,
     token: &str,
-    password: &str,
+    password: Option<&str>,
+    signed_in: Option<UserId>,
 ) -> Result<User, AccountError> {
     let invitation = staff_invitation::Entity::find()
         .filter(staff_invitation::Column::TokenHash.eq(hash_token(token.trim())))
@@ -110,6 +153,34 @@ pub async fn accept_invitation(
         .ok_or(AccountError::InvitationInvalid)?;
     if invitation.accepted_at.is_some() || invitation.expires_at <= Utc::now() {
         return Err(AccountError::InvitationInvalid);
+    }
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(invitation.email.as_str()))
+        .one(db)
+        .await?
+        .map(User::from);
+    // Everything that can refuse is checked before the invitation is claimed.
+    match &existing {
+        Some(account) => {
+            if signed_in != Some(account.id) {
+                return Err(not_allowed(
+                    "token",
+                    "an account with the invited address exists: sign in as it to accept",
+                ));
+            }
+            if let Some(why) = cannot_join(account, invitation.cooperative_id) {
+                return Err(not_allowed("token", why));
+            }
+        }
+        None => {
+            let Some(password) = password.filter(|p| !p.is_empty()) else {
+                return Err(AccountError::InvalidInput {
+                    field: "password",
+                    message: "choose a password for the new account".to_owned(),
+                });
+            };
+            check_password_policy(password, &invitation.email)?;
+        }
     }
     let claimed = staff_invitation::Entity::update_many()
         .col_expr(
@@ -123,19 +194,69 @@ pub async fn accept_invitation(
     if claimed.rows_affected != 1 {
         return Err(AccountError::InvitationInvalid);
     }
-    create_account(
-        db,
-        NewAccount {
-            email: invitation.email,
-            password: password.to_owned(),
-            name: invitation.name,
-            role: Role::Cooperative,
-            cooperative_id: Some(invitation.cooperative_id),
-            cooperative_role: Some(invitation.cooperative_role),
-            buyer_organisation_id: None,
-        },
-    )
-    .await
+    let accepted = match existing {
+        Some(account) => join(db, &account, &invitation).await,
+        None => {
+            create_account(
+                db,
+                NewAccount {
+                    email: invitation.email,
+                    password: password.unwrap_or_default().to_owned(),
+                    name: invitation.name,
+                    role: Role::Cooperative,
+                    cooperative_id: Some(invitation.cooperative_id),
+                    cooperative_role: Some(invitation.cooperative_role),
+                    buyer_organisation_id: None,
+                },
+            )
+            .await
+        }
+    };
+    if accepted.is_err() {
+        // Released again: the invitation was not used. This request holds the claim,
+        // so nobody else can have set it since.
+        staff_invitation::Entity::update_many()
+            .col_expr(
+                staff_invitation::Column::AcceptedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(staff_invitation::Column::Id.eq(invitation.id))
+            .exec(db)
+            .await?;
+    }
+    accepted
+}
+
+/// Makes an existing buyer's account staff of the invitation's cooperative; only if it
+/// is still a buyer's account in good standing (checked in the same UPDATE).
+async fn join(
+    db: &impl ConnectionTrait,
+    account: &User,
+    invitation: &staff_invitation::Model,
+) -> Result<User, AccountError> {
+    let joined = user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(Role::Cooperative.as_str()))
+        .col_expr(
+            user::Column::CooperativeId,
+            Expr::value(Some(invitation.cooperative_id)),
+        )
+        .col_expr(
+            user::Column::CooperativeRole,
+            Expr::value(Some(invitation.cooperative_role.as_str())),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(account.id))
+        .filter(user::Column::Role.eq(Role::Buyer))
+        .filter(user::Column::SuspendedAt.is_null())
+        .exec(db)
+        .await?;
+    if joined.rows_affected != 1 {
+        return Err(not_allowed(
+            "token",
+            "the account with the invited address can no longer join a cooperative",
+        ));
+    }
+    find_user(db, account.id).await
 }
 
 #[cfg(test)]

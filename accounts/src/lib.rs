@@ -9,15 +9,19 @@ mod email;
 mod entity;
 mod error;
 mod invitations;
+mod login;
 mod organisations;
 mod password;
 mod refresh_tokens;
 mod role;
+mod sessions;
+mod staff;
 mod users;
 
 pub use email::Email;
 pub use error::AccountError;
 pub use invitations::{INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff};
+pub use login::{LoginThrottle, SignedIn, authenticate};
 pub use organisations::{BuyerOrganisation, NewBuyerOrganisation, create_buyer_organisation};
 pub use password::{MIN_PASSWORD_CHARS, check_password_policy};
 pub use refresh_tokens::{
@@ -25,7 +29,8 @@ pub use refresh_tokens::{
     rotate_refresh_token,
 };
 pub use role::{CooperativeRole, Role};
+pub use sessions::{live_session_user, revoke_session, revoke_user_sessions, set_suspended};
+pub use staff::{change_staff_role, list_staff, remove_staff};
 pub use users::{
-    LoginThrottle, NewAccount, User, UserId, authenticate, count_admins, create_account, find_user,
-    register_buyer,
+    NewAccount, User, UserId, count_admins, create_account, find_user, register_buyer,
 };

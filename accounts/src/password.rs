@@ -36,7 +36,32 @@ pub fn check_password_policy(password: &str, email: &str) -> Result<(), AccountE
     if !local_part.is_empty() && password.to_lowercase().contains(local_part) {
         return weak("password must not contain the email address".to_owned());
     }
+    if is_common(password) {
+        return weak(
+            "password is one of the most commonly used passwords; choose a less guessable one"
+                .to_owned(),
+        );
+    }
     Ok(())
+}
+
+/// The bundled list of common passwords (data/reference/common-passwords.txt, whose
+/// header says where it comes from), lower-cased.
+static COMMON_PASSWORDS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../../data/reference/common-passwords.txt")
+            .lines()
+            .filter(|line| !line.starts_with("## ") && !line.is_empty())
+            .collect()
+    });
+
+/// Whether a password is on the common list, as it is or with the digits and symbols
+/// people append to a listed word ("iloveyou2026!") taken off its end.
+fn is_common(password: &str) -> bool {
+    let lowered = password.to_lowercase();
+    let stem = lowered.trim_end_matches(|c: char| !c.is_alphabetic());
+    COMMON_PASSWORDS.contains(lowered.as_str())
+        || (stem.chars().count() >= 4 && COMMON_PASSWORDS.contains(stem))
 }
 
 static HASHING_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
@@ -103,6 +128,28 @@ mod tests {
         assert!(check_password_policy("aaaaaaaaaaaa", "a@b.org").is_err());
         assert!(check_password_policy("dorjee-apricots-2026", "dorjee@b.org").is_err());
         assert!(check_password_policy("correct horse battery", "dorjee@b.org").is_ok());
+    }
+
+    #[test]
+    fn policy_rejects_common_passwords_and_listed_words_with_a_suffix() {
+        // All on the bundled list (or a listed word with digits appended).
+        for common in [
+            "qwertyuiop",
+            "1q2w3e4r5t",
+            "Password123",
+            "iloveyou2026!",
+            "sunshine-1999",
+        ] {
+            assert!(
+                matches!(
+                    check_password_policy(common, "dorjee@b.org"),
+                    Err(AccountError::WeakPassword(_))
+                ),
+                "{common} should be refused"
+            );
+        }
+        assert!(check_password_policy("apricot-harvest-2026", "dorjee@b.org").is_ok());
+        assert_eq!(COMMON_PASSWORDS.len(), 19_640);
     }
 
     #[tokio::test]

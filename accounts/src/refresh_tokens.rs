@@ -127,6 +127,10 @@ pub async fn rotate_refresh_token(
         return Err(AccountError::RefreshTokenReused);
     }
     let user = find_user(db, stored.user_id).await?;
+    if user.suspended_at.is_some() {
+        revoke_family(db, stored.family_id).await?;
+        return Err(AccountError::Suspended);
+    }
     let issued = issue_refresh_token(db, user.id, Some(stored.family_id), policy).await?;
     Ok((user, issued))
 }

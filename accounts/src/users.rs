@@ -1,11 +1,9 @@
-//! Users: registration, admin-created accounts and password authentication with
-//! throttling of repeated failures.
+//! Users: registration and admin-created accounts (signing in is `login.rs`).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, SqlErr,
-    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    SqlErr,
 };
 use uuid::Uuid;
 
@@ -13,7 +11,7 @@ use crate::{
     AccountError, CooperativeRole, Email, Role,
     entity::user,
     organisations::organisation_exists,
-    password::{check_password_policy, hash_password, verify_against_decoy, verify_password},
+    password::{check_password_policy, hash_password},
 };
 
 /// A user's id.
@@ -29,6 +27,9 @@ pub struct User {
     pub cooperative_id: Option<Uuid>,
     pub cooperative_role: Option<CooperativeRole>,
     pub buyer_organisation_id: Option<Uuid>,
+    /// When an admin suspended the account; a suspended account cannot sign in and its
+    /// sessions stop working.
+    pub suspended_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -42,6 +43,7 @@ impl From<user::Model> for User {
             cooperative_role: model.cooperative_role,
             cooperative_id: model.cooperative_id,
             buyer_organisation_id: model.buyer_organisation_id,
+            suspended_at: model.suspended_at,
             created_at: model.created_at,
         }
     }
@@ -61,46 +63,17 @@ pub struct NewAccount {
     pub buyer_organisation_id: Option<Uuid>,
 }
 
-/// How repeated failed logins of one account are slowed down.
-#[derive(Debug, Clone, Copy)]
-pub struct LoginThrottle {
-    /// Failures allowed before the account is locked for a while.
-    pub free_failures: i32,
-    /// The first lock; each further failure doubles it.
-    pub first_lock: Duration,
-    pub longest_lock: Duration,
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self {
-            free_failures: 5,
-            first_lock: Duration::seconds(30),
-            longest_lock: Duration::minutes(15),
-        }
-    }
-}
-
-impl LoginThrottle {
-    fn lock_after(&self, failures: i32) -> Option<Duration> {
-        let over = failures - self.free_failures;
-        if over < 0 {
-            return None;
-        }
-        let doublings = std::cmp::min(u32::try_from(over).unwrap_or(0), 16);
-        let lock = self.first_lock * 2_i32.pow(doublings);
-        Some(lock.min(self.longest_lock))
-    }
-}
-
-/// Registers a self-service buyer.
+/// Registers a self-service buyer. An address that already has an account is answered
+/// exactly like a new one (the same shape, after the same password hashing), so that
+/// registration cannot tell anyone which addresses have accounts; nothing is created
+/// then, and the user returned is a stand-in whose id exists nowhere.
 pub async fn register_buyer(
     db: &impl ConnectionTrait,
     email: &str,
     password: &str,
     name: &str,
 ) -> Result<User, AccountError> {
-    create_account(
+    let created = create_account(
         db,
         NewAccount {
             email: email.to_owned(),
@@ -112,7 +85,31 @@ pub async fn register_buyer(
             buyer_organisation_id: None,
         },
     )
-    .await
+    .await;
+    match created {
+        Err(AccountError::EmailTaken) => {
+            // The same work as a new registration, so that the answer's timing tells
+            // nothing either.
+            hash_password(password).await?;
+            let email = Email::parse(email)?;
+            // The address's owner is to be told here ("someone tried to register with
+            // your address; sign in or reset your password") once the notifications
+            // issue lands: no email is sent by the marketplace yet.
+            tracing::info!("registration for an address that already has an account");
+            Ok(User {
+                id: Uuid::now_v7(),
+                email: email.as_str().to_owned(),
+                name: name.trim().to_owned(),
+                role: Role::Buyer,
+                cooperative_id: None,
+                cooperative_role: None,
+                buyer_organisation_id: None,
+                suspended_at: None,
+                created_at: Utc::now(),
+            })
+        }
+        other => other,
+    }
 }
 
 /// Creates an account of any role after checking its fields against the role.
@@ -178,8 +175,7 @@ pub async fn create_account(
         cooperative_id: Set(cooperative_id),
         cooperative_role: Set(cooperative_role),
         buyer_organisation_id: Set(buyer_organisation_id),
-        failed_login_count: Set(0),
-        locked_until: Set(None),
+        suspended_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -191,72 +187,6 @@ pub async fn create_account(
         }
         Err(error) => Err(error.into()),
     }
-}
-
-/// Checks an email and password. Unknown emails and wrong passwords fail alike; an
-/// account with too many recent failures is refused without checking the password.
-pub async fn authenticate(
-    db: &impl ConnectionTrait,
-    email: &str,
-    password: &str,
-    throttle: LoginThrottle,
-) -> Result<User, AccountError> {
-    let Ok(email) = Email::parse(email) else {
-        verify_against_decoy(password).await;
-        return Err(AccountError::InvalidCredentials);
-    };
-    let Some(found) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(db)
-        .await?
-    else {
-        verify_against_decoy(password).await;
-        return Err(AccountError::InvalidCredentials);
-    };
-    let now = Utc::now();
-    if let Some(locked_until) = found.locked_until
-        && locked_until > now
-    {
-        return Err(AccountError::LoginThrottled {
-            retry_after_seconds: std::cmp::max((locked_until - now).num_seconds(), 1),
-        });
-    }
-    if verify_password(password, &found.password_hash).await {
-        if found.failed_login_count != 0 || found.locked_until.is_some() {
-            user::Entity::update_many()
-                .col_expr(user::Column::FailedLoginCount, Expr::value(0))
-                .col_expr(
-                    user::Column::LockedUntil,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .filter(user::Column::Id.eq(found.id))
-                .exec(db)
-                .await?;
-        }
-        return Ok(User::from(found));
-    }
-    // Counted in SQL so that concurrent failures are all counted.
-    user::Entity::update_many()
-        .col_expr(
-            user::Column::FailedLoginCount,
-            Expr::col(user::Column::FailedLoginCount).add(1),
-        )
-        .filter(user::Column::Id.eq(found.id))
-        .exec(db)
-        .await?;
-    let failures = user::Entity::find_by_id(found.id)
-        .one(db)
-        .await?
-        .map_or(0, |user| user.failed_login_count);
-    if let Some(lock) = throttle.lock_after(failures) {
-        user::Entity::update_many()
-            .col_expr(user::Column::LockedUntil, Expr::value(Some(now + lock)))
-            .filter(user::Column::Id.eq(found.id))
-            .exec(db)
-            .await?;
-        tracing::warn!(user_id = %found.id, failures, "login locked after repeated failures");
-    }
-    Err(AccountError::InvalidCredentials)
 }
 
 /// Loads a user by id.
@@ -274,18 +204,4 @@ pub async fn count_admins(db: &impl ConnectionTrait) -> Result<u64, AccountError
         .filter(user::Column::Role.eq(Role::Admin))
         .count(db)
         .await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn throttle_locks_after_free_failures_and_doubles_up_to_the_cap() {
-        let throttle = LoginThrottle::default();
-        assert_eq!(throttle.lock_after(4), None);
-        assert_eq!(throttle.lock_after(5), Some(Duration::seconds(30)));
-        assert_eq!(throttle.lock_after(6), Some(Duration::seconds(60)));
-        assert_eq!(throttle.lock_after(40), Some(Duration::minutes(15)));
-    }
 }

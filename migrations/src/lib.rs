@@ -19,6 +19,8 @@ mod m20261130_100001_payment_failures;
 mod m20261130_100002_cash_collections;
 mod m20261130_100003_payout_accounts;
 mod m20261130_300001_sqlite_integer_bounds;
+mod m20261130_400001_user_suspension;
+mod m20261130_400002_login_throttle;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_100002_cash_collections::Migration),
             Box::new(m20261130_100003_payout_accounts::Migration),
             Box::new(m20261130_300001_sqlite_integer_bounds::Migration),
+            Box::new(m20261130_400001_user_suspension::Migration),
+            Box::new(m20261130_400002_login_throttle::Migration),
         ]
     }
 }

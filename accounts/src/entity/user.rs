@@ -15,8 +15,7 @@ pub struct Model {
     pub cooperative_id: Option<Uuid>,
     pub cooperative_role: Option<CooperativeRole>,
     pub buyer_organisation_id: Option<Uuid>,
-    pub failed_login_count: i32,
-    pub locked_until: Option<DateTimeUtc>,
+    pub suspended_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

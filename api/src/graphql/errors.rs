@@ -88,6 +88,9 @@ impl From<AccountError> for Failure {
             AccountError::InvalidInput { field, message } => {
                 one(field, UserErrorCode::Invalid, message)
             }
+            AccountError::NotAllowed { field, message } => {
+                one(field, UserErrorCode::NotAllowed, message)
+            }
             AccountError::EmailTaken => one(
                 "email",
                 UserErrorCode::Taken,
@@ -102,6 +105,7 @@ impl From<AccountError> for Failure {
                 one("token", UserErrorCode::Invalid, error.to_string())
             }
             AccountError::InvalidCredentials
+            | AccountError::Suspended
             | AccountError::LoginThrottled { .. }
             | AccountError::RefreshTokenInvalid
             | AccountError::RefreshTokenReused => {

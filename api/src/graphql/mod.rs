@@ -25,6 +25,7 @@ mod pagination;
 pub(crate) mod phases;
 mod provenance;
 mod search;
+mod text_inputs;
 mod user_errors;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -89,6 +90,8 @@ fn schema_builder(
     .extension(cost::CostGuard {
         max_depth: limits.max_depth,
     })
+    // NUL and control characters, refused in every text input at once.
+    .extension(text_inputs::TextInputGuard)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(16);

@@ -2,11 +2,13 @@
 //! verified with the server's token service. A route takes `SignedIn` when it needs a
 //! caller, or `MaybeSignedIn` when anonymous callers are welcome; either way a header
 //! that is present but not valid refuses the request (401) instead of silently running
-//! it anonymously.
-
-use std::future::{Ready, ready};
+//! it anonymously. A valid token counts only while its session is live: each request
+//! checks the session and reads the user's standing as it is now (`TokenService::
+//! live_viewer`, cached for two seconds at most), so a logout, a role change, a removal,
+//! a suspension or a deletion applies at the next request.
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use futures_util::future::LocalBoxFuture;
 
 use crate::{
     auth::{TokenError, Viewer},
@@ -22,7 +24,7 @@ pub(crate) struct MaybeSignedIn(pub Option<Viewer>);
 #[derive(Debug, Clone)]
 pub(crate) struct SignedIn(pub Viewer);
 
-fn viewer_of(request: &HttpRequest) -> Result<Option<Viewer>, HttpError> {
+async fn viewer_of(request: HttpRequest) -> Result<Option<Viewer>, HttpError> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -38,33 +40,47 @@ fn viewer_of(request: &HttpRequest) -> Result<Option<Viewer>, HttpError> {
         tracing::error!("the application state is not registered");
         return Err(HttpError::from(crate::graphql::ApiError::Internal));
     };
-    match state.tokens.verify(token.trim()) {
-        Ok(viewer) => Ok(Some(viewer)),
-        Err(TokenError::Expired) => Err(HttpError::unauthenticated("access token has expired")),
-        Err(TokenError::Invalid | TokenError::Signing) => {
-            Err(HttpError::unauthenticated("access token is not valid"))
+    let claimed = match state.tokens.verify(token.trim()) {
+        Ok(viewer) => viewer,
+        Err(TokenError::Expired) => {
+            return Err(HttpError::unauthenticated("access token has expired"));
         }
+        Err(TokenError::Invalid | TokenError::Signing) => {
+            return Err(HttpError::unauthenticated("access token is not valid"));
+        }
+    };
+    let state = state.clone();
+    match state.tokens.live_viewer(&state.db, &claimed).await {
+        Ok(Some(viewer)) => Ok(Some(viewer)),
+        Ok(None) => Err(HttpError::unauthenticated(
+            "the session has ended; sign in again",
+        )),
+        Err(error) => Err(HttpError::internal("checking a session", &error)),
     }
 }
 
 impl FromRequest for MaybeSignedIn {
     type Error = HttpError;
-    type Future = Ready<Result<Self, HttpError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, HttpError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(viewer_of(request).map(Self))
+        let request = request.clone();
+        Box::pin(async move { viewer_of(request).await.map(Self) })
     }
 }
 
 impl FromRequest for SignedIn {
     type Error = HttpError;
-    type Future = Ready<Result<Self, HttpError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, HttpError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(viewer_of(request).and_then(|viewer| {
-            viewer
-                .map(Self)
-                .ok_or_else(|| HttpError::unauthenticated("sign in first"))
-        }))
+        let request = request.clone();
+        Box::pin(async move {
+            viewer_of(request).await.and_then(|viewer| {
+                viewer
+                    .map(Self)
+                    .ok_or_else(|| HttpError::unauthenticated("sign in first"))
+            })
+        })
     }
 }

@@ -77,12 +77,9 @@ async fn register_login_and_me(backend: Backend) -> anyhow::Result<()> {
     );
     assert_eq!(registered["data"]["register"]["user"]["role"], "BUYER");
 
+    // A second registration of the address answers like a new one (see registration.rs).
     let duplicate = register(&server, "DOLMA@example.org").await;
-    assert_eq!(duplicate["data"]["register"]["errors"][0]["code"], "TAKEN");
-    assert_eq!(
-        duplicate["data"]["register"]["errors"][0]["field"],
-        json!(["input", "email"])
-    );
+    assert_eq!(duplicate["data"]["register"]["errors"], json!([]));
 
     let weak = server
         .graphql(
@@ -225,10 +222,17 @@ async fn repeated_failed_logins_are_throttled(backend: Backend) -> anyhow::Resul
     Ok(())
 }
 
-fn claims(user_id: uuid::Uuid, audience: &str, exp_offset: i64, nbf_offset: i64) -> Claims {
+fn claims(
+    session: (uuid::Uuid, uuid::Uuid),
+    audience: &str,
+    exp_offset: i64,
+    nbf_offset: i64,
+) -> Claims {
+    let (user_id, sid) = session;
     let now = chrono::Utc::now().timestamp();
     Claims {
         sub: user_id,
+        sid,
         iss: "ladakh-market".into(),
         aud: audience.into(),
         exp: now + exp_offset,
@@ -240,6 +244,19 @@ fn claims(user_id: uuid::Uuid, audience: &str, exp_offset: i64, nbf_offset: i64)
         cooperative_role: None,
         buyer_organisation_id: None,
     }
+}
+
+/// The session id (`sid`) an access token names.
+pub fn session_of(access_token: &str) -> uuid::Uuid {
+    let payload = access_token.split('.').nth(1).expect("a JWT has a payload");
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url payload"))
+            .expect("JSON claims");
+    claims["sid"]
+        .as_str()
+        .expect("a sid claim")
+        .parse()
+        .expect("a uuid")
 }
 
 fn sign(claims: &Claims, secret: &str) -> String {
@@ -258,6 +275,10 @@ async fn hostile_tokens_are_unauthenticated(backend: Backend) -> anyhow::Result<
         .as_str()
         .unwrap_or_else(|| panic!("registration failed: {registered}"))
         .parse()?;
+    // Forged tokens name the session of a real login: the session check is not what
+    // this test is about.
+    let (access, _) = login(&server, "rigzin@example.org", PASSWORD).await;
+    let user_id = (user_id, session_of(&access));
     let audience = "ladakh-market-api";
 
     let valid = sign(&claims(user_id, audience, 600, 0), TEST_JWT_SECRET);

@@ -100,6 +100,7 @@ const fn row_with(
 const ROWS: &[Row] = &[
     // Queries.
     row("me", EVERYONE_SIGNED_IN),
+    row("cooperativeStaff", MANAGERS_OF_A),
     row("products", EVERYONE),
     row("cooperativeProducts", STAFF_OF_A),
     row("product", EVERYONE),
@@ -128,11 +129,13 @@ const ROWS: &[Row] = &[
     row("register", EVERYONE),
     row("login", EVERYONE),
     row("refreshToken", EVERYONE),
-    row("logout", EVERYONE),
     row("userCreate", ADMIN),
+    row("userSuspend", ADMIN),
     row("buyerOrganisationCreate", ADMIN),
     row("staffInvite", MANAGERS_OF_A),
     row("staffInviteAccept", EVERYONE),
+    row("staffRoleChange", MANAGERS_OF_A),
+    row("staffRemove", MANAGERS_OF_A),
     row("cooperativeCreate", ADMIN),
     row("cooperativeUpdate", MANAGERS_OF_A),
     row("cooperativeVerify", ADMIN),
@@ -183,6 +186,8 @@ const ROWS: &[Row] = &[
     row("listOnChannel", STAFF_OF_A),
     row("delistFromChannel", STAFF_OF_A),
     row("retryChannelSync", STAFF_OF_A),
+    // Called after every other row (see the loop below).
+    row("logout", EVERYONE),
 ];
 
 impl Row {
@@ -503,6 +508,10 @@ impl World<'_> {
         let u = unique();
         match row {
             "me" => ("{ me { id } }".into(), json!({})),
+            "cooperativeStaff" => (
+                "query($id: ID!) { cooperativeStaff(cooperativeId: $id, first: 5) { totalCount nodes { id } } }".into(),
+                json!({ "id": self.cooperative_a }),
+            ),
             "products" => ("{ products(first: 2) { totalCount nodes { id } } }".into(), json!({})),
             "cooperativeProducts" => (
                 "query($id: ID!) { cooperativeProducts(cooperativeId: $id, first: 1) { totalCount } }".into(),
@@ -593,6 +602,20 @@ impl World<'_> {
                 mutation("userCreate", "UserCreateInput", PAYLOAD),
                 json!({ "i": { "email": format!("u{u}@example.org"), "password": PASSWORD, "name": "U", "role": "BUYER" } }),
             ),
+            "userSuspend" => {
+                let registered = self
+                    .setup(
+                        None,
+                        &mutation("register", "RegisterInput", "user { id } errors { code message }"),
+                        json!({ "i": { "email": format!("z{u}@example.org"), "password": PASSWORD, "name": "Z" } }),
+                        "register",
+                    )
+                    .await;
+                (
+                    mutation("userSuspend", "UserSuspendInput", PAYLOAD),
+                    json!({ "i": { "userId": text(&registered, "/data/register/user/id"), "suspended": true } }),
+                )
+            }
             "buyerOrganisationCreate" => (
                 mutation("buyerOrganisationCreate", "BuyerOrganisationCreateInput", PAYLOAD),
                 json!({ "i": { "name": format!("Dept {u}"), "kind": "DEPARTMENT" } }),
@@ -614,6 +637,29 @@ impl World<'_> {
                     mutation("staffInviteAccept", "StaffInviteAcceptInput", PAYLOAD),
                     json!({ "i": { "token": text(&invited, "/data/staffInvite/invitation/token"), "password": PASSWORD } }),
                 )
+            }
+            "staffRoleChange" | "staffRemove" => {
+                let created = self
+                    .setup(
+                        Some(&self.admin),
+                        &mutation("userCreate", "UserCreateInput", "user { id } errors { code message }"),
+                        json!({ "i": { "email": format!("m{u}@example.org"), "password": PASSWORD, "name": "M",
+                                "role": "COOPERATIVE", "cooperativeId": self.cooperative_a, "cooperativeRole": "STAFF" } }),
+                        "userCreate",
+                    )
+                    .await;
+                let user_id = text(&created, "/data/userCreate/user/id");
+                if row == "staffRoleChange" {
+                    (
+                        mutation(row, "StaffRoleChangeInput", PAYLOAD),
+                        json!({ "i": { "userId": user_id, "cooperativeRole": "MANAGER" } }),
+                    )
+                } else {
+                    (
+                        mutation(row, "StaffRemoveInput", PAYLOAD),
+                        json!({ "i": { "userId": user_id } }),
+                    )
+                }
             }
             "cooperativeCreate" => (
                 mutation("cooperativeCreate", "CooperativeFieldsInput", PAYLOAD),
@@ -1003,8 +1049,20 @@ async fn every_call_is_allowed_or_denied_as_the_table_says(backend: Backend) -> 
 
     let mut mismatches = Vec::new();
     let mut calls = 0;
-    for &caller in CALLERS {
-        for row in ROWS {
+    // A signed-in caller's logout ends the session of the token it calls with, and the
+    // setup of later calls uses the callers' tokens: every caller logs out last.
+    let (ending, others): (Vec<&Row>, Vec<&Row>) =
+        ROWS.iter().partition(|row| row.name == "logout");
+    let order = CALLERS
+        .iter()
+        .flat_map(|&caller| others.iter().map(move |&row| (caller, row)))
+        .chain(
+            CALLERS
+                .iter()
+                .flat_map(|&caller| ending.iter().map(move |&row| (caller, row))),
+        );
+    for (caller, row) in order {
+        {
             let (query, variables) = world.call(row.name, caller).await;
             let body = server
                 .graphql_as(world.token(caller), &query, variables)

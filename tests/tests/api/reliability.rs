@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 use crate::{
@@ -14,38 +13,49 @@ use crate::{
     support::{
         Backend, ServerOptions, TestServer,
         channel_sim::ChannelSim,
-        flows::{admin_token, product_id},
-        server::{TEST_JWT_SECRET, TestDatabase, clock_passes, time_of},
+        flows::{PASSWORD, admin_token, product_id},
+        server::{TestDatabase, clock_passes, time_of},
     },
 };
 
-/// Access tokens of `count` buyers, signed as the server signs them: the race is about
-/// stock, not about creating hundreds of accounts with argon2 first.
-fn buyer_tokens(count: usize) -> Vec<String> {
-    let now = chrono::Utc::now().timestamp();
-    (0..count)
-        .map(|_| {
-            let claims = api::auth::Claims {
-                sub: uuid::Uuid::now_v7(),
-                iss: "ladakh-market".into(),
-                aud: "ladakh-market-api".into(),
-                exp: now + 3600,
-                iat: now,
-                nbf: now - 5,
-                jti: uuid::Uuid::now_v7(),
-                role: "BUYER".into(),
-                cooperative_id: None,
-                cooperative_role: None,
-                buyer_organisation_id: None,
+/// Access tokens of `count` newly registered buyers. A token counts only while its
+/// session is live and its user exists, so each buyer is a real account; they are
+/// registered concurrently (the server queues the password hashing).
+async fn buyer_tokens(server: &TestServer, count: usize) -> Vec<String> {
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let mut registrations = tokio::task::JoinSet::new();
+    for n in 0..count {
+        let client = reqwest::Client::new();
+        let url = server.url("/graphql");
+        let email = format!("racer-{n}-{run}@example.org");
+        registrations.spawn(async move {
+            let post = |query: &'static str, input: Value| {
+                client
+                    .post(&url)
+                    .json(&json!({ "query": query, "variables": { "input": input } }))
+                    .send()
             };
-            encode(
-                &Header::new(Algorithm::HS256),
-                &claims,
-                &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
+            post(
+                "mutation($input: RegisterInput!) { register(input: $input) { errors { message } } }",
+                json!({ "email": email, "password": PASSWORD, "name": "Racer" }),
             )
+            .await
+            .unwrap();
+            let body: Value = post(
+                "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await
             .unwrap()
-        })
-        .collect()
+            .json()
+            .await
+            .unwrap();
+            (n, body["data"]["login"]["accessToken"].as_str().unwrap().to_owned())
+        });
+    }
+    let mut tokens = registrations.join_all().await;
+    tokens.sort_by_key(|(n, _)| *n);
+    tokens.into_iter().map(|(_, token)| token).collect()
 }
 
 const SCARCE: [(&str, &str, i64); 3] = [
@@ -159,7 +169,7 @@ async fn hundreds_of_buyers_race_and_nothing_is_oversold(backend: Backend) -> an
         ));
     }
     let buyers = 150;
-    let tokens = buyer_tokens(buyers);
+    let tokens = buyer_tokens(&first, buyers).await;
     for (n, token) in tokens.iter().enumerate() {
         let server = servers[n % servers.len()];
         let body = server
@@ -320,7 +330,7 @@ async fn a_killed_server_loses_nothing(backend: Backend) -> anyhow::Result<()> {
             ),
         );
     }
-    let tokens = buyer_tokens(30);
+    let tokens = buyer_tokens(&server, 30).await;
     for (n, token) in tokens.iter().enumerate() {
         let (_, sku) = stock_variants[n % 2];
         let added = server

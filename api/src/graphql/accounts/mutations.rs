@@ -6,8 +6,10 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::{
-    ApiError, UserError, UserErrorCode, context::ContextExt, errors::respond,
-    ids::parse_optional_id,
+    ApiError, UserError, UserErrorCode,
+    context::ContextExt,
+    errors::respond,
+    ids::{parse_id, parse_optional_id},
 };
 
 use super::*;
@@ -31,6 +33,10 @@ pub struct LoginInput {
     pub password: String,
     /// An anonymous cart to merge into the buyer's cart.
     pub cart_token: Option<String>,
+    /// The `deviceToken` an earlier sign-in on this device returned: a sign-in from a
+    /// known device is not held back by a lock that others' failed guesses put on the
+    /// address.
+    pub device_token: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -38,9 +44,11 @@ pub struct RefreshTokenInput {
     pub refresh_token: String,
 }
 
-#[derive(InputObject)]
+/// Ends a session: the one the access token in `Authorization` belongs to, and the one
+/// of `refreshToken` when given (either is enough).
+#[derive(InputObject, Default)]
 pub struct LogoutInput {
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// The tokens of a session. The access token goes in `Authorization: Bearer …`; the
@@ -51,6 +59,9 @@ pub struct AuthPayload {
     pub refresh_token: Option<String>,
     /// When the access token expires.
     pub expires_at: Option<DateTime<Utc>>,
+    /// Returned by `login` when the device presented no valid device token: keep it on
+    /// this device and send it with later logins.
+    pub device_token: Option<String>,
     pub user: Option<UserNode>,
     pub errors: Vec<UserError>,
 }
@@ -58,6 +69,19 @@ pub struct AuthPayload {
 #[derive(SimpleObject, Default)]
 pub struct LogoutPayload {
     pub success: bool,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct UserSuspendInput {
+    pub user_id: ID,
+    /// `true` suspends, `false` reinstates.
+    pub suspended: bool,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct UserSuspendPayload {
+    pub user: Option<UserNode>,
     pub errors: Vec<UserError>,
 }
 
@@ -126,11 +150,14 @@ async fn issue_session(
             .await?
         }
     };
-    let access = tokens.issue(&user).map_err(|e| ApiError::internal(&e))?;
+    let access = tokens
+        .issue(&user, refresh.family_id)
+        .map_err(|e| ApiError::internal(&e))?;
     Ok(AuthPayload {
         access_token: Some(access.token),
         refresh_token: Some(refresh.token),
         expires_at: Some(access.expires_at),
+        device_token: None,
         user: Some(user.into()),
         errors: Vec::new(),
     })
@@ -141,7 +168,9 @@ pub struct AccountsMutation;
 
 #[Object]
 impl AccountsMutation {
-    /// Registers a buyer account. Sign in with `login` afterwards.
+    /// Registers a buyer account. Sign in with `login` afterwards. An address that
+    /// already has an account gets the same answer as a new one (and nothing is
+    /// created), so registration never tells which addresses have accounts.
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<RegisterPayload> {
         let errors: Vec<UserError> = [
             required("email", &input.email),
@@ -163,7 +192,8 @@ impl AccountsMutation {
     }
 
     /// Signs in with email and password. Wrong credentials are UNAUTHENTICATED; after
-    /// repeated failures the account is locked for a while.
+    /// repeated failures the address is locked for a while, except for a device that
+    /// presents its `deviceToken`.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let errors: Vec<UserError> = [
             required("email", &input.email),
@@ -178,14 +208,16 @@ impl AccountsMutation {
                 ..AuthPayload::default()
             });
         }
-        let user = accounts::authenticate(
+        let signed_in = accounts::authenticate(
             ctx.db()?,
             &input.email,
             &input.password,
+            input.device_token.as_deref().filter(|t| !t.is_empty()),
             LoginThrottle::default(),
         )
         .await
         .map_err(ApiError::from)?;
+        let user = signed_in.user;
         tracing::info!(user_id = %user.id, "signed in");
         if let Some(token) = input.cart_token.as_deref().filter(|t| !t.is_empty())
             && matches!(user.role, Role::Buyer | Role::Institution)
@@ -194,7 +226,9 @@ impl AccountsMutation {
                 .await
                 .map_err(|e| ApiError::internal(&e))?;
         }
-        Ok(issue_session(ctx, user, None).await?)
+        let mut session = issue_session(ctx, user, None).await?;
+        session.device_token = signed_in.device_token;
+        Ok(session)
     }
 
     /// Exchanges a refresh token for a new access token and refresh token. Each refresh
@@ -223,20 +257,72 @@ impl AccountsMutation {
         Ok(issue_session(ctx, user, Some(issued)).await?)
     }
 
-    /// Ends the session the refresh token belongs to.
-    async fn logout(&self, ctx: &Context<'_>, input: LogoutInput) -> Result<LogoutPayload> {
-        if let Some(error) = required("refreshToken", &input.refresh_token) {
+    /// Ends the session of the access token in `Authorization` (its access tokens stop
+    /// working at the next request) and the session of `refreshToken` when given.
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] input: LogoutInput,
+    ) -> Result<LogoutPayload> {
+        let viewer = ctx.viewer_opt()?;
+        let refresh_token = input
+            .refresh_token
+            .as_deref()
+            .filter(|token| !token.trim().is_empty());
+        if viewer.is_none() && refresh_token.is_none() {
             return Ok(LogoutPayload {
                 success: false,
-                errors: vec![error],
+                errors: vec![UserError::new(
+                    "refreshToken",
+                    UserErrorCode::Required,
+                    "sign in or give the refresh token of the session to end",
+                )],
             });
         }
-        accounts::revoke_refresh_token(ctx.db()?, &input.refresh_token)
-            .await
-            .map_err(ApiError::from)?;
+        let db = ctx.db()?;
+        if let Some(viewer) = viewer {
+            accounts::revoke_session(db, viewer.user_id, viewer.session_id)
+                .await
+                .map_err(ApiError::from)?;
+        }
+        if let Some(token) = refresh_token {
+            accounts::revoke_refresh_token(db, token)
+                .await
+                .map_err(ApiError::from)?;
+        }
+        ctx.tokens()?.sessions().invalidate();
         Ok(LogoutPayload {
             success: true,
             errors: Vec::new(),
+        })
+    }
+
+    /// Suspends or reinstates an account (admins only, never their own). A suspended
+    /// account cannot sign in, and its sessions stop working at their next request.
+    async fn user_suspend(
+        &self,
+        ctx: &Context<'_>,
+        input: UserSuspendInput,
+    ) -> Result<UserSuspendPayload> {
+        let viewer = ctx.admin()?;
+        let db = ctx.db()?;
+        let user_id = match parse_id("userId", &input.user_id) {
+            Ok(id) => id,
+            Err(invalid) => {
+                return Ok(UserSuspendPayload {
+                    user: None,
+                    errors: vec![invalid.into()],
+                });
+            }
+        };
+        let admin = accounts::find_user(db, viewer.user_id)
+            .await
+            .map_err(ApiError::from)?;
+        let changed = accounts::set_suspended(db, &admin, user_id, input.suspended).await;
+        ctx.tokens()?.sessions().invalidate();
+        respond(changed, |user, errors| UserSuspendPayload {
+            user: user.map(Into::into),
+            errors,
         })
     }
 

@@ -1,8 +1,13 @@
-//! `me`.
+//! `me` and a cooperative's staff.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 
-use crate::graphql::{ApiError, context::ContextExt};
+use crate::graphql::{
+    ApiError,
+    context::ContextExt,
+    ids::parse_id,
+    pagination::{PageArgs, RelayConnection, connection_complexity, connection_from_page},
+};
 
 use super::*;
 
@@ -23,5 +28,41 @@ impl AccountsQuery {
                 other => ApiError::from(other),
             })?;
         Ok(user.into())
+    }
+
+    /// A cooperative's staff, oldest first (its managers and admins).
+    #[graphql(complexity = "connection_complexity(child_complexity, first, last)")]
+    async fn cooperative_staff(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<RelayConnection<UserNode>> {
+        let viewer = ctx.viewer()?;
+        let cooperative_id = parse_id("cooperativeId", &cooperative_id).map_err(ApiError::from)?;
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_counted_request(ctx)?;
+        let db = ctx.db()?;
+        let actor = accounts::find_user(db, viewer.user_id)
+            .await
+            .map_err(ApiError::from)?;
+        let page = accounts::list_staff(
+            db,
+            &actor,
+            cooperative_id,
+            request,
+            ctx.limits()?.default_page_size,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(connection_from_page(page, |user| user.id, UserNode::from))
     }
 }

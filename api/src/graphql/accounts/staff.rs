@@ -1,4 +1,5 @@
-//! Cooperative staff invitations: a manager invites, the invitee accepts.
+//! Cooperative staff invitations: a manager invites, the invitee accepts (a new account,
+//! or their existing buyer's account, signed in).
 
 use accounts::CooperativeRole;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -39,13 +40,40 @@ pub struct StaffInvitePayload {
 #[derive(InputObject)]
 pub struct StaffInviteAcceptInput {
     pub token: String,
-    pub password: String,
+    /// The new account's password, when the invited address has no account yet. An
+    /// address that has one (a buyer's) accepts signed in as it, with no password.
+    pub password: Option<String>,
 }
 
 #[derive(SimpleObject, Default)]
 pub struct StaffInviteAcceptPayload {
     pub user: Option<UserNode>,
     pub errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct StaffRoleChangeInput {
+    pub user_id: ID,
+    pub cooperative_role: CooperativeRoleValue,
+}
+
+#[derive(InputObject)]
+pub struct StaffRemoveInput {
+    pub user_id: ID,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct StaffMemberPayload {
+    pub user: Option<UserNode>,
+    pub errors: Vec<UserError>,
+}
+
+/// The signed-in user as the accounts domain sees them.
+async fn acting_user(ctx: &Context<'_>) -> Result<accounts::User, ApiError> {
+    let viewer = ctx.viewer()?;
+    accounts::find_user(ctx.db()?, viewer.user_id)
+        .await
+        .map_err(ApiError::from)
 }
 
 #[derive(Default)]
@@ -104,14 +132,79 @@ impl StaffMutation {
         })
     }
 
-    /// Accepts an invitation and creates the staff account; sign in with `login` after.
+    /// Accepts an invitation. For an address without an account it creates the staff
+    /// account with `password` (sign in with `login` after); an address that has a
+    /// buyer's account accepts signed in as it, and that account becomes the
+    /// cooperative's staff from the next request on.
     async fn staff_invite_accept(
         &self,
         ctx: &Context<'_>,
         input: StaffInviteAcceptInput,
     ) -> Result<StaffInviteAcceptPayload> {
-        let accepted = accounts::accept_invitation(ctx.db()?, &input.token, &input.password).await;
+        let signed_in = ctx.viewer_opt()?.map(|viewer| viewer.user_id);
+        let accepted = accounts::accept_invitation(
+            ctx.db()?,
+            &input.token,
+            input.password.as_deref(),
+            signed_in,
+        )
+        .await;
+        if accepted.is_ok() && signed_in.is_some() {
+            ctx.tokens()?.sessions().invalidate();
+        }
         respond(accepted, |user, errors| StaffInviteAcceptPayload {
+            user: user.map(Into::into),
+            errors,
+        })
+    }
+
+    /// Makes a member of a cooperative its MANAGER or STAFF (its managers, never
+    /// themselves, and admins). Applies at the member's next request.
+    async fn staff_role_change(
+        &self,
+        ctx: &Context<'_>,
+        input: StaffRoleChangeInput,
+    ) -> Result<StaffMemberPayload> {
+        let actor = acting_user(ctx).await?;
+        let user_id = match parse_id("userId", &input.user_id) {
+            Ok(id) => id,
+            Err(invalid) => {
+                return Ok(StaffMemberPayload {
+                    user: None,
+                    errors: vec![invalid.into()],
+                });
+            }
+        };
+        let changed =
+            accounts::change_staff_role(ctx.db()?, &actor, user_id, input.cooperative_role.into())
+                .await;
+        ctx.tokens()?.sessions().invalidate();
+        respond(changed, |user, errors| StaffMemberPayload {
+            user: user.map(Into::into),
+            errors,
+        })
+    }
+
+    /// Removes a member from their cooperative (its managers, never themselves, and
+    /// admins): the account stays, as a buyer's, and every session of it ends at once.
+    async fn staff_remove(
+        &self,
+        ctx: &Context<'_>,
+        input: StaffRemoveInput,
+    ) -> Result<StaffMemberPayload> {
+        let actor = acting_user(ctx).await?;
+        let user_id = match parse_id("userId", &input.user_id) {
+            Ok(id) => id,
+            Err(invalid) => {
+                return Ok(StaffMemberPayload {
+                    user: None,
+                    errors: vec![invalid.into()],
+                });
+            }
+        };
+        let removed = accounts::remove_staff(ctx.db()?, &actor, user_id).await;
+        ctx.tokens()?.sessions().invalidate();
+        respond(removed, |user, errors| StaffMemberPayload {
             user: user.map(Into::into),
             errors,
         })

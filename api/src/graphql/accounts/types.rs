@@ -33,6 +33,8 @@ pub struct UserNode {
     pub cooperative_id: Option<ID>,
     pub cooperative_role: Option<CooperativeRoleValue>,
     pub buyer_organisation_id: Option<ID>,
+    /// When an admin suspended the account; null while it is active.
+    pub suspended_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -46,6 +48,7 @@ impl From<User> for UserNode {
             cooperative_id: user.cooperative_id.map(|id| ID(id.to_string())),
             cooperative_role: user.cooperative_role.map(Into::into),
             buyer_organisation_id: user.buyer_organisation_id.map(|id| ID(id.to_string())),
+            suspended_at: user.suspended_at,
             created_at: user.created_at,
         }
     }
