@@ -149,6 +149,11 @@ impl std::fmt::Debug for OrderService {
 }
 
 impl OrderService {
+    /// The rate table the checkout charges by.
+    pub fn rates(&self) -> &RateSchedule {
+        &self.rates
+    }
+
     pub fn new(
         db: DatabaseConnection,
         rates: RateSchedule,

@@ -180,13 +180,6 @@ pub fn charged_rate(
     }
 }
 
-impl crate::OrderService {
-    /// The rate table the checkout charges by.
-    pub fn rates(&self) -> &RateSchedule {
-        &self.rates
-    }
-}
-
 /// How a supply is taxed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SupplyKind {

@@ -162,7 +162,10 @@ async fn out_of_range_numbers_get_field_errors_and_public_pages_keep_answering(
         json!({ "i": { "productId": product_id, "variant": variant } })
     };
     for (changes, field) in [
-        (json!({ "price": i64::MAX, "mrp": i64::MAX }), "variant.price"),
+        (
+            json!({ "price": i64::MAX, "mrp": i64::MAX }),
+            "variant.price",
+        ),
         (json!({ "price": 1000, "mrp": i64::MAX }), "variant.mrp"),
         (json!({ "minOrderQuantity": i32::MAX }), "minOrderQuantity"),
         (json!({ "weightGrams": i32::MAX }), "weightGrams"),
