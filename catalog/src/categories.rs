@@ -164,10 +164,7 @@ pub async fn update_category(
     slug: &str,
     changes: CategoryChanges,
 ) -> Result<Category, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = update_category_in(&txn, actor, slug, changes).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| update_category_in(&txn, actor, slug, changes))
 }
 
 // The body of [`update_category`], inside the transaction it opens.

@@ -304,10 +304,7 @@ pub async fn create_cooperative(
     actor: &Actor,
     fields: CooperativeFields,
 ) -> Result<Cooperative, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = create_cooperative_in(&txn, actor, fields).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| create_cooperative_in(&txn, actor, fields))
 }
 
 // The body of [`create_cooperative`], inside the transaction it opens.
@@ -344,10 +341,7 @@ pub async fn update_cooperative(
     id: Uuid,
     fields: CooperativeFields,
 ) -> Result<Cooperative, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = update_cooperative_in(&txn, actor, id, fields).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| update_cooperative_in(&txn, actor, id, fields))
 }
 
 // The body of [`update_cooperative`], inside the transaction it opens.
@@ -391,10 +385,7 @@ pub async fn set_verification_status(
     id: Uuid,
     next: VerificationStatus,
 ) -> Result<Cooperative, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = set_verification_status_in(&txn, actor, id, next).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| set_verification_status_in(&txn, actor, id, next))
 }
 
 // The body of [`set_verification_status`], inside the transaction it opens.

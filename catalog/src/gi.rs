@@ -194,10 +194,7 @@ pub async fn update_gi_tag(
     id: Uuid,
     changes: GiTagChanges,
 ) -> Result<GiTag, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = update_gi_tag_in(&txn, actor, id, changes).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| update_gi_tag_in(&txn, actor, id, changes))
 }
 
 // The body of [`update_gi_tag`], inside the transaction it opens.
@@ -450,10 +447,9 @@ pub async fn decide_authorised_user(
     id: Uuid,
     approve: bool,
 ) -> Result<AuthorisedUser, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = decide_authorised_user_in(&txn, actor, id, approve).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| decide_authorised_user_in(
+        &txn, actor, id, approve
+    ))
 }
 
 // The body of [`decide_authorised_user`], inside the transaction it opens.
@@ -748,10 +744,7 @@ pub async fn claim_gi(
     product_id: Uuid,
     gi_tag_id: Uuid,
 ) -> Result<GiClaim, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = claim_gi_in(&txn, actor, product_id, gi_tag_id).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| claim_gi_in(&txn, actor, product_id, gi_tag_id))
 }
 
 // The body of [`claim_gi`], inside the transaction it opens.

@@ -7,6 +7,18 @@
 //! the public queries here apply that rule themselves, and every write checks the
 //! [`Actor`] against the cooperative it touches.
 
+/// A write use case's body run in its own transaction (a savepoint inside a caller's):
+/// its statements and the change it records commit together or not at all
+/// ([`kernel::Writer`] says why).
+macro_rules! in_transaction {
+    ($db:expr, |$txn:ident| $body:expr) => {{
+        let $txn = kernel::begin_write($db).await?;
+        let done = $body.await?;
+        $txn.commit().await?;
+        Ok(done)
+    }};
+}
+
 mod batches;
 mod categories;
 pub mod changes;

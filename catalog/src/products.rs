@@ -641,10 +641,7 @@ pub async fn update_product(
     id: Uuid,
     changes: ProductChanges,
 ) -> Result<Product, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = update_product_in(&txn, actor, id, changes).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| update_product_in(&txn, actor, id, changes))
 }
 
 // The body of [`update_product`], inside the transaction it opens.

@@ -223,10 +223,7 @@ pub async fn add_event(
     batch_code: &str,
     new: NewEvent,
 ) -> Result<ProvenanceEvent, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = add_event_in(&txn, actor, batch_code, new).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| add_event_in(&txn, actor, batch_code, new))
 }
 
 // The body of [`add_event`], inside the transaction it opens.

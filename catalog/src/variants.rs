@@ -296,10 +296,7 @@ pub async fn create_variant(
     product_id: Uuid,
     new: NewVariant,
 ) -> Result<Variant, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = create_variant_in(&txn, actor, product_id, new).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| create_variant_in(&txn, actor, product_id, new))
 }
 
 // The body of [`create_variant`], inside the transaction it opens.
@@ -370,10 +367,7 @@ pub async fn update_variant(
     id: Uuid,
     changes: VariantChanges,
 ) -> Result<Variant, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = update_variant_in(&txn, actor, id, changes).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| update_variant_in(&txn, actor, id, changes))
 }
 
 // The body of [`update_variant`], inside the transaction it opens.
@@ -569,10 +563,9 @@ pub async fn adjust_stock(
     reason: StockReason,
     note: Option<String>,
 ) -> Result<Variant, CatalogError> {
-    let txn = kernel::begin_write(db).await?;
-    let done = adjust_stock_in(&txn, actor, variant_id, delta, reason, note).await?;
-    txn.commit().await?;
-    Ok(done)
+    in_transaction!(db, |txn| adjust_stock_in(
+        &txn, actor, variant_id, delta, reason, note
+    ))
 }
 
 // The body of [`adjust_stock`], inside the transaction it opens.

@@ -6,26 +6,12 @@ use serde_json::{Value, json};
 use crate::{
     auth::{PASSWORD, admin_token, login, register},
     both_backends,
-    support::{Backend, ServerOptions, TestServer},
+    support::{Backend, ServerOptions, TestServer, flows::cooperative_id},
 };
 
 const INVITE: &str = "mutation($input: StaffInviteInput!) { staffInvite(input: $input) { invitation { token } errors { field code message } } }";
 const ACCEPT: &str = "mutation($input: StaffInviteAcceptInput!) { staffInviteAccept(input: $input) { user { id email role cooperativeId cooperativeRole } errors { field code message } } }";
 const ME: &str = "{ me { id role cooperativeId cooperativeRole } }";
-
-async fn cooperative(server: &TestServer, admin: &str, slug: &str) -> String {
-    let body = server
-        .graphql_as(
-            Some(admin),
-            "query($slug: String) { cooperative(slug: $slug) { id } }",
-            json!({ "slug": slug }),
-        )
-        .await;
-    body["data"]["cooperative"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no cooperative {slug}: {body}"))
-        .to_owned()
-}
 
 async fn invite(server: &TestServer, admin: &str, cooperative: &str, email: &str) -> Value {
     server
@@ -40,7 +26,7 @@ async fn invite(server: &TestServer, admin: &str, cooperative: &str, email: &str
 async fn an_existing_buyer_accepts_by_signing_in(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
     let admin = admin_token(&server).await;
-    let sham = cooperative(&server, &admin, "sham-apricot-growers-demo").await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
     register(&server, "padma@example.org").await;
     let (buyer, _) = login(&server, "padma@example.org", PASSWORD).await;
     let (stranger, _) = {
@@ -113,8 +99,8 @@ async fn invitations_to_accounts_that_cannot_join_are_refused(
 ) -> anyhow::Result<()> {
     let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
     let admin = admin_token(&server).await;
-    let sham = cooperative(&server, &admin, "sham-apricot-growers-demo").await;
-    let nubra = cooperative(&server, &admin, "nubra-leh-berry-growers-demo").await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
     // Staff of another cooperative.
     let first = invite(&server, &admin, &nubra, "dawa@example.org").await;
     let token = first["data"]["staffInvite"]["invitation"]["token"].clone();
@@ -180,8 +166,8 @@ async fn member(
 async fn managers_list_promote_and_remove_their_staff(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
     let admin = admin_token(&server).await;
-    let sham = cooperative(&server, &admin, "sham-apricot-growers-demo").await;
-    let nubra = cooperative(&server, &admin, "nubra-leh-berry-growers-demo").await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
     let (manager_id, manager) =
         member(&server, &admin, &sham, "head@sham.example.org", "MANAGER").await;
     let (lobzang_id, lobzang) =
