@@ -1191,6 +1191,18 @@ pub async fn post_webhook(
     request.send().await.unwrap().status()
 }
 
+/// Posts a Stripe event about `intent` (as Stripe would send it), signed now, and
+/// checks it was accepted.
+pub async fn deliver_intent_event(server: &TestServer, kind: &str, intent: &Value, event_id: &str) {
+    let payload = stripe_fake::intent_event(event_id, kind, intent);
+    let signature = stripe_fake::signature(stripe_fake::WEBHOOK_SECRET, now(), &payload);
+    assert_eq!(
+        post_webhook(server, Some(signature), &payload).await,
+        200,
+        "{kind} was accepted"
+    );
+}
+
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }

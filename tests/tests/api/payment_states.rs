@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     orders::{
-        ORDER_FIELDS, add_to_cart, int, leh, now, place_order, post_webhook, stock, stripe_options,
-        stripe_order, transition, variant,
+        ORDER_FIELDS, add_to_cart, deliver_intent_event, int, leh, now, place_order, post_webhook,
+        stock, stripe_options, stripe_order, transition, variant,
     },
     support::{
         Backend, ServerOptions, TestServer, error_code,
@@ -30,16 +30,6 @@ async fn view(server: &TestServer, token: &str, id: &Value) -> Value {
         )
         .await;
     body["data"]["order"].clone()
-}
-
-async fn deliver(server: &TestServer, kind: &str, intent: &Value, event_id: &str) {
-    let payload = stripe_fake::intent_event(event_id, kind, intent);
-    let signature = stripe_fake::signature(stripe_fake::WEBHOOK_SECRET, now(), &payload);
-    assert_eq!(
-        post_webhook(server, Some(signature), &payload).await,
-        200,
-        "{kind}"
-    );
 }
 
 fn cancel_requests(fake: &FakeStripe, intent: &str) -> Vec<stripe_fake::Recorded> {
@@ -64,7 +54,7 @@ async fn a_declined_card_is_one_attempt_and_the_retry_pays(backend: Backend) -> 
         "insufficient_funds",
         "Your card has insufficient funds.",
     );
-    deliver(
+    deliver_intent_event(
         &server,
         "payment_intent.payment_failed",
         &declined,
@@ -100,7 +90,7 @@ async fn a_declined_card_is_one_attempt_and_the_retry_pays(backend: Backend) -> 
         "not cancelled at Stripe"
     );
     // A redelivery changes nothing.
-    deliver(
+    deliver_intent_event(
         &server,
         "payment_intent.payment_failed",
         &declined,
@@ -110,7 +100,7 @@ async fn a_declined_card_is_one_attempt_and_the_retry_pays(backend: Backend) -> 
 
     // The second card goes through: the order is paid, nothing is refunded.
     fake.set_intent(&intent, "succeeded", int(&placed["total"]));
-    deliver(
+    deliver_intent_event(
         &server,
         "payment_intent.succeeded",
         &fake.intent(&intent).unwrap(),
@@ -207,7 +197,7 @@ async fn an_expired_order_cancels_its_payment_intent(backend: Backend) -> anyhow
     let (placed, intent) = stripe_order(&server, &fake, &buyer, "expire-card-1").await;
     // A declined card does not end it: the reservation still runs out on time.
     let declined = fake.decline(&intent, "do_not_honor", "Your card was declined.");
-    deliver(
+    deliver_intent_event(
         &server,
         "payment_intent.payment_failed",
         &declined,
@@ -227,7 +217,7 @@ async fn an_expired_order_cancels_its_payment_intent(backend: Backend) -> anyhow
     assert_eq!(cancel_requests(&fake, &intent).len(), 1);
     assert_eq!(stock(&server, APRICOTS.0, APRICOTS.1).await, shelf);
     // Stripe's own word that it was cancelled changes nothing more.
-    deliver(
+    deliver_intent_event(
         &server,
         "payment_intent.canceled",
         &fake.intent(&intent).unwrap(),
@@ -264,7 +254,7 @@ async fn payment_issues_speak_rupees_and_clear_when_resolved(
 
     // Short by one rupee: flagged in rupees, not paise.
     fake.set_intent(&intent, "succeeded", total - 100);
-    deliver(
+    deliver_intent_event(
         &server,
         "payment_intent.succeeded",
         &fake.intent(&intent).unwrap(),
@@ -282,7 +272,7 @@ async fn payment_issues_speak_rupees_and_clear_when_resolved(
 
     // The right amount arrives: the issue is resolved and clears.
     fake.set_intent(&intent, "succeeded", total);
-    deliver(
+    deliver_intent_event(
         &server,
         "payment_intent.succeeded",
         &fake.intent(&intent).unwrap(),

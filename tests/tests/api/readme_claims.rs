@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     both_backends,
-    orders::{ORDER_FIELDS, add_to_cart, leh, order, place_order, variant},
+    orders::{ORDER_FIELDS, add_to_cart, deliver_intent_event, leh, order, place_order, variant},
     support::{
         Backend, ServerOptions, TestServer, error_code,
         flows::{admin_token, buyer_token, cooperative_id, staff_token, user_errors},
@@ -42,27 +42,8 @@ async fn intent_webhook(
     kind: &str,
     intent: &str,
 ) {
-    let payload = stripe_fake::intent_event(
-        event,
-        kind,
-        &fake.intent(intent).expect("the intent exists"),
-    );
-    let signature = stripe_fake::signature(
-        stripe_fake::WEBHOOK_SECRET,
-        chrono::Utc::now().timestamp(),
-        &payload,
-    );
-    let status = server
-        .client
-        .post(server.url("/webhooks/stripe"))
-        .header("Content-Type", "application/json")
-        .header("Stripe-Signature", signature)
-        .body(payload)
-        .send()
-        .await
-        .expect("webhook")
-        .status();
-    assert_eq!(status, 200, "{kind} was accepted");
+    let intent = fake.intent(intent).expect("the intent exists");
+    deliver_intent_event(server, kind, &intent, event).await;
 }
 
 /// A card order of one pouch of apricots: (order, PaymentIntent id).
