@@ -23,6 +23,8 @@ use tokio::{
 
 use crate::Latencies;
 
+mod hostile;
+
 pub const JWT_SECRET: &str = "bench-secret-bench-secret-bench-secret-0123";
 pub const FEED_KEY: &str = "bench-feed-key";
 
@@ -257,6 +259,16 @@ pub struct Server {
 
 impl Server {
     pub async fn start(binary: &Path, data_dir: &Path, url: &str) -> anyhow::Result<Self> {
+        Self::start_with(binary, data_dir, url, &[]).await
+    }
+
+    /// Starts a server with settings of its own on top of the bench's.
+    pub async fn start_with(
+        binary: &Path,
+        data_dir: &Path,
+        url: &str,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)?;
         let log = std::fs::File::create(data_dir.join("server.log"))?;
         let mut child = Command::new(binary)
@@ -268,6 +280,7 @@ impl Server {
             .env("GEM_FEED_API_KEY", FEED_KEY)
             .env("RUST_LOG", "warn")
             .env_remove("APP_ENV")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -844,9 +857,21 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
             println!("{}", freshness(&url, &bases[0], &catalogue, 50).await?);
             continue;
         }
+        if name == "hostile" {
+            let report = hostile::run(
+                &binary,
+                &dir.path().join("hostile"),
+                &url,
+                args.clients,
+                args.seconds,
+            )
+            .await?;
+            println!("{report}");
+            continue;
+        }
         let Some(request) = scenario(name, &catalogue, &tokens) else {
             bail!(
-                "unknown scenario {name}: baseline, catalog, catalog-uncached, product, search, checkout, freshness, feed"
+                "unknown scenario {name}: baseline, catalog, catalog-uncached, product, search, checkout, freshness, feed, hostile"
             );
         };
         let pids: Vec<Option<u32>> = servers.iter().map(Server::pid).collect();

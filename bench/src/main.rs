@@ -54,7 +54,8 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
         /// Comma-separated: baseline, catalog, catalog-uncached, product, search,
-        /// freshness, checkout, feed.
+        /// freshness, checkout, feed, hostile (not in the default list: it measures
+        /// memory and worker time under the worst requests, on a server of its own).
         #[arg(
             long,
             default_value = "baseline,catalog,catalog-uncached,product,search,freshness,checkout,feed",
@@ -472,8 +473,14 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     println!("machine: {}", machine());
+    // The profile matters for every figure: say which one produced them.
     println!(
-        "command: cargo run -p bench --release -- {}",
+        "command: cargo run -p bench{} -- {}",
+        if cfg!(debug_assertions) {
+            ""
+        } else {
+            " --release"
+        },
         std::env::args().skip(1).collect::<Vec<_>>().join(" ")
     );
     println!("date: {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"));
