@@ -11,7 +11,7 @@ use std::{
 
 use chrono::NaiveDate;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
     aggregation::{AggContextParams, AggregationCollector, agg_req::Aggregations},
     collector::{Count, DocSetCollector, TopDocs},
     directory::MmapDirectory,
@@ -28,14 +28,20 @@ use uuid::Uuid;
 
 use crate::{
     Facet, FacetValue, Highlights, PRICE_BUCKETS, ProductDocument, SearchError, SearchFilter,
-    SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, Synonyms,
+    SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, SettingsState, Synonyms,
     document::day_terms,
     highlight::{highlight, typo_budget},
+    rank::{self, RankQuery},
     synonyms::QueryUnit,
 };
 
 const ANALYZER: &str = "market";
 const WRITER_MEMORY_BYTES: usize = 30_000_000;
+/// Why settings commands do not apply to the embedded index.
+const TANTIVY_SETTINGS: &str = "not applicable to the embedded index: it stores no \
+settings; its ranking rules are in the code, and it applies synonyms at query time \
+from the built-in list and DATA_DIR/synonyms.json as read when the process started \
+(restart the server after editing synonyms.json)";
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -442,61 +448,15 @@ impl TantivyIndex {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
-        let limit = request.limit.max(1);
         let aggregations =
             AggregationCollector::from_aggs(Self::aggregations()?, AggContextParams::default());
-        let top = TopDocs::with_limit(limit).and_offset(request.offset);
-        let (total, addresses, facets): (usize, Vec<(f32, DocAddress)>, _) =
-            match (request.sort, text.is_some()) {
-                (SearchSort::Relevance, true) => {
-                    let (total, hits, facets) =
-                        searcher.search(&query, &(Count, top.order_by_score(), aggregations))?;
-                    (total, hits, facets)
-                }
-                (SearchSort::PriceLowToHigh, _) | (SearchSort::PriceHighToLow, _) => {
-                    let order = if request.sort == SearchSort::PriceLowToHigh {
-                        Order::Asc
-                    } else {
-                        Order::Desc
-                    };
-                    let (total, hits, facets) = searcher.search(
-                        &query,
-                        &(
-                            Count,
-                            top.order_by_fast_field::<i64>("min_price", order),
-                            aggregations,
-                        ),
-                    )?;
-                    (
-                        total,
-                        hits.into_iter()
-                            .map(|(_, address)| (0.0, address))
-                            .collect(),
-                        facets,
-                    )
-                }
-                // Newest first, also for an empty query sorted by relevance.
-                _ => {
-                    let (total, hits, facets) = searcher.search(
-                        &query,
-                        &(
-                            Count,
-                            top.order_by_fast_field::<i64>("created_at", Order::Desc),
-                            aggregations,
-                        ),
-                    )?;
-                    (
-                        total,
-                        hits.into_iter()
-                            .map(|(_, address)| (0.0, address))
-                            .collect(),
-                        facets,
-                    )
-                }
-            };
-        let facets =
-            serde_json::to_value(&facets).map_err(|e| SearchError::Index(e.to_string()))?;
-        let mut hits = Vec::with_capacity(addresses.len());
+        let (total, facets) = searcher.search(&query, &(Count, aggregations))?;
+        // Every match, then the shared order (crate::rank): the same rules as on
+        // Meilisearch, rather than tantivy's scores or fast-field order, whose ties
+        // fall to the order of indexing.
+        let all = TopDocs::with_limit(total.max(1)).order_by_score();
+        let addresses: Vec<(f32, DocAddress)> = searcher.search(&query, &all)?;
+        let mut matched = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let stored: TantivyDocument = searcher.doc(address)?;
             let Some(json) = stored
@@ -507,15 +467,30 @@ impl TantivyIndex {
             };
             let document: ProductDocument =
                 serde_json::from_str(json).map_err(|e| SearchError::Index(e.to_string()))?;
-            hits.push(SearchHit {
+            let score = if text.is_some() && request.sort == SearchSort::Relevance {
+                score
+            } else {
+                0.0
+            };
+            matched.push((document, score));
+        }
+        let rank_query = RankQuery::new(text, &self.synonyms);
+        let ordered = rank::order(matched, request.sort, rank_query.as_ref(), day);
+        let facets =
+            serde_json::to_value(&facets).map_err(|e| SearchError::Index(e.to_string()))?;
+        let hits = ordered
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit.max(1))
+            .map(|(document, score)| SearchHit {
                 id: document.id,
                 score,
                 highlights: Highlights {
                     title: highlight(&document.title, &highlight_words),
                     description: highlight(&document.description, &highlight_words),
                 },
-            });
-        }
+            })
+            .collect();
         let mut facets = Self::facets_from(&facets);
         // The terms aggregation counts every claim; count each GI again with only the
         // claims valid on the day, and drop GIs none of the results validly carries.
@@ -666,6 +641,14 @@ impl SearchIndex for TantivyIndex {
             Ok(fingerprints)
         })
         .await
+    }
+
+    async fn settings_state(&self) -> Result<SettingsState, SearchError> {
+        Ok(SettingsState::NotApplicable(TANTIVY_SETTINGS.to_owned()))
+    }
+
+    async fn apply_settings(&self) -> Result<SettingsState, SearchError> {
+        Ok(SettingsState::NotApplicable(TANTIVY_SETTINGS.to_owned()))
     }
 
     async fn health(&self) -> Result<(), SearchError> {
