@@ -37,7 +37,7 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 
 /// A title word matches a query word exactly, by prefix, or within the typo tolerance
 /// (the rule highlighting uses).
-fn word_matches(title_word: &str, query_word: &str) -> bool {
+pub(crate) fn word_matches(title_word: &str, query_word: &str) -> bool {
     let budget = typo_budget(query_word.chars().count());
     title_word == query_word
         || (query_word.chars().count() >= 2 && title_word.starts_with(query_word))
@@ -59,6 +59,10 @@ impl RankQuery {
         Some(Self {
             units: synonyms.units(&query_words, words),
         })
+    }
+
+    pub(crate) fn units(&self) -> &[QueryUnit] {
+        &self.units
     }
 
     /// How many units the title does not match.
@@ -85,41 +89,30 @@ pub(crate) fn gi_valid_on(document: &ProductDocument, day: NaiveDate) -> bool {
         .any(|window| window.valid_from <= day && day <= window.valid_until)
 }
 
-struct Keyed<T> {
-    item: T,
-    title_misses: usize,
-    gi_valid: bool,
-    in_stock: bool,
-    created_at: i64,
-    min_price: i64,
-    id: Uuid,
+/// What the order of one document rests on, besides its id (the last tie-breaker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RankKey {
+    pub title_misses: usize,
+    pub gi_valid: bool,
+    pub in_stock: bool,
+    pub created_at: i64,
+    pub min_price: i64,
 }
 
-/// Orders matched documents (with whatever each backend carries along, e.g. its
-/// score) by the rules above.
-pub(crate) fn order<T>(
-    matched: Vec<(ProductDocument, T)>,
-    sort: SearchSort,
-    query: Option<&RankQuery>,
-    day: NaiveDate,
-) -> Vec<(ProductDocument, T)> {
-    let mut keyed: Vec<Keyed<(ProductDocument, T)>> = matched
-        .into_iter()
-        .map(|(document, extra)| Keyed {
+impl RankKey {
+    fn of(document: &ProductDocument, query: Option<&RankQuery>, day: NaiveDate) -> Self {
+        Self {
             title_misses: query.map_or(0, |q| q.title_misses(&document.title)),
-            gi_valid: gi_valid_on(&document, day),
+            gi_valid: gi_valid_on(document, day),
             in_stock: document.in_stock,
             created_at: document.created_at,
             min_price: document.min_price_paise,
-            id: document.id,
-            item: (document, extra),
-        })
-        .collect();
-    keyed.sort_by(|a, b| compare(a, b, sort));
-    keyed.into_iter().map(|k| k.item).collect()
+        }
+    }
 }
 
-fn compare<T>(a: &Keyed<T>, b: &Keyed<T>, sort: SearchSort) -> Ordering {
+/// The rules above but the id.
+pub(crate) fn compare_keys(a: &RankKey, b: &RankKey, sort: SearchSort) -> Ordering {
     let chosen = match sort {
         SearchSort::PriceLowToHigh => a.min_price.cmp(&b.min_price),
         SearchSort::PriceHighToLow => b.min_price.cmp(&a.min_price),
@@ -130,7 +123,27 @@ fn compare<T>(a: &Keyed<T>, b: &Keyed<T>, sort: SearchSort) -> Ordering {
         .then_with(|| b.gi_valid.cmp(&a.gi_valid))
         .then_with(|| b.in_stock.cmp(&a.in_stock))
         .then_with(|| b.created_at.cmp(&a.created_at))
-        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Every rule: the key, then the id.
+pub(crate) fn compare(a: (&RankKey, Uuid), b: (&RankKey, Uuid), sort: SearchSort) -> Ordering {
+    compare_keys(a.0, b.0, sort).then_with(|| a.1.cmp(&b.1))
+}
+
+/// Orders matched documents (with whatever each backend carries along, e.g. its
+/// score) by the rules above.
+pub(crate) fn order<T>(
+    matched: Vec<(ProductDocument, T)>,
+    sort: SearchSort,
+    query: Option<&RankQuery>,
+    day: NaiveDate,
+) -> Vec<(ProductDocument, T)> {
+    let mut keyed: Vec<(RankKey, (ProductDocument, T))> = matched
+        .into_iter()
+        .map(|item| (RankKey::of(&item.0, query, day), item))
+        .collect();
+    keyed.sort_by(|a, b| compare((&a.0, a.1.0.id), (&b.0, b.1.0.id), sort));
+    keyed.into_iter().map(|(_, item)| item).collect()
 }
 
 #[cfg(test)]
