@@ -114,8 +114,15 @@ enum Command {
     /// Rebuild the search index from the database (stop the server first when it uses
     /// the embedded index).
     Reindex,
-    /// Report products missing, stale or extra in the search index; exits 1 if any.
+    /// Report products missing, stale or extra in the search index, and live search
+    /// settings that differ from the configured ones; exits 1 if any.
     SearchCheck,
+    /// Apply or check the search settings (synonyms, ranking rules, attributes) of the
+    /// live index, without restarting the servers.
+    SearchSettings {
+        #[command(subcommand)]
+        action: SearchSettingsAction,
+    },
     /// Platform administration.
     Admin {
         #[command(subcommand)]
@@ -382,6 +389,15 @@ impl ServeArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum SearchSettingsAction {
+    /// Apply the configured settings (built-in synonyms plus DATA_DIR/synonyms.json)
+    /// to the live index.
+    Apply,
+    /// Compare the live settings with the configured ones; exits 1 if they differ.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
 enum MigrateAction {
     /// Apply every pending migration.
     Up,
@@ -461,6 +477,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Migrate { action }) => migrate(&common, action).await,
         Some(Command::Reindex) => reindex(&common).await,
         Some(Command::SearchCheck) => search_check(&common).await,
+        Some(Command::SearchSettings { action }) => search_settings(&common, action).await,
         Some(Command::Admin {
             action:
                 AdminAction::Create {
@@ -585,11 +602,56 @@ async fn search_check(common: &CommonArgs) -> anyhow::Result<()> {
             println!("  {label} {id}");
         }
     }
-    if report.is_consistent() {
-        println!("search index is consistent");
+    let settings_current = print_settings_state(&index.settings_state().await?);
+    if !report.is_consistent() {
+        bail!("search index is not consistent with the database")
+    }
+    println!("search index is consistent");
+    if !settings_current {
+        bail!("the live search settings differ from the configured ones")
+    }
+    Ok(())
+}
+
+/// Prints a settings state; false when the live settings differ.
+fn print_settings_state(state: &search::SettingsState) -> bool {
+    match state {
+        search::SettingsState::Current => {
+            println!("search settings are current");
+            true
+        }
+        search::SettingsState::Differ(names) => {
+            println!(
+                "search settings differ: {} (run `search-settings apply`)",
+                names.join(", ")
+            );
+            false
+        }
+        search::SettingsState::NotApplicable(reason) => {
+            println!("search settings: {reason}");
+            true
+        }
+    }
+}
+
+async fn search_settings(common: &CommonArgs, action: SearchSettingsAction) -> anyhow::Result<()> {
+    // Settings need no database; a read-only handle is enough for the embedded index,
+    // which has none to change, and leaves a running server's writer alone.
+    let index = open_search_index(&common.data_dir, common.meilisearch().as_ref(), false).await?;
+    let state = match action {
+        SearchSettingsAction::Apply => {
+            let state = index.apply_settings().await?;
+            if state == search::SettingsState::Current {
+                println!("applied the search settings to the live index");
+            }
+            state
+        }
+        SearchSettingsAction::Check => index.settings_state().await?,
+    };
+    if print_settings_state(&state) {
         Ok(())
     } else {
-        bail!("search index is not consistent with the database")
+        bail!("the live search settings differ from the configured ones")
     }
 }
 

@@ -95,6 +95,18 @@ pub struct SearchResults {
     pub facets: Vec<Facet>,
 }
 
+/// Whether an index's stored settings (synonyms, ranking rules, attributes) are the
+/// ones this process is configured with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsState {
+    /// The live settings are the configured ones.
+    Current,
+    /// The live settings differ in these settings (Meilisearch's names).
+    Differ(Vec<String>),
+    /// The backend keeps no settings of its own; why, for the operator.
+    NotApplicable(String),
+}
+
 /// A product search index.
 #[async_trait::async_trait]
 pub trait SearchIndex: Send + Sync {
@@ -114,6 +126,11 @@ pub trait SearchIndex: Send + Sync {
     async fn fingerprints_of(&self, _ids: &[Uuid]) -> Result<HashMap<Uuid, String>, SearchError> {
         Ok(HashMap::new())
     }
+    /// Compares the index's live settings with the configured ones.
+    async fn settings_state(&self) -> Result<SettingsState, SearchError>;
+    /// Applies the configured settings to the live index (no restart needed) and
+    /// returns the state afterwards.
+    async fn apply_settings(&self) -> Result<SettingsState, SearchError>;
     /// Fails when the index cannot serve searches.
     async fn health(&self) -> Result<(), SearchError>;
     /// A short name for logs and health output.

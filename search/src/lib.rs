@@ -14,6 +14,7 @@ mod highlight;
 mod index;
 mod meili_index;
 pub mod outbox;
+mod rank;
 mod search_threads;
 pub mod sync;
 mod synonyms;
@@ -24,7 +25,7 @@ pub use error::SearchError;
 pub use highlight::highlight;
 pub use index::{
     Facet, FacetValue, Highlights, PRICE_BUCKETS, SearchFilter, SearchHit, SearchIndex,
-    SearchRequest, SearchResults, SearchSort,
+    SearchRequest, SearchResults, SearchSort, SettingsState,
 };
 pub use meili_index::MeiliIndex;
 pub use sync::{CheckReport, DocumentSource, OutboxWorker, check_index, reindex};

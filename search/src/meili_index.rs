@@ -11,9 +11,10 @@ use meilisearch_sdk::{
     documents::DocumentsQuery,
     errors::{Error as MeiliError, ErrorCode},
     indexes::Index,
-    search::Selectors,
+    search::{MatchingStrategies, Selectors},
     settings::{
-        FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
+        FacetingSettings, FilterableAttribute, MinWordSizeForTypos, PaginationSetting, Settings,
+        TypoToleranceSettings,
     },
     task_info::TaskInfo,
     tasks::Task,
@@ -23,12 +24,17 @@ use uuid::Uuid;
 
 use crate::{
     Facet, FacetValue, Highlights, PRICE_BUCKETS, ProductDocument, SearchError, SearchFilter,
-    SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, Synonyms,
-    document::day_terms, highlight::highlight, synonyms::QueryUnit,
+    SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, SettingsState, Synonyms,
+    document::day_terms,
+    highlight::highlight,
+    rank::{self, RankQuery},
+    synonyms::QueryUnit,
 };
 
 const TASK_POLL: Duration = Duration::from_millis(50);
 const TASK_TIMEOUT: Duration = Duration::from_secs(120);
+/// Matches fetched per request when collecting a result set to order.
+const MATCH_PAGE: usize = 1000;
 
 /// What Meilisearch stores: the document and its fingerprint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,31 +92,113 @@ impl MeiliIndex {
         synonyms: Synonyms,
     ) -> Result<Self, SearchError> {
         let client = Client::new(url, api_key).map_err(backend)?;
-        match client.create_index(index_uid, Some("id")).await {
-            Ok(task) => {
-                if let Err(SearchError::Backend(message)) = Self::wait(&client, task).await
-                    && !message.contains("already exists")
-                {
-                    return Err(SearchError::Backend(message));
-                }
-            }
+        let created = match client.create_index(index_uid, Some("id")).await {
+            Ok(task) => match Self::wait(&client, task).await {
+                Ok(()) => true,
+                // Another replica created it first.
+                Err(SearchError::Backend(message)) if message.contains("already exists") => false,
+                Err(error) => return Err(error),
+            },
             Err(MeiliError::Meilisearch(error))
-                if error.error_code == ErrorCode::IndexAlreadyExists => {}
+                if error.error_code == ErrorCode::IndexAlreadyExists =>
+            {
+                false
+            }
             Err(error) => return Err(backend(error)),
-        }
+        };
         let index = client.index(index_uid);
         let this = Self {
             client,
             index,
             synonyms,
         };
-        let task = this
+        // A new index gets the settings at once. An existing one is shared by every
+        // replica, which may have started with another configuration (a rolling
+        // update): its settings change only through `search-settings apply`, and
+        // `search-settings check` / `search-check` tell when they differ.
+        if created {
+            this.apply().await?;
+        }
+        Ok(this)
+    }
+
+    async fn apply(&self) -> Result<(), SearchError> {
+        let task = self
             .index
-            .set_settings(&this.settings())
+            .set_settings(&self.settings())
             .await
             .map_err(backend)?;
-        Self::wait(&this.client, task).await?;
-        Ok(this)
+        Self::wait(&self.client, task).await
+    }
+
+    /// The settings that differ between the live index and the configuration.
+    async fn differences(&self) -> Result<Vec<String>, SearchError> {
+        let live = self.index.get_settings().await.map_err(backend)?;
+        let wanted = self.settings();
+        let mut differ = Vec::new();
+        let sorted = |list: Option<Vec<String>>| {
+            let mut list = list.unwrap_or_default();
+            list.sort();
+            list
+        };
+        let filterable = |list: Option<Vec<FilterableAttribute>>| {
+            let mut names: Vec<String> = list
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|attribute| match attribute {
+                    FilterableAttribute::Attribute(name) => vec![name],
+                    FilterableAttribute::Settings(settings) => settings.attribute_patterns,
+                })
+                .collect();
+            names.sort();
+            names
+        };
+        // Meilisearch answers synonyms as a map of word to equivalents, in no promised
+        // order: compare sets.
+        let synonyms = |map: Option<HashMap<String, Vec<String>>>| {
+            let mut pairs: Vec<(String, String)> = map
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|(word, others)| {
+                    others
+                        .into_iter()
+                        .map(move |other| (word.to_lowercase(), other.to_lowercase()))
+                })
+                .collect();
+            pairs.sort();
+            pairs.dedup();
+            pairs
+        };
+        let typo = |settings: Option<TypoToleranceSettings>| {
+            settings.map(|t| (t.enabled, t.min_word_size_for_typos))
+        };
+        if live.ranking_rules != wanted.ranking_rules {
+            differ.push("rankingRules");
+        }
+        if synonyms(live.synonyms) != synonyms(wanted.synonyms) {
+            differ.push("synonyms");
+        }
+        if live.searchable_attributes != wanted.searchable_attributes {
+            differ.push("searchableAttributes");
+        }
+        if filterable(live.filterable_attributes) != filterable(wanted.filterable_attributes) {
+            differ.push("filterableAttributes");
+        }
+        if sorted(live.sortable_attributes) != sorted(wanted.sortable_attributes) {
+            differ.push("sortableAttributes");
+        }
+        if typo(live.typo_tolerance) != typo(wanted.typo_tolerance) {
+            differ.push("typoTolerance");
+        }
+        if live.pagination != wanted.pagination {
+            differ.push("pagination");
+        }
+        if live.faceting.map(|f| f.max_values_per_facet)
+            != wanted.faceting.map(|f| f.max_values_per_facet)
+        {
+            differ.push("faceting");
+        }
+        Ok(differ.into_iter().map(str::to_owned).collect())
     }
 
     fn settings(&self) -> Settings {
@@ -150,12 +238,18 @@ impl MeiliIndex {
                 "in_stock",
             ])
             .with_sortable_attributes(["min_price_paise", "created_at"])
+            // Meilisearch's built-in rules in its documented default order (the ranking
+            // rules reference, https://www.meilisearch.com/docs/learn/advanced/ranking_rules:
+            // `attribute` became `attributeRank` and `wordPosition`). They decide only
+            // which documents match and their ranking score: the order of results is
+            // the shared one (crate::rank), identical on the embedded index.
             .with_ranking_rules([
                 "words",
                 "typo",
                 "proximity",
-                "attribute",
+                "attributeRank",
                 "sort",
+                "wordPosition",
                 "exactness",
             ])
             .with_synonyms(synonym_map)
@@ -258,15 +352,17 @@ impl MeiliIndex {
                 format!("({filter}) AND {valid}")
             };
             let mut query = self.index.search();
-            query.with_query(text).with_filter(&combined).with_limit(0);
+            query
+                .with_query(text)
+                .with_filter(&combined)
+                .with_page(1)
+                .with_hits_per_page(1)
+                .with_matching_strategy(MatchingStrategies::ALL);
             let results = query
                 .execute::<serde_json::Value>()
                 .await
                 .map_err(backend)?;
-            let count = results
-                .estimated_total_hits
-                .or(results.total_hits)
-                .unwrap_or(0);
+            let count = results.total_hits.unwrap_or(0);
             if count > 0 {
                 values.push(FacetValue {
                     value: value.value.clone(),
@@ -291,15 +387,17 @@ impl MeiliIndex {
                 format!("({filter}) AND {range}")
             };
             let mut query = self.index.search();
-            query.with_query(text).with_filter(&combined).with_limit(0);
+            query
+                .with_query(text)
+                .with_filter(&combined)
+                .with_page(1)
+                .with_hits_per_page(1)
+                .with_matching_strategy(MatchingStrategies::ALL);
             let results = query
                 .execute::<serde_json::Value>()
                 .await
                 .map_err(backend)?;
-            let count = results
-                .estimated_total_hits
-                .or(results.total_hits)
-                .unwrap_or(0);
+            let count = results.total_hits.unwrap_or(0);
             values.push(FacetValue {
                 value: label.to_owned(),
                 count: u64::try_from(count).unwrap_or(0),
@@ -355,46 +453,72 @@ impl SearchIndex for MeiliIndex {
             .to_owned();
         let day = request.day();
         let filter = Self::filter_expression(&request.filter, day);
-        let sort: &[&str] = match (request.sort, text.is_empty()) {
-            (SearchSort::PriceLowToHigh, _) => &["min_price_paise:asc"],
-            (SearchSort::PriceHighToLow, _) => &["min_price_paise:desc"],
-            (SearchSort::Newest, _) | (SearchSort::Relevance, true) => &["created_at:desc"],
-            (SearchSort::Relevance, false) => &[],
-        };
         let facets = [
             "category_path",
             "gi_tag_slugs",
             "cooperative_slug",
             "district",
         ];
-        let mut query = self.index.search();
-        query
-            .with_query(&text)
-            .with_offset(request.offset)
-            .with_limit(request.limit.max(1))
-            .with_facets(Selectors::Some(&facets))
-            .with_show_ranking_score(true);
-        if !filter.is_empty() {
-            query.with_filter(&filter);
+        // Every match, then the shared order (crate::rank), so that this backend and the
+        // embedded one give the same pages: Meilisearch's own order of equally relevant
+        // documents is the order they were indexed in. Pages of `hitsPerPage` make
+        // `totalHits` exhaustive (the search reference: "exhaustive pagination"), unlike
+        // `estimatedTotalHits` with offset/limit; `maxTotalHits` (settings) bounds them.
+        let mut matched: Vec<(ProductDocument, f32)> = Vec::new();
+        let mut distribution = HashMap::new();
+        let mut page = 1;
+        loop {
+            let mut query = self.index.search();
+            query
+                .with_query(&text)
+                .with_page(page)
+                .with_hits_per_page(MATCH_PAGE)
+                // Every word must match, as on the embedded index; the default, `last`,
+                // drops words from the end to find more.
+                .with_matching_strategy(MatchingStrategies::ALL)
+                .with_show_ranking_score(true);
+            if page == 1 {
+                query.with_facets(Selectors::Some(&facets));
+            }
+            if !filter.is_empty() {
+                query.with_filter(&filter);
+            }
+            let results = query.execute::<ProductDocument>().await.map_err(backend)?;
+            if page == 1 {
+                distribution = results.facet_distribution.unwrap_or_default();
+            }
+            let count = results.hits.len();
+            let relevance = !text.is_empty() && request.sort == SearchSort::Relevance;
+            matched.extend(results.hits.into_iter().map(|hit| {
+                let score = if relevance {
+                    hit.ranking_score.unwrap_or(0.0) as f32
+                } else {
+                    0.0
+                };
+                (hit.result, score)
+            }));
+            if count < MATCH_PAGE || page >= results.total_pages.unwrap_or(page) {
+                break;
+            }
+            page += 1;
         }
-        if !sort.is_empty() {
-            query.with_sort(sort);
-        }
-        let results = query.execute::<ProductDocument>().await.map_err(backend)?;
+        let total = matched.len();
+        let rank_query = RankQuery::new(Some(&text), &self.synonyms);
+        let ordered = rank::order(matched, request.sort, rank_query.as_ref(), day);
         let words = self.highlight_words(&text);
-        let hits = results
-            .hits
+        let hits = ordered
             .into_iter()
-            .map(|hit| SearchHit {
-                id: hit.result.id,
-                score: hit.ranking_score.unwrap_or(0.0) as f32,
+            .skip(request.offset)
+            .take(request.limit.max(1))
+            .map(|(document, score)| SearchHit {
+                id: document.id,
+                score,
                 highlights: Highlights {
-                    title: highlight(&hit.result.title, &words),
-                    description: highlight(&hit.result.description, &words),
+                    title: highlight(&document.title, &words),
+                    description: highlight(&document.description, &words),
                 },
             })
             .collect();
-        let distribution = results.facet_distribution.unwrap_or_default();
         let mut facet_list: Vec<Facet> = [
             ("category_path", "category"),
             ("gi_tag_slugs", "gi"),
@@ -423,10 +547,6 @@ impl SearchIndex for MeiliIndex {
             gi.values = self.gi_facet(&text, &filter, &gi.values, day).await?;
         }
         facet_list.push(self.price_facet(&text, &filter).await?);
-        let total = results
-            .estimated_total_hits
-            .or(results.total_hits)
-            .unwrap_or(0);
         Ok(SearchResults {
             total: u64::try_from(total).unwrap_or(0),
             hits,
@@ -455,6 +575,20 @@ impl SearchIndex for MeiliIndex {
             }
             offset += count;
         }
+    }
+
+    async fn settings_state(&self) -> Result<SettingsState, SearchError> {
+        let differ = self.differences().await?;
+        Ok(if differ.is_empty() {
+            SettingsState::Current
+        } else {
+            SettingsState::Differ(differ)
+        })
+    }
+
+    async fn apply_settings(&self) -> Result<SettingsState, SearchError> {
+        self.apply().await?;
+        self.settings_state().await
     }
 
     async fn health(&self) -> Result<(), SearchError> {

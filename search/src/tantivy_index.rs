@@ -3,7 +3,7 @@
 //! load balancer use Meilisearch instead.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     ops::Bound,
     path::Path,
     sync::{Arc, Mutex},
@@ -11,7 +11,7 @@ use std::{
 
 use chrono::NaiveDate;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
     aggregation::{AggContextParams, AggregationCollector, agg_req::Aggregations},
     collector::{Count, DocSetCollector, TopDocs},
     directory::MmapDirectory,
@@ -28,14 +28,20 @@ use uuid::Uuid;
 
 use crate::{
     Facet, FacetValue, Highlights, PRICE_BUCKETS, ProductDocument, SearchError, SearchFilter,
-    SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, Synonyms,
+    SearchHit, SearchIndex, SearchRequest, SearchResults, SearchSort, SettingsState, Synonyms,
     document::day_terms,
     highlight::{highlight, typo_budget},
+    rank::{self, RankKey, RankQuery},
     synonyms::QueryUnit,
 };
 
 const ANALYZER: &str = "market";
 const WRITER_MEMORY_BYTES: usize = 30_000_000;
+/// Why settings commands do not apply to the embedded index.
+const TANTIVY_SETTINGS: &str = "not applicable to the embedded index: it stores no \
+settings; its ranking rules are in the code, and it applies synonyms at query time \
+from the built-in list and DATA_DIR/synonyms.json as read when the process started \
+(restart the server after editing synonyms.json)";
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -423,6 +429,89 @@ impl TantivyIndex {
             .collect()
     }
 
+    /// A query word's matches in the title alone, by the rule of
+    /// `rank::word_matches`: exactly, by prefix from two characters, or within the typo
+    /// tolerance (transpositions count as one edit, as in `highlight::edit_distance`).
+    fn title_word_query(&self, word: &str) -> Box<dyn Query> {
+        let term = Term::from_field_text(self.fields.title, word);
+        let length = word.chars().count();
+        let budget = u8::try_from(typo_budget(length)).unwrap_or(0);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+        )];
+        if budget > 0 {
+            clauses.push((
+                Occur::Should,
+                Box::new(FuzzyTermQuery::new(term.clone(), budget, true)),
+            ));
+        }
+        if length >= 2 {
+            clauses.push((
+                Occur::Should,
+                Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// One query unit (a word, or any phrase of a synonym group) in the title.
+    fn title_unit_query(&self, unit: &QueryUnit) -> Box<dyn Query> {
+        match unit {
+            QueryUnit::Word(word) => self.title_word_query(word),
+            QueryUnit::Alternatives(phrases) => Box::new(BooleanQuery::new(
+                phrases
+                    .iter()
+                    .filter(|phrase| !phrase.is_empty())
+                    .map(|phrase| {
+                        let all: Vec<(Occur, Box<dyn Query>)> = phrase
+                            .iter()
+                            .map(|word| (Occur::Must, self.title_word_query(word)))
+                            .collect();
+                        (
+                            Occur::Should,
+                            Box::new(BooleanQuery::new(all)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    /// The matches among `query` that validly claim some GI on the day: every GI slug
+    /// in the index (from the term dictionary), each judged by its windows.
+    fn gi_valid_matches(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        day: NaiveDate,
+    ) -> Result<HashSet<DocAddress>, SearchError> {
+        let mut slugs = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.gi)?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(|e| SearchError::Index(e.to_string()))?;
+            while stream.advance() {
+                slugs.insert(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+        }
+        if slugs.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let any_valid: Vec<(Occur, Box<dyn Query>)> = slugs
+            .iter()
+            .flat_map(|slug| self.gi_valid_clauses(slug, day))
+            .map(|(_, clause)| (Occur::Should, clause))
+            .collect();
+        let valid = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (Occur::Must, Box::new(BooleanQuery::new(any_valid))),
+        ]);
+        Ok(searcher.search(&valid, &DocSetCollector)?)
+    }
+
     fn run_search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let text = request
@@ -442,63 +531,98 @@ impl TantivyIndex {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
-        let limit = request.limit.max(1);
         let aggregations =
             AggregationCollector::from_aggs(Self::aggregations()?, AggContextParams::default());
-        let top = TopDocs::with_limit(limit).and_offset(request.offset);
-        let (total, addresses, facets): (usize, Vec<(f32, DocAddress)>, _) =
-            match (request.sort, text.is_some()) {
-                (SearchSort::Relevance, true) => {
-                    let (total, hits, facets) =
-                        searcher.search(&query, &(Count, top.order_by_score(), aggregations))?;
-                    (total, hits, facets)
-                }
-                (SearchSort::PriceLowToHigh, _) | (SearchSort::PriceHighToLow, _) => {
-                    let order = if request.sort == SearchSort::PriceLowToHigh {
-                        Order::Asc
-                    } else {
-                        Order::Desc
-                    };
-                    let (total, hits, facets) = searcher.search(
-                        &query,
-                        &(
-                            Count,
-                            top.order_by_fast_field::<i64>("min_price", order),
-                            aggregations,
-                        ),
-                    )?;
-                    (
-                        total,
-                        hits.into_iter()
-                            .map(|(_, address)| (0.0, address))
-                            .collect(),
-                        facets,
-                    )
-                }
-                // Newest first, also for an empty query sorted by relevance.
-                _ => {
-                    let (total, hits, facets) = searcher.search(
-                        &query,
-                        &(
-                            Count,
-                            top.order_by_fast_field::<i64>("created_at", Order::Desc),
-                            aggregations,
-                        ),
-                    )?;
-                    (
-                        total,
-                        hits.into_iter()
-                            .map(|(_, address)| (0.0, address))
-                            .collect(),
-                        facets,
-                    )
-                }
+        let (matched, facets) = searcher.search(&query, &(DocSetCollector, aggregations))?;
+        let total = matched.len();
+
+        // The shared order (crate::rank), the same as on Meilisearch, from what the
+        // index holds per document without reading it: fast fields for stock, time and
+        // price, document sets for a valid GI claim and for each query unit in the
+        // title. Only the documents around the page are read, for the id (the last
+        // tie-breaker) and the highlights.
+        let gi_valid = self.gi_valid_matches(&searcher, query.as_ref(), day)?;
+        let rank_query = match request.sort {
+            SearchSort::Relevance => RankQuery::new(text, &self.synonyms),
+            _ => None,
+        };
+        let mut title_hits: HashMap<DocAddress, usize> = HashMap::new();
+        let units = rank_query.as_ref().map_or(0, |q| q.units().len());
+        for unit in rank_query.iter().flat_map(|q| q.units()) {
+            let in_title = BooleanQuery::new(vec![
+                (Occur::Must, query.box_clone()),
+                (Occur::Must, self.title_unit_query(unit)),
+            ]);
+            for address in searcher.search(&in_title, &DocSetCollector)? {
+                *title_hits.entry(address).or_default() += 1;
+            }
+        }
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            columns.push((
+                fast.u64("in_stock")?,
+                fast.i64("created_at")?,
+                fast.i64("min_price")?,
+            ));
+        }
+        let mut keyed: Vec<(RankKey, DocAddress)> = Vec::with_capacity(total);
+        for address in matched {
+            let Some((in_stock, created_at, min_price)) =
+                columns.get(usize::try_from(address.segment_ord).unwrap_or(usize::MAX))
+            else {
+                continue;
             };
-        let facets =
-            serde_json::to_value(&facets).map_err(|e| SearchError::Index(e.to_string()))?;
-        let mut hits = Vec::with_capacity(addresses.len());
-        for (score, address) in addresses {
-            let stored: TantivyDocument = searcher.doc(address)?;
+            let key = RankKey {
+                title_misses: units.saturating_sub(title_hits.get(&address).copied().unwrap_or(0)),
+                gi_valid: gi_valid.contains(&address),
+                in_stock: in_stock.first(address.doc_id).unwrap_or(0) > 0,
+                created_at: created_at.first(address.doc_id).unwrap_or(0),
+                min_price: min_price.first(address.doc_id).unwrap_or(0),
+            };
+            keyed.push((key, address));
+        }
+        keyed.sort_unstable_by(|a, b| rank::compare_keys(&a.0, &b.0, request.sort));
+        let start = request.offset.min(keyed.len());
+        let end = request
+            .offset
+            .saturating_add(request.limit.max(1))
+            .min(keyed.len());
+        // Widen the page to whole groups of equal keys, which the id orders.
+        let same = |i: usize, j: usize| match (keyed.get(i), keyed.get(j)) {
+            (Some(a), Some(b)) => {
+                rank::compare_keys(&a.0, &b.0, request.sort) == std::cmp::Ordering::Equal
+            }
+            _ => false,
+        };
+        let mut low = start;
+        while low > 0 && start < end && same(low - 1, start) {
+            low -= 1;
+        }
+        let mut high = end;
+        while high < keyed.len() && end > start && same(high, end - 1) {
+            high += 1;
+        }
+        let relevance = text.is_some() && request.sort == SearchSort::Relevance;
+        let around_addresses: HashSet<DocAddress> = keyed
+            .get(low..high)
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, address)| *address)
+            .collect();
+        // The text scores, for the API's `score` only (the order does not use them).
+        let mut scores: HashMap<DocAddress, f32> = HashMap::new();
+        if relevance && !around_addresses.is_empty() {
+            let all = TopDocs::with_limit(total.max(1)).order_by_score();
+            for (score, address) in searcher.search(&query, &all)? {
+                if around_addresses.contains(&address) {
+                    scores.insert(address, score);
+                }
+            }
+        }
+        let mut around = Vec::with_capacity(high.saturating_sub(low));
+        for (key, address) in keyed.get(low..high).unwrap_or_default() {
+            let stored: TantivyDocument = searcher.doc(*address)?;
             let Some(json) = stored
                 .get_first(self.fields.document)
                 .and_then(|v| v.as_str())
@@ -507,15 +631,25 @@ impl TantivyIndex {
             };
             let document: ProductDocument =
                 serde_json::from_str(json).map_err(|e| SearchError::Index(e.to_string()))?;
-            hits.push(SearchHit {
+            let score = scores.get(address).copied().unwrap_or(0.0);
+            around.push((*key, document, score));
+        }
+        around.sort_by(|a, b| rank::compare((&a.0, a.1.id), (&b.0, b.1.id), request.sort));
+        let hits = around
+            .into_iter()
+            .skip(start - low)
+            .take(end - start)
+            .map(|(_, document, score)| SearchHit {
                 id: document.id,
                 score,
                 highlights: Highlights {
                     title: highlight(&document.title, &highlight_words),
                     description: highlight(&document.description, &highlight_words),
                 },
-            });
-        }
+            })
+            .collect();
+        let facets =
+            serde_json::to_value(&facets).map_err(|e| SearchError::Index(e.to_string()))?;
         let mut facets = Self::facets_from(&facets);
         // The terms aggregation counts every claim; count each GI again with only the
         // claims valid on the day, and drop GIs none of the results validly carries.
@@ -666,6 +800,14 @@ impl SearchIndex for TantivyIndex {
             Ok(fingerprints)
         })
         .await
+    }
+
+    async fn settings_state(&self) -> Result<SettingsState, SearchError> {
+        Ok(SettingsState::NotApplicable(TANTIVY_SETTINGS.to_owned()))
+    }
+
+    async fn apply_settings(&self) -> Result<SettingsState, SearchError> {
+        Ok(SettingsState::NotApplicable(TANTIVY_SETTINGS.to_owned()))
     }
 
     async fn health(&self) -> Result<(), SearchError> {
@@ -854,6 +996,42 @@ mod tests {
         );
         index.delete(vec![documents[0].id]).await?;
         assert_eq!(index.fingerprints().await?.len(), 2);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn pages_through_ties_in_id_order() -> Result<(), SearchError> {
+        // Equal on every rule but the id, indexed in reverse id order.
+        let mut documents: Vec<ProductDocument> = (0..7)
+            .map(|_| document("Kernel Oil", &["apricot"], 40_000, true))
+            .collect();
+        for d in &mut documents {
+            d.created_at = 1_750_000_000;
+        }
+        let mut ids: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
+        ids.sort();
+        documents.reverse();
+        let (_dir, index) = index_with(documents).await?;
+        for (text, sort) in [
+            (Some("kernel"), SearchSort::Relevance),
+            (None, SearchSort::Newest),
+            (None, SearchSort::PriceLowToHigh),
+        ] {
+            let mut seen = Vec::new();
+            for offset in [0, 3, 6] {
+                let page = index
+                    .search(SearchRequest {
+                        text: text.map(str::to_owned),
+                        sort,
+                        offset,
+                        limit: 3,
+                        ..SearchRequest::default()
+                    })
+                    .await?;
+                seen.extend(page.hits.iter().map(|h| h.id));
+            }
+            assert_eq!(seen, ids, "{text:?} {sort:?}");
+        }
         Ok(())
     }
 

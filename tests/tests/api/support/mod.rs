@@ -3,6 +3,7 @@
 pub mod channel_sim;
 pub mod documents;
 pub mod flows;
+pub mod meili;
 pub mod postgres;
 pub mod server;
 pub mod stripe_fake;

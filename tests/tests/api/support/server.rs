@@ -10,7 +10,7 @@ use tokio::{
     process::{Child, Command},
 };
 
-use super::postgres;
+use super::{meili, postgres};
 
 /// The secret every test server signs with, so tests can forge tokens with it.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
@@ -65,6 +65,18 @@ impl TestDatabase {
         self.data_dir.path()
     }
 
+    /// Loses the search index, as a disaster would: the Meilisearch index, through its
+    /// API, when the tests run on Meilisearch; the embedded index's directory
+    /// otherwise.
+    pub async fn lose_search_index(&self) -> anyhow::Result<()> {
+        match meili::current().await? {
+            Some(meili) => meili::delete_index(&meili, &self.meilisearch_index).await,
+            None => Ok(std::fs::remove_dir_all(
+                self.data_path().join("search-index"),
+            )?),
+        }
+    }
+
     /// Runs the binary with a subcommand against this database and returns its output.
     pub async fn run_cli(
         &self,
@@ -90,6 +102,7 @@ impl TestDatabase {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        use_meilisearch(&mut command).await?;
         for (key, value) in env {
             command.env(key, value);
         }
@@ -113,6 +126,19 @@ pub struct CliOutput {
     pub success: bool,
     pub stdout: String,
     pub stderr: String,
+}
+
+/// Points a server process at the tests' Meilisearch, when there is one (a test may
+/// still override it, e.g. `MEILISEARCH_URL=""` for the embedded index).
+async fn use_meilisearch(command: &mut Command) -> anyhow::Result<()> {
+    if let Some(meili) = meili::current().await? {
+        command.env("MEILISEARCH_URL", &meili.url);
+        match &meili.key {
+            Some(key) => command.env("MEILISEARCH_API_KEY", key),
+            None => command.env_remove("MEILISEARCH_API_KEY"),
+        };
+    }
+    Ok(())
 }
 
 /// Options for starting a server.
@@ -205,6 +231,7 @@ impl TestServer {
         ] {
             command.env(limit, "0");
         }
+        use_meilisearch(&mut command).await?;
         for (key, value) in &options.env {
             command.env(key, value);
         }
