@@ -30,6 +30,7 @@ mod error;
 pub mod history;
 mod invoices;
 mod lifecycle;
+mod notes;
 mod order_state;
 mod party;
 mod payee;
@@ -61,6 +62,9 @@ pub use checkout::{
 pub use error::OrderError;
 pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
+pub use notes::{
+    DebitNoteRequest, NoteDocument, TaxNote, TaxNoteLine, queries as note_queries, render_note_html,
+};
 pub use party::Party;
 pub use payee::{
     Collector, PaymentInstructions, PayoutAccount, PayoutAccountInput, is_ifsc, is_vpa,
@@ -84,7 +88,7 @@ pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
 pub use status::{
     ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus,
-    LineKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
+    LineKind, NoteKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;

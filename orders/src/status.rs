@@ -150,6 +150,33 @@ impl DocumentKind {
 }
 
 stored_enum!(
+    /// A note that corrects an invoice already issued (CGST s.34, Rule 53): a credit
+    /// note lowers its value and tax (a refund, a return), a debit note raises them.
+    NoteKind {
+        CreditNote => "CREDIT_NOTE",
+        DebitNote => "DEBIT_NOTE",
+    }
+);
+
+impl NoteKind {
+    /// The title printed on the note.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::CreditNote => "Credit note",
+            Self::DebitNote => "Debit note",
+        }
+    }
+
+    /// The letter that marks the note's series in its number (`PREF/C2627/00001`).
+    pub const fn series_letter(self) -> char {
+        match self {
+            Self::CreditNote => 'C',
+            Self::DebitNote => 'D',
+        }
+    }
+}
+
+stored_enum!(
     /// Stock held for an order (see `reservations`).
     ReservationStatus {
         Held => "HELD",
@@ -201,6 +228,8 @@ stored_enum!(
         PartiallyRefunded => "PARTIALLY_REFUNDED",
         Refunded => "REFUNDED",
         Refund => "REFUND",
+        CreditNote => "CREDIT_NOTE",
+        DebitNote => "DEBIT_NOTE",
     }
 );
 
