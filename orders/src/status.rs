@@ -77,6 +77,8 @@ stored_enum!(OrderStatus {
     Refunded => "REFUNDED",
 });
 
+// RETURNED: a cash-on-delivery parcel that came back undelivered (stock back, invoice
+// reversed by a credit note, nothing collected or refunded).
 stored_enum!(FulfilmentStatus {
     PendingPayment => "PENDING_PAYMENT",
     Confirmed => "CONFIRMED",
@@ -86,6 +88,7 @@ stored_enum!(FulfilmentStatus {
     Delivered => "DELIVERED",
     Accepted => "ACCEPTED",
     Cancelled => "CANCELLED",
+    Returned => "RETURNED",
 });
 
 string_enum!(FulfilmentAction {
@@ -95,6 +98,7 @@ string_enum!(FulfilmentAction {
     Deliver => "DELIVER",
     Accept => "ACCEPT",
     Cancel => "CANCEL",
+    ReturnUndelivered => "RETURN_UNDELIVERED",
 });
 
 stored_enum!(
@@ -227,6 +231,7 @@ stored_enum!(
         Cancelled => "CANCELLED",
         PartiallyRefunded => "PARTIALLY_REFUNDED",
         Refunded => "REFUNDED",
+        Returned => "RETURNED",
         Refund => "REFUND",
         CreditNote => "CREDIT_NOTE",
         DebitNote => "DEBIT_NOTE",
@@ -257,6 +262,7 @@ impl From<FulfilmentStatus> for HistoryStatus {
             FulfilmentStatus::Delivered => Self::Delivered,
             FulfilmentStatus::Accepted => Self::Accepted,
             FulfilmentStatus::Cancelled => Self::Cancelled,
+            FulfilmentStatus::Returned => Self::Returned,
         }
     }
 }
@@ -275,8 +281,15 @@ impl FulfilmentStatus {
             (S::PendingPayment | S::Confirmed | S::Paid | S::Packed, A::Cancel) => {
                 Some(S::Cancelled)
             }
+            (S::Shipped, A::ReturnUndelivered) => Some(S::Returned),
             _ => None,
         }
+    }
+
+    /// Nothing is supplied or due for the fulfilment any more: cancelled before it
+    /// shipped, or returned undelivered.
+    pub const fn is_void(self) -> bool {
+        matches!(self, Self::Cancelled | Self::Returned)
     }
 
     /// Goods have left the cooperative (or never will): the fulfilment can no longer be

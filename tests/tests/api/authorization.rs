@@ -173,6 +173,11 @@ const ROWS: &[Row] = &[
     row_with("orderRefund", MANAGERS_OF_A, HIDDEN_FROM_INSTITUTION),
     row("debitNoteIssue", ADMIN),
     row_with(
+        "fulfilmentReturnUndelivered",
+        STAFF_OF_A,
+        HIDDEN_FROM_INSTITUTION,
+    ),
+    row_with(
         "paymentMarkReceived",
         MANAGERS_OF_A,
         HIDDEN_FROM_INSTITUTION,
@@ -889,6 +894,15 @@ impl World<'_> {
                     mutation(row, "OrderRefundInput", PAYLOAD),
                     json!({ "i": { "orderId": order, "fulfilmentId": fulfilment, "amountPaise": 100,
                                    "reason": "damaged in transit", "idempotencyKey": u } }),
+                )
+            }
+            "fulfilmentReturnUndelivered" => {
+                let (_, fulfilment, _) = self.buyer_order().await;
+                self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
+                    .await;
+                (
+                    mutation(row, "FulfilmentReturnUndeliveredInput", PAYLOAD),
+                    json!({ "i": { "fulfilmentId": fulfilment, "reason": "refused at the door" } }),
                 )
             }
             "debitNoteIssue" => {

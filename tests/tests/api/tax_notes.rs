@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     both_backends,
-    orders::{add_to_cart, leh, place_order, transition, variant},
+    orders::{ORDER_FIELDS, add_to_cart, leh, place_order, stock, transition, variant},
     support::{
         Backend, ServerOptions, TestServer,
         documents::{fetch_document, fetch_note},
@@ -19,6 +19,7 @@ use crate::{
 both_backends!(
     refunds_after_invoicing_issue_credit_notes_that_reverse_each_head,
     admins_raise_an_invoice_with_a_debit_note,
+    a_cod_parcel_returned_undelivered_is_closed_with_a_credit_note,
 );
 
 pub const NOTE_FIELDS: &str = "id kind number date invoiceNumber invoiceDate reason taxableValue cgst sgst utgst igst total refundId url";
@@ -49,6 +50,29 @@ async fn invoiced_cod_order(
     buyer: &str,
     key: &str,
 ) -> (Value, Value) {
+    let (order, fulfilment) = shipped_cod_order(server, staff, buyer, key).await;
+    let collected = server
+        .graphql_as(
+            Some(admin),
+            "mutation($i: FulfilmentCashCollectedInput!) { fulfilmentCashCollected(input: $i) { errors { field code message } } }",
+            json!({ "i": { "fulfilmentId": fulfilment, "amountPaise": 42_000, "reference": format!("CASH-{key}") } }),
+        )
+        .await;
+    assert!(
+        user_errors(&collected, "fulfilmentCashCollected").is_empty(),
+        "{collected}"
+    );
+    (order, fulfilment)
+}
+
+/// One pack of dried apricots to Leh, cash on delivery, shipped (invoiced), its cash
+/// not collected yet: (order id, fulfilment id).
+async fn shipped_cod_order(
+    server: &TestServer,
+    staff: &str,
+    buyer: &str,
+    key: &str,
+) -> (Value, Value) {
     let apricots = variant(server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
     add_to_cart(server, Some(buyer), None, &apricots["id"], 1).await;
     let placed = place_order(server, buyer, key, leh(), "CASH_ON_DELIVERY", json!({})).await;
@@ -66,17 +90,6 @@ async fn invoiced_cod_order(
         let body = transition(server, staff, step, input).await;
         assert!(user_errors(&body, step).is_empty(), "{body}");
     }
-    let collected = server
-        .graphql_as(
-            Some(admin),
-            "mutation($i: FulfilmentCashCollectedInput!) { fulfilmentCashCollected(input: $i) { errors { field code message } } }",
-            json!({ "i": { "fulfilmentId": fulfilment, "amountPaise": 42_000, "reference": format!("CASH-{key}") } }),
-        )
-        .await;
-    assert!(
-        user_errors(&collected, "fulfilmentCashCollected").is_empty(),
-        "{collected}"
-    );
     (order["id"].clone(), fulfilment)
 }
 
@@ -383,5 +396,81 @@ async fn admins_raise_an_invoice_with_a_debit_note(backend: Backend) -> anyhow::
         after["creditNotes"][0]["url"].as_str().unwrap(),
     )
     .await;
+    Ok(())
+}
+
+async fn return_undelivered(server: &TestServer, token: &str, fulfilment: &Value) -> Value {
+    server
+        .graphql_as(
+            Some(token),
+            &format!("mutation($i: FulfilmentReturnUndeliveredInput!) {{ fulfilmentReturnUndelivered(input: $i) {{ errors {{ field code message }} order {{ {ORDER_FIELDS} refunds {{ id }} }} }} }}"),
+            json!({ "i": { "fulfilmentId": fulfilment, "reason": "refused at the door" } }),
+        )
+        .await
+}
+
+async fn a_cod_parcel_returned_undelivered_is_closed_with_a_credit_note(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let buyer = buyer_token(&server, "returned@example.org").await;
+    let (slug, sku) = ("raktsey-karpo-dried-apricots-500g", "RKDA-500");
+    let stock_before = stock(&server, slug, sku).await;
+    let (order, fulfilment) = shipped_cod_order(&server, &staff, &buyer, "ret-1").await;
+    assert_eq!(stock(&server, slug, sku).await, stock_before - 1);
+
+    // The buyer cannot close it out; nor can anyone before it ships or once its cash
+    // was collected.
+    let denied = return_undelivered(&server, &buyer, &fulfilment).await;
+    assert_eq!(error_code(&denied), Some("FORBIDDEN"), "{denied}");
+    let (_, collected) = invoiced_cod_order(&server, &admin, &staff, &buyer, "ret-2").await;
+    let delivered = return_undelivered(&server, &staff, &collected).await;
+    assert_eq!(error_code(&delivered), Some("CONFLICT"), "{delivered}");
+
+    let returned = return_undelivered(&server, &staff, &fulfilment).await;
+    assert!(
+        user_errors(&returned, "fulfilmentReturnUndelivered").is_empty(),
+        "{returned}"
+    );
+    let view = &returned["data"]["fulfilmentReturnUndelivered"]["order"];
+    assert_eq!(view["status"], "CANCELLED", "{view}");
+    assert_eq!(view["fulfilments"][0]["status"], "RETURNED", "{view}");
+    // Nothing was collected, so nothing is refunded and no TCS is due.
+    assert_eq!(view["refunds"], json!([]), "{view}");
+    assert_eq!(int(&view["refunded"]), 0);
+    assert_eq!(int(&view["fulfilments"][0]["tcs"]), 0);
+    let history = view["history"].as_array().unwrap();
+    assert!(
+        history.iter().any(|h| h["fromStatus"] == "SHIPPED"
+            && h["toStatus"] == "RETURNED"
+            && h["reason"] == "returned undelivered: refused at the door"),
+        "{view}"
+    );
+    // The unit is back in stock (the second order above still holds its own).
+    assert_eq!(stock(&server, slug, sku).await, stock_before - 1);
+    // The invoice is reversed in full by a credit note.
+    let listed = notes(&server, &buyer, &order).await;
+    let credits = listed["creditNotes"].as_array().unwrap();
+    assert_eq!(credits.len(), 1, "{listed}");
+    assert_eq!(
+        (
+            int(&credits[0]["taxableValue"]),
+            int(&credits[0]["cgst"]),
+            int(&credits[0]["utgst"]),
+            int(&credits[0]["total"])
+        ),
+        (40_000, 1_000, 1_000, 42_000)
+    );
+    assert_eq!(credits[0]["refundId"], Value::Null);
+    let (html, figures) = fetch_note(&server, &buyer, credits[0]["url"].as_str().unwrap()).await;
+    assert_eq!(figures.total, 42_000);
+    assert!(html.contains("returned undelivered"), "{html}");
+    // A second return is refused: the parcel is already back.
+    let again = return_undelivered(&server, &staff, &fulfilment).await;
+    assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+    assert_eq!(stock(&server, slug, sku).await, stock_before - 1);
     Ok(())
 }

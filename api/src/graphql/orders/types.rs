@@ -40,6 +40,7 @@ pub enum FulfilmentStatusValue {
     Delivered,
     Accepted,
     Cancelled,
+    Returned,
 }
 
 /// How the buyer pays.
