@@ -16,7 +16,8 @@
 //!   crates get), `store` (row loaders and view assembly every use case reads through),
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`),
-//!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
+//!   `views`, `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with
+//!   their reading queries in `notes::queries`), `settlement`, `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`

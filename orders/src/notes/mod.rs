@@ -522,7 +522,7 @@ impl OrderService {
                     ));
                 }
                 Some(index) => {
-                    if *amount <= 0 || *amount > 100_000_000_00 {
+                    if *amount <= 0 || *amount > 10_000_000_000 {
                         problems.push(kernel::FieldError::new(
                             &format!("lines.{i}.amountPaise"),
                             FieldErrorCode::OutOfRange,
