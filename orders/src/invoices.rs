@@ -183,7 +183,7 @@ pub struct Invoice {
     pub operator: Option<EcommerceOperator>,
 }
 
-fn address_lines(address: &Address) -> Vec<String> {
+pub(crate) fn address_lines(address: &Address) -> Vec<String> {
     let mut lines = vec![address.line1.clone()];
     lines.extend(address.line2.clone());
     lines.push(format!("{} {}", address.city, address.pin_code));
@@ -195,7 +195,7 @@ fn address_lines(address: &Address) -> Vec<String> {
     lines
 }
 
-fn supplier_party(cooperative: &Cooperative) -> InvoiceParty {
+pub(crate) fn supplier_party(cooperative: &Cooperative) -> InvoiceParty {
     let state = cooperative.state_code.clone();
     InvoiceParty {
         name: cooperative.name.clone(),
@@ -277,7 +277,7 @@ impl OrderService {
     }
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -299,12 +299,12 @@ pub fn rupees(paise: i64) -> String {
     format!("{sign}{}.{:02}", paise / 100, paise % 100)
 }
 
-fn rate(bp: i32) -> String {
+pub(crate) fn rate(bp: i32) -> String {
     format!("{}.{:02}%", bp / 100, bp % 100)
 }
 
 /// Half a rate, for each of CGST and SGST/UTGST: 5% is 2.50% + 2.50%, 18% is 9% + 9%.
-fn rate_half(bp: i32) -> String {
+pub(crate) fn rate_half(bp: i32) -> String {
     let half_hundredths = bp * 50; // in ten-thousandths of a percent
     format!(
         "{}.{:02}%",
@@ -317,7 +317,7 @@ fn line_kind(invoice: &Invoice, index: usize) -> Option<SupplyKind> {
     invoice.line_supply.get(index).copied()
 }
 
-fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
+pub(crate) fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
     let _ = write!(
         out,
         "<section><h2>{}</h2><p><strong>{}</strong><br>",
@@ -338,7 +338,7 @@ fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
 
 /// A GST head a document prints a column for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Head {
+pub(crate) enum Head {
     Cgst,
     Sgst,
     Utgst,
@@ -346,9 +346,9 @@ enum Head {
 }
 
 impl Head {
-    const ALL: [Self; 4] = [Self::Cgst, Self::Sgst, Self::Utgst, Self::Igst];
+    pub(crate) const ALL: [Self; 4] = [Self::Cgst, Self::Sgst, Self::Utgst, Self::Igst];
 
-    const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Self::Cgst => "CGST",
             Self::Sgst => "SGST",
@@ -358,7 +358,7 @@ impl Head {
     }
 
     /// Whether a supply of this kind is taxed under this head.
-    const fn applies_to(self, kind: SupplyKind) -> bool {
+    pub(crate) const fn applies_to(self, kind: SupplyKind) -> bool {
         matches!(
             (self, kind),
             (
@@ -368,6 +368,16 @@ impl Head {
                 | (Self::Utgst, SupplyKind::IntraUnionTerritory)
                 | (Self::Igst, SupplyKind::InterState)
         )
+    }
+
+    /// This head's figure among (CGST, SGST, UTGST, IGST).
+    pub(crate) const fn pick(self, cgst: i64, sgst: i64, utgst: i64, igst: i64) -> i64 {
+        match self {
+            Self::Cgst => cgst,
+            Self::Sgst => sgst,
+            Self::Utgst => utgst,
+            Self::Igst => igst,
+        }
     }
 
     const fn of_line(self, line: &OrderLineView) -> i64 {

@@ -16,7 +16,8 @@
 //!   crates get), `store` (row loaders and view assembly every use case reads through),
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`),
-//!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
+//!   `views`, `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with
+//!   their reading queries in `notes::queries`), `settlement`, `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
@@ -30,6 +31,7 @@ mod error;
 pub mod history;
 mod invoices;
 mod lifecycle;
+mod notes;
 mod order_state;
 mod party;
 mod payee;
@@ -61,6 +63,9 @@ pub use checkout::{
 pub use error::OrderError;
 pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
+pub use notes::{
+    DebitNoteRequest, NoteDocument, TaxNote, TaxNoteLine, queries as note_queries, render_note_html,
+};
 pub use party::Party;
 pub use payee::{
     Collector, PaymentInstructions, PayoutAccount, PayoutAccountInput, is_ifsc, is_vpa,
@@ -84,7 +89,7 @@ pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
 pub use status::{
     ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus,
-    LineKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
+    LineKind, NoteKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;

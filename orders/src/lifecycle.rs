@@ -11,7 +11,7 @@ use crate::{
     FulfilmentAction, FulfilmentStatus, OrderError, OrderKind, OrderService, OrderStatus, Party,
     PaymentMethod, PaymentProvider,
     entity::{fulfilment, order},
-    history, invoices,
+    history, invoices, notes,
     order_state::{compare_and_set, refresh_order_status},
     payments::refunds::RefundRequest,
     rerate, reservations, store,
@@ -50,6 +50,7 @@ fn authorise(
         FulfilmentAction::Cancel => {
             party.actor.can_manage(fulfilment.cooperative_id) || owns_order(party, order)
         }
+        FulfilmentAction::ReturnUndelivered => party.actor.can_manage(fulfilment.cooperative_id),
     };
     if allowed {
         Ok(())
@@ -74,9 +75,12 @@ impl OrderService {
         shipment: Option<ShipmentDetails>,
         note: Option<String>,
     ) -> Result<Uuid, OrderError> {
-        if matches!(action, FulfilmentAction::Cancel | FulfilmentAction::Pay) {
+        if matches!(
+            action,
+            FulfilmentAction::Cancel | FulfilmentAction::Pay | FulfilmentAction::ReturnUndelivered
+        ) {
             return Err(OrderError::corrupt(
-                "cancel and pay have their own entry points",
+                "cancel, pay and return have their own entry points",
             ));
         }
         let (fulfilment, order) = store::load_fulfilment(&self.db, fulfilment_id).await?;
@@ -168,6 +172,90 @@ impl OrderService {
         )
         .await?;
         refresh_order_status(&txn, order.id, party, None).await?;
+        txn.commit().await?;
+        Ok(order.id)
+    }
+
+    /// `fulfilmentReturnUndelivered`: a shipped cash-on-delivery parcel came back
+    /// without being delivered. Its units go back to stock through the stock ledger,
+    /// the invoice is reversed in full by a credit note (the supply did not happen),
+    /// no TCS is due (the platform collected nothing) and no refund is recorded (no
+    /// cash was collected). By the cooperative's staff or an admin.
+    pub async fn return_undelivered(
+        &self,
+        party: &Party,
+        fulfilment_id: Uuid,
+        reason: &str,
+    ) -> Result<Uuid, OrderError> {
+        let (fulfilment, order) = store::load_fulfilment(&self.db, fulfilment_id).await?;
+        authorise(
+            party,
+            FulfilmentAction::ReturnUndelivered,
+            &fulfilment,
+            &order,
+        )?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(OrderError::invalid(
+                "reason",
+                FieldErrorCode::Required,
+                "say why the parcel came back (at most 500 characters)",
+            ));
+        }
+        if order.payment_method != PaymentMethod::CashOnDelivery {
+            return Err(OrderError::Conflict(
+                "only a cash-on-delivery parcel is returned undelivered; refund a paid order instead"
+                    .into(),
+            ));
+        }
+        if fulfilment.cash_collected_paise > 0 {
+            return Err(OrderError::Conflict(
+                "cash was collected for this parcel, so it was delivered; refund it instead".into(),
+            ));
+        }
+        let from = fulfilment.status;
+        let to = from
+            .after(FulfilmentAction::ReturnUndelivered)
+            .ok_or_else(|| {
+                OrderError::Conflict(format!(
+                    "a {from} fulfilment cannot be returned undelivered (only a shipped one)"
+                ))
+            })?;
+        let note = format!("returned undelivered: {reason}");
+        let txn = kernel::begin_write(&self.db).await?;
+        compare_and_set(
+            &txn,
+            fulfilment_id,
+            from,
+            to,
+            vec![(fulfilment::Column::TcsPaise, 0_i64.into())],
+        )
+        .await?;
+        reservations::release(&txn, order.id, Some(fulfilment_id)).await?;
+        history::record(
+            &txn,
+            order.id,
+            Some(fulfilment_id),
+            Some(from.into()),
+            to.into(),
+            party,
+            Some(&note),
+        )
+        .await?;
+        if fulfilment.invoice_number.is_some() {
+            notes::issue_credit_note(
+                &txn,
+                &fulfilment,
+                notes::Credit::Everything,
+                &notes::NoteOrigin {
+                    reason: &note,
+                    refund_id: None,
+                    party,
+                },
+            )
+            .await?;
+        }
+        refresh_order_status(&txn, order.id, party, Some(&note)).await?;
         txn.commit().await?;
         Ok(order.id)
     }

@@ -58,7 +58,7 @@ pub(crate) async fn refresh_order_status(
     let due_paise = if order.payment_method == PaymentMethod::CashOnDelivery {
         fulfilments
             .iter()
-            .filter(|f| f.status != FulfilmentStatus::Cancelled)
+            .filter(|f| !f.status.is_void())
             .try_fold(0_i64, |sum, f| sum.checked_add(f.total_paise))
             .ok_or_else(|| OrderError::corrupt("order total overflows"))?
     } else {
@@ -69,9 +69,7 @@ pub(crate) async fn refresh_order_status(
         total_paise: due_paise,
         payment_received_paise: order.payment_received_paise,
         refunded_paise: order.refunded_paise,
-        all_fulfilments_cancelled: fulfilments
-            .iter()
-            .all(|f| f.status == FulfilmentStatus::Cancelled),
+        all_fulfilments_cancelled: fulfilments.iter().all(|f| f.status.is_void()),
     });
     if next != order.status {
         order::Entity::update_many()

@@ -77,6 +77,8 @@ stored_enum!(OrderStatus {
     Refunded => "REFUNDED",
 });
 
+// RETURNED: a cash-on-delivery parcel that came back undelivered (stock back, invoice
+// reversed by a credit note, nothing collected or refunded).
 stored_enum!(FulfilmentStatus {
     PendingPayment => "PENDING_PAYMENT",
     Confirmed => "CONFIRMED",
@@ -86,6 +88,7 @@ stored_enum!(FulfilmentStatus {
     Delivered => "DELIVERED",
     Accepted => "ACCEPTED",
     Cancelled => "CANCELLED",
+    Returned => "RETURNED",
 });
 
 string_enum!(FulfilmentAction {
@@ -95,6 +98,7 @@ string_enum!(FulfilmentAction {
     Deliver => "DELIVER",
     Accept => "ACCEPT",
     Cancel => "CANCEL",
+    ReturnUndelivered => "RETURN_UNDELIVERED",
 });
 
 stored_enum!(
@@ -150,6 +154,33 @@ impl DocumentKind {
 }
 
 stored_enum!(
+    /// A note that corrects an invoice already issued (CGST s.34, Rule 53): a credit
+    /// note lowers its value and tax (a refund, a return), a debit note raises them.
+    NoteKind {
+        CreditNote => "CREDIT_NOTE",
+        DebitNote => "DEBIT_NOTE",
+    }
+);
+
+impl NoteKind {
+    /// The title printed on the note.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::CreditNote => "Credit note",
+            Self::DebitNote => "Debit note",
+        }
+    }
+
+    /// The letter that marks the note's series in its number (`PREF/C2627/00001`).
+    pub const fn series_letter(self) -> char {
+        match self {
+            Self::CreditNote => 'C',
+            Self::DebitNote => 'D',
+        }
+    }
+}
+
+stored_enum!(
     /// Stock held for an order (see `reservations`).
     ReservationStatus {
         Held => "HELD",
@@ -200,7 +231,10 @@ stored_enum!(
         Cancelled => "CANCELLED",
         PartiallyRefunded => "PARTIALLY_REFUNDED",
         Refunded => "REFUNDED",
+        Returned => "RETURNED",
         Refund => "REFUND",
+        CreditNote => "CREDIT_NOTE",
+        DebitNote => "DEBIT_NOTE",
     }
 );
 
@@ -228,6 +262,7 @@ impl From<FulfilmentStatus> for HistoryStatus {
             FulfilmentStatus::Delivered => Self::Delivered,
             FulfilmentStatus::Accepted => Self::Accepted,
             FulfilmentStatus::Cancelled => Self::Cancelled,
+            FulfilmentStatus::Returned => Self::Returned,
         }
     }
 }
@@ -246,8 +281,15 @@ impl FulfilmentStatus {
             (S::PendingPayment | S::Confirmed | S::Paid | S::Packed, A::Cancel) => {
                 Some(S::Cancelled)
             }
+            (S::Shipped, A::ReturnUndelivered) => Some(S::Returned),
             _ => None,
         }
+    }
+
+    /// Nothing is supplied or due for the fulfilment any more: cancelled before it
+    /// shipped, or returned undelivered.
+    pub const fn is_void(self) -> bool {
+        matches!(self, Self::Cancelled | Self::Returned)
     }
 
     /// Goods have left the cooperative (or never will): the fulfilment can no longer be

@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentStatus, OrderError, Party,
+    OrderError, Party,
     entity::{consignee, fulfilment, order, order_event, order_line},
     records::{ConsigneeView, FulfilmentView, HistoryEntry, OrderLineView, OrderPage, OrderView},
 };
@@ -113,7 +113,7 @@ pub(crate) fn visibility(party: &Party, order: &order::Model) -> Option<Option<U
 fn overdue(order: &order::Model, f: &fulfilment::Model) -> bool {
     f.payment_due_at.is_some_and(|due| due < Utc::now())
         && order.payment_received_paise < order.total_paise
-        && f.status != FulfilmentStatus::Cancelled
+        && !f.status.is_void()
 }
 
 /// Assembles views of `orders` in five queries, whatever their number.

@@ -72,7 +72,10 @@ impl OrderService {
         if filter.overdue_only {
             fulfilments
                 .and_where(fulfilment::Column::PaymentDueAt.lt(Utc::now()))
-                .and_where(fulfilment::Column::Status.ne(FulfilmentStatus::Cancelled));
+                .and_where(
+                    fulfilment::Column::Status
+                        .is_not_in([FulfilmentStatus::Cancelled, FulfilmentStatus::Returned]),
+                );
         }
         let mut select = order::Entity::find().filter(order::Column::Id.in_subquery(fulfilments));
         if filter.overdue_only {

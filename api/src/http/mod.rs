@@ -34,6 +34,11 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
             web::get().to(catalog_files::epcis),
         )
         .route("/invoices/{fulfilment_id}", web::get().to(orders::invoice))
+        .route(
+            "/credit-notes/{note_id}",
+            web::get().to(orders::credit_note),
+        )
+        .route("/debit-notes/{note_id}", web::get().to(orders::debit_note))
         .route("/webhooks/stripe", web::post().to(orders::stripe_webhook))
         .route("/feeds/{channel}/{file}", web::get().to(channels::feed))
         .route(

@@ -59,6 +59,64 @@ pub(crate) async fn invoice(
         .body(orders::render_invoice_html(&invoice, copy)))
 }
 
+/// `GET /credit-notes/{noteId}`: a credit note, for the same readers as its invoice.
+pub(crate) async fn credit_note(
+    viewer: SignedIn,
+    path: web::Path<String>,
+    query: web::Query<DocumentQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    note(viewer, path, query, state, orders::NoteKind::CreditNote).await
+}
+
+/// `GET /debit-notes/{noteId}`: a debit note, for the same readers as its invoice.
+pub(crate) async fn debit_note(
+    viewer: SignedIn,
+    path: web::Path<String>,
+    query: web::Query<DocumentQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    note(viewer, path, query, state, orders::NoteKind::DebitNote).await
+}
+
+/// A note of `kind` (a credit note's id under `/debit-notes/` is no such note), with
+/// the same copies as invoices.
+async fn note(
+    SignedIn(viewer): SignedIn,
+    path: web::Path<String>,
+    query: web::Query<DocumentQuery>,
+    state: web::Data<AppState>,
+    kind: orders::NoteKind,
+) -> Result<HttpResponse, HttpError> {
+    let copy = match query.copy.as_deref() {
+        None => orders::DocumentCopy::Original,
+        Some(text) => text
+            .parse()
+            .map_err(|message: String| HttpError::bad_request("INVALID_COPY", message))?,
+    };
+    let not_found = || HttpError::not_found("no such note");
+    let note_id = Uuid::parse_str(&path.into_inner()).map_err(|_| not_found())?;
+    let party = Party::new(
+        accounts_actor_of(Some(&viewer)),
+        viewer.buyer_organisation_id,
+    );
+    let document = state
+        .orders
+        .note_for(&party, note_id)
+        .await
+        .map_err(|error| match error {
+            OrderError::NotFound(_) => not_found(),
+            other => HttpError::from(other),
+        })?;
+    if document.note.kind != kind {
+        return Err(not_found());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(orders::render_note_html(&document, copy)))
+}
+
 /// `POST /webhooks/stripe`: the header is checked before the body is read
 /// ([`SignedBody`]), the raw body is verified against `Stripe-Signature` before
 /// anything is parsed. 400 for a bad signature or payload (Stripe shows it to the

@@ -79,10 +79,7 @@ impl OrderService {
             return Ok(PaymentRecord::Mismatch(issue));
         }
         let fulfilments = store::fulfilments_of(&txn, order_id).await?;
-        if fulfilments
-            .iter()
-            .all(|f| f.status == FulfilmentStatus::Cancelled)
-        {
+        if fulfilments.iter().all(|f| f.status.is_void()) {
             // Money for an order already released: keep the fact, refund it. Whoever
             // records it (the webhook, or the sweeper cancelling the payment) refunds
             // it; the other finds it already recorded.
@@ -171,7 +168,10 @@ impl OrderService {
                 )
                 .col_expr(fulfilment::Column::CashCollectedAt, Expr::value(Utc::now()))
                 .filter(fulfilment::Column::OrderId.eq(order_id))
-                .filter(fulfilment::Column::Status.ne(FulfilmentStatus::Cancelled))
+                .filter(
+                    fulfilment::Column::Status
+                        .is_not_in([FulfilmentStatus::Cancelled, FulfilmentStatus::Returned]),
+                )
                 .filter(fulfilment::Column::CashCollectedPaise.eq(0))
                 .exec(&txn)
                 .await?;
@@ -240,10 +240,7 @@ impl OrderService {
                 ),
             ));
         }
-        if fulfilments
-            .iter()
-            .all(|f| f.status == FulfilmentStatus::Cancelled)
-        {
+        if fulfilments.iter().all(|f| f.status.is_void()) {
             return Err(OrderError::Conflict("this order was cancelled".into()));
         }
         let note = format!("payment received by hand: {reference}");

@@ -238,6 +238,11 @@ impl OrderService {
         })
         .exec(&txn)
         .await?;
+        // A manual refund is done when recorded: after invoicing, its credit note
+        // goes with it. A provider's refund gets its note once the provider confirms.
+        if model.status == RefundStatus::Succeeded {
+            crate::notes::credit_for_refund(&txn, &model).await?;
+        }
         crate::history::record(
             &txn,
             order.id,
@@ -298,6 +303,9 @@ impl OrderService {
                     .await?;
                 if status == RefundStatus::Failed && updated.rows_affected == 1 {
                     self.give_back(&txn, &refund).await?;
+                }
+                if status == RefundStatus::Succeeded && updated.rows_affected == 1 {
+                    crate::notes::credit_for_refund(&txn, &refund).await?;
                 }
                 txn.commit().await?;
             }

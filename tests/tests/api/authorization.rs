@@ -171,6 +171,12 @@ const ROWS: &[Row] = &[
         &[(Institution, "NOT_FOUND"), (ManagerB, "NOT_FOUND")],
     ),
     row_with("orderRefund", MANAGERS_OF_A, HIDDEN_FROM_INSTITUTION),
+    row("debitNoteIssue", ADMIN),
+    row_with(
+        "fulfilmentReturnUndelivered",
+        STAFF_OF_A,
+        HIDDEN_FROM_INSTITUTION,
+    ),
     row_with(
         "paymentMarkReceived",
         MANAGERS_OF_A,
@@ -888,6 +894,34 @@ impl World<'_> {
                     mutation(row, "OrderRefundInput", PAYLOAD),
                     json!({ "i": { "orderId": order, "fulfilmentId": fulfilment, "amountPaise": 100,
                                    "reason": "damaged in transit", "idempotencyKey": u } }),
+                )
+            }
+            "fulfilmentReturnUndelivered" => {
+                let (_, fulfilment, _) = self.buyer_order().await;
+                self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
+                    .await;
+                (
+                    mutation(row, "FulfilmentReturnUndeliveredInput", PAYLOAD),
+                    json!({ "i": { "fulfilmentId": fulfilment, "reason": "refused at the door" } }),
+                )
+            }
+            "debitNoteIssue" => {
+                let (order, fulfilment, _) = self.buyer_order().await;
+                self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
+                    .await;
+                let body = self
+                    .server
+                    .graphql_as(
+                        Some(&self.admin),
+                        "query($id: ID!) { order(id: $id) { fulfilments { lines { id } } } }",
+                        json!({ "id": order }),
+                    )
+                    .await;
+                let line = text(&body, "/data/order/fulfilments/0/lines/0/id");
+                (
+                    mutation(row, "DebitNoteIssueInput", PAYLOAD),
+                    json!({ "i": { "fulfilmentId": fulfilment, "reason": "price correction",
+                                   "lines": [{ "lineId": line, "amountPaise": 500 }] } }),
                 )
             }
             "fulfilmentCashCollected" => {

@@ -29,3 +29,4 @@ mod sessions;
 mod signatures;
 mod staff;
 mod tax_documents;
+mod tax_notes;

@@ -24,6 +24,13 @@ pub struct FulfilmentShipInput {
 }
 
 #[derive(InputObject)]
+pub struct FulfilmentReturnUndeliveredInput {
+    pub fulfilment_id: ID,
+    /// Why the parcel came back (refused, address not found, …).
+    pub reason: String,
+}
+
+#[derive(InputObject)]
 pub struct OrderCancelInput {
     pub order_id: ID,
     /// One cooperative's part; all the caller may cancel when omitted.
@@ -101,6 +108,19 @@ impl FulfilmentMutation {
     }
 
     /// Cancels before shipping: stock goes back, and anything paid is refunded.
+    async fn fulfilment_return_undelivered(
+        &self,
+        ctx: &Context<'_>,
+        input: FulfilmentReturnUndeliveredInput,
+    ) -> Result<OrderPayload> {
+        let id = parse_id("fulfilmentId", &input.fulfilment_id)?;
+        let result = ctx
+            .orders()?
+            .return_undelivered(&ctx.party()?, id, &input.reason)
+            .await;
+        order_payload(ctx, result).await
+    }
+
     async fn order_cancel(
         &self,
         ctx: &Context<'_>,

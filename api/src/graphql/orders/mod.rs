@@ -4,6 +4,7 @@
 mod carts;
 mod checkout;
 mod fulfilment;
+mod notes;
 mod payments;
 mod payout;
 mod queries;
@@ -15,6 +16,7 @@ use async_graphql::MergedObject;
 pub use carts::*;
 pub use checkout::*;
 pub use fulfilment::*;
+pub use notes::*;
 pub use payments::*;
 pub use payout::*;
 pub use queries::*;
@@ -28,6 +30,7 @@ pub struct OrdersMutation(
     CheckoutMutation,
     FulfilmentMutation,
     RefundMutation,
+    NoteMutation,
     PaymentMutation,
     PayoutMutation,
 );

@@ -40,6 +40,7 @@ pub enum FulfilmentStatusValue {
     Delivered,
     Accepted,
     Cancelled,
+    Returned,
 }
 
 /// How the buyer pays.
@@ -353,6 +354,93 @@ impl Fulfilment {
     }
     async fn payment_overdue(&self) -> bool {
         self.0.payment_overdue
+    }
+    /// Credit notes against this fulfilment's invoice (refunds and returns after
+    /// invoicing), oldest first.
+    async fn credit_notes(&self, ctx: &Context<'_>) -> Result<Vec<TaxNote>> {
+        self.notes(ctx, orders::NoteKind::CreditNote).await
+    }
+    /// Debit notes against this fulfilment's invoice (value added after invoicing).
+    async fn debit_notes(&self, ctx: &Context<'_>) -> Result<Vec<TaxNote>> {
+        self.notes(ctx, orders::NoteKind::DebitNote).await
+    }
+}
+
+impl Fulfilment {
+    async fn notes(&self, ctx: &Context<'_>, kind: orders::NoteKind) -> Result<Vec<TaxNote>> {
+        Ok(ctx
+            .orders()?
+            .notes_of_fulfilment(self.0.fulfilment.id)
+            .await
+            .map_err(top_error)?
+            .into_iter()
+            .filter(|n| n.kind == kind)
+            .map(TaxNote)
+            .collect())
+    }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "NoteKind", remote = "orders::NoteKind")]
+pub enum NoteKindValue {
+    CreditNote,
+    DebitNote,
+}
+
+/// A credit or debit note (CGST s.34, Rule 53) against a fulfilment's invoice. Its
+/// amounts are positive; the kind says whether they lower or raise the invoice.
+pub struct TaxNote(pub(super) orders::TaxNote);
+
+#[Object]
+impl TaxNote {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> NoteKindValue {
+        self.0.kind.into()
+    }
+    /// In the cooperative's series of this kind for the financial year, e.g. SAGD/C2627/00001.
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    async fn date(&self) -> NaiveDate {
+        self.0.date
+    }
+    /// The invoice the note corrects.
+    async fn invoice_number(&self) -> &str {
+        &self.0.invoice_number
+    }
+    async fn invoice_date(&self) -> NaiveDate {
+        self.0.invoice_date
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    async fn taxable_value(&self) -> Paise {
+        Paise(self.0.taxable_paise)
+    }
+    async fn cgst(&self) -> Paise {
+        Paise(self.0.cgst_paise)
+    }
+    async fn sgst(&self) -> Paise {
+        Paise(self.0.sgst_paise)
+    }
+    async fn utgst(&self) -> Paise {
+        Paise(self.0.utgst_paise)
+    }
+    async fn igst(&self) -> Paise {
+        Paise(self.0.igst_paise)
+    }
+    async fn total(&self) -> Paise {
+        Paise(self.0.total_paise)
+    }
+    /// The refund a credit note records, if any.
+    async fn refund_id(&self) -> Option<ID> {
+        self.0.refund_id.map(|id| ID(id.to_string()))
+    }
+    /// Where the note is rendered (HTML).
+    async fn url(&self) -> String {
+        self.0.url()
     }
 }
 

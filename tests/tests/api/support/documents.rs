@@ -127,3 +127,22 @@ pub async fn fetch_document(
     let figures = assert_document_adds_up(&html);
     (html, figures)
 }
+
+/// Fetches a credit or debit note at `url` as `token` and checks that it adds up.
+pub async fn fetch_note(
+    server: &super::TestServer,
+    token: &str,
+    url: &str,
+) -> (String, DocumentFigures) {
+    let response = server
+        .client
+        .get(server.url(url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "the note at {url}");
+    let html = response.text().await.unwrap();
+    let figures = assert_document_adds_up(&html);
+    (html, figures)
+}
