@@ -36,8 +36,17 @@ struct Kind {
     token: bool,
 }
 
+/// What one kind of request got: latencies of the answers, failures (5xx or no answer)
+/// and the first failure's text.
+type Tally = (Vec<Duration>, usize, Option<String>);
+
 /// Creates a platform admin through the CLI (as an operator would) and signs in.
-async fn admin_token(binary: &Path, data_dir: &Path, url: &str, base: &str) -> anyhow::Result<String> {
+async fn admin_token(
+    binary: &Path,
+    data_dir: &Path,
+    url: &str,
+    base: &str,
+) -> anyhow::Result<String> {
     let email = format!("bench-admin-{}@example.org", uuid::Uuid::new_v4().simple());
     let mut child = Command::new(binary)
         .arg("--data-dir")
@@ -139,7 +148,8 @@ fn query(text: &str, variables: Value) -> Vec<u8> {
 
 async fn kinds(base: &str, token: &str) -> anyhow::Result<Vec<Kind>> {
     let cooperative = first_cooperative(base, token).await?;
-    let mut ladder = String::from("{ categories { ...F30 } } fragment F0 on Category { slug name }");
+    let mut ladder =
+        String::from("{ categories { ...F30 } } fragment F0 on Category { slug name }");
     for level in 1..=30 {
         let _ = write!(
             ladder,
@@ -209,7 +219,11 @@ async fn kinds(base: &str, token: &str) -> anyhow::Result<Vec<Kind>> {
     ];
     for kind in &kinds {
         if kind.body.len() >= 2 * 1024 * 1024 {
-            bail!("{} is {} bytes, not under 2 MiB", kind.name, kind.body.len());
+            bail!(
+                "{} is {} bytes, not under 2 MiB",
+                kind.name,
+                kind.body.len()
+            );
         }
     }
     Ok(kinds)
@@ -257,8 +271,8 @@ pub async fn run(
         .timeout(Duration::from_secs(120))
         .build()?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let results: Arc<Mutex<Vec<(Vec<Duration>, usize, Option<String>)>>> =
-        Arc::new(Mutex::new(kinds.iter().map(|_| (Vec::new(), 0, None)).collect()));
+    let results: Arc<Mutex<Vec<Tally>>> =
+        Arc::new(Mutex::new(kinds.iter().map(|_| Tally::default()).collect()));
 
     let probe_http = http.clone();
     let probe_base = base.clone();
@@ -300,7 +314,9 @@ pub async fn run(
             while Instant::now() < deadline {
                 let index = n % kinds.len();
                 n += 1;
-                let Some(kind) = kinds.get(index) else { continue };
+                let Some(kind) = kinds.get(index) else {
+                    continue;
+                };
                 let mut request = http
                     .post(format!("{base}/graphql"))
                     .header("content-type", "application/json")
@@ -315,7 +331,11 @@ pub async fn run(
                     Ok(response) if response.status().is_server_error() => {
                         Err(format!("{}", response.status()))
                     }
-                    Ok(response) => response.bytes().await.map(|_| ()).map_err(|e| e.to_string()),
+                    Ok(response) => response
+                        .bytes()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
                     Err(error) => Err(error.to_string()),
                 };
                 let elapsed = started.elapsed();
