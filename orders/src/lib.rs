@@ -15,7 +15,8 @@
 //! - data: `entity` (private sea-orm entities), `records` (the typed domain views other
 //!   crates get), `store` (row loaders and view assembly every use case reads through),
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
-//! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`),
+//! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`;
+//!   `quote` plans without persisting),
 //!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
@@ -55,8 +56,9 @@ use sea_orm::DatabaseConnection;
 pub use address::{Address, LADAKH_STATE_CODE, STATES, state_name};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
-    ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms,
-    PlaceOrder, PlacedOrder, channel_buyer_id,
+    ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,
+    InstitutionalTerms, LineIssue, LineIssueKind, PlaceOrder, PlacedOrder, QuoteLine, QuoteParcel,
+    channel_buyer_id,
 };
 pub use error::OrderError;
 pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};

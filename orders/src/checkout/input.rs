@@ -13,7 +13,10 @@ use uuid::Uuid;
 use crate::{
     Address, OrderError, Party, PaymentMethod,
     cart::{self, CartLine},
-    checkout::plan::{Allocation, PlanItem},
+    checkout::{
+        issues::{LineIssue, LineIssueKind},
+        plan::{Allocation, PlanItem},
+    },
 };
 
 /// The longest idempotency key accepted.
@@ -182,44 +185,49 @@ pub(crate) fn line_problems(lines: &[CartLine]) -> Vec<FieldError> {
     let mut problems = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         let field = format!("cart.lines.{index}");
-        let Some(item) = line.item.as_ref().filter(|item| item.on_sale) else {
-            problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::NotFound,
-                "this item is no longer for sale; remove it from the cart",
-            ));
-            continue;
-        };
-        let sku = &item.variant.sku;
-        if line.price_changed() {
-            problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::PriceChanged,
-                format!(
-                    "the price of {sku} changed from {} to {} paise",
-                    line.seen_unit_price_paise, line.unit_price_paise
-                ),
-            ));
-        }
-        if line.quantity < item.variant.min_order_quantity {
-            problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::OutOfRange,
-                format!(
-                    "{sku} is sold in quantities of at least {}",
-                    item.variant.min_order_quantity
-                ),
-            ));
-        }
-        if line.quantity > item.variant.stock_on_hand {
-            problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::OutOfStock,
-                format!("only {} of {sku} in stock", item.variant.stock_on_hand),
-            ));
+        for issue in line_issues(line) {
+            problems.push(FieldError::new(&field, issue.kind.code(), issue.message));
         }
     }
     problems
+}
+
+/// What stops one line from being ordered today, apart from where it goes (the
+/// planner checks that): the checkout and the quote both ask this.
+pub(crate) fn line_issues(line: &CartLine) -> Vec<LineIssue> {
+    let Some(item) = line.item.as_ref().filter(|item| item.on_sale) else {
+        return vec![LineIssue::new(
+            LineIssueKind::NotForSale,
+            "this item is no longer for sale; remove it from the cart",
+        )];
+    };
+    let mut issues = Vec::new();
+    let sku = &item.variant.sku;
+    if line.price_changed() {
+        issues.push(LineIssue::new(
+            LineIssueKind::PriceChanged,
+            format!(
+                "the price of {sku} changed from {} to {} paise",
+                line.seen_unit_price_paise, line.unit_price_paise
+            ),
+        ));
+    }
+    if line.quantity < item.variant.min_order_quantity {
+        issues.push(LineIssue::new(
+            LineIssueKind::BelowMinimumQuantity,
+            format!(
+                "{sku} is sold in quantities of at least {}",
+                item.variant.min_order_quantity
+            ),
+        ));
+    }
+    if line.quantity > item.variant.stock_on_hand {
+        issues.push(LineIssue::new(
+            LineIssueKind::OutOfStock,
+            format!("only {} of {sku} in stock", item.variant.stock_on_hand),
+        ));
+    }
+    issues
 }
 
 /// What the planner needs of each checked line: the variant as sold today.

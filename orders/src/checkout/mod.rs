@@ -4,8 +4,10 @@
 //! transaction. This module only sequences them.
 
 mod input;
+mod issues;
 mod persist;
 mod plan;
+mod quote;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,8 @@ pub use input::{
     ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms,
     PlaceOrder, PlacedOrder, channel_buyer_id,
 };
+pub use issues::{LineIssue, LineIssueKind};
+pub use quote::{CheckoutQuote, QuoteLine, QuoteParcel};
 
 use crate::{
     OrderError, OrderService, Party,
@@ -259,7 +263,11 @@ impl OrderService {
     }
 
     /// The pure planner over this service's rate and shipping tables.
-    fn plan_order(&self, input: &PlaceOrder, lines: &[CartLine]) -> Result<OrderDraft, OrderError> {
+    pub(crate) fn plan_order(
+        &self,
+        input: &PlaceOrder,
+        lines: &[CartLine],
+    ) -> Result<OrderDraft, OrderError> {
         let allocations = allocations(input, lines)?;
         let items = plan_items(lines)?;
         plan(

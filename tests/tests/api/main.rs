@@ -11,6 +11,7 @@ mod catalog;
 mod catalog_admin;
 mod catalog_cache;
 mod channels;
+mod checkout_quote;
 mod cli;
 mod graphql_over_http;
 mod http_surface;

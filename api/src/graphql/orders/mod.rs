@@ -7,6 +7,7 @@ mod fulfilment;
 mod payments;
 mod payout;
 mod queries;
+mod quote;
 mod refunds;
 mod types;
 
@@ -18,6 +19,7 @@ pub use fulfilment::*;
 pub use payments::*;
 pub use payout::*;
 pub use queries::*;
+pub use quote::*;
 pub use refunds::*;
 pub use types::*;
 
