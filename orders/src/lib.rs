@@ -17,7 +17,7 @@
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`;
 //!   `quote` plans without persisting),
-//!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
+//!   `views`, `guest` (access tokens and claiming), `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
@@ -28,6 +28,7 @@ pub mod cart;
 mod checkout;
 mod entity;
 mod error;
+mod guest;
 pub mod history;
 mod invoices;
 mod lifecycle;
@@ -53,7 +54,7 @@ use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
-pub use address::{Address, LADAKH_STATE_CODE, STATES, state_name};
+pub use address::{Address, LADAKH_STATE_CODE, STATES, indian_mobile, state_name};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
     ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,
@@ -61,6 +62,7 @@ pub use checkout::{
     channel_buyer_id,
 };
 pub use error::OrderError;
+pub use guest::{GuestContact, MAX_GUEST_EMAIL, guest_buyer_id};
 pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use party::Party;

@@ -12,11 +12,13 @@ use uuid::Uuid;
 
 use crate::{
     Address, OrderError, Party, PaymentMethod,
+    address::indian_mobile,
     cart::{self, CartLine},
     checkout::{
         issues::{LineIssue, LineIssueKind},
         plan::{Allocation, PlanItem},
     },
+    guest::{GuestContact, MAX_GUEST_EMAIL},
 };
 
 /// The longest idempotency key accepted.
@@ -58,6 +60,8 @@ pub struct PlaceOrder {
     #[serde(serialize_with = "serialize_method")]
     pub payment_method: PaymentMethod,
     pub institutional: Option<InstitutionalTerms>,
+    /// A guest's contact, for an order placed without an account.
+    pub guest: Option<GuestContact>,
 }
 
 fn serialize_method<S: serde::Serializer>(
@@ -76,6 +80,9 @@ pub struct PlacedOrder {
     /// The order exists but the payment provider could not be reached; repeating the
     /// call with the same key tries again.
     pub payment_error: Option<String>,
+    /// A guest order's access token, for `order(id, accessToken)`: shown once (a
+    /// replay renews it), stored only as its hash.
+    pub access_token: Option<String>,
 }
 
 /// An order that arrived from a sales channel (NCUI Haat, GeM).
@@ -138,6 +145,9 @@ pub(crate) fn checked_input(
         Ok(address) => input.address = address,
         Err(mut errors) => problems.append(&mut errors),
     }
+    if let Some(guest) = &mut input.guest {
+        check_guest(party, guest, &mut problems);
+    }
     let institution = matches!(party.actor, kernel::Actor::Institution { .. });
     match (&mut input.institutional, institution) {
         (None, true) => problems.push(FieldError::new(
@@ -176,6 +186,43 @@ pub(crate) fn checked_input(
         Ok(input)
     } else {
         Err(OrderError::Invalid(problems))
+    }
+}
+
+/// A guest's email (already normalised by the caller; bounded here) and phone.
+fn check_guest(party: &Party, guest: &mut GuestContact, problems: &mut Vec<FieldError>) {
+    if party.actor != kernel::Actor::Anonymous {
+        problems.push(FieldError::new(
+            "guest",
+            FieldErrorCode::NotAllowed,
+            "signed-in buyers order as themselves; guest details are for visitors",
+        ));
+        return;
+    }
+    guest.email = guest.email.trim().to_owned();
+    let plausible = guest.email.len() <= MAX_GUEST_EMAIL
+        && guest
+            .email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !guest
+            .email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control());
+    if !plausible {
+        problems.push(FieldError::new(
+            "guest.email",
+            FieldErrorCode::Invalid,
+            "email must look like name@example.org",
+        ));
+    }
+    match indian_mobile(&guest.phone) {
+        Some(phone) => guest.phone = phone,
+        None => problems.push(FieldError::new(
+            "guest.phone",
+            FieldErrorCode::Invalid,
+            "phone must be a 10-digit Indian mobile number",
+        )),
     }
 }
 

@@ -121,6 +121,7 @@ impl OrderService {
             address,
             payment_method: PaymentMethod::CashOnDelivery,
             institutional: None,
+            guest: None,
         };
         let draft = self.plan_order(&request, &planned)?;
         for line in draft.lines.iter().filter(|l| l.kind == LineKind::Goods) {
