@@ -103,32 +103,16 @@ pub struct PlaceOrderPayload {
     pub errors: Vec<UserError>,
 }
 
-/// The guest's contact with the email normalised as accounts normalise emails, or the
-/// field error naming it.
-fn guest_contact(guest: GuestInput) -> Result<orders::GuestContact, OrderError> {
-    let email = accounts::Email::parse(&guest.email).map_err(|e| {
-        let mut problems = vec![kernel::FieldError::new(
-            "guest.email",
-            kernel::FieldErrorCode::Invalid,
-            match e {
-                accounts::AccountError::InvalidEmail(message) => message,
-                other => other.to_string(),
-            },
-        )];
-        // Every problem at once: the phone is checked here too when the email fails.
-        if orders::indian_mobile(&guest.phone).is_none() {
-            problems.push(kernel::FieldError::new(
-                "guest.phone",
-                kernel::FieldErrorCode::Invalid,
-                "phone must be a 10-digit Indian mobile number",
-            ));
-        }
-        OrderError::Invalid(problems)
-    })?;
-    Ok(orders::GuestContact {
-        email: email.as_str().to_owned(),
+/// The guest's contact with the email normalised as accounts normalise emails. An
+/// email accounts refuse is passed on empty, for the checkout to report with every
+/// other problem of the input at once.
+fn guest_contact(guest: GuestInput) -> orders::GuestContact {
+    orders::GuestContact {
+        email: accounts::Email::parse(&guest.email)
+            .map(|email| email.as_str().to_owned())
+            .unwrap_or_default(),
         phone: guest.phone,
-    })
+    }
 }
 
 impl TryFrom<InstitutionalOrderInput> for orders::InstitutionalTerms {
@@ -192,9 +176,9 @@ impl CheckoutMutation {
             .institutional
             .map(orders::InstitutionalTerms::try_from)
             .transpose();
-        let guest = input.guest.map(guest_contact).transpose();
-        let result = match (institutional, guest) {
-            (Ok(institutional), Ok(guest)) => {
+        let guest = input.guest.map(guest_contact);
+        let result = match institutional {
+            Ok(institutional) => {
                 service
                     .place_order(
                         &party,
@@ -209,7 +193,7 @@ impl CheckoutMutation {
                     )
                     .await
             }
-            (Err(e), _) | (_, Err(e)) => Err(e),
+            Err(e) => Err(e),
         };
         let placed = match result {
             Ok(placed) => placed,
