@@ -21,6 +21,12 @@ use crate::{
     guest::{GuestContact, MAX_GUEST_EMAIL},
 };
 
+/// The input field a problem with the cart or one of its lines is reported on.
+/// `placeOrder`'s input names the cart by `cartToken` (or the session) and has no
+/// lines of its own, so a line's problem names its SKU in the message; `checkoutQuote`
+/// lists problems line by line.
+pub(crate) const CART_FIELD: &str = "cartToken";
+
 /// The longest idempotency key accepted.
 pub const MAX_IDEMPOTENCY_KEY: usize = 100;
 /// GeM's terms: payment within 10 days of the consignee's acceptance (CRAC).
@@ -227,13 +233,16 @@ fn check_guest(party: &Party, guest: &mut GuestContact, problems: &mut Vec<Field
 }
 
 /// Price changes, items no longer for sale, minimum quantities and stock, each as a
-/// field error on its cart line.
+/// field error on the cart.
 pub(crate) fn line_problems(lines: &[CartLine]) -> Vec<FieldError> {
     let mut problems = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        let field = format!("cart.lines.{index}");
+    for line in lines {
         for issue in line_issues(line) {
-            problems.push(FieldError::new(&field, issue.kind.code(), issue.message));
+            problems.push(FieldError::new(
+                CART_FIELD,
+                issue.kind.code(),
+                issue.message,
+            ));
         }
     }
     problems
@@ -334,13 +343,12 @@ pub(crate) fn allocations(
         }
         None => lines
             .iter()
-            .enumerate()
-            .map(|(index, l)| Allocation {
+            .map(|l| Allocation {
                 consignee: None,
                 variant_id: l.variant_id,
                 quantity: l.quantity,
                 destination: input.address.state_code.clone(),
-                field: format!("cart.lines.{index}"),
+                field: CART_FIELD.to_owned(),
             })
             .collect(),
     })
@@ -443,14 +451,18 @@ fn check_allocations(terms: &InstitutionalTerms, lines: &[CartLine]) -> Result<(
         }
     }
     let mut problems = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
+    for line in lines {
         let given = allocated.remove(&line.variant_id).unwrap_or(0);
         if given != i64::from(line.quantity) {
+            let sku = line
+                .item
+                .as_ref()
+                .map_or_else(|| line.variant_id.to_string(), |i| i.variant.sku.clone());
             problems.push(FieldError::new(
-                &format!("cart.lines.{index}"),
+                "institutional.consignees",
                 FieldErrorCode::Invalid,
                 format!(
-                    "consignees receive {given} units but the cart has {}",
+                    "consignees receive {given} units of {sku} but the cart has {}",
                     line.quantity
                 ),
             ));

@@ -30,7 +30,8 @@ use crate::{
     time::india_today,
 };
 use input::{
-    allocations, check_key, check_terms, checked_input, fingerprint, line_problems, plan_items,
+    CART_FIELD, allocations, check_key, check_terms, checked_input, fingerprint, line_problems,
+    plan_items,
 };
 use persist::{GuestRecord, Source};
 use plan::{OrderDraft, PlanContext, plan};
@@ -66,7 +67,7 @@ impl OrderService {
         }
         let Some(cart) = cart.filter(|_| !lines.is_empty()) else {
             return Err(OrderError::invalid(
-                "cart",
+                CART_FIELD,
                 FieldErrorCode::Required,
                 "the cart is empty",
             ));

@@ -271,7 +271,7 @@ impl OrderService {
             if !reserve_stock_for_order(&txn, &item.variant, reservation.quantity, order_id).await?
             {
                 short.push(FieldError::new(
-                    "cart",
+                    super::input::CART_FIELD,
                     FieldErrorCode::OutOfStock,
                     format!("{} sold out while you were checking out", item.variant.sku),
                 ));

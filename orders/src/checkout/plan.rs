@@ -425,7 +425,7 @@ mod tests {
             variant_id: item.variant_id,
             quantity,
             destination: destination.into(),
-            field: "cart.lines.0".into(),
+            field: "cartToken".into(),
         }
     }
 
