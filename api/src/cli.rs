@@ -174,6 +174,11 @@ struct ServeArgs {
     #[arg(long, env = "RATE_LIMIT_IMPORT_PER_MIN", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(0..=100_000))]
     rate_limit_import_per_min: u32,
+    /// `placeOrder` calls per minute from one client address (0: no limit): guest
+    /// checkout lets visitors reserve stock without an account.
+    #[arg(long, env = "RATE_LIMIT_CHECKOUT_PER_MIN", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    rate_limit_checkout_per_min: u32,
     /// The header a trusted reverse proxy sets to the client's address (e.g.
     /// `X-Forwarded-For`); only set it behind such a proxy, which must overwrite it.
     #[arg(long, env = "TRUSTED_PROXY_HEADER")]
@@ -725,6 +730,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             password_reset_per_minute: args.rate_limit_password_reset_per_min,
             search_per_minute: args.rate_limit_search_per_min,
             import_per_minute: args.rate_limit_import_per_min,
+            checkout_per_minute: args.rate_limit_checkout_per_min,
             trusted_proxy_header: args
                 .trusted_proxy_header
                 .clone()

@@ -190,6 +190,8 @@ pub struct RateLimitSettings {
     pub password_reset_per_minute: u32,
     pub search_per_minute: u32,
     pub import_per_minute: u32,
+    /// `placeOrder`, guests' and buyers' alike.
+    pub checkout_per_minute: u32,
     /// The header a trusted reverse proxy puts the client's address in
     /// (`X-Forwarded-For`, `X-Real-IP`); unset: the peer address, always.
     pub trusted_proxy_header: Option<String>,

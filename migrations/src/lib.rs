@@ -21,6 +21,7 @@ mod m20261130_100003_payout_accounts;
 mod m20261130_300001_sqlite_integer_bounds;
 mod m20261130_400001_user_suspension;
 mod m20261130_400002_login_throttle;
+mod m20261201_100001_guest_orders;
 mod m20261201_200001_tax_notes;
 
 /// Applies the marketplace's migrations in order.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_300001_sqlite_integer_bounds::Migration),
             Box::new(m20261130_400001_user_suspension::Migration),
             Box::new(m20261130_400002_login_throttle::Migration),
+            Box::new(m20261201_100001_guest_orders::Migration),
             Box::new(m20261201_200001_tax_notes::Migration),
         ]
     }

@@ -50,6 +50,21 @@ pub const STATES: [(&str, &str); 36] = [
 /// says otherwise.
 pub const LADAKH_STATE_CODE: &str = "38";
 
+/// A 10-digit Indian mobile number (with or without +91, spaces or dashes) as
+/// `+91XXXXXXXXXX`, or None.
+pub fn indian_mobile(raw: &str) -> Option<String> {
+    if raw.len() > 32 {
+        return None;
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let phone = digits
+        .strip_prefix("91")
+        .filter(|_| digits.len() == 12)
+        .unwrap_or(&digits);
+    (phone.len() == 10 && matches!(phone.as_bytes().first(), Some(b'6'..=b'9')))
+        .then(|| format!("+91{phone}"))
+}
+
 pub fn state_name(code: &str) -> Option<&'static str> {
     STATES
         .iter()
@@ -152,13 +167,8 @@ impl Address {
                 "line2 must be at most 200 characters without control characters",
             ));
         }
-        let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();
-        let phone = digits
-            .strip_prefix("91")
-            .filter(|_| digits.len() == 12)
-            .unwrap_or(&digits);
-        if phone.len() == 10 && matches!(phone.as_bytes().first(), Some(b'6'..=b'9')) {
-            self.phone = format!("+91{phone}");
+        if let Some(phone) = indian_mobile(&self.phone) {
+            self.phone = phone;
         } else {
             problems.push(FieldError::new(
                 &field("phone"),

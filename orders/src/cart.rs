@@ -508,6 +508,21 @@ pub(crate) async fn checkout_cart(
     locate(db, party, token).await
 }
 
+/// The cart a quote reads: like [`checkout_cart`], but a signed-in buyer's token is
+/// not merged, because a quote writes nothing.
+pub(crate) async fn quote_cart(
+    db: &DatabaseConnection,
+    party: &Party,
+    token: Option<&str>,
+) -> Result<Option<cart::Model>, OrderError> {
+    require_shopper(party)?;
+    match (purchaser_id(party), token) {
+        (Some(user_id), _) => open_cart_of_user(db, user_id).await,
+        (None, Some(token)) => anonymous_cart(db, token).await,
+        (None, None) => Ok(None),
+    }
+}
+
 /// The cart an order was placed from.
 pub(crate) async fn cart_of_order(
     db: &impl ConnectionTrait,

@@ -15,9 +15,10 @@
 //! - data: `entity` (private sea-orm entities), `records` (the typed domain views other
 //!   crates get), `store` (row loaders and view assembly every use case reads through),
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
-//! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`),
-//!   `views`, `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with
-//!   their reading queries in `notes::queries`), `settlement`, `sweeper`, and under
+//! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`;
+//!   `quote` plans without persisting), `views`, `guest` (access tokens and claiming),
+//!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
+//!   reading queries in `notes::queries`), `settlement`, `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
@@ -28,6 +29,7 @@ pub mod cart;
 mod checkout;
 mod entity;
 mod error;
+mod guest;
 pub mod history;
 mod invoices;
 mod lifecycle;
@@ -54,13 +56,15 @@ use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
-pub use address::{Address, LADAKH_STATE_CODE, STATES, state_name};
+pub use address::{Address, LADAKH_STATE_CODE, STATES, indian_mobile, state_name};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
-    ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms,
-    PlaceOrder, PlacedOrder, channel_buyer_id,
+    ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,
+    InstitutionalTerms, LineIssue, LineIssueKind, PlaceOrder, PlacedOrder, QuoteLine, QuoteParcel,
+    channel_buyer_id,
 };
 pub use error::OrderError;
+pub use guest::{GuestContact, MAX_GUEST_EMAIL, guest_buyer_id};
 pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use notes::{

@@ -47,6 +47,9 @@ pub struct OrderRecord {
     pub gem_contract_number: Option<String>,
     pub payment_terms_days: Option<i32>,
     pub source_channel: Option<String>,
+    /// Set on an order placed without an account (guest checkout).
+    pub guest_email: Option<String>,
+    pub guest_phone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -88,6 +91,8 @@ impl From<order::Model> for OrderRecord {
             gem_contract_number: m.gem_contract_number,
             payment_terms_days: m.payment_terms_days,
             source_channel: m.source_channel,
+            guest_email: m.guest_email,
+            guest_phone: m.guest_phone,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

@@ -48,6 +48,7 @@ pub struct QueryRoot(
     provenance::ProvenanceQuery,
     search::SearchQuery,
     orders::OrdersQuery,
+    orders::CheckoutQuoteQuery,
     channels::ChannelsQuery,
 );
 

@@ -1,5 +1,6 @@
 //! Per-client rate limits on the operations worth automating against us: login,
-//! registration, password reset, search and spreadsheet imports.
+//! registration, password reset, search, spreadsheet imports and checkout (which a
+//! visitor may use without an account, reserving stock).
 //!
 //! Each is a GraphQL root field, so requests are limited by what they run, not by
 //! their URL: the cost guard (`graphql::cost`), which parses every document before
@@ -42,6 +43,7 @@ pub enum LimitedAction {
     PasswordReset,
     Search,
     Import,
+    Checkout,
 }
 
 impl LimitedAction {
@@ -52,6 +54,7 @@ impl LimitedAction {
             "register" => Some(Self::Registration),
             "search" => Some(Self::Search),
             "productImport" => Some(Self::Import),
+            "placeOrder" => Some(Self::Checkout),
             // Requesting a reset and completing one (`passwordReset…`) share a limit.
             name if name.starts_with("passwordReset") => Some(Self::PasswordReset),
             _ => None,
@@ -65,6 +68,7 @@ impl LimitedAction {
             Self::PasswordReset => "password resets",
             Self::Search => "searches",
             Self::Import => "imports",
+            Self::Checkout => "checkouts",
         }
     }
 }
@@ -99,6 +103,7 @@ impl RateLimits {
             ),
             (LimitedAction::Search, settings.search_per_minute),
             (LimitedAction::Import, settings.import_per_minute),
+            (LimitedAction::Checkout, settings.checkout_per_minute),
         ]
         .into_iter()
         // 0 turns a limit off.
@@ -239,6 +244,7 @@ mod tests {
             password_reset_per_minute: 0,
             search_per_minute: 0,
             import_per_minute: 0,
+            checkout_per_minute: 0,
             trusted_proxy_header: header.map(str::to_owned),
         };
         std::sync::Arc::new(RateLimits::new(&settings).unwrap())

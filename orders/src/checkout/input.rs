@@ -12,9 +12,20 @@ use uuid::Uuid;
 
 use crate::{
     Address, OrderError, Party, PaymentMethod,
+    address::indian_mobile,
     cart::{self, CartLine},
-    checkout::plan::{Allocation, PlanItem},
+    checkout::{
+        issues::{LineIssue, LineIssueKind},
+        plan::{Allocation, PlanItem},
+    },
+    guest::{GuestContact, MAX_GUEST_EMAIL},
 };
+
+/// The input field a problem with the cart or one of its lines is reported on.
+/// `placeOrder`'s input names the cart by `cartToken` (or the session) and has no
+/// lines of its own, so a line's problem names its SKU in the message; `checkoutQuote`
+/// lists problems line by line.
+pub(crate) const CART_FIELD: &str = "cartToken";
 
 /// The longest idempotency key accepted.
 pub const MAX_IDEMPOTENCY_KEY: usize = 100;
@@ -55,6 +66,8 @@ pub struct PlaceOrder {
     #[serde(serialize_with = "serialize_method")]
     pub payment_method: PaymentMethod,
     pub institutional: Option<InstitutionalTerms>,
+    /// A guest's contact, for an order placed without an account.
+    pub guest: Option<GuestContact>,
 }
 
 fn serialize_method<S: serde::Serializer>(
@@ -73,6 +86,9 @@ pub struct PlacedOrder {
     /// The order exists but the payment provider could not be reached; repeating the
     /// call with the same key tries again.
     pub payment_error: Option<String>,
+    /// A guest order's access token, for `order(id, accessToken)`: shown once (a
+    /// replay renews it), stored only as its hash.
+    pub access_token: Option<String>,
 }
 
 /// An order that arrived from a sales channel (NCUI Haat, GeM).
@@ -135,6 +151,9 @@ pub(crate) fn checked_input(
         Ok(address) => input.address = address,
         Err(mut errors) => problems.append(&mut errors),
     }
+    if let Some(guest) = &mut input.guest {
+        check_guest(party, guest, &mut problems);
+    }
     let institution = matches!(party.actor, kernel::Actor::Institution { .. });
     match (&mut input.institutional, institution) {
         (None, true) => problems.push(FieldError::new(
@@ -176,50 +195,95 @@ pub(crate) fn checked_input(
     }
 }
 
+/// A guest's email (already normalised by the caller; bounded here) and phone.
+fn check_guest(party: &Party, guest: &mut GuestContact, problems: &mut Vec<FieldError>) {
+    if party.actor != kernel::Actor::Anonymous {
+        problems.push(FieldError::new(
+            "guest",
+            FieldErrorCode::NotAllowed,
+            "signed-in buyers order as themselves; guest details are for visitors",
+        ));
+        return;
+    }
+    guest.email = guest.email.trim().to_owned();
+    let plausible = guest.email.len() <= MAX_GUEST_EMAIL
+        && guest
+            .email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !guest
+            .email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control());
+    if !plausible {
+        problems.push(FieldError::new(
+            "guest.email",
+            FieldErrorCode::Invalid,
+            "email must look like name@example.org",
+        ));
+    }
+    match indian_mobile(&guest.phone) {
+        Some(phone) => guest.phone = phone,
+        None => problems.push(FieldError::new(
+            "guest.phone",
+            FieldErrorCode::Invalid,
+            "phone must be a 10-digit Indian mobile number",
+        )),
+    }
+}
+
 /// Price changes, items no longer for sale, minimum quantities and stock, each as a
-/// field error on its cart line.
+/// field error on the cart.
 pub(crate) fn line_problems(lines: &[CartLine]) -> Vec<FieldError> {
     let mut problems = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        let field = format!("cart.lines.{index}");
-        let Some(item) = line.item.as_ref().filter(|item| item.on_sale) else {
+    for line in lines {
+        for issue in line_issues(line) {
             problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::NotFound,
-                "this item is no longer for sale; remove it from the cart",
-            ));
-            continue;
-        };
-        let sku = &item.variant.sku;
-        if line.price_changed() {
-            problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::PriceChanged,
-                format!(
-                    "the price of {sku} changed from {} to {} paise",
-                    line.seen_unit_price_paise, line.unit_price_paise
-                ),
-            ));
-        }
-        if line.quantity < item.variant.min_order_quantity {
-            problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::OutOfRange,
-                format!(
-                    "{sku} is sold in quantities of at least {}",
-                    item.variant.min_order_quantity
-                ),
-            ));
-        }
-        if line.quantity > item.variant.stock_on_hand {
-            problems.push(FieldError::new(
-                &field,
-                FieldErrorCode::OutOfStock,
-                format!("only {} of {sku} in stock", item.variant.stock_on_hand),
+                CART_FIELD,
+                issue.kind.code(),
+                issue.message,
             ));
         }
     }
     problems
+}
+
+/// What stops one line from being ordered today, apart from where it goes (the
+/// planner checks that): the checkout and the quote both ask this.
+pub(crate) fn line_issues(line: &CartLine) -> Vec<LineIssue> {
+    let Some(item) = line.item.as_ref().filter(|item| item.on_sale) else {
+        return vec![LineIssue::new(
+            LineIssueKind::NotForSale,
+            "this item is no longer for sale; remove it from the cart",
+        )];
+    };
+    let mut issues = Vec::new();
+    let sku = &item.variant.sku;
+    if line.price_changed() {
+        issues.push(LineIssue::new(
+            LineIssueKind::PriceChanged,
+            format!(
+                "the price of {sku} changed from {} to {} paise",
+                line.seen_unit_price_paise, line.unit_price_paise
+            ),
+        ));
+    }
+    if line.quantity < item.variant.min_order_quantity {
+        issues.push(LineIssue::new(
+            LineIssueKind::BelowMinimumQuantity,
+            format!(
+                "{sku} is sold in quantities of at least {}",
+                item.variant.min_order_quantity
+            ),
+        ));
+    }
+    if line.quantity > item.variant.stock_on_hand {
+        issues.push(LineIssue::new(
+            LineIssueKind::OutOfStock,
+            format!("only {} of {sku} in stock", item.variant.stock_on_hand),
+        ));
+    }
+    issues
 }
 
 /// What the planner needs of each checked line: the variant as sold today.
@@ -279,13 +343,12 @@ pub(crate) fn allocations(
         }
         None => lines
             .iter()
-            .enumerate()
-            .map(|(index, l)| Allocation {
+            .map(|l| Allocation {
                 consignee: None,
                 variant_id: l.variant_id,
                 quantity: l.quantity,
                 destination: input.address.state_code.clone(),
-                field: format!("cart.lines.{index}"),
+                field: CART_FIELD.to_owned(),
             })
             .collect(),
     })
@@ -388,14 +451,18 @@ fn check_allocations(terms: &InstitutionalTerms, lines: &[CartLine]) -> Result<(
         }
     }
     let mut problems = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
+    for line in lines {
         let given = allocated.remove(&line.variant_id).unwrap_or(0);
         if given != i64::from(line.quantity) {
+            let sku = line
+                .item
+                .as_ref()
+                .map_or_else(|| line.variant_id.to_string(), |i| i.variant.sku.clone());
             problems.push(FieldError::new(
-                &format!("cart.lines.{index}"),
+                "institutional.consignees",
                 FieldErrorCode::Invalid,
                 format!(
-                    "consignees receive {given} units but the cart has {}",
+                    "consignees receive {given} units of {sku} but the cart has {}",
                     line.quantity
                 ),
             ));

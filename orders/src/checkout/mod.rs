@@ -4,8 +4,10 @@
 //! transaction. This module only sequences them.
 
 mod input;
+mod issues;
 mod persist;
 mod plan;
+mod quote;
 
 use std::collections::BTreeMap;
 
@@ -17,17 +19,21 @@ pub use input::{
     ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms,
     PlaceOrder, PlacedOrder, channel_buyer_id,
 };
+pub use issues::{LineIssue, LineIssueKind};
+pub use quote::{CheckoutQuote, QuoteLine, QuoteParcel};
 
 use crate::{
     OrderError, OrderService, Party,
     cart::{self, CartLine},
     entity::order,
+    guest::{guest_buyer_id, new_access_token},
     time::india_today,
 };
 use input::{
-    allocations, check_key, check_terms, checked_input, fingerprint, line_problems, plan_items,
+    CART_FIELD, allocations, check_key, check_terms, checked_input, fingerprint, line_problems,
+    plan_items,
 };
-use persist::Source;
+use persist::{GuestRecord, Source};
 use plan::{OrderDraft, PlanContext, plan};
 
 impl OrderService {
@@ -38,9 +44,16 @@ impl OrderService {
         party: &Party,
         input: PlaceOrder,
     ) -> Result<PlacedOrder, OrderError> {
-        let user_id = party.require_purchaser()?;
+        let as_guest = party.actor == kernel::Actor::Anonymous && input.guest.is_some();
+        if !as_guest {
+            party.require_purchaser()?;
+        }
         check_key(&input.idempotency_key)?;
         let input = checked_input(party, input, self.stripe_enabled())?;
+        let user_id = match (&input.guest, as_guest) {
+            (Some(guest), true) => guest_buyer_id(&guest.email),
+            _ => party.require_purchaser()?,
+        };
         let db = &self.db;
         let cart = cart::checkout_cart(db, party, input.cart_token.as_deref()).await?;
         let lines = match &cart {
@@ -48,11 +61,13 @@ impl OrderService {
             None => Vec::new(),
         };
         if let Some(placed) = self.replay(user_id, &input, &lines).await? {
-            return self.with_payment(placed).await;
+            return self
+                .with_payment(self.for_guest(placed, as_guest).await?)
+                .await;
         }
         let Some(cart) = cart.filter(|_| !lines.is_empty()) else {
             return Err(OrderError::invalid(
-                "cart",
+                CART_FIELD,
                 FieldErrorCode::Required,
                 "the cart is empty",
             ));
@@ -62,6 +77,20 @@ impl OrderService {
             lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
         let fingerprint = fingerprint(&input, &quantities)?;
         let draft = self.plan_order(&input, &lines)?;
+        let (access_token, guest) = match &input.guest {
+            Some(contact) if as_guest => {
+                let (token, hash) = new_access_token();
+                (
+                    Some(token),
+                    Some(GuestRecord {
+                        email: contact.email.clone(),
+                        phone: contact.phone.clone(),
+                        access_token_hash: hash,
+                    }),
+                )
+            }
+            _ => (None, None),
+        };
         match self
             .store_order(
                 party,
@@ -69,6 +98,7 @@ impl OrderService {
                     buyer_user_id: user_id,
                     cart_id: Some(cart.id),
                     channel: None,
+                    guest,
                 },
                 &input,
                 &fingerprint,
@@ -81,6 +111,7 @@ impl OrderService {
                     order_id,
                     replayed: false,
                     payment_error: None,
+                    access_token,
                 })
                 .await
             }
@@ -89,7 +120,10 @@ impl OrderService {
                 if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
             {
                 match self.replay(user_id, &input, &lines).await? {
-                    Some(placed) => self.with_payment(placed).await,
+                    Some(placed) => {
+                        self.with_payment(self.for_guest(placed, as_guest).await?)
+                            .await
+                    }
                     None => Err(OrderError::Db(e)),
                 }
             }
@@ -112,6 +146,7 @@ impl OrderService {
             address: order.address,
             payment_method: order.payment_method,
             institutional: order.institutional,
+            guest: None,
         };
         check_key(&input.idempotency_key)?;
         let mut problems = Vec::new();
@@ -178,6 +213,7 @@ impl OrderService {
             buyer_user_id: buyer,
             cart_id: None,
             channel: Some(order.channel.clone()),
+            guest: None,
         };
         match self
             .store_order(&Party::system(), source, &input, &fingerprint, draft)
@@ -187,6 +223,7 @@ impl OrderService {
                 order_id,
                 replayed: false,
                 payment_error: None,
+                access_token: None,
             }),
             Err(OrderError::Db(e))
                 if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
@@ -236,7 +273,20 @@ impl OrderService {
             order_id: existing.id,
             replayed: true,
             payment_error: None,
+            access_token: None,
         }))
+    }
+
+    /// A replayed guest checkout answers with a renewed access token.
+    async fn for_guest(
+        &self,
+        mut placed: PlacedOrder,
+        as_guest: bool,
+    ) -> Result<PlacedOrder, OrderError> {
+        if as_guest {
+            placed.access_token = Some(self.renew_access_token(placed.order_id).await?);
+        }
+        Ok(placed)
     }
 
     /// The problems [`line_problems`] finds, after recording changed prices as seen, so
@@ -259,7 +309,11 @@ impl OrderService {
     }
 
     /// The pure planner over this service's rate and shipping tables.
-    fn plan_order(&self, input: &PlaceOrder, lines: &[CartLine]) -> Result<OrderDraft, OrderError> {
+    pub(crate) fn plan_order(
+        &self,
+        input: &PlaceOrder,
+        lines: &[CartLine],
+    ) -> Result<OrderDraft, OrderError> {
         let allocations = allocations(input, lines)?;
         let items = plan_items(lines)?;
         plan(

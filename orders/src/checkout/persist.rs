@@ -27,6 +27,15 @@ pub(crate) struct Source {
     pub buyer_user_id: Uuid,
     pub cart_id: Option<Uuid>,
     pub channel: Option<String>,
+    /// A guest's contact and the hash of the order's access token.
+    pub guest: Option<GuestRecord>,
+}
+
+/// What a guest order stores of its guest.
+pub(crate) struct GuestRecord {
+    pub email: String,
+    pub phone: String,
+    pub access_token_hash: String,
 }
 
 fn order_number() -> String {
@@ -191,6 +200,9 @@ impl OrderService {
                 terms.map(|t| t.payment_terms_days.unwrap_or(DEFAULT_PAYMENT_TERMS_DAYS))
             ),
             source_channel: Set(source.channel.clone()),
+            guest_email: Set(source.guest.as_ref().map(|g| g.email.clone())),
+            guest_phone: Set(source.guest.as_ref().map(|g| g.phone.clone())),
+            access_token_hash: Set(source.guest.as_ref().map(|g| g.access_token_hash.clone())),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -259,7 +271,7 @@ impl OrderService {
             if !reserve_stock_for_order(&txn, &item.variant, reservation.quantity, order_id).await?
             {
                 short.push(FieldError::new(
-                    "cart",
+                    super::input::CART_FIELD,
                     FieldErrorCode::OutOfStock,
                     format!("{} sold out while you were checking out", item.variant.sku),
                 ));

@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use catalog::GstRegime;
 use chrono::NaiveDate;
-use kernel::{FieldError, FieldErrorCode};
+use kernel::FieldError;
 use uuid::Uuid;
 
 use crate::{
     DocumentKind, LineKind, OrderError,
     address::state_name,
+    checkout::issues::{LineIssue, LineIssueKind},
     shipping::ShippingRates,
     tax::{self, LineTax, RateSchedule, TaxError},
 };
@@ -153,25 +154,33 @@ fn supply_problems(
         let Some(item) = by_variant.get(&allocation.variant_id) else {
             continue;
         };
-        if item.supplier_regime.may_supply_inter_state()
-            || allocation.destination == item.supplier_state
-        {
-            continue;
+        if let Some(issue) = supply_issue(item, &allocation.destination) {
+            problems.push(FieldError::new(
+                &allocation.field,
+                issue.kind.code(),
+                issue.message,
+            ));
         }
-        let home = state_name(&item.supplier_state).unwrap_or("its own State");
-        problems.push(FieldError::new(
-            &allocation.field,
-            FieldErrorCode::NotAllowed,
-            format!(
-                "{} is {} and may sell only within {home}: {} cannot be delivered to {}; remove it or deliver within {home}",
-                item.supplier_name,
-                regime_words(item.supplier_regime),
-                item.sku,
-                state_name(&allocation.destination).unwrap_or("that State"),
-            ),
-        ));
     }
     problems
+}
+
+/// Whether the item's supplier may deliver it to `destination` (a GST State code).
+pub(crate) fn supply_issue(item: &PlanItem, destination: &str) -> Option<LineIssue> {
+    if item.supplier_regime.may_supply_inter_state() || destination == item.supplier_state {
+        return None;
+    }
+    let home = state_name(&item.supplier_state).unwrap_or("its own State");
+    Some(LineIssue::new(
+        LineIssueKind::NotDeliverable,
+        format!(
+            "{} is {} and may sell only within {home}: {} cannot be delivered to {}; remove it or deliver within {home}",
+            item.supplier_name,
+            regime_words(item.supplier_regime),
+            item.sku,
+            state_name(destination).unwrap_or("that State"),
+        ),
+    ))
 }
 
 /// Plans an order (see the module documentation).
@@ -416,7 +425,7 @@ mod tests {
             variant_id: item.variant_id,
             quantity,
             destination: destination.into(),
-            field: "cart.lines.0".into(),
+            field: "cartToken".into(),
         }
     }
 

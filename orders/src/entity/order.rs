@@ -43,6 +43,11 @@ pub struct Model {
     pub gem_contract_number: Option<String>,
     pub payment_terms_days: Option<i32>,
     pub source_channel: Option<String>,
+    /// A guest order's contact email (normalised as accounts normalise emails).
+    pub guest_email: Option<String>,
+    pub guest_phone: Option<String>,
+    /// SHA-256 (hex) of the token a guest views the order with.
+    pub access_token_hash: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -382,6 +382,73 @@ async fn every_user_error_names_an_input_field(backend: Backend) -> anyhow::Resu
             }
         }
     }
+    // The walk's generated addresses never pass, so placeOrder's cart checks are
+    // reached here with a real address: an empty cart, then a price changed since the
+    // buyer saw it.
+    let leh = json!({ "name": "Tsering Dolma", "phone": "9876543210", "line1": "Main Bazaar", "city": "Leh", "pinCode": "194101", "stateCode": "38" });
+    let place = "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { errors { field code message } } }";
+    let place_input = json!({ "i": { "idempotencyKey": "walker-cart", "shippingAddress": leh, "paymentMethod": "CASH_ON_DELIVERY" } });
+    // A fresh buyer and a product the walk did not touch.
+    let shopper = buyer_token(&server, "walker-cart@example.org").await;
+    let empty = server
+        .graphql_as(Some(&shopper), place, place_input.clone())
+        .await;
+    let juice = product_id(&server, None, "nubra-leh-berry-juice-500ml").await;
+    let juice = server
+        .graphql(
+            "query($id: ID!) { node: product(id: $id) { variants { id } } }",
+            json!({ "id": juice }),
+        )
+        .await;
+    let variant_id = juice["data"]["node"]["variants"][0]["id"].clone();
+    server
+        .graphql_as(
+            Some(&shopper),
+            "mutation($i: CartAddItemInput!) { cartAddItem(input: $i) { errors { field } } }",
+            json!({ "i": { "variantId": variant_id, "quantity": 1 } }),
+        )
+        .await;
+    let repriced = server
+        .graphql_as(
+            Some(&admin),
+            "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { errors { field } } }",
+            json!({ "i": { "id": variant_id, "price": 12_345 } }),
+        )
+        .await;
+    assert!(
+        user_errors(&repriced, "variantUpdate").is_empty(),
+        "{repriced}"
+    );
+    let changed = server.graphql_as(Some(&shopper), place, place_input).await;
+    let arguments = &sdl
+        .mutations
+        .iter()
+        .find(|(name, _, _)| name == "placeOrder")
+        .unwrap()
+        .1;
+    for (body, code) in [(&empty, "REQUIRED"), (&changed, "PRICE_CHANGED")] {
+        let errors = user_errors(body, "placeOrder");
+        assert!(
+            errors.iter().any(|e| e["code"] == code),
+            "no {code}: {body}"
+        );
+        for error in errors {
+            let path: Vec<String> = error["field"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|segment| segment.as_str().unwrap().to_owned())
+                .collect();
+            seen.insert(format!("placeOrder: {}", path.join(".")));
+            if !sdl.resolves(arguments, &path) {
+                wrong.push(format!(
+                    "placeOrder: {} ({})",
+                    path.join("."),
+                    error["message"]
+                ));
+            }
+        }
+    }
     wrong.sort();
     wrong.dedup();
     assert!(
@@ -394,6 +461,7 @@ async fn every_user_error_names_an_input_field(backend: Backend) -> anyhow::Resu
     for expected in [
         "productCreate: input.variants.0.price",
         "placeOrder: input.shippingAddress.pinCode",
+        "placeOrder: input.cartToken",
     ] {
         assert!(seen.contains(expected), "{expected} not among {seen:#?}");
     }

@@ -113,6 +113,7 @@ const ROWS: &[Row] = &[
     row("verifyProvenance", EVERYONE),
     row("search", EVERYONE),
     row("cart", SHOPPERS),
+    row("checkoutQuote", SHOPPERS),
     row_with(
         "order",
         ORDER_OF_BUYER,
@@ -548,6 +549,10 @@ impl World<'_> {
                 json!({}),
             ),
             "cart" => ("{ cart { itemCount } }".into(), json!({})),
+            "checkoutQuote" => (
+                "query($a: AddressInput!) { checkoutQuote(input: { shippingAddress: $a }) { quote { total } errors { field } } }".into(),
+                json!({ "a": leh() }),
+            ),
             "order" => {
                 let (order, _, _) = self.buyer_order().await;
                 (

@@ -531,7 +531,7 @@ async fn anonymous_cart_merges_and_checkout_splits_per_cooperative(
     .await;
     assert_eq!(
         error_fields(&empty, "placeOrder"),
-        ["input.cart"],
+        ["input.cartToken"],
         "{empty}"
     );
     Ok(())
@@ -701,7 +701,12 @@ async fn changed_prices_and_short_stock_are_reported_not_applied(
     let errors = user_errors(&refused, "placeOrder");
     assert_eq!(errors.len(), 1, "{refused}");
     assert_eq!(errors[0]["code"], "PRICE_CHANGED");
-    assert_eq!(errors[0]["field"], json!(["input", "cart", "lines", "0"]));
+    // The input names the cart, not its lines: the message names the SKU.
+    assert_eq!(errors[0]["field"], json!(["input", "cartToken"]));
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("RKDA-250"),
+        "{refused}"
+    );
     assert!(refused["data"]["placeOrder"]["order"].is_null());
     // Having been told, the buyer places the order at the new price.
     let placed = place_order(
@@ -1661,7 +1666,7 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     .await;
     assert_eq!(
         error_fields(&uneven, "placeOrder"),
-        ["input.cart.lines.0"],
+        ["input.institutional.consignees"],
         "{uneven}"
     );
     // A retail buyer cannot use purchase orders or institutional terms.

@@ -66,6 +66,16 @@ pub struct InstitutionalOrderInput {
     pub consignees: Vec<ConsigneeInput>,
 }
 
+/// A visitor's contact for an order placed without an account.
+#[derive(InputObject)]
+pub struct GuestInput {
+    /// Where the order's news goes; an account registered later with this email, once
+    /// verified, can claim the order.
+    pub email: String,
+    /// A 10-digit Indian mobile number, with or without +91.
+    pub phone: String,
+}
+
 #[derive(InputObject)]
 pub struct PlaceOrderInput {
     pub cart_token: Option<String>,
@@ -77,6 +87,9 @@ pub struct PlaceOrderInput {
     pub payment_method: PaymentMethodValue,
     /// Required for institution accounts.
     pub institutional: Option<InstitutionalOrderInput>,
+    /// Checkout without an account: the visitor's email and phone (with `cartToken`).
+    /// Signed-in buyers leave it out.
+    pub guest: Option<GuestInput>,
 }
 
 #[derive(SimpleObject)]
@@ -84,7 +97,22 @@ pub struct PlaceOrderPayload {
     pub order: Option<Order>,
     /// True when an earlier call with the same key created the order.
     pub replayed: bool,
+    /// A guest order's access token: keep it to see the order with
+    /// `order(id:, accessToken:)`. Shown once; a replay of the same call renews it.
+    pub access_token: Option<String>,
     pub errors: Vec<UserError>,
+}
+
+/// The guest's contact with the email normalised as accounts normalise emails. An
+/// email accounts refuse is passed on empty, for the checkout to report with every
+/// other problem of the input at once.
+fn guest_contact(guest: GuestInput) -> orders::GuestContact {
+    orders::GuestContact {
+        email: accounts::Email::parse(&guest.email)
+            .map(|email| email.as_str().to_owned())
+            .unwrap_or_default(),
+        phone: guest.phone,
+    }
 }
 
 impl TryFrom<InstitutionalOrderInput> for orders::InstitutionalTerms {
@@ -148,6 +176,7 @@ impl CheckoutMutation {
             .institutional
             .map(orders::InstitutionalTerms::try_from)
             .transpose();
+        let guest = input.guest.map(guest_contact);
         let result = match institutional {
             Ok(institutional) => {
                 service
@@ -159,6 +188,7 @@ impl CheckoutMutation {
                             address: input.shipping_address.into(),
                             payment_method: input.payment_method.into(),
                             institutional,
+                            guest,
                         },
                     )
                     .await
@@ -171,11 +201,20 @@ impl CheckoutMutation {
                 return respond(Err::<(), _>(e), |_, errors| PlaceOrderPayload {
                     order: None,
                     replayed: false,
+                    access_token: None,
                     errors,
                 });
             }
         };
-        let order = reload(ctx, placed.order_id).await.map_err(top_error)?;
+        // A guest is not signed in: their order is read with the token just issued.
+        let order = match &placed.access_token {
+            Some(token) => service
+                .order_by_access_token(placed.order_id, token)
+                .await
+                .map(Order),
+            None => reload(ctx, placed.order_id).await,
+        }
+        .map_err(top_error)?;
         let errors = placed
             .payment_error
             .map(|message| {
@@ -189,6 +228,7 @@ impl CheckoutMutation {
         Ok(PlaceOrderPayload {
             order: Some(order),
             replayed: placed.replayed,
+            access_token: placed.access_token,
             errors,
         })
     }

@@ -8,6 +8,7 @@ mod notes;
 mod payments;
 mod payout;
 mod queries;
+mod quote;
 mod refunds;
 mod types;
 
@@ -20,6 +21,7 @@ pub use notes::*;
 pub use payments::*;
 pub use payout::*;
 pub use queries::*;
+pub use quote::*;
 pub use refunds::*;
 pub use types::*;
 

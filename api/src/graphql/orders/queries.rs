@@ -36,14 +36,21 @@ impl OrdersQuery {
         Ok(Cart(cart))
     }
 
-    /// One order: its buyer's, its cooperatives' (their part) or any for admins.
-    async fn order(&self, ctx: &Context<'_>, id: ID) -> Result<Order> {
+    /// One order: its buyer's, its cooperatives' (their part) or any for admins; or,
+    /// with the `accessToken` `placeOrder` gave a guest, that guest order whole.
+    async fn order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        access_token: Option<String>,
+    ) -> Result<Order> {
         let id = parse_id("id", &id)?;
-        let view = ctx
-            .orders()?
-            .order_for(&ctx.party()?, id)
-            .await
-            .map_err(top_error)?;
+        let service = ctx.orders()?;
+        let view = match access_token {
+            Some(token) => service.order_by_access_token(id, &token).await,
+            None => service.order_for(&ctx.party()?, id).await,
+        }
+        .map_err(top_error)?;
         Ok(Order(view))
     }
 

@@ -456,6 +456,13 @@ impl Order {
     async fn number(&self) -> &str {
         &self.0.order.number
     }
+    /// The guest's email, for an order placed without an account.
+    async fn guest_email(&self) -> Option<&str> {
+        self.0.order.guest_email.as_deref()
+    }
+    async fn guest_phone(&self) -> Option<&str> {
+        self.0.order.guest_phone.as_deref()
+    }
     /// RETAIL or INSTITUTIONAL.
     async fn kind(&self) -> &str {
         self.0.order.kind.as_str()
@@ -476,7 +483,10 @@ impl Order {
     async fn stripe_client_secret(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let viewer = ctx.viewer_opt()?.map(|v| v.user_id);
         let order = &self.0.order;
-        Ok((viewer == Some(order.buyer_user_id)
+        // A visitor reaches an order only as its guest: through the access token, or
+        // as placeOrder's answer.
+        let guest = viewer.is_none() && order.guest_email.is_some();
+        Ok(((viewer == Some(order.buyer_user_id) || guest)
             && order.status == orders::OrderStatus::PendingPayment
             && order.payment_received_paise == 0)
             .then(|| order.payment_client_secret.clone())

@@ -228,6 +228,7 @@ impl TestServer {
             "RATE_LIMIT_PASSWORD_RESET_PER_MIN",
             "RATE_LIMIT_SEARCH_PER_MIN",
             "RATE_LIMIT_IMPORT_PER_MIN",
+            "RATE_LIMIT_CHECKOUT_PER_MIN",
         ] {
             command.env(limit, "0");
         }
