@@ -16,7 +16,8 @@
 //!   crates get), `store` (row loaders and view assembly every use case reads through),
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`),
-//!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `sweeper`, and under
+//!   `views`, `lifecycle`, `release`, `invoices`, `settlement`, `returns` (GSTR-1 and
+//!   GSTR-8 exports), `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
@@ -39,6 +40,7 @@ mod records;
 mod release;
 mod rerate;
 mod reservations;
+pub mod returns;
 mod settlement;
 pub mod shipping;
 pub mod status;
@@ -114,6 +116,8 @@ pub struct OrderSettings {
     /// The platform as e-commerce operator (CGST s.52), printed on the documents of
     /// supplies made through it; None prints nothing.
     pub operator: Option<EcommerceOperator>,
+    /// Thresholds of the GST return exports (`data/reference/gst_return_policy.json`).
+    pub return_policy: returns::ReturnPolicy,
 }
 
 impl Default for OrderSettings {
@@ -124,6 +128,7 @@ impl Default for OrderSettings {
             marketplace_payout: None,
             tcs_rate_bp: 50,
             operator: None,
+            return_policy: returns::ReturnPolicy::default(),
         }
     }
 }

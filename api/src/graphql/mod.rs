@@ -24,6 +24,7 @@ mod orders;
 mod pagination;
 pub(crate) mod phases;
 mod provenance;
+mod returns;
 mod search;
 mod text_inputs;
 mod user_errors;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     search::SearchQuery,
     orders::OrdersQuery,
     channels::ChannelsQuery,
+    returns::ReturnsQuery,
 );
 
 /// The mutation root.

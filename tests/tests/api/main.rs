@@ -13,6 +13,7 @@ mod catalog_cache;
 mod channels;
 mod cli;
 mod graphql_over_http;
+mod gst_returns;
 mod http_surface;
 mod import;
 mod leaks;
