@@ -49,4 +49,18 @@ impl ReturnsQuery {
             .map_err(top_error)?;
         orders::returns::gstr8_json(&data).map_err(top_error)
     }
+
+    /// The e-way bill data of a shipped fulfilment (CGST Rule 138), as the JSON text
+    /// of the NIC e-way bill system's bulk-generation layout: one bill (Part A) per
+    /// consignment whose value is above the threshold (Rs 50,000 by default), an
+    /// empty `billLists` when none is. For the cooperative's staff and admins.
+    async fn eway_bill_payload(&self, ctx: &Context<'_>, fulfilment_id: ID) -> Result<String> {
+        let fulfilment_id = parse_id("fulfilmentId", &fulfilment_id)?;
+        let file = ctx
+            .orders()?
+            .eway_bill(&ctx.party()?, fulfilment_id)
+            .await
+            .map_err(top_error)?;
+        orders::returns::eway_bill_json(&file).map_err(top_error)
+    }
 }

@@ -3,9 +3,12 @@
 //! as e-commerce operator, CGST s.52), as JSON in the layout the GST portal's offline
 //! tool imports.
 //!
+//! Also the e-way bill data of a consignment (`ewaybill`, CGST Rule 138).
+//!
 //! Layout: `period` and `policy` (vocabulary), `model` (the typed return built from
 //! the stored documents, one loader), `gstr1` (one function per section over the
-//! model, then the JSON), `gstr8`, and `json` (amounts written from paise).
+//! model, then the JSON), `gstr8`, `ewaybill`, and `json` (amounts written from
+//! paise).
 //!
 //! Sources for the JSON layout (keys and nesting): the GSTN offline tool's import
 //! format and the GSTR-1/GSTR-8 "save" API payloads as published on the GST developer
@@ -15,6 +18,7 @@
 //! flutions-khizer/excel-to-gstr1). Where a layout detail could not be confirmed it is
 //! said in docs/ORDERS.md ("GST return exports").
 
+mod ewaybill;
 mod gstr1;
 mod gstr8;
 mod json;
@@ -22,6 +26,7 @@ mod model;
 mod period;
 mod policy;
 
+pub use ewaybill::{EwayBill, EwayBillFile, EwayBillItem, eway_bill_json};
 pub use gstr1::{
     B2bInvoice, B2bRecipient, B2clInvoice, B2clPlace, B2csRow, DocIssue, Gstr1File, HsnRow,
     HsnSection, ItemDetail, NilRow, NilSection, Supeco, SupecoRow, b2b, b2cl, b2cs, doc_issue,

@@ -16,12 +16,16 @@ pub struct ReturnPolicy {
     /// Rs 1,00,000 since 1 Aug 2024 (Notif. 12/2024-CT, Rule 59(4)(a)); Rs 2,50,000
     /// before.
     pub b2cl_threshold_paise: i64,
+    /// A consignment whose value (tax included, exempt goods excluded) is above this
+    /// travels with an e-way bill (CGST Rule 138(1)): Rs 50,000 by default.
+    pub eway_bill_threshold_paise: i64,
 }
 
 impl Default for ReturnPolicy {
     fn default() -> Self {
         Self {
             b2cl_threshold_paise: 10_000_000,
+            eway_bill_threshold_paise: 5_000_000,
         }
     }
 }
@@ -29,8 +33,8 @@ impl Default for ReturnPolicy {
 impl ReturnPolicy {
     pub fn from_json(text: &str) -> Result<Self, String> {
         let policy: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        if policy.b2cl_threshold_paise < 0 {
-            return Err("b2clThresholdPaise must not be negative".into());
+        if policy.b2cl_threshold_paise < 0 || policy.eway_bill_threshold_paise < 0 {
+            return Err("thresholds must not be negative".into());
         }
         Ok(policy)
     }

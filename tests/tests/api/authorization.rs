@@ -125,6 +125,11 @@ const ROWS: &[Row] = &[
     row("cooperativePayoutAccount", MANAGERS_OF_A),
     row("gstr1Export", MANAGERS_OF_A),
     row("gstr8Export", ADMIN),
+    row_with(
+        "ewayBillPayload",
+        STAFF_OF_A,
+        &[(Institution, "NOT_FOUND"), (ManagerB, "NOT_FOUND")],
+    ),
     row("channelListings", STAFF_A_AND_B),
     row("channelSyncStatus", STAFF_A_AND_B),
     // Mutations.
@@ -578,6 +583,15 @@ impl World<'_> {
                 json!({ "id": self.cooperative_a }),
             ),
             "gstr8Export" => ("{ gstr8Export(period: \"112026\") }".into(), json!({})),
+            "ewayBillPayload" => {
+                let (_, fulfilment, _) = self.buyer_order().await;
+                self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
+                    .await;
+                (
+                    "query($id: ID!) { ewayBillPayload(fulfilmentId: $id) }".into(),
+                    json!({ "id": fulfilment }),
+                )
+            }
             "channelListings" => ("{ channelListings(first: 5) { totalCount } }".into(), json!({})),
             "channelSyncStatus" => ("{ channelSyncStatus { channel pendingChanges } }".into(), json!({})),
             "register" => (

@@ -33,6 +33,7 @@ use crate::{
 both_backends!(
     gstr1_reports_each_section_from_the_documents,
     gstr8_reports_tcs_per_supplier_with_returns_in_their_month,
+    eway_bills_cover_consignments_above_the_threshold,
 );
 
 const PLATFORM_GSTIN: &str = "38AAECL4321K1ZF";
@@ -51,6 +52,8 @@ struct Month {
     period: String,
     /// Order and fulfilment of A (refunded in the GSTR-8 test).
     a: (Value, Value),
+    /// Fulfilments of A, B, C and D.
+    fulfilments: Vec<Value>,
 }
 
 async fn ship(server: &TestServer, staff: &str, fulfilment: &Value) -> Value {
@@ -119,6 +122,7 @@ async fn month_of_sales(backend: Backend) -> anyhow::Result<Month> {
         ("d", "raktsey-karpo-fresh-apricots-2kg", "RKFR-2K", 1, leh()),
     ];
     let (mut numbers, mut dates, mut a) = (Vec::new(), Vec::new(), (Value::Null, Value::Null));
+    let mut fulfilments = Vec::new();
     for (key, slug, sku, quantity, address) in orders {
         let v = variant(&server, slug, sku).await;
         add_to_cart(&server, Some(&buyer), None, &v["id"], quantity).await;
@@ -133,8 +137,9 @@ async fn month_of_sales(backend: Backend) -> anyhow::Result<Month> {
         let date = shipped["invoiceDate"].as_str().unwrap();
         dates.push(format!("{}-{}-{}", &date[8..10], &date[5..7], &date[0..4]));
         if key == "a" {
-            a = (order["id"].clone(), fulfilment);
+            a = (order["id"].clone(), fulfilment.clone());
         }
+        fulfilments.push(fulfilment);
     }
     let period = dates[0][3..].replace('-', "");
     assert!(
@@ -150,6 +155,7 @@ async fn month_of_sales(backend: Backend) -> anyhow::Result<Month> {
         dates,
         period,
         a,
+        fulfilments,
     })
 }
 
@@ -519,6 +525,74 @@ async fn gstr8_reports_tcs_per_supplier_with_returns_in_their_month(
         without.stderr.contains("PLATFORM_GSTIN"),
         "{}",
         without.stderr
+    );
+    Ok(())
+}
+
+async fn eway_bills_cover_consignments_above_the_threshold(backend: Backend) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    let query = "query($f: ID!) { ewayBillPayload(fulfilmentId: $f) }";
+    let eway = |token: &str, fulfilment: &Value| {
+        let token = token.to_owned();
+        let fulfilment = fulfilment.clone();
+        let server = &month.server;
+        async move {
+            server
+                .graphql_as(Some(&token), query, json!({ "f": fulfilment }))
+                .await
+        }
+    };
+    // B, Rs 1,13,950 to Delhi, needs one; the document date is written dd/mm/yyyy.
+    let body = eway(&month.manager, &month.fulfilments[1]).await;
+    let file = parsed(&body, "ewayBillPayload");
+    let date = month.dates[1].replace('-', "/");
+    let item_desc = |i: usize| file["billLists"][0]["itemList"][i]["productDesc"].clone();
+    let items = json!([
+        { "itemNo": 1, "productName": "RKDA-5K", "productDesc": item_desc(0),
+          "hsnCode": 8131000, "quantity": 31, "qtyUnit": "NOS", "taxableAmount": 95952.38,
+          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonAdvol": 0.0 },
+        { "itemNo": 2, "productName": "SHIPPING", "productDesc": item_desc(1),
+          "hsnCode": 8131000, "quantity": 1, "qtyUnit": "NOS", "taxableAmount": 12571.43,
+          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonAdvol": 0.0 }
+    ]);
+    let parties = json!({
+        "userGstin": SHAM_GSTIN, "supplyType": "O", "subSupplyType": "1", "subSupplyDesc": "",
+        "docType": "INV", "docNo": month.numbers[1], "docDate": date, "transType": 1,
+        "fromGstin": SHAM_GSTIN, "fromTrdName": "Demo Sham Valley Apricot Growers Cooperative (demo)",
+        "fromAddr1": "Main Road, Domkhar, Khaltse", "fromAddr2": "Domkhar", "fromPlace": "Sham",
+        "fromPincode": 194106, "fromStateCode": 38, "actualFromStateCode": 38,
+        "toGstin": "URP", "toTrdName": "Anjali Rao", "toAddr1": "12 Janpath", "toAddr2": "",
+        "toPlace": "New Delhi", "toPincode": 110001, "toStateCode": 7, "actualToStateCode": 7
+    });
+    let values = json!({
+        "totalValue": 108523.81, "cgstValue": 0.0, "sgstValue": 0.0, "igstValue": 5426.19,
+        "cessValue": 0.0, "TotNonAdvolVal": 0.0, "othValue": 0.0, "totInvValue": 113950.00,
+        "transMode": "1", "transDistance": "0", "transporterName": "India Post", "transporterId": "",
+        "transDocNo": "EL1IN", "transDocDate": date, "vehicleNo": "", "vehicleType": "R",
+        "mainHsnCode": 8131000
+    });
+    let mut bill = parties.as_object().unwrap().clone();
+    bill.extend(values.as_object().unwrap().clone());
+    bill.insert("itemList".into(), items);
+    assert_eq!(file["version"], "1.0.0621");
+    assert_eq!(file["billLists"], json!([Value::Object(bill)]));
+    // C, Rs 850, needs none.
+    let small = parsed(
+        &eway(&month.manager, &month.fulfilments[2]).await,
+        "ewayBillPayload",
+    );
+    assert_eq!(small, json!({ "version": "1.0.0621", "billLists": [] }));
+    // The supplier makes it: not the buyer, not another cooperative.
+    let nubra = cooperative_id(&month.server, &month.admin, "nubra-leh-berry-growers-demo").await;
+    let other = staff_token(&month.server, &month.admin, &nubra, "MANAGER").await;
+    assert_eq!(
+        error_code(&eway(&other, &month.fulfilments[1]).await),
+        Some("NOT_FOUND")
+    );
+    let buyer = crate::support::flows::login(&month.server, "returns@example.org").await;
+    assert_eq!(
+        error_code(&eway(&buyer, &month.fulfilments[1]).await),
+        Some("FORBIDDEN")
     );
     Ok(())
 }
