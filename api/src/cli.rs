@@ -1,5 +1,5 @@
-//! The command line of `ladakh-market`: `serve` (the default), `migrate`, `schema` and
-//! `admin create`. Every option can also come from an environment variable; a flag wins.
+//! The command line of `ladakh-market`: `serve` (the default), `migrate`, `schema`,
+//! `admin create` and `gst-export gstr1|gstr8`. Every option can also come from an environment variable; a flag wins.
 
 use std::{
     io::{BufRead, Write},
@@ -128,6 +128,48 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// GST return data as JSON in the GST portal's offline-tool layout.
+    GstExport {
+        #[command(subcommand)]
+        report: GstReport,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum GstReport {
+    /// A cooperative's GSTR-1 for a month.
+    Gstr1 {
+        /// The cooperative's slug.
+        #[arg(long)]
+        cooperative: String,
+        #[command(flatten)]
+        target: GstExportArgs,
+    },
+    /// The platform's GSTR-8 (TCS as e-commerce operator) for a month.
+    Gstr8 {
+        #[command(flatten)]
+        target: GstExportArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+struct GstExportArgs {
+    /// The return period, `MMYYYY` (`112026` is November 2026).
+    #[arg(long, value_parser = parse_return_period)]
+    period: orders::returns::ReturnPeriod,
+    /// Write the JSON to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The platform's GSTIN as e-commerce operator (CGST s.52), as the server uses it.
+    #[arg(long, env = "PLATFORM_GSTIN")]
+    platform_gstin: Option<String>,
+    /// TCS the platform collects, in basis points (50 = 0.5%).
+    #[arg(long, env = "TCS_RATE_BP", default_value_t = 50)]
+    tcs_rate_bp: i64,
+}
+
+fn parse_return_period(text: &str) -> Result<orders::returns::ReturnPeriod, String> {
+    text.parse()
 }
 
 #[derive(Debug, Args)]
@@ -483,6 +525,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Reindex) => reindex(&common).await,
         Some(Command::SearchCheck) => search_check(&common).await,
         Some(Command::SearchSettings { action }) => search_settings(&common, action).await,
+        Some(Command::GstExport { report }) => gst_export(&common, report).await,
         Some(Command::Admin {
             action:
                 AdminAction::Create {
@@ -583,6 +626,73 @@ async fn reindex(common: &CommonArgs) -> anyhow::Result<()> {
     .await?;
     bar.finish_and_clear();
     println!("indexed {indexed} products");
+    Ok(())
+}
+
+/// Writes a GST return export. The operator's command line reads every cooperative,
+/// as an admin would.
+async fn gst_export(common: &CommonArgs, report: GstReport) -> anyhow::Result<()> {
+    let db = connect_database(&database_url(common)?, &common.data_dir).await?;
+    ensure_no_pending_migrations(&db).await?;
+    let operator = |target: &GstExportArgs| -> anyhow::Result<Option<orders::EcommerceOperator>> {
+        target
+            .platform_gstin
+            .as_deref()
+            .filter(|g| !g.trim().is_empty())
+            .map(|gstin| {
+                catalog::identifiers::parse_gstin(gstin)
+                    .map(|gstin| orders::EcommerceOperator {
+                        name: String::new(),
+                        gstin,
+                    })
+                    .map_err(|e| anyhow::anyhow!("PLATFORM_GSTIN: {e}"))
+            })
+            .transpose()
+    };
+    let (json, target) = match report {
+        GstReport::Gstr1 {
+            cooperative,
+            target,
+        } => {
+            let policy = orders::returns::ReturnPolicy::load(&common.data_dir)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let found = catalog::find_cooperative_for(
+                &db,
+                &kernel::Actor::System,
+                None,
+                Some(cooperative.as_str()),
+            )
+            .await
+            .with_context(|| format!("cooperative {cooperative}"))?;
+            let data = orders::returns::gstr1_for_operator(
+                &db,
+                &policy,
+                operator(&target)?.as_ref(),
+                found.id,
+                target.period,
+            )
+            .await?;
+            (orders::returns::gstr1_json(&data)?, target)
+        }
+        GstReport::Gstr8 { target } => {
+            let data = orders::returns::gstr8_for_operator(
+                &db,
+                operator(&target)?.as_ref(),
+                target.tcs_rate_bp,
+                target.period,
+            )
+            .await?;
+            (orders::returns::gstr8_json(&data)?, target)
+        }
+    };
+    match &target.out {
+        Some(path) => {
+            std::fs::write(path, json.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+        None => println!("{json}"),
+    }
     Ok(())
 }
 

@@ -277,6 +277,9 @@ fn order_service(
             bank_transfer_reservation_ttl: settings.orders.bank_transfer_reservation_ttl,
             marketplace_payout: settings.orders.marketplace_payout.clone(),
             operator: settings.orders.operator.clone(),
+            return_policy: orders::returns::ReturnPolicy::load(&settings.data_dir)
+                .map_err(|e| anyhow::anyhow!(e))
+                .context("loading the GST return policy")?,
             ..orders::OrderSettings::default()
         },
         gateway,

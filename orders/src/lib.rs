@@ -18,7 +18,8 @@
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`;
 //!   `quote` plans without persisting), `views`, `guest` (access tokens and claiming),
 //!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
-//!   reading queries in `notes::queries`), `settlement`, `sweeper`, and under
+//!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
+//!   exports), `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
@@ -43,6 +44,7 @@ mod records;
 mod release;
 mod rerate;
 mod reservations;
+pub mod returns;
 mod settlement;
 pub mod shipping;
 pub mod status;
@@ -123,6 +125,8 @@ pub struct OrderSettings {
     /// The platform as e-commerce operator (CGST s.52), printed on the documents of
     /// supplies made through it; None prints nothing.
     pub operator: Option<EcommerceOperator>,
+    /// Thresholds of the GST return exports (`data/reference/gst_return_policy.json`).
+    pub return_policy: returns::ReturnPolicy,
 }
 
 impl Default for OrderSettings {
@@ -133,6 +137,7 @@ impl Default for OrderSettings {
             marketplace_payout: None,
             tcs_rate_bp: 50,
             operator: None,
+            return_policy: returns::ReturnPolicy::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ mod orders;
 mod pagination;
 pub(crate) mod phases;
 mod provenance;
+mod returns;
 mod search;
 mod text_inputs;
 mod user_errors;
@@ -50,6 +51,7 @@ pub struct QueryRoot(
     orders::OrdersQuery,
     orders::CheckoutQuoteQuery,
     channels::ChannelsQuery,
+    returns::ReturnsQuery,
 );
 
 /// The mutation root.

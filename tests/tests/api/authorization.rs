@@ -124,6 +124,13 @@ const ROWS: &[Row] = &[
     row("cooperativeOrders", STAFF_OF_A),
     row("settlementStatement", STAFF_OF_A),
     row("cooperativePayoutAccount", MANAGERS_OF_A),
+    row("gstr1Export", MANAGERS_OF_A),
+    row("gstr8Export", ADMIN),
+    row_with(
+        "ewayBillPayload",
+        STAFF_OF_A,
+        &[(Institution, "NOT_FOUND"), (ManagerB, "NOT_FOUND")],
+    ),
     row("channelListings", STAFF_A_AND_B),
     row("channelSyncStatus", STAFF_A_AND_B),
     // Mutations.
@@ -582,6 +589,20 @@ impl World<'_> {
                 "query($id: ID!) { settlementStatement(cooperativeId: $id, from: \"2026-04-01\", to: \"2027-03-31\") { netPayable } }".into(),
                 json!({ "id": self.cooperative_a }),
             ),
+            "gstr1Export" => (
+                "query($id: ID!) { gstr1Export(cooperativeId: $id, period: \"112026\") }".into(),
+                json!({ "id": self.cooperative_a }),
+            ),
+            "gstr8Export" => ("{ gstr8Export(period: \"112026\") }".into(), json!({})),
+            "ewayBillPayload" => {
+                let (_, fulfilment, _) = self.buyer_order().await;
+                self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
+                    .await;
+                (
+                    "query($id: ID!) { ewayBillPayload(fulfilmentId: $id) }".into(),
+                    json!({ "id": fulfilment }),
+                )
+            }
             "channelListings" => ("{ channelListings(first: 5) { totalCount } }".into(), json!({})),
             "channelSyncStatus" => ("{ channelSyncStatus { channel pendingChanges } }".into(), json!({})),
             "register" => (
@@ -992,7 +1013,12 @@ fn succeeded(body: &Value, field: &str) -> bool {
 }
 
 async fn every_call_is_allowed_or_denied_as_the_table_says(backend: Backend) -> anyhow::Result<()> {
-    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    // With the platform's GSTIN, so that the GSTR-8 export (which needs it) can succeed.
+    let server = TestServer::spawn(
+        backend,
+        ServerOptions::seeded().env("PLATFORM_GSTIN", "38AAECL4321K1ZF"),
+    )
+    .await?;
     let admin = admin_token(&server).await;
     let cooperative_a = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
     let cooperative_b = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;

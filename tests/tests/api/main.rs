@@ -14,6 +14,7 @@ mod channels;
 mod checkout_quote;
 mod cli;
 mod graphql_over_http;
+mod gst_returns;
 mod guest_checkout;
 mod http_surface;
 mod import;

@@ -1,0 +1,249 @@
+//! The typed return: a cooperative's documents of one month with only what the
+//! returns need, built from the stored fulfilments and lines. Every section of
+//! GSTR-1 is a function of this model (see `gstr1`), so a new section (credit and
+//! debit notes) adds a field and a function, not a second loader.
+
+use std::collections::HashMap;
+
+use catalog::GstRegime;
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::{
+    Address, EcommerceOperator, LineKind, OrderError,
+    entity::{fulfilment, order, order_line},
+    records::OrderLineView,
+    tax::{SupplyKind, supply_kind},
+};
+
+use super::{ReturnPeriod, ReturnPolicy};
+
+/// The HSN code a line is reported under. Today the line's stored code (the
+/// category's); the per-product HSN work changes only this function.
+pub fn line_hsn(line: &OrderLineView) -> &str {
+    &line.hsn
+}
+
+/// The unit quantity code (GST's UQC list) a line is reported in. Every line is
+/// counted in `NOS` today; per-variant UQC changes only this function.
+pub fn line_uqc(_line: &OrderLineView) -> &'static str {
+    "NOS"
+}
+
+/// One line of a document, as the returns see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnLine {
+    pub hsn: String,
+    pub description: String,
+    pub uqc: &'static str,
+    /// Units of goods; 0 on the shipping line, whose value follows its goods
+    /// (a composite supply) but which adds no quantity.
+    pub quantity: i64,
+    pub rate_bp: i64,
+    pub taxable_paise: i64,
+    pub igst_paise: i64,
+    pub cgst_paise: i64,
+    /// SGST or UTGST: the return has one column (`samt`) for both.
+    pub sgst_paise: i64,
+}
+
+impl ReturnLine {
+    /// Nil-rated or exempt: reported in table 8, not with the taxed supplies.
+    pub const fn is_nil(&self) -> bool {
+        self.rate_bp == 0
+    }
+}
+
+/// One issued document (a tax invoice, bill of supply or invoice-cum-bill).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnDocument {
+    pub number: String,
+    pub date: NaiveDate,
+    /// The document's value, tax included.
+    pub total_paise: i64,
+    /// The place of supply's State code.
+    pub place_of_supply: String,
+    pub supply: SupplyKind,
+    /// The recipient's GSTIN, when the buyer is registered.
+    pub recipient_gstin: Option<String>,
+    /// The e-commerce operator's GSTIN, for supplies made through the platform.
+    pub operator_gstin: Option<String>,
+    pub lines: Vec<ReturnLine>,
+}
+
+impl ReturnDocument {
+    pub const fn inter_state(&self) -> bool {
+        matches!(self.supply, SupplyKind::InterState)
+    }
+}
+
+/// A cooperative's GSTR-1 data for a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gstr1Return {
+    pub gstin: String,
+    pub period: ReturnPeriod,
+    pub b2cl_threshold_paise: i64,
+    /// The documents dated in the period, in number order.
+    pub documents: Vec<ReturnDocument>,
+}
+
+pub(super) fn return_line(line: &OrderLineView, supply: SupplyKind) -> ReturnLine {
+    let quantity = match line.kind {
+        LineKind::Goods => i64::from(line.quantity),
+        LineKind::Shipping => 0,
+    };
+    let (cgst, sgst) = match supply {
+        SupplyKind::InterState => (0, 0),
+        SupplyKind::IntraState | SupplyKind::IntraUnionTerritory => (
+            line.cgst_paise,
+            line.sgst_paise.saturating_add(line.utgst_paise),
+        ),
+    };
+    ReturnLine {
+        hsn: line_hsn(line).to_owned(),
+        description: line.description.clone(),
+        uqc: line_uqc(line),
+        quantity,
+        rate_bp: i64::from(line.rate_bp),
+        taxable_paise: line.taxable_paise,
+        igst_paise: line.igst_paise,
+        cgst_paise: cgst,
+        sgst_paise: sgst,
+    }
+}
+
+/// The invoiced fulfilments of a cooperative dated in the period, with their orders
+/// and lines.
+pub(super) async fn invoiced_in(
+    db: &impl ConnectionTrait,
+    cooperative_id: Option<Uuid>,
+    period: ReturnPeriod,
+) -> Result<Vec<(fulfilment::Model, order::Model, Vec<OrderLineView>)>, OrderError> {
+    let mut select = fulfilment::Entity::find()
+        .filter(fulfilment::Column::InvoiceNumber.is_not_null())
+        .filter(fulfilment::Column::InvoiceDate.gte(period.first_day()))
+        .filter(fulfilment::Column::InvoiceDate.lte(period.last_day()));
+    if let Some(id) = cooperative_id {
+        select = select.filter(fulfilment::Column::CooperativeId.eq(id));
+    }
+    let fulfilments = select
+        .order_by_asc(fulfilment::Column::InvoiceNumber)
+        .all(db)
+        .await?;
+    let order_ids: Vec<Uuid> = fulfilments.iter().map(|f| f.order_id).collect();
+    let fulfilment_ids: Vec<Uuid> = fulfilments.iter().map(|f| f.id).collect();
+    let orders: HashMap<Uuid, order::Model> = order::Entity::find()
+        .filter(order::Column::Id.is_in(order_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut lines: HashMap<Uuid, Vec<OrderLineView>> = HashMap::new();
+    for line in order_line::Entity::find()
+        .filter(order_line::Column::FulfilmentId.is_in(fulfilment_ids))
+        .order_by_asc(order_line::Column::Position)
+        .all(db)
+        .await?
+    {
+        lines
+            .entry(line.fulfilment_id)
+            .or_default()
+            .push(line.into());
+    }
+    fulfilments
+        .into_iter()
+        .map(|f| {
+            let order = orders
+                .get(&f.order_id)
+                .cloned()
+                .ok_or_else(|| OrderError::corrupt("fulfilment without order"))?;
+            let lines = lines.remove(&f.id).unwrap_or_default();
+            Ok((f, order, lines))
+        })
+        .collect()
+}
+
+/// The recipient's GSTIN as the invoice printed it.
+pub(super) fn recipient_gstin(order: &order::Model) -> Result<Option<String>, OrderError> {
+    let address: Address =
+        serde_json::from_value(order.shipping_address.clone()).map_err(OrderError::corrupt)?;
+    Ok(address.gstin.filter(|g| !g.trim().is_empty()))
+}
+
+/// The operator's GSTIN for supplies made through the platform (not a sales
+/// channel's orders, whose operator is the channel), as the invoices print it.
+pub(super) fn through_operator(
+    order: &order::Model,
+    operator: Option<&EcommerceOperator>,
+) -> Option<String> {
+    operator
+        .filter(|_| order.source_channel.is_none())
+        .map(|o| o.gstin.clone())
+}
+
+pub(super) async fn load_gstr1(
+    db: &impl ConnectionTrait,
+    policy: &ReturnPolicy,
+    operator: Option<&EcommerceOperator>,
+    cooperative_id: Uuid,
+    period: ReturnPeriod,
+) -> Result<Gstr1Return, OrderError> {
+    let cooperative = catalog::cooperatives_by_ids(db, &[cooperative_id])
+        .await?
+        .remove(&cooperative_id)
+        .ok_or(OrderError::NotFound("cooperative"))?;
+    let gstin = match (cooperative.gst_regime, cooperative.gstin.clone()) {
+        (GstRegime::Regular, Some(gstin)) => gstin,
+        (GstRegime::Composition, _) => {
+            return Err(OrderError::Conflict(format!(
+                "{} pays tax under the composition scheme and files CMP-08 and GSTR-4, not GSTR-1",
+                cooperative.name
+            )));
+        }
+        _ => {
+            return Err(OrderError::Conflict(format!(
+                "{} has no GSTIN and files no GSTR-1",
+                cooperative.name
+            )));
+        }
+    };
+    let mut documents = Vec::new();
+    for (f, order, lines) in invoiced_in(db, Some(cooperative_id), period).await? {
+        // A supply made while the cooperative was under composition or only enrolled
+        // is not an outward supply of a regular taxpayer: it has no place in GSTR-1.
+        if f.supplier_regime != GstRegime::Regular {
+            continue;
+        }
+        let (Some(number), Some(date)) = (f.invoice_number.clone(), f.invoice_date) else {
+            continue;
+        };
+        let place = lines
+            .first()
+            .map(|l| l.place_of_supply.clone())
+            .unwrap_or_else(|| order.place_of_supply.clone());
+        if lines.iter().any(|l| l.place_of_supply != place) {
+            return Err(OrderError::corrupt(format!(
+                "document {number} has lines with different places of supply"
+            )));
+        }
+        let supply = supply_kind(&cooperative.state_code, &place)?;
+        documents.push(ReturnDocument {
+            number,
+            date,
+            total_paise: f.total_paise,
+            place_of_supply: place,
+            supply,
+            recipient_gstin: recipient_gstin(&order)?,
+            operator_gstin: through_operator(&order, operator),
+            lines: lines.iter().map(|l| return_line(l, supply)).collect(),
+        });
+    }
+    Ok(Gstr1Return {
+        gstin,
+        period,
+        b2cl_threshold_paise: policy.b2cl_threshold_paise,
+        documents,
+    })
+}

@@ -1,0 +1,598 @@
+//! GST return exports: a cooperative's GSTR-1 and the platform's GSTR-8 as JSON in
+//! the GST portal's offline-tool layout, over GraphQL and from the command line.
+//!
+//! Every expected figure below is worked out by hand from the seeded prices, weights
+//! and the shipping table (data/reference/shipping_rates.json), never by the code
+//! under test:
+//! - A, Leh, unregistered: 1 × RKDA-500 at Rs 360 (520 g) + shipping Rs 40 + Rs 20
+//!   (one extra 500 g slab) = Rs 420 at 5%, intra-UT: goods 342.86 + 8.57 + 8.57,
+//!   shipping 57.14 + 1.43 + 1.43 (docs/ORDERS.md's example): taxable 400.00, CGST
+//!   10.00, UTGST 10.00.
+//! - B, Delhi, unregistered: 31 × RKDA-5K at Rs 3,250 = Rs 1,00,750 (164,300 g);
+//!   shipping to the NORTH zone Rs 80 + 328 extra slabs × Rs 40 = Rs 13,200; value Rs
+//!   1,13,950 > Rs 1,00,000, so B2CL. IGST 5%: goods 10,075,000 × 10000 / 10500 =
+//!   9,595,238.1 → 9,595,238 paise taxable, IGST 479,762; shipping 1,320,000 → taxable
+//!   1,257,142.9 → 1,257,143, IGST 62,857: taxable 108,523.81, IGST 5,426.19.
+//! - C, Delhi, registered (GSTIN 07AAAAS1234A1Z8): 1 × RKDA-1000 at Rs 690 (1,030 g) +
+//!   shipping Rs 80 + 2 × Rs 40 = Rs 850; goods 65,714.3 → 65,714 + IGST 3,286,
+//!   shipping 15,238.1 → 15,238 + IGST 762: taxable 809.52, IGST 40.48.
+//! - D, Leh, unregistered: 1 × RKFR-2K fresh apricots at Rs 480 (nil-rated, 2,300 g)
+//!   + shipping Rs 40 + 4 × Rs 20 = Rs 600, all at 0% (shipping follows its goods).
+
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    orders::{add_to_cart, delhi, leh, place_order, variant},
+    support::{
+        Backend, ServerOptions, TestServer, error_code,
+        flows::{admin_token, buyer_token, cooperative_id, staff_token, user_errors},
+    },
+};
+
+both_backends!(
+    gstr1_reports_each_section_from_the_documents,
+    gstr8_reports_tcs_per_supplier_with_returns_in_their_month,
+    eway_bills_cover_consignments_above_the_threshold,
+);
+
+const PLATFORM_GSTIN: &str = "38AAECL4321K1ZF";
+const SHAM_GSTIN: &str = "38AAAAS1234A1Z3";
+const BUYER_GSTIN: &str = "07AAAAS1234A1Z8";
+
+struct Month {
+    server: TestServer,
+    admin: String,
+    manager: String,
+    sham: String,
+    /// Invoice numbers of A, B, C and D.
+    numbers: Vec<String>,
+    /// Invoice dates (`dd-mm-yyyy`) of A, B, C and D.
+    dates: Vec<String>,
+    period: String,
+    /// Order and fulfilment of A (refunded in the GSTR-8 test).
+    a: (Value, Value),
+    /// Fulfilments of A, B, C and D.
+    fulfilments: Vec<Value>,
+}
+
+async fn ship(server: &TestServer, staff: &str, fulfilment: &Value) -> Value {
+    for (mutation, input, input_type) in [
+        (
+            "fulfilmentPack",
+            json!({ "fulfilmentId": fulfilment }),
+            "FulfilmentInput",
+        ),
+        (
+            "fulfilmentShip",
+            json!({ "fulfilmentId": fulfilment, "carrier": "India Post", "trackingNumber": "EL1IN" }),
+            "FulfilmentShipInput",
+        ),
+    ] {
+        let body = server
+            .graphql_as(
+                Some(staff),
+                &format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ field code message }} order {{ fulfilments {{ id invoiceNumber invoiceDate }} }} }} }}"),
+                json!({ "i": input }),
+            )
+            .await;
+        assert!(user_errors(&body, mutation).is_empty(), "{body}");
+        if mutation == "fulfilmentShip" {
+            return body["data"][mutation]["order"]["fulfilments"][0].clone();
+        }
+    }
+    unreachable!()
+}
+
+/// Places the four orders of the module's comment and ships them.
+async fn month_of_sales(backend: Backend) -> anyhow::Result<Month> {
+    let server = TestServer::spawn(
+        backend,
+        ServerOptions::seeded().env("PLATFORM_GSTIN", PLATFORM_GSTIN),
+    )
+    .await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
+    let buyer = buyer_token(&server, "returns@example.org").await;
+    let mut registered_delhi = delhi();
+    registered_delhi["gstin"] = json!(BUYER_GSTIN);
+    let orders = [
+        (
+            "a",
+            "raktsey-karpo-dried-apricots-500g",
+            "RKDA-500",
+            1,
+            leh(),
+        ),
+        (
+            "b",
+            "raktsey-karpo-dried-apricots-5kg-institutional",
+            "RKDA-5K",
+            31,
+            delhi(),
+        ),
+        (
+            "c",
+            "raktsey-karpo-dried-apricots-500g",
+            "RKDA-1000",
+            1,
+            registered_delhi,
+        ),
+        ("d", "raktsey-karpo-fresh-apricots-2kg", "RKFR-2K", 1, leh()),
+    ];
+    let (mut numbers, mut dates, mut a) = (Vec::new(), Vec::new(), (Value::Null, Value::Null));
+    let mut fulfilments = Vec::new();
+    for (key, slug, sku, quantity, address) in orders {
+        let v = variant(&server, slug, sku).await;
+        add_to_cart(&server, Some(&buyer), None, &v["id"], quantity).await;
+        let placed =
+            place_order(&server, &buyer, key, address, "CASH_ON_DELIVERY", json!({})).await;
+        assert!(user_errors(&placed, "placeOrder").is_empty(), "{placed}");
+        let order = &placed["data"]["placeOrder"]["order"];
+        let fulfilment = order["fulfilments"][0]["id"].clone();
+        let shipped = ship(&server, &manager, &fulfilment).await;
+        numbers.push(shipped["invoiceNumber"].as_str().unwrap().to_owned());
+        // invoiceDate is yyyy-mm-dd; the portal writes dd-mm-yyyy.
+        let date = shipped["invoiceDate"].as_str().unwrap();
+        dates.push(format!("{}-{}-{}", &date[8..10], &date[5..7], &date[0..4]));
+        if key == "a" {
+            a = (order["id"].clone(), fulfilment.clone());
+        }
+        fulfilments.push(fulfilment);
+    }
+    let period = dates[0][3..].replace('-', "");
+    assert!(
+        dates.iter().all(|d| d[3..].replace('-', "") == period),
+        "{dates:?}"
+    );
+    Ok(Month {
+        server,
+        admin,
+        manager,
+        sham,
+        numbers,
+        dates,
+        period,
+        a,
+        fulfilments,
+    })
+}
+
+async fn gstr1(month: &Month, token: &str, cooperative: &str) -> Value {
+    month
+        .server
+        .graphql_as(
+            Some(token),
+            "query($c: ID!, $p: String!) { gstr1Export(cooperativeId: $c, period: $p) }",
+            json!({ "c": cooperative, "p": month.period }),
+        )
+        .await
+}
+
+fn parsed(body: &Value, field: &str) -> Value {
+    let text = body["data"][field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"));
+    serde_json::from_str(text).unwrap()
+}
+
+/// The keys the offline tool requires of each part of a GSTR-1 file.
+fn assert_gstr1_layout(file: &Value) {
+    for key in [
+        "gstin",
+        "fp",
+        "b2b",
+        "b2cl",
+        "b2cs",
+        "nil",
+        "hsn",
+        "doc_issue",
+        "supeco",
+    ] {
+        assert!(file.get(key).is_some(), "{key} missing: {file}");
+    }
+    let has = |value: &Value, keys: &[&str]| {
+        for key in keys {
+            assert!(value.get(key).is_some(), "{key} missing in {value}");
+        }
+    };
+    let item_keys = ["txval", "rt", "csamt"];
+    for recipient in file["b2b"].as_array().unwrap() {
+        has(recipient, &["ctin", "inv"]);
+        for inv in recipient["inv"].as_array().unwrap() {
+            has(
+                inv,
+                &["inum", "idt", "val", "pos", "rchrg", "inv_typ", "itms"],
+            );
+            for item in inv["itms"].as_array().unwrap() {
+                has(item, &["num", "itm_det"]);
+                has(&item["itm_det"], &item_keys);
+            }
+        }
+    }
+    for place in file["b2cl"].as_array().unwrap() {
+        has(place, &["pos", "inv"]);
+        for inv in place["inv"].as_array().unwrap() {
+            has(inv, &["inum", "idt", "val", "itms"]);
+            for item in inv["itms"].as_array().unwrap() {
+                has(&item["itm_det"], &item_keys);
+            }
+        }
+    }
+    for row in file["b2cs"].as_array().unwrap() {
+        has(row, &["sply_ty", "pos", "typ", "txval", "rt", "csamt"]);
+    }
+    for row in file["nil"]["inv"].as_array().unwrap() {
+        has(row, &["sply_ty", "nil_amt", "expt_amt", "ngsup_amt"]);
+    }
+    for table in ["hsn_b2b", "hsn_b2c"] {
+        for row in file["hsn"][table].as_array().unwrap() {
+            has(
+                row,
+                &[
+                    "num", "hsn_sc", "uqc", "qty", "rt", "txval", "iamt", "camt", "samt", "csamt",
+                ],
+            );
+        }
+    }
+    for kind in file["doc_issue"]["doc_det"].as_array().unwrap() {
+        has(kind, &["doc_num", "docs"]);
+        for range in kind["docs"].as_array().unwrap() {
+            has(
+                range,
+                &["num", "from", "to", "totnum", "cancel", "net_issue"],
+            );
+        }
+    }
+    for row in file["supeco"]["clttx"].as_array().unwrap() {
+        has(row, &["etin", "suppval", "igst", "cgst", "sgst", "cess"]);
+    }
+}
+
+async fn gstr1_reports_each_section_from_the_documents(backend: Backend) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    let (n, d) = (&month.numbers, &month.dates);
+
+    let body = gstr1(&month, &month.manager, &month.sham).await;
+    let file = parsed(&body, "gstr1Export");
+    assert_gstr1_layout(&file);
+    assert_eq!(file["gstin"], SHAM_GSTIN);
+    assert_eq!(file["fp"], month.period);
+    assert_eq!(
+        file["b2b"],
+        json!([{ "ctin": BUYER_GSTIN, "inv": [{
+            "inum": n[2], "idt": d[2], "val": 850.00, "pos": "07", "rchrg": "N", "inv_typ": "R",
+            "itms": [{ "num": 1, "itm_det": { "txval": 809.52, "rt": 5, "iamt": 40.48, "csamt": 0.0 } }]
+        }] }])
+    );
+    assert_eq!(
+        file["b2cl"],
+        json!([{ "pos": "07", "inv": [{
+            "inum": n[1], "idt": d[1], "val": 113950.00, "etin": PLATFORM_GSTIN,
+            "itms": [{ "num": 1, "itm_det": { "txval": 108523.81, "rt": 5, "iamt": 5426.19, "csamt": 0.0 } }]
+        }] }])
+    );
+    assert_eq!(
+        file["b2cs"],
+        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "E", "etin": PLATFORM_GSTIN,
+                 "txval": 400.00, "rt": 5, "camt": 10.00, "samt": 10.00, "csamt": 0.0 }])
+    );
+    assert_eq!(
+        file["nil"],
+        json!({ "inv": [{ "sply_ty": "INTRAB2C", "nil_amt": 600.00, "expt_amt": 0.0, "ngsup_amt": 0.0 }] })
+    );
+    let hsn = &file["hsn"];
+    assert_eq!(
+        hsn["hsn_b2b"],
+        json!([{ "num": 1, "hsn_sc": "08131000", "desc": hsn["hsn_b2b"][0]["desc"], "uqc": "NOS", "qty": 1, "rt": 5,
+                 "txval": 809.52, "iamt": 40.48, "camt": 0.0, "samt": 0.0, "csamt": 0.0 }])
+    );
+    // Fresh apricots (0809) before dried (0813); quantities count goods, not
+    // shipping: 1 + 31 packs of dried apricots to unregistered buyers.
+    let b2c = hsn["hsn_b2c"].as_array().unwrap();
+    assert_eq!(b2c.len(), 2, "{hsn}");
+    assert_eq!(
+        (
+            &b2c[0]["hsn_sc"],
+            &b2c[0]["qty"],
+            &b2c[0]["rt"],
+            &b2c[0]["txval"],
+            &b2c[0]["iamt"],
+            &b2c[0]["camt"]
+        ),
+        (
+            &json!("08091000"),
+            &json!(1),
+            &json!(0),
+            &json!(600.00),
+            &json!(0.0),
+            &json!(0.0)
+        )
+    );
+    assert_eq!(
+        (
+            &b2c[1]["hsn_sc"],
+            &b2c[1]["uqc"],
+            &b2c[1]["qty"],
+            &b2c[1]["rt"],
+            &b2c[1]["txval"],
+            &b2c[1]["iamt"],
+            &b2c[1]["camt"],
+            &b2c[1]["samt"]
+        ),
+        (
+            &json!("08131000"),
+            &json!("NOS"),
+            &json!(32),
+            &json!(5),
+            &json!(108923.81),
+            &json!(5426.19),
+            &json!(10.00),
+            &json!(10.00)
+        )
+    );
+    let mut sorted = n.clone();
+    sorted.sort();
+    assert_eq!(
+        file["doc_issue"],
+        json!({ "doc_det": [{ "doc_num": 1, "doc_typ": "Invoices for outward supply", "docs": [{
+            "num": 1, "from": sorted[0], "to": sorted[3], "totnum": 4, "cancel": 0, "net_issue": 4
+        }] }] })
+    );
+    // Table 14: the taxable supplies through the platform, nil-rated value excluded:
+    // 400.00 + 108,523.81 + 809.52; IGST 5,426.19 + 40.48.
+    assert_eq!(
+        file["supeco"],
+        json!({ "clttx": [{ "etin": PLATFORM_GSTIN, "suppval": 109733.33, "igst": 5466.67,
+                            "cgst": 10.00, "sgst": 10.00, "cess": 0.0 }] })
+    );
+    // Amounts are written with two decimals from paise.
+    let text = body["data"]["gstr1Export"].as_str().unwrap();
+    assert!(text.contains("\"val\": 850.00"), "{text}");
+
+    // Admins may export it too; plain staff and other cooperatives' managers may not.
+    assert_eq!(
+        parsed(
+            &gstr1(&month, &month.admin, &month.sham).await,
+            "gstr1Export"
+        ),
+        file
+    );
+    let staff = staff_token(&month.server, &month.admin, &month.sham, "STAFF").await;
+    assert_eq!(
+        error_code(&gstr1(&month, &staff, &month.sham).await),
+        Some("FORBIDDEN")
+    );
+    let nubra = cooperative_id(&month.server, &month.admin, "nubra-leh-berry-growers-demo").await;
+    let other = staff_token(&month.server, &month.admin, &nubra, "MANAGER").await;
+    assert_eq!(
+        error_code(&gstr1(&month, &other, &month.sham).await),
+        Some("FORBIDDEN")
+    );
+    // A month without sales has empty sections; a malformed period is refused.
+    let empty = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "query($c: ID!) { gstr1Export(cooperativeId: $c, period: \"042026\") }",
+            json!({ "c": month.sham }),
+        )
+        .await;
+    let empty = parsed(&empty, "gstr1Export");
+    assert_gstr1_layout(&empty);
+    assert_eq!(empty["b2cs"], json!([]));
+    assert_eq!(empty["doc_issue"]["doc_det"], json!([]));
+    let bad = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "query($c: ID!) { gstr1Export(cooperativeId: $c, period: \"2026-11\") }",
+            json!({ "c": month.sham }),
+        )
+        .await;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
+
+    // The command line writes the same file.
+    let out = month.server.database.data_path().join("gstr1.json");
+    let cli = month
+        .server
+        .database
+        .run_cli(
+            &[
+                "gst-export",
+                "gstr1",
+                "--cooperative",
+                "sham-apricot-growers-demo",
+                "--period",
+                &month.period,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[("PLATFORM_GSTIN", PLATFORM_GSTIN)],
+            None,
+        )
+        .await?;
+    assert!(cli.success, "{}", cli.stderr);
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    assert_eq!(written, file);
+    let refused = month
+        .server
+        .database
+        .run_cli(
+            &[
+                "gst-export",
+                "gstr1",
+                "--cooperative",
+                "sham-apricot-growers-demo",
+                "--period",
+                "13-2026",
+            ],
+            &[],
+            None,
+        )
+        .await?;
+    assert!(!refused.success);
+    assert!(refused.stderr.contains("MMYYYY"), "{}", refused.stderr);
+    Ok(())
+}
+
+async fn gstr8_reports_tcs_per_supplier_with_returns_in_their_month(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    // A's cash is collected and Rs 210 of it refunded: the taxable part of the refund
+    // is 210 × 400 / 420 = Rs 200, a return from an unregistered buyer within Ladakh.
+    let (order, fulfilment) = &month.a;
+    let collected = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "mutation($i: FulfilmentCashCollectedInput!) { fulfilmentCashCollected(input: $i) { errors { field code message } } }",
+            json!({ "i": { "fulfilmentId": fulfilment, "amountPaise": 42000, "reference": "CASH-A-1" } }),
+        )
+        .await;
+    assert!(
+        user_errors(&collected, "fulfilmentCashCollected").is_empty(),
+        "{collected}"
+    );
+    let refunded = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "mutation($i: OrderRefundInput!) { orderRefund(input: $i) { refund { status } errors { field code message } } }",
+            json!({ "i": { "orderId": order, "fulfilmentId": fulfilment, "amountPaise": 21000,
+                           "reason": "half the pouch spoilt", "idempotencyKey": "gstr8-a" } }),
+        )
+        .await;
+    assert_eq!(
+        refunded["data"]["orderRefund"]["refund"]["status"], "SUCCEEDED",
+        "{refunded}"
+    );
+
+    let query = "query($p: String!) { gstr8Export(period: $p) }";
+    let body = month
+        .server
+        .graphql_as(Some(&month.admin), query, json!({ "p": month.period }))
+        .await;
+    let file = parsed(&body, "gstr8Export");
+    // Supplies: registered 809.52 (C); unregistered 400.00 (A) + 108,523.81 (B); D is
+    // nil-rated and bears no TCS. Net between States 108,523.81 + 809.52 =
+    // 1,09,333.33 → IGST 0.5% = 546.66665 → 546.67; within Ladakh 400.00 − 200.00 =
+    // 200.00 → CGST 0.25% = 0.50 and UTGST 0.50.
+    assert_eq!(
+        file,
+        json!({ "gstin": PLATFORM_GSTIN, "fp": month.period, "tcs": [{
+            "stin": SHAM_GSTIN, "supR": 809.52, "retsupR": 0.0, "supU": 108923.81, "retsupU": 200.00,
+            "amt": 109533.33, "iamt": 546.67, "camt": 0.50, "samt": 0.50
+        }] })
+    );
+    // Admins only.
+    assert_eq!(
+        error_code(
+            &month
+                .server
+                .graphql_as(Some(&month.manager), query, json!({ "p": month.period }))
+                .await
+        ),
+        Some("FORBIDDEN")
+    );
+    // From the command line, to standard output.
+    let cli = month
+        .server
+        .database
+        .run_cli(
+            &["gst-export", "gstr8", "--period", &month.period],
+            &[("PLATFORM_GSTIN", PLATFORM_GSTIN)],
+            None,
+        )
+        .await?;
+    assert!(cli.success, "{}", cli.stderr);
+    let printed: Value = serde_json::from_str(&cli.stdout)?;
+    assert_eq!(printed, file);
+    // Without the platform's GSTIN there is no GSTR-8 to make.
+    let without = month
+        .server
+        .database
+        .run_cli(
+            &["gst-export", "gstr8", "--period", &month.period],
+            &[("PLATFORM_GSTIN", "")],
+            None,
+        )
+        .await?;
+    assert!(!without.success);
+    assert!(
+        without.stderr.contains("PLATFORM_GSTIN"),
+        "{}",
+        without.stderr
+    );
+    Ok(())
+}
+
+async fn eway_bills_cover_consignments_above_the_threshold(backend: Backend) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    let query = "query($f: ID!) { ewayBillPayload(fulfilmentId: $f) }";
+    let eway = |token: &str, fulfilment: &Value| {
+        let token = token.to_owned();
+        let fulfilment = fulfilment.clone();
+        let server = &month.server;
+        async move {
+            server
+                .graphql_as(Some(&token), query, json!({ "f": fulfilment }))
+                .await
+        }
+    };
+    // B, Rs 1,13,950 to Delhi, needs one; the document date is written dd/mm/yyyy.
+    let body = eway(&month.manager, &month.fulfilments[1]).await;
+    let file = parsed(&body, "ewayBillPayload");
+    let date = month.dates[1].replace('-', "/");
+    let item_desc = |i: usize| file["billLists"][0]["itemList"][i]["productDesc"].clone();
+    let items = json!([
+        { "itemNo": 1, "productName": "RKDA-5K", "productDesc": item_desc(0),
+          "hsnCode": 8131000, "quantity": 31, "qtyUnit": "NOS", "taxableAmount": 95952.38,
+          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonAdvol": 0.0 },
+        { "itemNo": 2, "productName": "SHIPPING", "productDesc": item_desc(1),
+          "hsnCode": 8131000, "quantity": 1, "qtyUnit": "NOS", "taxableAmount": 12571.43,
+          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonAdvol": 0.0 }
+    ]);
+    let parties = json!({
+        "userGstin": SHAM_GSTIN, "supplyType": "O", "subSupplyType": "1", "subSupplyDesc": "",
+        "docType": "INV", "docNo": month.numbers[1], "docDate": date, "transType": 1,
+        "fromGstin": SHAM_GSTIN, "fromTrdName": "Demo Sham Valley Apricot Growers Cooperative (demo)",
+        "fromAddr1": "Main Road, Domkhar, Khaltse", "fromAddr2": "Domkhar", "fromPlace": "Sham",
+        "fromPincode": 194106, "fromStateCode": 38, "actualFromStateCode": 38,
+        "toGstin": "URP", "toTrdName": "Anjali Rao", "toAddr1": "12 Janpath", "toAddr2": "",
+        "toPlace": "New Delhi", "toPincode": 110001, "toStateCode": 7, "actualToStateCode": 7
+    });
+    let values = json!({
+        "totalValue": 108523.81, "cgstValue": 0.0, "sgstValue": 0.0, "igstValue": 5426.19,
+        "cessValue": 0.0, "TotNonAdvolVal": 0.0, "othValue": 0.0, "totInvValue": 113950.00,
+        "transMode": "1", "transDistance": "0", "transporterName": "India Post", "transporterId": "",
+        "transDocNo": "EL1IN", "transDocDate": date, "vehicleNo": "", "vehicleType": "R",
+        "mainHsnCode": 8131000
+    });
+    let mut bill = parties.as_object().unwrap().clone();
+    bill.extend(values.as_object().unwrap().clone());
+    bill.insert("itemList".into(), items);
+    assert_eq!(file["version"], "1.0.0621");
+    assert_eq!(file["billLists"], json!([Value::Object(bill)]));
+    // C, Rs 850, needs none.
+    let small = parsed(
+        &eway(&month.manager, &month.fulfilments[2]).await,
+        "ewayBillPayload",
+    );
+    assert_eq!(small, json!({ "version": "1.0.0621", "billLists": [] }));
+    // The supplier makes it: not the buyer, not another cooperative.
+    let nubra = cooperative_id(&month.server, &month.admin, "nubra-leh-berry-growers-demo").await;
+    let other = staff_token(&month.server, &month.admin, &nubra, "MANAGER").await;
+    assert_eq!(
+        error_code(&eway(&other, &month.fulfilments[1]).await),
+        Some("NOT_FOUND")
+    );
+    let buyer = crate::support::flows::login(&month.server, "returns@example.org").await;
+    assert_eq!(
+        error_code(&eway(&buyer, &month.fulfilments[1]).await),
+        Some("FORBIDDEN")
+    );
+    Ok(())
+}
