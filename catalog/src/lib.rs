@@ -28,6 +28,7 @@ mod entity;
 pub mod epcis;
 mod error;
 mod gi;
+mod hsn;
 pub mod identifiers;
 mod import;
 mod products;
@@ -84,10 +85,12 @@ pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
 pub use status::{
-    AuthorisedUserStatus, EventKind, GstRegime, ProductStatus, StockReason, VerificationStatus,
+    AuthorisedUserStatus, EventKind, GstRegime, ProductStatus, StockReason, TurnoverBand, Uqc,
+    VerificationStatus, hsn_problem,
 };
 pub use store::{Declarations, Procurement, Product, ProductImage};
 pub use variants::{
-    NewVariant, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,
-    release_stock_for_order, reserve_stock_for_order, update_variant, variants_by_product_ids,
+    MAX_PIECES_PER_UNIT, NewVariant, TierPrice, Variant, VariantChanges, adjust_stock,
+    create_variant, release_stock_for_order, reserve_stock_for_order, update_variant,
+    variants_by_product_ids,
 };

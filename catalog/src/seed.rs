@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     Actor, CatalogError, CooperativeFields, Declarations, EventKind, NewAuthorisedUser, NewBatch,
-    NewEvent, NewProduct, NewVariant, Procurement, ProductImage, ProductStatus, TierPrice,
+    NewEvent, NewProduct, NewVariant, Procurement, ProductImage, ProductStatus, TierPrice, Uqc,
     VerificationStatus,
     batches::{Certificate, create_batch_in},
     cooperatives::{create_cooperative, set_verification_status},
@@ -83,6 +83,12 @@ struct SeedVariant {
     min_order_quantity: i32,
     #[serde(default)]
     tier_prices: Vec<TierPrice>,
+    /// A pack's pieces; 1 when absent.
+    #[serde(default)]
+    pieces_per_unit: Option<i32>,
+    /// A GST unit quantity code; NOS when absent.
+    #[serde(default)]
+    uqc: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,6 +193,7 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 gst_regime: None,
                 state_code: None,
                 fssai_licence: seed.fssai_licence,
+                turnover_band: None,
             },
         )
         .await
@@ -253,6 +260,7 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
             &txn,
             &system,
             NewProduct {
+                hsn_code: None,
                 cooperative_id,
                 category_slug: seed.category_slug,
                 title: seed.title,
@@ -266,16 +274,26 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 variants: seed
                     .variants
                     .iter()
-                    .map(|v| NewVariant {
-                        sku: v.sku.clone(),
-                        title: v.title.clone(),
-                        price_paise: v.price_paise,
-                        mrp_paise: v.mrp_paise,
-                        weight_grams: v.weight_grams,
-                        min_order_quantity: v.min_order_quantity,
-                        tier_prices: v.tier_prices.clone(),
+                    .map(|v| -> Result<NewVariant, CatalogError> {
+                        Ok(NewVariant {
+                            sku: v.sku.clone(),
+                            title: v.title.clone(),
+                            price_paise: v.price_paise,
+                            mrp_paise: v.mrp_paise,
+                            weight_grams: v.weight_grams,
+                            min_order_quantity: v.min_order_quantity,
+                            tier_prices: v.tier_prices.clone(),
+                            pieces_per_unit: v.pieces_per_unit.unwrap_or(1),
+                            uqc: v
+                                .uqc
+                                .as_deref()
+                                .map(str::parse::<Uqc>)
+                                .transpose()
+                                .map_err(|e| invalid(format!("{context}: {e}")))?
+                                .unwrap_or(Uqc::Nos),
+                        })
                     })
-                    .collect(),
+                    .collect::<Result<Vec<_>, CatalogError>>()?,
             },
         )
         .await

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::Currency;
+use crate::{Currency, status::Uqc};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "product_variants")]
@@ -15,6 +15,8 @@ pub struct Model {
     pub mrp_paise: i64,
     pub currency: Currency,
     pub weight_grams: i32,
+    pub pieces_per_unit: i32,
+    pub uqc: Uqc,
     pub stock_on_hand: i32,
     pub min_order_quantity: i32,
     pub tier_prices: Json,

@@ -16,6 +16,7 @@ mod graphql_over_http;
 mod http_surface;
 mod import;
 mod leaks;
+mod listing_rules;
 mod listings;
 mod orders;
 mod payment_states;

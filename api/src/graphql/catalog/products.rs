@@ -45,6 +45,16 @@ impl Variant {
         self.0.weight_grams
     }
 
+    /// Pieces in one unit: 6 for a pack of six stoles.
+    async fn pieces_per_unit(&self) -> i32 {
+        self.0.pieces_per_unit
+    }
+
+    /// The GST unit quantity code the unit is counted in on documents.
+    async fn uqc(&self) -> UqcValue {
+        self.0.uqc.into()
+    }
+
     async fn stock_on_hand(&self) -> i32 {
         self.0.stock_on_hand
     }
@@ -147,6 +157,27 @@ impl Product {
             .map_err(loader_error)?
             .map(Cooperative::from)
             .ok_or_else(|| ApiError::Internal.into())
+    }
+
+    /// The HSN code the product's documents, GST rate and channel listings use: its
+    /// own (`hsnCodeOverride`), else its category's.
+    async fn hsn_code(&self, ctx: &Context<'_>) -> Result<String> {
+        if let Some(own) = &self.0.hsn_code {
+            return Ok(own.clone());
+        }
+        ctx.loaders()?
+            .categories
+            .load_one(self.0.category_id)
+            .await
+            .map_err(loader_error)?
+            .map(|category| category.hsn_code)
+            .ok_or_else(|| ApiError::Internal.into())
+    }
+
+    /// The product's own HSN code, overriding its category's; null keeps the
+    /// category's.
+    async fn hsn_code_override(&self) -> Option<&str> {
+        self.0.hsn_code.as_deref()
     }
 
     async fn category(&self, ctx: &Context<'_>) -> Result<Category> {
