@@ -31,6 +31,7 @@ mod gi;
 mod hsn;
 pub mod identifiers;
 mod import;
+mod metrology;
 mod products;
 mod protected_names;
 mod provenance;
@@ -80,13 +81,14 @@ pub use provenance::{
 };
 // The kernel's shared types, for this crate's modules as `crate::Actor` and so on.
 use kernel::{Actor, Currency, FieldError, FieldErrorCode, Money, Page, PageRequest};
+pub use metrology::{NetQuantity, NetQuantityInput, UnitSalePrice, unit_sale_price};
 pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
 pub use status::{
-    AuthorisedUserStatus, EventKind, GstRegime, ProductStatus, StockReason, TurnoverBand, Uqc,
-    VerificationStatus, hsn_problem,
+    AuthorisedUserStatus, EventKind, GstRegime, NetUnit, ProductStatus, StockReason, TurnoverBand,
+    Uqc, VerificationStatus, hsn_problem,
 };
 pub use store::{Declarations, Procurement, Product, ProductImage};
 pub use variants::{

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::{
-    Actor, CatalogError, CooperativeFields, Declarations, EventKind, NewAuthorisedUser, NewBatch,
-    NewEvent, NewProduct, NewVariant, Procurement, ProductImage, ProductStatus, TierPrice, Uqc,
-    VerificationStatus,
+    Actor, CatalogError, CooperativeFields, Declarations, EventKind, NetQuantity, NetQuantityInput,
+    NewAuthorisedUser, NewBatch, NewEvent, NewProduct, NewVariant, Procurement, ProductImage,
+    ProductStatus, TierPrice, Uqc, VerificationStatus,
     batches::{Certificate, create_batch_in},
     cooperatives::{create_cooperative, set_verification_status},
     entity::{cooperative, gi_tag},
@@ -256,6 +256,17 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
             ))
         })?;
         let status: ProductStatus = seed.status.parse().map_err(invalid)?;
+        // The demo's free-text declaration describes the first variant, read as the
+        // migration reads stored ones.
+        let declared = seed
+            .declarations
+            .net_quantity
+            .as_deref()
+            .and_then(NetQuantity::parse_legacy)
+            .map(|q| NetQuantityInput {
+                amount: q.amount_text(),
+                unit: q.unit,
+            });
         let (product, variants) = create_product_in(
             &txn,
             &system,
@@ -274,7 +285,8 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 variants: seed
                     .variants
                     .iter()
-                    .map(|v| -> Result<NewVariant, CatalogError> {
+                    .enumerate()
+                    .map(|(index, v)| -> Result<NewVariant, CatalogError> {
                         Ok(NewVariant {
                             sku: v.sku.clone(),
                             title: v.title.clone(),
@@ -291,6 +303,7 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                                 .transpose()
                                 .map_err(|e| invalid(format!("{context}: {e}")))?
                                 .unwrap_or(Uqc::Nos),
+                            net_quantity: declared.clone().filter(|_| index == 0),
                         })
                     })
                     .collect::<Result<Vec<_>, CatalogError>>()?,

@@ -438,3 +438,51 @@ pub fn hsn_problem(code: &str) -> Option<String> {
     (!(matches!(code.len(), 4 | 6 | 8) && code.bytes().all(|b| b.is_ascii_digit())))
         .then(|| format!("{code:?} is not an HSN code: 4, 6 or 8 digits"))
 }
+
+/// The standard unit a pack's net quantity is declared in (Legal Metrology
+/// (Packaged Commodities) Rules 2011, Rule 6(1)(c)). Stored as its symbol; a stored
+/// value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum NetUnit {
+    #[sea_orm(string_value = "g")]
+    Gram,
+    #[sea_orm(string_value = "kg")]
+    Kilogram,
+    #[sea_orm(string_value = "ml")]
+    Millilitre,
+    #[sea_orm(string_value = "l")]
+    Litre,
+    #[sea_orm(string_value = "cm")]
+    Centimetre,
+    #[sea_orm(string_value = "m")]
+    Metre,
+    #[sea_orm(string_value = "piece")]
+    Piece,
+}
+
+impl NetUnit {
+    /// The symbol printed after the number.
+    pub fn symbol(self) -> String {
+        self.to_value()
+    }
+}
+
+impl FromStr for NetUnit {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let lower = value.trim().to_ascii_lowercase();
+        let symbol = match lower.as_str() {
+            "gm" | "gms" | "gram" | "grams" => "g",
+            "kgs" | "kilogram" | "kilograms" => "kg",
+            "millilitre" | "millilitres" | "milliliter" | "milliliters" => "ml",
+            "litre" | "litres" | "liter" | "liters" | "ltr" => "l",
+            "centimetre" | "centimetres" | "cms" => "cm",
+            "metre" | "metres" | "meter" | "meters" | "mtr" => "m",
+            "pieces" | "pcs" | "pc" | "n" | "unit" | "units" | "number" => "piece",
+            other => other,
+        };
+        Self::try_from_value(&symbol.to_owned())
+            .map_err(|_| format!("{value} is not a unit of net quantity"))
+    }
+}

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     Actor, CatalogError, Currency, FieldErrorCode, Money,
     entity::{product_variant, stock_movement},
+    metrology::{NetQuantity, NetQuantityInput},
     status::{StockReason, Uqc},
     store::load_product,
 };
@@ -55,6 +56,9 @@ pub struct Variant {
     pub pieces_per_unit: i32,
     /// The GST unit quantity code the unit is counted in on documents.
     pub uqc: Uqc,
+    /// The pack's declared net quantity (Legal Metrology); None where it was never
+    /// declared.
+    pub net_quantity: Option<NetQuantity>,
     pub stock_on_hand: i32,
     pub min_order_quantity: i32,
     /// Ascending by `min_quantity`, each cheaper than the one before.
@@ -102,6 +106,10 @@ impl TryFrom<product_variant::Model> for Variant {
             weight_grams: model.weight_grams,
             pieces_per_unit: model.pieces_per_unit,
             uqc: model.uqc,
+            net_quantity: match (model.net_quantity_milli, model.net_quantity_unit) {
+                (Some(milli), Some(unit)) => Some(NetQuantity { milli, unit }),
+                _ => None,
+            },
             stock_on_hand: model.stock_on_hand,
             min_order_quantity: model.min_order_quantity,
             updated_at: model.updated_at,
@@ -123,6 +131,8 @@ pub struct NewVariant {
     pub pieces_per_unit: i32,
     /// `NOS` unless given, as documents printed before UQCs were per variant.
     pub uqc: Uqc,
+    /// The pack's declared net quantity, as given.
+    pub net_quantity: Option<NetQuantityInput>,
 }
 
 impl Default for NewVariant {
@@ -137,6 +147,7 @@ impl Default for NewVariant {
             tier_prices: Vec::new(),
             pieces_per_unit: 1,
             uqc: Uqc::Nos,
+            net_quantity: None,
         }
     }
 }
@@ -272,6 +283,9 @@ impl NewVariant {
         }
         check_weight(&mut errors, self.weight_grams);
         check_pieces(&mut errors, self.pieces_per_unit);
+        if let Some(Err(problem)) = self.net_quantity.as_ref().map(NetQuantityInput::parse) {
+            errors.0.push(problem);
+        }
         check_prices(
             &mut errors,
             self.price_paise,
@@ -297,6 +311,12 @@ pub(crate) async fn insert_variant(
     if !problems.is_empty() {
         return Err(CatalogError::Invalid(problems));
     }
+    let net_quantity = new
+        .net_quantity
+        .as_ref()
+        .map(NetQuantityInput::parse)
+        .transpose()
+        .map_err(|problem| CatalogError::Invalid(vec![problem]))?;
     let now = Utc::now();
     let model = product_variant::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -310,6 +330,8 @@ pub(crate) async fn insert_variant(
         weight_grams: Set(new.weight_grams),
         pieces_per_unit: Set(new.pieces_per_unit),
         uqc: Set(new.uqc),
+        net_quantity_milli: Set(net_quantity.map(|q| q.milli)),
+        net_quantity_unit: Set(net_quantity.map(|q| q.unit)),
         stock_on_hand: Set(0),
         min_order_quantity: Set(new.min_order_quantity),
         tier_prices: Set(tier_json(&new.tier_prices)?),
@@ -392,6 +414,8 @@ pub struct VariantChanges {
     pub tier_prices: Option<Vec<TierPrice>>,
     pub pieces_per_unit: Option<i32>,
     pub uqc: Option<Uqc>,
+    /// Replaces the declared net quantity.
+    pub net_quantity: Option<NetQuantityInput>,
 }
 
 pub(crate) async fn load_variant(
@@ -443,6 +467,14 @@ async fn update_variant_in(
     let pieces = changes.pieces_per_unit.unwrap_or(variant.pieces_per_unit);
     check_pieces(&mut errors, pieces);
     let uqc = changes.uqc.unwrap_or(variant.uqc);
+    let net_quantity = match changes.net_quantity.as_ref().map(NetQuantityInput::parse) {
+        Some(Ok(quantity)) => Some(quantity),
+        Some(Err(problem)) => {
+            errors.0.push(problem);
+            None
+        }
+        None => variant.net_quantity,
+    };
     let moq = changes
         .min_order_quantity
         .unwrap_or(variant.min_order_quantity);
@@ -456,6 +488,14 @@ async fn update_variant_in(
         .col_expr(product_variant::Column::WeightGrams, weight.into())
         .col_expr(product_variant::Column::PiecesPerUnit, pieces.into())
         .col_expr(product_variant::Column::Uqc, uqc.code().into())
+        .col_expr(
+            product_variant::Column::NetQuantityMilli,
+            net_quantity.map(|q| q.milli).into(),
+        )
+        .col_expr(
+            product_variant::Column::NetQuantityUnit,
+            net_quantity.map(|q| q.unit.symbol()).into(),
+        )
         .col_expr(product_variant::Column::MinOrderQuantity, moq.into())
         .col_expr(
             product_variant::Column::TierPrices,
@@ -752,6 +792,7 @@ mod tests {
             weight_grams: 0,
             pieces_per_unit: 1,
             uqc: Uqc::Nos,
+            net_quantity: None,
             stock_on_hand: 0,
             min_order_quantity: 2,
             tier_prices: new.tier_prices,

@@ -23,6 +23,7 @@ mod m20261130_400001_user_suspension;
 mod m20261130_400002_login_throttle;
 mod m20261201_300001_variant_units;
 mod m20261201_300002_product_hsn;
+mod m20261201_300003_variant_net_quantity;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_400002_login_throttle::Migration),
             Box::new(m20261201_300001_variant_units::Migration),
             Box::new(m20261201_300002_product_hsn::Migration),
+            Box::new(m20261201_300003_variant_net_quantity::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ use crate::{
 both_backends!(
     a_pack_of_six_stoles_is_taxed_per_piece_and_invoiced_in_its_uqc,
     a_product_hsn_overrides_its_category_with_the_digits_the_turnover_needs,
+    each_variant_declares_its_net_quantity_and_shows_its_unit_sale_price,
 );
 
 const VARIANT_UPDATE: &str = "mutation($i: VariantUpdateInput!) { variantUpdate(input: $i) { variant { sku piecesPerUnit uqc } errors { field code message } } }";
@@ -282,5 +283,71 @@ async fn a_product_hsn_overrides_its_category_with_the_digits_the_turnover_needs
     let (html, _) = fetch_document(&server, &buyer, &fulfilment).await;
     assert!(html.contains("<td class=\"l\">21069099</td>"), "{html}");
     assert!(html.contains("<td>9.00%</td>"), "{html}");
+    Ok(())
+}
+
+const DECLARED: &str =
+    "sku mrp { amount } netQuantity { amount unit text } unitSalePrice { amount per text }";
+
+async fn each_variant_declares_its_net_quantity_and_shows_its_unit_sale_price(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let chuchot = cooperative_id(&server, &admin, "chuchot-women-weavers-demo").await;
+    let staff = staff_token(&server, &admin, &chuchot, "STAFF").await;
+
+    // An old free-text declaration ("500 g") reads as the first variant's: Rs 400 MRP
+    // for 500 g is below a kilogram, so per gram: Rs 0.80.
+    let dried = server
+        .graphql(
+            &format!("{{ product(slug: \"raktsey-karpo-dried-apricots-500g\") {{ variants {{ {DECLARED} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        dried["data"]["product"]["variants"][0],
+        json!({ "sku": "RKDA-500", "mrp": { "amount": 40000 }, "netQuantity": { "amount": "500", "unit": "G", "text": "500 g" }, "unitSalePrice": { "amount": 80, "per": "G", "text": "Rs 0.80 per g" } }),
+        "{dried}"
+    );
+
+    // Nonsense is refused on the field that carries it.
+    let pack = variant(&server, "ladakh-pashmina-blend-stole-180x70", "CWSB-180-6").await;
+    let update = |quantity: Value| {
+        let server = &server;
+        let staff = &staff;
+        let id = pack["id"].clone();
+        async move {
+            server
+                .graphql_as(
+                    Some(staff),
+                    &format!("mutation($i: VariantUpdateInput!) {{ variantUpdate(input: $i) {{ variant {{ {DECLARED} }} errors {{ field code message }} }} }}"),
+                    json!({ "i": { "id": id, "netQuantity": quantity } }),
+                )
+                .await
+        }
+    };
+    for nonsense in ["x", "0", "1,5", "-6", ""] {
+        let refused = update(json!({ "amount": nonsense, "unit": "PIECE" })).await;
+        assert_eq!(
+            error_fields(&refused, "variantUpdate"),
+            ["input.netQuantity.amount"],
+            "{nonsense}: {refused}"
+        );
+    }
+    let unknown_unit = update(json!({ "amount": "1", "unit": "BUNDLE" })).await;
+    assert!(unknown_unit["errors"].is_array(), "{unknown_unit}");
+
+    // The pack of six declares six pieces: Rs 15,000 MRP is Rs 2,500 a piece.
+    let declared = update(json!({ "amount": "6", "unit": "PIECE" })).await;
+    assert!(
+        user_errors(&declared, "variantUpdate").is_empty(),
+        "{declared}"
+    );
+    assert_eq!(
+        declared["data"]["variantUpdate"]["variant"],
+        json!({ "sku": "CWSB-180-6", "mrp": { "amount": 1500000 }, "netQuantity": { "amount": "6", "unit": "PIECE", "text": "6 piece" }, "unitSalePrice": { "amount": 250000, "per": "PIECE", "text": "Rs 2500.00 per piece" } }),
+        "{declared}"
+    );
     Ok(())
 }

@@ -84,6 +84,45 @@ pub struct VariantInput {
     /// The GST unit quantity code the unit is counted in on documents.
     #[graphql(default_with = "UqcValue::Nos")]
     pub uqc: UqcValue,
+    /// The pack's net quantity, as its label declares it (Legal Metrology).
+    pub net_quantity: Option<NetQuantityInput>,
+}
+
+/// The standard unit of a declared net quantity.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "NetUnit", remote = "catalog::NetUnit")]
+pub enum NetUnitValue {
+    #[graphql(name = "G")]
+    Gram,
+    #[graphql(name = "KG")]
+    Kilogram,
+    #[graphql(name = "ML")]
+    Millilitre,
+    #[graphql(name = "L")]
+    Litre,
+    #[graphql(name = "CM")]
+    Centimetre,
+    #[graphql(name = "M")]
+    Metre,
+    #[graphql(name = "PIECE")]
+    Piece,
+}
+
+/// A pack's declared net quantity: a number and a standard unit.
+#[derive(InputObject)]
+pub struct NetQuantityInput {
+    /// A positive decimal number with at most three decimals, e.g. "500" or "1.5".
+    pub amount: String,
+    pub unit: NetUnitValue,
+}
+
+impl From<NetQuantityInput> for catalog::NetQuantityInput {
+    fn from(input: NetQuantityInput) -> Self {
+        Self {
+            amount: input.amount,
+            unit: input.unit.into(),
+        }
+    }
 }
 
 /// A GST unit quantity code (UQC), as the GST portal lists them.
@@ -159,6 +198,7 @@ impl From<VariantInput> for catalog::NewVariant {
             tier_prices: tiers(input.tier_prices),
             pieces_per_unit: input.pieces_per_unit,
             uqc: input.uqc.into(),
+            net_quantity: input.net_quantity.map(Into::into),
         }
     }
 }
@@ -247,6 +287,8 @@ pub struct VariantUpdateInput {
     pub tier_prices: Option<Vec<TierPriceInput>>,
     pub pieces_per_unit: Option<i32>,
     pub uqc: Option<UqcValue>,
+    /// Replaces the declared net quantity.
+    pub net_quantity: Option<NetQuantityInput>,
 }
 
 // Only the manual subset of `catalog::StockReason` (batches and orders move stock
@@ -439,6 +481,7 @@ impl ProductMutation {
             tier_prices: input.tier_prices.map(tiers),
             pieces_per_unit: input.pieces_per_unit,
             uqc: input.uqc.map(Into::into),
+            net_quantity: input.net_quantity.map(Into::into),
         };
         let updated = catalog::update_variant(
             ctx.db()?,

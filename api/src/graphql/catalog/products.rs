@@ -55,6 +55,20 @@ impl Variant {
         self.0.uqc.into()
     }
 
+    /// The pack's declared net quantity (Legal Metrology); null until declared.
+    async fn net_quantity(&self) -> Option<NetQuantity> {
+        self.0.net_quantity.map(NetQuantity)
+    }
+
+    /// The MRP per gram, kilogram, millilitre, litre, centimetre, metre or piece, by
+    /// the Legal Metrology (Packaged Commodities) Rules' Rule 6(11); null until the net
+    /// quantity is declared.
+    async fn unit_sale_price(&self) -> Option<UnitSalePrice> {
+        self.0
+            .net_quantity
+            .map(|quantity| UnitSalePrice(catalog::unit_sale_price(self.0.mrp.minor, quantity)))
+    }
+
     async fn stock_on_hand(&self) -> i32 {
         self.0.stock_on_hand
     }
@@ -76,6 +90,48 @@ impl Variant {
                 price: Paise(tier.price_paise),
             })
             .collect()
+    }
+}
+
+/// A pack's declared net quantity.
+pub struct NetQuantity(pub catalog::NetQuantity);
+
+#[Object]
+impl NetQuantity {
+    /// The number, e.g. "500" or "1.5".
+    async fn amount(&self) -> String {
+        self.0.amount_text()
+    }
+    async fn unit(&self) -> NetUnitValue {
+        self.0.unit.into()
+    }
+    /// As printed: "500 g".
+    async fn text(&self) -> String {
+        self.0.text()
+    }
+}
+
+/// The price per unit of measure a label declares next to the MRP.
+pub struct UnitSalePrice(pub catalog::UnitSalePrice);
+
+#[Object]
+impl UnitSalePrice {
+    /// In paise, rounded half up to the paisa.
+    async fn amount(&self) -> Paise {
+        Paise(self.0.paise)
+    }
+    /// The unit the price is per.
+    async fn per(&self) -> NetUnitValue {
+        self.0.per.into()
+    }
+    /// As printed: "Rs 0.72 per g".
+    async fn text(&self) -> String {
+        format!(
+            "Rs {}.{:02} per {}",
+            self.0.paise / 100,
+            self.0.paise % 100,
+            self.0.per.symbol()
+        )
     }
 }
 
