@@ -151,6 +151,7 @@ pub async fn populate(
                 &txn,
                 &system,
                 catalog::NewProduct {
+                    hsn_code: None,
                     cooperative_id: cooperatives[i % cooperatives.len()],
                     category_slug: "handloom-woollens".into(),
                     title: format!("Handwoven {word} {other} blanket {i}"),
@@ -185,6 +186,7 @@ pub async fn populate(
                             weight_grams: 900 + v as i32 * 300,
                             min_order_quantity: 1,
                             tier_prices: vec![],
+                            ..catalog::NewVariant::default()
                         })
                         .collect(),
                     status: Some(catalog::ProductStatus::Active),

@@ -364,6 +364,7 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
             &db,
             &system,
             catalog::NewProduct {
+                hsn_code: None,
                 cooperative_id: cooperative.id,
                 category_slug: "handloom-woollens".into(),
                 title: format!("Bench woollen blanket {i}"),
@@ -391,6 +392,7 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
                     weight_grams: 900,
                     min_order_quantity: 1,
                     tier_prices: vec![],
+                    ..catalog::NewVariant::default()
                 }],
                 status: Some(catalog::ProductStatus::Active),
             },

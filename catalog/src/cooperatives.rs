@@ -22,7 +22,7 @@ use crate::{
         LADAKH_STATE_CODE, parse_fssai_licence, parse_gstin, parse_pin_code, parse_state_code,
     },
     slug::{check_slug, slugify},
-    status::{GstRegime, VerificationStatus},
+    status::{GstRegime, TurnoverBand, VerificationStatus},
 };
 use kernel::FieldErrors;
 use kernel::paging::fetch_page;
@@ -43,6 +43,8 @@ pub struct Cooperative {
     pub contact_phone: String,
     pub gstin: Option<String>,
     pub gst_regime: GstRegime,
+    /// Sets the HSN digits its documents carry (4 up to Rs 5 crore, else 6).
+    pub turnover_band: TurnoverBand,
     /// The GST code of the State or UT where it is registered: the State it supplies
     /// from.
     pub state_code: String,
@@ -57,6 +59,7 @@ impl TryFrom<cooperative::Model> for Cooperative {
     fn try_from(model: cooperative::Model) -> Result<Self, Self::Error> {
         Ok(Self {
             verification_status: model.verification_status,
+            turnover_band: model.turnover_band,
             id: model.id,
             slug: model.slug,
             name: model.name,
@@ -100,6 +103,9 @@ pub struct CooperativeFields {
     pub state_code: Option<String>,
     /// `Some("")` clears it.
     pub fssai_licence: Option<String>,
+    /// On create, UP_TO_5_CRORE unless given. Raising it is refused while a product of
+    /// the cooperative has a shorter HSN code than the band needs.
+    pub turnover_band: Option<TurnoverBand>,
 }
 
 /// The value an active model will have once saved.
@@ -289,6 +295,35 @@ async fn apply_fields(
             Err(message) => errors.push("fssaiLicence", FieldErrorCode::Invalid, message),
         },
         None if creating => model.fssai_licence = Set(None),
+        None => {}
+    }
+    match fields.turnover_band {
+        Some(band) => {
+            // A band that needs more digits than some products carry is refused, so
+            // that no invoice is ever printed with too short a code.
+            if let (false, Some(id)) = (creating, current(&model.id)) {
+                let short = crate::hsn::products_short_of(db, id, band).await?;
+                if !short.is_empty() {
+                    let listed: Vec<String> = short
+                        .iter()
+                        .take(5)
+                        .map(|(slug, hsn)| format!("{slug} ({hsn})"))
+                        .collect();
+                    errors.push(
+                        "turnoverBand",
+                        FieldErrorCode::NotAllowed,
+                        format!(
+                            "this band needs HSN codes of at least {} digits, and {} product(s) have fewer: {}; give them a longer hsnCode first",
+                            band.min_hsn_digits(),
+                            short.len(),
+                            listed.join(", ")
+                        ),
+                    );
+                }
+            }
+            model.turnover_band = Set(band);
+        }
+        None if creating => model.turnover_band = Set(TurnoverBand::UpTo5Crore),
         None => {}
     }
     Ok(errors.finish()?)

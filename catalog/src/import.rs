@@ -279,6 +279,7 @@ fn variant_from(row: &Row<'_>, errors: &mut Vec<ImportError>) -> NewVariant {
         weight_grams,
         min_order_quantity,
         tier_prices,
+        ..NewVariant::default()
     }
 }
 
@@ -467,6 +468,9 @@ pub async fn import_products(
         }
         let new = NewProduct {
             procurement: crate::Procurement::default(),
+            // The spreadsheet has no HSN column yet: imported products use their
+            // category's code until edited.
+            hsn_code: None,
             cooperative_id,
             category_slug: first.get("category_slug").to_owned(),
             title: first.get("title").to_owned(),

@@ -28,8 +28,10 @@ mod entity;
 pub mod epcis;
 mod error;
 mod gi;
+mod hsn;
 pub mod identifiers;
 mod import;
+mod metrology;
 mod products;
 mod protected_names;
 mod provenance;
@@ -79,15 +81,18 @@ pub use provenance::{
 };
 // The kernel's shared types, for this crate's modules as `crate::Actor` and so on.
 use kernel::{Actor, Currency, FieldError, FieldErrorCode, Money, Page, PageRequest};
+pub use metrology::{NetQuantity, NetQuantityInput, UnitSalePrice, unit_sale_price};
 pub use reference_data::{ReferenceSummary, ensure_reference_data};
 pub use sale::{SaleItem, sale_items};
 pub use search_documents::{CatalogDocuments, search_documents};
 pub use seed::{SeedSummary, catalog_is_empty, load_demo_catalog};
 pub use status::{
-    AuthorisedUserStatus, EventKind, GstRegime, ProductStatus, StockReason, VerificationStatus,
+    AuthorisedUserStatus, EventKind, GstRegime, NetUnit, ProductStatus, StockReason, TurnoverBand,
+    Uqc, VerificationStatus, hsn_problem,
 };
 pub use store::{Declarations, Procurement, Product, ProductImage};
 pub use variants::{
-    NewVariant, TierPrice, Variant, VariantChanges, adjust_stock, create_variant,
-    release_stock_for_order, reserve_stock_for_order, update_variant, variants_by_product_ids,
+    MAX_PIECES_PER_UNIT, NewVariant, TierPrice, Variant, VariantChanges, adjust_stock,
+    create_variant, release_stock_for_order, reserve_stock_for_order, update_variant,
+    variants_by_product_ids,
 };

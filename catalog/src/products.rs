@@ -70,6 +70,8 @@ pub struct NewProduct {
     pub images: Vec<ProductImage>,
     pub declarations: Declarations,
     pub procurement: Procurement,
+    /// The product's own HSN code (4, 6 or 8 digits); None keeps the category's.
+    pub hsn_code: Option<String>,
     pub variants: Vec<NewVariant>,
     /// DRAFT when omitted; ACTIVE only if the product passes the activation checks.
     pub status: Option<ProductStatus>,
@@ -86,6 +88,8 @@ pub struct ProductChanges {
     pub images: Option<Vec<ProductImage>>,
     pub declarations: Option<Declarations>,
     pub procurement: Option<Procurement>,
+    /// `Some("")` clears the override, back to the category's code.
+    pub hsn_code: Option<String>,
     pub status: Option<ProductStatus>,
 }
 
@@ -483,6 +487,27 @@ fn activation_problems(
     problems
 }
 
+/// The product's HSN override, checked: digits of the right length, and with the
+/// category's code as the fallback, at least as many digits as the cooperative's
+/// turnover band needs.
+fn check_hsn(
+    errors: &mut FieldErrors,
+    hsn_code: Option<&str>,
+    category: &Category,
+    cooperative: &Cooperative,
+) {
+    if let Some(problem) = hsn_code.and_then(crate::status::hsn_problem) {
+        errors.push("hsnCode", FieldErrorCode::Invalid, problem);
+        return;
+    }
+    let hsn = hsn_code.unwrap_or(&category.hsn_code);
+    if let Some(problem) =
+        crate::hsn::short_hsn_problem("hsnCode", &cooperative.name, cooperative.turnover_band, hsn)
+    {
+        errors.push(&problem.field.join("."), problem.code, problem.message);
+    }
+}
+
 fn unique_violation(error: &sea_orm::DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
@@ -529,7 +554,14 @@ pub async fn create_product_in(
         }
         Err(other) => return Err(other),
     };
+    let hsn_code = new
+        .hsn_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned);
     if let Some(category) = &category {
+        check_hsn(&mut errors, hsn_code.as_deref(), category, &cooperative);
         for (key, message) in validate_attributes(&category.attribute_schema, &new.attributes) {
             errors.push(
                 &format!("attributes.{key}"),
@@ -562,6 +594,7 @@ pub async fn create_product_in(
         images: new.images,
         declarations: new.declarations,
         procurement: new.procurement,
+        hsn_code,
         min_price_paise: new
             .variants
             .iter()
@@ -628,6 +661,7 @@ fn to_active_model(product: &Product) -> Result<product::ActiveModel, CatalogErr
         images: Set(json(serde_json::to_value(&product.images))?),
         declarations: Set(json(serde_json::to_value(&product.declarations))?),
         procurement: Set(Some(json(serde_json::to_value(&product.procurement))?)),
+        hsn_code: Set(product.hsn_code.clone()),
         min_price_paise: Set(product.min_price_paise),
         created_at: Set(product.created_at),
         updated_at: Set(product.updated_at),
@@ -699,7 +733,18 @@ async fn update_product_in(
     if let Some(attributes) = changes.attributes {
         product.attributes = attributes;
     }
+    if let Some(hsn) = changes.hsn_code {
+        let hsn = hsn.trim();
+        product.hsn_code = (!hsn.is_empty()).then(|| hsn.to_owned());
+    }
+    let cooperative = load_cooperative(db, product.cooperative_id).await?;
     if let Some(category) = &category {
+        check_hsn(
+            &mut errors,
+            product.hsn_code.as_deref(),
+            category,
+            &cooperative,
+        );
         product.category_id = category.id;
         for (key, message) in validate_attributes(&category.attribute_schema, &product.attributes) {
             errors.push(
@@ -732,7 +777,6 @@ async fn update_product_in(
             })?;
     }
     if product.status == ProductStatus::Active {
-        let cooperative = load_cooperative(db, product.cooperative_id).await?;
         let variant_count = variants_by_product_ids(db, &[product.id])
             .await?
             .get(&product.id)

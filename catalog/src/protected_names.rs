@@ -141,6 +141,7 @@ mod tests {
             images: vec![],
             declarations: Default::default(),
             procurement: Default::default(),
+            hsn_code: None,
             min_price_paise: 0,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),

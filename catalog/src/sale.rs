@@ -20,6 +20,7 @@ pub struct SaleItem {
     pub product_slug: String,
     /// The product is ACTIVE and its cooperative VERIFIED: it may be sold.
     pub on_sale: bool,
+    /// The product's own HSN code, else its category's.
     pub hsn_code: String,
     /// The catalogue's rate for the category, used where the dated rate table has none.
     pub category_gst_rate_bp: i32,
@@ -70,7 +71,10 @@ pub async fn sale_items(
                 product_title: product.title.clone(),
                 product_slug: product.slug.clone(),
                 on_sale,
-                hsn_code: category.hsn_code.clone(),
+                hsn_code: product
+                    .hsn_code
+                    .clone()
+                    .unwrap_or_else(|| category.hsn_code.clone()),
                 category_gst_rate_bp: category.gst_rate_bp,
                 cooperative,
                 variant,

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::{
-    Actor, CatalogError, CooperativeFields, Declarations, EventKind, NewAuthorisedUser, NewBatch,
-    NewEvent, NewProduct, NewVariant, Procurement, ProductImage, ProductStatus, TierPrice,
-    VerificationStatus,
+    Actor, CatalogError, CooperativeFields, Declarations, EventKind, NetQuantity, NetQuantityInput,
+    NewAuthorisedUser, NewBatch, NewEvent, NewProduct, NewVariant, Procurement, ProductImage,
+    ProductStatus, TierPrice, Uqc, VerificationStatus,
     batches::{Certificate, create_batch_in},
     cooperatives::{create_cooperative, set_verification_status},
     entity::{cooperative, gi_tag},
@@ -83,6 +83,12 @@ struct SeedVariant {
     min_order_quantity: i32,
     #[serde(default)]
     tier_prices: Vec<TierPrice>,
+    /// A pack's pieces; 1 when absent.
+    #[serde(default)]
+    pieces_per_unit: Option<i32>,
+    /// A GST unit quantity code; NOS when absent.
+    #[serde(default)]
+    uqc: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,6 +193,7 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 gst_regime: None,
                 state_code: None,
                 fssai_licence: seed.fssai_licence,
+                turnover_band: None,
             },
         )
         .await
@@ -249,10 +256,22 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
             ))
         })?;
         let status: ProductStatus = seed.status.parse().map_err(invalid)?;
+        // The demo's free-text declaration describes the first variant, read as the
+        // migration reads stored ones.
+        let declared = seed
+            .declarations
+            .net_quantity
+            .as_deref()
+            .and_then(NetQuantity::parse_legacy)
+            .map(|q| NetQuantityInput {
+                amount: q.amount_text(),
+                unit: q.unit,
+            });
         let (product, variants) = create_product_in(
             &txn,
             &system,
             NewProduct {
+                hsn_code: None,
                 cooperative_id,
                 category_slug: seed.category_slug,
                 title: seed.title,
@@ -266,16 +285,28 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
                 variants: seed
                     .variants
                     .iter()
-                    .map(|v| NewVariant {
-                        sku: v.sku.clone(),
-                        title: v.title.clone(),
-                        price_paise: v.price_paise,
-                        mrp_paise: v.mrp_paise,
-                        weight_grams: v.weight_grams,
-                        min_order_quantity: v.min_order_quantity,
-                        tier_prices: v.tier_prices.clone(),
+                    .enumerate()
+                    .map(|(index, v)| -> Result<NewVariant, CatalogError> {
+                        Ok(NewVariant {
+                            sku: v.sku.clone(),
+                            title: v.title.clone(),
+                            price_paise: v.price_paise,
+                            mrp_paise: v.mrp_paise,
+                            weight_grams: v.weight_grams,
+                            min_order_quantity: v.min_order_quantity,
+                            tier_prices: v.tier_prices.clone(),
+                            pieces_per_unit: v.pieces_per_unit.unwrap_or(1),
+                            uqc: v
+                                .uqc
+                                .as_deref()
+                                .map(str::parse::<Uqc>)
+                                .transpose()
+                                .map_err(|e| invalid(format!("{context}: {e}")))?
+                                .unwrap_or(Uqc::Nos),
+                            net_quantity: declared.clone().filter(|_| index == 0),
+                        })
                     })
-                    .collect(),
+                    .collect::<Result<Vec<_>, CatalogError>>()?,
             },
         )
         .await

@@ -246,3 +246,243 @@ impl FromStr for GstRegime {
         Self::try_from_value(&value.to_owned()).map_err(|_| format!("unknown GST regime {value}"))
     }
 }
+
+/// The GST unit quantity code (UQC) a variant is counted in on invoices, GSTR-1's HSN
+/// summary and e-invoices. The list is the GST portal's (the Customs list it was taken
+/// from); `LTR` is on the Customs and e-invoice lists, though the GSTR-1 offline tool
+/// counts litres as `MLT` or `KLR` (unconfirmed: use `MLT` for GSTR-1 if the portal
+/// refuses it). Stored as the three-letter code; a stored value outside this set fails
+/// to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Uqc {
+    /// Bags.
+    #[sea_orm(string_value = "BAG")]
+    Bag,
+    /// Bale.
+    #[sea_orm(string_value = "BAL")]
+    Bal,
+    /// Bundles.
+    #[sea_orm(string_value = "BDL")]
+    Bdl,
+    /// Buckles.
+    #[sea_orm(string_value = "BKL")]
+    Bkl,
+    /// Billions of units.
+    #[sea_orm(string_value = "BOU")]
+    Bou,
+    /// Box.
+    #[sea_orm(string_value = "BOX")]
+    Box,
+    /// Bottles.
+    #[sea_orm(string_value = "BTL")]
+    Btl,
+    /// Bunches.
+    #[sea_orm(string_value = "BUN")]
+    Bun,
+    /// Cans.
+    #[sea_orm(string_value = "CAN")]
+    Can,
+    /// Cubic metres.
+    #[sea_orm(string_value = "CBM")]
+    Cbm,
+    /// Cubic centimetres.
+    #[sea_orm(string_value = "CCM")]
+    Ccm,
+    /// Centimetres.
+    #[sea_orm(string_value = "CMS")]
+    Cms,
+    /// Cartons.
+    #[sea_orm(string_value = "CTN")]
+    Ctn,
+    /// Dozen.
+    #[sea_orm(string_value = "DOZ")]
+    Doz,
+    /// Drum.
+    #[sea_orm(string_value = "DRM")]
+    Drm,
+    /// Great gross.
+    #[sea_orm(string_value = "GGR")]
+    Ggr,
+    /// Grams.
+    #[sea_orm(string_value = "GMS")]
+    Gms,
+    /// Gross.
+    #[sea_orm(string_value = "GRS")]
+    Grs,
+    /// Gross yards.
+    #[sea_orm(string_value = "GYD")]
+    Gyd,
+    /// Kilograms.
+    #[sea_orm(string_value = "KGS")]
+    Kgs,
+    /// Kilolitres.
+    #[sea_orm(string_value = "KLR")]
+    Klr,
+    /// Kilometres.
+    #[sea_orm(string_value = "KME")]
+    Kme,
+    /// Litres.
+    #[sea_orm(string_value = "LTR")]
+    Ltr,
+    /// Millilitres.
+    #[sea_orm(string_value = "MLT")]
+    Mlt,
+    /// Metres.
+    #[sea_orm(string_value = "MTR")]
+    Mtr,
+    /// Metric tons.
+    #[sea_orm(string_value = "MTS")]
+    Mts,
+    /// Numbers.
+    #[sea_orm(string_value = "NOS")]
+    Nos,
+    /// Others.
+    #[sea_orm(string_value = "OTH")]
+    Oth,
+    /// Packs.
+    #[sea_orm(string_value = "PAC")]
+    Pac,
+    /// Pieces.
+    #[sea_orm(string_value = "PCS")]
+    Pcs,
+    /// Pairs.
+    #[sea_orm(string_value = "PRS")]
+    Prs,
+    /// Quintal.
+    #[sea_orm(string_value = "QTL")]
+    Qtl,
+    /// Rolls.
+    #[sea_orm(string_value = "ROL")]
+    Rol,
+    /// Sets.
+    #[sea_orm(string_value = "SET")]
+    Set,
+    /// Square feet.
+    #[sea_orm(string_value = "SQF")]
+    Sqf,
+    /// Square metres.
+    #[sea_orm(string_value = "SQM")]
+    Sqm,
+    /// Square yards.
+    #[sea_orm(string_value = "SQY")]
+    Sqy,
+    /// Tablets.
+    #[sea_orm(string_value = "TBS")]
+    Tbs,
+    /// Ten grams.
+    #[sea_orm(string_value = "TGM")]
+    Tgm,
+    /// Thousands.
+    #[sea_orm(string_value = "THD")]
+    Thd,
+    /// Tonnes.
+    #[sea_orm(string_value = "TON")]
+    Ton,
+    /// Tubes.
+    #[sea_orm(string_value = "TUB")]
+    Tub,
+    /// US gallons.
+    #[sea_orm(string_value = "UGS")]
+    Ugs,
+    /// Units.
+    #[sea_orm(string_value = "UNT")]
+    Unt,
+    /// Yards.
+    #[sea_orm(string_value = "YDS")]
+    Yds,
+}
+
+impl Uqc {
+    /// The three-letter code, as printed and reported.
+    pub fn code(self) -> String {
+        self.to_value()
+    }
+}
+
+impl FromStr for Uqc {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::try_from_value(&value.trim().to_ascii_uppercase())
+            .map_err(|_| format!("{value} is not a GST unit quantity code (UQC)"))
+    }
+}
+
+/// A cooperative's aggregate turnover in the previous financial year, as far as the
+/// HSN rule cares (Notif. 78/2020-CT, from 1 Apr 2021): up to Rs 5 crore its documents
+/// carry at least 4 HSN digits, above it at least 6, on every invoice. Policy data set
+/// by the cooperative's managers and admins; the default is the lower band. Stored as
+/// its upper-case name; a stored value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum TurnoverBand {
+    #[sea_orm(string_value = "UP_TO_5_CRORE")]
+    UpTo5Crore,
+    #[sea_orm(string_value = "ABOVE_5_CRORE")]
+    Above5Crore,
+}
+
+impl TurnoverBand {
+    /// The fewest HSN digits the band's documents may carry.
+    pub const fn min_hsn_digits(self) -> usize {
+        match self {
+            Self::UpTo5Crore => 4,
+            Self::Above5Crore => 6,
+        }
+    }
+}
+
+/// Why an HSN code is not one: 4, 6 or 8 digits (chapter, heading, sub-heading,
+/// tariff item).
+pub fn hsn_problem(code: &str) -> Option<String> {
+    (!(matches!(code.len(), 4 | 6 | 8) && code.bytes().all(|b| b.is_ascii_digit())))
+        .then(|| format!("{code:?} is not an HSN code: 4, 6 or 8 digits"))
+}
+
+/// The standard unit a pack's net quantity is declared in (Legal Metrology
+/// (Packaged Commodities) Rules 2011, Rule 6(1)(c)). Stored as its symbol; a stored
+/// value outside this set fails to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum NetUnit {
+    #[sea_orm(string_value = "g")]
+    Gram,
+    #[sea_orm(string_value = "kg")]
+    Kilogram,
+    #[sea_orm(string_value = "ml")]
+    Millilitre,
+    #[sea_orm(string_value = "l")]
+    Litre,
+    #[sea_orm(string_value = "cm")]
+    Centimetre,
+    #[sea_orm(string_value = "m")]
+    Metre,
+    #[sea_orm(string_value = "piece")]
+    Piece,
+}
+
+impl NetUnit {
+    /// The symbol printed after the number.
+    pub fn symbol(self) -> String {
+        self.to_value()
+    }
+}
+
+impl FromStr for NetUnit {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let lower = value.trim().to_ascii_lowercase();
+        let symbol = match lower.as_str() {
+            "gm" | "gms" | "gram" | "grams" => "g",
+            "kgs" | "kilogram" | "kilograms" => "kg",
+            "millilitre" | "millilitres" | "milliliter" | "milliliters" => "ml",
+            "litre" | "litres" | "liter" | "liters" | "ltr" => "l",
+            "centimetre" | "centimetres" | "cms" => "cm",
+            "metre" | "metres" | "meter" | "meters" | "mtr" => "m",
+            "pieces" | "pcs" | "pc" | "n" | "unit" | "units" | "number" => "piece",
+            other => other,
+        };
+        Self::try_from_value(&symbol.to_owned())
+            .map_err(|_| format!("{value} is not a unit of net quantity"))
+    }
+}

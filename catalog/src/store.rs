@@ -114,6 +114,9 @@ pub struct Product {
     pub images: Vec<ProductImage>,
     pub declarations: Declarations,
     pub procurement: Procurement,
+    /// The product's own HSN code, overriding its category's default (blankets, 6301,
+    /// in a woollens category); None keeps the category's.
+    pub hsn_code: Option<String>,
     /// The cheapest variant's price in paise (0 without variants).
     pub min_price_paise: i64,
     pub created_at: DateTime<Utc>,
@@ -138,6 +141,7 @@ impl TryFrom<product::Model> for Product {
                 .transpose()
                 .map_err(|e| corrupt("procurement", e))?
                 .unwrap_or_default(),
+            hsn_code: model.hsn_code,
             id: model.id,
             slug: model.slug,
             title: model.title,
@@ -148,6 +152,14 @@ impl TryFrom<product::Model> for Product {
             created_at: model.created_at,
             updated_at: model.updated_at,
         })
+    }
+}
+
+impl Product {
+    /// The HSN code its documents, rate lookups and channel listings use: its own, else
+    /// its category's.
+    pub fn hsn<'a>(&'a self, category_hsn: &'a str) -> &'a str {
+        self.hsn_code.as_deref().unwrap_or(category_hsn)
     }
 }
 

@@ -16,7 +16,8 @@ use uuid::Uuid;
 use crate::{
     Actor, CatalogError, Currency, FieldErrorCode, Money,
     entity::{product_variant, stock_movement},
-    status::StockReason,
+    metrology::{NetQuantity, NetQuantityInput},
+    status::{StockReason, Uqc},
     store::load_product,
 };
 use kernel::{
@@ -26,6 +27,10 @@ use kernel::{
         MAX_WEIGHT_GRAMS,
     },
 };
+
+/// The most pieces one unit (a pack) may hold. A pack's per-piece price decides GST
+/// rates with per-piece thresholds, so an absurd count would push any pack under them.
+pub const MAX_PIECES_PER_UNIT: i32 = 1_000;
 
 /// A lower unit price from a minimum quantity on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +52,13 @@ pub struct Variant {
     /// Maximum retail price, inclusive of all taxes; never below `price`.
     pub mrp: Money,
     pub weight_grams: i32,
+    /// Pieces in one unit sold: 6 for a pack of six stoles, 1 for a single piece.
+    pub pieces_per_unit: i32,
+    /// The GST unit quantity code the unit is counted in on documents.
+    pub uqc: Uqc,
+    /// The pack's declared net quantity (Legal Metrology); None where it was never
+    /// declared.
+    pub net_quantity: Option<NetQuantity>,
     pub stock_on_hand: i32,
     pub min_order_quantity: i32,
     /// Ascending by `min_quantity`, each cheaper than the one before.
@@ -92,6 +104,12 @@ impl TryFrom<product_variant::Model> for Variant {
                 currency,
             },
             weight_grams: model.weight_grams,
+            pieces_per_unit: model.pieces_per_unit,
+            uqc: model.uqc,
+            net_quantity: match (model.net_quantity_milli, model.net_quantity_unit) {
+                (Some(milli), Some(unit)) => Some(NetQuantity { milli, unit }),
+                _ => None,
+            },
             stock_on_hand: model.stock_on_hand,
             min_order_quantity: model.min_order_quantity,
             updated_at: model.updated_at,
@@ -100,7 +118,7 @@ impl TryFrom<product_variant::Model> for Variant {
 }
 
 /// A new variant. Stock starts at zero and arrives with batches.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewVariant {
     pub sku: String,
     pub title: String,
@@ -109,6 +127,39 @@ pub struct NewVariant {
     pub weight_grams: i32,
     pub min_order_quantity: i32,
     pub tier_prices: Vec<TierPrice>,
+    /// 1 (a single piece) unless the unit is a pack.
+    pub pieces_per_unit: i32,
+    /// `NOS` unless given, as documents printed before UQCs were per variant.
+    pub uqc: Uqc,
+    /// The pack's declared net quantity, as given.
+    pub net_quantity: Option<NetQuantityInput>,
+}
+
+impl Default for NewVariant {
+    fn default() -> Self {
+        Self {
+            sku: String::new(),
+            title: String::new(),
+            price_paise: 0,
+            mrp_paise: 0,
+            weight_grams: 0,
+            min_order_quantity: 0,
+            tier_prices: Vec::new(),
+            pieces_per_unit: 1,
+            uqc: Uqc::Nos,
+            net_quantity: None,
+        }
+    }
+}
+
+fn check_pieces(errors: &mut FieldErrors, pieces_per_unit: i32) {
+    if !(1..=MAX_PIECES_PER_UNIT).contains(&pieces_per_unit) {
+        errors.push(
+            "piecesPerUnit",
+            FieldErrorCode::OutOfRange,
+            format!("pieces per unit must be between 1 and {MAX_PIECES_PER_UNIT}"),
+        );
+    }
 }
 
 fn check_prices(
@@ -231,6 +282,10 @@ impl NewVariant {
             );
         }
         check_weight(&mut errors, self.weight_grams);
+        check_pieces(&mut errors, self.pieces_per_unit);
+        if let Some(Err(problem)) = self.net_quantity.as_ref().map(NetQuantityInput::parse) {
+            errors.0.push(problem);
+        }
         check_prices(
             &mut errors,
             self.price_paise,
@@ -256,6 +311,12 @@ pub(crate) async fn insert_variant(
     if !problems.is_empty() {
         return Err(CatalogError::Invalid(problems));
     }
+    let net_quantity = new
+        .net_quantity
+        .as_ref()
+        .map(NetQuantityInput::parse)
+        .transpose()
+        .map_err(|problem| CatalogError::Invalid(vec![problem]))?;
     let now = Utc::now();
     let model = product_variant::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -267,6 +328,10 @@ pub(crate) async fn insert_variant(
         mrp_paise: Set(new.mrp_paise),
         currency: Set(Currency::Inr),
         weight_grams: Set(new.weight_grams),
+        pieces_per_unit: Set(new.pieces_per_unit),
+        uqc: Set(new.uqc),
+        net_quantity_milli: Set(net_quantity.map(|q| q.milli)),
+        net_quantity_unit: Set(net_quantity.map(|q| q.unit)),
         stock_on_hand: Set(0),
         min_order_quantity: Set(new.min_order_quantity),
         tier_prices: Set(tier_json(&new.tier_prices)?),
@@ -347,6 +412,10 @@ pub struct VariantChanges {
     pub weight_grams: Option<i32>,
     pub min_order_quantity: Option<i32>,
     pub tier_prices: Option<Vec<TierPrice>>,
+    pub pieces_per_unit: Option<i32>,
+    pub uqc: Option<Uqc>,
+    /// Replaces the declared net quantity.
+    pub net_quantity: Option<NetQuantityInput>,
 }
 
 pub(crate) async fn load_variant(
@@ -395,6 +464,17 @@ async fn update_variant_in(
     let mrp = changes.mrp_paise.unwrap_or(variant.mrp.minor);
     let weight = changes.weight_grams.unwrap_or(variant.weight_grams);
     check_weight(&mut errors, weight);
+    let pieces = changes.pieces_per_unit.unwrap_or(variant.pieces_per_unit);
+    check_pieces(&mut errors, pieces);
+    let uqc = changes.uqc.unwrap_or(variant.uqc);
+    let net_quantity = match changes.net_quantity.as_ref().map(NetQuantityInput::parse) {
+        Some(Ok(quantity)) => Some(quantity),
+        Some(Err(problem)) => {
+            errors.0.push(problem);
+            None
+        }
+        None => variant.net_quantity,
+    };
     let moq = changes
         .min_order_quantity
         .unwrap_or(variant.min_order_quantity);
@@ -406,6 +486,16 @@ async fn update_variant_in(
         .col_expr(product_variant::Column::PricePaise, price.into())
         .col_expr(product_variant::Column::MrpPaise, mrp.into())
         .col_expr(product_variant::Column::WeightGrams, weight.into())
+        .col_expr(product_variant::Column::PiecesPerUnit, pieces.into())
+        .col_expr(product_variant::Column::Uqc, uqc.code().into())
+        .col_expr(
+            product_variant::Column::NetQuantityMilli,
+            net_quantity.map(|q| q.milli).into(),
+        )
+        .col_expr(
+            product_variant::Column::NetQuantityUnit,
+            net_quantity.map(|q| q.unit.symbol()).into(),
+        )
         .col_expr(product_variant::Column::MinOrderQuantity, moq.into())
         .col_expr(
             product_variant::Column::TierPrices,
@@ -629,6 +719,20 @@ mod tests {
             weight_grams: 5_200,
             min_order_quantity: 2,
             tier_prices: tiers,
+            ..NewVariant::default()
+        }
+    }
+
+    #[test]
+    fn pieces_per_unit_is_bounded() {
+        for (pieces, refused) in [(0, true), (1, false), (6, false), (1_001, true)] {
+            let mut v = variant(vec![]);
+            v.pieces_per_unit = pieces;
+            assert_eq!(
+                v.problems().iter().any(|p| p.field == ["piecesPerUnit"]),
+                refused,
+                "{pieces}"
+            );
         }
     }
 
@@ -686,6 +790,9 @@ mod tests {
             price: Money::inr(new.price_paise),
             mrp: Money::inr(new.mrp_paise),
             weight_grams: 0,
+            pieces_per_unit: 1,
+            uqc: Uqc::Nos,
+            net_quantity: None,
             stock_on_hand: 0,
             min_order_quantity: 2,
             tier_prices: new.tier_prices,

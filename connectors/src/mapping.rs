@@ -192,12 +192,13 @@ pub fn map_item(
             ),
         ));
     }
-    let hsn = &source.category.hsn_code;
+    // The product's own code where it has one (blankets in a woollens category).
+    let hsn = product.hsn(&source.category.hsn_code);
     if !matches!(hsn.len(), 4 | 6 | 8) || !hsn.bytes().all(|b| b.is_ascii_digit()) {
         problems.push(FieldError::new(
             "product.hsn",
             FieldErrorCode::Invalid,
-            "the category's HSN code must have 4, 6 or 8 digits",
+            "the product's HSN code must have 4, 6 or 8 digits",
         ));
     }
     if blank(&product.declarations.country_of_origin) {
@@ -288,6 +289,7 @@ pub fn map_item(
             hsn,
             today,
             variant.price.minor,
+            variant.pieces_per_unit,
             i64::from(source.category.gst_rate_bp),
         ) {
             Ok(rate) => rates_bp.push(rate),

@@ -23,6 +23,9 @@ mod m20261130_400001_user_suspension;
 mod m20261130_400002_login_throttle;
 mod m20261201_100001_guest_orders;
 mod m20261201_200001_tax_notes;
+mod m20261201_300001_variant_units;
+mod m20261201_300002_product_hsn;
+mod m20261201_300003_variant_net_quantity;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -49,6 +52,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_400002_login_throttle::Migration),
             Box::new(m20261201_100001_guest_orders::Migration),
             Box::new(m20261201_200001_tax_notes::Migration),
+            Box::new(m20261201_300001_variant_units::Migration),
+            Box::new(m20261201_300002_product_hsn::Migration),
+            Box::new(m20261201_300003_variant_net_quantity::Migration),
         ]
     }
 }

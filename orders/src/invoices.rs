@@ -405,6 +405,19 @@ pub const COMPOSITION_DECLARATION: &str =
     "composition taxable person, not eligible to collect tax on supplies";
 
 /// The places of supply of a document's lines, in the order they first appear.
+/// The line's description, saying what a unit of several pieces holds: the quantity
+/// and UQC count units sold (2 PAC), the description how many pieces each has.
+fn line_description(line: &OrderLineView) -> String {
+    if line.pieces_per_unit > 1 {
+        format!(
+            "{} (pack of {} pieces)",
+            line.description, line.pieces_per_unit
+        )
+    } else {
+        line.description.clone()
+    }
+}
+
 fn places_of_supply(lines: &[OrderLineView]) -> Vec<&str> {
     let mut places: Vec<&str> = Vec::new();
     for line in lines {
@@ -540,12 +553,13 @@ pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
     for (i, line) in invoice.lines.iter().enumerate() {
         let _ = write!(
             out,
-            "<tr data-line=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">NOS</td><td>{}</td><td data-col=\"total\">{}</td><td data-col=\"taxable\">{}</td>",
+            "<tr data-line=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td><td>{}</td><td data-col=\"total\">{}</td><td data-col=\"taxable\">{}</td>",
             i + 1,
             i + 1,
-            escape(&line.description),
+            escape(&line_description(line)),
             escape(&line.hsn),
             line.quantity,
+            line.uqc.code(),
             rupees(line.unit_price_paise),
             rupees(line.total_paise),
             rupees(line.taxable_paise),

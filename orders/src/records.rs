@@ -179,6 +179,9 @@ pub struct OrderLineView {
     pub description: String,
     pub hsn: String,
     pub quantity: i32,
+    /// GST unit quantity code of `quantity`.
+    pub uqc: catalog::Uqc,
+    pub pieces_per_unit: i32,
     pub unit_price_paise: i64,
     pub total_paise: i64,
     pub rate_bp: i32,
@@ -205,6 +208,8 @@ impl From<order_line::Model> for OrderLineView {
             description: m.description,
             hsn: m.hsn,
             quantity: m.quantity,
+            uqc: m.uqc,
+            pieces_per_unit: m.pieces_per_unit,
             unit_price_paise: m.unit_price_paise,
             total_paise: m.total_paise,
             rate_bp: m.rate_bp,

@@ -138,7 +138,11 @@ pub(crate) fn rerated_lines(
     for line in lines {
         goods_rates.push(match line.kind {
             LineKind::Goods => Some(
-                match rates.rate_for(&line.hsn, date, line.unit_price_paise) {
+                match rates.rate_for(
+                    &line.hsn,
+                    date,
+                    tax::price_per_piece(line.unit_price_paise, line.pieces_per_unit),
+                ) {
                     Ok(rate) => rate,
                     Err(TaxError::NoRate { .. }) => i64::from(line.rate_bp),
                     Err(e) => return Err(e.into()),
@@ -188,6 +192,8 @@ mod tests {
             description: "x".into(),
             hsn: hsn.into(),
             quantity: 1,
+            uqc: catalog::Uqc::Nos,
+            pieces_per_unit: 1,
             unit_price_paise: total,
             total_paise: total,
             rate_bp,

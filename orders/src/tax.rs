@@ -159,22 +159,35 @@ impl RateSchedule {
     }
 }
 
-/// The rate the checkout charges on a piece sold at `unit_price_paise` (tax included)
-/// on `date`: none for a supplier outside the regular regime (a bill of supply), the
-/// table's rate for the HSN (per-piece rule included), or the category's default rate
-/// for an HSN the table does not know. Channels and feeds publish the same figure.
+/// The tax-inclusive price of one piece of a unit of `pieces_per_unit` pieces sold at
+/// `unit_price_paise`: the unit's price divided by its pieces, rounded up to the paisa
+/// so that rounding can never carry a pack under a per-piece threshold. A count below
+/// one is taken as one.
+pub fn price_per_piece(unit_price_paise: i64, pieces_per_unit: i32) -> i64 {
+    let pieces = i64::from(pieces_per_unit.max(1));
+    unit_price_paise.div_euclid(pieces) + i64::from(unit_price_paise.rem_euclid(pieces) != 0)
+}
+
+/// The rate the checkout charges on a unit of `pieces_per_unit` pieces sold at
+/// `unit_price_paise` (tax included) on `date`: none for a supplier outside the regular
+/// regime (a bill of supply), the table's rate for the HSN (its per-piece rule judged on
+/// the price per piece, so a pack of six stoles is taxed as six stoles), or the
+/// category's default rate for an HSN the table does not know. Channels and feeds
+/// publish the same figure.
 pub fn charged_rate(
     rates: &RateSchedule,
     supplier_regime: catalog::GstRegime,
     hsn: &str,
     date: NaiveDate,
     unit_price_paise: i64,
+    pieces_per_unit: i32,
     category_rate_bp: i64,
 ) -> Result<i64, TaxError> {
     if !supplier_regime.collects_gst() {
         return Ok(0);
     }
-    match rates.rate_for(hsn, date, unit_price_paise) {
+    let piece = price_per_piece(unit_price_paise, pieces_per_unit);
+    match rates.rate_for(hsn, date, piece) {
         Err(TaxError::NoRate { .. }) => Ok(category_rate_bp),
         other => other,
     }
@@ -358,6 +371,32 @@ mod tests {
             schedule.rate_for("621420", date("2025-09-01"), 262_500)?,
             1_200
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_pack_is_taxed_by_its_price_per_piece() -> Result<(), TaxError> {
+        let schedule = RateSchedule::built_in()?;
+        let day = date("2025-11-25");
+        // A pack of six stoles at Rs 13,500 is Rs 2,250 a piece, Rs 2,142.86 of value
+        // at 5%: under the Rs 2,500 threshold. As one piece it would be 18%.
+        let rate = |pieces| {
+            charged_rate(
+                &schedule,
+                catalog::GstRegime::Regular,
+                "621420",
+                day,
+                1_350_000,
+                pieces,
+                500,
+            )
+        };
+        assert_eq!(rate(6)?, 500);
+        assert_eq!(rate(1)?, 1_800);
+        // Rounding up: 7 paise over 2 pieces is 4 a piece.
+        assert_eq!(price_per_piece(7, 2), 4);
+        assert_eq!(price_per_piece(1_350_000, 6), 225_000);
+        assert_eq!(price_per_piece(100, 0), 100);
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::status::{GstRegime, VerificationStatus};
+use crate::status::{GstRegime, TurnoverBand, VerificationStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cooperatives")]
@@ -23,6 +23,8 @@ pub struct Model {
     /// GST State code where the cooperative is registered.
     pub state_code: String,
     pub fssai_licence: Option<String>,
+    /// Sets the HSN digits its documents carry.
+    pub turnover_band: TurnoverBand,
     pub verification_status: VerificationStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

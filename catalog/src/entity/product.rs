@@ -17,6 +17,8 @@ pub struct Model {
     pub attributes: Json,
     pub images: Json,
     pub declarations: Json,
+    /// Overrides the category's HSN code; NULL keeps the category's.
+    pub hsn_code: Option<String>,
     /// Make in India local content and delivery lead time; NULL on older rows.
     pub procurement: Option<Json>,
     /// The cheapest variant's price, kept for sorting by price.

@@ -308,6 +308,8 @@ pub(crate) fn plan_items(lines: &[CartLine]) -> Result<Vec<PlanItem>, OrderError
                 category_gst_rate_bp: i64::from(item.category_gst_rate_bp),
                 unit_price_paise: line.unit_price_paise,
                 unit_weight_grams: i64::from(item.variant.weight_grams),
+                pieces_per_unit: item.variant.pieces_per_unit,
+                uqc: item.variant.uqc,
             })
         })
         .collect()

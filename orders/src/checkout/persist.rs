@@ -80,6 +80,8 @@ fn line_row(
         description: Set(line.description.clone()),
         hsn: Set(line.hsn.clone()),
         quantity: Set(line.quantity),
+        uqc: Set(line.uqc),
+        pieces_per_unit: Set(line.pieces_per_unit),
         unit_price_paise: Set(line.unit_price_paise),
         total_paise: Set(line.tax.total_paise),
         rate_bp: Set(i32::try_from(line.tax.rate_bp).map_err(OrderError::corrupt)?),

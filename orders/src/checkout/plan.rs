@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use catalog::GstRegime;
+use catalog::{GstRegime, Uqc};
 use chrono::NaiveDate;
 use kernel::FieldError;
 use uuid::Uuid;
@@ -38,6 +38,10 @@ pub(crate) struct PlanItem {
     /// included.
     pub unit_price_paise: i64,
     pub unit_weight_grams: i64,
+    /// Pieces in one unit (a pack's), for per-piece rate thresholds.
+    pub pieces_per_unit: i32,
+    /// What the unit is counted in on the document.
+    pub uqc: Uqc,
 }
 
 /// Units of a variant going to one consignee (or the buyer) in one State.
@@ -75,6 +79,8 @@ pub(crate) struct DraftLine {
     pub description: String,
     pub hsn: String,
     pub quantity: i32,
+    pub uqc: Uqc,
+    pub pieces_per_unit: i32,
     pub unit_price_paise: i64,
     pub tax: LineTax,
     /// GST State code of the place of supply.
@@ -214,6 +220,7 @@ pub(crate) fn plan(
             &item.hsn,
             ctx.today,
             unit,
+            item.pieces_per_unit,
             item.category_gst_rate_bp,
         )?;
         let kind = tax::supply_kind(&item.supplier_state, &allocation.destination)?;
@@ -233,6 +240,8 @@ pub(crate) fn plan(
                 description: item.description.clone(),
                 hsn: item.hsn.clone(),
                 quantity: allocation.quantity,
+                uqc: item.uqc,
+                pieces_per_unit: item.pieces_per_unit,
                 unit_price_paise: unit,
                 tax: tax::line_tax(total, rate, kind)?,
                 destination: allocation.destination.clone(),
@@ -309,6 +318,9 @@ pub(crate) fn plan(
             description: "Shipping and handling (part of the composite supply)".into(),
             hsn: principal_line.hsn.clone(),
             quantity: 1,
+            // A service line: counted as one, as before UQCs were per variant.
+            uqc: Uqc::Nos,
+            pieces_per_unit: 1,
             unit_price_paise: charge,
             tax,
             destination: destination.clone(),
@@ -416,6 +428,8 @@ mod tests {
             category_gst_rate_bp: 500,
             unit_price_paise,
             unit_weight_grams: grams,
+            pieces_per_unit: 1,
+            uqc: Uqc::Pcs,
         }
     }
 

@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::LineKind;
+use catalog::Uqc;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_lines")]
@@ -18,6 +19,10 @@ pub struct Model {
     pub description: String,
     pub hsn: String,
     pub quantity: i32,
+    /// The unit quantity code `quantity` is counted in (the variant's when sold).
+    pub uqc: Uqc,
+    /// Pieces in each unit sold (a pack's); the per-piece GST rules use it.
+    pub pieces_per_unit: i32,
     pub unit_price_paise: i64,
     pub total_paise: i64,
     pub rate_bp: i32,

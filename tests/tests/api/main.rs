@@ -19,6 +19,7 @@ mod guest_checkout;
 mod http_surface;
 mod import;
 mod leaks;
+mod listing_rules;
 mod listings;
 mod orders;
 mod payment_states;

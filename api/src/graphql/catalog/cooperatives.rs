@@ -30,6 +30,8 @@ pub struct Cooperative {
     /// from.
     pub state_code: String,
     pub fssai_licence: Option<String>,
+    /// Sets the HSN digits its invoices carry.
+    pub turnover_band: TurnoverBandValue,
     pub verification_status: VerificationStatusValue,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -74,6 +76,7 @@ impl From<catalog::Cooperative> for Cooperative {
             gst_regime: coop.gst_regime.into(),
             state_code: coop.state_code,
             fssai_licence: coop.fssai_licence,
+            turnover_band: coop.turnover_band.into(),
             verification_status: coop.verification_status.into(),
             created_at: coop.created_at,
             updated_at: coop.updated_at,

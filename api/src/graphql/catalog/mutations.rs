@@ -9,7 +9,7 @@ use crate::graphql::{
     UserError,
     catalog::{
         AttributeKindValue, Category, Cooperative, District, GstRegimeValue, ProductMutation,
-        VerificationStatusValue,
+        TurnoverBandValue, VerificationStatusValue,
     },
     context::ContextExt,
     errors::respond,
@@ -39,6 +39,9 @@ pub struct CooperativeFieldsInput {
     pub state_code: Option<String>,
     /// 14 digits; needed before listing food. An empty string clears it.
     pub fssai_licence: Option<String>,
+    /// UP_TO_5_CRORE on create unless given. Raising it is refused while a product of
+    /// the cooperative has a shorter HSN code than the band needs.
+    pub turnover_band: Option<TurnoverBandValue>,
 }
 
 impl From<CooperativeFieldsInput> for catalog::CooperativeFields {
@@ -58,6 +61,7 @@ impl From<CooperativeFieldsInput> for catalog::CooperativeFields {
             gst_regime: input.gst_regime.map(Into::into),
             state_code: input.state_code,
             fssai_licence: input.fssai_licence,
+            turnover_band: input.turnover_band.map(Into::into),
         }
     }
 }

@@ -77,6 +77,103 @@ pub struct VariantInput {
     pub min_order_quantity: i32,
     #[graphql(default)]
     pub tier_prices: Vec<TierPriceInput>,
+    /// Pieces in one unit: 6 for a pack of six stoles (1 to 1000). Per-piece GST rate
+    /// thresholds are judged on the price per piece.
+    #[graphql(default = 1)]
+    pub pieces_per_unit: i32,
+    /// The GST unit quantity code the unit is counted in on documents.
+    #[graphql(default_with = "UqcValue::Nos")]
+    pub uqc: UqcValue,
+    /// The pack's net quantity, as its label declares it (Legal Metrology).
+    pub net_quantity: Option<NetQuantityInput>,
+}
+
+/// The standard unit of a declared net quantity.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "NetUnit", remote = "catalog::NetUnit")]
+pub enum NetUnitValue {
+    #[graphql(name = "G")]
+    Gram,
+    #[graphql(name = "KG")]
+    Kilogram,
+    #[graphql(name = "ML")]
+    Millilitre,
+    #[graphql(name = "L")]
+    Litre,
+    #[graphql(name = "CM")]
+    Centimetre,
+    #[graphql(name = "M")]
+    Metre,
+    #[graphql(name = "PIECE")]
+    Piece,
+}
+
+/// A pack's declared net quantity: a number and a standard unit.
+#[derive(InputObject)]
+pub struct NetQuantityInput {
+    /// A positive decimal number with at most three decimals, e.g. "500" or "1.5".
+    pub amount: String,
+    pub unit: NetUnitValue,
+}
+
+impl From<NetQuantityInput> for catalog::NetQuantityInput {
+    fn from(input: NetQuantityInput) -> Self {
+        Self {
+            amount: input.amount,
+            unit: input.unit.into(),
+        }
+    }
+}
+
+/// A GST unit quantity code (UQC), as the GST portal lists them.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "Uqc", remote = "catalog::Uqc")]
+pub enum UqcValue {
+    Bag,
+    Bal,
+    Bdl,
+    Bkl,
+    Bou,
+    Box,
+    Btl,
+    Bun,
+    Can,
+    Cbm,
+    Ccm,
+    Cms,
+    Ctn,
+    Doz,
+    Drm,
+    Ggr,
+    Gms,
+    Grs,
+    Gyd,
+    Kgs,
+    Klr,
+    Kme,
+    Ltr,
+    Mlt,
+    Mtr,
+    Mts,
+    Nos,
+    Oth,
+    Pac,
+    Pcs,
+    Prs,
+    Qtl,
+    Rol,
+    Set,
+    Sqf,
+    Sqm,
+    Sqy,
+    Tbs,
+    Tgm,
+    Thd,
+    Ton,
+    Tub,
+    Ugs,
+    Unt,
+    Yds,
 }
 
 fn tiers(input: Vec<TierPriceInput>) -> Vec<catalog::TierPrice> {
@@ -99,6 +196,9 @@ impl From<VariantInput> for catalog::NewVariant {
             weight_grams: input.weight_grams,
             min_order_quantity: input.min_order_quantity,
             tier_prices: tiers(input.tier_prices),
+            pieces_per_unit: input.pieces_per_unit,
+            uqc: input.uqc.into(),
+            net_quantity: input.net_quantity.map(Into::into),
         }
     }
 }
@@ -130,6 +230,10 @@ pub struct ProductCreateInput {
     pub images: Vec<ProductImageInput>,
     pub declarations: Option<DeclarationsInput>,
     pub procurement: Option<ProcurementInput>,
+    /// The product's own HSN code (4, 6 or 8 digits) where its category's default does
+    /// not fit, e.g. blankets (6301) in a woollens category; at least as many digits as
+    /// the cooperative's turnover band needs.
+    pub hsn_code: Option<String>,
     #[graphql(default)]
     pub variants: Vec<VariantInput>,
     /// DRAFT when omitted.
@@ -154,6 +258,8 @@ pub struct ProductUpdateInput {
     pub declarations: Option<DeclarationsInput>,
     /// Replaces the procurement details (an omitted field inside clears it).
     pub procurement: Option<ProcurementInput>,
+    /// The product's own HSN code; an empty string returns to the category's.
+    pub hsn_code: Option<String>,
     /// ACTIVE only once every mandatory declaration is present.
     pub status: Option<ProductStatusValue>,
 }
@@ -179,6 +285,10 @@ pub struct VariantUpdateInput {
     pub weight_grams: Option<i32>,
     pub min_order_quantity: Option<i32>,
     pub tier_prices: Option<Vec<TierPriceInput>>,
+    pub pieces_per_unit: Option<i32>,
+    pub uqc: Option<UqcValue>,
+    /// Replaces the declared net quantity.
+    pub net_quantity: Option<NetQuantityInput>,
 }
 
 // Only the manual subset of `catalog::StockReason` (batches and orders move stock
@@ -277,6 +387,7 @@ impl ProductMutation {
                 .collect(),
             declarations: input.declarations.unwrap_or_default().into(),
             procurement: input.procurement.unwrap_or_default().into(),
+            hsn_code: input.hsn_code,
             variants: input.variants.into_iter().map(Into::into).collect(),
             status: input.status.map(Into::into),
         };
@@ -310,6 +421,7 @@ impl ProductMutation {
             }),
             declarations: input.declarations.map(Into::into),
             procurement: input.procurement.map(Into::into),
+            hsn_code: input.hsn_code,
             status: input.status.map(Into::into),
         };
         let updated = catalog::update_product(
@@ -367,6 +479,9 @@ impl ProductMutation {
             weight_grams: input.weight_grams,
             min_order_quantity: input.min_order_quantity,
             tier_prices: input.tier_prices.map(tiers),
+            pieces_per_unit: input.pieces_per_unit,
+            uqc: input.uqc.map(Into::into),
+            net_quantity: input.net_quantity.map(Into::into),
         };
         let updated = catalog::update_variant(
             ctx.db()?,

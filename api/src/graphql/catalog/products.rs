@@ -45,6 +45,30 @@ impl Variant {
         self.0.weight_grams
     }
 
+    /// Pieces in one unit: 6 for a pack of six stoles.
+    async fn pieces_per_unit(&self) -> i32 {
+        self.0.pieces_per_unit
+    }
+
+    /// The GST unit quantity code the unit is counted in on documents.
+    async fn uqc(&self) -> UqcValue {
+        self.0.uqc.into()
+    }
+
+    /// The pack's declared net quantity (Legal Metrology); null until declared.
+    async fn net_quantity(&self) -> Option<NetQuantity> {
+        self.0.net_quantity.map(NetQuantity)
+    }
+
+    /// The MRP per gram, kilogram, millilitre, litre, centimetre, metre or piece, by
+    /// the Legal Metrology (Packaged Commodities) Rules' Rule 6(11); null until the net
+    /// quantity is declared.
+    async fn unit_sale_price(&self) -> Option<UnitSalePrice> {
+        self.0
+            .net_quantity
+            .map(|quantity| UnitSalePrice(catalog::unit_sale_price(self.0.mrp.minor, quantity)))
+    }
+
     async fn stock_on_hand(&self) -> i32 {
         self.0.stock_on_hand
     }
@@ -66,6 +90,48 @@ impl Variant {
                 price: Paise(tier.price_paise),
             })
             .collect()
+    }
+}
+
+/// A pack's declared net quantity.
+pub struct NetQuantity(pub catalog::NetQuantity);
+
+#[Object]
+impl NetQuantity {
+    /// The number, e.g. "500" or "1.5".
+    async fn amount(&self) -> String {
+        self.0.amount_text()
+    }
+    async fn unit(&self) -> NetUnitValue {
+        self.0.unit.into()
+    }
+    /// As printed: "500 g".
+    async fn text(&self) -> String {
+        self.0.text()
+    }
+}
+
+/// The price per unit of measure a label declares next to the MRP.
+pub struct UnitSalePrice(pub catalog::UnitSalePrice);
+
+#[Object]
+impl UnitSalePrice {
+    /// In paise, rounded half up to the paisa.
+    async fn amount(&self) -> Paise {
+        Paise(self.0.paise)
+    }
+    /// The unit the price is per.
+    async fn per(&self) -> NetUnitValue {
+        self.0.per.into()
+    }
+    /// As printed: "Rs 0.72 per g".
+    async fn text(&self) -> String {
+        format!(
+            "Rs {}.{:02} per {}",
+            self.0.paise / 100,
+            self.0.paise % 100,
+            self.0.per.symbol()
+        )
     }
 }
 
@@ -147,6 +213,27 @@ impl Product {
             .map_err(loader_error)?
             .map(Cooperative::from)
             .ok_or_else(|| ApiError::Internal.into())
+    }
+
+    /// The HSN code the product's documents, GST rate and channel listings use: its
+    /// own (`hsnCodeOverride`), else its category's.
+    async fn hsn_code(&self, ctx: &Context<'_>) -> Result<String> {
+        if let Some(own) = &self.0.hsn_code {
+            return Ok(own.clone());
+        }
+        ctx.loaders()?
+            .categories
+            .load_one(self.0.category_id)
+            .await
+            .map_err(loader_error)?
+            .map(|category| category.hsn_code)
+            .ok_or_else(|| ApiError::Internal.into())
+    }
+
+    /// The product's own HSN code, overriding its category's; null keeps the
+    /// category's.
+    async fn hsn_code_override(&self) -> Option<&str> {
+        self.0.hsn_code.as_deref()
     }
 
     async fn category(&self, ctx: &Context<'_>) -> Result<Category> {

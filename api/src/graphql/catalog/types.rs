@@ -26,6 +26,18 @@ pub enum GstRegimeValue {
     Enrolled,
 }
 
+/// A cooperative's aggregate turnover in the previous financial year, which sets the
+/// HSN digits its invoices carry (Notif. 78/2020-CT): UP_TO_5_CRORE at least 4 (the
+/// default), ABOVE_5_CRORE at least 6.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "TurnoverBand", remote = "catalog::TurnoverBand")]
+pub enum TurnoverBandValue {
+    #[graphql(name = "UP_TO_5_CRORE")]
+    UpTo5Crore,
+    #[graphql(name = "ABOVE_5_CRORE")]
+    Above5Crore,
+}
+
 /// A product's place in its life cycle.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "ProductStatus", remote = "catalog::ProductStatus")]

@@ -202,8 +202,17 @@ impl OrderLine {
     async fn hsn(&self) -> &str {
         &self.0.hsn
     }
+    /// Units sold, counted in `uqc`.
     async fn quantity(&self) -> i32 {
         self.0.quantity
+    }
+    /// The GST unit quantity code of `quantity` (the variant's when it was sold).
+    async fn uqc(&self) -> crate::graphql::catalog::UqcValue {
+        self.0.uqc.into()
+    }
+    /// Pieces in each unit sold (a pack's).
+    async fn pieces_per_unit(&self) -> i32 {
+        self.0.pieces_per_unit
     }
     async fn unit_price(&self) -> Paise {
         Paise(self.0.unit_price_paise)
