@@ -42,4 +42,6 @@ pub enum AccountError {
     Hashing,
     #[error(transparent)]
     Db(#[from] DbErr),
+    #[error(transparent)]
+    Notification(#[from] notifications::NotificationError),
 }

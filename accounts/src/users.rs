@@ -1,6 +1,7 @@
 //! Users: registration and admin-created accounts (signing in is `login.rs`).
 
 use chrono::{DateTime, Utc};
+use notifications::{Envelope, Language, Message};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     SqlErr,
@@ -30,6 +31,8 @@ pub struct User {
     /// When an admin suspended the account; a suspended account cannot sign in and its
     /// sessions stop working.
     pub suspended_at: Option<DateTime<Utc>>,
+    /// The language of the messages the user is sent.
+    pub language: Language,
     pub created_at: DateTime<Utc>,
 }
 
@@ -44,6 +47,7 @@ impl From<user::Model> for User {
             cooperative_id: model.cooperative_id,
             buyer_organisation_id: model.buyer_organisation_id,
             suspended_at: model.suspended_at,
+            language: model.language,
             created_at: model.created_at,
         }
     }
@@ -92,10 +96,8 @@ pub async fn register_buyer(
             // nothing either.
             hash_password(password).await?;
             let email = Email::parse(email)?;
-            // The address's owner is to be told here ("someone tried to register with
-            // your address; sign in or reset your password") once the notifications
-            // issue lands: no email is sent by the marketplace yet.
             tracing::info!("registration for an address that already has an account");
+            tell_owner_of_registration_attempt(db, &email).await?;
             Ok(User {
                 id: Uuid::now_v7(),
                 email: email.as_str().to_owned(),
@@ -105,11 +107,47 @@ pub async fn register_buyer(
                 cooperative_role: None,
                 buyer_organisation_id: None,
                 suspended_at: None,
+                language: Language::default(),
                 created_at: Utc::now(),
             })
         }
         other => other,
     }
+}
+
+/// Tells the owner of a registered address that someone tried to register with it
+/// ("sign in or reset your password"). At most one such message an hour per account:
+/// the hour is part of the idempotency key, so a flood of attempts cannot flood the
+/// owner's inbox.
+async fn tell_owner_of_registration_attempt(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<(), AccountError> {
+    let Some(owner) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+    else {
+        // Registered and removed between the two reads: nobody to tell.
+        return Ok(());
+    };
+    notifications::record(
+        db,
+        Envelope {
+            key: format!(
+                "registration-attempt:{}:{}",
+                owner.id,
+                Utc::now().format("%Y-%m-%dT%H")
+            ),
+            to: owner.email,
+            user_id: Some(owner.id),
+            language: owner.language,
+            message: Message::RegistrationAttempt,
+            attachments: Vec::new(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Creates an account of any role after checking its fields against the role.
@@ -176,6 +214,7 @@ pub async fn create_account(
         cooperative_role: Set(cooperative_role),
         buyer_organisation_id: Set(buyer_organisation_id),
         suspended_at: Set(None),
+        language: Set(Language::default()),
         created_at: Set(now),
         updated_at: Set(now),
     };

@@ -263,6 +263,7 @@ mod tests {
 
     fn buyer() -> User {
         User {
+            language: notifications::Language::default(),
             id: Uuid::now_v7(),
             email: "dolma@example.org".into(),
             name: "Dolma".into(),

@@ -113,7 +113,9 @@ impl From<AccountError> for Failure {
             }
             AccountError::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
             AccountError::UserNotFound => Self::Top(ApiError::NotFound(error.to_string())),
-            AccountError::Hashing | AccountError::Db(_) => Self::Top(ApiError::internal(&error)),
+            AccountError::Hashing | AccountError::Db(_) | AccountError::Notification(_) => {
+                Self::Top(ApiError::internal(&error))
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ mod http_surface;
 mod import;
 mod leaks;
 mod listings;
+mod mail;
 mod orders;
 mod payment_states;
 mod provenance;

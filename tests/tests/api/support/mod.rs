@@ -5,6 +5,7 @@ pub mod documents;
 pub mod flows;
 pub mod postgres;
 pub mod server;
+pub mod smtp_sink;
 pub mod stripe_fake;
 
 pub use server::{Backend, ServerOptions, TestServer, error_code};
