@@ -1,6 +1,7 @@
 //! Users: registration and admin-created accounts (signing in is `login.rs`).
 
 use chrono::{DateTime, Utc};
+use kernel::{Writer, begin_write};
 use notifications::{Envelope, Language, Message};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -10,6 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     AccountError, CooperativeRole, Email, Role,
+    account_tokens::request_email_verification,
     entity::user,
     organisations::organisation_exists,
     password::{check_password_policy, hash_password},
@@ -33,6 +35,8 @@ pub struct User {
     pub suspended_at: Option<DateTime<Utc>>,
     /// The language of the messages the user is sent.
     pub language: Language,
+    /// When the user proved the address is theirs (`emailVerify`).
+    pub email_verified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -48,6 +52,7 @@ impl From<user::Model> for User {
             buyer_organisation_id: model.buyer_organisation_id,
             suspended_at: model.suspended_at,
             language: model.language,
+            email_verified_at: model.email_verified_at,
             created_at: model.created_at,
         }
     }
@@ -72,23 +77,32 @@ pub struct NewAccount {
 /// registration cannot tell anyone which addresses have accounts; nothing is created
 /// then, and the user returned is a stand-in whose id exists nowhere.
 pub async fn register_buyer(
-    db: &impl ConnectionTrait,
+    db: &impl Writer,
     email: &str,
     password: &str,
     name: &str,
 ) -> Result<User, AccountError> {
-    let created = create_account(
-        db,
-        NewAccount {
-            email: email.to_owned(),
-            password: password.to_owned(),
-            name: name.to_owned(),
-            role: Role::Buyer,
-            cooperative_id: None,
-            cooperative_role: None,
-            buyer_organisation_id: None,
-        },
-    )
+    let created = async {
+        let model = prepare_account(
+            db,
+            NewAccount {
+                email: email.to_owned(),
+                password: password.to_owned(),
+                name: name.to_owned(),
+                role: Role::Buyer,
+                cooperative_id: None,
+                cooperative_role: None,
+                buyer_organisation_id: None,
+            },
+        )
+        .await?;
+        // The account and its verification mail commit together.
+        let txn = begin_write(db).await?;
+        let user = insert_account(&txn, model).await?;
+        request_email_verification(&txn, &user).await?;
+        txn.commit().await?;
+        Ok(user)
+    }
     .await;
     match created {
         Err(AccountError::EmailTaken) => {
@@ -108,6 +122,7 @@ pub async fn register_buyer(
                 buyer_organisation_id: None,
                 suspended_at: None,
                 language: Language::default(),
+                email_verified_at: None,
                 created_at: Utc::now(),
             })
         }
@@ -155,6 +170,16 @@ pub async fn create_account(
     db: &impl ConnectionTrait,
     new: NewAccount,
 ) -> Result<User, AccountError> {
+    let model = prepare_account(db, new).await?;
+    insert_account(db, model).await
+}
+
+/// Checks a new account's fields and hashes its password (slow: outside any write
+/// transaction), giving the row to insert.
+async fn prepare_account(
+    db: &impl ConnectionTrait,
+    new: NewAccount,
+) -> Result<user::ActiveModel, AccountError> {
     let email = Email::parse(&new.email)?;
     check_password_policy(&new.password, email.as_str())?;
     let name = new.name.trim().to_owned();
@@ -215,9 +240,17 @@ pub async fn create_account(
         buyer_organisation_id: Set(buyer_organisation_id),
         suspended_at: Set(None),
         language: Set(Language::default()),
+        email_verified_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
+    Ok(model)
+}
+
+async fn insert_account(
+    db: &impl ConnectionTrait,
+    model: user::ActiveModel,
+) -> Result<User, AccountError> {
     // The unique index decides races between two registrations of one email.
     match user::Entity::insert(model).exec_with_returning(db).await {
         Ok(inserted) => Ok(User::from(inserted)),

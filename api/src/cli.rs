@@ -323,6 +323,10 @@ struct ServeArgs {
     /// choice production needs to run without SMTP_URL.
     #[arg(long, env = "MAIL_DROP", value_parser = clap::builder::FalseyValueParser::new())]
     mail_drop: bool,
+    /// How long a password-reset code works, in seconds.
+    #[arg(long, env = "PASSWORD_RESET_TTL_SECS", default_value_t = 3600,
+          value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    password_reset_ttl_secs: i64,
     /// A message failing this often is dead-lettered.
     #[arg(long, env = "MAIL_MAX_ATTEMPTS", default_value_t = 10,
           value_parser = clap::value_parser!(i32).range(1..=100))]
@@ -800,6 +804,7 @@ fn mail_settings(env: AppEnv, data_dir: &Path, args: &ServeArgs) -> anyhow::Resu
     // Checked now (the From address, the SMTP URL), so a bad one stops the start.
     notifications::Mailer::new(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(MailSettings {
+        password_reset_ttl: chrono::Duration::seconds(args.password_reset_ttl_secs),
         mailer: settings,
         sender: !args.no_mail_sender,
         poll_interval: Duration::from_millis(args.mail_poll_ms),

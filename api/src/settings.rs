@@ -55,6 +55,8 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     pub mailer: notifications::MailSettings,
+    /// How long a password-reset code works.
+    pub password_reset_ttl: chrono::Duration,
     /// Run the mail sender in this process.
     pub sender: bool,
     pub poll_interval: Duration,

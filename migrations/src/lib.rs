@@ -22,6 +22,7 @@ mod m20261130_300001_sqlite_integer_bounds;
 mod m20261130_400001_user_suspension;
 mod m20261130_400002_login_throttle;
 mod m20261201_400001_notifications;
+mod m20261201_400002_account_tokens;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_400001_user_suspension::Migration),
             Box::new(m20261130_400002_login_throttle::Migration),
             Box::new(m20261201_400001_notifications::Migration),
+            Box::new(m20261201_400002_account_tokens::Migration),
         ]
     }
 }

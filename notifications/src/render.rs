@@ -29,6 +29,13 @@ pub struct Rendered {
     pub text: String,
 }
 
+impl Rendered {
+    /// Renders a message without recording it.
+    pub fn of(message: &Message, language: Language) -> Result<Self, NotificationError> {
+        render(message, language)
+    }
+}
+
 pub fn render(message: &Message, language: Language) -> Result<Rendered, NotificationError> {
     let copy = copy(message, language);
     let html = Html {

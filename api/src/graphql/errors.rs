@@ -101,6 +101,7 @@ impl From<AccountError> for Failure {
                 UserErrorCode::NotFound,
                 "buyer organisation not found".to_owned(),
             ),
+            AccountError::TokenInvalid => one("token", UserErrorCode::Invalid, error.to_string()),
             AccountError::InvitationInvalid => {
                 one("token", UserErrorCode::Invalid, error.to_string())
             }

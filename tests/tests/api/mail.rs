@@ -291,6 +291,273 @@ async fn production_refuses_to_start_without_smtp(backend: Backend) -> anyhow::R
     Ok(())
 }
 
+const RESET_REQUEST: &str = "mutation($input: PasswordResetRequestInput!) { passwordResetRequest(input: $input) { errors { field code message } } }";
+const RESET: &str = "mutation($input: PasswordResetInput!) { passwordReset(input: $input) { reset errors { field code message } } }";
+const LOGIN: &str =
+    "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken } }";
+const REFRESH: &str =
+    "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { accessToken } }";
+const ME: &str = "{ me { email emailVerified language } }";
+
+/// The value on the line `label: value` of a message's text part.
+fn code_in(text: &str, label: &str) -> String {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix(&format!("{label}: ")))
+        .unwrap_or_else(|| panic!("no {label} in {text}"))
+        .trim()
+        .to_owned()
+}
+
+async fn login(server: &TestServer, email: &str, password: &str) -> Value {
+    server
+        .graphql(
+            LOGIN,
+            json!({ "input": { "email": email, "password": password } }),
+        )
+        .await
+}
+
+async fn reset(server: &TestServer, token: &str, password: &str) -> Value {
+    server
+        .graphql(
+            RESET,
+            json!({ "input": { "token": token, "newPassword": password } }),
+        )
+        .await
+}
+
+async fn request_reset(server: &TestServer, email: &str) -> Value {
+    server
+        .graphql(RESET_REQUEST, json!({ "input": { "email": email } }))
+        .await
+}
+
+async fn password_reset_end_to_end(backend: Backend) -> anyhow::Result<()> {
+    let sink = SmtpSink::start(None).await?;
+    let server =
+        TestServer::spawn(backend, mailing(&sink).env("PASSWORD_RESET_TTL_SECS", "2")).await?;
+    let email = "rigzin@example.org";
+    register(&server, email, PASSWORD, "Rigzin").await;
+    let signed_in = login(&server, email, PASSWORD).await;
+    let access = signed_in["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refresh = signed_in["data"]["login"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // No enumeration: an unknown address gets the same answer, and no mail.
+    let known = request_reset(&server, email).await;
+    let unknown = request_reset(&server, "nobody-here@example.org").await;
+    assert_eq!(known, unknown);
+    assert_eq!(
+        known["data"]["passwordResetRequest"]["errors"],
+        json!([]),
+        "{known}"
+    );
+    server.drain().await;
+    assert!(sink.to("nobody-here@example.org").is_empty());
+    let resets: Vec<_> = sink
+        .to(email)
+        .into_iter()
+        .filter(|m| m.subject() == "Reset your password")
+        .collect();
+    assert_eq!(resets.len(), 1, "{:?}", sink.received());
+    let token = code_in(&resets[0].text(), "Reset code");
+
+    // An expired code does not work (a second one, left to expire).
+    request_reset(&server, email).await;
+    server.drain().await;
+    let second: Vec<_> = sink
+        .to(email)
+        .into_iter()
+        .filter(|m| m.subject() == "Reset your password")
+        .collect();
+    assert_eq!(second.len(), 2);
+    let expiring = code_in(&second[1].text(), "Reset code");
+    clock_passes(chrono::Utc::now() + chrono::Duration::seconds(2)).await;
+    let expired = reset(&server, &expiring, "a-brand-new-passphrase-1").await;
+    assert_eq!(
+        expired["data"]["passwordReset"]["reset"], false,
+        "{expired}"
+    );
+    assert_eq!(
+        expired["data"]["passwordReset"]["errors"][0]["field"],
+        json!(["input", "token"])
+    );
+    assert_eq!(
+        expired["data"]["passwordReset"]["errors"][0]["code"],
+        "INVALID"
+    );
+
+    // The first code has expired as well: ask again, and meanwhile the address is
+    // locked by failed logins.
+    request_reset(&server, email).await;
+    server.drain().await;
+    let third: Vec<_> = sink
+        .to(email)
+        .into_iter()
+        .filter(|m| m.subject() == "Reset your password")
+        .collect();
+    assert_eq!(third.len(), 3);
+    let token_now = code_in(&third[2].text(), "Reset code");
+    assert_ne!(token, token_now);
+    for _ in 0..6 {
+        login(&server, email, "wrong-password-guess").await;
+    }
+    let locked = login(&server, email, PASSWORD).await;
+    assert!(
+        locked["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("too many failed logins"),
+        "{locked}"
+    );
+    // A password that breaks the rules is refused, and the code still works.
+    let weak = reset(&server, &token_now, "short").await;
+    assert_eq!(
+        weak["data"]["passwordReset"]["errors"][0]["field"],
+        json!(["input", "newPassword"]),
+        "{weak}"
+    );
+    let new_password = "juniper-and-barley-2027";
+    let done = reset(&server, &token_now, new_password).await;
+    assert_eq!(
+        done["data"]["passwordReset"],
+        json!({ "reset": true, "errors": [] }),
+        "{done}"
+    );
+
+    // Every earlier session has ended: the access token and the refresh token.
+    let me = server.graphql_as(Some(&access), ME, json!({})).await;
+    assert_eq!(
+        crate::support::error_code(&me),
+        Some("UNAUTHENTICATED"),
+        "{me}"
+    );
+    let refreshed = server
+        .graphql(REFRESH, json!({ "input": { "refreshToken": refresh } }))
+        .await;
+    assert!(refreshed["data"]["refreshToken"].is_null(), "{refreshed}");
+    // The lock is lifted; the old password is gone, the new one works.
+    let old = login(&server, email, PASSWORD).await;
+    assert!(old["data"]["login"].is_null(), "{old}");
+    let fresh = login(&server, email, new_password).await;
+    assert!(fresh["data"]["login"]["accessToken"].is_string(), "{fresh}");
+    // A used code does not work again.
+    let reused = reset(&server, &token_now, "another-fresh-passphrase-9").await;
+    assert_eq!(reused["data"]["passwordReset"]["reset"], false, "{reused}");
+    assert_eq!(
+        reused["data"]["passwordReset"]["errors"][0]["code"],
+        "INVALID"
+    );
+    let still = login(&server, email, new_password).await;
+    assert!(still["data"]["login"]["accessToken"].is_string(), "{still}");
+    sink.stop();
+    Ok(())
+}
+
+async fn registration_sends_a_verification_code(backend: Backend) -> anyhow::Result<()> {
+    let sink = SmtpSink::start(None).await?;
+    let server = TestServer::spawn(backend, mailing(&sink)).await?;
+    let email = "skarma@example.org";
+    register(&server, email, PASSWORD, "Skarma").await;
+    server.drain().await;
+    let mails = sink.to(email);
+    assert_eq!(mails.len(), 1, "{:?}", sink.received());
+    assert_eq!(mails[0].subject(), "Confirm your email address");
+    let token = code_in(&mails[0].text(), "Verification code");
+    let access = login(&server, email, PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = server.graphql_as(Some(&access), ME, json!({})).await;
+    assert_eq!(me["data"]["me"]["emailVerified"], false, "{me}");
+    let verify = "mutation($input: EmailVerifyInput!) { emailVerify(input: $input) { user { email emailVerified } errors { field code } } }";
+    let wrong = server
+        .graphql(verify, json!({ "input": { "token": "not-a-real-code" } }))
+        .await;
+    assert_eq!(
+        wrong["data"]["emailVerify"]["errors"],
+        json!([{ "field": ["input", "token"], "code": "INVALID" }])
+    );
+    let verified = server
+        .graphql(verify, json!({ "input": { "token": token } }))
+        .await;
+    assert_eq!(
+        verified["data"]["emailVerify"],
+        json!({ "user": { "email": email, "emailVerified": true }, "errors": [] }),
+        "{verified}"
+    );
+    let me = server.graphql_as(Some(&access), ME, json!({})).await;
+    assert_eq!(me["data"]["me"]["emailVerified"], true);
+    let again = server
+        .graphql(verify, json!({ "input": { "token": token } }))
+        .await;
+    assert_eq!(
+        again["data"]["emailVerify"]["errors"][0]["code"], "INVALID",
+        "{again}"
+    );
+    // A verified address is sent no further code.
+    let request = server
+        .graphql_as(
+            Some(&access),
+            "mutation { emailVerificationRequest { errors { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        request["data"]["emailVerificationRequest"]["errors"],
+        json!([]),
+        "{request}"
+    );
+    server.drain().await;
+    assert_eq!(sink.to(email).len(), 1);
+    sink.stop();
+    Ok(())
+}
+
+async fn messages_come_in_the_users_language(backend: Backend) -> anyhow::Result<()> {
+    let sink = SmtpSink::start(None).await?;
+    let server = TestServer::spawn(backend, mailing(&sink)).await?;
+    let email = "padma-hi@example.org";
+    register(&server, email, PASSWORD, "Padma").await;
+    let access = login(&server, email, PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let updated = server
+        .graphql_as(
+            Some(&access),
+            "mutation($input: MeUpdateInput!) { meUpdate(input: $input) { user { language } errors { code } } }",
+            json!({ "input": { "language": "HINDI" } }),
+        )
+        .await;
+    assert_eq!(
+        updated["data"]["meUpdate"]["user"]["language"], "HINDI",
+        "{updated}"
+    );
+    request_reset(&server, email).await;
+    server.drain().await;
+    let reset_mail = sink
+        .to(email)
+        .into_iter()
+        .find(|m| m.subject() == "अपना पासवर्ड रीसेट करें")
+        .unwrap_or_else(|| panic!("no Hindi reset mail: {:?}", sink.received()));
+    assert!(reset_mail.text().contains("रीसेट कोड: "));
+    assert!(reset_mail.html().contains("lang=\"hi\""));
+    sink.stop();
+    Ok(())
+}
+
+both_backends!(
+    password_reset_end_to_end,
+    registration_sends_a_verification_code,
+    messages_come_in_the_users_language,
+);
+
 both_backends!(
     a_taken_email_registration_mails_the_owner,
     a_staff_invitation_is_mailed_with_its_token,
