@@ -13,28 +13,20 @@ use kernel::{Writer, begin_write};
 use notifications::{Envelope, Message};
 use rand::RngCore;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DeriveActiveEnum, EntityTrait, EnumIter,
-    QueryFilter, sea_query::Expr, sea_query::StringLen,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
     AccountError, Email, User, UserId,
-    entity::{account_token, login_attempt, user},
+    entity::{
+        account_token::{self, TokenPurpose},
+        login_attempt, user,
+    },
     password::{check_password_policy, hash_password},
     revoke_user_sessions,
 };
-
-/// What a token is for; stored as its upper-case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum TokenPurpose {
-    #[sea_orm(string_value = "PASSWORD_RESET")]
-    PasswordReset,
-    #[sea_orm(string_value = "EMAIL_VERIFICATION")]
-    EmailVerification,
-}
 
 /// How long an email-verification token works.
 pub const EMAIL_VERIFICATION_LIFETIME_HOURS: i64 = 48;

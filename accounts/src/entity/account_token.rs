@@ -1,6 +1,14 @@
-use sea_orm::entity::prelude::*;
+use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
-use crate::account_tokens::TokenPurpose;
+/// What a token is for; stored as its upper-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum TokenPurpose {
+    #[sea_orm(string_value = "PASSWORD_RESET")]
+    PasswordReset,
+    #[sea_orm(string_value = "EMAIL_VERIFICATION")]
+    EmailVerification,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "account_tokens")]
