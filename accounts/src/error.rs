@@ -32,6 +32,8 @@ pub enum AccountError {
     RefreshTokenReused,
     #[error("{0}")]
     Forbidden(String),
+    #[error("the token is invalid, used or expired")]
+    TokenInvalid,
     #[error("the invitation is invalid, used or expired")]
     InvitationInvalid,
     #[error("user not found")]
@@ -42,4 +44,6 @@ pub enum AccountError {
     Hashing,
     #[error(transparent)]
     Db(#[from] DbErr),
+    #[error(transparent)]
+    Notification(#[from] notifications::NotificationError),
 }

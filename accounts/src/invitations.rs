@@ -7,6 +7,8 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
+use kernel::{Writer, begin_write};
+use notifications::{Envelope, Message};
 use rand::RngCore;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
@@ -46,7 +48,7 @@ fn hash_token(token: &str) -> String {
 /// Invites a staff member to a cooperative. Only the cooperative's managers and admins
 /// may invite, and only managers of it (or admins) may invite another manager.
 pub async fn invite_staff(
-    db: &impl ConnectionTrait,
+    db: &impl Writer,
     inviter: &User,
     cooperative_id: Uuid,
     email: &str,
@@ -63,12 +65,13 @@ pub async fn invite_staff(
         ));
     }
     let email = Email::parse(email)?;
-    if let Some(existing) = user::Entity::find()
+    let existing = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(db)
         .await?
-    {
-        cannot_join(&User::from(existing), cooperative_id)
+        .map(User::from);
+    if let Some(existing) = &existing {
+        cannot_join(existing, cooperative_id)
             .map_or(Ok(()), |why| Err(not_allowed("email", why)))?;
     }
     let name = name.trim().to_owned();
@@ -84,6 +87,8 @@ pub async fn invite_staff(
     let now = Utc::now();
     let expires_at = now + Duration::days(INVITATION_LIFETIME_DAYS);
     let id = Uuid::now_v7();
+    // The invitation and its email commit together.
+    let txn = begin_write(db).await?;
     staff_invitation::Entity::insert(staff_invitation::ActiveModel {
         id: Set(id),
         cooperative_id: Set(cooperative_id),
@@ -96,8 +101,25 @@ pub async fn invite_staff(
         accepted_at: Set(None),
         created_at: Set(now),
     })
-    .exec(db)
+    .exec(&txn)
     .await?;
+    notifications::record(
+        &txn,
+        Envelope {
+            key: format!("staff-invitation:{id}"),
+            to: email.as_str().to_owned(),
+            user_id: existing.as_ref().map(|u| u.id),
+            language: existing.as_ref().map(|u| u.language).unwrap_or_default(),
+            message: Message::StaffInvitation {
+                invitee_name: name.clone(),
+                token: token.clone(),
+                expires_at,
+            },
+            attachments: Vec::new(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
     Ok(Invitation {
         id,
         cooperative_id,

@@ -5,6 +5,7 @@
 //! rotating refresh-token families. Knows nothing of HTTP, GraphQL or JWT: access tokens
 //! are minted by the adapter from the [`User`] this crate authenticates.
 
+mod account_tokens;
 mod email;
 mod entity;
 mod error;
@@ -18,6 +19,10 @@ mod sessions;
 mod staff;
 mod users;
 
+pub use account_tokens::{
+    EMAIL_VERIFICATION_LIFETIME_HOURS, VerifiedEmail, request_email_verification,
+    request_password_reset, reset_password, set_language, verify_email,
+};
 pub use email::Email;
 pub use error::AccountError;
 pub use invitations::{INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff};

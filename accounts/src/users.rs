@@ -1,6 +1,8 @@
 //! Users: registration and admin-created accounts (signing in is `login.rs`).
 
 use chrono::{DateTime, Utc};
+use kernel::{Writer, begin_write};
+use notifications::{Envelope, Language, Message};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     SqlErr,
@@ -9,6 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     AccountError, CooperativeRole, Email, Role,
+    account_tokens::request_email_verification,
     entity::user,
     organisations::organisation_exists,
     password::{check_password_policy, hash_password},
@@ -30,6 +33,10 @@ pub struct User {
     /// When an admin suspended the account; a suspended account cannot sign in and its
     /// sessions stop working.
     pub suspended_at: Option<DateTime<Utc>>,
+    /// The language of the messages the user is sent.
+    pub language: Language,
+    /// When the user proved the address is theirs (`emailVerify`).
+    pub email_verified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -44,6 +51,8 @@ impl From<user::Model> for User {
             cooperative_id: model.cooperative_id,
             buyer_organisation_id: model.buyer_organisation_id,
             suspended_at: model.suspended_at,
+            language: model.language,
+            email_verified_at: model.email_verified_at,
             created_at: model.created_at,
         }
     }
@@ -68,23 +77,32 @@ pub struct NewAccount {
 /// registration cannot tell anyone which addresses have accounts; nothing is created
 /// then, and the user returned is a stand-in whose id exists nowhere.
 pub async fn register_buyer(
-    db: &impl ConnectionTrait,
+    db: &impl Writer,
     email: &str,
     password: &str,
     name: &str,
 ) -> Result<User, AccountError> {
-    let created = create_account(
-        db,
-        NewAccount {
-            email: email.to_owned(),
-            password: password.to_owned(),
-            name: name.to_owned(),
-            role: Role::Buyer,
-            cooperative_id: None,
-            cooperative_role: None,
-            buyer_organisation_id: None,
-        },
-    )
+    let created = async {
+        let model = prepare_account(
+            db,
+            NewAccount {
+                email: email.to_owned(),
+                password: password.to_owned(),
+                name: name.to_owned(),
+                role: Role::Buyer,
+                cooperative_id: None,
+                cooperative_role: None,
+                buyer_organisation_id: None,
+            },
+        )
+        .await?;
+        // The account and its verification mail commit together.
+        let txn = begin_write(db).await?;
+        let user = insert_account(&txn, model).await?;
+        request_email_verification(&txn, &user).await?;
+        txn.commit().await?;
+        Ok(user)
+    }
     .await;
     match created {
         Err(AccountError::EmailTaken) => {
@@ -92,10 +110,8 @@ pub async fn register_buyer(
             // nothing either.
             hash_password(password).await?;
             let email = Email::parse(email)?;
-            // The address's owner is to be told here ("someone tried to register with
-            // your address; sign in or reset your password") once the notifications
-            // issue lands: no email is sent by the marketplace yet.
             tracing::info!("registration for an address that already has an account");
+            tell_owner_of_registration_attempt(db, &email).await?;
             Ok(User {
                 id: Uuid::now_v7(),
                 email: email.as_str().to_owned(),
@@ -105,6 +121,8 @@ pub async fn register_buyer(
                 cooperative_role: None,
                 buyer_organisation_id: None,
                 suspended_at: None,
+                language: Language::default(),
+                email_verified_at: None,
                 created_at: Utc::now(),
             })
         }
@@ -112,11 +130,56 @@ pub async fn register_buyer(
     }
 }
 
+/// Tells the owner of a registered address that someone tried to register with it
+/// ("sign in or reset your password"). At most one such message an hour per account:
+/// the hour is part of the idempotency key, so a flood of attempts cannot flood the
+/// owner's inbox.
+async fn tell_owner_of_registration_attempt(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<(), AccountError> {
+    let Some(owner) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+    else {
+        // Registered and removed between the two reads: nobody to tell.
+        return Ok(());
+    };
+    notifications::record(
+        db,
+        Envelope {
+            key: format!(
+                "registration-attempt:{}:{}",
+                owner.id,
+                Utc::now().format("%Y-%m-%dT%H")
+            ),
+            to: owner.email,
+            user_id: Some(owner.id),
+            language: owner.language,
+            message: Message::RegistrationAttempt,
+            attachments: Vec::new(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Creates an account of any role after checking its fields against the role.
 pub async fn create_account(
     db: &impl ConnectionTrait,
     new: NewAccount,
 ) -> Result<User, AccountError> {
+    let model = prepare_account(db, new).await?;
+    insert_account(db, model).await
+}
+
+/// Checks a new account's fields and hashes its password (slow: outside any write
+/// transaction), giving the row to insert.
+async fn prepare_account(
+    db: &impl ConnectionTrait,
+    new: NewAccount,
+) -> Result<user::ActiveModel, AccountError> {
     let email = Email::parse(&new.email)?;
     check_password_policy(&new.password, email.as_str())?;
     let name = new.name.trim().to_owned();
@@ -176,9 +239,18 @@ pub async fn create_account(
         cooperative_role: Set(cooperative_role),
         buyer_organisation_id: Set(buyer_organisation_id),
         suspended_at: Set(None),
+        language: Set(Language::default()),
+        email_verified_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
+    Ok(model)
+}
+
+async fn insert_account(
+    db: &impl ConnectionTrait,
+    model: user::ActiveModel,
+) -> Result<User, AccountError> {
     // The unique index decides races between two registrations of one email.
     match user::Entity::insert(model).exec_with_returning(db).await {
         Ok(inserted) => Ok(User::from(inserted)),

@@ -263,6 +263,8 @@ mod tests {
 
     fn buyer() -> User {
         User {
+            language: notifications::Language::default(),
+            email_verified_at: None,
             id: Uuid::now_v7(),
             email: "dolma@example.org".into(),
             name: "Dolma".into(),

@@ -19,7 +19,7 @@ use sea_orm_migration::MigratorTrait;
 use crate::{
     settings::{
         AppEnv, CatalogCacheSettings, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat,
-        MIN_JWT_SECRET_BYTES, MeilisearchSettings, MetricsSettings, OrdersSettings,
+        MIN_JWT_SECRET_BYTES, MailSettings, MeilisearchSettings, MetricsSettings, OrdersSettings,
         RateLimitSettings, SearchSettings, Secret, Settings,
     },
     startup::{
@@ -355,6 +355,48 @@ struct ServeArgs {
     /// kept under DATA_DIR in development when unset).
     #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<Secret>,
+    /// Send mail through this SMTP server: `smtps://[user:password@]host[:port]` (TLS),
+    /// `smtp://…?tls=required` (STARTTLS), `smtp://…?tls=opportunistic` (STARTTLS when
+    /// offered) or plain `smtp://…` (a relay on the same host). Unset:
+    /// development writes each message under DATA_DIR/mail/, production refuses to
+    /// start unless MAIL_DROP is set.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<Secret>,
+    /// Timeout of each SMTP connection and command, in seconds.
+    #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    smtp_timeout_secs: u64,
+    /// The `From` of every message.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Ladakh Cooperative Marketplace <no-reply@localhost>"
+    )]
+    mail_from: String,
+    /// Send no mail at all (messages are recorded, logged and marked sent): the explicit
+    /// choice production needs to run without SMTP_URL.
+    #[arg(long, env = "MAIL_DROP", value_parser = clap::builder::FalseyValueParser::new())]
+    mail_drop: bool,
+    /// How long a password-reset code works, in seconds.
+    #[arg(long, env = "PASSWORD_RESET_TTL_SECS", default_value_t = 3600,
+          value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    password_reset_ttl_secs: i64,
+    /// A message failing this often is dead-lettered.
+    #[arg(long, env = "MAIL_MAX_ATTEMPTS", default_value_t = 10,
+          value_parser = clap::value_parser!(i32).range(1..=100))]
+    mail_max_attempts: i32,
+    /// The first retry delay of a message not sent, in milliseconds (doubles, capped at
+    /// an hour, with jitter).
+    #[arg(long, env = "MAIL_BACKOFF_MS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    mail_backoff_ms: u64,
+    /// How often an idle mail sender looks for messages, in milliseconds.
+    #[arg(long, env = "MAIL_POLL_MS", default_value_t = 500,
+          value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    mail_poll_ms: u64,
+    /// Do not run the mail sender in this process (every replica may run it).
+    #[arg(long)]
+    no_mail_sender: bool,
     #[command(flatten)]
     gem: GemArgs,
     #[command(flatten)]
@@ -907,6 +949,43 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         graphiql: args.graphiql.unwrap_or(!production),
         metrics: metrics_settings(production, args)?,
         drain_endpoint: args.enable_drain_endpoint,
+        mail: mail_settings(env, &common.data_dir, args)?,
+    })
+}
+
+/// Where mail goes: SMTP when configured; otherwise files under DATA_DIR/mail/ in
+/// development, and in production nothing unless MAIL_DROP says so explicitly, since
+/// a production server that silently sends no password resets is worse than one that
+/// does not start.
+fn mail_settings(env: AppEnv, data_dir: &Path, args: &ServeArgs) -> anyhow::Result<MailSettings> {
+    let smtp = Secret::given(args.smtp_url.as_ref()).map(|url| url.expose().to_owned());
+    let delivery = match (smtp, args.mail_drop, env) {
+        (Some(_), true, _) => bail!("SMTP_URL and MAIL_DROP are both set; choose one"),
+        (Some(url), false, _) => notifications::Delivery::Smtp {
+            url,
+            timeout: Duration::from_secs(args.smtp_timeout_secs),
+        },
+        (None, true, _) => notifications::Delivery::Drop,
+        (None, false, AppEnv::Development) => notifications::Delivery::Files {
+            dir: data_dir.join("mail"),
+        },
+        (None, false, AppEnv::Production) => bail!(
+            "SMTP_URL is not set; production needs an SMTP server, or MAIL_DROP=1 to send no mail at all"
+        ),
+    };
+    let settings = notifications::MailSettings {
+        from: args.mail_from.clone(),
+        delivery,
+        max_attempts: args.mail_max_attempts,
+        backoff: Duration::from_millis(args.mail_backoff_ms),
+    };
+    // Checked now (the From address, the SMTP URL), so a bad one stops the start.
+    notifications::Mailer::new(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(MailSettings {
+        password_reset_ttl: chrono::Duration::seconds(args.password_reset_ttl_secs),
+        mailer: settings,
+        sender: !args.no_mail_sender,
+        poll_interval: Duration::from_millis(args.mail_poll_ms),
     })
 }
 

@@ -48,6 +48,18 @@ pub struct Settings {
     /// Serve `POST /internal/drain`, which runs the background tasks until they find no
     /// work: for tests, refused in production.
     pub drain_endpoint: bool,
+    pub mail: MailSettings,
+}
+
+/// Mail: where it goes, and the sender task.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub mailer: notifications::MailSettings,
+    /// How long a password-reset code works.
+    pub password_reset_ttl: chrono::Duration,
+    /// Run the mail sender in this process.
+    pub sender: bool,
+    pub poll_interval: Duration,
 }
 
 /// Who may read `GET /metrics`: anyone on a separate (private) listener, with the

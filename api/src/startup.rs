@@ -191,6 +191,7 @@ fn background_workers(
     search_index: &Arc<dyn search::SearchIndex>,
     orders: &orders::OrderService,
     connectors: &connectors::ConnectorService,
+    mailer: Option<Arc<notifications::Mailer>>,
 ) -> kernel::worker::WorkerSet {
     let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
     let mut workers = kernel::worker::WorkerSet::new();
@@ -222,7 +223,7 @@ fn background_workers(
             settings.channels.poll_interval,
             connectors::ChannelPush {
                 service: connectors.with_db(db.clone()),
-                worker_id,
+                worker_id: worker_id.clone(),
             },
         );
         if let Some(every) = settings.channels.order_poll_interval {
@@ -240,6 +241,17 @@ fn background_workers(
             "reservation-sweeper",
             settings.orders.sweep_interval,
             orders::Sweeper::new(orders.with_db(db.clone())),
+        );
+    }
+    if let Some(mailer) = mailer {
+        workers.add(
+            "mail",
+            settings.mail.poll_interval,
+            notifications::Sender {
+                db: db.clone(),
+                mailer,
+                worker_id,
+            },
         );
     }
     workers
@@ -316,6 +328,13 @@ impl Application {
             &search_index,
             &order_service,
             &connector_service,
+            settings
+                .mail
+                .sender
+                .then(|| notifications::Mailer::new(&settings.mail.mailer))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("configuring mail: {e}"))?
+                .map(Arc::new),
         );
         tracing::info!(tasks = ?workers.names(), "background tasks");
         let running_workers = workers.start();

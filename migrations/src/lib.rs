@@ -26,6 +26,8 @@ mod m20261201_200001_tax_notes;
 mod m20261201_300001_variant_units;
 mod m20261201_300002_product_hsn;
 mod m20261201_300003_variant_net_quantity;
+mod m20261201_400001_notifications;
+mod m20261201_400002_account_tokens;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -55,6 +57,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_300001_variant_units::Migration),
             Box::new(m20261201_300002_product_hsn::Migration),
             Box::new(m20261201_300003_variant_net_quantity::Migration),
+            Box::new(m20261201_400001_notifications::Migration),
+            Box::new(m20261201_400002_account_tokens::Migration),
         ]
     }
 }

@@ -1,3 +1,4 @@
+pub(crate) mod account_token;
 pub(crate) mod buyer_organisation;
 pub(crate) mod known_device;
 pub(crate) mod login_attempt;

@@ -16,6 +16,8 @@ pub struct Model {
     pub cooperative_role: Option<CooperativeRole>,
     pub buyer_organisation_id: Option<Uuid>,
     pub suspended_at: Option<DateTimeUtc>,
+    pub language: notifications::Language,
+    pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -101,6 +101,7 @@ impl From<AccountError> for Failure {
                 UserErrorCode::NotFound,
                 "buyer organisation not found".to_owned(),
             ),
+            AccountError::TokenInvalid => one("token", UserErrorCode::Invalid, error.to_string()),
             AccountError::InvitationInvalid => {
                 one("token", UserErrorCode::Invalid, error.to_string())
             }
@@ -113,7 +114,9 @@ impl From<AccountError> for Failure {
             }
             AccountError::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
             AccountError::UserNotFound => Self::Top(ApiError::NotFound(error.to_string())),
-            AccountError::Hashing | AccountError::Db(_) => Self::Top(ApiError::internal(&error)),
+            AccountError::Hashing | AccountError::Db(_) | AccountError::Notification(_) => {
+                Self::Top(ApiError::internal(&error))
+            }
         }
     }
 }

@@ -59,6 +59,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     accounts::AccountsMutation,
     accounts::StaffMutation,
+    accounts::RecoveryMutation,
     catalog::CatalogMutation,
     provenance::ProvenanceMutation,
     orders::OrdersMutation,
@@ -126,6 +127,9 @@ pub fn build_schema(
         .data(search_index)
         .data(tokens)
         .data(settings.graphql)
+        .data(accounts::PasswordResetLifetime(
+            settings.mail.password_reset_ttl,
+        ))
         .finish()
 }
 

@@ -142,6 +142,11 @@ const ROWS: &[Row] = &[
     row("buyerOrganisationCreate", ADMIN),
     row("staffInvite", MANAGERS_OF_A),
     row("staffInviteAccept", EVERYONE),
+    row("passwordResetRequest", EVERYONE),
+    row("passwordReset", EVERYONE),
+    row("emailVerify", EVERYONE),
+    row("emailVerificationRequest", EVERYONE_SIGNED_IN),
+    row("meUpdate", EVERYONE_SIGNED_IN),
     row("staffRoleChange", MANAGERS_OF_A),
     row("staffRemove", MANAGERS_OF_A),
     row("cooperativeCreate", ADMIN),
@@ -330,6 +335,38 @@ fn mutation(name: &str, input_type: &str, selection: &str) -> String {
 }
 
 impl World<'_> {
+    /// The value of `label` in the newest message to `email`, from the `.eml` files a
+    /// development server without SMTP writes under DATA_DIR/mail/.
+    async fn code_mailed_to(&self, email: &str, label: &str) -> String {
+        self.server.drain().await;
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(self.server.database.data_path().join("mail")).unwrap() {
+            let path = entry.unwrap().path();
+            let raw = std::fs::read(&path).unwrap();
+            let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            let to_them = message
+                .to()
+                .and_then(|to| to.first())
+                .and_then(|a| a.address())
+                .is_some_and(|a| a == email);
+            if to_them {
+                let text = message.body_text(0).unwrap().into_owned();
+                if let Some(code) = text
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix(&format!("{label}: ")))
+                {
+                    found.push((path, code.trim().to_owned()));
+                }
+            }
+        }
+        // The files are named by creation time, then id (time-ordered).
+        found.sort();
+        found
+            .pop()
+            .unwrap_or_else(|| panic!("no {label} mailed to {email}"))
+            .1
+    }
+
     fn token(&self, caller: Caller) -> Option<&str> {
         self.tokens
             .iter()
@@ -655,6 +692,41 @@ impl World<'_> {
             "staffInvite" => (
                 mutation("staffInvite", "StaffInviteInput", PAYLOAD),
                 json!({ "i": { "cooperativeId": self.cooperative_a, "email": format!("s{u}@example.org"), "name": "S" } }),
+            ),
+            "passwordResetRequest" => (
+                mutation("passwordResetRequest", "PasswordResetRequestInput", PAYLOAD),
+                json!({ "i": { "email": format!("r{u}@example.org") } }),
+            ),
+            "passwordReset" => {
+                let (email, _) = self.fresh_session().await;
+                self.setup(
+                    None,
+                    &mutation("passwordResetRequest", "PasswordResetRequestInput", PAYLOAD),
+                    json!({ "i": { "email": email } }),
+                    "passwordResetRequest",
+                )
+                .await;
+                let token = self.code_mailed_to(&email, "Reset code").await;
+                (
+                    mutation("passwordReset", "PasswordResetInput", PAYLOAD),
+                    json!({ "i": { "token": token, "newPassword": "a-new-passphrase-for-the-matrix" } }),
+                )
+            }
+            "emailVerify" => {
+                let (email, _) = self.fresh_session().await;
+                let token = self.code_mailed_to(&email, "Verification code").await;
+                (
+                    mutation("emailVerify", "EmailVerifyInput", PAYLOAD),
+                    json!({ "i": { "token": token } }),
+                )
+            }
+            "emailVerificationRequest" => (
+                format!("mutation {{ emailVerificationRequest {{ {PAYLOAD} }} }}"),
+                json!({}),
+            ),
+            "meUpdate" => (
+                mutation("meUpdate", "MeUpdateInput", PAYLOAD),
+                json!({ "i": { "language": "ENGLISH" } }),
             ),
             "staffInviteAccept" => {
                 let invited = self

@@ -58,7 +58,9 @@ async fn migrations_go_up_down_and_up_again(backend: Backend) -> anyhow::Result<
     // The schema is complete again: a production server starts without --migrate.
     let server = TestServer::spawn_on(
         database,
-        ServerOptions::default().env("APP_ENV", "production"),
+        ServerOptions::default()
+            .env("APP_ENV", "production")
+            .env("MAIL_DROP", "1"),
     )
     .await?;
     register(&server, "after-migrations@example.org").await;
@@ -71,7 +73,7 @@ async fn production_refuses_pending_migrations_unless_told(backend: Backend) -> 
     let refused = database
         .run_cli(
             &["serve", "--bind", "127.0.0.1:0"],
-            &[("APP_ENV", "production")],
+            &[("APP_ENV", "production"), ("MAIL_DROP", "1")],
             None,
         )
         .await?;
@@ -86,6 +88,7 @@ async fn production_refuses_pending_migrations_unless_told(backend: Backend) -> 
         database,
         ServerOptions::default()
             .env("APP_ENV", "production")
+            .env("MAIL_DROP", "1")
             .arg("--migrate"),
     )
     .await?;
@@ -115,7 +118,11 @@ async fn production_refuses_pending_migrations_unless_told(backend: Backend) -> 
         .database
         .run_cli(
             &["serve", "--bind", "127.0.0.1:0"],
-            &[("APP_ENV", "production"), ("ENABLE_DRAIN_ENDPOINT", "1")],
+            &[
+                ("APP_ENV", "production"),
+                ("MAIL_DROP", "1"),
+                ("ENABLE_DRAIN_ENDPOINT", "1"),
+            ],
             None,
         )
         .await?;
@@ -134,7 +141,11 @@ async fn production_requires_a_strong_jwt_secret(backend: Backend) -> anyhow::Re
         let refused = database
             .run_cli(
                 &["serve", "--bind", "127.0.0.1:0", "--migrate"],
-                &[("APP_ENV", "production"), ("JWT_SECRET", secret)],
+                &[
+                    ("APP_ENV", "production"),
+                    ("MAIL_DROP", "1"),
+                    ("JWT_SECRET", secret),
+                ],
                 None,
             )
             .await?;

@@ -206,6 +206,7 @@ async fn data_directory_and_database_file_are_private(backend: Backend) -> anyho
 fn production() -> ServerOptions {
     ServerOptions::default()
         .env("APP_ENV", "production")
+        .env("MAIL_DROP", "1")
         .arg("--migrate")
 }
 

@@ -21,6 +21,7 @@ mod import;
 mod leaks;
 mod listing_rules;
 mod listings;
+mod mail;
 mod orders;
 mod payment_states;
 mod provenance;

@@ -395,6 +395,7 @@ async fn production_logs_are_json_lines(backend: Backend) -> anyhow::Result<()> 
         backend,
         ServerOptions::default()
             .env("APP_ENV", "production")
+            .env("MAIL_DROP", "1")
             .env("RUST_LOG", "info")
             .arg("--migrate"),
     )

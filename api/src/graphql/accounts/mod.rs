@@ -3,10 +3,12 @@
 
 mod mutations;
 mod queries;
+mod recovery;
 mod staff;
 mod types;
 
 pub use mutations::*;
 pub use queries::*;
+pub use recovery::*;
 pub use staff::*;
 pub use types::*;

@@ -120,7 +120,7 @@ pub struct BuyerOrganisationCreatePayload {
     pub errors: Vec<UserError>,
 }
 
-fn required(field: &str, value: &str) -> Option<UserError> {
+pub(super) fn required(field: &str, value: &str) -> Option<UserError> {
     value.trim().is_empty().then(|| {
         UserError::new(
             field,

@@ -35,7 +35,19 @@ pub struct UserNode {
     pub buyer_organisation_id: Option<ID>,
     /// When an admin suspended the account; null while it is active.
     pub suspended_at: Option<DateTime<Utc>>,
+    /// Whether the user proved the address is theirs (`emailVerify`).
+    pub email_verified: bool,
+    /// The language of the messages the user is sent (`meUpdate`).
+    pub language: LanguageValue,
     pub created_at: DateTime<Utc>,
+}
+
+/// A language messages are written in.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(name = "Language", remote = "notifications::Language")]
+pub enum LanguageValue {
+    English,
+    Hindi,
 }
 
 impl From<User> for UserNode {
@@ -49,6 +61,8 @@ impl From<User> for UserNode {
             cooperative_role: user.cooperative_role.map(Into::into),
             buyer_organisation_id: user.buyer_organisation_id.map(|id| ID(id.to_string())),
             suspended_at: user.suspended_at,
+            email_verified: user.email_verified_at.is_some(),
+            language: user.language.into(),
             created_at: user.created_at,
         }
     }

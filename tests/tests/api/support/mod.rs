@@ -6,6 +6,7 @@ pub mod flows;
 pub mod meili;
 pub mod postgres;
 pub mod server;
+pub mod smtp_sink;
 pub mod stripe_fake;
 
 pub use server::{Backend, ServerOptions, TestServer, error_code};
