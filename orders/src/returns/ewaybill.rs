@@ -35,7 +35,7 @@ pub struct EwayBillItem {
     pub product_desc: String,
     pub hsn_code: u64,
     pub quantity: i64,
-    pub qty_unit: &'static str,
+    pub qty_unit: String,
     pub taxable_amount: Rupees,
     pub cgst_rate: Percent,
     pub sgst_rate: Percent,

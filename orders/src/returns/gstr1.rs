@@ -106,7 +106,7 @@ pub struct HsnRow {
     pub num: u32,
     pub hsn_sc: String,
     pub desc: String,
-    pub uqc: &'static str,
+    pub uqc: String,
     pub qty: i64,
     pub rt: Percent,
     pub txval: Rupees,
@@ -373,7 +373,7 @@ pub fn nil(ret: &Gstr1Return) -> Result<NilSection, TaxError> {
 /// Table 12: per HSN, UQC and rate, supplies to registered buyers and to the others
 /// apart. Nil-rated goods are listed too, at rate 0.
 pub fn hsn(ret: &Gstr1Return) -> Result<HsnSection, TaxError> {
-    type Key = (String, &'static str, i64);
+    type Key = (String, String, i64);
     let mut b2b: BTreeMap<Key, (Sums, String)> = BTreeMap::new();
     let mut b2c: BTreeMap<Key, (Sums, String)> = BTreeMap::new();
     for document in &ret.documents {
@@ -384,7 +384,7 @@ pub fn hsn(ret: &Gstr1Return) -> Result<HsnSection, TaxError> {
         };
         for line in &document.lines {
             let (sums, _) = target
-                .entry((line.hsn.clone(), line.uqc, line.rate_bp))
+                .entry((line.hsn.clone(), line.uqc.clone(), line.rate_bp))
                 .or_insert_with(|| (Sums::default(), line.description.clone()));
             sums.add_line(line)?;
         }

@@ -19,16 +19,30 @@ use crate::{
 
 use super::{ReturnPeriod, ReturnPolicy};
 
-/// The HSN code a line is reported under. Today the line's stored code (the
-/// category's); the per-product HSN work changes only this function.
+/// The HSN code a line is reported under: the line's stored code, which is the
+/// product's own HSN when it overrides its category's, as at the order.
 pub fn line_hsn(line: &OrderLineView) -> &str {
     &line.hsn
 }
 
-/// The unit quantity code (GST's UQC list) a line is reported in. Every line is
-/// counted in `NOS` today; per-variant UQC changes only this function.
-pub fn line_uqc(_line: &OrderLineView) -> &'static str {
-    "NOS"
+/// The unit quantity code (GST's UQC list) a line is reported in: the variant's, as
+/// copied onto the order line when the order was placed.
+pub fn line_uqc(line: &OrderLineView) -> String {
+    line.uqc.code()
+}
+
+/// The UQC a document's line is reported in. The shipping line adds value but no
+/// quantity to its goods (a composite supply), so it takes the UQC of the document's
+/// goods line of the same HSN code: the HSN summary then has one row per code, unit and
+/// rate instead of a row of value without quantity.
+fn document_line_uqc(line: &OrderLineView, lines: &[OrderLineView]) -> String {
+    match line.kind {
+        LineKind::Goods => line_uqc(line),
+        LineKind::Shipping => lines
+            .iter()
+            .find(|goods| goods.kind == LineKind::Goods && goods.hsn == line.hsn)
+            .map_or_else(|| line_uqc(line), line_uqc),
+    }
 }
 
 /// One line of a document, as the returns see it.
@@ -36,7 +50,7 @@ pub fn line_uqc(_line: &OrderLineView) -> &'static str {
 pub struct ReturnLine {
     pub hsn: String,
     pub description: String,
-    pub uqc: &'static str,
+    pub uqc: String,
     /// Units of goods; 0 on the shipping line, whose value follows its goods
     /// (a composite supply) but which adds no quantity.
     pub quantity: i64,
@@ -88,7 +102,11 @@ pub struct Gstr1Return {
     pub documents: Vec<ReturnDocument>,
 }
 
-pub(super) fn return_line(line: &OrderLineView, supply: SupplyKind) -> ReturnLine {
+pub(super) fn return_line(
+    line: &OrderLineView,
+    lines: &[OrderLineView],
+    supply: SupplyKind,
+) -> ReturnLine {
     let quantity = match line.kind {
         LineKind::Goods => i64::from(line.quantity),
         LineKind::Shipping => 0,
@@ -103,7 +121,7 @@ pub(super) fn return_line(line: &OrderLineView, supply: SupplyKind) -> ReturnLin
     ReturnLine {
         hsn: line_hsn(line).to_owned(),
         description: line.description.clone(),
-        uqc: line_uqc(line),
+        uqc: document_line_uqc(line, lines),
         quantity,
         rate_bp: i64::from(line.rate_bp),
         taxable_paise: line.taxable_paise,
@@ -237,7 +255,10 @@ pub(super) async fn load_gstr1(
             supply,
             recipient_gstin: recipient_gstin(&order)?,
             operator_gstin: through_operator(&order, operator),
-            lines: lines.iter().map(|l| return_line(l, supply)).collect(),
+            lines: lines
+                .iter()
+                .map(|l| return_line(l, &lines, supply))
+                .collect(),
         });
     }
     Ok(Gstr1Return {

@@ -6,10 +6,12 @@ use serde_json::{Value, json};
 
 use crate::{
     both_backends,
+    mail::{code_in, mailing},
     orders::{ORDER_FIELDS, add_to_cart, leh, stripe_options, variant},
     support::{
         Backend, ServerOptions, TestServer, error_code,
-        flows::{buyer_token, error_fields, user_errors},
+        flows::{PASSWORD, buyer_token, error_fields, user_errors},
+        smtp_sink::SmtpSink,
         stripe_fake::FakeStripe,
     },
 };
@@ -271,7 +273,104 @@ async fn guest_checkout_is_rate_limited_per_client(backend: Backend) -> anyhow::
     Ok(())
 }
 
+/// A guest's orders go to the account that proves their address: not when someone
+/// registers with it (anyone can type an address), but when the address is verified
+/// with the code mailed to it; and only the orders placed with that address.
+async fn a_verified_account_takes_over_its_guest_orders(backend: Backend) -> anyhow::Result<()> {
+    let sink = SmtpSink::start(None).await?;
+    let server = TestServer::spawn(backend, mailing(&sink)).await?;
+    let email = "dolma.guest@example.org";
+    let cart = visitor_cart(&server, 1).await;
+    let placed = guest_order(
+        &server,
+        None,
+        &cart,
+        "claim-1",
+        "CASH_ON_DELIVERY",
+        json!({ "email": email, "phone": "9876543210" }),
+    )
+    .await;
+    let order_id = placed["data"]["placeOrder"]["order"]["id"].clone();
+    assert!(order_id.is_string(), "{placed}");
+    let other_cart = visitor_cart(&server, 1).await;
+    let other = guest_order(
+        &server,
+        None,
+        &other_cart,
+        "claim-2",
+        "CASH_ON_DELIVERY",
+        json!({ "email": "someone.else@example.org", "phone": "9876543211" }),
+    )
+    .await;
+    assert!(
+        other["data"]["placeOrder"]["order"]["id"].is_string(),
+        "{other}"
+    );
+
+    let registered = server
+        .graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { errors { code } } }",
+            json!({ "input": { "email": email, "password": PASSWORD, "name": "Dolma" } }),
+        )
+        .await;
+    assert_eq!(
+        registered["data"]["register"]["errors"],
+        json!([]),
+        "{registered}"
+    );
+    let login = server
+        .graphql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": email, "password": PASSWORD } }),
+        )
+        .await;
+    let access = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+    let mine = || async {
+        let body = server
+            .graphql_as(
+                Some(&access),
+                "{ myOrders { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
+        body["data"]["myOrders"]["edges"].clone()
+    };
+    assert_eq!(
+        mine().await,
+        json!([]),
+        "registered but not verified: nothing claimed"
+    );
+
+    server.drain().await;
+    let mails = sink.to(email);
+    let code = code_in(
+        &mails
+            .last()
+            .unwrap_or_else(|| panic!("no mail to {email}"))
+            .text(),
+        "Verification code",
+    );
+    let verified = server
+        .graphql(
+            "mutation($input: EmailVerifyInput!) { emailVerify(input: $input) { user { emailVerified } errors { code } } }",
+            json!({ "input": { "token": code } }),
+        )
+        .await;
+    assert_eq!(
+        verified["data"]["emailVerify"],
+        json!({ "user": { "emailVerified": true }, "errors": [] }),
+        "{verified}"
+    );
+    assert_eq!(mine().await, json!([{ "node": { "id": order_id } }]));
+    sink.stop();
+    Ok(())
+}
+
 both_backends!(
+    a_verified_account_takes_over_its_guest_orders,
     a_guest_orders_and_sees_only_their_order,
     a_guest_pays_by_card,
     guest_checkout_is_rate_limited_per_client,

@@ -21,7 +21,7 @@ const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $inpu
 const INVITE: &str = "mutation($input: StaffInviteInput!) { staffInvite(input: $input) { invitation { token } errors { field code message } } }";
 
 /// A server that sends its mail to `sink`.
-fn mailing(sink: &SmtpSink) -> ServerOptions {
+pub(crate) fn mailing(sink: &SmtpSink) -> ServerOptions {
     ServerOptions::seeded()
         .env("SMTP_URL", &sink.url())
         .env("SMTP_TIMEOUT_SECS", "2")
@@ -300,7 +300,7 @@ const REFRESH: &str =
 const ME: &str = "{ me { email emailVerified language } }";
 
 /// The value on the line `label: value` of a message's text part.
-fn code_in(text: &str, label: &str) -> String {
+pub(crate) fn code_in(text: &str, label: &str) -> String {
     text.lines()
         .find_map(|line| line.trim().strip_prefix(&format!("{label}: ")))
         .unwrap_or_else(|| panic!("no {label} in {text}"))

@@ -2,7 +2,11 @@
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
-use crate::graphql::{UserError, context::ContextExt, errors::respond};
+use crate::graphql::{
+    ApiError, UserError,
+    context::ContextExt,
+    errors::{Failure, respond},
+};
 
 use super::{mutations::required, *};
 
@@ -166,11 +170,28 @@ impl RecoveryMutation {
         let verified = async {
             let verified = accounts::verify_email(db, &input.token).await?;
             tracing::info!(user_id = %verified.user_id, newly = verified.newly_verified, "email verified");
-            // Whatever waits for a verified address hooks in here, with
-            // `verified.user_id` and `verified.email`.
-            accounts::find_user(db, verified.user_id).await
+            let user = accounts::find_user(db, verified.user_id).await?;
+            Ok::<_, accounts::AccountError>((user, verified.email))
         }
         .await;
+        // A guest's orders belong to whoever proves the address they were placed with:
+        // a buyer account takes them over once its email is verified (never on an
+        // unproven address, which anyone could register). A failed claim is reported as
+        // the error it is; the verification itself has been committed.
+        let verified = match verified {
+            Ok((user, email)) => {
+                if user.role == accounts::Role::Buyer {
+                    let claimed = ctx
+                        .orders()?
+                        .claim_guest_orders(user.id, &email)
+                        .await
+                        .map_err(|error| ApiError::from(Failure::from(error)))?;
+                    tracing::info!(user_id = %user.id, claimed, "guest orders claimed");
+                }
+                Ok(user)
+            }
+            Err(error) => Err(error),
+        };
         respond(verified, |user, errors| EmailVerifyPayload {
             user: user.map(Into::into),
             errors,
