@@ -589,6 +589,8 @@ mod tests {
                 description: String::new(),
                 hsn: String::new(),
                 quantity: 2,
+                uqc: catalog::Uqc::Nos,
+                pieces_per_unit: 1,
                 unit_price_paise: total / 2,
                 total_paise: total,
                 rate_bp: i32::try_from(rate).unwrap(),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     NoteKind, OrderError,
-    entity::{tax_note, tax_note_line},
+    entity::{order_line, tax_note, tax_note_line},
 };
 
 /// One line of a note: the invoice line it corrects and the change in its figures.
@@ -20,6 +20,8 @@ pub struct TaxNoteLine {
     pub hsn: String,
     /// Units returned with the note; 0 for a change of value only.
     pub quantity: i32,
+    /// The unit the corrected invoice line counted in (its variant's UQC at the order).
+    pub uqc: catalog::Uqc,
     pub rate_bp: i32,
     pub place_of_supply: String,
     pub taxable_paise: i64,
@@ -69,7 +71,11 @@ impl TaxNote {
     }
 }
 
-fn view(note: tax_note::Model, lines: &[tax_note_line::Model]) -> TaxNote {
+fn view(
+    note: tax_note::Model,
+    lines: &[tax_note_line::Model],
+    corrected: &[order_line::Model],
+) -> TaxNote {
     let mut own: Vec<TaxNoteLine> = lines
         .iter()
         .filter(|l| l.note_id == note.id)
@@ -79,6 +85,10 @@ fn view(note: tax_note::Model, lines: &[tax_note_line::Model]) -> TaxNote {
             description: l.description.clone(),
             hsn: l.hsn.clone(),
             quantity: l.quantity,
+            uqc: corrected
+                .iter()
+                .find(|o| o.id == l.order_line_id)
+                .map_or(catalog::Uqc::Nos, |o| o.uqc),
             rate_bp: l.rate_bp,
             place_of_supply: l.place_of_supply.clone(),
             taxable_paise: l.taxable_paise,
@@ -123,7 +133,14 @@ async fn with_lines(
         .filter(tax_note_line::Column::NoteId.is_in(notes.iter().map(|n| n.id)))
         .all(db)
         .await?;
-    Ok(notes.into_iter().map(|n| view(n, &lines)).collect())
+    let corrected = order_line::Entity::find()
+        .filter(order_line::Column::Id.is_in(lines.iter().map(|l| l.order_line_id)))
+        .all(db)
+        .await?;
+    Ok(notes
+        .into_iter()
+        .map(|n| view(n, &lines, &corrected))
+        .collect())
 }
 
 /// One note by id.

@@ -170,12 +170,13 @@ pub fn render_note_html(doc: &NoteDocument, copy: DocumentCopy) -> String {
     for (i, line) in note.lines.iter().enumerate() {
         let _ = write!(
             out,
-            "<tr data-line=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">NOS</td><td data-col=\"total\">{}</td><td data-col=\"taxable\">{}</td>",
+            "<tr data-line=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td><td data-col=\"total\">{}</td><td data-col=\"taxable\">{}</td>",
             i + 1,
             i + 1,
             escape(&line.description),
             escape(&line.hsn),
             line.quantity,
+            line.uqc.code(),
             rupees(line.total_paise),
             rupees(line.taxable_paise),
         );
