@@ -344,6 +344,7 @@ mod tests {
             (S::Confirmed, A::Pack, S::Packed),
             (S::Packed, A::Ship, S::Shipped),
             (S::Shipped, A::Deliver, S::Delivered),
+            (S::Shipped, A::ReturnUndelivered, S::Returned),
             (S::Delivered, A::Accept, S::Accepted),
             (S::PendingPayment, A::Cancel, S::Cancelled),
             (S::Confirmed, A::Cancel, S::Cancelled),
