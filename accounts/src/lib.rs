@@ -5,6 +5,7 @@
 //! rotating refresh-token families. Knows nothing of HTTP, GraphQL or JWT: access tokens
 //! are minted by the adapter from the [`User`] this crate authenticates.
 
+mod directory;
 mod email;
 mod entity;
 mod error;
@@ -18,6 +19,7 @@ mod sessions;
 mod staff;
 mod users;
 
+pub use directory::{UserFilter, list_buyer_organisations, list_users};
 pub use email::Email;
 pub use error::AccountError;
 pub use invitations::{INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff};
