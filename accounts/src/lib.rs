@@ -6,6 +6,7 @@
 //! are minted by the adapter from the [`User`] this crate authenticates.
 
 mod account_tokens;
+mod directory;
 mod email;
 mod entity;
 mod error;
@@ -23,6 +24,7 @@ pub use account_tokens::{
     EMAIL_VERIFICATION_LIFETIME_HOURS, VerifiedEmail, request_email_verification,
     request_password_reset, reset_password, set_language, verify_email,
 };
+pub use directory::{UserFilter, list_buyer_organisations, list_users};
 pub use email::Email;
 pub use error::AccountError;
 pub use invitations::{INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff};

@@ -88,8 +88,8 @@ pub use payments::{
     webhook::WebhookOutcome,
 };
 pub use records::{
-    ConsigneeView, FulfilmentRecord, FulfilmentView, HistoryEntry, OrderFilter, OrderLineView,
-    OrderPage, OrderRecord, OrderView, RefundView,
+    AdminOrderFilter, ConsigneeView, FulfilmentRecord, FulfilmentView, HistoryEntry, OrderFilter,
+    OrderLineView, OrderPage, OrderRecord, OrderView, RefundView,
 };
 pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;

@@ -344,6 +344,20 @@ pub struct OrderFilter {
     pub overdue_only: bool,
 }
 
+/// Which orders an admin lists across the marketplace; every part left `None` lets
+/// all through.
+#[derive(Debug, Clone, Default)]
+pub struct AdminOrderFilter {
+    pub status: Option<OrderStatus>,
+    /// Orders with a fulfilment from this cooperative (shown whole).
+    pub cooperative_id: Option<Uuid>,
+    /// Placed at or after this instant.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before this instant (exclusive, so consecutive ranges never overlap).
+    pub placed_to: Option<DateTime<Utc>>,
+    pub payment_method: Option<PaymentMethod>,
+}
+
 #[derive(Debug, Clone)]
 pub struct OrderPage {
     pub orders: Vec<OrderView>,

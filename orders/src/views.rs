@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{
     FulfilmentStatus, OrderError, OrderService, Party,
     entity::{fulfilment, order},
-    records::{OrderFilter, OrderPage, OrderView},
+    records::{AdminOrderFilter, OrderFilter, OrderPage, OrderView},
     store,
 };
 
@@ -85,5 +85,44 @@ impl OrderService {
             );
         }
         store::page(&self.db, select, first, after, Some(cooperative_id)).await
+    }
+
+    /// Every order of the marketplace matching `filter`, newest first, each whole
+    /// (admins only).
+    pub async fn all_orders(
+        &self,
+        party: &Party,
+        filter: &AdminOrderFilter,
+        first: u64,
+        after: Option<Uuid>,
+    ) -> Result<OrderPage, OrderError> {
+        party.require_signed_in()?;
+        if !matches!(party.actor, Actor::Admin { .. }) {
+            return Err(OrderError::Forbidden(
+                "only platform admins may do this".into(),
+            ));
+        }
+        let mut select = order::Entity::find();
+        if let Some(status) = filter.status {
+            select = select.filter(order::Column::Status.eq(status));
+        }
+        if let Some(method) = filter.payment_method {
+            select = select.filter(order::Column::PaymentMethod.eq(method));
+        }
+        if let Some(from) = filter.placed_from {
+            select = select.filter(order::Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.placed_to {
+            select = select.filter(order::Column::CreatedAt.lt(to));
+        }
+        if let Some(cooperative_id) = filter.cooperative_id {
+            let fulfilments = sea_orm::sea_query::Query::select()
+                .column(fulfilment::Column::OrderId)
+                .from(fulfilment::Entity)
+                .and_where(fulfilment::Column::CooperativeId.eq(cooperative_id))
+                .to_owned();
+            select = select.filter(order::Column::Id.in_subquery(fulfilments));
+        }
+        store::page(&self.db, select, first, after, None).await
     }
 }

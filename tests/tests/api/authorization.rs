@@ -101,6 +101,8 @@ const ROWS: &[Row] = &[
     // Queries.
     row("me", EVERYONE_SIGNED_IN),
     row("cooperativeStaff", MANAGERS_OF_A),
+    row("users", ADMIN),
+    row("buyerOrganisations", ADMIN),
     row("products", EVERYONE),
     row("cooperativeProducts", STAFF_OF_A),
     row("product", EVERYONE),
@@ -120,6 +122,7 @@ const ROWS: &[Row] = &[
         // Another cooperative's manager has no part of this order to see.
         &[(Institution, "NOT_FOUND"), (ManagerB, "NOT_FOUND")],
     ),
+    row("orders", ADMIN),
     row("myOrders", PURCHASERS),
     row("cooperativeOrders", STAFF_OF_A),
     row("settlementStatement", STAFF_OF_A),
@@ -563,6 +566,14 @@ impl World<'_> {
                 "query($id: ID!) { cooperativeStaff(cooperativeId: $id, first: 5) { totalCount nodes { id } } }".into(),
                 json!({ "id": self.cooperative_a }),
             ),
+            "users" => (
+                "{ users(first: 5, filter: { role: BUYER }) { totalCount nodes { id } } }".into(),
+                json!({}),
+            ),
+            "buyerOrganisations" => (
+                "{ buyerOrganisations(first: 5) { totalCount nodes { id } } }".into(),
+                json!({}),
+            ),
             "products" => ("{ products(first: 2) { totalCount nodes { id } } }".into(), json!({})),
             "cooperativeProducts" => (
                 "query($id: ID!) { cooperativeProducts(cooperativeId: $id, first: 1) { totalCount } }".into(),
@@ -617,6 +628,10 @@ impl World<'_> {
                     json!({ "id": self.cooperative_a }),
                 )
             }
+            "orders" => (
+                "query($id: ID!) { orders(first: 5, filter: { cooperativeId: $id }) { totalCount } }".into(),
+                json!({ "id": self.cooperative_a }),
+            ),
             "myOrders" => ("{ myOrders(first: 5) { totalCount } }".into(), json!({})),
             "cooperativeOrders" => (
                 "query($id: ID!) { cooperativeOrders(cooperativeId: $id, first: 5) { totalCount } }".into(),

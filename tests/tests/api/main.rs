@@ -4,6 +4,7 @@
 
 mod support;
 
+mod admin_lists;
 mod api_contract;
 mod auth;
 mod authorization;

@@ -398,13 +398,7 @@ impl AccountsMutation {
         .await;
         respond(created, |organisation, errors| {
             BuyerOrganisationCreatePayload {
-                buyer_organisation: organisation.map(|organisation| BuyerOrganisation {
-                    id: ID(organisation.id.to_string()),
-                    name: organisation.name,
-                    kind: organisation.kind,
-                    gem_buyer_id: organisation.gem_buyer_id,
-                    created_at: organisation.created_at,
-                }),
+                buyer_organisation: organisation.map(BuyerOrganisation::from),
                 errors,
             }
         })

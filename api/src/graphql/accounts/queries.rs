@@ -1,6 +1,6 @@
 //! `me` and a cooperative's staff.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use crate::graphql::{
     ApiError,
@@ -10,6 +10,16 @@ use crate::graphql::{
 };
 
 use super::*;
+
+/// Which users `users` lists; every field left out lets all through.
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    pub role: Option<RoleValue>,
+    /// true: only suspended accounts; false: only active ones.
+    pub suspended: Option<bool>,
+    /// Part of the email, matched however it is cased.
+    pub email_contains: Option<String>,
+}
 
 #[derive(Default)]
 pub struct AccountsQuery;
@@ -64,5 +74,66 @@ impl AccountsQuery {
         .await
         .map_err(ApiError::from)?;
         Ok(connection_from_page(page, |user| user.id, UserNode::from))
+    }
+
+    /// Every user, oldest first, narrowed by `filter` (admins only).
+    #[graphql(complexity = "connection_complexity(child_complexity, first, last)")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<UserFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<RelayConnection<UserNode>> {
+        ctx.admin()?;
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_counted_request(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let filter = accounts::UserFilter {
+            role: filter.role.map(Into::into),
+            suspended: filter.suspended,
+            email_contains: filter.email_contains,
+        };
+        let page =
+            accounts::list_users(ctx.db()?, &filter, request, ctx.limits()?.default_page_size)
+                .await
+                .map_err(ApiError::from)?;
+        Ok(connection_from_page(page, |user| user.id, UserNode::from))
+    }
+
+    /// Every buyer organisation, oldest first (admins only).
+    #[graphql(complexity = "connection_complexity(child_complexity, first, last)")]
+    async fn buyer_organisations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<RelayConnection<BuyerOrganisation>> {
+        ctx.admin()?;
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_counted_request(ctx)?;
+        let page =
+            accounts::list_buyer_organisations(ctx.db()?, request, ctx.limits()?.default_page_size)
+                .await
+                .map_err(ApiError::from)?;
+        Ok(connection_from_page(
+            page,
+            |organisation| organisation.id,
+            BuyerOrganisation::from,
+        ))
     }
 }

@@ -77,3 +77,15 @@ pub struct BuyerOrganisation {
     pub gem_buyer_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
+
+impl From<accounts::BuyerOrganisation> for BuyerOrganisation {
+    fn from(organisation: accounts::BuyerOrganisation) -> Self {
+        Self {
+            id: ID(organisation.id.to_string()),
+            name: organisation.name,
+            kind: organisation.kind,
+            gem_buyer_id: organisation.gem_buyer_id,
+            created_at: organisation.created_at,
+        }
+    }
+}

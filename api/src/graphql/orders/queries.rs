@@ -1,14 +1,17 @@
 //! Reading carts and orders: the caller's cart, one order, the caller's orders, a
 //! cooperative's orders, and a cooperative's settlement statement.
 
-use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::graphql::{
     context::ContextExt,
     errors::top_error,
     ids::parse_id,
-    orders::{Cart, FulfilmentStatusValue, Order, PayoutAccount, SettlementStatement},
+    orders::{
+        Cart, FulfilmentStatusValue, Order, OrderStatusValue, PaymentMethodValue, PayoutAccount,
+        SettlementStatement,
+    },
     pagination::{ForwardPage, RelayConnection, connection_complexity, connection_from_page},
 };
 
@@ -19,6 +22,19 @@ fn order_connection(page: ForwardPage, orders: orders::OrderPage) -> RelayConnec
         |o| o.order.id,
         Order,
     )
+}
+
+/// Which orders `orders` lists; every field left out lets all through.
+#[derive(InputObject, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatusValue>,
+    /// Orders with a fulfilment from this cooperative.
+    pub cooperative_id: Option<ID>,
+    /// Placed at or after this instant.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before this instant (exclusive).
+    pub placed_to: Option<DateTime<Utc>>,
+    pub payment_method: Option<PaymentMethodValue>,
 }
 
 #[derive(Default)]
@@ -66,6 +82,37 @@ impl OrdersQuery {
         let orders = ctx
             .orders()?
             .my_orders(&ctx.party()?, page.size, page.after)
+            .await
+            .map_err(top_error)?;
+        Ok(order_connection(page, orders))
+    }
+
+    /// Every order of the marketplace, newest first, each whole, narrowed by `filter`
+    /// (admins only).
+    #[graphql(complexity = "connection_complexity(child_complexity, first, None)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrderFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<RelayConnection<Order>> {
+        ctx.admin()?;
+        let page = ForwardPage::parse(first, after, ctx.limits()?)?;
+        let filter = filter.unwrap_or_default();
+        let filter = orders::AdminOrderFilter {
+            status: filter.status.map(Into::into),
+            cooperative_id: filter
+                .cooperative_id
+                .map(|id| parse_id("filter.cooperativeId", &id))
+                .transpose()?,
+            placed_from: filter.placed_from,
+            placed_to: filter.placed_to,
+            payment_method: filter.payment_method.map(Into::into),
+        };
+        let orders = ctx
+            .orders()?
+            .all_orders(&ctx.party()?, &filter, page.size, page.after)
             .await
             .map_err(top_error)?;
         Ok(order_connection(page, orders))
