@@ -15,6 +15,7 @@ mod login;
 mod organisations;
 mod password;
 mod refresh_tokens;
+mod registration;
 mod role;
 mod sessions;
 mod staff;
@@ -35,9 +36,8 @@ pub use refresh_tokens::{
     IssuedRefreshToken, RefreshTokenPolicy, issue_refresh_token, revoke_refresh_token,
     rotate_refresh_token,
 };
+pub use registration::register_buyer;
 pub use role::{CooperativeRole, Role};
 pub use sessions::{live_session_user, revoke_session, revoke_user_sessions, set_suspended};
 pub use staff::{change_staff_role, list_staff, remove_staff};
-pub use users::{
-    NewAccount, User, UserId, count_admins, create_account, find_user, register_buyer,
-};
+pub use users::{NewAccount, User, UserId, count_admins, create_account, find_user};
