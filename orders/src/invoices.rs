@@ -317,6 +317,71 @@ fn line_kind(invoice: &Invoice, index: usize) -> Option<SupplyKind> {
     invoice.line_supply.get(index).copied()
 }
 
+/// The start of every tax document (invoices, bills of supply, credit and debit notes):
+/// the page head, the copy's marking (Rule 48) and a composition supplier's declaration
+/// (Rule 5(1)(g)).
+pub(crate) fn open_document(
+    title: &str,
+    number: &str,
+    copy: DocumentCopy,
+    composition: bool,
+) -> String {
+    let mut out =
+        String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    let _ = write!(out, "{title} {}", escape(number));
+    out.push_str("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;text-align:right}td.l,th.l{text-align:left}</style></head><body>");
+    let _ = write!(
+        out,
+        "<p id=\"copy\" style=\"text-align:right\"><strong>{}</strong></p>",
+        copy.marking()
+    );
+    if composition {
+        let _ = write!(
+            out,
+            "<p class=\"declaration\"><strong>{COMPOSITION_DECLARATION}</strong></p>"
+        );
+    }
+    out
+}
+
+/// Each place of supply with the supply's character, the reverse-charge flag (closing
+/// the header paragraph), the supplier and recipient, and the e-commerce operator when
+/// the supply went through one. The character follows the places (supplier's State
+/// against the place of supply), never which tax happens to be non-zero: a nil-rated
+/// inter-State supply is still inter-State.
+pub(crate) fn supply_and_parties<'a>(
+    out: &mut String,
+    places: impl IntoIterator<Item = &'a str>,
+    supplier_state: &str,
+    [supplier, recipient]: [&InvoiceParty; 2],
+    operator: Option<&EcommerceOperator>,
+) {
+    for place in places {
+        let _ = write!(
+            out,
+            "Place of supply: {} (State code {})<br>Supply: <span class=\"supply\">{}</span><br>",
+            escape(state_name(place).unwrap_or("?")),
+            escape(place),
+            if place == supplier_state {
+                "intra-State"
+            } else {
+                "inter-State"
+            }
+        );
+    }
+    out.push_str("Tax payable on reverse charge: No</p>");
+    party_block(out, "Supplier", supplier);
+    party_block(out, "Recipient", recipient);
+    if let Some(operator) = operator {
+        let _ = write!(
+            out,
+            "<p id=\"operator\">Supplied through the e-commerce operator {}, GSTIN {} (CGST s.52)</p>",
+            escape(&operator.name),
+            escape(&operator.gstin)
+        );
+    }
+}
+
 pub(crate) fn party_block(out: &mut String, title: &str, party: &InvoiceParty) {
     let _ = write!(
         out,
@@ -467,21 +532,12 @@ pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
             .filter(|head| invoice.line_supply.iter().any(|k| head.applies_to(*k)))
             .collect()
     };
-    let mut out =
-        String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-    let _ = write!(out, "{} {}", kind.title(), escape(&invoice.number));
-    out.push_str("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;text-align:right}td.l,th.l{text-align:left}</style></head><body>");
-    let _ = write!(
-        out,
-        "<p id=\"copy\" style=\"text-align:right\"><strong>{}</strong></p>",
-        copy.marking()
+    let mut out = open_document(
+        kind.title(),
+        &invoice.number,
+        copy,
+        f.supplier_regime == GstRegime::Composition,
     );
-    if f.supplier_regime == GstRegime::Composition {
-        let _ = write!(
-            out,
-            "<p class=\"declaration\"><strong>{COMPOSITION_DECLARATION}</strong></p>"
-        );
-    }
     let _ = write!(
         out,
         "<h1 id=\"document-kind\" data-kind=\"{}\">{}</h1><p>",
@@ -504,30 +560,13 @@ pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
     // The supply's character follows the places (supplier's State against the place
     // of supply), never which tax happens to be non-zero: a nil-rated inter-State
     // supply is still inter-State.
-    for place in places_of_supply(&invoice.lines) {
-        let _ = write!(
-            out,
-            "Place of supply: {} (State code {})<br>Supply: <span class=\"supply\">{}</span><br>",
-            escape(state_name(place).unwrap_or("?")),
-            escape(place),
-            if place == supplier_state {
-                "intra-State"
-            } else {
-                "inter-State"
-            }
-        );
-    }
-    out.push_str("Tax payable on reverse charge: No</p>");
-    party_block(&mut out, "Supplier", &invoice.supplier);
-    party_block(&mut out, "Recipient", &invoice.recipient);
-    if let Some(operator) = &invoice.operator {
-        let _ = write!(
-            out,
-            "<p id=\"operator\">Supplied through the e-commerce operator {}, GSTIN {} (CGST s.52)</p>",
-            escape(&operator.name),
-            escape(&operator.gstin)
-        );
-    }
+    supply_and_parties(
+        &mut out,
+        places_of_supply(&invoice.lines),
+        supplier_state,
+        [&invoice.supplier, &invoice.recipient],
+        invoice.operator.as_ref(),
+    );
     if !invoice.consignees.is_empty() {
         out.push_str("<section><h2>Delivery addresses</h2><ul>");
         for c in &invoice.consignees {

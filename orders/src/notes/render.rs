@@ -14,11 +14,11 @@ use crate::{
     DocumentCopy, DocumentKind, EcommerceOperator, InvoiceParty, NoteKind, OrderError,
     OrderService, Party,
     invoices::{
-        COMPOSITION_DECLARATION, Head, address_lines, escape, party_block, rate, rate_half, rupees,
-        supplier_party,
+        Head, address_lines, escape, open_document, rate, rate_half, rupees, supplier_party,
+        supply_and_parties,
     },
     notes::queries::{TaxNote, note_by_id},
-    state_name, store,
+    store,
     tax::{SupplyKind, supply_kind},
 };
 
@@ -97,21 +97,12 @@ pub fn render_note_html(doc: &NoteDocument, copy: DocumentCopy) -> String {
             .collect()
     };
     let title = note.kind.title();
-    let mut out =
-        String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-    let _ = write!(out, "{title} {}", escape(&note.number));
-    out.push_str("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;text-align:right}td.l,th.l{text-align:left}</style></head><body>");
-    let _ = write!(
-        out,
-        "<p id=\"copy\" style=\"text-align:right\"><strong>{}</strong></p>",
-        copy.marking()
+    let mut out = open_document(
+        title,
+        &note.number,
+        copy,
+        doc.supplier_regime == GstRegime::Composition,
     );
-    if doc.supplier_regime == GstRegime::Composition {
-        let _ = write!(
-            out,
-            "<p class=\"declaration\"><strong>{COMPOSITION_DECLARATION}</strong></p>"
-        );
-    }
     let _ = write!(
         out,
         "<h1 id=\"document-kind\" data-kind=\"{}\">{title}</h1><p>",
@@ -138,30 +129,13 @@ pub fn render_note_html(doc: &NoteDocument, copy: DocumentCopy) -> String {
             places.push(&line.place_of_supply);
         }
     }
-    for place in places {
-        let _ = write!(
-            out,
-            "Place of supply: {} (State code {})<br>Supply: <span class=\"supply\">{}</span><br>",
-            escape(state_name(place).unwrap_or("?")),
-            escape(place),
-            if place == note.supplier_state_code {
-                "intra-State"
-            } else {
-                "inter-State"
-            }
-        );
-    }
-    out.push_str("Tax payable on reverse charge: No</p>");
-    party_block(&mut out, "Supplier", &doc.supplier);
-    party_block(&mut out, "Recipient", &doc.recipient);
-    if let Some(operator) = &doc.operator {
-        let _ = write!(
-            out,
-            "<p id=\"operator\">Supplied through the e-commerce operator {}, GSTIN {} (CGST s.52)</p>",
-            escape(&operator.name),
-            escape(&operator.gstin)
-        );
-    }
+    supply_and_parties(
+        &mut out,
+        places,
+        &note.supplier_state_code,
+        [&doc.supplier, &doc.recipient],
+        doc.operator.as_ref(),
+    );
     out.push_str("<table><thead><tr><th class=\"l\">#</th><th class=\"l\">Description</th><th class=\"l\">HSN</th><th>Qty returned</th><th class=\"l\">UQC</th><th>Value</th><th>Taxable value</th>");
     for head in &heads {
         let _ = write!(out, "<th>{0} rate</th><th>{0}</th>", head.name());
