@@ -15,7 +15,8 @@
 //! - data: `entity` (private sea-orm entities), `records` (the typed domain views other
 //!   crates get), `store` (row loaders and view assembly every use case reads through),
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
-//! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`;
+//! - use cases, one per module: `address_book` (saved addresses and their defaults),
+//!   `cart`, `checkout` (`input` → pure `plan` → `persist`;
 //!   `quote` plans without persisting), `views`, `guest` (access tokens and claiming),
 //!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
@@ -26,6 +27,7 @@
 //!   implements.
 
 mod address;
+mod address_book;
 pub mod cart;
 mod checkout;
 mod entity;
@@ -59,6 +61,9 @@ use std::{sync::Arc, time::Duration};
 use sea_orm::DatabaseConnection;
 
 pub use address::{Address, LADAKH_STATE_CODE, STATES, indian_mobile, state_name};
+pub use address_book::{
+    MAX_LABEL, MAX_SAVED_ADDRESSES, SavedAddress, SavedAddressInput, exactly_one_address,
+};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
     ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,

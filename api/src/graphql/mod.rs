@@ -50,6 +50,7 @@ pub struct QueryRoot(
     search::SearchQuery,
     orders::OrdersQuery,
     orders::CheckoutQuoteQuery,
+    orders::AddressBookQuery,
     channels::ChannelsQuery,
     returns::ReturnsQuery,
 );

@@ -13,6 +13,7 @@ pub mod order_line;
 pub mod payment_event;
 pub mod payout_account;
 pub mod refund;
+pub mod saved_address;
 pub mod stock_reservation;
 pub mod tax_note;
 pub mod tax_note_line;

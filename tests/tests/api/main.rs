@@ -4,6 +4,7 @@
 
 mod support;
 
+mod address_book;
 mod admin_lists;
 mod api_contract;
 mod auth;

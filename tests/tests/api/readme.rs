@@ -31,8 +31,8 @@ async fn readme_examples_run_against_the_demo_data(backend: Backend) -> anyhow::
     let blocks = graphql_blocks();
     assert!(blocks.len() >= 5, "the README has its examples");
     let mut token: Option<String> = None;
-    // The guest-checkout blocks name values earlier answers gave; a block that starts
-    // `# as a visitor` is sent without the signed-in token.
+    // The guest-checkout and address-book blocks name values earlier answers gave; a
+    // block that starts `# as a visitor` is sent without the signed-in token.
     let mut values: Vec<(&str, String)> = Vec::new();
     for block in blocks {
         let mut block = block;
@@ -70,6 +70,10 @@ async fn readme_examples_run_against_the_demo_data(backend: Backend) -> anyhow::
         }
         if let Some(access) = body["data"]["login"]["accessToken"].as_str() {
             token = Some(access.to_owned());
+        }
+        // The signed-in buyer's saved address, for the blocks that name it.
+        if let Some(id) = body["data"]["addressCreate"]["savedAddress"]["id"].as_str() {
+            values.push(("ADDRESS_ID", id.to_owned()));
         }
     }
     Ok(())

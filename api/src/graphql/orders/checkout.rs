@@ -9,7 +9,7 @@ use crate::graphql::{
     context::ContextExt,
     errors::{respond, top_error},
     ids::parse_id,
-    orders::{Order, PaymentMethodValue, reload},
+    orders::{Order, PaymentMethodValue, reload, shipping_address},
 };
 
 #[derive(InputObject, Clone, Debug)]
@@ -82,8 +82,12 @@ pub struct PlaceOrderInput {
     /// Chosen by the client, one per checkout attempt: repeating the call with the same
     /// key and cart returns the same order.
     pub idempotency_key: String,
-    /// The delivery address (billing address for institutional orders).
-    pub shipping_address: AddressInput,
+    /// The delivery address (billing address for institutional orders). Give it or
+    /// `shippingAddressId`, not both.
+    pub shipping_address: Option<AddressInput>,
+    /// One of the signed-in buyer's saved addresses (`myAddresses`), instead of
+    /// `shippingAddress`.
+    pub shipping_address_id: Option<ID>,
     pub payment_method: PaymentMethodValue,
     /// Required for institution accounts.
     pub institutional: Option<InstitutionalOrderInput>,
@@ -177,15 +181,22 @@ impl CheckoutMutation {
             .map(orders::InstitutionalTerms::try_from)
             .transpose();
         let guest = input.guest.map(guest_contact);
-        let result = match institutional {
-            Ok(institutional) => {
+        let address = shipping_address(
+            service,
+            &party,
+            input.shipping_address,
+            input.shipping_address_id.as_ref(),
+        )
+        .await;
+        let result = match (institutional, address) {
+            (Ok(institutional), Ok(address)) => {
                 service
                     .place_order(
                         &party,
                         orders::PlaceOrder {
                             cart_token: input.cart_token,
                             idempotency_key: input.idempotency_key,
-                            address: input.shipping_address.into(),
+                            address,
                             payment_method: input.payment_method.into(),
                             institutional,
                             guest,
@@ -193,7 +204,7 @@ impl CheckoutMutation {
                     )
                     .await
             }
-            Err(e) => Err(e),
+            (Err(e), _) | (_, Err(e)) => Err(e),
         };
         let placed = match result {
             Ok(placed) => placed,

@@ -1,6 +1,7 @@
 //! Carts, checkout, orders, fulfilment, payments and refunds over GraphQL. The rules
 //! live in the `orders` crate; these modules map inputs and outputs, one per feature.
 
+mod address_book;
 mod carts;
 mod checkout;
 mod fulfilment;
@@ -14,6 +15,7 @@ mod types;
 
 use async_graphql::MergedObject;
 
+pub use address_book::*;
 pub use carts::*;
 pub use checkout::*;
 pub use fulfilment::*;
@@ -35,4 +37,5 @@ pub struct OrdersMutation(
     NoteMutation,
     PaymentMutation,
     PayoutMutation,
+    AddressBookMutation,
 );

@@ -11,15 +11,18 @@ use crate::graphql::{
     errors::respond,
     loaders::loader_error,
     money::Paise,
-    orders::{AddressInput, DocumentKindValue},
+    orders::{AddressInput, DocumentKindValue, shipping_address},
 };
 
 #[derive(InputObject)]
 pub struct CheckoutQuoteInput {
     /// A visitor's cart token; a signed-in buyer's own cart is quoted.
     pub cart_token: Option<String>,
-    /// Checked as `placeOrder`'s `shippingAddress` is.
-    pub shipping_address: AddressInput,
+    /// Checked as `placeOrder`'s `shippingAddress` is. Give it or `shippingAddressId`,
+    /// not both.
+    pub shipping_address: Option<AddressInput>,
+    /// One of the signed-in buyer's saved addresses, instead of `shippingAddress`.
+    pub shipping_address_id: Option<ID>,
 }
 
 /// What would stop `placeOrder` from accepting a line.
@@ -230,14 +233,23 @@ impl CheckoutQuoteQuery {
         ctx: &Context<'_>,
         input: CheckoutQuoteInput,
     ) -> Result<CheckoutQuotePayload> {
-        let result = ctx
-            .orders()?
-            .checkout_quote(
-                &ctx.party()?,
-                input.cart_token.as_deref(),
-                input.shipping_address.into(),
-            )
-            .await;
+        let service = ctx.orders()?;
+        let party = ctx.party()?;
+        let result = match shipping_address(
+            service,
+            &party,
+            input.shipping_address,
+            input.shipping_address_id.as_ref(),
+        )
+        .await
+        {
+            Ok(address) => {
+                service
+                    .checkout_quote(&party, input.cart_token.as_deref(), address)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         respond(result, |quote, errors| CheckoutQuotePayload {
             quote: quote.map(CheckoutQuote),
             errors,
