@@ -705,11 +705,14 @@ pub(crate) async fn claimed_tags(
 
 /// Refuses a GI on goods outside its registration: the product's category (or one of
 /// its ancestors) must be a covered category and its HSN code must start with a
-/// covered prefix.
+/// covered prefix. The HSN code is the product's own when it overrides its
+/// category's (blankets, 6301, in a woollens category): that is the code its
+/// invoices print, so it is what says which goods they are.
 pub(crate) async fn check_goods_covered(
     db: &impl ConnectionTrait,
     tag: &GiTag,
     category_id: Uuid,
+    hsn_override: Option<&str>,
 ) -> Result<(), CatalogError> {
     let categories = crate::list_categories(db).await?;
     let path = crate::categories::category_path(&categories, category_id);
@@ -719,7 +722,11 @@ pub(crate) async fn check_goods_covered(
         )));
     };
     let slugs: Vec<&str> = path.iter().map(|c| c.slug.as_str()).collect();
-    if tag.covers_goods(&slugs, &leaf.hsn_code) {
+    let hsn = hsn_override
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .unwrap_or(&leaf.hsn_code);
+    if tag.covers_goods(&slugs, hsn) {
         return Ok(());
     }
     let covered = if tag.covered_categories.is_empty() {
@@ -731,8 +738,8 @@ pub(crate) async fn check_goods_covered(
         "giTagId",
         FieldErrorCode::NotAllowed,
         format!(
-            "the {} GI covers {covered}, not {} goods (HSN {})",
-            tag.name, leaf.name, leaf.hsn_code
+            "the {} GI covers {covered}, not {} goods (HSN {hsn})",
+            tag.name, leaf.name
         ),
     ))
 }
@@ -757,7 +764,7 @@ async fn claim_gi_in(
     let product = load_product(db, product_id).await?;
     actor.require_manage(product.cooperative_id)?;
     let tag = load_gi_tag(db, gi_tag_id).await?;
-    check_goods_covered(db, &tag, product.category_id).await?;
+    check_goods_covered(db, &tag, product.category_id, product.hsn_code.as_deref()).await?;
     let registrations = authorised_users_of(db, product.cooperative_id).await?;
     let batches = batch_origins(db, product.id).await?;
     if batches.is_empty() {

@@ -715,6 +715,7 @@ async fn update_product_in(
         }
         product.procurement = procurement;
     }
+    let category_changed = changes.category_slug.is_some();
     let category = match changes.category_slug {
         Some(slug) => match find_category(db, &slug).await {
             Ok(category) => Some(category),
@@ -762,15 +763,21 @@ async fn update_product_in(
         return Err(CatalogError::ProductNotFound);
     };
     // A claimed GI stays on goods its registration covers: moving the product to
-    // another category is refused until the claim is withdrawn.
+    // another category, or giving it an HSN code the GI does not cover, is refused
+    // until the claim is withdrawn.
+    let moved_by = if category_changed {
+        "categorySlug"
+    } else {
+        "hsnCode"
+    };
     for tag in crate::gi::claimed_tags(db, product.id).await? {
-        crate::gi::check_goods_covered(db, &tag, category.id)
+        crate::gi::check_goods_covered(db, &tag, category.id, product.hsn_code.as_deref())
             .await
             .map_err(|error| match error {
                 CatalogError::Invalid(fields) => CatalogError::Invalid(
                     fields
                         .into_iter()
-                        .map(|f| crate::FieldError::new("categorySlug", f.code, f.message))
+                        .map(|f| crate::FieldError::new(moved_by, f.code, f.message))
                         .collect(),
                 ),
                 other => other,

@@ -601,8 +601,105 @@ async fn a_shipping_pin_must_belong_to_the_declared_state(backend: Backend) -> a
     Ok(())
 }
 
+/// The goods check reads the HSN code the product's invoices print: its own when it
+/// overrides its category's.
+async fn the_gi_goods_check_reads_the_products_own_hsn(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
+    let apricot_gi = gi_tag_id(&server, "raktsey-karpo-apricot").await;
+    let set_hsn = |id: String, hsn: &'static str| {
+        let (server, manager) = (&server, &manager);
+        async move {
+            server
+                .graphql_as(
+                    Some(manager),
+                    "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) { product { hsnCode } errors { field code message } } }",
+                    json!({ "input": { "id": id, "hsnCode": hsn } }),
+                )
+                .await
+        }
+    };
+    let claim = |id: String| {
+        let (server, manager, apricot_gi) = (&server, &manager, &apricot_gi);
+        async move {
+            server
+                .graphql_as(
+                    Some(manager),
+                    CLAIM,
+                    json!({ "input": { "productId": id, "giTagId": apricot_gi } }),
+                )
+                .await
+        }
+    };
+
+    // Dried apricots (category HSN 0813, covered) declared as preserved apricots
+    // (2008 50, not covered): refused, naming the product's code.
+    let pitted = product_id(&server, Some(&manager), "sham-pitted-dried-apricots-500g").await;
+    let set = set_hsn(pitted.clone(), "20085000").await;
+    assert!(user_errors(&set, "productUpdate").is_empty(), "{set}");
+    let refused = claim(pitted.clone()).await;
+    assert_eq!(
+        error_fields(&refused, "productGiClaim"),
+        ["input.giTagId"],
+        "{refused}"
+    );
+    assert!(
+        messages(&refused, "productGiClaim").contains("20085000"),
+        "{refused}"
+    );
+    // Without the override the category's code applies again, and the goods pass.
+    let cleared = set_hsn(pitted.clone(), "").await;
+    assert!(
+        user_errors(&cleared, "productUpdate").is_empty(),
+        "{cleared}"
+    );
+    let through = claim(pitted).await;
+    assert!(
+        !error_fields(&through, "productGiClaim").contains(&"input.giTagId".to_owned()),
+        "{through}"
+    );
+    // A claimed product cannot be given a code its GI does not cover.
+    let dried = product_id(&server, Some(&manager), "raktsey-karpo-dried-apricots-500g").await;
+    let moved = set_hsn(dried, "20085000").await;
+    assert_eq!(
+        error_fields(&moved, "productUpdate"),
+        ["input.hsnCode"],
+        "{moved}"
+    );
+
+    // And the other way: kernels' category made a covered category, but its HSN
+    // (1212) is not among the GI's prefixes, so only a covered override lets them in.
+    let widened = server
+        .graphql_as(
+            Some(&admin),
+            GI_TAG_UPDATE,
+            json!({ "input": { "id": apricot_gi, "coveredCategories": ["apricot-fresh", "apricot-dried", "apricot-kernels"],
+                    "hsnPrefixes": ["0809", "0813"] } }),
+        )
+        .await;
+    assert!(user_errors(&widened, "giTagUpdate").is_empty(), "{widened}");
+    let kernels = product_id(&server, Some(&manager), "sham-sweet-apricot-kernels-250g").await;
+    let refused = claim(kernels.clone()).await;
+    assert_eq!(
+        error_fields(&refused, "productGiClaim"),
+        ["input.giTagId"],
+        "{refused}"
+    );
+    let set = set_hsn(kernels.clone(), "08131000").await;
+    assert!(user_errors(&set, "productUpdate").is_empty(), "{set}");
+    let through = claim(kernels).await;
+    assert!(
+        !error_fields(&through, "productGiClaim").contains(&"input.giTagId".to_owned()),
+        "{through}"
+    );
+    Ok(())
+}
+
 both_backends!(
     a_gi_claim_must_match_the_gis_goods,
+    the_gi_goods_check_reads_the_products_own_hsn,
     a_claim_lapses_everywhere_with_its_authorisation,
     protected_names_need_an_authorisation,
     a_shipping_pin_must_belong_to_the_declared_state,
