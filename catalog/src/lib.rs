@@ -67,8 +67,9 @@ pub use gi::{
     withdraw_gi_claim,
 };
 pub use import::{
-    IMPORT_COLUMNS, ImportError, ImportFormat, ImportReport, import_products, import_template_csv,
-    parse_rupees, read_rows as read_import_rows,
+    IMPORT_COLUMNS, ImportError, ImportFormat, ImportMode, ImportReport, OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS, import_products, import_template_csv, parse_rupees,
+    read_rows as read_import_rows,
 };
 pub use products::{
     NewProduct, ProductChanges, ProductFilter, ProductLookup, ProductSort, create_product,

@@ -508,6 +508,16 @@ fn check_hsn(
     }
 }
 
+/// Adds the activation problems not already among the input's (attributes are checked
+/// by both).
+fn merge_problems(errors: &mut FieldErrors, problems: Vec<FieldError>) {
+    for problem in problems {
+        if !errors.0.contains(&problem) {
+            errors.0.push(problem);
+        }
+    }
+}
+
 fn unique_violation(error: &sea_orm::DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
@@ -576,8 +586,8 @@ pub async fn create_product_in(
     for problem in new.procurement.problems() {
         errors.push(&problem.field.join("."), problem.code, problem.message);
     }
-    errors.finish()?;
     let Some(category) = category else {
+        errors.finish()?;
         return Err(CatalogError::CategoryNotFound(new.category_slug));
     };
     let now = Utc::now();
@@ -604,14 +614,15 @@ pub async fn create_product_in(
         created_at: now,
         updated_at: now,
     };
+    // Whatever keeps the product from going live is reported with the rest, so that
+    // a form (or a bulk import's dry run) shows every problem at once.
     if status == ProductStatus::Active {
         let mut problems =
             activation_problems(&product, &category, &cooperative, new.variants.len());
         problems.extend(crate::protected_names::protected_name_problems(db, &product).await?);
-        if !problems.is_empty() {
-            return Err(CatalogError::Invalid(problems));
-        }
+        merge_problems(&mut errors, problems);
     }
+    errors.finish()?;
     let inserted = product::Entity::insert(to_active_model(&product)?)
         .exec(db)
         .await;
@@ -678,8 +689,9 @@ pub async fn update_product(
     in_transaction!(db, |txn| update_product_in(&txn, actor, id, changes))
 }
 
-// The body of [`update_product`], inside the transaction it opens.
-async fn update_product_in(
+// The body of [`update_product`], inside the transaction it opens (and the bulk
+// import's).
+pub(crate) async fn update_product_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
@@ -758,6 +770,17 @@ async fn update_product_in(
     if let Some(status) = changes.status {
         product.status = status;
     }
+    if let Some(category) = &category
+        && product.status == ProductStatus::Active
+    {
+        let variant_count = variants_by_product_ids(db, &[product.id])
+            .await?
+            .get(&product.id)
+            .map_or(0, Vec::len);
+        let mut problems = activation_problems(&product, category, &cooperative, variant_count);
+        problems.extend(crate::protected_names::protected_name_problems(db, &product).await?);
+        merge_problems(&mut errors, problems);
+    }
     errors.finish()?;
     let Some(category) = category else {
         return Err(CatalogError::ProductNotFound);
@@ -782,17 +805,6 @@ async fn update_product_in(
                 ),
                 other => other,
             })?;
-    }
-    if product.status == ProductStatus::Active {
-        let variant_count = variants_by_product_ids(db, &[product.id])
-            .await?
-            .get(&product.id)
-            .map_or(0, Vec::len);
-        let mut problems = activation_problems(&product, &category, &cooperative, variant_count);
-        problems.extend(crate::protected_names::protected_name_problems(db, &product).await?);
-        if !problems.is_empty() {
-            return Err(CatalogError::Invalid(problems));
-        }
     }
     product.updated_at = Utc::now();
     let mut model = to_active_model(&product)?.into_active_model();

@@ -439,8 +439,9 @@ pub async fn update_variant(
     in_transaction!(db, |txn| update_variant_in(&txn, actor, id, changes))
 }
 
-// The body of [`update_variant`], inside the transaction it opens.
-async fn update_variant_in(
+// The body of [`update_variant`], inside the transaction it opens (and the bulk
+// import's).
+pub(crate) async fn update_variant_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,

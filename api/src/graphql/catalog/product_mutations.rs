@@ -319,6 +319,17 @@ pub enum ImportFormat {
     Xlsx,
 }
 
+/// How an import treats products and variants that already exist.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "catalog::ImportMode")]
+pub enum ImportMode {
+    /// Every product is new: a slug or SKU already in use is an error.
+    CreateOnly,
+    /// The cooperative's own products are updated by slug and their variants by SKU
+    /// (new SKUs are added); empty optional cells keep what is stored.
+    Upsert,
+}
+
 #[derive(InputObject)]
 pub struct ProductImportInput {
     pub cooperative_id: ID,
@@ -328,6 +339,8 @@ pub struct ProductImportInput {
     /// Check every row without storing anything.
     #[graphql(default = true)]
     pub dry_run: bool,
+    #[graphql(default_with = "ImportMode::CreateOnly")]
+    pub mode: ImportMode,
 }
 
 /// One problem in an import file.
@@ -344,8 +357,17 @@ pub struct ImportRowError {
 pub struct ImportReport {
     pub dry_run: bool,
     pub applied: bool,
+    /// Products created.
     pub products: i32,
+    /// Variants created, with new products or added to existing ones.
     pub variants: i32,
+    /// Existing products updated (`UPSERT`).
+    pub products_updated: i32,
+    /// Existing variants updated (`UPSERT`).
+    pub variants_updated: i32,
+    /// Stock movements recorded in the ledger from `stock_on_hand` cells.
+    pub stock_movements: i32,
+    /// Every problem of every row.
     pub row_errors: Vec<ImportRowError>,
 }
 
@@ -548,6 +570,7 @@ impl ProductMutation {
             format,
             &content,
             input.dry_run,
+            input.mode.into(),
         )
         .await;
         respond(imported, |report, errors| ProductImportPayload {
@@ -556,6 +579,9 @@ impl ProductMutation {
                 applied: report.applied,
                 products: count(report.products),
                 variants: count(report.variants),
+                products_updated: count(report.products_updated),
+                variants_updated: count(report.variants_updated),
+                stock_movements: count(report.stock_movements),
                 row_errors: report
                     .errors
                     .into_iter()
