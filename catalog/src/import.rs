@@ -761,10 +761,9 @@ async fn import_group(
     let result = match &updating {
         None => create_group(db, actor, cooperative_id, slug, fields, &variants)
             .await
-            .map(|created| {
+            .inspect(|created| {
                 outcome.products = 1;
                 outcome.variants = created.len();
-                created
             }),
         Some(product) => {
             update_group(
