@@ -124,6 +124,7 @@ const ROWS: &[Row] = &[
     ),
     row("orders", ADMIN),
     row("myOrders", PURCHASERS),
+    row("myAddresses", PURCHASERS),
     row("cooperativeOrders", STAFF_OF_A),
     row("settlementStatement", STAFF_OF_A),
     row("cooperativePayoutAccount", MANAGERS_OF_A),
@@ -174,6 +175,9 @@ const ROWS: &[Row] = &[
     row("cartUpdateItem", SHOPPERS),
     row("cartRemoveItem", SHOPPERS),
     row("placeOrder", PURCHASERS),
+    row("addressCreate", PURCHASERS),
+    row("addressUpdate", PURCHASERS),
+    row("addressDelete", PURCHASERS),
     row_with("fulfilmentPack", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
     row_with("fulfilmentShip", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
     row_with("fulfilmentDeliver", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
@@ -633,6 +637,7 @@ impl World<'_> {
                 json!({ "id": self.cooperative_a }),
             ),
             "myOrders" => ("{ myOrders(first: 5) { totalCount } }".into(), json!({})),
+            "myAddresses" => ("{ myAddresses { id } }".into(), json!({})),
             "cooperativeOrders" => (
                 "query($id: ID!) { cooperativeOrders(cooperativeId: $id, first: 5) { totalCount } }".into(),
                 json!({ "id": self.cooperative_a }),
@@ -952,6 +957,39 @@ impl World<'_> {
                     mutation("placeOrder", "PlaceOrderInput", PAYLOAD),
                     json!({ "i": { "idempotencyKey": u, "paymentMethod": "CASH_ON_DELIVERY", "shippingAddress": leh() } }),
                 )
+            }
+            "addressCreate" => (
+                mutation(row, "AddressCreateInput", PAYLOAD),
+                json!({ "i": { "address": leh() } }),
+            ),
+            "addressUpdate" | "addressDelete" => {
+                // A saved address of the caller's own, or (for callers who keep none)
+                // the matrix's buyer's.
+                let owner = if PURCHASERS.contains(&caller) {
+                    caller
+                } else {
+                    Buyer
+                };
+                let saved = self
+                    .setup(
+                        self.token(owner),
+                        &mutation("addressCreate", "AddressCreateInput", "savedAddress { id } errors { code message }"),
+                        json!({ "i": { "address": leh() } }),
+                        "addressCreate",
+                    )
+                    .await;
+                let id = saved["data"]["addressCreate"]["savedAddress"]["id"].clone();
+                if row == "addressUpdate" {
+                    (
+                        mutation(row, "AddressUpdateInput", PAYLOAD),
+                        json!({ "i": { "id": id, "label": "Stores" } }),
+                    )
+                } else {
+                    (
+                        mutation(row, "AddressDeleteInput", PAYLOAD),
+                        json!({ "i": { "id": id } }),
+                    )
+                }
             }
             "fulfilmentPack" | "fulfilmentShip" | "fulfilmentDeliver" => {
                 let (_, fulfilment, _) = self.buyer_order().await;
