@@ -295,6 +295,7 @@ fn order_service(
             ..orders::OrderSettings::default()
         },
         gateway,
+        Arc::new(accounts::Recipients),
     ))
 }
 

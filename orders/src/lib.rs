@@ -17,6 +17,7 @@
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`;
 //!   `quote` plans without persisting), `views`, `guest` (access tokens and claiming),
+//!   `notices` (the messages order changes send, in their transactions),
 //!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
 //!   exports), `sweeper`, and under
@@ -35,6 +36,7 @@ pub mod history;
 mod invoices;
 mod lifecycle;
 mod notes;
+mod notices;
 mod order_state;
 mod party;
 mod payee;
@@ -151,6 +153,9 @@ pub struct OrderService {
     pub(crate) settings: OrderSettings,
     /// The payment provider, when one is configured (else payments are manual only).
     pub(crate) gateway: Option<Arc<dyn PaymentGateway>>,
+    /// Where the messages of order changes go (`notices`): users live in `accounts`,
+    /// which this crate does not depend on.
+    pub(crate) directory: Arc<dyn notifications::Directory>,
 }
 
 impl std::fmt::Debug for OrderService {
@@ -174,6 +179,7 @@ impl OrderService {
         shipping: ShippingRates,
         settings: OrderSettings,
         gateway: Option<Arc<dyn PaymentGateway>>,
+        directory: Arc<dyn notifications::Directory>,
     ) -> Self {
         Self {
             db,
@@ -181,6 +187,7 @@ impl OrderService {
             shipping: Arc::new(shipping),
             settings,
             gateway,
+            directory,
         }
     }
 

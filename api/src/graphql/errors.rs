@@ -185,9 +185,10 @@ impl From<OrderError> for Failure {
                 UserErrorCode::PaymentProviderUnavailable,
                 message,
             )]),
-            OrderError::Tax(_) | OrderError::Corrupt(_) | OrderError::Db(_) => {
-                Self::Top(ApiError::internal(&error))
-            }
+            OrderError::Tax(_)
+            | OrderError::Corrupt(_)
+            | OrderError::Db(_)
+            | OrderError::Notification(_) => Self::Top(ApiError::internal(&error)),
         }
     }
 }

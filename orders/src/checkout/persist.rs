@@ -334,6 +334,7 @@ impl OrderService {
             )
             .await?;
         }
+        self.notify_order_placed(&txn, order_id).await?;
         txn.commit().await?;
         Ok(order_id)
     }
