@@ -20,7 +20,7 @@
 //!   `notices` (the messages order changes send, in their transactions),
 //!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
-//!   exports), `sweeper`, and under
+//!   exports), `sweeper`, `reminders` (overdue payments), and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
@@ -44,6 +44,7 @@ mod payment_method;
 mod payments;
 mod records;
 mod release;
+mod reminders;
 mod rerate;
 mod reservations;
 pub mod returns;

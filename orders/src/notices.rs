@@ -98,7 +98,7 @@ fn name_of(cooperatives: &HashMap<Uuid, Cooperative>, id: Uuid) -> String {
 impl OrderService {
     /// The buyer: their account, or the address a guest ordered with. A sales
     /// channel's order has neither (the channel tells its buyer).
-    async fn buyer(
+    pub(crate) async fn buyer(
         &self,
         txn: &DatabaseTransaction,
         order: &order::Model,

@@ -148,9 +148,10 @@ impl From<CatalogError> for Failure {
             | CatalogError::GiTagNotFound
             | CatalogError::AuthorisedUserNotFound
             | CatalogError::BatchNotFound => Self::Top(ApiError::NotFound(error.to_string())),
-            CatalogError::InvalidSeed(_) | CatalogError::Corrupt(_) | CatalogError::Db(_) => {
-                Self::Top(ApiError::internal(&error))
-            }
+            CatalogError::InvalidSeed(_)
+            | CatalogError::Corrupt(_)
+            | CatalogError::Db(_)
+            | CatalogError::Notification(_) => Self::Top(ApiError::internal(&error)),
         }
     }
 }

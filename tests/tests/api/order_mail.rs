@@ -15,7 +15,7 @@ use crate::{
     support::{
         Backend, TestServer,
         flows::{PASSWORD, admin_token, buyer_token, cooperative_id, login, user_errors},
-        server::clock_passes,
+        server::{clock_passes, time_of},
         smtp_sink::{Received, SmtpSink},
     },
 };
@@ -600,6 +600,279 @@ async fn order_mail_survives_a_kill_while_sending(backend: Backend) -> anyhow::R
     sink.stop();
     Ok(())
 }
+
+/// An institution user of a new buyer organisation; returns their token.
+async fn institution(server: &TestServer, admin: &str, email: &str) -> String {
+    let organisation = server
+        .graphql_as(
+            Some(admin),
+            "mutation($i: BuyerOrganisationCreateInput!) { buyerOrganisationCreate(input: $i) { buyerOrganisation { id } } }",
+            json!({ "i": { "name": format!("Department of {email}"), "kind": "DEPARTMENT" } }),
+        )
+        .await;
+    let created = server
+        .graphql_as(
+            Some(admin),
+            "mutation($i: UserCreateInput!) { userCreate(input: $i) { errors { code } } }",
+            json!({ "i": { "email": email, "password": PASSWORD, "name": "Procurement", "role": "INSTITUTION",
+                     "buyerOrganisationId": organisation["data"]["buyerOrganisationCreate"]["buyerOrganisation"]["id"] } }),
+        )
+        .await;
+    assert_eq!(
+        created["data"]["userCreate"]["errors"],
+        json!([]),
+        "{created} {organisation}"
+    );
+    login(server, email).await
+}
+
+/// An institutional order on purchase-order terms due at once (0 days), shipped,
+/// delivered and accepted, with its due date passed; returns its number.
+async fn overdue_order(server: &TestServer, admin: &str, institution: &str, key: &str) -> String {
+    let nubra = cooperative_id(server, admin, NUBRA).await;
+    let manager = staff(
+        server,
+        admin,
+        &nubra,
+        &format!("{key}-nubra@coop.example.org"),
+        "MANAGER",
+    )
+    .await;
+    let bulk = variant(
+        server,
+        "nubra-sea-buckthorn-juice-10l-institutional",
+        "NSBJ-10L",
+    )
+    .await;
+    let moq = int(&bulk["minOrderQuantity"]);
+    add_to_cart(server, Some(institution), None, &bulk["id"], moq).await;
+    let placed = place_order(
+        server,
+        institution,
+        key,
+        leh(),
+        "PURCHASE_ORDER",
+        json!({ "institutional": { "purchaseOrderNumber": "DHS/PO/2026/77", "paymentTermsDays": 0,
+                "consignees": [{ "name": "District Hospital Leh", "address": leh(), "items": [{ "variantId": bulk["id"], "quantity": moq }] }] } }),
+    )
+    .await;
+    assert!(user_errors(&placed, "placeOrder").is_empty(), "{placed}");
+    let order = &placed["data"]["placeOrder"]["order"];
+    let f = json!({ "fulfilmentId": order["fulfilments"][0]["id"] });
+    transition(server, &manager, "fulfilmentPack", f.clone()).await;
+    transition(server, &manager, "fulfilmentShip", json!({ "fulfilmentId": f["fulfilmentId"], "carrier": "Blue Dart", "trackingNumber": "BD77" })).await;
+    transition(server, &manager, "fulfilmentDeliver", f.clone()).await;
+    let accepted = transition(server, institution, "fulfilmentAccept", f.clone()).await;
+    let due = &accepted["data"]["fulfilmentAccept"]["order"]["fulfilments"][0]["paymentDueAt"];
+    assert!(due.is_string(), "{accepted}");
+    clock_passes(time_of(due)).await;
+    order["number"].as_str().unwrap().to_owned()
+}
+
+async fn overdue_payments_are_reminded_once(backend: Backend) -> anyhow::Result<()> {
+    let sink = SmtpSink::start(None).await?;
+    let server = TestServer::spawn(backend, mailing(&sink)).await?;
+    let admin = admin_token(&server).await;
+    let email = "po-overdue@dhs.example.org";
+    let buyer = institution(&server, &admin, email).await;
+    let number = overdue_order(&server, &admin, &buyer, "overdue-1").await;
+    server.drain().await;
+    let reminder = one(&sink, email, &format!("Payment overdue for order {number}"));
+    let text = reminder.text();
+    assert!(text.contains("Purchase order: DHS/PO/2026/77"), "{text}");
+    assert!(text.contains("Amount due: Rs "), "{text}");
+    // Later sweeps remind of the same due date no more.
+    server.drain_all().await;
+    server.drain_all().await;
+    assert_eq!(
+        titled(&sink, email, &format!("Payment overdue for order {number}")).len(),
+        1
+    );
+    sink.stop();
+    Ok(())
+}
+
+const PREFERENCES: &str = "{ me { notificationPreferences { kind enabled } } }";
+const ME_UPDATE: &str = "mutation($input: MeUpdateInput!) { meUpdate(input: $input) { user { email } errors { field code message } } }";
+
+async fn an_opted_out_reminder_is_not_sent_but_order_mail_is(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let sink = SmtpSink::start(None).await?;
+    let server = TestServer::spawn(backend, mailing(&sink)).await?;
+    let admin = admin_token(&server).await;
+    let email = "po-quiet@dhs.example.org";
+    let buyer = institution(&server, &admin, email).await;
+    // Every optional kind is on until switched off.
+    let before = server
+        .graphql_as(Some(&buyer), PREFERENCES, json!({}))
+        .await;
+    assert_eq!(
+        before["data"]["me"]["notificationPreferences"],
+        json!([{ "kind": "PAYMENT_OVERDUE", "enabled": true }, { "kind": "GI_AUTHORISATION_EXPIRING", "enabled": true }]),
+        "{before}"
+    );
+    // Transactional kinds cannot be switched off; nothing changes then.
+    let refused = server
+        .graphql_as(
+            Some(&buyer),
+            ME_UPDATE,
+            json!({ "input": { "notificationPreferences": [
+                { "kind": "PAYMENT_OVERDUE", "enabled": false },
+                { "kind": "ORDER_SHIPPED", "enabled": false } ] } }),
+        )
+        .await;
+    assert_eq!(
+        refused["data"]["meUpdate"]["errors"][0]["field"],
+        json!(["input", "notificationPreferences", "1", "kind"]),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["data"]["meUpdate"]["errors"][0]["code"],
+        "NOT_ALLOWED"
+    );
+    let unchanged = server
+        .graphql_as(Some(&buyer), PREFERENCES, json!({}))
+        .await;
+    assert_eq!(unchanged, before);
+    let off = server
+        .graphql_as(
+            Some(&buyer),
+            ME_UPDATE,
+            json!({ "input": { "notificationPreferences": [{ "kind": "PAYMENT_OVERDUE", "enabled": false }] } }),
+        )
+        .await;
+    assert_eq!(off["data"]["meUpdate"]["errors"], json!([]), "{off}");
+    let after = server
+        .graphql_as(Some(&buyer), PREFERENCES, json!({}))
+        .await;
+    assert_eq!(
+        after["data"]["me"]["notificationPreferences"],
+        json!([{ "kind": "PAYMENT_OVERDUE", "enabled": false }, { "kind": "GI_AUTHORISATION_EXPIRING", "enabled": true }])
+    );
+
+    let number = overdue_order(&server, &admin, &buyer, "quiet-1").await;
+    server.drain().await;
+    server.drain_all().await;
+    assert!(
+        titled(&sink, email, &format!("Payment overdue for order {number}")).is_empty(),
+        "switched off: {:?}",
+        sink.to(email)
+            .iter()
+            .map(Received::subject)
+            .collect::<Vec<_>>()
+    );
+    // Transactional mail of the same order still goes.
+    one(&sink, email, &format!("Your order {number} is placed"));
+    one(&sink, email, &format!("Your order {number} has shipped"));
+    one(&sink, email, &format!("Your order {number} was delivered"));
+    sink.stop();
+    Ok(())
+}
+
+async fn expiring_gi_authorisations_are_reminded_once(backend: Backend) -> anyhow::Result<()> {
+    let sink = SmtpSink::start(None).await?;
+    let server = TestServer::spawn(backend, mailing(&sink)).await?;
+    let admin = admin_token(&server).await;
+    let sankoo = cooperative_id(&server, &admin, "sankoo-fruit-processors-demo").await;
+    staff(
+        &server,
+        &admin,
+        &sankoo,
+        "gi-manager@coop.example.org",
+        "MANAGER",
+    )
+    .await;
+    let quiet = staff(
+        &server,
+        &admin,
+        &sankoo,
+        "gi-quiet@coop.example.org",
+        "STAFF",
+    )
+    .await;
+    let off = server
+        .graphql_as(
+            Some(&quiet),
+            ME_UPDATE,
+            json!({ "input": { "notificationPreferences": [{ "kind": "GI_AUTHORISATION_EXPIRING", "enabled": false }] } }),
+        )
+        .await;
+    assert_eq!(off["data"]["meUpdate"]["errors"], json!([]), "{off}");
+    let tag = crate::support::flows::gi_tag_id(&server, "raktsey-karpo-apricot").await;
+    let soon = (chrono::Utc::now() + chrono::Duration::days(12)).date_naive();
+    let later = (chrono::Utc::now() + chrono::Duration::days(300)).date_naive();
+    for (number, until) in [("AU/RKA/TEST/0901", soon), ("AU/RKA/TEST/0902", later)] {
+        let registered = server
+            .graphql_as(
+                Some(&admin),
+                "mutation($i: GiAuthorisedUserRegisterInput!) { giAuthorisedUserRegister(input: $i) { authorisedUser { id } errors { field code message } } }",
+                json!({ "i": { "giTagId": tag, "cooperativeId": sankoo, "auNumber": number,
+                               "validFrom": "2023-01-01", "validUntil": until.to_string() } }),
+            )
+            .await;
+        let id = registered["data"]["giAuthorisedUserRegister"]["authorisedUser"]["id"].clone();
+        assert!(id.is_string(), "{registered}");
+        let verified = server
+            .graphql_as(
+                Some(&admin),
+                "mutation($i: GiAuthorisedUserVerifyInput!) { giAuthorisedUserVerify(input: $i) { errors { message } } }",
+                json!({ "i": { "id": id, "approve": true } }),
+            )
+            .await;
+        assert_eq!(
+            verified["data"]["giAuthorisedUserVerify"]["errors"],
+            json!([]),
+            "{verified}"
+        );
+    }
+    server.drain().await;
+    let reminders: Vec<_> = sink
+        .to("gi-manager@coop.example.org")
+        .into_iter()
+        .filter(|m| m.subject().contains("GI authorisation expires"))
+        .collect();
+    assert_eq!(
+        reminders.len(),
+        1,
+        "only the one expiring within 30 days: {:?}",
+        sink.received()
+            .iter()
+            .map(Received::subject)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        reminders[0].subject(),
+        format!("Your Raktsey Karpo Apricot GI authorisation expires on {soon}")
+    );
+    assert!(
+        reminders[0]
+            .text()
+            .contains("Authorised user number: AU/RKA/TEST/0901")
+    );
+    // The staff member who switched these off is not reminded; nor is anyone twice.
+    assert!(
+        sink.to("gi-quiet@coop.example.org")
+            .iter()
+            .all(|m| !m.subject().contains("GI authorisation")),
+    );
+    server.drain_all().await;
+    assert_eq!(
+        sink.to("gi-manager@coop.example.org")
+            .iter()
+            .filter(|m| m.subject().contains("GI authorisation expires"))
+            .count(),
+        1
+    );
+    sink.stop();
+    Ok(())
+}
+
+both_backends!(
+    overdue_payments_are_reminded_once,
+    an_opted_out_reminder_is_not_sent_but_order_mail_is,
+    expiring_gi_authorisations_are_reminded_once,
+);
 
 both_backends!(
     a_two_cooperative_order_mails_everyone_their_part,
