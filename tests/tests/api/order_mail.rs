@@ -879,3 +879,66 @@ both_backends!(
     order_mail_survives_an_smtp_outage,
     order_mail_survives_a_kill_while_sending,
 );
+
+/// README: "a demo checkout in development leaves the buyer's and the cooperatives'
+/// mail under `DATA_DIR/mail/`", named by kind and recipient; a guest's at the address
+/// they ordered with, a cooperative without staff accounts at its contact address.
+async fn a_demo_checkout_in_development_leaves_eml_files(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, crate::support::ServerOptions::seeded()).await?;
+    let apricots = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
+    let juice = variant(&server, "nubra-leh-berry-juice-500ml", "NLBJ-500").await;
+    let first = add_to_cart(&server, None, None, &apricots["id"], 1).await;
+    let cart = first["data"]["cartAddItem"]["cartToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    add_to_cart(&server, None, Some(&cart), &juice["id"], 1).await;
+    let placed = server
+        .graphql(
+            "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { errors { field code message } order { number } } }",
+            json!({ "i": { "cartToken": cart, "idempotencyKey": "demo-1", "shippingAddress": leh(),
+                           "paymentMethod": "CASH_ON_DELIVERY",
+                           "guest": { "email": "guest-demo@example.org", "phone": "9876543210" } } }),
+        )
+        .await;
+    assert!(user_errors(&placed, "placeOrder").is_empty(), "{placed}");
+    let number = placed["data"]["placeOrder"]["order"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.drain().await;
+    let dir = server.database.data_path().join("mail");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)?
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let named = |kind_and_recipient: &str| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| n.contains(&format!("-{kind_and_recipient}-")) && n.ends_with(".eml"))
+            .cloned()
+            .collect()
+    };
+    let buyer = named("order-confirmation-guest-demo@example.org");
+    assert_eq!(buyer.len(), 1, "{names:?}");
+    assert_eq!(
+        named("new-order-sham-apricot@example.org").len(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(
+        named("new-order-nubra-lehberry@example.org").len(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(names.len(), 3, "{names:?}");
+    let raw = std::fs::read(dir.join(&buyer[0]))?;
+    let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(
+        message.subject(),
+        Some(format!("Your order {number} is placed").as_str())
+    );
+    Ok(())
+}
+
+both_backends!(a_demo_checkout_in_development_leaves_eml_files);
