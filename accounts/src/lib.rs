@@ -14,6 +14,7 @@ mod invitations;
 mod login;
 mod organisations;
 mod password;
+mod recipients;
 mod refresh_tokens;
 mod registration;
 mod role;
@@ -32,6 +33,7 @@ pub use invitations::{INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, i
 pub use login::{LoginThrottle, SignedIn, authenticate};
 pub use organisations::{BuyerOrganisation, NewBuyerOrganisation, create_buyer_organisation};
 pub use password::{MIN_PASSWORD_CHARS, check_password_policy};
+pub use recipients::Recipients;
 pub use refresh_tokens::{
     IssuedRefreshToken, RefreshTokenPolicy, issue_refresh_token, revoke_refresh_token,
     rotate_refresh_token,

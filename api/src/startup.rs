@@ -173,6 +173,41 @@ pub async fn open_search_index(
     Ok(Arc::new(index))
 }
 
+/// How often the reminder sweep runs: its reminders are about dates (a payment due, an
+/// authorisation's expiry), so a quarter of an hour late is on time.
+const REMINDER_SWEEP: Duration = Duration::from_secs(15 * 60);
+
+/// The reminders: overdue payments to institutional buyers (orders) and GI
+/// authorisations expiring within 30 days to their cooperatives (catalog). Here
+/// because it joins two domains; each sweep marks what it reminded of, so every
+/// replica may run it.
+struct Reminders {
+    orders: orders::OrderService,
+    db: DatabaseConnection,
+    directory: Arc<dyn notifications::Directory>,
+}
+
+#[async_trait::async_trait]
+impl kernel::worker::Task for Reminders {
+    async fn run_once(
+        &self,
+        _round: kernel::worker::Round,
+    ) -> Result<usize, kernel::worker::TaskError> {
+        let overdue = self.orders.remind_overdue_payments(100).await?;
+        let expiring = catalog::remind_expiring_authorisations(
+            &self.db,
+            self.directory.as_ref(),
+            orders::time::india_today(),
+            100,
+        )
+        .await?;
+        if overdue + expiring > 0 {
+            tracing::info!(overdue, expiring, "reminders recorded");
+        }
+        Ok(overdue + expiring)
+    }
+}
+
 /// A built, bound server that has not started serving yet.
 pub struct Application {
     server: Server,
@@ -182,7 +217,8 @@ pub struct Application {
 }
 
 /// The background tasks this process runs (each can be switched off by a setting): the
-/// search outbox, the channel relay, push and order polling, the reservation sweeper.
+/// search outbox, the channel relay, push and order polling, the reservation sweeper,
+/// the reminders and the mail sender.
 /// Drains run them in this order, so a change a sweep makes is relayed and pushed in
 /// the next round.
 fn background_workers(
@@ -243,6 +279,15 @@ fn background_workers(
             orders::Sweeper::new(orders.with_db(db.clone())),
         );
     }
+    workers.add(
+        "reminders",
+        REMINDER_SWEEP,
+        Reminders {
+            orders: orders.with_db(db.clone()),
+            db: db.clone(),
+            directory: Arc::new(accounts::Recipients),
+        },
+    );
     if let Some(mailer) = mailer {
         workers.add(
             "mail",
@@ -295,6 +340,7 @@ fn order_service(
             ..orders::OrderSettings::default()
         },
         gateway,
+        Arc::new(accounts::Recipients),
     ))
 }
 

@@ -32,6 +32,9 @@ pub enum CatalogError {
     Corrupt(String),
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// A reminder could not be recorded (rendering, the outbox).
+    #[error(transparent)]
+    Notification(#[from] notifications::NotificationError),
 }
 
 impl CatalogError {

@@ -423,6 +423,7 @@ pub async fn register_authorised_user(
         verified_by: Set(None),
         verified_at: Set(None),
         created_at: Set(Utc::now()),
+        expiry_reminded_for: Set(None),
     };
     match gi_authorised_user::Entity::insert(model)
         .exec_with_returning(db)

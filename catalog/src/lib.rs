@@ -28,6 +28,7 @@ mod entity;
 pub mod epcis;
 mod error;
 mod gi;
+mod gi_reminders;
 mod hsn;
 pub mod identifiers;
 mod import;
@@ -66,6 +67,7 @@ pub use gi::{
     gi_claims_by_product_ids, list_gi_tags, register_authorised_user, update_gi_tag,
     withdraw_gi_claim,
 };
+pub use gi_reminders::{GI_EXPIRY_NOTICE_DAYS, remind_expiring_authorisations};
 pub use import::{
     IMPORT_COLUMNS, ImportError, ImportFormat, ImportMode, ImportReport, OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS, import_products, import_template_csv, parse_rupees,

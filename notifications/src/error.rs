@@ -9,4 +9,7 @@ pub enum NotificationError {
     Settings(String),
     #[error("building a message failed: {0}")]
     Build(String),
+    /// A transactional kind (order news, resets, verification) always goes.
+    #[error("{0:?} messages always go; only reminders can be switched off")]
+    NotOptional(crate::Kind),
 }

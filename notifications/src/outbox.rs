@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::{
     Envelope, NotificationError,
     entity::{notification, notification_outbox},
+    preferences::opted_out,
     render::render,
 };
 
@@ -28,11 +29,18 @@ pub(crate) const QUEUE: Queue<notification_outbox::Entity> = Queue::new(
 /// Records a message for sending, on `db` (the transaction of the change that causes
 /// it, so that the message exists if and only if the change does). Returns false when
 /// a message with this key was recorded before: that event's message is already on its
-/// way (or sent), and is not sent again.
+/// way (or sent), and is not sent again; or when the recipient switched this optional
+/// kind off.
 pub async fn record(
     db: &impl ConnectionTrait,
     envelope: Envelope,
 ) -> Result<bool, NotificationError> {
+    if let Some(user_id) = envelope.user_id
+        && opted_out(db, user_id, envelope.message.kind()).await?
+    {
+        tracing::debug!(key = %envelope.key, kind = ?envelope.message.kind(), "not recorded: the recipient switched this kind off");
+        return Ok(false);
+    }
     let rendered = render(&envelope.message, envelope.language)?;
     let attachments = serde_json::to_value(&envelope.attachments)
         .map_err(|e| NotificationError::Build(e.to_string()))?;

@@ -169,11 +169,7 @@ impl Mailer {
             Transport::Files(dir) => {
                 // Named by the notification, and written whole before it appears: a
                 // message written again after a crash replaces itself.
-                let path = dir.join(format!(
-                    "{}-{}.eml",
-                    n.created_at.format("%Y%m%dT%H%M%SZ"),
-                    n.id
-                ));
+                let path = dir.join(eml_name(n));
                 let partial = path.with_extension("eml.partial");
                 let written = async {
                     tokio::fs::create_dir_all(dir).await?;
@@ -192,6 +188,39 @@ impl Mailer {
             }
         }
     }
+}
+
+/// A development mail file's name: when, what, to whom (so a newcomer finds the
+/// buyer's and each cooperative's mail by listing the folder) and the notification's
+/// id, e.g. `20261130T101500Z-order-confirmation-buyer@example.org-<id>.eml`. The
+/// address keeps only characters safe in a file name, and at most 64 of them.
+fn eml_name(n: &notification::Model) -> String {
+    let kind = format!("{:?}", n.kind)
+        .chars()
+        .fold(String::new(), |mut out, c| {
+            if c.is_ascii_uppercase() && !out.is_empty() {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+            out
+        });
+    let recipient: String = n
+        .recipient
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '+' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "{}-{kind}-{recipient}-{}.eml",
+        n.created_at.format("%Y%m%dT%H%M%SZ"),
+        n.id
+    )
 }
 
 /// The background task that sends recorded messages.

@@ -29,6 +29,9 @@ pub enum OrderError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// A message could not be recorded (rendering, the outbox).
+    #[error(transparent)]
+    Notification(#[from] notifications::NotificationError),
 }
 
 impl OrderError {

@@ -153,7 +153,31 @@ mod tests {
             ShippingRates::built_in()?,
             OrderSettings::default(),
             None,
+            std::sync::Arc::new(Nobody),
         ))
+    }
+
+    /// No one to write to: these tests place no orders through the service.
+    #[derive(Debug)]
+    struct Nobody;
+
+    #[async_trait::async_trait]
+    impl notifications::Directory for Nobody {
+        async fn user(
+            &self,
+            _db: &sea_orm::DatabaseTransaction,
+            _user_id: Uuid,
+        ) -> Result<Option<notifications::Recipient>, sea_orm::DbErr> {
+            Ok(None)
+        }
+
+        async fn cooperative_staff(
+            &self,
+            _db: &sea_orm::DatabaseTransaction,
+            _cooperative_id: Uuid,
+        ) -> Result<Vec<notifications::Recipient>, sea_orm::DbErr> {
+            Ok(Vec::new())
+        }
     }
 
     async fn insert(

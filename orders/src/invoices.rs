@@ -226,6 +226,17 @@ impl OrderService {
             Some(Some(cooperative_id)) if cooperative_id == fulfilment.cooperative_id => {}
             _ => return Err(OrderError::NotFound("fulfilment")),
         }
+        self.invoice_of(&self.db, fulfilment, order).await
+    }
+
+    /// The invoice of a shipped fulfilment, read through `db` (the shipping
+    /// transaction, for the copy mailed to the buyer); whoever calls has authorised.
+    pub(crate) async fn invoice_of(
+        &self,
+        db: &impl ConnectionTrait,
+        fulfilment: fulfilment::Model,
+        order: order::Model,
+    ) -> Result<Invoice, OrderError> {
         let (Some(number), Some(date)) =
             (fulfilment.invoice_number.clone(), fulfilment.invoice_date)
         else {
@@ -233,16 +244,16 @@ impl OrderService {
                 "the invoice is issued when the fulfilment ships".into(),
             ));
         };
-        let cooperative = catalog::cooperatives_by_ids(&self.db, &[fulfilment.cooperative_id])
+        let cooperative = catalog::cooperatives_by_ids(db, &[fulfilment.cooperative_id])
             .await?
             .remove(&fulfilment.cooperative_id)
             .ok_or_else(|| OrderError::corrupt("fulfilment without cooperative"))?;
         let address: Address =
             serde_json::from_value(order.shipping_address.clone()).map_err(OrderError::corrupt)?;
-        let lines = store::lines_of_fulfilment(&self.db, fulfilment.id).await?;
+        let lines = store::lines_of_fulfilment(db, fulfilment.id).await?;
         // Only this document's consignees: the others are on their own place of
         // supply's document.
-        let mut consignees = store::consignees_of(&self.db, order.id).await?;
+        let mut consignees = store::consignees_of(db, order.id).await?;
         consignees.retain(|c| lines.iter().any(|l| l.consignee_id == Some(c.id)));
         let supplier = supplier_party(&cooperative);
         let line_supply = lines

@@ -18,9 +18,10 @@
 //! - use cases, one per module: `address_book` (saved addresses and their defaults),
 //!   `cart`, `checkout` (`input` → pure `plan` → `persist`;
 //!   `quote` plans without persisting), `views`, `guest` (access tokens and claiming),
+//!   `notices` (the messages order changes send, in their transactions),
 //!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
-//!   exports), `sweeper`, and under
+//!   exports), `sweeper`, `reminders` (overdue payments), and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
@@ -37,6 +38,7 @@ pub mod history;
 mod invoices;
 mod lifecycle;
 mod notes;
+mod notices;
 mod order_state;
 mod party;
 mod payee;
@@ -44,6 +46,7 @@ mod payment_method;
 mod payments;
 mod records;
 mod release;
+mod reminders;
 mod rerate;
 mod reservations;
 pub mod returns;
@@ -156,6 +159,9 @@ pub struct OrderService {
     pub(crate) settings: OrderSettings,
     /// The payment provider, when one is configured (else payments are manual only).
     pub(crate) gateway: Option<Arc<dyn PaymentGateway>>,
+    /// Where the messages of order changes go (`notices`): users live in `accounts`,
+    /// which this crate does not depend on.
+    pub(crate) directory: Arc<dyn notifications::Directory>,
 }
 
 impl std::fmt::Debug for OrderService {
@@ -179,6 +185,7 @@ impl OrderService {
         shipping: ShippingRates,
         settings: OrderSettings,
         gateway: Option<Arc<dyn PaymentGateway>>,
+        directory: Arc<dyn notifications::Directory>,
     ) -> Self {
         Self {
             db,
@@ -186,6 +193,7 @@ impl OrderService {
             shipping: Arc::new(shipping),
             settings,
             gateway,
+            directory,
         }
     }
 

@@ -172,6 +172,11 @@ impl OrderService {
         )
         .await?;
         refresh_order_status(&txn, order.id, party, None).await?;
+        match action {
+            FulfilmentAction::Ship => self.notify_shipped(&txn, fulfilment_id).await?,
+            FulfilmentAction::Deliver => self.notify_delivered(&txn, fulfilment_id).await?,
+            _ => {}
+        }
         txn.commit().await?;
         Ok(order.id)
     }
@@ -346,6 +351,9 @@ impl OrderService {
             .await?;
         }
         let status = refresh_order_status(&txn, order_id, party, Some(reason)).await?;
+        let cancelled: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
+        self.notify_cancelled(&txn, order_id, &cancelled, reason)
+            .await?;
         txn.commit().await?;
         if status == OrderStatus::Cancelled
             && order.payment_received_paise == 0

@@ -58,6 +58,9 @@ impl OrderService {
         reservations::release(&txn, order_id, None).await?;
         forget_client_secret(&txn, order_id).await?;
         refresh_order_status(&txn, order_id, &party, Some(reason)).await?;
+        let cancelled: Vec<Uuid> = pending.iter().map(|f| f.id).collect();
+        self.notify_cancelled(&txn, order_id, &cancelled, reason)
+            .await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -110,7 +110,7 @@ pub(crate) fn visibility(party: &Party, order: &order::Model) -> Option<Option<U
     }
 }
 
-fn overdue(order: &order::Model, f: &fulfilment::Model) -> bool {
+pub(crate) fn overdue(order: &order::Model, f: &fulfilment::Model) -> bool {
     f.payment_due_at.is_some_and(|due| due < Utc::now())
         && order.payment_received_paise < order.total_paise
         && !f.status.is_void()

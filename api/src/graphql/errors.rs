@@ -148,9 +148,10 @@ impl From<CatalogError> for Failure {
             | CatalogError::GiTagNotFound
             | CatalogError::AuthorisedUserNotFound
             | CatalogError::BatchNotFound => Self::Top(ApiError::NotFound(error.to_string())),
-            CatalogError::InvalidSeed(_) | CatalogError::Corrupt(_) | CatalogError::Db(_) => {
-                Self::Top(ApiError::internal(&error))
-            }
+            CatalogError::InvalidSeed(_)
+            | CatalogError::Corrupt(_)
+            | CatalogError::Db(_)
+            | CatalogError::Notification(_) => Self::Top(ApiError::internal(&error)),
         }
     }
 }
@@ -185,9 +186,10 @@ impl From<OrderError> for Failure {
                 UserErrorCode::PaymentProviderUnavailable,
                 message,
             )]),
-            OrderError::Tax(_) | OrderError::Corrupt(_) | OrderError::Db(_) => {
-                Self::Top(ApiError::internal(&error))
-            }
+            OrderError::Tax(_)
+            | OrderError::Corrupt(_)
+            | OrderError::Db(_)
+            | OrderError::Notification(_) => Self::Top(ApiError::internal(&error)),
         }
     }
 }

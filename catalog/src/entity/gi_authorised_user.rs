@@ -16,6 +16,8 @@ pub struct Model {
     pub verified_by: Option<Uuid>,
     pub verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The expiry date a reminder was sent for (`gi_reminders`).
+    pub expiry_reminded_for: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,2 +1,3 @@
 pub mod notification;
+pub mod notification_opt_out;
 pub mod notification_outbox;

@@ -237,6 +237,7 @@ impl OrderService {
                 cash_collected_paise: Set(0),
                 cash_collected_at: Set(None),
                 cash_reference: Set(None),
+                overdue_reminded_for: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
@@ -334,6 +335,7 @@ impl OrderService {
             )
             .await?;
         }
+        self.notify_order_placed(&txn, order_id).await?;
         txn.commit().await?;
         Ok(order_id)
     }

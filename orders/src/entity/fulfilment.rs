@@ -35,6 +35,8 @@ pub struct Model {
     pub cash_collected_paise: i64,
     pub cash_collected_at: Option<DateTimeUtc>,
     pub cash_reference: Option<String>,
+    /// The payment due date an overdue reminder was sent for (`reminders`).
+    pub overdue_reminded_for: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

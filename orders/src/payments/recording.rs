@@ -178,6 +178,7 @@ impl OrderService {
         }
         reservations::consume(&txn, order_id).await?;
         refresh_order_status(&txn, order_id, party, Some(note)).await?;
+        self.notify_payment_received(&txn, order_id).await?;
         txn.commit().await?;
         Ok(PaymentRecord::Recorded)
     }

@@ -242,6 +242,7 @@ impl OrderService {
         // goes with it. A provider's refund gets its note once the provider confirms.
         if model.status == RefundStatus::Succeeded {
             crate::notes::credit_for_refund(&txn, &model).await?;
+            self.notify_refunded(&txn, &model).await?;
         }
         crate::history::record(
             &txn,
@@ -306,6 +307,7 @@ impl OrderService {
                 }
                 if status == RefundStatus::Succeeded && updated.rows_affected == 1 {
                     crate::notes::credit_for_refund(&txn, &refund).await?;
+                    self.notify_refunded(&txn, &refund).await?;
                 }
                 txn.commit().await?;
             }

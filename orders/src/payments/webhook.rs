@@ -201,13 +201,26 @@ impl OrderService {
                     ));
                 };
                 for reference in succeeded_refunds {
+                    // The buyer hears of each refund once: only those not yet known
+                    // to have succeeded are told, in the transaction that says so.
+                    let txn = kernel::begin_write(&self.db).await?;
+                    let confirmed = refund::Entity::find()
+                        .filter(refund::Column::OrderId.eq(order.id))
+                        .filter(refund::Column::ProviderReference.eq(reference.as_str()))
+                        .filter(refund::Column::Status.ne(RefundStatus::Succeeded))
+                        .all(&txn)
+                        .await?;
                     refund::Entity::update_many()
                         .col_expr(refund::Column::Status, Expr::value(RefundStatus::Succeeded))
                         .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
                         .filter(refund::Column::OrderId.eq(order.id))
                         .filter(refund::Column::ProviderReference.eq(reference.as_str()))
-                        .exec(&self.db)
+                        .exec(&txn)
                         .await?;
+                    for refund in &confirmed {
+                        self.notify_refunded(&txn, refund).await?;
+                    }
+                    txn.commit().await?;
                 }
                 let current = store::load_order(&self.db, order.id).await?;
                 if *amount_refunded_paise > current.refunded_paise {

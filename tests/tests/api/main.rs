@@ -24,6 +24,7 @@ mod leaks;
 mod listing_rules;
 mod listings;
 mod mail;
+mod order_mail;
 mod orders;
 mod payment_states;
 mod provenance;

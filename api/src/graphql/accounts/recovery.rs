@@ -3,7 +3,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::{
-    ApiError, UserError,
+    ApiError, UserError, UserErrorCode,
     context::ContextExt,
     errors::{Failure, respond},
 };
@@ -60,6 +60,15 @@ pub struct EmailVerifyPayload {
 pub struct MeUpdateInput {
     /// The language of the messages you are sent.
     pub language: Option<LanguageValue>,
+    /// Switches optional messages (reminders) on or off; a kind not listed stays as
+    /// it is. Transactional kinds (orders, resets, verification) cannot be switched off.
+    pub notification_preferences: Option<Vec<NotificationPreferenceInput>>,
+}
+
+#[derive(InputObject)]
+pub struct NotificationPreferenceInput {
+    pub kind: NotificationKindValue,
+    pub enabled: bool,
 }
 
 #[derive(SimpleObject, Default)]
@@ -202,10 +211,53 @@ impl RecoveryMutation {
     async fn me_update(&self, ctx: &Context<'_>, input: MeUpdateInput) -> Result<MeUpdatePayload> {
         let viewer = ctx.viewer()?;
         let db = ctx.db()?;
+        let choices: Vec<notifications::Preference> = input
+            .notification_preferences
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| notifications::Preference {
+                kind: p.kind.into(),
+                enabled: p.enabled,
+            })
+            .collect();
+        let refused: Vec<UserError> = choices
+            .iter()
+            .enumerate()
+            .filter(|(_, choice)| !choice.kind.optional())
+            .map(|(i, choice)| UserError {
+                field: vec![
+                    "input".to_owned(),
+                    "notificationPreferences".to_owned(),
+                    i.to_string(),
+                    "kind".to_owned(),
+                ],
+                code: UserErrorCode::NotAllowed,
+                message: format!(
+                    "{:?} messages always go; only reminders can be switched off",
+                    choice.kind
+                ),
+            })
+            .collect();
+        if !refused.is_empty() {
+            return Ok(MeUpdatePayload {
+                user: None,
+                errors: refused,
+            });
+        }
+        // The language and the preferences change together or not at all.
+        let txn = kernel::begin_write(db)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        notifications::set_preferences(&txn, viewer.user_id, &choices)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
         let updated = match input.language {
-            Some(language) => accounts::set_language(db, viewer.user_id, language.into()).await,
-            None => accounts::find_user(db, viewer.user_id).await,
+            Some(language) => accounts::set_language(&txn, viewer.user_id, language.into()).await,
+            None => accounts::find_user(&txn, viewer.user_id).await,
         };
+        if updated.is_ok() {
+            txn.commit().await.map_err(|e| ApiError::internal(&e))?;
+        }
         respond(updated, |user, errors| MeUpdatePayload {
             user: user.map(Into::into),
             errors,

@@ -1,8 +1,10 @@
 //! The account types clients see: users, roles and buyer organisations.
 
 use accounts::User;
-use async_graphql::{Enum, ID, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+
+use crate::graphql::{ApiError, context::ContextExt};
 
 /// A role on the platform.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -24,7 +26,7 @@ pub enum CooperativeRoleValue {
 
 /// A user account.
 #[derive(SimpleObject, Clone, Debug)]
-#[graphql(name = "User")]
+#[graphql(name = "User", complex)]
 pub struct UserNode {
     pub id: ID,
     pub email: String,
@@ -40,6 +42,62 @@ pub struct UserNode {
     /// The language of the messages the user is sent (`meUpdate`).
     pub language: LanguageValue,
     pub created_at: DateTime<Utc>,
+}
+
+#[ComplexObject]
+impl UserNode {
+    /// Which optional messages (reminders) the user receives; orders, resets and
+    /// verification always go. Only the user reads their own (`meUpdate` changes them).
+    async fn notification_preferences(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<NotificationPreference>> {
+        let viewer = ctx.viewer()?;
+        if viewer.user_id.to_string() != self.id.as_str() {
+            return Err(ApiError::Forbidden(
+                "only the user reads their notification preferences".to_owned(),
+            )
+            .into());
+        }
+        let preferences = notifications::preferences(ctx.db()?, viewer.user_id)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(preferences
+            .into_iter()
+            .map(|p| NotificationPreference {
+                kind: p.kind.into(),
+                enabled: p.enabled,
+            })
+            .collect())
+    }
+}
+
+/// What a message is about.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(name = "NotificationKind", remote = "notifications::Kind")]
+pub enum NotificationKindValue {
+    RegistrationAttempt,
+    PasswordReset,
+    EmailVerification,
+    StaffInvitation,
+    OrderConfirmation,
+    NewOrder,
+    OrderShipped,
+    OrderDelivered,
+    OrderCancelled,
+    OrderRefunded,
+    PaymentReceived,
+    /// A reminder to an institutional buyer: optional.
+    PaymentOverdue,
+    /// A reminder to a cooperative's staff: optional.
+    GiAuthorisationExpiring,
+}
+
+/// Whether the user receives one optional kind of message.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct NotificationPreference {
+    pub kind: NotificationKindValue,
+    pub enabled: bool,
 }
 
 /// A language messages are written in.
