@@ -51,6 +51,7 @@ pub mod status;
 mod store;
 mod sweeper;
 pub mod tax;
+pub mod tcs;
 pub mod time;
 mod views;
 

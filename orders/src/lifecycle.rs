@@ -14,7 +14,7 @@ use crate::{
     history, invoices, notes,
     order_state::{compare_and_set, refresh_order_status},
     payments::refunds::RefundRequest,
-    rerate, reservations, store,
+    rerate, reservations, store, tcs,
 };
 
 /// What shipping records.
@@ -136,14 +136,11 @@ impl OrderService {
             extra.push((fulfilment::Column::InvoiceNumber, number.into()));
             extra.push((fulfilment::Column::InvoiceDate, date.into()));
             // The rate in force on the invoice date, not the order's.
-            let (taxable, mut taxes) = self.rerate_fulfilment(&txn, &fulfilment, date).await?;
+            let (_, mut taxes) = self.rerate_fulfilment(&txn, &fulfilment, date).await?;
             extra.append(&mut taxes);
-            let tcs = invoices::tcs_paise(
-                taxable,
-                fulfilment.total_paise,
-                fulfilment.refunded_paise,
-                self.settings.tcs_rate_bp,
-            );
+            // On the re-rated lines, and only where the platform collects the money.
+            let tcs =
+                tcs::invoice_tcs(&txn, &fulfilment, &order, self.settings.tcs_rate_bp).await?;
             extra.push((fulfilment::Column::TcsPaise, tcs.into()));
         }
         if action == FulfilmentAction::Accept {

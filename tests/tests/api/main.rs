@@ -36,3 +36,4 @@ mod signatures;
 mod staff;
 mod tax_documents;
 mod tax_notes;
+mod tcs_settlement;
