@@ -93,6 +93,6 @@ pub use status::{
 pub use store::{Declarations, Procurement, Product, ProductImage};
 pub use variants::{
     MAX_PIECES_PER_UNIT, NewVariant, TierPrice, Variant, VariantChanges, adjust_stock,
-    create_variant, release_stock_for_order, reserve_stock_for_order, update_variant,
-    variants_by_product_ids,
+    create_variant, release_stock_for_order, reserve_stock_for_order, return_stock_for_order,
+    update_variant, variants_by_product_ids,
 };

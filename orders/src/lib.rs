@@ -25,6 +25,7 @@
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
 //!   implements.
 
+mod acceptance;
 mod address;
 pub mod cart;
 mod checkout;
@@ -59,12 +60,13 @@ use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
+pub use acceptance::{AcceptanceLine, AcceptanceLineInput};
 pub use address::{Address, LADAKH_STATE_CODE, STATES, indian_mobile, state_name};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
     ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,
-    InstitutionalTerms, LineIssue, LineIssueKind, PlaceOrder, PlacedOrder, QuoteLine, QuoteParcel,
-    channel_buyer_id,
+    GEM_PAYMENT_DAYS_AFTER_CRAC, InstitutionalTerms, LineIssue, LineIssueKind, PlaceOrder,
+    PlacedOrder, QuoteLine, QuoteParcel, channel_buyer_id,
 };
 pub use error::OrderError;
 pub use guest::{GuestContact, MAX_GUEST_EMAIL, guest_buyer_id};
@@ -96,7 +98,8 @@ pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
 pub use status::{
     ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus,
-    LineKind, NoteKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
+    LineKind, NoteKind, OrderKind, OrderStatus, RefundStatus, RejectedDisposition,
+    ReservationStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;

@@ -177,9 +177,18 @@ const ROWS: &[Row] = &[
     row_with("fulfilmentPack", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
     row_with("fulfilmentShip", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
     row_with("fulfilmentDeliver", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
-    // Only the consignee accepts (an admin only for a channel's order); the order is
-    // the institution's, so a retail buyer cannot see it.
-    row_with("fulfilmentAccept", &[Institution], &[(Buyer, "NOT_FOUND")]),
+    // Only the consignee's organisation receives and accepts, or an admin keying in
+    // GeM's record; the order is the institution's, so a retail buyer cannot see it.
+    row_with(
+        "fulfilmentReceive",
+        &[Institution, Admin],
+        &[(Buyer, "NOT_FOUND")],
+    ),
+    row_with(
+        "fulfilmentAccept",
+        &[Institution, Admin],
+        &[(Buyer, "NOT_FOUND")],
+    ),
     row_with(
         "orderCancel",
         ORDER_OF_BUYER,
@@ -512,7 +521,7 @@ impl World<'_> {
     /// `placeOrder`'s variables for a purchase order of the institutional cart.
     fn purchase_order(&self) -> Value {
         json!({ "i": { "idempotencyKey": unique(), "paymentMethod": "PURCHASE_ORDER", "shippingAddress": leh(),
-            "institutional": { "gemContractNumber": "GEMC-511687712345678", "paymentTermsDays": 30,
+            "institutional": { "gemContractNumber": "GEMC-511687712345678",
                 "consignees": [{ "name": "District Hospital Leh", "address": leh(),
                     "items": [{ "variantId": self.institutional_variant, "quantity": 4 }] }] } } })
     }
@@ -974,6 +983,13 @@ impl World<'_> {
                 }
             }
             "fulfilmentAccept" => {
+                let fulfilment = self.delivered_institutional_fulfilment().await;
+                (
+                    mutation(row, "FulfilmentAcceptInput", PAYLOAD),
+                    json!({ "i": { "fulfilmentId": fulfilment } }),
+                )
+            }
+            "fulfilmentReceive" => {
                 let fulfilment = self.delivered_institutional_fulfilment().await;
                 (
                     mutation(row, "FulfilmentInput", PAYLOAD),

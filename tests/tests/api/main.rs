@@ -14,6 +14,7 @@ mod catalog_cache;
 mod channels;
 mod checkout_quote;
 mod cli;
+mod gem_acceptance;
 mod graphql_over_http;
 mod gst_returns;
 mod guest_checkout;

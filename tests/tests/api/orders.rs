@@ -115,6 +115,7 @@ pub async fn transition(server: &TestServer, token: &str, mutation: &str, input:
         "fulfilmentShip" => "FulfilmentShipInput",
         "orderCancel" => "OrderCancelInput",
         "paymentMarkReceived" => "PaymentMarkReceivedInput",
+        "fulfilmentAccept" => "FulfilmentAcceptInput",
         _ => "FulfilmentInput",
     };
     server
@@ -1589,7 +1590,7 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     assert!(moq >= 2);
 
     let consignee = |name: &str, address: Value, quantity: i64| json!({ "name": name, "address": address, "items": [{ "variantId": bulk["id"], "quantity": quantity }] });
-    let terms = |consignees: Value, days: i64| json!({ "institutional": { "gemContractNumber": "GEMC-511687712345678", "paymentTermsDays": days, "consignees": consignees } });
+    let terms = |consignees: Value, days: i64| json!({ "institutional": { "purchaseOrderNumber": "DHS/PO/2026/0042", "paymentTermsDays": days, "consignees": consignees } });
 
     // Below the minimum order quantity: refused when added to the cart …
     let added = add_to_cart(&server, Some(&institution), None, &bulk["id"], moq - 1).await;
@@ -1737,7 +1738,7 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     let shipped = transition(&server, &staff, "fulfilmentShip", json!({ "fulfilmentId": f["fulfilmentId"], "carrier": "Blue Dart", "trackingNumber": "BD77" })).await;
     assert_eq!(
         shipped["data"]["fulfilmentShip"]["order"]["fulfilments"][0]["tcs"], 0,
-        "a GeM contract is paid to the cooperative: no TCS: {shipped}"
+        "a purchase order is paid to the cooperative: no TCS: {shipped}"
     );
     assert_eq!(
         error_code(&transition(&server, &institution, "fulfilmentAccept", f.clone()).await),

@@ -349,11 +349,28 @@ impl Fulfilment {
     async fn tracking_number(&self) -> Option<&str> {
         self.0.fulfilment.tracking_number.as_deref()
     }
-    /// When the consignee accepted the goods (institutional orders).
+    /// When the consignee accepted the goods (institutional orders; GeM's CRAC).
     async fn accepted_at(&self) -> Option<DateTime<Utc>> {
         self.0.fulfilment.accepted_at
     }
-    /// Acceptance plus the order's payment terms.
+    /// When the consignee provisionally received the goods (GeM's PRC); set by the
+    /// CRAC too when no PRC was recorded before it.
+    async fn provisional_receipt_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fulfilment.received_at
+    }
+    /// The CRAC per consignee and line: ordered, accepted and rejected units, and
+    /// what became of the rejected ones. Empty before acceptance.
+    async fn acceptance(&self, ctx: &Context<'_>) -> Result<Vec<AcceptanceLine>> {
+        Ok(ctx
+            .orders()?
+            .acceptance_lines(self.0.fulfilment.id)
+            .await
+            .map_err(top_error)?
+            .into_iter()
+            .map(AcceptanceLine)
+            .collect())
+    }
+    /// Acceptance plus the order's payment terms (10 days for a GeM contract).
     async fn payment_due_at(&self) -> Option<DateTime<Utc>> {
         self.0.fulfilment.payment_due_at
     }
@@ -389,6 +406,45 @@ impl Fulfilment {
             .filter(|n| n.kind == kind)
             .map(TaxNote)
             .collect())
+    }
+}
+
+/// What became of units the consignee rejected. Either way a credit note takes their
+/// value off the invoice.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "RejectedDisposition", remote = "orders::RejectedDisposition")]
+pub enum RejectedDispositionValue {
+    /// The units came back and return to stock (recorded in the stock ledger).
+    ReturnToStock,
+    /// The units are not coming back or cannot be sold again.
+    WriteOff,
+}
+
+/// One line of a consignee's receipt and acceptance (GeM's CRAC).
+pub struct AcceptanceLine(pub orders::AcceptanceLine);
+
+#[Object]
+impl AcceptanceLine {
+    async fn order_line_id(&self) -> ID {
+        ID(self.0.order_line_id.to_string())
+    }
+    async fn consignee_id(&self) -> Option<ID> {
+        self.0.consignee_id.map(|id| ID(id.to_string()))
+    }
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+    async fn ordered(&self) -> i32 {
+        self.0.ordered
+    }
+    async fn accepted(&self) -> i32 {
+        self.0.accepted
+    }
+    async fn rejected(&self) -> i32 {
+        self.0.rejected
+    }
+    async fn disposition(&self) -> Option<RejectedDispositionValue> {
+        self.0.disposition.map(Into::into)
     }
 }
 
