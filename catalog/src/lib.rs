@@ -55,8 +55,9 @@ pub use categories::{
 };
 pub use changes::{ChangeStamp, change_stamps};
 pub use cooperatives::{
-    Cooperative, CooperativeFields, cooperative_exists, cooperatives_by_ids, create_cooperative,
-    find_cooperative_for, list_cooperatives, set_verification_status, update_cooperative,
+    Cooperative, CooperativeFields, PendingRegistration, VerificationRecord, cooperative_exists,
+    cooperatives_by_ids, create_cooperative, find_cooperative_for, list_cooperatives,
+    set_verification_status, update_cooperative, verification_history,
 };
 pub use districts::{District, create_district, district_filter, list_districts};
 pub use error::CatalogError;

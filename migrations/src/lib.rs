@@ -29,6 +29,7 @@ mod m20261201_300003_variant_net_quantity;
 mod m20261201_400001_notifications;
 mod m20261201_400002_account_tokens;
 mod m20261202_300001_gem_acceptance;
+mod m20261202_300002_cooperative_verifications;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_400001_notifications::Migration),
             Box::new(m20261201_400002_account_tokens::Migration),
             Box::new(m20261202_300001_gem_acceptance::Migration),
+            Box::new(m20261202_300002_cooperative_verifications::Migration),
         ]
     }
 }

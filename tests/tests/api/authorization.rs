@@ -109,6 +109,7 @@ const ROWS: &[Row] = &[
     row("cooperatives", EVERYONE),
     row("cooperatives(PENDING)", ADMIN),
     row("cooperative", EVERYONE),
+    row("cooperativeVerifications", ADMIN),
     row("categories", EVERYONE),
     row("districts", EVERYONE),
     row("giTags", EVERYONE),
@@ -601,6 +602,10 @@ impl World<'_> {
                 "query($id: ID) { cooperative(id: $id) { id name } }".into(),
                 json!({ "id": self.cooperative_a }),
             ),
+            "cooperativeVerifications" => (
+                "query($id: ID!) { cooperativeVerifications(cooperativeId: $id) { reason } }".into(),
+                json!({ "id": self.cooperative_a }),
+            ),
             "categories" => ("{ categories { slug } }".into(), json!({})),
             "districts" => ("{ districts { name } }".into(), json!({})),
             "giTags" => ("{ giTags { slug } }".into(), json!({})),
@@ -809,7 +814,7 @@ impl World<'_> {
                     .await;
                 (
                     mutation("cooperativeVerify", "CooperativeVerifyInput", PAYLOAD),
-                    json!({ "i": { "id": text(&created, "/data/cooperativeCreate/cooperative/id"), "status": "VERIFIED" } }),
+                    json!({ "i": { "id": text(&created, "/data/cooperativeCreate/cooperative/id"), "status": "VERIFIED", "reason": "GSTIN checked" } }),
                 )
             }
             "districtCreate" => (
