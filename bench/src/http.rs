@@ -130,6 +130,7 @@ pub async fn populate(
             &system,
             cooperative.id,
             catalog::VerificationStatus::Verified,
+            "benchmark fixture",
         )
         .await?;
         cooperatives.push(cooperative.id);

@@ -356,6 +356,7 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
         &system,
         cooperative.id,
         catalog::VerificationStatus::Verified,
+        "benchmark fixture",
     )
     .await?;
     let mut ids = Vec::with_capacity(products);

@@ -8,7 +8,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{self, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    SqlErr,
+    QueryOrder, SqlErr,
     sea_query::Expr,
 };
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use crate::{
     Actor, CatalogError, FieldErrorCode, Page, PageRequest,
     changes::reindex_products_where,
     districts::district_exists,
-    entity::cooperative,
+    entity::{cooperative, cooperative_verification},
     identifiers::{
         LADAKH_STATE_CODE, parse_fssai_licence, parse_gstin, parse_pin_code, parse_state_code,
     },
@@ -50,8 +50,38 @@ pub struct Cooperative {
     pub state_code: String,
     pub fssai_licence: Option<String>,
     pub verification_status: VerificationStatus,
+    /// A change of GSTIN, regime, State or FSSAI licence made after verification,
+    /// not in effect until an admin verifies it.
+    pub pending_registration: Option<PendingRegistration>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The registration a verified cooperative asked to change to: every field as it
+/// would be, so that the change is checked (and applied) as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingRegistration {
+    pub gstin: Option<String>,
+    pub gst_regime: GstRegime,
+    pub state_code: String,
+    pub fssai_licence: Option<String>,
+}
+
+/// One verification decision, as admins read the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationRecord {
+    pub id: Uuid,
+    pub cooperative_id: Uuid,
+    pub from_status: VerificationStatus,
+    pub to_status: VerificationStatus,
+    pub gstin: Option<String>,
+    pub gst_regime: GstRegime,
+    pub state_code: String,
+    pub fssai_licence: Option<String>,
+    pub applied_change: bool,
+    pub reason: String,
+    pub actor_user_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
 }
 
 impl TryFrom<cooperative::Model> for Cooperative {
@@ -75,6 +105,11 @@ impl TryFrom<cooperative::Model> for Cooperative {
             gst_regime: model.gst_regime,
             state_code: model.state_code,
             fssai_licence: model.fssai_licence,
+            pending_registration: model
+                .pending_registration
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|e| CatalogError::Corrupt(format!("pending registration: {e}")))?,
             created_at: model.created_at,
             updated_at: model.updated_at,
         })
@@ -391,8 +426,34 @@ async fn update_cooperative_in(
         .await?
         .ok_or(CatalogError::CooperativeNotFound)?;
     actor.require_manager(existing.id)?;
+    let before = existing.clone();
     let mut model = existing.into_active_model();
     apply_fields(db, &mut model, fields, false).await?;
+    // A verified cooperative's registration was checked by an admin: a change of it
+    // waits, whole, for the next verification, and the checked one stays in force.
+    if before.verification_status == VerificationStatus::Verified {
+        let asked = PendingRegistration {
+            gstin: current(&model.gstin).flatten(),
+            gst_regime: current(&model.gst_regime).unwrap_or(before.gst_regime),
+            state_code: current(&model.state_code).unwrap_or_else(|| before.state_code.clone()),
+            fssai_licence: current(&model.fssai_licence).flatten(),
+        };
+        let in_force = PendingRegistration {
+            gstin: before.gstin.clone(),
+            gst_regime: before.gst_regime,
+            state_code: before.state_code.clone(),
+            fssai_licence: before.fssai_licence.clone(),
+        };
+        if asked != in_force {
+            model.gstin = Set(in_force.gstin);
+            model.gst_regime = Set(in_force.gst_regime);
+            model.state_code = Set(in_force.state_code);
+            model.fssai_licence = Set(in_force.fssai_licence);
+            model.pending_registration = Set(Some(
+                serde_json::to_value(&asked).map_err(|e| CatalogError::Corrupt(e.to_string()))?,
+            ));
+        }
+    }
     model.updated_at = Set(Utc::now());
     match model.update(db).await {
         Ok(updated) => {
@@ -412,15 +473,21 @@ async fn update_cooperative_in(
     }
 }
 
-/// Verifies, suspends or reinstates a cooperative (admins only). Its products appear
-/// in or vanish from the storefront with it.
+/// Verifies, suspends or reinstates a cooperative (admins only), with the reason
+/// recorded beside what was checked. Its products appear in or vanish from the
+/// storefront with it. Verifying an already verified cooperative puts its pending
+/// registration change into effect. A cooperative selling food is verified only with
+/// an FSSAI licence.
 pub async fn set_verification_status(
     db: &impl kernel::Writer,
     actor: &Actor,
     id: Uuid,
     next: VerificationStatus,
+    reason: &str,
 ) -> Result<Cooperative, CatalogError> {
-    in_transaction!(db, |txn| set_verification_status_in(&txn, actor, id, next))
+    in_transaction!(db, |txn| set_verification_status_in(
+        &txn, actor, id, next, reason
+    ))
 }
 
 // The body of [`set_verification_status`], inside the transaction it opens.
@@ -429,36 +496,144 @@ async fn set_verification_status_in(
     actor: &Actor,
     id: Uuid,
     next: VerificationStatus,
+    reason: &str,
 ) -> Result<Cooperative, CatalogError> {
     actor.require_admin()?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 || reason.chars().any(char::is_control) {
+        return Err(CatalogError::invalid(
+            "reason",
+            FieldErrorCode::Required,
+            "say what was checked and why (at most 1000 characters)",
+        ));
+    }
     let existing = cooperative::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(CatalogError::CooperativeNotFound)?;
     let current = existing.verification_status;
-    if !current.can_become(next) {
+    let pending: Option<PendingRegistration> = existing
+        .pending_registration
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| CatalogError::Corrupt(format!("pending registration: {e}")))?;
+    let reverify = current == VerificationStatus::Verified
+        && next == VerificationStatus::Verified
+        && pending.is_some();
+    if !current.can_become(next) && !reverify {
         return Err(CatalogError::Conflict(format!(
             "a {} cooperative cannot become {}",
             current.as_str(),
             next.as_str()
         )));
     }
+    // Verification puts a pending change into effect; a suspension leaves it pending.
+    let applied = if next == VerificationStatus::Verified {
+        pending
+    } else {
+        None
+    };
+    let effective = applied.clone().unwrap_or_else(|| PendingRegistration {
+        gstin: existing.gstin.clone(),
+        gst_regime: existing.gst_regime,
+        state_code: existing.state_code.clone(),
+        fssai_licence: existing.fssai_licence.clone(),
+    });
+    if next == VerificationStatus::Verified && effective.fssai_licence.is_none() {
+        let food = food_product_count(db, id).await?;
+        if food > 0 {
+            return Err(CatalogError::Conflict(format!(
+                "the cooperative lists {food} food product(s) and has no FSSAI licence: it cannot be verified without one"
+            )));
+        }
+    }
     // Conditional on the status read above, so two admins cannot both apply a change.
-    let updated = cooperative::Entity::update_many()
+    let mut update = cooperative::Entity::update_many()
         .col_expr(cooperative::Column::VerificationStatus, Expr::value(next))
         .col_expr(cooperative::Column::UpdatedAt, Utc::now().into())
         .filter(cooperative::Column::Id.eq(id))
-        .filter(cooperative::Column::VerificationStatus.eq(current))
-        .exec(db)
-        .await?;
+        .filter(cooperative::Column::VerificationStatus.eq(current));
+    if applied.is_some() {
+        update = update
+            .col_expr(
+                cooperative::Column::Gstin,
+                Expr::value(effective.gstin.clone()),
+            )
+            .col_expr(
+                cooperative::Column::GstRegime,
+                Expr::value(effective.gst_regime),
+            )
+            .col_expr(
+                cooperative::Column::StateCode,
+                Expr::value(effective.state_code.clone()),
+            )
+            .col_expr(
+                cooperative::Column::FssaiLicence,
+                Expr::value(effective.fssai_licence.clone()),
+            )
+            .col_expr(
+                cooperative::Column::PendingRegistration,
+                Expr::value(Option::<serde_json::Value>::None),
+            );
+    }
+    let updated = update.exec(db).await?;
     if updated.rows_affected != 1 {
         return Err(CatalogError::Conflict(
             "the cooperative's status changed meanwhile".to_owned(),
         ));
     }
+    cooperative_verification::Entity::insert(cooperative_verification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        cooperative_id: Set(id),
+        from_status: Set(current),
+        to_status: Set(next),
+        gstin: Set(effective.gstin),
+        gst_regime: Set(effective.gst_regime),
+        state_code: Set(effective.state_code),
+        fssai_licence: Set(effective.fssai_licence),
+        applied_change: Set(applied.is_some()),
+        reason: Set(reason.to_owned()),
+        actor_user_id: Set(actor.user_id()),
+        created_at: Set(Utc::now()),
+    })
+    .exec(db)
+    .await?;
     reindex_products_where(db, crate::entity::product::Column::CooperativeId.eq(id)).await?;
     tracing::info!(cooperative_id = %id, from = current.as_str(), to = next.as_str(), "cooperative status changed");
     find_cooperative(db, id).await
+}
+
+/// A cooperative's verification history, oldest first (admins only).
+pub async fn verification_history(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Vec<VerificationRecord>, CatalogError> {
+    actor.require_admin()?;
+    let rows = cooperative_verification::Entity::find()
+        .filter(cooperative_verification::Column::CooperativeId.eq(id))
+        .order_by_asc(cooperative_verification::Column::CreatedAt)
+        .order_by_asc(cooperative_verification::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| VerificationRecord {
+            id: r.id,
+            cooperative_id: r.cooperative_id,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            gstin: r.gstin,
+            gst_regime: r.gst_regime,
+            state_code: r.state_code,
+            fssai_licence: r.fssai_licence,
+            applied_change: r.applied_change,
+            reason: r.reason,
+            actor_user_id: r.actor_user_id,
+            created_at: r.created_at,
+        })
+        .collect())
 }
 
 async fn find_cooperative(
@@ -554,6 +729,27 @@ pub async fn cooperative_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<b
         .count(db)
         .await?
         > 0)
+}
+
+/// How many of a cooperative's active products are in a food category (which needs an
+/// FSSAI licence).
+async fn food_product_count(
+    db: &impl ConnectionTrait,
+    cooperative_id: Uuid,
+) -> Result<u64, CatalogError> {
+    let food_categories: Vec<Uuid> = crate::entity::category::Entity::find()
+        .filter(crate::entity::category::Column::IsFood.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(crate::entity::product::Entity::find()
+        .filter(crate::entity::product::Column::CooperativeId.eq(cooperative_id))
+        .filter(crate::entity::product::Column::Status.eq(crate::status::ProductStatus::Active))
+        .filter(crate::entity::product::Column::CategoryId.is_in(food_categories))
+        .count(db)
+        .await?)
 }
 
 #[cfg(test)]

@@ -56,8 +56,9 @@ pub use categories::{
 };
 pub use changes::{ChangeStamp, change_stamps};
 pub use cooperatives::{
-    Cooperative, CooperativeFields, cooperative_exists, cooperatives_by_ids, create_cooperative,
-    find_cooperative_for, list_cooperatives, set_verification_status, update_cooperative,
+    Cooperative, CooperativeFields, PendingRegistration, VerificationRecord, cooperative_exists,
+    cooperatives_by_ids, create_cooperative, find_cooperative_for, list_cooperatives,
+    set_verification_status, update_cooperative, verification_history,
 };
 pub use districts::{District, create_district, district_filter, list_districts};
 pub use error::CatalogError;
@@ -96,6 +97,6 @@ pub use status::{
 pub use store::{Declarations, Procurement, Product, ProductImage};
 pub use variants::{
     MAX_PIECES_PER_UNIT, NewVariant, TierPrice, Variant, VariantChanges, adjust_stock,
-    create_variant, release_stock_for_order, reserve_stock_for_order, update_variant,
-    variants_by_product_ids,
+    create_variant, release_stock_for_order, reserve_stock_for_order, return_stock_for_order,
+    update_variant, variants_by_product_ids,
 };

@@ -390,7 +390,14 @@ pub async fn load_demo_catalog(db: &DatabaseConnection) -> Result<SeedSummary, C
 
     for (cooperative_id, status) in final_status {
         if status != VerificationStatus::Pending {
-            set_verification_status(&txn, &system, cooperative_id, status).await?;
+            set_verification_status(
+                &txn,
+                &system,
+                cooperative_id,
+                status,
+                "demo data: registration as seeded",
+            )
+            .await?;
         }
     }
     txn.commit().await?;

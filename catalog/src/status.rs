@@ -197,8 +197,20 @@ impl FromStr for EventKind {
 /// How a cooperative is registered for GST, which decides what documents it issues and
 /// where it may sell. Stored as its upper-case name; a stored value outside this set
 /// fails to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum GstRegime {
     /// A normal GSTIN holder: collects GST and issues tax invoices.
     #[sea_orm(string_value = "REGULAR")]

@@ -645,6 +645,28 @@ pub async fn release_stock_for_order(
     .await
 }
 
+/// Units of an order that came back (rejected by the consignee and returned to the
+/// cooperative) go back to stock, recorded in the ledger as a return.
+pub async fn return_stock_for_order(
+    db: &impl ConnectionTrait,
+    variant_id: Uuid,
+    quantity: i32,
+    order_id: Uuid,
+    actor_user_id: Option<Uuid>,
+) -> Result<(), CatalogError> {
+    let variant = load_variant(db, variant_id).await?;
+    move_stock(
+        db,
+        &variant,
+        quantity,
+        StockReason::Returned,
+        None,
+        Some(format!("rejected at acceptance, order {order_id}")),
+        actor_user_id,
+    )
+    .await
+}
+
 /// Corrects stock outside batches (recount, damage, return, correction).
 pub async fn adjust_stock(
     db: &impl kernel::Writer,

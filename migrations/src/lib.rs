@@ -29,6 +29,8 @@ mod m20261201_300003_variant_net_quantity;
 mod m20261201_400001_notifications;
 mod m20261201_400002_account_tokens;
 mod m20261202_100001_saved_addresses;
+mod m20261202_300001_gem_acceptance;
+mod m20261202_300002_cooperative_verifications;
 mod m20261202_400001_notification_opt_outs;
 mod m20261202_400002_reminder_marks;
 
@@ -63,6 +65,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_400001_notifications::Migration),
             Box::new(m20261201_400002_account_tokens::Migration),
             Box::new(m20261202_100001_saved_addresses::Migration),
+            Box::new(m20261202_300001_gem_acceptance::Migration),
+            Box::new(m20261202_300002_cooperative_verifications::Migration),
             Box::new(m20261202_400001_notification_opt_outs::Migration),
             Box::new(m20261202_400002_reminder_marks::Migration),
         ]

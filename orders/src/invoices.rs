@@ -103,19 +103,6 @@ pub(crate) async fn next_invoice_number(
     ))
 }
 
-/// TCS on a fulfilment: `rate_bp` of its net taxable value (taxable value less the
-/// taxable part of refunds), rounded half up to the paisa.
-pub fn tcs_paise(taxable: i64, total: i64, refunded: i64, rate_bp: i64) -> i64 {
-    if total <= 0 {
-        return 0;
-    }
-    let refunded_taxable = (i128::from(refunded) * i128::from(taxable) * 2 + i128::from(total))
-        / (2 * i128::from(total));
-    let net = (i128::from(taxable) - refunded_taxable).max(0);
-    let tcs = (net * i128::from(rate_bp) * 2 + 10_000) / 20_000;
-    i64::try_from(tcs).unwrap_or(i64::MAX)
-}
-
 /// A party on an invoice.
 #[derive(Debug, Clone)]
 pub struct InvoiceParty {
@@ -672,16 +659,6 @@ mod tests {
         assert_eq!(format!("{prefix}/2627/{:06}", 999_999).len(), 16);
         assert_eq!(invoice_prefix("nubra"), "NUBR");
         assert_eq!(invoice_prefix("a"), "AXXX");
-    }
-
-    #[test]
-    fn tcs_is_half_a_percent_of_net_taxable_value() {
-        assert_eq!(tcs_paise(100_000, 105_000, 0, 50), 500);
-        // Refunding half the amount halves the base.
-        assert_eq!(tcs_paise(100_000, 105_000, 52_500, 50), 250);
-        assert_eq!(tcs_paise(100_000, 105_000, 105_000, 50), 0);
-        // 0.5% of 333 paise is 1.665, rounded half up to 2.
-        assert_eq!(tcs_paise(333, 350, 0, 50), 2);
     }
 
     #[test]

@@ -27,6 +27,7 @@
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
 //!   implements.
 
+mod acceptance;
 mod address;
 mod address_book;
 pub mod cart;
@@ -56,6 +57,7 @@ pub mod status;
 mod store;
 mod sweeper;
 pub mod tax;
+pub mod tcs;
 pub mod time;
 mod views;
 
@@ -63,6 +65,7 @@ use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
+pub use acceptance::{AcceptanceLine, AcceptanceLineInput};
 pub use address::{Address, LADAKH_STATE_CODE, STATES, indian_mobile, state_name};
 pub use address_book::{
     MAX_LABEL, MAX_SAVED_ADDRESSES, SavedAddress, SavedAddressInput, exactly_one_address,
@@ -70,8 +73,8 @@ pub use address_book::{
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
     ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,
-    InstitutionalTerms, LineIssue, LineIssueKind, PlaceOrder, PlacedOrder, QuoteLine, QuoteParcel,
-    channel_buyer_id,
+    GEM_PAYMENT_DAYS_AFTER_CRAC, InstitutionalTerms, LineIssue, LineIssueKind, PlaceOrder,
+    PlacedOrder, QuoteLine, QuoteParcel, channel_buyer_id,
 };
 pub use error::OrderError;
 pub use guest::{GuestContact, MAX_GUEST_EMAIL, guest_buyer_id};
@@ -103,7 +106,8 @@ pub use settlement::SettlementStatement;
 pub use shipping::ShippingRates;
 pub use status::{
     ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus,
-    LineKind, NoteKind, OrderKind, OrderStatus, RefundStatus, ReservationStatus,
+    LineKind, NoteKind, OrderKind, OrderStatus, RefundStatus, RejectedDisposition,
+    ReservationStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;

@@ -2,19 +2,18 @@
 //! invoice), delivery, the consignee's acceptance, and cancellation. Each change is a
 //! compare-and-set on the current status inside a transaction with its history entry.
 
-use chrono::{Duration, Utc};
 use kernel::{Actor, FieldError, FieldErrorCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentAction, FulfilmentStatus, OrderError, OrderKind, OrderService, OrderStatus, Party,
+    FulfilmentAction, FulfilmentStatus, OrderError, OrderService, OrderStatus, Party,
     PaymentMethod, PaymentProvider,
     entity::{fulfilment, order},
     history, invoices, notes,
     order_state::{compare_and_set, refresh_order_status},
     payments::refunds::RefundRequest,
-    rerate, reservations, store,
+    rerate, reservations, store, tcs,
 };
 
 /// What shipping records.
@@ -77,20 +76,18 @@ impl OrderService {
     ) -> Result<Uuid, OrderError> {
         if matches!(
             action,
-            FulfilmentAction::Cancel | FulfilmentAction::Pay | FulfilmentAction::ReturnUndelivered
+            FulfilmentAction::Cancel
+                | FulfilmentAction::Pay
+                | FulfilmentAction::ReturnUndelivered
+                | FulfilmentAction::Accept
         ) {
             return Err(OrderError::corrupt(
-                "cancel, pay and return have their own entry points",
+                "cancel, pay, return and accept have their own entry points",
             ));
         }
         let (fulfilment, order) = store::load_fulfilment(&self.db, fulfilment_id).await?;
         authorise(party, action, &fulfilment, &order)?;
         let from = fulfilment.status;
-        if action == FulfilmentAction::Accept && order.kind != OrderKind::Institutional {
-            return Err(OrderError::Conflict(
-                "only institutional orders have a receipt-and-acceptance step".into(),
-            ));
-        }
         let to = from.after(action).ok_or_else(|| {
             OrderError::Conflict(format!(
                 "a {from} fulfilment cannot be {}",
@@ -136,26 +133,12 @@ impl OrderService {
             extra.push((fulfilment::Column::InvoiceNumber, number.into()));
             extra.push((fulfilment::Column::InvoiceDate, date.into()));
             // The rate in force on the invoice date, not the order's.
-            let (taxable, mut taxes) = self.rerate_fulfilment(&txn, &fulfilment, date).await?;
+            let (_, mut taxes) = self.rerate_fulfilment(&txn, &fulfilment, date).await?;
             extra.append(&mut taxes);
-            let tcs = invoices::tcs_paise(
-                taxable,
-                fulfilment.total_paise,
-                fulfilment.refunded_paise,
-                self.settings.tcs_rate_bp,
-            );
+            // On the re-rated lines, and only where the platform collects the money.
+            let tcs =
+                tcs::invoice_tcs(&txn, &fulfilment, &order, self.settings.tcs_rate_bp).await?;
             extra.push((fulfilment::Column::TcsPaise, tcs.into()));
-        }
-        if action == FulfilmentAction::Accept {
-            let now = Utc::now();
-            let days = order
-                .payment_terms_days
-                .unwrap_or(crate::DEFAULT_PAYMENT_TERMS_DAYS);
-            extra.push((fulfilment::Column::AcceptedAt, now.into()));
-            extra.push((
-                fulfilment::Column::PaymentDueAt,
-                (now + Duration::days(i64::from(days))).into(),
-            ));
         }
         compare_and_set(&txn, fulfilment_id, from, to, extra).await?;
         if action == FulfilmentAction::Ship {

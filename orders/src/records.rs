@@ -124,6 +124,8 @@ pub struct FulfilmentRecord {
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// The consignee's provisional receipt (GeM's PRC).
+    pub received_at: Option<DateTime<Utc>>,
     pub payment_due_at: Option<DateTime<Utc>>,
     /// Cash on delivery: collected for this fulfilment, and when.
     pub cash_collected_paise: i64,
@@ -156,6 +158,7 @@ impl From<fulfilment::Model> for FulfilmentRecord {
             carrier: m.carrier,
             tracking_number: m.tracking_number,
             accepted_at: m.accepted_at,
+            received_at: m.received_at,
             payment_due_at: m.payment_due_at,
             cash_collected_paise: m.cash_collected_paise,
             cash_collected_at: m.cash_collected_at,

@@ -181,6 +181,18 @@ impl NoteKind {
 }
 
 stored_enum!(
+    /// What became of units a consignee rejected at acceptance (GeM's CRAC). Either
+    /// way the invoice is already out, so a credit note takes their value off it.
+    /// `RETURN_TO_STOCK`: the units came back to the cooperative and can be sold
+    /// again, so they return to stock through the stock ledger. `WRITE_OFF`: they are
+    /// not coming back or cannot be sold (spoilt, destroyed at the consignee).
+    RejectedDisposition {
+        ReturnToStock => "RETURN_TO_STOCK",
+        WriteOff => "WRITE_OFF",
+    }
+);
+
+stored_enum!(
     /// Stock held for an order (see `reservations`).
     ReservationStatus {
         Held => "HELD",

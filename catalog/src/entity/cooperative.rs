@@ -26,6 +26,9 @@ pub struct Model {
     /// Sets the HSN digits its documents carry.
     pub turnover_band: TurnoverBand,
     pub verification_status: VerificationStatus,
+    /// A registration change (GSTIN, regime, State, FSSAI licence) of a verified
+    /// cooperative waiting for an admin's verification, as JSON.
+    pub pending_registration: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -2,6 +2,7 @@ pub(crate) mod batch;
 pub(crate) mod catalog_change;
 pub(crate) mod category;
 pub(crate) mod cooperative;
+pub(crate) mod cooperative_verification;
 pub(crate) mod district;
 pub(crate) mod gi_authorised_user;
 pub(crate) mod gi_tag;

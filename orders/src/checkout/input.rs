@@ -32,6 +32,10 @@ pub const MAX_IDEMPOTENCY_KEY: usize = 100;
 /// GeM's terms: payment within 10 days of the consignee's acceptance (CRAC).
 pub const DEFAULT_PAYMENT_TERMS_DAYS: i32 = 10;
 
+/// GeM's general terms: payment is due 10 days after the consignee's CRAC, whatever
+/// the buyer would prefer (gem.gov.in/news/view_news/304).
+pub const GEM_PAYMENT_DAYS_AFTER_CRAC: i32 = 10;
+
 /// A consignee of an institutional order and what it receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsigneeInput {
@@ -398,6 +402,19 @@ pub(crate) fn check_terms(terms: &mut InstitutionalTerms, problems: &mut Vec<Fie
             "institutional.paymentTermsDays",
             FieldErrorCode::OutOfRange,
             "paymentTermsDays must be between 0 and 180",
+        ));
+    }
+    if terms.gem_contract_number.is_some()
+        && terms
+            .payment_terms_days
+            .is_some_and(|d| d != GEM_PAYMENT_DAYS_AFTER_CRAC)
+    {
+        problems.push(FieldError::new(
+            "institutional.paymentTermsDays",
+            FieldErrorCode::NotAllowed,
+            format!(
+                "a GeM contract is paid {GEM_PAYMENT_DAYS_AFTER_CRAC} days after the CRAC, by GeM's terms; leave paymentTermsDays out"
+            ),
         ));
     }
     if terms.consignees.is_empty() || terms.consignees.len() > 50 {

@@ -16,8 +16,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
 pub use input::{
-    ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS, InstitutionalTerms,
-    PlaceOrder, PlacedOrder, channel_buyer_id,
+    ChannelOrder, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,
+    GEM_PAYMENT_DAYS_AFTER_CRAC, InstitutionalTerms, PlaceOrder, PlacedOrder, channel_buyer_id,
 };
 pub use issues::{LineIssue, LineIssueKind};
 pub use quote::{CheckoutQuote, QuoteLine, QuoteParcel};

@@ -13,7 +13,7 @@ use crate::{
     OrderError, OrderKind, OrderService, Party, PaymentInstructions, PaymentMethod,
     ReservationStatus, cart,
     checkout::{
-        input::{DEFAULT_PAYMENT_TERMS_DAYS, PlaceOrder},
+        input::{DEFAULT_PAYMENT_TERMS_DAYS, GEM_PAYMENT_DAYS_AFTER_CRAC, PlaceOrder},
         plan::{DraftLine, OrderDraft},
     },
     entity::{consignee, fulfilment, order, order_line, stock_reservation},
@@ -198,9 +198,13 @@ impl OrderService {
             reservation_expires_at: Set(expires_at),
             purchase_order_number: Set(terms.and_then(|t| t.purchase_order_number.clone())),
             gem_contract_number: Set(terms.and_then(|t| t.gem_contract_number.clone())),
-            payment_terms_days: Set(
-                terms.map(|t| t.payment_terms_days.unwrap_or(DEFAULT_PAYMENT_TERMS_DAYS))
-            ),
+            payment_terms_days: Set(terms.map(|t| {
+                if t.gem_contract_number.is_some() {
+                    GEM_PAYMENT_DAYS_AFTER_CRAC
+                } else {
+                    t.payment_terms_days.unwrap_or(DEFAULT_PAYMENT_TERMS_DAYS)
+                }
+            })),
             source_channel: Set(source.channel.clone()),
             guest_email: Set(source.guest.as_ref().map(|g| g.email.clone())),
             guest_phone: Set(source.guest.as_ref().map(|g| g.phone.clone())),
@@ -233,6 +237,9 @@ impl OrderService {
                 carrier: Set(None),
                 tracking_number: Set(None),
                 accepted_at: Set(None),
+                accepted_by: Set(None),
+                received_at: Set(None),
+                received_by: Set(None),
                 payment_due_at: Set(None),
                 cash_collected_paise: Set(0),
                 cash_collected_at: Set(None),

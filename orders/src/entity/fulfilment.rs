@@ -30,6 +30,11 @@ pub struct Model {
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub accepted_at: Option<DateTimeUtc>,
+    /// Who recorded the acceptance (GeM's CRAC).
+    pub accepted_by: Option<Uuid>,
+    /// The consignee's provisional receipt (GeM's PRC), and who recorded it.
+    pub received_at: Option<DateTimeUtc>,
+    pub received_by: Option<Uuid>,
     pub payment_due_at: Option<DateTimeUtc>,
     /// Cash on delivery: what was collected for this fulfilment, when, and the receipt.
     pub cash_collected_paise: i64,

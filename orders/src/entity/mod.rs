@@ -1,6 +1,7 @@
 //! sea-orm entities of the order tables. Relations are left out: queries join by id
 //! explicitly, so each one's cost is visible where it is written.
 
+pub mod acceptance_line;
 pub mod cart;
 pub mod cart_item;
 pub mod consignee;

@@ -143,12 +143,60 @@ fn plan_credit(
 
 /// How a credit note's amount is decided.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Credit {
+pub(crate) enum Credit<'a> {
     /// A refund of this much, tax included, shared among the lines.
     Amount(i64),
     /// The whole supply comes back (a parcel returned undelivered): everything
     /// outstanding, with the goods' quantities.
     Everything,
+    /// Units of some goods lines come back (rejected at acceptance): per order line
+    /// id, the units; each line's value in proportion to its quantity.
+    Units(&'a [(Uuid, i32)]),
+}
+
+/// The lines of a credit for returned units: each line's value in proportion to the
+/// units returned (the whole outstanding value when all of them are), rounded half up
+/// and taxed by the invoice's own rule.
+fn plan_units(states: &[LineState], units: &[(Uuid, i32)]) -> Result<Vec<PlannedLine>, OrderError> {
+    let mut planned = Vec::new();
+    for (line_id, quantity) in units {
+        let Some((index, state)) = states
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.line.id == *line_id)
+        else {
+            return Err(OrderError::NotFound("order line"));
+        };
+        if *quantity <= 0 || *quantity > state.line.quantity {
+            return Err(OrderError::Conflict(format!(
+                "{} units of {} cannot be credited",
+                quantity, state.line.sku
+            )));
+        }
+        let figures = if *quantity == state.line.quantity {
+            state.outstanding
+        } else {
+            let numerator = i128::from(state.line.total_paise) * i128::from(*quantity) * 2
+                + i128::from(state.line.quantity);
+            let amount = i64::try_from(numerator / (2 * i128::from(state.line.quantity)))
+                .map_err(OrderError::corrupt)?;
+            let amount = Ord::min(amount, state.outstanding.total_paise);
+            line_tax(amount, i64::from(state.line.rate_bp), state.supply)?
+        };
+        if figures.total_paise <= 0 {
+            return Err(OrderError::Conflict(format!(
+                "nothing is left to credit on {}",
+                state.line.sku
+            )));
+        }
+        planned.push(PlannedLine {
+            index,
+            quantity: *quantity,
+            figures,
+        });
+    }
+    planned.sort_by_key(|p| p.index);
+    Ok(planned)
 }
 
 /// The next number in the cooperative's series of `kind` notes for `date`'s financial
@@ -389,7 +437,7 @@ async fn supplier_state(
 pub(crate) async fn issue_credit_note(
     db: &impl ConnectionTrait,
     fulfilment: &fulfilment::Model,
-    credit: Credit,
+    credit: Credit<'_>,
     origin: &NoteOrigin<'_>,
 ) -> Result<tax_note::Model, OrderError> {
     let state = supplier_state(db, fulfilment.cooperative_id).await?;
@@ -403,6 +451,7 @@ pub(crate) async fn issue_credit_note(
                 .sum();
             plan_credit(&states, outstanding, true)?
         }
+        Credit::Units(units) => plan_units(&states, units)?,
     };
     write_note(
         db,

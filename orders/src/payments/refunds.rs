@@ -16,7 +16,6 @@ use uuid::Uuid;
 use crate::{
     HistoryStatus, OrderError, OrderService, Party, PaymentMethod, PaymentProvider, RefundStatus,
     entity::{fulfilment, order, refund},
-    invoices::tcs_paise,
     order_state::refresh_order_status,
     payments::gateway::ProviderFailure,
     store,
@@ -38,7 +37,6 @@ async fn adjust_amounts(
     db: &impl ConnectionTrait,
     fulfilment: &fulfilment::Model,
     delta: i64,
-    tcs_rate_bp: i64,
 ) -> Result<bool, OrderError> {
     let claimed = fulfilment::Entity::update_many()
         .col_expr(
@@ -71,26 +69,8 @@ async fn adjust_amounts(
         .filter(order::Column::Id.eq(fulfilment.order_id))
         .exec(db)
         .await?;
-    // TCS follows the net taxable value once the invoice is out.
-    if fulfilment.invoice_number.is_some() {
-        let refreshed = fulfilment::Entity::find_by_id(fulfilment.id)
-            .one(db)
-            .await?
-            .ok_or(OrderError::NotFound("fulfilment"))?;
-        fulfilment::Entity::update_many()
-            .col_expr(
-                fulfilment::Column::TcsPaise,
-                Expr::value(tcs_paise(
-                    refreshed.taxable_paise,
-                    refreshed.total_paise,
-                    refreshed.refunded_paise,
-                    tcs_rate_bp,
-                )),
-            )
-            .filter(fulfilment::Column::Id.eq(fulfilment.id))
-            .exec(db)
-            .await?;
-    }
+    // TCS is not rewritten here: the refund's credit note takes it back in the month
+    // of the note (see `crate::tcs`).
     Ok(true)
 }
 
@@ -193,7 +173,7 @@ impl OrderService {
         let through_provider = order.payment_provider != PaymentProvider::Manual;
         let now = Utc::now();
         let txn = kernel::begin_write(&self.db).await?;
-        if !adjust_amounts(&txn, &fulfilment, amount, self.settings.tcs_rate_bp).await? {
+        if !adjust_amounts(&txn, &fulfilment, amount).await? {
             txn.rollback().await?;
             return Err(OrderError::invalid(
                 "amountPaise",
@@ -350,13 +330,7 @@ impl OrderService {
         refund: &refund::Model,
     ) -> Result<(), OrderError> {
         let (fulfilment, _) = store::load_fulfilment(db, refund.fulfilment_id).await?;
-        adjust_amounts(
-            db,
-            &fulfilment,
-            -refund.amount_paise,
-            self.settings.tcs_rate_bp,
-        )
-        .await?;
+        adjust_amounts(db, &fulfilment, -refund.amount_paise).await?;
         refresh_order_status(
             db,
             refund.order_id,

@@ -6,30 +6,22 @@
 //! registered (R) and unregistered (U) buyers, their returns, the net amount liable
 //! to TCS and the TCS by head.
 //!
-//! The base is the taxable value of the lines bearing GST (nil-rated and exempt value
-//! collects no TCS) of invoices dated in the month, made through the platform (not a
-//! sales channel's orders) by suppliers with a GSTIN. Returns are the taxable part of
-//! refunds completed in the month, whatever month the invoice was in, as s.52(4)
-//! reports them.
+//! The base and its rules are the TCS ledger's (`crate::tcs`): the taxable value of
+//! lines bearing GST on invoices dated in the month, of orders whose consideration
+//! the platform collected, by suppliers with a GSTIN. Returns are the credit notes
+//! dated in the month, whatever month the invoice was in, as s.52(4) reports them;
+//! debit notes dated in the month add to the supplies.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveTime};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
-use uuid::Uuid;
 
-use super::{
-    ReturnPeriod,
-    json::Rupees,
-    model::{invoiced_in, recipient_gstin},
-};
+use super::{ReturnPeriod, json::Rupees};
 use crate::{
-    EcommerceOperator, OrderError, RefundStatus,
-    entity::{fulfilment, order, order_line, refund},
-    records::OrderLineView,
-    tax::{SupplyKind, TaxError, supply_kind},
-    time::india_date,
+    EcommerceOperator, OrderError,
+    tax::TaxError,
+    tcs::{TcsMovement, tcs_entries, tcs_on},
 };
 
 /// One supplier's row.
@@ -74,58 +66,6 @@ fn sub(a: i64, b: i64) -> Result<i64, TaxError> {
     a.checked_sub(b).ok_or(TaxError::Overflow)
 }
 
-/// `amount × numerator / denominator`, rounded half away from zero, in i128.
-fn scaled(amount: i64, numerator: i64, denominator: i64) -> Result<i64, TaxError> {
-    if denominator <= 0 {
-        return Ok(0);
-    }
-    let product = i128::from(amount) * i128::from(numerator);
-    let den = i128::from(denominator);
-    let half = den / 2;
-    let rounded = if product >= 0 {
-        (product + half) / den
-    } else {
-        (product - half) / den
-    };
-    i64::try_from(rounded).map_err(|_| TaxError::Overflow)
-}
-
-/// The taxable value of a document's lines that bear GST.
-fn taxed_value(lines: &[OrderLineView]) -> Result<i64, TaxError> {
-    lines
-        .iter()
-        .filter(|l| l.rate_bp > 0)
-        .try_fold(0, |sum, l| add(sum, l.taxable_paise))
-}
-
-struct Supply {
-    stin: String,
-    registered_buyer: bool,
-    inter_state: bool,
-}
-
-fn supply_of(
-    f: &fulfilment::Model,
-    order: &order::Model,
-    suppliers: &HashMap<Uuid, catalog::Cooperative>,
-) -> Result<Option<Supply>, OrderError> {
-    let Some(cooperative) = suppliers.get(&f.cooperative_id) else {
-        return Ok(None);
-    };
-    let Some(stin) = cooperative.gstin.clone() else {
-        return Ok(None);
-    };
-    if order.source_channel.is_some() {
-        return Ok(None);
-    }
-    let kind = supply_kind(&cooperative.state_code, &order.place_of_supply)?;
-    Ok(Some(Supply {
-        stin,
-        registered_buyer: recipient_gstin(order)?.is_some(),
-        inter_state: kind == SupplyKind::InterState,
-    }))
-}
-
 pub(super) async fn load_gstr8(
     db: &impl ConnectionTrait,
     operator: Option<&EcommerceOperator>,
@@ -137,119 +77,41 @@ pub(super) async fn load_gstr8(
             "the platform's GSTIN as e-commerce operator (PLATFORM_GSTIN) is not set".into(),
         )
     })?;
-    let invoiced = invoiced_in(db, None, period).await?;
-    // Refunds completed in the month (dates in India), with their documents.
-    let start = period.first_day().and_time(NaiveTime::MIN).and_utc() - Duration::minutes(330);
-    let end = (period.last_day().and_time(NaiveTime::MIN) + Duration::days(1)).and_utc()
-        - Duration::minutes(330);
-    let refunds: Vec<refund::Model> = refund::Entity::find()
-        .filter(refund::Column::Status.eq(RefundStatus::Succeeded))
-        .filter(refund::Column::UpdatedAt.gte(start))
-        .filter(refund::Column::UpdatedAt.lt(end))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|r| period.contains(india_date(r.updated_at)))
-        .collect();
-    let refunded_ids: Vec<Uuid> = refunds.iter().map(|r| r.fulfilment_id).collect();
-    let refunded: HashMap<Uuid, fulfilment::Model> = fulfilment::Entity::find()
-        .filter(fulfilment::Column::Id.is_in(refunded_ids.clone()))
-        .filter(fulfilment::Column::InvoiceNumber.is_not_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
-    let refunded_orders: HashMap<Uuid, order::Model> = order::Entity::find()
-        .filter(order::Column::Id.is_in(refunded.values().map(|f| f.order_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
-    let mut refunded_lines: HashMap<Uuid, Vec<OrderLineView>> = HashMap::new();
-    for line in order_line::Entity::find()
-        .filter(order_line::Column::FulfilmentId.is_in(refunded_ids))
-        .all(db)
-        .await?
-    {
-        refunded_lines
-            .entry(line.fulfilment_id)
-            .or_default()
-            .push(line.into());
-    }
-    let mut cooperative_ids: Vec<Uuid> =
-        invoiced.iter().map(|(f, _, _)| f.cooperative_id).collect();
-    cooperative_ids.extend(refunded.values().map(|f| f.cooperative_id));
-    let suppliers = catalog::cooperatives_by_ids(db, &cooperative_ids).await?;
-
+    let entries = tcs_entries(db, None, period.first_day(), period.last_day()).await?;
     let mut rows: BTreeMap<String, Gstr8Supplier> = BTreeMap::new();
-    for (f, order, lines) in &invoiced {
-        let Some(supply) = supply_of(f, order, &suppliers)? else {
-            continue;
-        };
-        let value = taxed_value(lines)?;
+    for entry in &entries {
         let row = rows
-            .entry(supply.stin.clone())
+            .entry(entry.stin.clone())
             .or_insert_with(|| Gstr8Supplier {
-                gstin: supply.stin.clone(),
+                gstin: entry.stin.clone(),
                 ..Gstr8Supplier::default()
             });
-        if supply.registered_buyer {
-            row.supplies_registered_paise = add(row.supplies_registered_paise, value)?;
-        } else {
-            row.supplies_unregistered_paise = add(row.supplies_unregistered_paise, value)?;
-        }
-        if supply.inter_state {
-            row.net_inter_state_paise = add(row.net_inter_state_paise, value)?;
-        } else {
-            row.net_intra_state_paise = add(row.net_intra_state_paise, value)?;
-        }
-    }
-    for r in &refunds {
-        let (Some(f), lines) = (
-            refunded.get(&r.fulfilment_id),
-            refunded_lines.get(&r.fulfilment_id),
-        ) else {
-            continue;
+        let value = entry.value()?;
+        let field = match (entry.movement, entry.registered_buyer) {
+            (TcsMovement::Invoice | TcsMovement::DebitNote, true) => {
+                &mut row.supplies_registered_paise
+            }
+            (TcsMovement::Invoice | TcsMovement::DebitNote, false) => {
+                &mut row.supplies_unregistered_paise
+            }
+            (TcsMovement::CreditNote, true) => &mut row.returns_registered_paise,
+            (TcsMovement::CreditNote, false) => &mut row.returns_unregistered_paise,
         };
-        let Some(order) = refunded_orders.get(&f.order_id) else {
-            continue;
-        };
-        let Some(supply) = supply_of(f, order, &suppliers)? else {
-            continue;
-        };
-        // The taxable part of the refund, in the proportion the document's taxed
-        // value bears to its total.
-        let value = scaled(
-            r.amount_paise,
-            taxed_value(lines.map_or(&[][..], Vec::as_slice))?,
-            f.total_paise,
-        )?;
-        let row = rows
-            .entry(supply.stin.clone())
-            .or_insert_with(|| Gstr8Supplier {
-                gstin: supply.stin.clone(),
-                ..Gstr8Supplier::default()
-            });
-        if supply.registered_buyer {
-            row.returns_registered_paise = add(row.returns_registered_paise, value)?;
-        } else {
-            row.returns_unregistered_paise = add(row.returns_unregistered_paise, value)?;
-        }
-        if supply.inter_state {
-            row.net_inter_state_paise = sub(row.net_inter_state_paise, value)?;
-        } else {
-            row.net_intra_state_paise = sub(row.net_intra_state_paise, value)?;
-        }
+        *field = add(*field, value)?;
+        let apply = if entry.sign() < 0 { sub } else { add };
+        row.net_intra_state_paise = apply(row.net_intra_state_paise, entry.intra_state_paise)?;
+        row.net_inter_state_paise = apply(row.net_inter_state_paise, entry.inter_state_paise)?;
     }
     let mut suppliers_out = Vec::with_capacity(rows.len());
     for (_, mut row) in rows {
-        // IGST at the whole rate between States; CGST and SGST/UTGST at half each
-        // within one (0.5% = 0.25% + 0.25%), each rounded half up to the paisa.
-        row.igst_paise = scaled(row.net_inter_state_paise, tcs_rate_bp, 10_000)?;
-        row.cgst_paise = scaled(row.net_intra_state_paise, tcs_rate_bp, 20_000)?;
-        row.sgst_paise = row.cgst_paise;
+        let tcs = tcs_on(
+            row.net_intra_state_paise,
+            row.net_inter_state_paise,
+            tcs_rate_bp,
+        )?;
+        row.igst_paise = tcs.igst_paise;
+        row.cgst_paise = tcs.cgst_paise;
+        row.sgst_paise = tcs.sgst_paise;
         suppliers_out.push(row);
     }
     Ok(Gstr8Return {
@@ -309,17 +171,4 @@ pub fn gstr8_json(ret: &Gstr8Return) -> Result<String, OrderError> {
         tcs,
     })
     .map_err(OrderError::corrupt)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tcs_rounds_half_away_from_zero() {
-        assert_eq!(scaled(40_000, 50, 20_000).unwrap(), 100);
-        assert_eq!(scaled(10_002, 50, 20_000).unwrap(), 25);
-        assert_eq!(scaled(-10_002, 50, 20_000).unwrap(), -25);
-        assert_eq!(scaled(5, 1, 0).unwrap(), 0);
-    }
 }

@@ -33,6 +33,7 @@ pub use gstr1::{
     gstr1_file, gstr1_json, hsn, nil, supeco,
 };
 pub use gstr8::{Gstr8Return, Gstr8Supplier, gstr8_json};
+pub(crate) use model::recipient_gstin;
 pub use model::{Gstr1Return, ReturnDocument, ReturnLine, line_hsn, line_uqc};
 pub use period::ReturnPeriod;
 pub use policy::ReturnPolicy;

@@ -184,7 +184,7 @@ pub(super) async fn invoiced_in(
 }
 
 /// The recipient's GSTIN as the invoice printed it.
-pub(super) fn recipient_gstin(order: &order::Model) -> Result<Option<String>, OrderError> {
+pub(crate) fn recipient_gstin(order: &order::Model) -> Result<Option<String>, OrderError> {
     let address: Address =
         serde_json::from_value(order.shipping_address.clone()).map_err(OrderError::corrupt)?;
     Ok(address.gstin.filter(|g| !g.trim().is_empty()))

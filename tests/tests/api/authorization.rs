@@ -109,6 +109,7 @@ const ROWS: &[Row] = &[
     row("cooperatives", EVERYONE),
     row("cooperatives(PENDING)", ADMIN),
     row("cooperative", EVERYONE),
+    row("cooperativeVerifications", ADMIN),
     row("categories", EVERYONE),
     row("districts", EVERYONE),
     row("giTags", EVERYONE),
@@ -181,9 +182,18 @@ const ROWS: &[Row] = &[
     row_with("fulfilmentPack", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
     row_with("fulfilmentShip", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
     row_with("fulfilmentDeliver", STAFF_OF_A, HIDDEN_FROM_INSTITUTION),
-    // Only the consignee accepts (an admin only for a channel's order); the order is
-    // the institution's, so a retail buyer cannot see it.
-    row_with("fulfilmentAccept", &[Institution], &[(Buyer, "NOT_FOUND")]),
+    // Only the consignee's organisation receives and accepts, or an admin keying in
+    // GeM's record; the order is the institution's, so a retail buyer cannot see it.
+    row_with(
+        "fulfilmentReceive",
+        &[Institution, Admin],
+        &[(Buyer, "NOT_FOUND")],
+    ),
+    row_with(
+        "fulfilmentAccept",
+        &[Institution, Admin],
+        &[(Buyer, "NOT_FOUND")],
+    ),
     row_with(
         "orderCancel",
         ORDER_OF_BUYER,
@@ -516,7 +526,7 @@ impl World<'_> {
     /// `placeOrder`'s variables for a purchase order of the institutional cart.
     fn purchase_order(&self) -> Value {
         json!({ "i": { "idempotencyKey": unique(), "paymentMethod": "PURCHASE_ORDER", "shippingAddress": leh(),
-            "institutional": { "gemContractNumber": "GEMC-511687712345678", "paymentTermsDays": 30,
+            "institutional": { "gemContractNumber": "GEMC-511687712345678",
                 "consignees": [{ "name": "District Hospital Leh", "address": leh(),
                     "items": [{ "variantId": self.institutional_variant, "quantity": 4 }] }] } } })
     }
@@ -594,6 +604,10 @@ impl World<'_> {
             ),
             "cooperative" => (
                 "query($id: ID) { cooperative(id: $id) { id name } }".into(),
+                json!({ "id": self.cooperative_a }),
+            ),
+            "cooperativeVerifications" => (
+                "query($id: ID!) { cooperativeVerifications(cooperativeId: $id) { reason } }".into(),
                 json!({ "id": self.cooperative_a }),
             ),
             "categories" => ("{ categories { slug } }".into(), json!({})),
@@ -805,7 +819,7 @@ impl World<'_> {
                     .await;
                 (
                     mutation("cooperativeVerify", "CooperativeVerifyInput", PAYLOAD),
-                    json!({ "i": { "id": text(&created, "/data/cooperativeCreate/cooperative/id"), "status": "VERIFIED" } }),
+                    json!({ "i": { "id": text(&created, "/data/cooperativeCreate/cooperative/id"), "status": "VERIFIED", "reason": "GSTIN checked" } }),
                 )
             }
             "districtCreate" => (
@@ -1012,6 +1026,13 @@ impl World<'_> {
                 }
             }
             "fulfilmentAccept" => {
+                let fulfilment = self.delivered_institutional_fulfilment().await;
+                (
+                    mutation(row, "FulfilmentAcceptInput", PAYLOAD),
+                    json!({ "i": { "fulfilmentId": fulfilment } }),
+                )
+            }
+            "fulfilmentReceive" => {
                 let fulfilment = self.delivered_institutional_fulfilment().await;
                 (
                     mutation(row, "FulfilmentInput", PAYLOAD),

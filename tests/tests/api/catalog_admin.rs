@@ -132,7 +132,7 @@ async fn cooperatives_are_registered_verified_and_suspended(
         .graphql_as(
             Some(&buyer),
             COOPERATIVE_VERIFY,
-            json!({ "input": { "id": id, "status": "VERIFIED" } }),
+            json!({ "input": { "id": id, "status": "VERIFIED", "reason": "GSTIN and registration certificate checked" } }),
         )
         .await;
     assert_eq!(error_code(&forbidden), Some("FORBIDDEN"));
@@ -141,7 +141,7 @@ async fn cooperatives_are_registered_verified_and_suspended(
         .graphql_as(
             Some(&admin),
             COOPERATIVE_VERIFY,
-            json!({ "input": { "id": id, "status": "VERIFIED" } }),
+            json!({ "input": { "id": id, "status": "VERIFIED", "reason": "GSTIN and registration certificate checked" } }),
         )
         .await;
     assert_eq!(
@@ -160,7 +160,7 @@ async fn cooperatives_are_registered_verified_and_suspended(
         .graphql_as(
             Some(&admin),
             COOPERATIVE_VERIFY,
-            json!({ "input": { "id": id, "status": "VERIFIED" } }),
+            json!({ "input": { "id": id, "status": "VERIFIED", "reason": "GSTIN and registration certificate checked" } }),
         )
         .await;
     assert_eq!(error_code(&again), Some("CONFLICT"));
@@ -168,7 +168,7 @@ async fn cooperatives_are_registered_verified_and_suspended(
         .graphql_as(
             Some(&admin),
             COOPERATIVE_VERIFY,
-            json!({ "input": { "id": id, "status": "PENDING" } }),
+            json!({ "input": { "id": id, "status": "PENDING", "reason": "GSTIN and registration certificate checked" } }),
         )
         .await;
     assert_eq!(error_code(&back_to_pending), Some("CONFLICT"));
@@ -183,7 +183,7 @@ async fn cooperatives_are_registered_verified_and_suspended(
         .graphql_as(
             Some(&admin),
             COOPERATIVE_VERIFY,
-            json!({ "input": { "id": sham, "status": "SUSPENDED" } }),
+            json!({ "input": { "id": sham, "status": "SUSPENDED", "reason": "GSTIN and registration certificate checked" } }),
         )
         .await;
     let during = server.graphql(listing, json!({ "id": sham })).await;
@@ -199,7 +199,7 @@ async fn cooperatives_are_registered_verified_and_suspended(
         .graphql_as(
             Some(&admin),
             COOPERATIVE_VERIFY,
-            json!({ "input": { "id": sham, "status": "VERIFIED" } }),
+            json!({ "input": { "id": sham, "status": "VERIFIED", "reason": "GSTIN and registration certificate checked" } }),
         )
         .await;
     let after = server.graphql(listing, json!({ "id": sham })).await;
@@ -587,4 +587,180 @@ both_backends!(
     food_needs_the_cooperatives_fssai_licence,
     stock_moves_through_the_ledger_and_never_below_zero,
     admins_correct_reference_data,
+    verification_is_recorded_and_registration_changes_wait_for_it,
 );
+
+/// A verified cooperative's registration (GSTIN, FSSAI licence) was checked by an
+/// admin: a change waits for the next verification, each decision is recorded with
+/// who checked what and why, and admins read the history.
+async fn verification_is_recorded_and_registration_changes_wait_for_it(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
+    let update = "mutation($i: CooperativeUpdateInput!) { cooperativeUpdate(input: $i) { errors { field code message }
+        cooperative { gstin fssaiLicence pendingRegistration { gstin gstRegime stateCode fssaiLicence } } } }";
+    let view = "query($id: ID) { cooperative(id: $id) { gstin fssaiLicence pendingRegistration { gstin fssaiLicence } } }";
+    let history = "query($id: ID!) { cooperativeVerifications(cooperativeId: $id) {
+        fromStatus toStatus gstin gstRegime stateCode fssaiLicence appliedChange reason actorUserId } }";
+    let verify = |status: &str, reason: &str| json!({ "input": { "id": sham, "status": status, "reason": reason } });
+
+    // The manager changes the GSTIN and the FSSAI licence: both wait.
+    let changed = server
+        .graphql_as(
+            Some(&manager),
+            update,
+            json!({ "i": { "id": sham, "fields": {
+            "gstin": "38AAAAS1234A2Z2", "fssaiLicence": "10038019000202" } } }),
+        )
+        .await;
+    assert!(
+        user_errors(&changed, "cooperativeUpdate").is_empty(),
+        "{changed}"
+    );
+    assert_eq!(
+        changed["data"]["cooperativeUpdate"]["cooperative"],
+        json!({ "gstin": "38AAAAS1234A1Z3", "fssaiLicence": "10038019000101",
+                "pendingRegistration": { "gstin": "38AAAAS1234A2Z2", "gstRegime": "REGULAR",
+                                         "stateCode": "38", "fssaiLicence": "10038019000202" } })
+    );
+    // The public sees the registration in force, not the pending one.
+    let public = server.graphql(view, json!({ "id": sham })).await;
+    assert_eq!(
+        public["data"]["cooperative"],
+        json!({ "gstin": "38AAAAS1234A1Z3", "fssaiLicence": "10038019000101", "pendingRegistration": null })
+    );
+
+    // Every decision needs a reason.
+    let silent = server
+        .graphql_as(Some(&admin), COOPERATIVE_VERIFY, verify("SUSPENDED", " "))
+        .await;
+    assert_eq!(
+        error_fields(&silent, "cooperativeVerify"),
+        ["input.reason"],
+        "{silent}"
+    );
+    let suspended = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            verify(
+                "SUSPENDED",
+                "GSTIN change to be checked against the registration certificate",
+            ),
+        )
+        .await;
+    assert_eq!(
+        suspended["data"]["cooperativeVerify"]["cooperative"]["verificationStatus"], "SUSPENDED",
+        "{suspended}"
+    );
+    let still = server
+        .graphql_as(Some(&manager), view, json!({ "id": sham }))
+        .await;
+    assert_eq!(
+        still["data"]["cooperative"]["gstin"], "38AAAAS1234A1Z3",
+        "a suspension applies nothing: {still}"
+    );
+    // Verifying puts the checked change into effect.
+    let verified = server
+        .graphql_as(Some(&admin), COOPERATIVE_VERIFY, verify("VERIFIED", "new GSTIN 38AAAAS1234A2Z2 on the GST portal; FSSAI licence 10038019000202 on FoSCoS"))
+        .await;
+    assert_eq!(
+        verified["data"]["cooperativeVerify"]["cooperative"]["verificationStatus"], "VERIFIED",
+        "{verified}"
+    );
+    let now = server
+        .graphql_as(Some(&manager), view, json!({ "id": sham }))
+        .await;
+    assert_eq!(
+        now["data"]["cooperative"],
+        json!({ "gstin": "38AAAAS1234A2Z2", "fssaiLicence": "10038019000202", "pendingRegistration": null })
+    );
+
+    // A food seller is not verified without an FSSAI licence: removing it waits, and
+    // the re-verification that would apply it is refused.
+    let dropped = server
+        .graphql_as(
+            Some(&manager),
+            update,
+            json!({ "i": { "id": sham, "fields": { "fssaiLicence": "" } } }),
+        )
+        .await;
+    assert_eq!(
+        dropped["data"]["cooperativeUpdate"]["cooperative"]["fssaiLicence"], "10038019000202",
+        "{dropped}"
+    );
+    let refused = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            verify("VERIFIED", "licence surrendered"),
+        )
+        .await;
+    assert_eq!(error_code(&refused), Some("CONFLICT"), "{refused}");
+    // With nothing pending, a verified cooperative cannot be verified again.
+    let restored = server
+        .graphql_as(
+            Some(&manager),
+            update,
+            json!({ "i": { "id": sham, "fields": { "fssaiLicence": "10038019000303" } } }),
+        )
+        .await;
+    assert!(
+        user_errors(&restored, "cooperativeUpdate").is_empty(),
+        "{restored}"
+    );
+    let reverified = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            verify("VERIFIED", "renewed FSSAI licence checked on FoSCoS"),
+        )
+        .await;
+    assert_eq!(
+        reverified["data"]["cooperativeVerify"]["cooperative"]["verificationStatus"], "VERIFIED",
+        "{reverified}"
+    );
+    let again = server
+        .graphql_as(
+            Some(&admin),
+            COOPERATIVE_VERIFY,
+            verify("VERIFIED", "again"),
+        )
+        .await;
+    assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+
+    // Admins read who checked what and why; the seed's own verification comes first.
+    let admin_id = server
+        .graphql_as(Some(&admin), "{ me { id } }", json!({}))
+        .await["data"]["me"]["id"]
+        .clone();
+    let records = server
+        .graphql_as(Some(&admin), history, json!({ "id": sham }))
+        .await;
+    let rows = records["data"]["cooperativeVerifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rows.len(), 4, "{records}");
+    assert_eq!(
+        rows[1..],
+        [
+            json!({ "fromStatus": "VERIFIED", "toStatus": "SUSPENDED", "gstin": "38AAAAS1234A1Z3", "gstRegime": "REGULAR",
+                    "stateCode": "38", "fssaiLicence": "10038019000101", "appliedChange": false,
+                    "reason": "GSTIN change to be checked against the registration certificate", "actorUserId": admin_id }),
+            json!({ "fromStatus": "SUSPENDED", "toStatus": "VERIFIED", "gstin": "38AAAAS1234A2Z2", "gstRegime": "REGULAR",
+                    "stateCode": "38", "fssaiLicence": "10038019000202", "appliedChange": true,
+                    "reason": "new GSTIN 38AAAAS1234A2Z2 on the GST portal; FSSAI licence 10038019000202 on FoSCoS", "actorUserId": admin_id }),
+            json!({ "fromStatus": "VERIFIED", "toStatus": "VERIFIED", "gstin": "38AAAAS1234A2Z2", "gstRegime": "REGULAR",
+                    "stateCode": "38", "fssaiLicence": "10038019000303", "appliedChange": true,
+                    "reason": "renewed FSSAI licence checked on FoSCoS", "actorUserId": admin_id }),
+        ]
+    );
+    let theirs = server
+        .graphql_as(Some(&manager), history, json!({ "id": sham }))
+        .await;
+    assert_eq!(error_code(&theirs), Some("FORBIDDEN"), "{theirs}");
+    Ok(())
+}

@@ -476,16 +476,13 @@ async fn gstr8_reports_tcs_per_supplier_with_returns_in_their_month(
         .graphql_as(Some(&month.admin), query, json!({ "p": month.period }))
         .await;
     let file = parsed(&body, "gstr8Export");
-    // Supplies: registered 809.52 (C); unregistered 400.00 (A) + 108,523.81 (B); D is
-    // nil-rated and bears no TCS. Net between States 108,523.81 + 809.52 =
-    // 1,09,333.33 → IGST 0.5% = 546.66665 → 546.67; within Ladakh 400.00 − 200.00 =
-    // 200.00 → CGST 0.25% = 0.50 and UTGST 0.50.
+    // Every sale of the month was cash on delivery, collected by the cooperative's
+    // courier, not by the platform: no TCS and nothing to report (CGST s.52 applies
+    // to consideration the operator collects). tcs_settlement.rs has the figures of
+    // sales the platform collected.
     assert_eq!(
         file,
-        json!({ "gstin": PLATFORM_GSTIN, "fp": month.period, "tcs": [{
-            "stin": SHAM_GSTIN, "supR": 809.52, "retsupR": 0.0, "supU": 108923.81, "retsupU": 200.00,
-            "amt": 109533.33, "iamt": 546.67, "camt": 0.50, "samt": 0.50
-        }] })
+        json!({ "gstin": PLATFORM_GSTIN, "fp": month.period, "tcs": [] })
     );
     // Admins only.
     assert_eq!(

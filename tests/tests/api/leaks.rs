@@ -421,7 +421,7 @@ async fn provenance_is_as_visible_as_its_product_and_cooperative(
         .graphql_as(
             Some(&admin),
             "mutation($input: CooperativeVerifyInput!) { cooperativeVerify(input: $input) { cooperative { verificationStatus } } }",
-            json!({ "input": { "id": sham, "status": "SUSPENDED" } }),
+            json!({ "input": { "id": sham, "status": "SUSPENDED", "reason": "inspection pending" } }),
         )
         .await;
     assert_eq!(

@@ -318,7 +318,7 @@ async fn catalogue_changes_become_searchable(backend: Backend) -> anyhow::Result
     // Suspending a cooperative removes its products from search.
     let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
     server
-        .graphql_as(Some(&admin), "mutation($id: ID!) { cooperativeVerify(input: { id: $id, status: SUSPENDED }) { errors { message } } }", json!({ "id": sham }))
+        .graphql_as(Some(&admin), "mutation($id: ID!) { cooperativeVerify(input: { id: $id, status: SUSPENDED, reason: \"inspection pending\" }) { errors { message } } }", json!({ "id": sham }))
         .await;
     let gone = search_after_drain(&server, json!({ "query": "zanglamiri", "first": 5 })).await;
     assert_eq!(gone["totalCount"], 0);

@@ -37,6 +37,54 @@ pub struct Cooperative {
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub uuid: Uuid,
+    #[graphql(skip)]
+    pub pending: Option<catalog::PendingRegistration>,
+}
+
+/// A registration change (GSTIN, regime, State, FSSAI licence) of a verified
+/// cooperative, not in effect until an admin verifies it again.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PendingRegistration {
+    pub gstin: Option<String>,
+    pub gst_regime: GstRegimeValue,
+    pub state_code: String,
+    pub fssai_licence: Option<String>,
+}
+
+/// One verification decision: who checked what, and why.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CooperativeVerification {
+    pub id: ID,
+    pub from_status: VerificationStatusValue,
+    pub to_status: VerificationStatusValue,
+    /// The GSTIN in force after the decision (none for an enrolment).
+    pub gstin: Option<String>,
+    pub gst_regime: GstRegimeValue,
+    pub state_code: String,
+    pub fssai_licence: Option<String>,
+    /// Whether the decision put a pending registration change into effect.
+    pub applied_change: bool,
+    pub reason: String,
+    pub actor_user_id: Option<ID>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<catalog::VerificationRecord> for CooperativeVerification {
+    fn from(r: catalog::VerificationRecord) -> Self {
+        Self {
+            id: ID(r.id.to_string()),
+            from_status: r.from_status.into(),
+            to_status: r.to_status.into(),
+            gstin: r.gstin,
+            gst_regime: r.gst_regime.into(),
+            state_code: r.state_code,
+            fssai_licence: r.fssai_licence,
+            applied_change: r.applied_change,
+            reason: r.reason,
+            actor_user_id: r.actor_user_id.map(|id| ID(id.to_string())),
+            created_at: r.created_at,
+        }
+    }
 }
 
 #[ComplexObject]
@@ -55,6 +103,21 @@ impl Cooperative {
             .map(AuthorisedUser)
             .collect())
     }
+
+    /// A registration change waiting for an admin's verification; for the
+    /// cooperative's managers and admins (null for anyone else).
+    async fn pending_registration(&self, ctx: &Context<'_>) -> Result<Option<PendingRegistration>> {
+        let actor = ctx.actor()?;
+        if actor.require_manager(self.uuid).is_err() {
+            return Ok(None);
+        }
+        Ok(self.pending.clone().map(|p| PendingRegistration {
+            gstin: p.gstin,
+            gst_regime: p.gst_regime.into(),
+            state_code: p.state_code,
+            fssai_licence: p.fssai_licence,
+        }))
+    }
 }
 
 impl From<catalog::Cooperative> for Cooperative {
@@ -62,6 +125,7 @@ impl From<catalog::Cooperative> for Cooperative {
         Self {
             id: ID(coop.id.to_string()),
             uuid: coop.id,
+            pending: coop.pending_registration,
             slug: coop.slug,
             name: coop.name,
             registration_number: coop.registration_number,

@@ -84,6 +84,9 @@ pub struct CooperativeVerifyInput {
     /// VERIFIED, or SUSPENDED to take the cooperative and its products off the
     /// storefront and channels.
     pub status: VerificationStatusValue,
+    /// What was checked (the GSTIN or enrolment, the FSSAI licence) and why; a
+    /// suspension's reason. Recorded in the cooperative's verification history.
+    pub reason: String,
 }
 
 #[derive(InputObject)]
@@ -175,6 +178,7 @@ impl CooperativeMutation {
             &ctx.actor()?,
             parse_id("id", &input.id)?,
             input.status.into(),
+            &input.reason,
         )
         .await;
         respond(changed, |c, errors| CooperativePayload {

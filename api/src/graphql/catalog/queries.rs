@@ -228,6 +228,21 @@ impl CatalogQuery {
         Ok(connection_from_page(page, |c| c.id, Cooperative::from))
     }
 
+    /// A cooperative's verification history, oldest first: each verification,
+    /// suspension and reinstatement with who made it, what was checked and why.
+    /// Admins only.
+    async fn cooperative_verifications(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+    ) -> Result<Vec<CooperativeVerification>> {
+        let id = parse_id("cooperativeId", &cooperative_id)?;
+        let records = catalog::verification_history(ctx.db()?, &ctx.actor()?, id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(records.into_iter().map(Into::into).collect())
+    }
+
     /// One cooperative by id or slug: verified ones for everybody, any for its own
     /// staff and admins.
     async fn cooperative(

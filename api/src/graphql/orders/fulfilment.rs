@@ -6,12 +6,32 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use crate::graphql::{
     context::ContextExt,
     ids::{parse_id, parse_optional_id},
-    orders::{OrderPayload, order_payload},
+    orders::{OrderPayload, RejectedDispositionValue, order_payload},
 };
 
 #[derive(InputObject)]
 pub struct FulfilmentInput {
     pub fulfilment_id: ID,
+    pub note: Option<String>,
+}
+
+/// One line of the consignee's acceptance: how many of the line's units were
+/// accepted and rejected (they add up to the ordered quantity).
+#[derive(InputObject)]
+pub struct AcceptanceLineInput {
+    pub order_line_id: ID,
+    pub accepted: i32,
+    pub rejected: i32,
+    /// Required when units are rejected.
+    pub disposition: Option<RejectedDispositionValue>,
+}
+
+#[derive(InputObject)]
+pub struct FulfilmentAcceptInput {
+    pub fulfilment_id: ID,
+    /// Lines with rejected units; a goods line left out is accepted whole.
+    #[graphql(default)]
+    pub lines: Vec<AcceptanceLineInput>,
     pub note: Option<String>,
 }
 
@@ -97,14 +117,46 @@ impl FulfilmentMutation {
         transition(ctx, input, orders::FulfilmentAction::Deliver).await
     }
 
-    /// The consignee's receipt and acceptance (like GeM's CRAC): DELIVERED → ACCEPTED,
-    /// which starts the payment-due clock. Institution users of the buying organisation.
-    async fn fulfilment_accept(
+    /// The consignee's provisional receipt (GeM's PRC) of a delivered fulfilment.
+    /// Users of the buying organisation, or an admin keying in GeM's record.
+    async fn fulfilment_receive(
         &self,
         ctx: &Context<'_>,
         input: FulfilmentInput,
     ) -> Result<OrderPayload> {
-        transition(ctx, input, orders::FulfilmentAction::Accept).await
+        let id = parse_id("fulfilmentId", &input.fulfilment_id)?;
+        let result = ctx.orders()?.record_receipt(&ctx.party()?, id).await;
+        order_payload(ctx, result).await
+    }
+
+    /// The consignee's receipt and acceptance (GeM's CRAC): DELIVERED → ACCEPTED,
+    /// with the accepted and rejected units per consignee and line. Rejected units are
+    /// credited back by a credit note (and return to stock when they came back);
+    /// payment falls due at the order's terms after it (10 days for a GeM contract).
+    /// Users of the buying organisation, or an admin keying in GeM's record.
+    async fn fulfilment_accept(
+        &self,
+        ctx: &Context<'_>,
+        input: FulfilmentAcceptInput,
+    ) -> Result<OrderPayload> {
+        let id = parse_id("fulfilmentId", &input.fulfilment_id)?;
+        let mut lines = Vec::with_capacity(input.lines.len());
+        for (index, line) in input.lines.iter().enumerate() {
+            lines.push(orders::AcceptanceLineInput {
+                order_line_id: parse_id(
+                    &format!("lines.{index}.orderLineId"),
+                    &line.order_line_id,
+                )?,
+                accepted: line.accepted,
+                rejected: line.rejected,
+                disposition: line.disposition.map(Into::into),
+            });
+        }
+        let result = ctx
+            .orders()?
+            .accept_fulfilment(&ctx.party()?, id, &lines, input.note.as_deref())
+            .await;
+        order_payload(ctx, result).await
     }
 
     /// Cancels before shipping: stock goes back, and anything paid is refunded.

@@ -149,8 +149,8 @@ impl OrdersQuery {
         Ok(order_connection(page, orders))
     }
 
-    /// A cooperative's sales, GST, TCS, refunds and net payable for invoices dated
-    /// `from` to `to` (inclusive).
+    /// A cooperative's settlement for `from` to `to` (inclusive, dates in India): the
+    /// money the platform collected for it, refunded, kept as TCS, and owes it.
     async fn settlement_statement(
         &self,
         ctx: &Context<'_>,

@@ -314,7 +314,10 @@ impl Fulfilment {
     async fn total(&self) -> Paise {
         Paise(self.0.fulfilment.total_paise)
     }
-    /// Tax collected at source by the platform (0.5% of net taxable value), from invoicing.
+    /// Tax collected at source by the platform on this invoice (0.5% of the taxable
+    /// value of its lines bearing GST), when the platform collects the money; 0 for cash
+    /// on delivery, purchase orders, GeM contracts and channel orders. A later credit
+    /// note takes TCS back in its own month, not here.
     async fn tcs(&self) -> Paise {
         Paise(self.0.fulfilment.tcs_paise)
     }
@@ -346,11 +349,28 @@ impl Fulfilment {
     async fn tracking_number(&self) -> Option<&str> {
         self.0.fulfilment.tracking_number.as_deref()
     }
-    /// When the consignee accepted the goods (institutional orders).
+    /// When the consignee accepted the goods (institutional orders; GeM's CRAC).
     async fn accepted_at(&self) -> Option<DateTime<Utc>> {
         self.0.fulfilment.accepted_at
     }
-    /// Acceptance plus the order's payment terms.
+    /// When the consignee provisionally received the goods (GeM's PRC); set by the
+    /// CRAC too when no PRC was recorded before it.
+    async fn provisional_receipt_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fulfilment.received_at
+    }
+    /// The CRAC per consignee and line: ordered, accepted and rejected units, and
+    /// what became of the rejected ones. Empty before acceptance.
+    async fn acceptance(&self, ctx: &Context<'_>) -> Result<Vec<AcceptanceLine>> {
+        Ok(ctx
+            .orders()?
+            .acceptance_lines(self.0.fulfilment.id)
+            .await
+            .map_err(top_error)?
+            .into_iter()
+            .map(AcceptanceLine)
+            .collect())
+    }
+    /// Acceptance plus the order's payment terms (10 days for a GeM contract).
     async fn payment_due_at(&self) -> Option<DateTime<Utc>> {
         self.0.fulfilment.payment_due_at
     }
@@ -386,6 +406,45 @@ impl Fulfilment {
             .filter(|n| n.kind == kind)
             .map(TaxNote)
             .collect())
+    }
+}
+
+/// What became of units the consignee rejected. Either way a credit note takes their
+/// value off the invoice.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "RejectedDisposition", remote = "orders::RejectedDisposition")]
+pub enum RejectedDispositionValue {
+    /// The units came back and return to stock (recorded in the stock ledger).
+    ReturnToStock,
+    /// The units are not coming back or cannot be sold again.
+    WriteOff,
+}
+
+/// One line of a consignee's receipt and acceptance (GeM's CRAC).
+pub struct AcceptanceLine(pub orders::AcceptanceLine);
+
+#[Object]
+impl AcceptanceLine {
+    async fn order_line_id(&self) -> ID {
+        ID(self.0.order_line_id.to_string())
+    }
+    async fn consignee_id(&self) -> Option<ID> {
+        self.0.consignee_id.map(|id| ID(id.to_string()))
+    }
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+    async fn ordered(&self) -> i32 {
+        self.0.ordered
+    }
+    async fn accepted(&self) -> i32 {
+        self.0.accepted
+    }
+    async fn rejected(&self) -> i32 {
+        self.0.rejected
+    }
+    async fn disposition(&self) -> Option<RejectedDispositionValue> {
+        self.0.disposition.map(Into::into)
     }
 }
 
@@ -670,7 +729,11 @@ impl Refund {
     }
 }
 
-/// What a cooperative earned through the marketplace in a period.
+/// The cash the platform handled for a cooperative in a period: what it collected,
+/// refunded and kept as TCS, and what it owes. Orders whose money never came to the
+/// platform (cash on delivery, purchase orders and GeM contracts paid to the
+/// cooperative, channel orders, bank transfers into the cooperative's account) are
+/// not in it.
 pub struct SettlementStatement {
     pub statement: orders::SettlementStatement,
 }
@@ -686,11 +749,11 @@ impl SettlementStatement {
     async fn to(&self) -> NaiveDate {
         self.statement.to
     }
-    /// Invoices issued in the period.
+    /// Invoices dated in the period on orders the platform collected.
     async fn invoices(&self) -> u64 {
         self.statement.invoices
     }
-    /// Invoiced value, tax included.
+    /// Their invoiced value, tax included.
     async fn gross_sales(&self) -> Paise {
         Paise(self.statement.gross_sales_paise)
     }
@@ -700,14 +763,33 @@ impl SettlementStatement {
     async fn gst(&self) -> Paise {
         Paise(self.statement.gst_paise)
     }
-    /// Collected by the platform as e-commerce operator and credited to the cooperative's GST account.
+    /// What the platform received for the cooperative's parcels in the period (by
+    /// the day the payment arrived).
+    async fn collected(&self) -> Paise {
+        Paise(self.statement.collected_paise)
+    }
+    /// TCS kept by the platform as e-commerce operator (CGST s.52) on the period's
+    /// invoices less its credit notes, credited to the cooperative's GST account.
     async fn tcs(&self) -> Paise {
         Paise(self.statement.tcs_paise)
     }
+    /// The CGST part of `tcs` (0.25% of the net within a State or UT).
+    async fn tcs_cgst(&self) -> Paise {
+        Paise(self.statement.tcs.cgst_paise)
+    }
+    /// The SGST or UTGST part of `tcs`.
+    async fn tcs_sgst(&self) -> Paise {
+        Paise(self.statement.tcs.sgst_paise)
+    }
+    /// The IGST part of `tcs` (0.5% of the net between States).
+    async fn tcs_igst(&self) -> Paise {
+        Paise(self.statement.tcs.igst_paise)
+    }
+    /// Refunds the platform paid out in the period.
     async fn refunds(&self) -> Paise {
         Paise(self.statement.refunds_paise)
     }
-    /// Gross sales less refunds and TCS.
+    /// Collected less refunds and TCS: what the platform owes the cooperative.
     async fn net_payable(&self) -> Paise {
         Paise(self.statement.net_payable_paise)
     }

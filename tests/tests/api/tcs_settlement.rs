@@ -1,0 +1,271 @@
+//! TCS (CGST s.52) only where the platform collects the money, split by head, with
+//! returns taken in the month of their credit note; and the settlement statement as
+//! the cash the platform handled for a cooperative.
+//!
+//! Figures worked out by hand (see gst_returns.rs for the prices and shipping):
+//! - A, Leh, bank transfer into the marketplace's account: Rs 420, taxable 400.00
+//!   within Ladakh → TCS CGST 0.25% = 1.00 + UTGST 1.00 = 2.00. Rs 210 refunded later:
+//!   its credit note's taxable value is 171.42 + 28.58 = 200.00.
+//! - B, Delhi, registered buyer, bank transfer to the marketplace: Rs 850, taxable
+//!   809.52 between States → IGST 0.5% = 4.0476 → 4.05.
+//! - D, Leh, bank transfer to the marketplace: Rs 600 of fresh apricots, nil-rated →
+//!   no TCS.
+//! - C, Leh, cash on delivery (the cooperative's courier collects it): Rs 420 → no TCS,
+//!   not in the settlement.
+//! - E, Leh, bank transfer into the cooperative's own account: Rs 420 → no TCS, not in
+//!   the settlement.
+
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    orders::{add_to_cart, delhi, int, leh, order, place_order, transition, variant},
+    support::{
+        Backend, ServerOptions, TestServer,
+        flows::{admin_token, buyer_token, cooperative_id, staff_token, user_errors},
+    },
+};
+
+both_backends!(tcs_follows_the_money_and_the_settlement_is_cash,);
+
+const PLATFORM_GSTIN: &str = "38AAECL4321K1ZF";
+const SHAM_GSTIN: &str = "38AAAAS1234A1Z3";
+const BUYER_GSTIN: &str = "07AAAAS1234A1Z8";
+
+async fn ship(server: &TestServer, staff: &str, fulfilment: &Value) {
+    let packed = transition(
+        server,
+        staff,
+        "fulfilmentPack",
+        json!({ "fulfilmentId": fulfilment }),
+    )
+    .await;
+    assert!(
+        user_errors(&packed, "fulfilmentPack").is_empty(),
+        "{packed}"
+    );
+    let shipped = transition(
+        server,
+        staff,
+        "fulfilmentShip",
+        json!({ "fulfilmentId": fulfilment, "carrier": "India Post", "trackingNumber": "EL1IN" }),
+    )
+    .await;
+    assert!(
+        user_errors(&shipped, "fulfilmentShip").is_empty(),
+        "{shipped}"
+    );
+}
+
+/// Places a one-line order, pays it when it is a bank transfer, and ships it: the
+/// order and its fulfilment.
+#[allow(clippy::too_many_arguments)]
+async fn sell(
+    server: &TestServer,
+    buyer: &str,
+    admin: &str,
+    manager: &str,
+    key: &str,
+    (slug, sku): (&str, &str),
+    address: Value,
+    method: &str,
+) -> (Value, Value) {
+    let v = variant(server, slug, sku).await;
+    add_to_cart(server, Some(buyer), None, &v["id"], 1).await;
+    let placed = place_order(server, buyer, key, address, method, json!({})).await;
+    assert!(user_errors(&placed, "placeOrder").is_empty(), "{placed}");
+    let placed = placed["data"]["placeOrder"]["order"].clone();
+    if method == "BANK_TRANSFER" {
+        let paid = transition(
+            server,
+            admin,
+            "paymentMarkReceived",
+            json!({ "orderId": placed["id"], "amountPaise": placed["total"], "reference": format!("NEFT-{key}") }),
+        )
+        .await;
+        assert_eq!(
+            paid["data"]["paymentMarkReceived"]["order"]["status"], "PAID",
+            "{paid}"
+        );
+    }
+    let fulfilment = placed["fulfilments"][0]["id"].clone();
+    ship(server, manager, &fulfilment).await;
+    (placed["id"].clone(), fulfilment)
+}
+
+async fn tcs_of(server: &TestServer, admin: &str, order_id: &Value) -> i64 {
+    int(&order(server, admin, order_id).await["fulfilments"][0]["tcs"])
+}
+
+async fn tcs_follows_the_money_and_the_settlement_is_cash(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(
+        backend,
+        ServerOptions::seeded()
+            .env("PLATFORM_GSTIN", PLATFORM_GSTIN)
+            .env("MARKETPLACE_PAYEE_ACCOUNT_NAME", "Ladakh Market Pvt Ltd")
+            .env("MARKETPLACE_PAYEE_ACCOUNT_NUMBER", "50100234567890")
+            .env("MARKETPLACE_PAYEE_IFSC", "HDFC0001234"),
+    )
+    .await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let manager = staff_token(&server, &admin, &sham, "MANAGER").await;
+    let buyer = buyer_token(&server, "tcs@example.org").await;
+    let dried = ("raktsey-karpo-dried-apricots-500g", "RKDA-500");
+    let mut registered_delhi = delhi();
+    registered_delhi["gstin"] = json!(BUYER_GSTIN);
+
+    let a = sell(
+        &server,
+        &buyer,
+        &admin,
+        &manager,
+        "a",
+        dried,
+        leh(),
+        "BANK_TRANSFER",
+    )
+    .await;
+    let b = sell(
+        &server,
+        &buyer,
+        &admin,
+        &manager,
+        "b",
+        ("raktsey-karpo-dried-apricots-500g", "RKDA-1000"),
+        registered_delhi,
+        "BANK_TRANSFER",
+    )
+    .await;
+    let d = sell(
+        &server,
+        &buyer,
+        &admin,
+        &manager,
+        "d",
+        ("raktsey-karpo-fresh-apricots-2kg", "RKFR-2K"),
+        leh(),
+        "BANK_TRANSFER",
+    )
+    .await;
+    let c = sell(
+        &server,
+        &buyer,
+        &admin,
+        &manager,
+        "c",
+        dried,
+        leh(),
+        "CASH_ON_DELIVERY",
+    )
+    .await;
+    let cash = server
+        .graphql_as(
+            Some(&admin),
+            "mutation($i: FulfilmentCashCollectedInput!) { fulfilmentCashCollected(input: $i) { errors { field code message } } }",
+            json!({ "i": { "fulfilmentId": c.1, "amountPaise": 42000, "reference": "CASH-C" } }),
+        )
+        .await;
+    assert!(
+        user_errors(&cash, "fulfilmentCashCollected").is_empty(),
+        "{cash}"
+    );
+    // From now on a bank transfer for Sham alone goes into Sham's own account.
+    let account = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($i: CooperativePayoutAccountSetInput!) { cooperativePayoutAccountSet(input: $i) { errors { field code message } } }",
+            json!({ "i": { "cooperativeId": sham, "accountName": "Sham Apricot Growers Cooperative Society",
+                           "accountNumber": "912010012345678", "ifsc": "SBIN0001234" } }),
+        )
+        .await;
+    assert!(
+        user_errors(&account, "cooperativePayoutAccountSet").is_empty(),
+        "{account}"
+    );
+    let e = sell(
+        &server,
+        &buyer,
+        &admin,
+        &manager,
+        "e",
+        dried,
+        leh(),
+        "BANK_TRANSFER",
+    )
+    .await;
+
+    // TCS on each invoice: by the platform's collection, on taxed value only.
+    assert_eq!(tcs_of(&server, &admin, &a.0).await, 200, "A: 1.00 + 1.00");
+    assert_eq!(tcs_of(&server, &admin, &b.0).await, 405, "B: IGST 4.05");
+    assert_eq!(tcs_of(&server, &admin, &d.0).await, 0, "D is nil-rated");
+    assert_eq!(
+        tcs_of(&server, &admin, &c.0).await,
+        0,
+        "C's cash went to the cooperative"
+    );
+    assert_eq!(
+        tcs_of(&server, &admin, &e.0).await,
+        0,
+        "E was paid to the cooperative"
+    );
+
+    // A refund's credit note takes TCS back in its own month; the invoice is not rewritten.
+    let refunded = server
+        .graphql_as(
+            Some(&admin),
+            "mutation($i: OrderRefundInput!) { orderRefund(input: $i) { refund { status } errors { field code message } } }",
+            json!({ "i": { "orderId": a.0, "fulfilmentId": a.1, "amountPaise": 21000,
+                           "reason": "half the pouch spoilt", "idempotencyKey": "tcs-a" } }),
+        )
+        .await;
+    assert_eq!(
+        refunded["data"]["orderRefund"]["refund"]["status"], "SUCCEEDED",
+        "{refunded}"
+    );
+    assert_eq!(
+        tcs_of(&server, &admin, &a.0).await,
+        200,
+        "the invoice's TCS stays"
+    );
+
+    // GSTR-8: supplies R 809.52 (B), U 400.00 (A); returns U 200.00 (A's credit note);
+    // net within Ladakh 200.00 → 0.50 + 0.50; between States 809.52 → 4.05.
+    let today = chrono::Utc::now().date_naive();
+    let india_today = (chrono::Utc::now() + chrono::Duration::minutes(330)).date_naive();
+    let period = india_today.format("%m%Y").to_string();
+    let body = server
+        .graphql_as(
+            Some(&admin),
+            "query($p: String!) { gstr8Export(period: $p) }",
+            json!({ "p": period }),
+        )
+        .await;
+    let file: Value = serde_json::from_str(body["data"]["gstr8Export"].as_str().unwrap())?;
+    assert_eq!(
+        file,
+        json!({ "gstin": PLATFORM_GSTIN, "fp": period, "tcs": [{
+            "stin": SHAM_GSTIN, "supR": 809.52, "retsupR": 0.0, "supU": 400.00, "retsupU": 200.00,
+            "amt": 1009.52, "iamt": 4.05, "camt": 0.50, "samt": 0.50
+        }] })
+    );
+
+    // The settlement: the platform collected A, B and D (420 + 850 + 600 = 1,870.00),
+    // refunded 210.00, kept TCS 0.50 + 0.50 + 4.05 = 5.05, and owes 1,654.95. C and E
+    // never passed through it.
+    let statement = server
+        .graphql_as(
+            Some(&manager),
+            "query($c: ID!, $f: NaiveDate!, $t: NaiveDate!) { settlementStatement(cooperativeId: $c, from: $f, to: $t) {
+                invoices grossSales collected refunds tcs tcsCgst tcsSgst tcsIgst netPayable } }",
+            json!({ "c": sham, "f": (today - chrono::Duration::days(1)).to_string(), "t": (today + chrono::Duration::days(1)).to_string() }),
+        )
+        .await;
+    assert_eq!(
+        statement["data"]["settlementStatement"],
+        json!({ "invoices": 3, "grossSales": 187000, "collected": 187000, "refunds": 21000,
+                "tcs": 505, "tcsCgst": 50, "tcsSgst": 50, "tcsIgst": 405, "netPayable": 165495 }),
+        "{statement}"
+    );
+    Ok(())
+}
