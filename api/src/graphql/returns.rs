@@ -19,8 +19,9 @@ pub struct ReturnsQuery;
 impl ReturnsQuery {
     /// A cooperative's GSTR-1 data for a month (`period` is `MMYYYY`, e.g. `112026`),
     /// as the JSON text of the GST portal's offline-tool layout: `b2b`, `b2cl`,
-    /// `b2cs`, `nil`, `hsn`, `doc_issue`, `supeco`. Amounts are rupees with two
-    /// decimals. For the cooperative's managers and admins.
+    /// `b2cs`, `cdnr`, `cdnur` (credit and debit notes dated in the month), `nil`,
+    /// `hsn`, `doc_issue`, `supeco`. Amounts are rupees with two decimals. For the
+    /// cooperative's managers and admins.
     async fn gstr1_export(
         &self,
         ctx: &Context<'_>,

@@ -14,22 +14,20 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Duration, NaiveTime};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
     ReturnPeriod,
     json::Rupees,
-    model::{invoiced_in, recipient_gstin},
+    model::{invoiced_in, notes_in, recipient_gstin},
 };
 use crate::{
-    EcommerceOperator, OrderError, RefundStatus,
-    entity::{fulfilment, order, order_line, refund},
+    EcommerceOperator, NoteKind, OrderError,
+    entity::{fulfilment, order},
     records::OrderLineView,
     tax::{SupplyKind, TaxError, supply_kind},
-    time::india_date,
 };
 
 /// One supplier's row.
@@ -68,10 +66,6 @@ pub struct Gstr8Return {
 
 fn add(a: i64, b: i64) -> Result<i64, TaxError> {
     a.checked_add(b).ok_or(TaxError::Overflow)
-}
-
-fn sub(a: i64, b: i64) -> Result<i64, TaxError> {
-    a.checked_sub(b).ok_or(TaxError::Overflow)
 }
 
 /// `amount × numerator / denominator`, rounded half away from zero, in i128.
@@ -138,49 +132,10 @@ pub(super) async fn load_gstr8(
         )
     })?;
     let invoiced = invoiced_in(db, None, period).await?;
-    // Refunds completed in the month (dates in India), with their documents.
-    let start = period.first_day().and_time(NaiveTime::MIN).and_utc() - Duration::minutes(330);
-    let end = (period.last_day().and_time(NaiveTime::MIN) + Duration::days(1)).and_utc()
-        - Duration::minutes(330);
-    let refunds: Vec<refund::Model> = refund::Entity::find()
-        .filter(refund::Column::Status.eq(RefundStatus::Succeeded))
-        .filter(refund::Column::UpdatedAt.gte(start))
-        .filter(refund::Column::UpdatedAt.lt(end))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|r| period.contains(india_date(r.updated_at)))
-        .collect();
-    let refunded_ids: Vec<Uuid> = refunds.iter().map(|r| r.fulfilment_id).collect();
-    let refunded: HashMap<Uuid, fulfilment::Model> = fulfilment::Entity::find()
-        .filter(fulfilment::Column::Id.is_in(refunded_ids.clone()))
-        .filter(fulfilment::Column::InvoiceNumber.is_not_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
-    let refunded_orders: HashMap<Uuid, order::Model> = order::Entity::find()
-        .filter(order::Column::Id.is_in(refunded.values().map(|f| f.order_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
-    let mut refunded_lines: HashMap<Uuid, Vec<OrderLineView>> = HashMap::new();
-    for line in order_line::Entity::find()
-        .filter(order_line::Column::FulfilmentId.is_in(refunded_ids))
-        .all(db)
-        .await?
-    {
-        refunded_lines
-            .entry(line.fulfilment_id)
-            .or_default()
-            .push(line.into());
-    }
+    let notes = notes_in(db, None, period).await?;
     let mut cooperative_ids: Vec<Uuid> =
         invoiced.iter().map(|(f, _, _)| f.cooperative_id).collect();
-    cooperative_ids.extend(refunded.values().map(|f| f.cooperative_id));
+    cooperative_ids.extend(notes.iter().map(|(n, _, _, _)| n.cooperative_id));
     let suppliers = catalog::cooperatives_by_ids(db, &cooperative_ids).await?;
 
     let mut rows: BTreeMap<String, Gstr8Supplier> = BTreeMap::new();
@@ -206,41 +161,42 @@ pub(super) async fn load_gstr8(
             row.net_intra_state_paise = add(row.net_intra_state_paise, value)?;
         }
     }
-    for r in &refunds {
-        let (Some(f), lines) = (
-            refunded.get(&r.fulfilment_id),
-            refunded_lines.get(&r.fulfilment_id),
-        ) else {
-            continue;
-        };
-        let Some(order) = refunded_orders.get(&f.order_id) else {
-            continue;
-        };
+    for (note, f, order, _) in &notes {
         let Some(supply) = supply_of(f, order, &suppliers)? else {
             continue;
         };
-        // The taxable part of the refund, in the proportion the document's taxed
-        // value bears to its total.
-        let value = scaled(
-            r.amount_paise,
-            taxed_value(lines.map_or(&[][..], Vec::as_slice))?,
-            f.total_paise,
-        )?;
+        let value = note
+            .lines
+            .iter()
+            .filter(|l| l.rate_bp > 0)
+            .try_fold(0, |sum, l| add(sum, l.taxable_paise))?;
         let row = rows
             .entry(supply.stin.clone())
             .or_insert_with(|| Gstr8Supplier {
                 gstin: supply.stin.clone(),
                 ..Gstr8Supplier::default()
             });
+        let (registered, unregistered, signed) = match note.kind {
+            NoteKind::CreditNote => (
+                &mut row.returns_registered_paise,
+                &mut row.returns_unregistered_paise,
+                value.checked_neg().ok_or(TaxError::Overflow)?,
+            ),
+            NoteKind::DebitNote => (
+                &mut row.supplies_registered_paise,
+                &mut row.supplies_unregistered_paise,
+                value,
+            ),
+        };
         if supply.registered_buyer {
-            row.returns_registered_paise = add(row.returns_registered_paise, value)?;
+            *registered = add(*registered, value)?;
         } else {
-            row.returns_unregistered_paise = add(row.returns_unregistered_paise, value)?;
+            *unregistered = add(*unregistered, value)?;
         }
         if supply.inter_state {
-            row.net_inter_state_paise = sub(row.net_inter_state_paise, value)?;
+            row.net_inter_state_paise = add(row.net_inter_state_paise, signed)?;
         } else {
-            row.net_intra_state_paise = sub(row.net_intra_state_paise, value)?;
+            row.net_intra_state_paise = add(row.net_intra_state_paise, signed)?;
         }
     }
     let mut suppliers_out = Vec::with_capacity(rows.len());
