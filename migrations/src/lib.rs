@@ -28,6 +28,7 @@ mod m20261201_300002_product_hsn;
 mod m20261201_300003_variant_net_quantity;
 mod m20261201_400001_notifications;
 mod m20261201_400002_account_tokens;
+mod m20261202_200001_invoice_cancellation;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_300003_variant_net_quantity::Migration),
             Box::new(m20261201_400001_notifications::Migration),
             Box::new(m20261201_400002_account_tokens::Migration),
+            Box::new(m20261202_200001_invoice_cancellation::Migration),
         ]
     }
 }

@@ -17,7 +17,8 @@
 //!   `history`, `reservations`, `order_state` (status derivation and compare-and-set);
 //! - use cases, one per module: `cart`, `checkout` (`input` → pure `plan` → `persist`;
 //!   `quote` plans without persisting), `views`, `guest` (access tokens and claiming),
-//!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
+//!   `lifecycle`, `release`, `invoices`, `cancellation` (invoice cancellation before
+//!   the return is filed, and the filed marker), `notes` (credit and debit notes, with their
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
 //!   exports), `sweeper`, and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
@@ -26,6 +27,7 @@
 //!   implements.
 
 mod address;
+mod cancellation;
 pub mod cart;
 mod checkout;
 mod entity;
@@ -59,6 +61,7 @@ use std::{sync::Arc, time::Duration};
 use sea_orm::DatabaseConnection;
 
 pub use address::{Address, LADAKH_STATE_CODE, STATES, indian_mobile, state_name};
+pub use cancellation::{CancelledInvoice, Gstr1Filing};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
     ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,

@@ -235,6 +235,7 @@ stored_enum!(
         Refund => "REFUND",
         CreditNote => "CREDIT_NOTE",
         DebitNote => "DEBIT_NOTE",
+        InvoiceCancelled => "INVOICE_CANCELLED",
     }
 );
 

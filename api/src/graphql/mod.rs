@@ -64,6 +64,7 @@ pub struct MutationRoot(
     provenance::ProvenanceMutation,
     orders::OrdersMutation,
     channels::ChannelsMutation,
+    returns::ReturnsMutation,
 );
 
 /// The executable schema.

@@ -1,10 +1,12 @@
 //! sea-orm entities of the order tables. Relations are left out: queries join by id
 //! explicitly, so each one's cost is visible where it is written.
 
+pub mod cancelled_invoice;
 pub mod cart;
 pub mod cart_item;
 pub mod consignee;
 pub mod fulfilment;
+pub mod gstr1_filing;
 pub mod invoice_sequence;
 pub mod note_sequence;
 pub mod order;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     Address, EcommerceOperator, LineKind, NoteKind, OrderError,
-    entity::{fulfilment, order, order_line},
+    entity::{cancelled_invoice, fulfilment, order, order_line},
     notes::queries::{TaxNote, TaxNoteLine, notes_in_period},
     records::OrderLineView,
     tax::{SupplyKind, supply_kind},
@@ -419,6 +419,15 @@ pub(super) async fn load_gstr1(
         b2cl_threshold_paise: policy.b2cl_threshold_paise,
         documents,
         notes,
-        cancelled: Vec::new(),
+        cancelled: cancelled_invoice::Entity::find()
+            .filter(cancelled_invoice::Column::CooperativeId.eq(cooperative_id))
+            .filter(cancelled_invoice::Column::InvoiceDate.gte(period.first_day()))
+            .filter(cancelled_invoice::Column::InvoiceDate.lte(period.last_day()))
+            .order_by_asc(cancelled_invoice::Column::Number)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| c.number)
+            .collect(),
     })
 }

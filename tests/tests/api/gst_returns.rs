@@ -25,8 +25,10 @@ use crate::{
     both_backends,
     orders::{add_to_cart, delhi, leh, place_order, variant},
     support::{
-        Backend, ServerOptions, TestServer, error_code,
-        flows::{admin_token, buyer_token, cooperative_id, staff_token, user_errors},
+        Backend, ServerOptions, TestServer,
+        documents::{fetch_document, fetch_note},
+        error_code,
+        flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
     },
 };
 
@@ -35,6 +37,7 @@ both_backends!(
     gstr8_reports_tcs_per_supplier_with_returns_in_their_month,
     eway_bills_cover_consignments_above_the_threshold,
     notes_are_reported_in_the_month_of_the_note,
+    invoices_are_cancelled_until_the_return_is_filed,
 );
 
 const PLATFORM_GSTIN: &str = "38AAECL4321K1ZF";
@@ -888,6 +891,190 @@ async fn notes_are_reported_in_the_month_of_the_note(backend: Backend) -> anyhow
         later["doc_issue"],
         json!({ "doc_det": [{ "doc_num": 5, "doc_typ": "Credit Note", "docs": [{
             "num": 1, "from": credit_a, "to": credit_a, "totnum": 1, "cancel": 0, "net_issue": 1 }] }] })
+    );
+    Ok(())
+}
+
+const CANCEL: &str = "mutation($i: InvoiceCancelInput!) { invoiceCancel(input: $i) { cancelledInvoice { id number date reason replacedBy url } errors { field code message } } }";
+
+async fn cancel(month: &Month, token: &str, fulfilment: &Value, reason: &str) -> Value {
+    month
+        .server
+        .graphql_as(
+            Some(token),
+            CANCEL,
+            json!({ "i": { "fulfilmentId": fulfilment, "reason": reason } }),
+        )
+        .await
+}
+
+/// The number after `number` in its series (`SAGD/2627/000004` → `SAGD/2627/000005`).
+fn next_number(number: &str) -> String {
+    let (series, serial) = number.rsplit_once('/').unwrap();
+    format!("{series}/{:06}", serial.parse::<u32>().unwrap() + 1)
+}
+
+/// Before the month's GSTR-1 is marked filed, a manager cancels A's invoice: the
+/// number stays in the series as cancelled, the document renders CANCELLED, and the
+/// same supply is invoiced under the next number. After an admin marks the month
+/// filed, a cancellation is a field error pointing to a credit note.
+async fn invoices_are_cancelled_until_the_return_is_filed(backend: Backend) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    let a = &month.fulfilments[0];
+    // Plain staff and buyers may not; a reason is required.
+    let staff = staff_token(&month.server, &month.admin, &month.sham, "STAFF").await;
+    assert_eq!(
+        error_code(&cancel(&month, &staff, a, "typo").await),
+        Some("FORBIDDEN")
+    );
+    let buyer = crate::support::flows::login(&month.server, "returns@example.org").await;
+    assert_eq!(
+        error_code(&cancel(&month, &buyer, a, "typo").await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        error_fields(
+            &cancel(&month, &month.manager, a, "  ").await,
+            "invoiceCancel"
+        ),
+        ["input.reason"]
+    );
+
+    let mut sorted = month.numbers.clone();
+    sorted.sort();
+    let replacement = next_number(&sorted[3]);
+    let body = cancel(&month, &month.manager, a, "buyer's name misspelt").await;
+    assert!(user_errors(&body, "invoiceCancel").is_empty(), "{body}");
+    let cancelled = &body["data"]["invoiceCancel"]["cancelledInvoice"];
+    assert_eq!(cancelled["number"], month.numbers[0]);
+    assert_eq!(cancelled["replacedBy"], replacement.as_str());
+    assert_eq!(cancelled["reason"], "buyer's name misspelt");
+
+    // The fulfilment carries the fresh invoice and lists the cancelled one.
+    let order = month
+        .server
+        .graphql_as(
+            Some(&month.manager),
+            "query($id: ID!) { order(id: $id) { fulfilments { invoiceNumber total cancelledInvoices { number replacedBy url } } } }",
+            json!({ "id": month.orders[0] }),
+        )
+        .await;
+    let f = &order["data"]["order"]["fulfilments"][0];
+    assert_eq!(f["invoiceNumber"], replacement.as_str(), "{order}");
+    assert_eq!(
+        f["cancelledInvoices"],
+        json!([{ "number": month.numbers[0], "replacedBy": replacement, "url": cancelled["url"] }])
+    );
+    // Both documents render and add up; the cancelled one is marked, with its own
+    // number, the fresh one is not. Rs 420: taxable 400.00 + CGST 10.00 + UTGST 10.00.
+    let (html, figures) = fetch_note(
+        &month.server,
+        &month.manager,
+        cancelled["url"].as_str().unwrap(),
+    )
+    .await;
+    assert!(html.contains("<strong>CANCELLED</strong>"), "{html}");
+    assert!(html.contains(&month.numbers[0]), "{html}");
+    assert_eq!((figures.total, figures.taxable), (42_000, 40_000));
+    let (fresh, figures) = fetch_document(&month.server, &buyer, a).await;
+    assert!(!fresh.contains("CANCELLED"), "{fresh}");
+    assert!(fresh.contains(&replacement), "{fresh}");
+    assert_eq!((figures.total, figures.taxable), (42_000, 40_000));
+    // The buyer may read the cancelled document too; another cooperative may not.
+    let url = cancelled["url"].as_str().unwrap();
+    fetch_note(&month.server, &buyer, url).await;
+    let nubra = cooperative_id(&month.server, &month.admin, "nubra-leh-berry-growers-demo").await;
+    let other = staff_token(&month.server, &month.admin, &nubra, "MANAGER").await;
+    let response = month
+        .server
+        .client
+        .get(month.server.url(url))
+        .bearer_auth(&other)
+        .send()
+        .await?;
+    assert_eq!(response.status(), 404);
+
+    // GSTR-1: five numbers in the series, one cancelled; the supply is reported once,
+    // under its fresh number.
+    let file = parsed(
+        &gstr1(&month, &month.manager, &month.sham).await,
+        "gstr1Export",
+    );
+    assert_eq!(
+        file["doc_issue"],
+        json!({ "doc_det": [{ "doc_num": 1, "doc_typ": "Invoices for outward supply", "docs": [{
+            "num": 1, "from": sorted[0], "to": replacement, "totnum": 5, "cancel": 1, "net_issue": 4
+        }] }] })
+    );
+    assert_eq!(file["b2cs"][0]["txval"], json!(400.00));
+
+    // Only admins mark a month filed; the ARN is checked.
+    let mark = "mutation($i: Gstr1MarkFiledInput!) { gstr1MarkFiled(input: $i) { filing { period arn } errors { field code message } } }";
+    let input = |arn: &str| json!({ "i": { "cooperativeId": month.sham, "period": month.period, "arn": arn } });
+    assert_eq!(
+        error_code(
+            &month
+                .server
+                .graphql_as(Some(&month.manager), mark, input("AA3811260123456"))
+                .await
+        ),
+        Some("FORBIDDEN")
+    );
+    let bad = month
+        .server
+        .graphql_as(Some(&month.admin), mark, input("AA38-11"))
+        .await;
+    assert_eq!(error_fields(&bad, "gstr1MarkFiled"), ["input.arn"]);
+    let filing_query =
+        "query($c: ID!, $p: String!) { gstr1Filing(cooperativeId: $c, period: $p) { period arn } }";
+    let filing = |token: String| {
+        let server = &month.server;
+        let vars = json!({ "c": month.sham, "p": month.period });
+        async move { server.graphql_as(Some(&token), filing_query, vars).await }
+    };
+    assert_eq!(
+        filing(month.manager.clone()).await["data"]["gstr1Filing"],
+        Value::Null
+    );
+    let marked = month
+        .server
+        .graphql_as(Some(&month.admin), mark, input("AA3811260123456"))
+        .await;
+    assert!(
+        user_errors(&marked, "gstr1MarkFiled").is_empty(),
+        "{marked}"
+    );
+    assert_eq!(
+        filing(month.manager.clone()).await["data"]["gstr1Filing"],
+        json!({ "period": month.period, "arn": "AA3811260123456" })
+    );
+
+    // Filed: B's invoice can no longer be cancelled, by anyone.
+    for token in [&month.manager, &month.admin] {
+        let refused = cancel(&month, token, &month.fulfilments[1], "wrong rate").await;
+        let errors = user_errors(&refused, "invoiceCancel");
+        assert_eq!(errors.len(), 1, "{refused}");
+        assert_eq!(errors[0]["field"], json!(["input", "fulfilmentId"]));
+        assert_eq!(errors[0]["code"], "NOT_ALLOWED");
+        assert!(
+            errors[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("credit note"),
+            "{refused}"
+        );
+    }
+    let order = month
+        .server
+        .graphql_as(
+            Some(&month.manager),
+            "query($id: ID!) { order(id: $id) { fulfilments { invoiceNumber cancelledInvoices { number } } } }",
+            json!({ "id": month.orders[1] }),
+        )
+        .await;
+    assert_eq!(
+        order["data"]["order"]["fulfilments"][0],
+        json!({ "invoiceNumber": month.numbers[1], "cancelledInvoices": [] })
     );
     Ok(())
 }
