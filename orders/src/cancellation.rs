@@ -26,7 +26,7 @@ use crate::{
     HistoryStatus, Invoice, OrderError, OrderService, Party,
     entity::{cancelled_invoice, fulfilment, gstr1_filing, tax_note},
     history,
-    invoices::next_invoice_number,
+    invoices::{InvoiceCancellation, next_invoice_number},
     returns::ReturnPeriod,
     store,
 };
@@ -353,7 +353,11 @@ impl OrderService {
         let mut invoice = self.invoice_for(party, cancelled.fulfilment_id).await?;
         invoice.number.clone_from(&cancelled.number);
         invoice.date = cancelled.date;
-        invoice.cancellation = Some(cancelled);
+        invoice.cancellation = Some(InvoiceCancellation {
+            reason: cancelled.reason,
+            cancelled_at: cancelled.cancelled_at,
+            replaced_by: cancelled.replaced_by,
+        });
         Ok(invoice)
     }
 }

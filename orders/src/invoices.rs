@@ -183,7 +183,16 @@ pub struct Invoice {
     pub operator: Option<EcommerceOperator>,
     /// Set on a cancelled invoice: the number and date above are the cancelled ones,
     /// and the document is marked CANCELLED.
-    pub cancellation: Option<crate::CancelledInvoice>,
+    pub cancellation: Option<InvoiceCancellation>,
+}
+
+/// What a cancelled invoice prints about its cancellation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceCancellation {
+    pub reason: String,
+    pub cancelled_at: chrono::DateTime<chrono::Utc>,
+    /// The number issued in its place for the same supply.
+    pub replaced_by: String,
 }
 
 pub(crate) fn address_lines(address: &Address) -> Vec<String> {
