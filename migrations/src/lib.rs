@@ -29,6 +29,7 @@ mod m20261201_300003_variant_net_quantity;
 mod m20261201_400001_notifications;
 mod m20261201_400002_account_tokens;
 mod m20261202_100001_saved_addresses;
+mod m20261202_200001_invoice_cancellation;
 mod m20261202_300001_gem_acceptance;
 mod m20261202_300002_cooperative_verifications;
 mod m20261202_400001_notification_opt_outs;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_400001_notifications::Migration),
             Box::new(m20261201_400002_account_tokens::Migration),
             Box::new(m20261202_100001_saved_addresses::Migration),
+            Box::new(m20261202_200001_invoice_cancellation::Migration),
             Box::new(m20261202_300001_gem_acceptance::Migration),
             Box::new(m20261202_300002_cooperative_verifications::Migration),
             Box::new(m20261202_400001_notification_opt_outs::Migration),

@@ -168,6 +168,18 @@ pub struct Invoice {
     /// The platform as e-commerce operator, for supplies made through it (not for a
     /// sales channel's orders, whose operator is the channel).
     pub operator: Option<EcommerceOperator>,
+    /// Set on a cancelled invoice: the number and date above are the cancelled ones,
+    /// and the document is marked CANCELLED.
+    pub cancellation: Option<InvoiceCancellation>,
+}
+
+/// What a cancelled invoice prints about its cancellation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceCancellation {
+    pub reason: String,
+    pub cancelled_at: chrono::DateTime<chrono::Utc>,
+    /// The number issued in its place for the same supply.
+    pub replaced_by: String,
 }
 
 pub(crate) fn address_lines(address: &Address) -> Vec<String> {
@@ -271,6 +283,7 @@ impl OrderService {
                 .filter(|_| order.source_channel.is_none()),
             purchase_order_number: order.purchase_order_number,
             gem_contract_number: order.gem_contract_number,
+            cancellation: None,
         })
     }
 }
@@ -536,6 +549,15 @@ pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
         copy,
         f.supplier_regime == GstRegime::Composition,
     );
+    if let Some(cancelled) = &invoice.cancellation {
+        let _ = write!(
+            out,
+            "<p id=\"cancelled\" style=\"font-size:2em;color:#b00\"><strong>CANCELLED</strong></p><p class=\"cancellation\">Cancelled on {} before it was reported: {}. Replaced by invoice {} for the same supply.</p>",
+            crate::time::india_date(cancelled.cancelled_at).format("%d-%m-%Y"),
+            escape(&cancelled.reason),
+            escape(&cancelled.replaced_by)
+        );
+    }
     let _ = write!(
         out,
         "<h1 id=\"document-kind\" data-kind=\"{}\">{}</h1><p>",

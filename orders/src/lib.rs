@@ -19,7 +19,8 @@
 //!   `cart`, `checkout` (`input` → pure `plan` → `persist`;
 //!   `quote` plans without persisting), `views`, `guest` (access tokens and claiming),
 //!   `notices` (the messages order changes send, in their transactions),
-//!   `lifecycle`, `release`, `invoices`, `notes` (credit and debit notes, with their
+//!   `lifecycle`, `release`, `invoices`, `cancellation` (invoice cancellation before
+//!   the return is filed, and the filed marker), `notes` (credit and debit notes, with their
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
 //!   exports), `sweeper`, `reminders` (overdue payments), and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
@@ -30,6 +31,7 @@
 mod acceptance;
 mod address;
 mod address_book;
+mod cancellation;
 pub mod cart;
 mod checkout;
 mod entity;
@@ -70,6 +72,7 @@ pub use address::{Address, LADAKH_STATE_CODE, STATES, indian_mobile, state_name}
 pub use address_book::{
     MAX_LABEL, MAX_SAVED_ADDRESSES, SavedAddress, SavedAddressInput, exactly_one_address,
 };
+pub use cancellation::{CancelledInvoice, Gstr1Filing};
 pub use cart::{Cart, CartChange, CartLine, change_cart, merge_anonymous_cart, view_cart};
 pub use checkout::{
     ChannelOrder, CheckoutQuote, ConsigneeInput, ConsigneeItem, DEFAULT_PAYMENT_TERMS_DAYS,
@@ -78,7 +81,7 @@ pub use checkout::{
 };
 pub use error::OrderError;
 pub use guest::{GuestContact, MAX_GUEST_EMAIL, guest_buyer_id};
-pub use invoices::{DocumentCopy, Invoice, InvoiceParty, render_invoice_html};
+pub use invoices::{DocumentCopy, Invoice, InvoiceCancellation, InvoiceParty, render_invoice_html};
 pub use lifecycle::ShipmentDetails;
 pub use notes::{
     DebitNoteRequest, NoteDocument, TaxNote, TaxNoteLine, queries as note_queries, render_note_html,

@@ -247,6 +247,7 @@ stored_enum!(
         Refund => "REFUND",
         CreditNote => "CREDIT_NOTE",
         DebitNote => "DEBIT_NOTE",
+        InvoiceCancelled => "INVOICE_CANCELLED",
     }
 );
 

@@ -65,6 +65,7 @@ pub struct MutationRoot(
     provenance::ProvenanceMutation,
     orders::OrdersMutation,
     channels::ChannelsMutation,
+    returns::ReturnsMutation,
 );
 
 /// The executable schema.

@@ -2,14 +2,90 @@
 //! and the platform's GSTR-8 (admins), each as the JSON text the GST portal's offline
 //! tool imports. The rules live in `orders::returns`.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
 
-use crate::graphql::{ApiError, context::ContextExt, errors::top_error, ids::parse_id};
+use crate::graphql::{
+    ApiError, UserError,
+    context::ContextExt,
+    errors::{respond, top_error},
+    ids::parse_id,
+};
 
 fn parse_period(period: &str) -> Result<orders::returns::ReturnPeriod> {
     period
         .parse()
         .map_err(|message: String| ApiError::BadUserInput(format!("`period`: {message}")).into())
+}
+
+/// The marker that a cooperative's GSTR-1 for a month has been filed on the portal:
+/// from then on that month's invoices are corrected by credit notes, not cancelled.
+#[derive(SimpleObject)]
+pub struct Gstr1Filing {
+    pub cooperative_id: ID,
+    /// `MMYYYY`.
+    pub period: String,
+    /// The acknowledgement reference number, when recorded.
+    pub arn: Option<String>,
+    pub filed_at: DateTime<Utc>,
+}
+
+impl From<orders::Gstr1Filing> for Gstr1Filing {
+    fn from(f: orders::Gstr1Filing) -> Self {
+        Self {
+            cooperative_id: ID(f.cooperative_id.to_string()),
+            period: f.period.fp(),
+            arn: f.arn,
+            filed_at: f.filed_at,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct Gstr1MarkFiledInput {
+    pub cooperative_id: ID,
+    /// `MMYYYY`.
+    pub period: String,
+    /// The ARN the portal acknowledged the filing with (15 letters and digits).
+    pub arn: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct Gstr1MarkFiledPayload {
+    pub filing: Option<Gstr1Filing>,
+    pub errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct ReturnsMutation;
+
+#[Object]
+impl ReturnsMutation {
+    /// Records that a cooperative's GSTR-1 for a month has been filed (admins). Marking
+    /// it again keeps the first record (and adds an ARN not recorded before).
+    async fn gstr1_mark_filed(
+        &self,
+        ctx: &Context<'_>,
+        input: Gstr1MarkFiledInput,
+    ) -> Result<Gstr1MarkFiledPayload> {
+        let cooperative_id = parse_id("cooperativeId", &input.cooperative_id)?;
+        let result = match input.period.parse::<orders::returns::ReturnPeriod>() {
+            Ok(period) => {
+                ctx.orders()?
+                    .mark_gstr1_filed(&ctx.party()?, cooperative_id, period, input.arn)
+                    .await
+            }
+            Err(message) => Err(orders::OrderError::invalid(
+                "period",
+                kernel::FieldErrorCode::Invalid,
+                message,
+            )),
+        };
+        respond(result, |done, errors| Gstr1MarkFiledPayload {
+            filing: done.map(Into::into),
+            errors,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -19,8 +95,9 @@ pub struct ReturnsQuery;
 impl ReturnsQuery {
     /// A cooperative's GSTR-1 data for a month (`period` is `MMYYYY`, e.g. `112026`),
     /// as the JSON text of the GST portal's offline-tool layout: `b2b`, `b2cl`,
-    /// `b2cs`, `nil`, `hsn`, `doc_issue`, `supeco`. Amounts are rupees with two
-    /// decimals. For the cooperative's managers and admins.
+    /// `b2cs`, `cdnr`, `cdnur` (credit and debit notes dated in the month), `nil`,
+    /// `hsn`, `doc_issue`, `supeco`. Amounts are rupees with two decimals. For the
+    /// cooperative's managers and admins.
     async fn gstr1_export(
         &self,
         ctx: &Context<'_>,
@@ -35,6 +112,24 @@ impl ReturnsQuery {
             .await
             .map_err(top_error)?;
         orders::returns::gstr1_json(&data).map_err(top_error)
+    }
+
+    /// Whether a cooperative's GSTR-1 for a month is marked filed (null while it is
+    /// not). For the cooperative's managers and admins.
+    async fn gstr1_filing(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        period: String,
+    ) -> Result<Option<Gstr1Filing>> {
+        let cooperative_id = parse_id("cooperativeId", &cooperative_id)?;
+        let period = parse_period(&period)?;
+        Ok(ctx
+            .orders()?
+            .gstr1_filing(&ctx.party()?, cooperative_id, period)
+            .await
+            .map_err(top_error)?
+            .map(Into::into))
     }
 
     /// The platform's GSTR-8 data (TCS as e-commerce operator) for a month, as the

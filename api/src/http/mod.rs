@@ -35,6 +35,10 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         )
         .route("/invoices/{fulfilment_id}", web::get().to(orders::invoice))
         .route(
+            "/cancelled-invoices/{cancelled_id}",
+            web::get().to(orders::cancelled_invoice),
+        )
+        .route(
             "/credit-notes/{note_id}",
             web::get().to(orders::credit_note),
         )

@@ -59,6 +59,40 @@ pub(crate) async fn invoice(
         .body(orders::render_invoice_html(&invoice, copy)))
 }
 
+/// `GET /cancelled-invoices/{id}`: an invoice cancelled before it was reported, as it
+/// was issued and marked CANCELLED, for the same readers as the fulfilment's invoice.
+pub(crate) async fn cancelled_invoice(
+    SignedIn(viewer): SignedIn,
+    path: web::Path<String>,
+    query: web::Query<DocumentQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    let copy = match query.copy.as_deref() {
+        None => orders::DocumentCopy::Original,
+        Some(text) => text
+            .parse()
+            .map_err(|message: String| HttpError::bad_request("INVALID_COPY", message))?,
+    };
+    let not_found = || HttpError::not_found("no such invoice");
+    let cancelled_id = Uuid::parse_str(&path.into_inner()).map_err(|_| not_found())?;
+    let party = Party::new(
+        accounts_actor_of(Some(&viewer)),
+        viewer.buyer_organisation_id,
+    );
+    let invoice = state
+        .orders
+        .cancelled_invoice_for(&party, cancelled_id)
+        .await
+        .map_err(|error| match error {
+            OrderError::NotFound(_) => not_found(),
+            other => HttpError::from(other),
+        })?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(orders::render_invoice_html(&invoice, copy)))
+}
+
 /// `GET /credit-notes/{noteId}`: a credit note, for the same readers as its invoice.
 pub(crate) async fn credit_note(
     viewer: SignedIn,

@@ -2,10 +2,12 @@
 //! explicitly, so each one's cost is visible where it is written.
 
 pub mod acceptance_line;
+pub mod cancelled_invoice;
 pub mod cart;
 pub mod cart_item;
 pub mod consignee;
 pub mod fulfilment;
+pub mod gstr1_filing;
 pub mod invoice_sequence;
 pub mod note_sequence;
 pub mod order;

@@ -169,15 +169,19 @@ pub async fn notes_of_fulfilment(
     with_lines(db, notes).await
 }
 
-/// A cooperative's notes dated from `from` to `to` (inclusive), by date and number.
+/// A cooperative's notes (every cooperative's with `None`) dated from `from` to `to`
+/// (inclusive), by date and number.
 pub async fn notes_in_period(
     db: &impl ConnectionTrait,
-    cooperative_id: Uuid,
+    cooperative_id: Option<Uuid>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<TaxNote>, OrderError> {
-    let notes = tax_note::Entity::find()
-        .filter(tax_note::Column::CooperativeId.eq(cooperative_id))
+    let mut select = tax_note::Entity::find();
+    if let Some(id) = cooperative_id {
+        select = select.filter(tax_note::Column::CooperativeId.eq(id));
+    }
+    let notes = select
         .filter(tax_note::Column::NoteDate.gte(from))
         .filter(tax_note::Column::NoteDate.lte(to))
         .order_by_asc(tax_note::Column::NoteDate)

@@ -5,10 +5,13 @@
 //! since the portal's 2025 change), `doc_issue` (table 13) and `supeco` (table 14,
 //! supplies through an e-commerce operator that collects TCS, `clttx`).
 //!
-//! Credit and debit notes (tables 9B, `cdnr` for registered recipients and `cdnur`
-//! for unregistered ones) are not here: this branch has no credit-note table. They
-//! belong as two more section functions beside `b2b`, over notes added to
-//! [`Gstr1Return`], and two more fields of [`Gstr1File`].
+//! Credit and debit notes dated in the period (whatever the invoice's month) are in
+//! table 9B: `cdnr` for registered recipients, `cdnur` (`typ` `B2CL`) for notes on
+//! large inter-State invoices to unregistered buyers. Notes on the other supplies to
+//! unregistered buyers are netted into `b2cs`, as the portal expects (table 7 is
+//! reported net of its notes); every note is netted into the HSN summary
+//! (`hsn_b2b` for registered recipients, `hsn_b2c` for the others), into `nil` for
+//! nil-rated lines and into `supeco`; the note series are counted in `doc_issue`.
 
 use std::collections::BTreeMap;
 
@@ -16,8 +19,9 @@ use serde::Serialize;
 
 use super::{
     json::{Percent, Rupees},
-    model::{Gstr1Return, ReturnDocument, ReturnLine},
+    model::{Gstr1Return, ReturnDocument, ReturnLine, ReturnNote},
 };
+use crate::NoteKind;
 use crate::tax::TaxError;
 
 /// Amounts of one rate within a document or a summary.
@@ -72,6 +76,41 @@ pub struct B2clInvoice {
 pub struct B2clPlace {
     pub pos: String,
     pub inv: Vec<B2clInvoice>,
+}
+
+/// A note to a registered recipient (table 9B, `cdnr`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CdnrNote {
+    /// `C` credit note, `D` debit note.
+    pub ntty: &'static str,
+    pub nt_num: String,
+    /// `dd-mm-yyyy`.
+    pub nt_dt: String,
+    pub val: Rupees,
+    pub pos: String,
+    pub rchrg: &'static str,
+    pub inv_typ: &'static str,
+    pub itms: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CdnrRecipient {
+    pub ctin: String,
+    pub nt: Vec<CdnrNote>,
+}
+
+/// A note to an unregistered buyer on a large inter-State invoice (table 9B,
+/// `cdnur`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CdnurNote {
+    /// `B2CL`: the kind of supply the note corrects (exports would be `EXPWP`).
+    pub typ: &'static str,
+    pub ntty: &'static str,
+    pub nt_num: String,
+    pub nt_dt: String,
+    pub pos: String,
+    pub val: Rupees,
+    pub itms: Vec<Item>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -171,6 +210,8 @@ pub struct Gstr1File {
     pub b2b: Vec<B2bRecipient>,
     pub b2cl: Vec<B2clPlace>,
     pub b2cs: Vec<B2csRow>,
+    pub cdnr: Vec<CdnrRecipient>,
+    pub cdnur: Vec<CdnurNote>,
     pub nil: NilSection,
     pub hsn: HsnSection,
     pub doc_issue: DocIssue,
@@ -193,12 +234,27 @@ struct Sums {
 
 impl Sums {
     fn add_line(&mut self, line: &ReturnLine) -> Result<(), TaxError> {
-        self.taxable = add(self.taxable, line.taxable_paise)?;
-        self.igst = add(self.igst, line.igst_paise)?;
-        self.cgst = add(self.cgst, line.cgst_paise)?;
-        self.sgst = add(self.sgst, line.sgst_paise)?;
-        self.quantity = add(self.quantity, line.quantity)?;
+        self.add_signed(line, 1)
+    }
+
+    /// Adds a line (`sign` 1) or takes it away (−1, a credit note's line).
+    fn add_signed(&mut self, line: &ReturnLine, sign: i64) -> Result<(), TaxError> {
+        let signed = |v: i64| v.checked_mul(sign).ok_or(TaxError::Overflow);
+        self.taxable = add(self.taxable, signed(line.taxable_paise)?)?;
+        self.igst = add(self.igst, signed(line.igst_paise)?)?;
+        self.cgst = add(self.cgst, signed(line.cgst_paise)?)?;
+        self.sgst = add(self.sgst, signed(line.sgst_paise)?)?;
+        self.quantity = add(self.quantity, signed(line.quantity)?)?;
         Ok(())
+    }
+
+    /// Whether nothing is left (a row whose notes cancel its supplies).
+    const fn is_zero(&self) -> bool {
+        self.taxable == 0
+            && self.igst == 0
+            && self.cgst == 0
+            && self.sgst == 0
+            && self.quantity == 0
     }
 
     /// The heads that apply: IGST between States, CGST and SGST/UTGST within one.
@@ -216,8 +272,13 @@ impl Sums {
 
 /// A document's taxed lines summed per rate, numbered from 1.
 fn items(document: &ReturnDocument) -> Result<Vec<Item>, TaxError> {
+    items_of(&document.lines, document.inter_state())
+}
+
+/// Taxed lines summed per rate, numbered from 1.
+fn items_of(lines: &[ReturnLine], inter_state: bool) -> Result<Vec<Item>, TaxError> {
     let mut by_rate: BTreeMap<i64, Sums> = BTreeMap::new();
-    for line in document.lines.iter().filter(|l| !l.is_nil()) {
+    for line in lines.iter().filter(|l| !l.is_nil()) {
         by_rate.entry(line.rate_bp).or_default().add_line(line)?;
     }
     Ok(by_rate
@@ -225,9 +286,33 @@ fn items(document: &ReturnDocument) -> Result<Vec<Item>, TaxError> {
         .zip(1..)
         .map(|((rate, sums), num)| Item {
             num,
-            itm_det: sums.detail(*rate, document.inter_state()),
+            itm_det: sums.detail(*rate, inter_state),
         })
         .collect())
+}
+
+fn note_date_text(note: &ReturnNote) -> String {
+    note.date.format("%d-%m-%Y").to_string()
+}
+
+const fn note_type(note: &ReturnNote) -> &'static str {
+    match note.kind {
+        NoteKind::CreditNote => "C",
+        NoteKind::DebitNote => "D",
+    }
+}
+
+fn note_has_taxed_lines(note: &ReturnNote) -> bool {
+    note.lines.iter().any(|l| !l.is_nil())
+}
+
+/// Whether a note to an unregistered buyer corrects a large inter-State invoice
+/// (table 5): such a note is reported on its own in `cdnur`, the others are netted
+/// into table 7.
+fn is_cdnur(ret: &Gstr1Return, note: &ReturnNote) -> bool {
+    note.recipient_gstin.is_none()
+        && note.inter_state()
+        && note.invoice_total_paise > ret.b2cl_threshold_paise
 }
 
 fn date_text(document: &ReturnDocument) -> String {
@@ -325,8 +410,25 @@ pub fn b2cs(ret: &Gstr1Return) -> Result<Vec<B2csRow>, TaxError> {
             .add_line(line)?;
         }
     }
+    for note in &ret.notes {
+        if note.recipient_gstin.is_some() || is_cdnur(ret, note) {
+            continue;
+        }
+        let kind = if note.inter_state() { "INTER" } else { "INTRA" };
+        for line in note.lines.iter().filter(|l| !l.is_nil()) {
+            rows.entry((
+                kind,
+                &note.place_of_supply,
+                line.rate_bp,
+                note.operator_gstin.as_deref(),
+            ))
+            .or_default()
+            .add_signed(line, note.sign())?;
+        }
+    }
     Ok(rows
         .into_iter()
+        .filter(|(_, sums)| !sums.is_zero())
         .map(|((kind, pos, rate, etin), sums)| B2csRow {
             sply_ty: kind,
             pos: pos.to_owned(),
@@ -335,6 +437,54 @@ pub fn b2cs(ret: &Gstr1Return) -> Result<Vec<B2csRow>, TaxError> {
             amounts: sums.detail(rate, kind == "INTER"),
         })
         .collect())
+}
+
+/// Table 9B: notes to registered recipients, per recipient GSTIN, with their taxed
+/// value per rate. A note whose lines are all nil-rated is only netted in table 8.
+pub fn cdnr(ret: &Gstr1Return) -> Result<Vec<CdnrRecipient>, TaxError> {
+    let mut by_recipient: BTreeMap<&str, Vec<CdnrNote>> = BTreeMap::new();
+    for note in ret.notes.iter().filter(|n| note_has_taxed_lines(n)) {
+        let Some(ctin) = note.recipient_gstin.as_deref() else {
+            continue;
+        };
+        by_recipient.entry(ctin).or_default().push(CdnrNote {
+            ntty: note_type(note),
+            nt_num: note.number.clone(),
+            nt_dt: note_date_text(note),
+            val: Rupees(note.total_paise),
+            pos: note.place_of_supply.clone(),
+            rchrg: "N",
+            inv_typ: "R",
+            itms: items_of(&note.lines, note.inter_state())?,
+        });
+    }
+    Ok(by_recipient
+        .into_iter()
+        .map(|(ctin, nt)| CdnrRecipient {
+            ctin: ctin.to_owned(),
+            nt,
+        })
+        .collect())
+}
+
+/// Table 9B: notes to unregistered buyers on large inter-State (B2CL) invoices, note
+/// by note.
+pub fn cdnur(ret: &Gstr1Return) -> Result<Vec<CdnurNote>, TaxError> {
+    ret.notes
+        .iter()
+        .filter(|n| note_has_taxed_lines(n) && is_cdnur(ret, n))
+        .map(|note| {
+            Ok(CdnurNote {
+                typ: "B2CL",
+                ntty: note_type(note),
+                nt_num: note.number.clone(),
+                nt_dt: note_date_text(note),
+                pos: note.place_of_supply.clone(),
+                val: Rupees(note.total_paise),
+                itms: items_of(&note.lines, note.inter_state())?,
+            })
+        })
+        .collect()
 }
 
 /// Table 8: nil-rated and exempt value, by inter/intra-State and registered or not.
@@ -355,11 +505,28 @@ pub fn nil(ret: &Gstr1Return) -> Result<NilSection, TaxError> {
             *sum = add(*sum, line.taxable_paise)?;
         }
     }
+    // Notes on nil-rated lines net the value of the month they are dated in.
+    for note in &ret.notes {
+        let kind = match (note.recipient_gstin.is_some(), note.inter_state()) {
+            (true, true) => "INTRB2B",
+            (true, false) => "INTRAB2B",
+            (false, true) => "INTRB2C",
+            (false, false) => "INTRAB2C",
+        };
+        for line in note.lines.iter().filter(|l| l.is_nil()) {
+            let signed = line
+                .taxable_paise
+                .checked_mul(note.sign())
+                .ok_or(TaxError::Overflow)?;
+            let sum = sums.entry(kind).or_default();
+            *sum = add(*sum, signed)?;
+        }
+    }
     Ok(NilSection {
         inv: kinds
             .into_iter()
             .filter_map(|kind| {
-                sums.get(kind).map(|amount| NilRow {
+                sums.get(kind).filter(|a| **a != 0).map(|amount| NilRow {
                     sply_ty: kind,
                     nil_amt: Rupees(*amount),
                     expt_amt: Rupees(0),
@@ -389,9 +556,23 @@ pub fn hsn(ret: &Gstr1Return) -> Result<HsnSection, TaxError> {
             sums.add_line(line)?;
         }
     }
+    for note in &ret.notes {
+        let target = if note.recipient_gstin.is_some() {
+            &mut b2b
+        } else {
+            &mut b2c
+        };
+        for line in &note.lines {
+            let (sums, _) = target
+                .entry((line.hsn.clone(), line.uqc.clone(), line.rate_bp))
+                .or_insert_with(|| (Sums::default(), line.description.clone()));
+            sums.add_signed(line, note.sign())?;
+        }
+    }
     let rows = |table: BTreeMap<Key, (Sums, String)>| -> Vec<HsnRow> {
         table
             .into_iter()
+            .filter(|(_, (sums, _))| !sums.is_zero())
             .zip(1..)
             .map(|(((hsn, uqc, rate), (sums, desc)), num)| HsnRow {
                 num,
@@ -422,27 +603,34 @@ fn series_and_serial(number: &str) -> Option<(&str, i64)> {
     Some((number.get(..cut)?, serial))
 }
 
-/// Table 13: per series, the first and last number issued in the period, how many
-/// numbers that range holds, and how many of them were not issued as live documents
-/// (cancelled).
-pub fn doc_issue(ret: &Gstr1Return) -> DocIssue {
-    let mut series: BTreeMap<&str, Vec<(i64, &str)>> = BTreeMap::new();
-    for document in &ret.documents {
-        if let Some((prefix, serial)) = series_and_serial(&document.number) {
+/// Per series of `numbers`, the first and last number issued in the period, how many
+/// numbers that range holds, and how many of them are not live documents: numbers
+/// `cancelled` (an invoice cancelled before its return was filed) and numbers missing
+/// from the range.
+fn ranges(numbers: &[&str], cancelled: &[&str]) -> Vec<DocRange> {
+    let mut series: BTreeMap<&str, Vec<(i64, &str, bool)>> = BTreeMap::new();
+    let all = numbers
+        .iter()
+        .map(|n| (*n, false))
+        .chain(cancelled.iter().map(|n| (*n, true)));
+    for (number, is_cancelled) in all {
+        if let Some((prefix, serial)) = series_and_serial(number) {
             series
                 .entry(prefix)
                 .or_default()
-                .push((serial, &document.number));
+                .push((serial, number, is_cancelled));
         }
     }
-    let docs: Vec<DocRange> = series
+    series
         .into_values()
         .zip(1..)
         .filter_map(|(mut numbers, num)| {
             numbers.sort_unstable();
-            let (first, from) = numbers.first().copied()?;
-            let (last, to) = numbers.last().copied()?;
-            let issued = i64::try_from(numbers.len()).ok()?;
+            numbers.dedup_by_key(|(serial, _, _)| *serial);
+            let (first, from, _) = numbers.first().copied()?;
+            let (last, to, _) = numbers.last().copied()?;
+            let live = numbers.iter().filter(|(_, _, c)| !c).count();
+            let issued = i64::try_from(live).ok()?;
             let total = last.checked_sub(first)?.checked_add(1)?;
             Some(DocRange {
                 num,
@@ -453,17 +641,45 @@ pub fn doc_issue(ret: &Gstr1Return) -> DocIssue {
                 net_issue: issued,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Table 13: invoices (doc_num 1, one series for tax invoices, bills of supply and
+/// invoices-cum-bills; cancelled invoices counted as cancelled), debit notes (4) and
+/// credit notes (5), each per series.
+pub fn doc_issue(ret: &Gstr1Return) -> DocIssue {
+    let invoices: Vec<&str> = ret.documents.iter().map(|d| d.number.as_str()).collect();
+    let cancelled: Vec<&str> = ret.cancelled.iter().map(String::as_str).collect();
+    let notes_of = |kind: NoteKind| -> Vec<&str> {
+        ret.notes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| n.number.as_str())
+            .collect()
+    };
+    let kinds = [
+        (
+            1,
+            "Invoices for outward supply",
+            ranges(&invoices, &cancelled),
+        ),
+        (4, "Debit Note", ranges(&notes_of(NoteKind::DebitNote), &[])),
+        (
+            5,
+            "Credit Note",
+            ranges(&notes_of(NoteKind::CreditNote), &[]),
+        ),
+    ];
     DocIssue {
-        doc_det: if docs.is_empty() {
-            Vec::new()
-        } else {
-            vec![DocKind {
-                doc_num: 1,
-                doc_typ: "Invoices for outward supply",
+        doc_det: kinds
+            .into_iter()
+            .filter(|(_, _, docs)| !docs.is_empty())
+            .map(|(doc_num, doc_typ, docs)| DocKind {
+                doc_num,
+                doc_typ,
                 docs,
-            }]
-        },
+            })
+            .collect(),
     }
 }
 
@@ -480,10 +696,20 @@ pub fn supeco(ret: &Gstr1Return) -> Result<Supeco, TaxError> {
             sums.add_line(line)?;
         }
     }
+    // Net of the notes dated in the period on supplies made through the operator.
+    for note in &ret.notes {
+        let Some(etin) = note.operator_gstin.as_deref() else {
+            continue;
+        };
+        let sums = by_operator.entry(etin).or_default();
+        for line in note.lines.iter().filter(|l| !l.is_nil()) {
+            sums.add_signed(line, note.sign())?;
+        }
+    }
     Ok(Supeco {
         clttx: by_operator
             .into_iter()
-            .filter(|(_, sums)| sums.taxable != 0)
+            .filter(|(_, sums)| !sums.is_zero())
             .map(|(etin, sums)| SupecoRow {
                 etin: etin.to_owned(),
                 suppval: Rupees(sums.taxable),
@@ -504,6 +730,8 @@ pub fn gstr1_file(ret: &Gstr1Return) -> Result<Gstr1File, TaxError> {
         b2b: b2b(ret)?,
         b2cl: b2cl(ret)?,
         b2cs: b2cs(ret)?,
+        cdnr: cdnr(ret)?,
+        cdnur: cdnur(ret)?,
         nil: nil(ret)?,
         hsn: hsn(ret)?,
         doc_issue: doc_issue(ret),

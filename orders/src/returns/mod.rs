@@ -28,13 +28,13 @@ mod policy;
 
 pub use ewaybill::{EwayBill, EwayBillFile, EwayBillItem, eway_bill_json};
 pub use gstr1::{
-    B2bInvoice, B2bRecipient, B2clInvoice, B2clPlace, B2csRow, DocIssue, Gstr1File, HsnRow,
-    HsnSection, ItemDetail, NilRow, NilSection, Supeco, SupecoRow, b2b, b2cl, b2cs, doc_issue,
-    gstr1_file, gstr1_json, hsn, nil, supeco,
+    B2bInvoice, B2bRecipient, B2clInvoice, B2clPlace, B2csRow, CdnrNote, CdnrRecipient, CdnurNote,
+    DocIssue, Gstr1File, HsnRow, HsnSection, ItemDetail, NilRow, NilSection, Supeco, SupecoRow,
+    b2b, b2cl, b2cs, cdnr, cdnur, doc_issue, gstr1_file, gstr1_json, hsn, nil, supeco,
 };
 pub use gstr8::{Gstr8Return, Gstr8Supplier, gstr8_json};
 pub(crate) use model::recipient_gstin;
-pub use model::{Gstr1Return, ReturnDocument, ReturnLine, line_hsn, line_uqc};
+pub use model::{Gstr1Return, ReturnDocument, ReturnLine, ReturnNote, line_hsn, line_uqc};
 pub use period::ReturnPeriod;
 pub use policy::ReturnPolicy;
 

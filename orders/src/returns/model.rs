@@ -1,7 +1,7 @@
 //! The typed return: a cooperative's documents of one month with only what the
-//! returns need, built from the stored fulfilments and lines. Every section of
-//! GSTR-1 is a function of this model (see `gstr1`), so a new section (credit and
-//! debit notes) adds a field and a function, not a second loader.
+//! returns need, built from the stored fulfilments and lines, and its credit and
+//! debit notes of the month (by note date, whatever the invoice's month). Every
+//! section of GSTR-1 is a function of this model (see `gstr1`).
 
 use std::collections::HashMap;
 
@@ -11,8 +11,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::{
-    Address, EcommerceOperator, LineKind, OrderError,
-    entity::{fulfilment, order, order_line},
+    Address, EcommerceOperator, LineKind, NoteKind, OrderError,
+    entity::{cancelled_invoice, fulfilment, order, order_line},
+    notes::queries::{TaxNote, TaxNoteLine, notes_in_period},
     records::OrderLineView,
     tax::{SupplyKind, supply_kind},
 };
@@ -92,6 +93,39 @@ impl ReturnDocument {
     }
 }
 
+/// A credit or debit note dated in the period, as the returns see it. Amounts are
+/// positive; `kind` says in which direction they change the supplies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnNote {
+    pub kind: NoteKind,
+    pub number: String,
+    pub date: NaiveDate,
+    /// The note's value, tax included.
+    pub total_paise: i64,
+    pub place_of_supply: String,
+    pub supply: SupplyKind,
+    pub recipient_gstin: Option<String>,
+    pub operator_gstin: Option<String>,
+    /// The value of the invoice the note corrects: it decides whether a note to an
+    /// unregistered buyer corrects a large (B2CL) invoice.
+    pub invoice_total_paise: i64,
+    pub lines: Vec<ReturnLine>,
+}
+
+impl ReturnNote {
+    pub const fn inter_state(&self) -> bool {
+        matches!(self.supply, SupplyKind::InterState)
+    }
+
+    /// +1 for a debit note (raises the supplies), −1 for a credit note.
+    pub const fn sign(&self) -> i64 {
+        match self.kind {
+            NoteKind::CreditNote => -1,
+            NoteKind::DebitNote => 1,
+        }
+    }
+}
+
 /// A cooperative's GSTR-1 data for a month.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gstr1Return {
@@ -100,6 +134,12 @@ pub struct Gstr1Return {
     pub b2cl_threshold_paise: i64,
     /// The documents dated in the period, in number order.
     pub documents: Vec<ReturnDocument>,
+    /// The credit and debit notes dated in the period, by date and number.
+    pub notes: Vec<ReturnNote>,
+    /// Numbers of the cooperative's invoices dated in the period that were cancelled
+    /// before the period's return was filed: counted in `doc_issue`, reported nowhere
+    /// else.
+    pub cancelled: Vec<String>,
 }
 
 pub(super) fn return_line(
@@ -201,6 +241,89 @@ pub(super) fn through_operator(
         .map(|o| o.gstin.clone())
 }
 
+/// A note's line as the returns see it: heads as on its invoice, the UQC of the line
+/// it corrects (the shipping line's that of its goods, as on the invoice).
+fn note_return_line(
+    line: &TaxNoteLine,
+    invoice_lines: &[OrderLineView],
+    supply: SupplyKind,
+) -> ReturnLine {
+    let uqc = invoice_lines
+        .iter()
+        .find(|l| l.id == line.order_line_id)
+        .map_or_else(|| line.uqc.code(), |l| document_line_uqc(l, invoice_lines));
+    let (cgst, sgst) = match supply {
+        SupplyKind::InterState => (0, 0),
+        SupplyKind::IntraState | SupplyKind::IntraUnionTerritory => (
+            line.cgst_paise,
+            line.sgst_paise.saturating_add(line.utgst_paise),
+        ),
+    };
+    ReturnLine {
+        hsn: line.hsn.clone(),
+        description: line.description.clone(),
+        uqc,
+        quantity: i64::from(line.quantity),
+        rate_bp: i64::from(line.rate_bp),
+        taxable_paise: line.taxable_paise,
+        igst_paise: line.igst_paise,
+        cgst_paise: cgst,
+        sgst_paise: sgst,
+    }
+}
+
+/// The notes of `cooperative_id` (or of every cooperative) dated in the period, with
+/// the fulfilments, orders and invoice lines they correct.
+pub(super) async fn notes_in(
+    db: &impl ConnectionTrait,
+    cooperative_id: Option<Uuid>,
+    period: ReturnPeriod,
+) -> Result<Vec<(TaxNote, fulfilment::Model, order::Model, Vec<OrderLineView>)>, OrderError> {
+    let notes = notes_in_period(db, cooperative_id, period.first_day(), period.last_day()).await?;
+    let fulfilment_ids: Vec<Uuid> = notes.iter().map(|n| n.fulfilment_id).collect();
+    let fulfilments: HashMap<Uuid, fulfilment::Model> = fulfilment::Entity::find()
+        .filter(fulfilment::Column::Id.is_in(fulfilment_ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    let orders: HashMap<Uuid, order::Model> = order::Entity::find()
+        .filter(order::Column::Id.is_in(fulfilments.values().map(|f| f.order_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut lines: HashMap<Uuid, Vec<OrderLineView>> = HashMap::new();
+    for line in order_line::Entity::find()
+        .filter(order_line::Column::FulfilmentId.is_in(fulfilment_ids))
+        .order_by_asc(order_line::Column::Position)
+        .all(db)
+        .await?
+    {
+        lines
+            .entry(line.fulfilment_id)
+            .or_default()
+            .push(line.into());
+    }
+    notes
+        .into_iter()
+        .map(|note| {
+            let f = fulfilments
+                .get(&note.fulfilment_id)
+                .cloned()
+                .ok_or_else(|| OrderError::corrupt("note without fulfilment"))?;
+            let order = orders
+                .get(&f.order_id)
+                .cloned()
+                .ok_or_else(|| OrderError::corrupt("fulfilment without order"))?;
+            let invoice_lines = lines.get(&f.id).cloned().unwrap_or_default();
+            Ok((note, f, order, invoice_lines))
+        })
+        .collect()
+}
+
 pub(super) async fn load_gstr1(
     db: &impl ConnectionTrait,
     policy: &ReturnPolicy,
@@ -261,10 +384,50 @@ pub(super) async fn load_gstr1(
                 .collect(),
         });
     }
+    let mut notes = Vec::new();
+    for (note, f, order, invoice_lines) in notes_in(db, Some(cooperative_id), period).await? {
+        if f.supplier_regime != GstRegime::Regular {
+            continue;
+        }
+        let place = note
+            .lines
+            .first()
+            .map(|l| l.place_of_supply.clone())
+            .or_else(|| invoice_lines.first().map(|l| l.place_of_supply.clone()))
+            .unwrap_or_else(|| order.place_of_supply.clone());
+        let supply = supply_kind(&note.supplier_state_code, &place)?;
+        notes.push(ReturnNote {
+            kind: note.kind,
+            number: note.number.clone(),
+            date: note.date,
+            total_paise: note.total_paise,
+            place_of_supply: place,
+            supply,
+            recipient_gstin: recipient_gstin(&order)?,
+            operator_gstin: through_operator(&order, operator),
+            invoice_total_paise: f.total_paise,
+            lines: note
+                .lines
+                .iter()
+                .map(|l| note_return_line(l, &invoice_lines, supply))
+                .collect(),
+        });
+    }
     Ok(Gstr1Return {
         gstin,
         period,
         b2cl_threshold_paise: policy.b2cl_threshold_paise,
         documents,
+        notes,
+        cancelled: cancelled_invoice::Entity::find()
+            .filter(cancelled_invoice::Column::CooperativeId.eq(cooperative_id))
+            .filter(cancelled_invoice::Column::InvoiceDate.gte(period.first_day()))
+            .filter(cancelled_invoice::Column::InvoiceDate.lte(period.last_day()))
+            .order_by_asc(cancelled_invoice::Column::Number)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| c.number)
+            .collect(),
     })
 }

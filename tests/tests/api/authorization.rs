@@ -130,6 +130,7 @@ const ROWS: &[Row] = &[
     row("settlementStatement", STAFF_OF_A),
     row("cooperativePayoutAccount", MANAGERS_OF_A),
     row("gstr1Export", MANAGERS_OF_A),
+    row("gstr1Filing", MANAGERS_OF_A),
     row("gstr8Export", ADMIN),
     row_with(
         "ewayBillPayload",
@@ -202,6 +203,13 @@ const ROWS: &[Row] = &[
     ),
     row_with("orderRefund", MANAGERS_OF_A, HIDDEN_FROM_INSTITUTION),
     row("debitNoteIssue", ADMIN),
+    row_with(
+        "invoiceCancel",
+        MANAGERS_OF_A,
+        // Another cooperative's manager does not see A's fulfilment at all.
+        &[(Institution, "NOT_FOUND"), (ManagerB, "NOT_FOUND")],
+    ),
+    row("gstr1MarkFiled", ADMIN),
     row_with(
         "fulfilmentReturnUndelivered",
         STAFF_OF_A,
@@ -665,6 +673,20 @@ impl World<'_> {
                 json!({ "id": self.cooperative_a }),
             ),
             "gstr8Export" => ("{ gstr8Export(period: \"112026\") }".into(), json!({})),
+            "gstr1Filing" => {
+                // A month long past, marked filed, so that the answer is not null.
+                self.setup(
+                    Some(&self.admin),
+                    &mutation("gstr1MarkFiled", "Gstr1MarkFiledInput", PAYLOAD),
+                    json!({ "i": { "cooperativeId": self.cooperative_a, "period": "082017" } }),
+                    "gstr1MarkFiled",
+                )
+                .await;
+                (
+                    "query($id: ID!) { gstr1Filing(cooperativeId: $id, period: \"082017\") { period } }".into(),
+                    json!({ "id": self.cooperative_a }),
+                )
+            }
             "ewayBillPayload" => {
                 let (_, fulfilment, _) = self.buyer_order().await;
                 self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
@@ -1077,6 +1099,20 @@ impl World<'_> {
                     json!({ "i": { "fulfilmentId": fulfilment, "reason": "refused at the door" } }),
                 )
             }
+            "invoiceCancel" => {
+                let (_, fulfilment, _) = self.buyer_order().await;
+                self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])
+                    .await;
+                (
+                    mutation(row, "InvoiceCancelInput", PAYLOAD),
+                    json!({ "i": { "fulfilmentId": fulfilment, "reason": "buyer's name misspelt" } }),
+                )
+            }
+            // A month long past, so that no other row's invoice is in a filed month.
+            "gstr1MarkFiled" => (
+                mutation(row, "Gstr1MarkFiledInput", PAYLOAD),
+                json!({ "i": { "cooperativeId": self.cooperative_a, "period": "072017" } }),
+            ),
             "debitNoteIssue" => {
                 let (order, fulfilment, _) = self.buyer_order().await;
                 self.advance(&fulfilment, &["fulfilmentPack", "fulfilmentShip"])

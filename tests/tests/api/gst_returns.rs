@@ -25,8 +25,10 @@ use crate::{
     both_backends,
     orders::{add_to_cart, delhi, leh, place_order, variant},
     support::{
-        Backend, ServerOptions, TestServer, error_code,
-        flows::{admin_token, buyer_token, cooperative_id, staff_token, user_errors},
+        Backend, ServerOptions, TestServer,
+        documents::{fetch_document, fetch_note},
+        error_code,
+        flows::{admin_token, buyer_token, cooperative_id, error_fields, staff_token, user_errors},
     },
 };
 
@@ -34,6 +36,8 @@ both_backends!(
     gstr1_reports_each_section_from_the_documents,
     gstr8_reports_tcs_per_supplier_with_returns_in_their_month,
     eway_bills_cover_consignments_above_the_threshold,
+    notes_are_reported_in_the_month_of_the_note,
+    invoices_are_cancelled_until_the_return_is_filed,
 );
 
 const PLATFORM_GSTIN: &str = "38AAECL4321K1ZF";
@@ -54,6 +58,8 @@ struct Month {
     a: (Value, Value),
     /// Fulfilments of A, B, C and D.
     fulfilments: Vec<Value>,
+    /// Orders of A, B, C and D.
+    orders: Vec<Value>,
 }
 
 async fn ship(server: &TestServer, staff: &str, fulfilment: &Value) -> Value {
@@ -122,7 +128,7 @@ async fn month_of_sales(backend: Backend) -> anyhow::Result<Month> {
         ("d", "raktsey-karpo-fresh-apricots-2kg", "RKFR-2K", 1, leh()),
     ];
     let (mut numbers, mut dates, mut a) = (Vec::new(), Vec::new(), (Value::Null, Value::Null));
-    let mut fulfilments = Vec::new();
+    let (mut fulfilments, mut order_ids) = (Vec::new(), Vec::new());
     for (key, slug, sku, quantity, address) in orders {
         let v = variant(&server, slug, sku).await;
         add_to_cart(&server, Some(&buyer), None, &v["id"], quantity).await;
@@ -140,6 +146,7 @@ async fn month_of_sales(backend: Backend) -> anyhow::Result<Month> {
             a = (order["id"].clone(), fulfilment.clone());
         }
         fulfilments.push(fulfilment);
+        order_ids.push(order["id"].clone());
     }
     let period = dates[0][3..].replace('-', "");
     assert!(
@@ -156,6 +163,7 @@ async fn month_of_sales(backend: Backend) -> anyhow::Result<Month> {
         period,
         a,
         fulfilments,
+        orders: order_ids,
     })
 }
 
@@ -185,6 +193,8 @@ fn assert_gstr1_layout(file: &Value) {
         "b2b",
         "b2cl",
         "b2cs",
+        "cdnr",
+        "cdnur",
         "nil",
         "hsn",
         "doc_issue",
@@ -222,6 +232,24 @@ fn assert_gstr1_layout(file: &Value) {
     }
     for row in file["b2cs"].as_array().unwrap() {
         has(row, &["sply_ty", "pos", "typ", "txval", "rt", "csamt"]);
+    }
+    let note_keys = ["ntty", "nt_num", "nt_dt", "val", "pos", "itms"];
+    for recipient in file["cdnr"].as_array().unwrap() {
+        has(recipient, &["ctin", "nt"]);
+        for note in recipient["nt"].as_array().unwrap() {
+            has(note, &note_keys);
+            has(note, &["rchrg", "inv_typ"]);
+            for item in note["itms"].as_array().unwrap() {
+                has(&item["itm_det"], &item_keys);
+            }
+        }
+    }
+    for note in file["cdnur"].as_array().unwrap() {
+        has(note, &note_keys);
+        has(note, &["typ"]);
+        for item in note["itms"].as_array().unwrap() {
+            has(&item["itm_det"], &item_keys);
+        }
     }
     for row in file["nil"]["inv"].as_array().unwrap() {
         has(row, &["sply_ty", "nil_amt", "expt_amt", "ngsup_amt"]);
@@ -590,6 +618,460 @@ async fn eway_bills_cover_consignments_above_the_threshold(backend: Backend) -> 
     assert_eq!(
         error_code(&eway(&buyer, &month.fulfilments[1]).await),
         Some("FORBIDDEN")
+    );
+    Ok(())
+}
+
+/// Collects a cash-on-delivery fulfilment's cash and refunds part of it after
+/// invoicing, which issues a credit note; returns the note's number.
+async fn refund_part(month: &Month, index: usize, cash: i64, amount: i64) -> String {
+    let (order, fulfilment) = (&month.orders[index], &month.fulfilments[index]);
+    let collected = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "mutation($i: FulfilmentCashCollectedInput!) { fulfilmentCashCollected(input: $i) { errors { field code message } } }",
+            json!({ "i": { "fulfilmentId": fulfilment, "amountPaise": cash, "reference": format!("CASH-{index}") } }),
+        )
+        .await;
+    assert!(
+        user_errors(&collected, "fulfilmentCashCollected").is_empty(),
+        "{collected}"
+    );
+    let refunded = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "mutation($i: OrderRefundInput!) { orderRefund(input: $i) { refund { status } errors { field code message } } }",
+            json!({ "i": { "orderId": order, "fulfilmentId": fulfilment, "amountPaise": amount,
+                           "reason": "part of the goods spoilt", "idempotencyKey": format!("notes-{index}") } }),
+        )
+        .await;
+    assert_eq!(
+        refunded["data"]["orderRefund"]["refund"]["status"], "SUCCEEDED",
+        "{refunded}"
+    );
+    let body = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "query($id: ID!) { order(id: $id) { fulfilments { creditNotes { number } } } }",
+            json!({ "id": order }),
+        )
+        .await;
+    let notes = body["data"]["order"]["fulfilments"][0]["creditNotes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(notes.len(), 1, "{body}");
+    notes[0]["number"].as_str().unwrap().to_owned()
+}
+
+/// `MMYYYY` of the month after `period`, and the ISO date of its first day.
+fn next_period(period: &str) -> (String, String) {
+    let (month, year): (u32, u32) = (period[..2].parse().unwrap(), period[2..].parse().unwrap());
+    let (month, year) = if month == 12 {
+        (1, year + 1)
+    } else {
+        (month + 1, year)
+    };
+    (
+        format!("{month:02}{year:04}"),
+        format!("{year:04}-{month:02}-01"),
+    )
+}
+
+async fn gstr8(month: &Month, period: &str) -> Value {
+    parsed(
+        &month
+            .server
+            .graphql_as(
+                Some(&month.admin),
+                "query($p: String!) { gstr8Export(period: $p) }",
+                json!({ "p": period }),
+            )
+            .await,
+        "gstr8Export",
+    )
+}
+
+/// Notes dated in the month: a credit note to the registered Delhi buyer (C) in
+/// `cdnr`, a debit note on the large Delhi invoice (B) in `cdnur`, a credit note on
+/// the small Leh sale (A) netted into `b2cs`; all of them netted into the HSN
+/// summary and table 14, counted per series in `doc_issue`, and in GSTR-8 in the
+/// month of the note, not of the invoice.
+///
+/// By hand (docs/ORDERS.md's rounding rule):
+/// - A, Rs 105 back of Rs 420 (goods 360 : shipping 60): goods 90.00, each half
+///   90 × 0.05 / 2.10 = 2.1428 → 2.14, taxable 85.72; shipping 15.00, each half
+///   0.357 → 0.36, taxable 14.28: taxable 100.00, CGST 2.50, UTGST 2.50.
+/// - C, Rs 425 back of Rs 850 (goods 690 : shipping 160): goods 345.00 → taxable
+///   328.571 → 328.57, IGST 16.43; shipping 80.00 → 76.190 → 76.19, IGST 3.81:
+///   taxable 404.76, IGST 20.24.
+/// - B, a debit note of Rs 1,050 on the goods: taxable 1,000.00, IGST 50.00.
+async fn notes_are_reported_in_the_month_of_the_note(backend: Backend) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    let credit_a = refund_part(&month, 0, 42_000, 10_500).await;
+    let credit_c = refund_part(&month, 2, 85_000, 42_500).await;
+    let lines = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "query($id: ID!) { order(id: $id) { fulfilments { lines { id kind } } } }",
+            json!({ "id": month.orders[1] }),
+        )
+        .await;
+    let goods = lines["data"]["order"]["fulfilments"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "GOODS")
+        .unwrap()["id"]
+        .clone();
+    let debit = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "mutation($i: DebitNoteIssueInput!) { debitNoteIssue(input: $i) { debitNote { number } errors { field code message } } }",
+            json!({ "i": { "fulfilmentId": month.fulfilments[1], "reason": "price correction",
+                           "lines": [{ "lineId": goods, "amountPaise": 105_000 }] } }),
+        )
+        .await;
+    assert!(user_errors(&debit, "debitNoteIssue").is_empty(), "{debit}");
+    let debit_b = debit["data"]["debitNoteIssue"]["debitNote"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Notes are dated the day they are issued, today like the invoices.
+    let today = &month.dates[0];
+
+    let file = parsed(
+        &gstr1(&month, &month.manager, &month.sham).await,
+        "gstr1Export",
+    );
+    assert_gstr1_layout(&file);
+    assert_eq!(
+        file["cdnr"],
+        json!([{ "ctin": BUYER_GSTIN, "nt": [{
+            "ntty": "C", "nt_num": credit_c, "nt_dt": today, "val": 425.00,
+            "pos": "07", "rchrg": "N", "inv_typ": "R",
+            "itms": [{ "num": 1, "itm_det": { "txval": 404.76, "rt": 5, "iamt": 20.24, "csamt": 0.0 } }]
+        }] }])
+    );
+    assert_eq!(
+        file["cdnur"],
+        json!([{ "typ": "B2CL", "ntty": "D", "nt_num": debit_b, "nt_dt": today,
+                 "pos": "07", "val": 1050.00,
+                 "itms": [{ "num": 1, "itm_det": { "txval": 1000.00, "rt": 5, "iamt": 50.00, "csamt": 0.0 } }] }])
+    );
+    // The invoices' sections are the invoices as issued.
+    assert_eq!(file["b2cl"][0]["inv"][0]["val"], json!(113950.00));
+    assert_eq!(file["b2b"][0]["inv"][0]["val"], json!(850.00));
+    // Table 7 is net of A's credit note: 400.00 − 100.00.
+    assert_eq!(
+        file["b2cs"],
+        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "E", "etin": PLATFORM_GSTIN,
+                 "txval": 300.00, "rt": 5, "camt": 7.50, "samt": 7.50, "csamt": 0.0 }])
+    );
+    // HSN: registered 809.52 − 404.76; unregistered 108,923.81 − 100.00 + 1,000.00.
+    // Value-only notes move no quantity.
+    let hsn = &file["hsn"];
+    assert_eq!(
+        (
+            &hsn["hsn_b2b"][0]["qty"],
+            &hsn["hsn_b2b"][0]["txval"],
+            &hsn["hsn_b2b"][0]["iamt"]
+        ),
+        (&json!(1), &json!(404.76), &json!(20.24)),
+        "{hsn}"
+    );
+    let dried = &hsn["hsn_b2c"][1];
+    assert_eq!(
+        (
+            &dried["hsn_sc"],
+            &dried["qty"],
+            &dried["txval"],
+            &dried["iamt"],
+            &dried["camt"],
+            &dried["samt"]
+        ),
+        (
+            &json!("08131000"),
+            &json!(32),
+            &json!(109823.81),
+            &json!(5476.19),
+            &json!(7.50),
+            &json!(7.50)
+        ),
+        "{hsn}"
+    );
+    // Table 13: invoices, debit notes and credit notes, each its own series.
+    let mut invoices = month.numbers.clone();
+    invoices.sort();
+    assert_eq!(
+        file["doc_issue"],
+        json!({ "doc_det": [
+            { "doc_num": 1, "doc_typ": "Invoices for outward supply", "docs": [{
+                "num": 1, "from": invoices[0], "to": invoices[3], "totnum": 4, "cancel": 0, "net_issue": 4 }] },
+            { "doc_num": 4, "doc_typ": "Debit Note", "docs": [{
+                "num": 1, "from": debit_b, "to": debit_b, "totnum": 1, "cancel": 0, "net_issue": 1 }] },
+            { "doc_num": 5, "doc_typ": "Credit Note", "docs": [{
+                "num": 1, "from": credit_a, "to": credit_c, "totnum": 2, "cancel": 0, "net_issue": 2 }] }
+        ] })
+    );
+    // Table 14 net of the notes: 109,733.33 − 100.00 − 404.76 + 1,000.00; IGST
+    // 5,466.67 − 20.24 + 50.00.
+    assert_eq!(
+        file["supeco"],
+        json!({ "clttx": [{ "etin": PLATFORM_GSTIN, "suppval": 110228.57, "igst": 5496.43,
+                            "cgst": 7.50, "sgst": 7.50, "cess": 0.0 }] })
+    );
+
+    // GSTR-8: the debit note adds to the supplies, the credit notes are returns.
+    // Between States 108,523.81 + 809.52 + 1,000.00 − 404.76 = 1,09,928.57 → IGST
+    // 549.64; within Ladakh 400.00 − 100.00 = 300.00 → 0.75 + 0.75.
+    assert_eq!(
+        gstr8(&month, &month.period).await,
+        json!({ "gstin": PLATFORM_GSTIN, "fp": month.period, "tcs": [{
+            "stin": SHAM_GSTIN, "supR": 809.52, "retsupR": 404.76, "supU": 109923.81, "retsupU": 100.00,
+            "amt": 110228.57, "iamt": 549.64, "camt": 0.75, "samt": 0.75
+        }] })
+    );
+
+    // A's credit note dated in the next month (its refund stays in this one): this
+    // month is reported as if it had not been issued, the next month carries it.
+    let (next, first_day) = next_period(&month.period);
+    let db = sea_orm::Database::connect(month.server.database.url.clone()).await?;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        &format!("UPDATE tax_notes SET note_date = '{first_day}' WHERE number = '{credit_a}'"),
+    )
+    .await?;
+    let this = gstr8(&month, &month.period).await;
+    assert_eq!(
+        (
+            &this["tcs"][0]["retsupU"],
+            &this["tcs"][0]["amt"],
+            &this["tcs"][0]["camt"]
+        ),
+        (&json!(0.0), &json!(110328.57), &json!(1.00)),
+        "{this}"
+    );
+    assert_eq!(
+        gstr8(&month, &next).await,
+        json!({ "gstin": PLATFORM_GSTIN, "fp": next, "tcs": [{
+            "stin": SHAM_GSTIN, "supR": 0.0, "retsupR": 0.0, "supU": 0.0, "retsupU": 100.00,
+            "amt": -100.00, "iamt": 0.0, "camt": -0.25, "samt": -0.25
+        }] })
+    );
+    let this = parsed(
+        &gstr1(&month, &month.manager, &month.sham).await,
+        "gstr1Export",
+    );
+    assert_eq!(this["b2cs"][0]["txval"], json!(400.00));
+    let later = month
+        .server
+        .graphql_as(
+            Some(&month.manager),
+            "query($c: ID!, $p: String!) { gstr1Export(cooperativeId: $c, period: $p) }",
+            json!({ "c": month.sham, "p": next }),
+        )
+        .await;
+    let later = parsed(&later, "gstr1Export");
+    assert_gstr1_layout(&later);
+    assert_eq!(
+        later["b2cs"],
+        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "E", "etin": PLATFORM_GSTIN,
+                 "txval": -100.00, "rt": 5, "camt": -2.50, "samt": -2.50, "csamt": 0.0 }])
+    );
+    assert_eq!(later["b2b"], json!([]));
+    assert_eq!(
+        later["doc_issue"],
+        json!({ "doc_det": [{ "doc_num": 5, "doc_typ": "Credit Note", "docs": [{
+            "num": 1, "from": credit_a, "to": credit_a, "totnum": 1, "cancel": 0, "net_issue": 1 }] }] })
+    );
+    Ok(())
+}
+
+const CANCEL: &str = "mutation($i: InvoiceCancelInput!) { invoiceCancel(input: $i) { cancelledInvoice { id number date reason replacedBy url } errors { field code message } } }";
+
+async fn cancel(month: &Month, token: &str, fulfilment: &Value, reason: &str) -> Value {
+    month
+        .server
+        .graphql_as(
+            Some(token),
+            CANCEL,
+            json!({ "i": { "fulfilmentId": fulfilment, "reason": reason } }),
+        )
+        .await
+}
+
+/// The number after `number` in its series (`SAGD/2627/000004` → `SAGD/2627/000005`).
+fn next_number(number: &str) -> String {
+    let (series, serial) = number.rsplit_once('/').unwrap();
+    format!("{series}/{:06}", serial.parse::<u32>().unwrap() + 1)
+}
+
+/// Before the month's GSTR-1 is marked filed, a manager cancels A's invoice: the
+/// number stays in the series as cancelled, the document renders CANCELLED, and the
+/// same supply is invoiced under the next number. After an admin marks the month
+/// filed, a cancellation is a field error pointing to a credit note.
+async fn invoices_are_cancelled_until_the_return_is_filed(backend: Backend) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    let a = &month.fulfilments[0];
+    // Plain staff and buyers may not; a reason is required.
+    let staff = staff_token(&month.server, &month.admin, &month.sham, "STAFF").await;
+    assert_eq!(
+        error_code(&cancel(&month, &staff, a, "typo").await),
+        Some("FORBIDDEN")
+    );
+    let buyer = crate::support::flows::login(&month.server, "returns@example.org").await;
+    assert_eq!(
+        error_code(&cancel(&month, &buyer, a, "typo").await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        error_fields(
+            &cancel(&month, &month.manager, a, "  ").await,
+            "invoiceCancel"
+        ),
+        ["input.reason"]
+    );
+
+    let mut sorted = month.numbers.clone();
+    sorted.sort();
+    let replacement = next_number(&sorted[3]);
+    let body = cancel(&month, &month.manager, a, "buyer's name misspelt").await;
+    assert!(user_errors(&body, "invoiceCancel").is_empty(), "{body}");
+    let cancelled = &body["data"]["invoiceCancel"]["cancelledInvoice"];
+    assert_eq!(cancelled["number"], month.numbers[0]);
+    assert_eq!(cancelled["replacedBy"], replacement.as_str());
+    assert_eq!(cancelled["reason"], "buyer's name misspelt");
+
+    // The fulfilment carries the fresh invoice and lists the cancelled one.
+    let order = month
+        .server
+        .graphql_as(
+            Some(&month.manager),
+            "query($id: ID!) { order(id: $id) { fulfilments { invoiceNumber total cancelledInvoices { number replacedBy url } } } }",
+            json!({ "id": month.orders[0] }),
+        )
+        .await;
+    let f = &order["data"]["order"]["fulfilments"][0];
+    assert_eq!(f["invoiceNumber"], replacement.as_str(), "{order}");
+    assert_eq!(
+        f["cancelledInvoices"],
+        json!([{ "number": month.numbers[0], "replacedBy": replacement, "url": cancelled["url"] }])
+    );
+    // Both documents render and add up; the cancelled one is marked, with its own
+    // number, the fresh one is not. Rs 420: taxable 400.00 + CGST 10.00 + UTGST 10.00.
+    let (html, figures) = fetch_note(
+        &month.server,
+        &month.manager,
+        cancelled["url"].as_str().unwrap(),
+    )
+    .await;
+    assert!(html.contains("<strong>CANCELLED</strong>"), "{html}");
+    assert!(html.contains(&month.numbers[0]), "{html}");
+    assert_eq!((figures.total, figures.taxable), (42_000, 40_000));
+    let (fresh, figures) = fetch_document(&month.server, &buyer, a).await;
+    assert!(!fresh.contains("CANCELLED"), "{fresh}");
+    assert!(fresh.contains(&replacement), "{fresh}");
+    assert_eq!((figures.total, figures.taxable), (42_000, 40_000));
+    // The buyer may read the cancelled document too; another cooperative may not.
+    let url = cancelled["url"].as_str().unwrap();
+    fetch_note(&month.server, &buyer, url).await;
+    let nubra = cooperative_id(&month.server, &month.admin, "nubra-leh-berry-growers-demo").await;
+    let other = staff_token(&month.server, &month.admin, &nubra, "MANAGER").await;
+    let response = month
+        .server
+        .client
+        .get(month.server.url(url))
+        .bearer_auth(&other)
+        .send()
+        .await?;
+    assert_eq!(response.status(), 404);
+
+    // GSTR-1: five numbers in the series, one cancelled; the supply is reported once,
+    // under its fresh number.
+    let file = parsed(
+        &gstr1(&month, &month.manager, &month.sham).await,
+        "gstr1Export",
+    );
+    assert_eq!(
+        file["doc_issue"],
+        json!({ "doc_det": [{ "doc_num": 1, "doc_typ": "Invoices for outward supply", "docs": [{
+            "num": 1, "from": sorted[0], "to": replacement, "totnum": 5, "cancel": 1, "net_issue": 4
+        }] }] })
+    );
+    assert_eq!(file["b2cs"][0]["txval"], json!(400.00));
+
+    // Only admins mark a month filed; the ARN is checked.
+    let mark = "mutation($i: Gstr1MarkFiledInput!) { gstr1MarkFiled(input: $i) { filing { period arn } errors { field code message } } }";
+    let input = |arn: &str| json!({ "i": { "cooperativeId": month.sham, "period": month.period, "arn": arn } });
+    assert_eq!(
+        error_code(
+            &month
+                .server
+                .graphql_as(Some(&month.manager), mark, input("AA3811260123456"))
+                .await
+        ),
+        Some("FORBIDDEN")
+    );
+    let bad = month
+        .server
+        .graphql_as(Some(&month.admin), mark, input("AA38-11"))
+        .await;
+    assert_eq!(error_fields(&bad, "gstr1MarkFiled"), ["input.arn"]);
+    let filing_query =
+        "query($c: ID!, $p: String!) { gstr1Filing(cooperativeId: $c, period: $p) { period arn } }";
+    let filing = |token: String| {
+        let server = &month.server;
+        let vars = json!({ "c": month.sham, "p": month.period });
+        async move { server.graphql_as(Some(&token), filing_query, vars).await }
+    };
+    assert_eq!(
+        filing(month.manager.clone()).await["data"]["gstr1Filing"],
+        Value::Null
+    );
+    let marked = month
+        .server
+        .graphql_as(Some(&month.admin), mark, input("AA3811260123456"))
+        .await;
+    assert!(
+        user_errors(&marked, "gstr1MarkFiled").is_empty(),
+        "{marked}"
+    );
+    assert_eq!(
+        filing(month.manager.clone()).await["data"]["gstr1Filing"],
+        json!({ "period": month.period, "arn": "AA3811260123456" })
+    );
+
+    // Filed: B's invoice can no longer be cancelled, by anyone.
+    for token in [&month.manager, &month.admin] {
+        let refused = cancel(&month, token, &month.fulfilments[1], "wrong rate").await;
+        let errors = user_errors(&refused, "invoiceCancel");
+        assert_eq!(errors.len(), 1, "{refused}");
+        assert_eq!(errors[0]["field"], json!(["input", "fulfilmentId"]));
+        assert_eq!(errors[0]["code"], "NOT_ALLOWED");
+        assert!(
+            errors[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("credit note"),
+            "{refused}"
+        );
+    }
+    let order = month
+        .server
+        .graphql_as(
+            Some(&month.manager),
+            "query($id: ID!) { order(id: $id) { fulfilments { invoiceNumber cancelledInvoices { number } } } }",
+            json!({ "id": month.orders[1] }),
+        )
+        .await;
+    assert_eq!(
+        order["data"]["order"]["fulfilments"][0],
+        json!({ "invoiceNumber": month.numbers[1], "cancelledInvoices": [] })
     );
     Ok(())
 }

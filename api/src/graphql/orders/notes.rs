@@ -1,10 +1,29 @@
-//! Debit notes issued by admins (credit notes follow refunds and returns by themselves).
+//! Debit notes issued by admins (credit notes follow refunds and returns by
+//! themselves), and invoices cancelled before they are reported.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::{
-    UserError, context::ContextExt, errors::respond, ids::parse_id, money::Paise, orders::TaxNote,
+    UserError,
+    context::ContextExt,
+    errors::respond,
+    ids::parse_id,
+    money::Paise,
+    orders::{CancelledInvoice, TaxNote},
 };
+
+#[derive(InputObject)]
+pub struct InvoiceCancelInput {
+    pub fulfilment_id: ID,
+    pub reason: String,
+}
+
+#[derive(SimpleObject)]
+pub struct InvoiceCancelPayload {
+    /// The cancelled number, with the number issued in its place (`replacedBy`).
+    pub cancelled_invoice: Option<CancelledInvoice>,
+    pub errors: Vec<UserError>,
+}
 
 #[derive(InputObject)]
 pub struct DebitNoteLineInput {
@@ -60,6 +79,26 @@ impl NoteMutation {
             .await;
         respond(result, |done, errors| DebitNotePayload {
             debit_note: done.map(TaxNote),
+            errors,
+        })
+    }
+
+    /// Cancels a fulfilment's invoice before its month's GSTR-1 is marked filed, with a
+    /// reason, and issues the same supply a fresh invoice under the next number (the
+    /// cooperative's managers and admins). Once the return is filed the answer is a
+    /// field error on `input.fulfilmentId`: correct the invoice with a credit note.
+    async fn invoice_cancel(
+        &self,
+        ctx: &Context<'_>,
+        input: InvoiceCancelInput,
+    ) -> Result<InvoiceCancelPayload> {
+        let fulfilment_id = parse_id("fulfilmentId", &input.fulfilment_id)?;
+        let result = ctx
+            .orders()?
+            .cancel_invoice(&ctx.party()?, fulfilment_id, &input.reason)
+            .await;
+        respond(result, |done, errors| InvoiceCancelPayload {
+            cancelled_invoice: done.map(CancelledInvoice),
             errors,
         })
     }

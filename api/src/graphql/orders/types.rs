@@ -393,6 +393,49 @@ impl Fulfilment {
     async fn debit_notes(&self, ctx: &Context<'_>) -> Result<Vec<TaxNote>> {
         self.notes(ctx, orders::NoteKind::DebitNote).await
     }
+    /// Invoices of this supply cancelled before they were reported (each replaced by
+    /// the next number), oldest first.
+    async fn cancelled_invoices(&self, ctx: &Context<'_>) -> Result<Vec<CancelledInvoice>> {
+        Ok(ctx
+            .orders()?
+            .cancelled_invoices_of(self.0.fulfilment.id)
+            .await
+            .map_err(top_error)?
+            .into_iter()
+            .map(CancelledInvoice)
+            .collect())
+    }
+}
+
+/// An invoice cancelled before its month's GSTR-1 was filed: its number stays in the
+/// series, counted as cancelled in the return's table 13.
+pub struct CancelledInvoice(pub(super) orders::CancelledInvoice);
+
+#[Object]
+impl CancelledInvoice {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    async fn date(&self) -> NaiveDate {
+        self.0.date
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    /// The invoice issued in its place for the same supply.
+    async fn replaced_by(&self) -> &str {
+        &self.0.replaced_by
+    }
+    async fn cancelled_at(&self) -> DateTime<Utc> {
+        self.0.cancelled_at
+    }
+    /// Where the cancelled document is rendered (HTML, marked CANCELLED).
+    async fn url(&self) -> String {
+        self.0.url()
+    }
 }
 
 impl Fulfilment {
