@@ -40,22 +40,58 @@ async fn viewer_of(request: HttpRequest) -> Result<Option<Viewer>, HttpError> {
         tracing::error!("the application state is not registered");
         return Err(HttpError::from(crate::graphql::ApiError::Internal));
     };
+    let state = state.clone();
+    viewer_from_token(&state, token)
+        .await
+        .map_err(|refusal| match refusal.code {
+            "UNAUTHENTICATED" => HttpError::unauthenticated(refusal.message),
+            _ => HttpError::from(crate::graphql::ApiError::Internal),
+        })
+}
+
+/// Why an access token gives no viewer.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub message: String,
+    pub code: &'static str,
+}
+
+impl Refusal {
+    fn unauthenticated(message: &str) -> Self {
+        Self {
+            message: message.to_owned(),
+            code: "UNAUTHENTICATED",
+        }
+    }
+}
+
+/// The viewer of an access token: valid, and its session live. Shared by bearer
+/// headers and the storefront's session cookies.
+pub(crate) async fn viewer_from_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<Viewer>, Refusal> {
     let claimed = match state.tokens.verify(token.trim()) {
         Ok(viewer) => viewer,
         Err(TokenError::Expired) => {
-            return Err(HttpError::unauthenticated("access token has expired"));
+            return Err(Refusal::unauthenticated("access token has expired"));
         }
         Err(TokenError::Invalid | TokenError::Signing) => {
-            return Err(HttpError::unauthenticated("access token is not valid"));
+            return Err(Refusal::unauthenticated("access token is not valid"));
         }
     };
-    let state = state.clone();
     match state.tokens.live_viewer(&state.db, &claimed).await {
         Ok(Some(viewer)) => Ok(Some(viewer)),
-        Ok(None) => Err(HttpError::unauthenticated(
+        Ok(None) => Err(Refusal::unauthenticated(
             "the session has ended; sign in again",
         )),
-        Err(error) => Err(HttpError::internal("checking a session", &error)),
+        Err(error) => {
+            tracing::error!(%error, "checking a session");
+            Err(Refusal {
+                message: "internal error".to_owned(),
+                code: "INTERNAL",
+            })
+        }
     }
 }
 

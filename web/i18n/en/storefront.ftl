@@ -1,0 +1,121 @@
+site-name = Ladakh Cooperative Marketplace
+lang-name = English
+skip-to-content = Skip to content
+search-label = Search products
+search-placeholder = Apricots, khubani, pashmina…
+search-button = Search
+nav-label = Main
+nav-cart = Cart
+nav-account = Your account
+nav-sign-in = Sign in
+footer-about = Products of Ladakh's cooperatives, with their origin proved batch by batch.
+footer-all-products = All products
+footer-sitemap = Sitemap
+error-not-found = Page not found
+error-not-found-body = There is no page at this address. Try searching, or start from the home page.
+error-forbidden = Not allowed
+error-forbidden-body = Your account may not open this page.
+error-rate-limited = Too many attempts
+error-rate-limited-body = Please wait a minute and try again.
+error-internal = Something went wrong
+error-internal-body = The page could not be shown. If it keeps happening, tell us this request id.
+error-request-id = Request id:
+error-home = Go to the home page
+error-csrf = This form has expired
+error-csrf-body = Please go back, reload the page and send the form again.
+home-title = Apricots, sea buckthorn and pashmina from Ladakh's cooperatives
+home-description = Buy Raktsey Karpo apricots, sea buckthorn and Changthangi pashmina straight from Ladakh's cooperatives, with GI tags and provenance you can check.
+home-heading = Straight from Ladakh's cooperatives
+home-lead = Every batch is traced from the village it came from; every GI tag is checked.
+home-lines = Product lines
+home-gi = GI-tagged products
+home-gi-lead = Products whose Geographical Indication claim is valid today.
+home-coops = Cooperatives by district
+price-from = from { $price }
+gi-badge = GI: { $name }
+out-of-stock = Out of stock
+search-description = Search the products of Ladakh's cooperatives by name, local name, district or GI tag.
+search-results-for = Results for “{ $query }”
+search-all = All products
+search-count = { $count ->
+    [one] One product
+   *[other] { $count } products
+}
+facets-label = Narrow the results
+facets-clear = Clear filters
+facet-category = Category
+facet-district = District
+facet-gi = GI tag
+facet-price = Price
+facet-stock = Availability
+facet-in-stock = In stock only
+price-band = ₹{ $band }
+sort-label = Sort by
+sort-relevance = Best match
+sort-price-asc = Price: low to high
+sort-price-desc = Price: high to low
+sort-newest = Newest
+no-results = No products found
+no-results-help = Check the spelling, try a local name, or browse a product line:
+page-first = First page
+page-next = Next page
+product-variants = Sizes and prices
+mrp = MRP { $price }
+discount = { $count }% off
+gst-inclusive = Price includes GST.
+in-stock = { $count ->
+    [one] One left in stock
+   *[other] { $count } in stock
+}
+quantity = Quantity
+add-to-cart = Add { $variant } to cart
+declarations = Product declarations
+decl-manufacturer = Manufacturer / packer
+decl-net-quantity = Net quantity
+decl-mrp = MRP
+decl-mrp-note = (inclusive of all taxes)
+decl-best-before = Best before
+decl-months = { $count ->
+    [one] one month from packing
+   *[other] { $count } months from packing
+}
+decl-origin = Country of origin
+decl-care = Consumer care
+provenance = Provenance
+provenance-none = No batches recorded yet.
+batch = Batch { $code }
+batch-origin = Grown in
+batch-verify = Check this batch
+made-by = Made by
+event-HARVESTED = Harvested
+event-DRIED = Dried
+event-PROCESSED = Processed
+event-SORTED = Sorted
+event-SPUN = Spun
+event-WOVEN = Woven
+event-DYED = Dyed
+event-PACKED = Packed
+event-CERTIFIED = Certified
+event-SHIPPED_TO_WAREHOUSE = Sent to the warehouse
+coop-description = A cooperative of { $district }, Ladakh, and its products.
+coop-place = Village and district
+coop-address = Address
+coop-registration = Registration number
+coop-contact = Contact
+coop-products = Products
+verify-title = Batch { $code }
+verify-description = Check a batch's origin, its trail and its GI status.
+verify-product = Product:
+verify-gi = GI status
+verify-gi-none = This batch makes no GI claim.
+verify-gi-valid = { $name }: the cooperative is an authorised user and the claim is valid today.
+verify-gi-lapsed = { $name }: valid when this batch was made, but no longer valid today.
+verify-gi-invalid = { $name }: this claim is NOT valid for this batch.
+verify-trail = Trail
+verify-epcis = The trail as GS1 EPCIS data
+verify-unknown = We do not know this code. The package may not come from a cooperative of this marketplace: do not trust its claims.
+chain-intact = Chain intact: no record of this batch has been changed since it was written.
+chain-broken = Warning: this batch's records have been tampered with.
+chain-broken-at = { $count ->
+   *[other] The chain breaks at record { $count }.
+}

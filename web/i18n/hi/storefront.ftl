@@ -1,0 +1,121 @@
+site-name = लद्दाख सहकारी बाज़ार
+lang-name = हिन्दी
+skip-to-content = मुख्य सामग्री पर जाएँ
+search-label = उत्पाद खोजें
+search-placeholder = खुबानी, चुली, पश्मीना…
+search-button = खोजें
+nav-label = मुख्य
+nav-cart = कार्ट
+nav-account = आपका खाता
+nav-sign-in = साइन इन
+footer-about = लद्दाख की सहकारी समितियों के उत्पाद, हर बैच की उत्पत्ति प्रमाणित।
+footer-all-products = सभी उत्पाद
+footer-sitemap = साइटमैप
+error-not-found = पेज नहीं मिला
+error-not-found-body = इस पते पर कोई पेज नहीं है। खोज कर देखें, या मुख्य पेज से शुरू करें।
+error-forbidden = अनुमति नहीं
+error-forbidden-body = आपका खाता यह पेज नहीं खोल सकता।
+error-rate-limited = बहुत अधिक प्रयास
+error-rate-limited-body = कृपया एक मिनट रुककर फिर कोशिश करें।
+error-internal = कुछ गड़बड़ हो गई
+error-internal-body = पेज नहीं दिखाया जा सका। बार-बार हो तो हमें यह अनुरोध आईडी बताएँ।
+error-request-id = अनुरोध आईडी:
+error-home = मुख्य पेज पर जाएँ
+error-csrf = यह फ़ॉर्म पुराना हो गया है
+error-csrf-body = कृपया वापस जाएँ, पेज दोबारा लोड करें और फ़ॉर्म फिर भेजें।
+home-title = लद्दाख की सहकारी समितियों से खुबानी, सी बकथॉर्न और पश्मीना
+home-description = लद्दाख की सहकारी समितियों से सीधे रक्तसे कारपो खुबानी, सी बकथॉर्न और चांगथांगी पश्मीना खरीदें, जीआई टैग और जाँचने योग्य उत्पत्ति के साथ।
+home-heading = सीधे लद्दाख की सहकारी समितियों से
+home-lead = हर बैच उसके गाँव तक जाना जाता है; हर जीआई टैग जाँचा जाता है।
+home-lines = उत्पाद श्रेणियाँ
+home-gi = जीआई टैग वाले उत्पाद
+home-gi-lead = वे उत्पाद जिनका भौगोलिक संकेत (जीआई) दावा आज मान्य है।
+home-coops = ज़िलेवार सहकारी समितियाँ
+price-from = { $price } से
+gi-badge = जीआई: { $name }
+out-of-stock = स्टॉक में नहीं
+search-description = लद्दाख की सहकारी समितियों के उत्पाद नाम, स्थानीय नाम, ज़िले या जीआई टैग से खोजें।
+search-results-for = “{ $query }” के परिणाम
+search-all = सभी उत्पाद
+search-count = { $count ->
+    [one] एक उत्पाद
+   *[other] { $count } उत्पाद
+}
+facets-label = परिणाम सीमित करें
+facets-clear = फ़िल्टर हटाएँ
+facet-category = श्रेणी
+facet-district = ज़िला
+facet-gi = जीआई टैग
+facet-price = कीमत
+facet-stock = उपलब्धता
+facet-in-stock = केवल स्टॉक में
+price-band = ₹{ $band }
+sort-label = क्रम
+sort-relevance = सबसे उपयुक्त
+sort-price-asc = कीमत: कम से अधिक
+sort-price-desc = कीमत: अधिक से कम
+sort-newest = नवीनतम
+no-results = कोई उत्पाद नहीं मिला
+no-results-help = वर्तनी जाँचें, स्थानीय नाम आज़माएँ, या कोई श्रेणी देखें:
+page-first = पहला पेज
+page-next = अगला पेज
+product-variants = आकार और कीमतें
+mrp = एमआरपी { $price }
+discount = { $count }% छूट
+gst-inclusive = कीमत में जीएसटी शामिल है।
+in-stock = { $count ->
+    [one] स्टॉक में केवल एक
+   *[other] { $count } स्टॉक में
+}
+quantity = मात्रा
+add-to-cart = { $variant } कार्ट में डालें
+declarations = उत्पाद घोषणाएँ
+decl-manufacturer = निर्माता / पैकर
+decl-net-quantity = शुद्ध मात्रा
+decl-mrp = एमआरपी
+decl-mrp-note = (सभी करों सहित)
+decl-best-before = इससे पहले उपयोग करें
+decl-months = { $count ->
+    [one] पैकिंग से एक महीना
+   *[other] पैकिंग से { $count } महीने
+}
+decl-origin = मूल देश
+decl-care = उपभोक्ता सहायता
+provenance = उत्पत्ति
+provenance-none = अभी कोई बैच दर्ज नहीं है।
+batch = बैच { $code }
+batch-origin = उपज का स्थान
+batch-verify = यह बैच जाँचें
+made-by = निर्माता
+event-HARVESTED = तुड़ाई
+event-DRIED = सुखाया गया
+event-PROCESSED = प्रसंस्कृत
+event-SORTED = छँटाई
+event-SPUN = कताई
+event-WOVEN = बुनाई
+event-DYED = रंगाई
+event-PACKED = पैक किया गया
+event-CERTIFIED = प्रमाणित
+event-SHIPPED_TO_WAREHOUSE = गोदाम भेजा गया
+coop-description = { $district }, लद्दाख की एक सहकारी समिति और उसके उत्पाद।
+coop-place = गाँव और ज़िला
+coop-address = पता
+coop-registration = पंजीकरण संख्या
+coop-contact = संपर्क
+coop-products = उत्पाद
+verify-title = बैच { $code }
+verify-description = किसी बैच की उत्पत्ति, उसका रिकॉर्ड और जीआई स्थिति जाँचें।
+verify-product = उत्पाद:
+verify-gi = जीआई स्थिति
+verify-gi-none = यह बैच कोई जीआई दावा नहीं करता।
+verify-gi-valid = { $name }: सहकारी समिति अधिकृत उपयोगकर्ता है और दावा आज मान्य है।
+verify-gi-lapsed = { $name }: यह बैच बनते समय मान्य था, पर आज मान्य नहीं है।
+verify-gi-invalid = { $name }: यह दावा इस बैच के लिए मान्य नहीं है।
+verify-trail = रिकॉर्ड
+verify-epcis = यह रिकॉर्ड GS1 EPCIS डेटा के रूप में
+verify-unknown = हम इस कोड को नहीं पहचानते। हो सकता है यह पैकेट इस बाज़ार की किसी सहकारी समिति का न हो: इसके दावों पर भरोसा न करें।
+chain-intact = श्रृंखला अखंड: इस बैच का कोई रिकॉर्ड लिखे जाने के बाद बदला नहीं गया।
+chain-broken = चेतावनी: इस बैच के रिकॉर्ड से छेड़छाड़ हुई है।
+chain-broken-at = { $count ->
+   *[other] श्रृंखला रिकॉर्ड { $count } पर टूटती है।
+}
