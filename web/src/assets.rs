@@ -128,7 +128,10 @@ mod tests {
     #[test]
     fn names_carry_the_content_hash_and_gzip_round_trips() {
         for asset in all() {
-            assert!(asset.name.len() > "site..css".len() + 11, "{}", asset.name);
+            let parts: Vec<&str> = asset.name.split('.').collect();
+            assert_eq!(parts.len(), 3, "{}", asset.name);
+            assert_eq!(parts[1].len(), 12, "{}", asset.name);
+            assert!(parts[1].chars().all(|c| c.is_ascii_hexdigit()));
             let mut decoder = flate2::read::GzDecoder::new(asset.gzip.as_slice());
             let mut plain = Vec::new();
             std::io::Read::read_to_end(&mut decoder, &mut plain).unwrap();

@@ -237,6 +237,44 @@ impl Ctx {
     }
 }
 
+/// A posted form's fields.
+pub(crate) type FormData = std::collections::HashMap<String, String>;
+
+/// A form field, trimmed; empty when absent.
+pub(crate) fn field<'a>(form: &'a FormData, name: &str) -> &'a str {
+    form.get(name).map_or("", |v| v.trim())
+}
+
+impl Ctx {
+    /// The CSRF check of a POST: None when it passes, otherwise the 403 page.
+    pub fn csrf_refusal(&self, form: &FormData) -> Option<HttpResponse> {
+        if session::csrf_ok(&self.request, &self.session, field(form, "csrf")) {
+            None
+        } else {
+            tracing::warn!(path = self.request.path(), "a POST failed the CSRF check");
+            Some(self.message(StatusCode::FORBIDDEN, "error-csrf"))
+        }
+    }
+
+    /// Whether the page's script asked for a JSON answer.
+    pub fn wants_json(&self) -> bool {
+        self.request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+    }
+
+    /// A JSON answer with the session's cookies.
+    pub fn json(&self, value: &Value) -> HttpResponse {
+        let mut response = HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(value);
+        self.session.apply(&mut response);
+        response
+    }
+}
+
 /// Percent-encodes a query value.
 pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

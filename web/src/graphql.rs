@@ -104,16 +104,7 @@ impl Client<'_> {
     }
 
     /// Runs a document and reads its data as `T`; a session whose access token expired
-    /// is renewed once and the document run again.
-    pub async fn run<T: DeserializeOwned>(
-        &mut self,
-        document: &str,
-        variables: Value,
-    ) -> Result<T, GqlError> {
-        self.run_with(document, variables, true).await
-    }
-
-    /// As [`Client::run`]; `renew: false` for the documents whose UNAUTHENTICATED
+    /// is renewed once and the document run again. `renew: false` for the documents whose UNAUTHENTICATED
     /// answer is the point (signing in with a wrong password).
     pub async fn run_with<T: DeserializeOwned>(
         &mut self,

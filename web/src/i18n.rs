@@ -18,6 +18,7 @@ const EN_FILES: &[&str] = &[include_str!("../i18n/en/storefront.ftl")];
 const HI_FILES: &[&str] = &[include_str!("../i18n/hi/storefront.ftl")];
 
 impl Lang {
+    #[cfg(test)]
     pub const ALL: [Self; 2] = [Self::En, Self::Hi];
 
     pub fn code(self) -> &'static str {

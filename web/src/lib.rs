@@ -22,6 +22,7 @@ use actix_web::web;
 
 pub use foundation::RequestId;
 pub use graphql::Caller;
+pub use session::ACCESS as ACCESS_COOKIE;
 
 /// The executor the pages run their documents with, type-erased once here so that the
 /// handlers are not generic.

@@ -55,7 +55,7 @@ mod tests {
         assert_eq!(rupees(5), "₹0.05");
         assert_eq!(rupees(45_000), "₹450.00");
         assert_eq!(rupees(123_456), "₹1,234.56");
-        assert_eq!(rupees(12_345_678_90), "₹1,23,45,678.90");
+        assert_eq!(rupees(1_234_567_890), "₹1,23,45,678.90");
         assert_eq!(rupees(-100_000), "-₹1,000.00");
     }
 

@@ -16,11 +16,13 @@ use rand::Rng;
 
 use crate::i18n::Lang;
 
-pub(crate) const ACCESS: &str = "lm_access";
+pub const ACCESS: &str = "lm_access";
 pub(crate) const REFRESH: &str = "lm_refresh";
 pub(crate) const CART: &str = "lm_cart";
 pub(crate) const CSRF: &str = "lm_csrf";
 pub(crate) const LANG: &str = "lm_lang";
+/// A guest's last order and the token that opens it (`<order id>.<token>`).
+pub(crate) const GUEST_ORDER: &str = "lm_order";
 
 /// How long the session cookies live: the refresh token's own lifetime is checked by
 /// the API, the cookie only has to outlast it.
@@ -59,6 +61,8 @@ pub(crate) struct Session {
     pub tokens: Tokens,
     pub cart: Option<String>,
     cart_changed: bool,
+    pub guest_order: Option<String>,
+    guest_order_changed: bool,
     pub csrf: String,
     csrf_new: bool,
     pub lang: Lang,
@@ -104,6 +108,8 @@ impl Session {
             },
             cart: cookie_value(request, CART),
             cart_changed: false,
+            guest_order: cookie_value(request, GUEST_ORDER),
+            guest_order_changed: false,
             csrf,
             csrf_new,
             lang: cookie_value(request, LANG)
@@ -119,6 +125,11 @@ impl Session {
             self.cart = token;
             self.cart_changed = true;
         }
+    }
+
+    pub fn set_guest_order(&mut self, value: Option<String>) {
+        self.guest_order = value;
+        self.guest_order_changed = true;
     }
 
     pub fn set_lang(&mut self, lang: Lang) {
@@ -161,6 +172,12 @@ impl Session {
             cookies.push(match &self.cart {
                 Some(cart) => self.cookie(CART, cart.clone(), SESSION_DAYS),
                 None => self.removal(CART),
+            });
+        }
+        if self.guest_order_changed {
+            cookies.push(match &self.guest_order {
+                Some(value) => self.cookie(GUEST_ORDER, value.clone(), SESSION_DAYS),
+                None => self.removal(GUEST_ORDER),
             });
         }
         if self.csrf_new {

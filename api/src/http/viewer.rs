@@ -120,3 +120,47 @@ impl FromRequest for SignedIn {
         })
     }
 }
+
+/// A reader of a tax document: `Authorization: Bearer …` as everywhere, or, without that
+/// header, the storefront's session cookie, so that a buyer's browser can open the
+/// invoice link on their order page. Only these GET routes take the cookie: a
+/// cookie never authorises `/graphql` (which would need CSRF defences of its own).
+#[derive(Debug, Clone)]
+pub(crate) struct DocumentReader(pub Viewer);
+
+impl FromRequest for DocumentReader {
+    type Error = HttpError;
+    type Future = LocalBoxFuture<'static, Result<Self, HttpError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            if request.headers().contains_key(header::AUTHORIZATION) {
+                return viewer_of(request).await.and_then(|viewer| {
+                    viewer
+                        .map(Self)
+                        .ok_or_else(|| HttpError::unauthenticated("sign in first"))
+                });
+            }
+            let Some(token) = request
+                .cookie(::web::ACCESS_COOKIE)
+                .map(|cookie| cookie.value().to_owned())
+            else {
+                return Err(HttpError::unauthenticated("sign in first"));
+            };
+            let Some(state) = request.app_data::<web::Data<AppState>>() else {
+                tracing::error!("the application state is not registered");
+                return Err(HttpError::from(crate::graphql::ApiError::Internal));
+            };
+            let state = state.clone();
+            match viewer_from_token(&state, &token).await {
+                Ok(Some(viewer)) => Ok(Self(viewer)),
+                Ok(None) => Err(HttpError::unauthenticated("sign in first")),
+                Err(refusal) if refusal.code == "UNAUTHENTICATED" => {
+                    Err(HttpError::unauthenticated(refusal.message))
+                }
+                Err(_) => Err(HttpError::from(crate::graphql::ApiError::Internal)),
+            }
+        })
+    }
+}

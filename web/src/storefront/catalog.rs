@@ -239,7 +239,6 @@ struct SortLink {
 #[template(path = "search.html")]
 struct SearchPage {
     layout: Layout,
-    query: String,
     heading: String,
     total: i64,
     cards: Vec<Card>,
@@ -402,7 +401,6 @@ async fn search(request: HttpRequest, query: web::Query<SearchQuery>) -> HttpRes
     layout.noindex = !q.is_empty() || params.after.is_some();
     let page = SearchPage {
         layout,
-        query: q,
         heading,
         total: data.search.total_count,
         next: data
@@ -567,7 +565,7 @@ struct ProductPage {
     declared_mrp: Option<String>,
 }
 
-const PRODUCT: &str = "query($slug: String!) { product(slug: $slug) { slug title description images { url alt } declarations { netQuantity mrp manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare } cooperative { slug name district village } category { slug name } variants { id sku title price { amount } mrp { amount } stockOnHand inStock minOrderQuantity } giClaims { validNow giTag { slug name } } batches { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } } }";
+const PRODUCT: &str = "query($slug: String!) { product(slug: $slug) { slug title description images { url alt } declarations { netQuantity mrp manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare } cooperative { slug name district village } category { slug name } variants { id sku title price { amount } mrp { amount } stockOnHand inStock minOrderQuantity } giClaims { validNow giTag { name } } batches { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } } }";
 
 /// JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` escaped so that
 /// no product text can close the script element.

@@ -26,7 +26,6 @@ impl Image {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct GiTagRef {
-    pub slug: String,
     pub name: String,
 }
 
@@ -65,7 +64,7 @@ pub(crate) struct Card {
     pub variants: Vec<StockRef>,
 }
 
-pub(crate) const CARD_FIELDS: &str = "slug title priceFrom { amount } cooperative { slug name district village } giClaims { validNow giTag { slug name } } images { url alt } variants { inStock }";
+pub(crate) const CARD_FIELDS: &str = "slug title priceFrom { amount } cooperative { slug name district village } giClaims { validNow giTag { name } } images { url alt } variants { inStock }";
 
 impl Card {
     pub fn price(&self) -> String {
