@@ -34,5 +34,6 @@ mod search;
 mod sessions;
 mod signatures;
 mod staff;
+mod storefront;
 mod tax_documents;
 mod tax_notes;
