@@ -152,6 +152,9 @@ fn variant_ids(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// Why a post should be refused, its fields, and the `Origin` it is sent with.
+type Refusal<'a> = (&'a str, Vec<(&'a str, &'a str)>, Option<&'a str>);
+
 const GI_APRICOT: &str = "/products/raktsey-karpo-dried-apricots-500g";
 
 async fn pages_carry_their_metadata_and_cookie_flags(backend: Backend) -> anyhow::Result<()> {
@@ -233,7 +236,7 @@ async fn posts_without_a_valid_csrf_token_or_origin_are_refused(
     let csrf = browser.csrf();
     let origin = server.base_url.clone();
     let wrong_token = "0".repeat(64);
-    let refusals: [(&str, Vec<(&str, &str)>, Option<&str>); 4] = [
+    let refusals: [Refusal<'_>; 4] = [
         (
             "missing token",
             vec![("variant", &variant), ("quantity", "1")],
