@@ -432,6 +432,10 @@ impl Application {
         ));
         let rate_limits = web::Data::new(http::rate_limit::RateLimits::new(&settings.rate_limits)?);
         let cors_origins = settings.cors_allowed_origins.clone();
+        let storefront = http::storefront::StorefrontExecutor::new(
+            state.clone(),
+            rate_limits.clone().into_inner(),
+        );
         let mut server = HttpServer::new(move || {
             let mut cors = Cors::default()
                 .allowed_methods(["GET", "POST", "OPTIONS"])
@@ -460,6 +464,8 @@ impl Application {
                     http::security_headers::set_security_headers,
                 ))
                 .configure(http::routes)
+                // The storefront last: its 404 page answers every path nobody claims.
+                .configure(|config| ::web::configure(config, storefront.clone()))
         })
         .shutdown_timeout(settings.shutdown_grace.as_secs())
         .bind(settings.bind)

@@ -71,14 +71,14 @@ impl MediaType {
 }
 
 /// One request's response, and whether it reached execution.
-struct Outcome {
-    response: Response,
+pub(crate) struct Outcome {
+    pub(crate) response: Response,
     executed: bool,
 }
 
 /// Runs one request: its variables coerced first, then async-graphql's parse,
 /// validation and execution; every error leaves with an `extensions.code`.
-async fn run(schema: &crate::graphql::AppSchema, request: Request) -> Outcome {
+pub(crate) async fn run(schema: &crate::graphql::AppSchema, request: Request) -> Outcome {
     if let Some(error) = coercion::variable_error(&request) {
         let mut response = Response::from_errors(vec![error]);
         phases::label(&mut response.errors, phases::BAD_USER_INPUT);

@@ -8,7 +8,7 @@ pub(crate) mod channels;
 pub(crate) mod drain;
 pub(crate) mod error;
 pub(crate) mod graphiql;
-mod graphql_endpoint;
+pub(crate) mod graphql_endpoint;
 pub(crate) mod health;
 mod orders;
 pub(crate) mod rate_limit;
@@ -16,7 +16,8 @@ pub(crate) mod request_id;
 pub(crate) mod security_headers;
 mod signed_body;
 pub mod state;
-mod viewer;
+pub(crate) mod storefront;
+pub(crate) mod viewer;
 
 use actix_web::web;
 

@@ -11,7 +11,7 @@ use crate::{
     http::{
         error::HttpError,
         signed_body::{SignedBody, StripeSignature},
-        viewer::SignedIn,
+        viewer::{DocumentReader, SignedIn},
     },
 };
 
@@ -22,13 +22,13 @@ pub(crate) struct DocumentQuery {
 }
 
 /// `GET /invoices/{fulfilmentId}`: for the buyer, the cooperative and admins, with
-/// `Authorization: Bearer …`. Someone else's invoice is "no such invoice", like one
+/// `Authorization: Bearer …` or the storefront's session cookie. Someone else's invoice is "no such invoice", like one
 /// that does not exist.
 ///
 /// `?copy=original` (the default), `duplicate` or `triplicate` prints the copy marked
 /// for the recipient, the transporter or the supplier.
 pub(crate) async fn invoice(
-    SignedIn(viewer): SignedIn,
+    DocumentReader(viewer): DocumentReader,
     path: web::Path<String>,
     query: web::Query<DocumentQuery>,
     state: web::Data<AppState>,

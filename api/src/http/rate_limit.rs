@@ -120,14 +120,24 @@ impl RateLimits {
 
     /// The client a request counts against.
     pub fn client_of(&self, request: &HttpRequest) -> IpAddr {
+        self.client_from(request.headers(), request.peer_addr())
+    }
+
+    /// The client of a request known by its headers and peer address (the storefront's
+    /// pages hand these to the schema rather than the request itself).
+    pub fn client_from(
+        &self,
+        headers: &actix_web::http::header::HeaderMap,
+        peer: Option<std::net::SocketAddr>,
+    ) -> IpAddr {
         let forwarded = self.trusted_header.as_ref().and_then(|name| {
-            let value = request.headers().get(name)?.to_str().ok()?;
+            let value = headers.get(name)?.to_str().ok()?;
             // A list (`X-Forwarded-For: client, proxy1`): the last entry is the one our
             // own proxy added; earlier ones are whatever the client sent.
             value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
         });
         let address = forwarded
-            .or_else(|| request.peer_addr().map(|peer| peer.ip()))
+            .or_else(|| peer.map(|peer| peer.ip()))
             .unwrap_or(IpAddr::from([0, 0, 0, 0]));
         match address {
             IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
@@ -171,6 +181,11 @@ pub struct Gate {
 impl Gate {
     pub fn new(limits: std::sync::Arc<RateLimits>, request: &HttpRequest) -> Self {
         let client = limits.client_of(request);
+        Self::for_client(limits, client)
+    }
+
+    /// The gate of a known client.
+    pub fn for_client(limits: std::sync::Arc<RateLimits>, client: IpAddr) -> Self {
         Self {
             limits,
             client,

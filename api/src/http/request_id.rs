@@ -40,6 +40,10 @@ pub(crate) async fn assign_request_id(
     request
         .extensions_mut()
         .insert(RequestId(request_id.clone()));
+    // The storefront's pages show it on their 500 page.
+    request
+        .extensions_mut()
+        .insert(::web::RequestId(request_id.clone()));
     if let Some(state) = request.app_data::<actix_web::web::Data<crate::http::state::AppState>>() {
         state.metrics.count_http_request();
     }

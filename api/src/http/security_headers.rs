@@ -39,14 +39,21 @@ fn add_headers(headers: &mut HeaderMap) {
         HeaderValue::from_static("nosniff"),
     );
     if is_html(headers) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        );
-        headers.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
+        // A page that sets its own policy keeps it: the storefront's forms post to
+        // this origin and send their `Origin`, which `form-action 'none'` and
+        // `no-referrer` would forbid.
+        if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            );
+        }
+        if !headers.contains_key(header::REFERRER_POLICY) {
+            headers.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+        }
         // For browsers that predate `frame-ancestors`.
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }

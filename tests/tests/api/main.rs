@@ -37,6 +37,7 @@ mod search;
 mod sessions;
 mod signatures;
 mod staff;
+mod storefront;
 mod tax_documents;
 mod tax_notes;
 mod tcs_settlement;
