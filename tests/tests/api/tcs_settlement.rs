@@ -267,5 +267,49 @@ async fn tcs_follows_the_money_and_the_settlement_is_cash(backend: Backend) -> a
                 "tcs": 505, "tcsCgst": 50, "tcsSgst": 50, "tcsIgst": 405, "netPayable": 165495 }),
         "{statement}"
     );
+
+    // The same credit note dated in the next month: this month is reported as if it had
+    // not been issued (A's 400.00 within Ladakh → 1.00 + 1.00), the next month carries the
+    // return alone (−200.00 → −0.50 + −0.50), and neither rewrites the other.
+    let (month, year): (u32, i32) = (period[..2].parse()?, period[2..].parse()?);
+    let (next_month, next_year) = if month == 12 { (1, year + 1) } else { (month + 1, year) };
+    let next = format!("{next_month:02}{next_year:04}");
+    let db = sea_orm::Database::connect(server.database.url.clone()).await?;
+    let moved = sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        &format!(
+            "UPDATE tax_notes SET note_date = '{next_year:04}-{next_month:02}-01' WHERE kind = 'CREDIT_NOTE'"
+        ),
+    )
+    .await?;
+    assert_eq!(moved.rows_affected(), 1, "one credit note in this test");
+    let gstr8 = |p: String| {
+        let server = &server;
+        let admin = &admin;
+        async move {
+            let body = server
+                .graphql_as(
+                    Some(admin),
+                    "query($p: String!) { gstr8Export(period: $p) }",
+                    json!({ "p": p }),
+                )
+                .await;
+            serde_json::from_str::<Value>(body["data"]["gstr8Export"].as_str().unwrap()).unwrap()
+        }
+    };
+    assert_eq!(
+        gstr8(period.clone()).await,
+        json!({ "gstin": PLATFORM_GSTIN, "fp": period, "tcs": [{
+            "stin": SHAM_GSTIN, "supR": 809.52, "retsupR": 0.0, "supU": 400.00, "retsupU": 0.0,
+            "amt": 1209.52, "iamt": 4.05, "camt": 1.00, "samt": 1.00
+        }] })
+    );
+    assert_eq!(
+        gstr8(next.clone()).await,
+        json!({ "gstin": PLATFORM_GSTIN, "fp": next, "tcs": [{
+            "stin": SHAM_GSTIN, "supR": 0.0, "retsupR": 0.0, "supU": 0.0, "retsupU": 200.00,
+            "amt": -200.00, "iamt": 0.0, "camt": -0.50, "samt": -0.50
+        }] })
+    );
     Ok(())
 }
