@@ -272,7 +272,11 @@ async fn tcs_follows_the_money_and_the_settlement_is_cash(backend: Backend) -> a
     // not been issued (A's 400.00 within Ladakh → 1.00 + 1.00), the next month carries the
     // return alone (−200.00 → −0.50 + −0.50), and neither rewrites the other.
     let (month, year): (u32, i32) = (period[..2].parse()?, period[2..].parse()?);
-    let (next_month, next_year) = if month == 12 { (1, year + 1) } else { (month + 1, year) };
+    let (next_month, next_year) = if month == 12 {
+        (1, year + 1)
+    } else {
+        (month + 1, year)
+    };
     let next = format!("{next_month:02}{next_year:04}");
     let db = sea_orm::Database::connect(server.database.url.clone()).await?;
     let moved = sea_orm::ConnectionTrait::execute_unprepared(
