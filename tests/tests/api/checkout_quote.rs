@@ -212,6 +212,18 @@ async fn a_quote_shows_every_problem_per_line(backend: Backend) -> anyhow::Resul
         user_errors(&composition, "cooperativeUpdate").is_empty(),
         "{composition}"
     );
+    // A verified cooperative's regime change waits for the registrar's re-verification.
+    let reverified = server
+        .graphql_as(
+            Some(&admin),
+            "mutation($id: ID!) { cooperativeVerify(input: { id: $id, status: VERIFIED, reason: \"composition certificate checked\" }) { errors { field message } } }",
+            json!({ "id": nubra }),
+        )
+        .await;
+    assert!(
+        user_errors(&reverified, "cooperativeVerify").is_empty(),
+        "{reverified}"
+    );
     let current = stock(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
     let adjusted = server
         .graphql_as(Some(&admin), "mutation($i: StockAdjustInput!) { stockAdjust(input: $i) { errors { message } } }",

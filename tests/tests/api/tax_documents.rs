@@ -48,6 +48,19 @@ async fn update_cooperative(server: &TestServer, admin: &str, id: &str, fields: 
         .await
 }
 
+/// Puts a verified cooperative's pending registration change into effect: a change of
+/// GSTIN, regime or State waits for the registrar's re-verification.
+async fn reverify(server: &TestServer, admin: &str, id: &str) {
+    let body = server
+        .graphql_as(
+            Some(admin),
+            "mutation($id: ID!) { cooperativeVerify(input: { id: $id, status: VERIFIED, reason: \"registration documents checked\" }) { errors { field message } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(user_errors(&body, "cooperativeVerify").is_empty(), "{body}");
+}
+
 /// Packs and ships a fulfilment as the cooperative's staff, which issues its document.
 async fn ship(server: &TestServer, staff: &str, fulfilment_id: &Value) -> Value {
     for (mutation, input, input_type) in [
@@ -164,6 +177,7 @@ async fn gst_registration_is_checked_when_it_is_saved(backend: Backend) -> anyho
         user_errors(&moved, "cooperativeUpdate").is_empty(),
         "{moved}"
     );
+    reverify(&server, &admin, &sham).await;
     let buyer = buyer_token(&server, "moved@example.org").await;
     let apricots = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
     add_to_cart(&server, Some(&buyer), None, &apricots["id"], 1).await;
@@ -222,6 +236,7 @@ async fn suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only(
         user_errors(&enrolled, "cooperativeUpdate").is_empty(),
         "{enrolled}"
     );
+    reverify(&server, &admin, &sham).await;
     let composition = update_cooperative(
         &server,
         &admin,
@@ -233,6 +248,7 @@ async fn suppliers_without_gst_issue_bills_of_supply_and_sell_at_home_only(
         user_errors(&composition, "cooperativeUpdate").is_empty(),
         "{composition}"
     );
+    reverify(&server, &admin, &nubra).await;
 
     let apricots = variant(&server, "raktsey-karpo-dried-apricots-500g", "RKDA-500").await;
     let juice = variant(&server, "nubra-leh-berry-juice-500ml", "NLBJ-500").await;

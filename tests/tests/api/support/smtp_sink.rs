@@ -314,9 +314,15 @@ async fn session(
                     // Until released, or until the client goes away (then nothing is
                     // delivered: no 250 was sent).
                     let mut peek = [0_u8; 1];
+                    // Biased, the closed connection first: a test releases the hold only
+                    // after the client was killed, and when both are ready an unbiased
+                    // select could pick the release, write the 250 into the dead socket
+                    // (the write succeeds; the kernel buffers it) and count a message no
+                    // client ever saw accepted, which the restarted server then sends again.
                     let gone = tokio::select! {
-                        _ = release.wait_for(|released| *released) => false,
+                        biased;
                         read = lines.get_mut().peek(&mut peek) => matches!(read, Ok(0) | Err(_)),
+                        _ = release.wait_for(|released| *released) => false,
                     };
                     state.lock().unwrap().held -= 1;
                     bump(&changed);
