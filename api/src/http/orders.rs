@@ -21,6 +21,42 @@ pub(crate) struct DocumentQuery {
     copy: Option<String>,
 }
 
+impl DocumentQuery {
+    /// `?copy=original` (the default), `duplicate` or `triplicate`.
+    fn copy(&self) -> Result<orders::DocumentCopy, HttpError> {
+        match self.copy.as_deref() {
+            None => Ok(orders::DocumentCopy::Original),
+            Some(text) => text
+                .parse()
+                .map_err(|message: String| HttpError::bad_request("INVALID_COPY", message)),
+        }
+    }
+}
+
+/// Who reads a document: the signed-in user, with their buyer organisation.
+fn party_of(viewer: &crate::auth::Viewer) -> Party {
+    Party::new(
+        accounts_actor_of(Some(viewer)),
+        viewer.buyer_organisation_id,
+    )
+}
+
+/// Someone else's document is "no such document", like one that does not exist.
+fn or_not_found(error: OrderError, not_found: impl Fn() -> HttpError) -> HttpError {
+    match error {
+        OrderError::NotFound(_) => not_found(),
+        other => HttpError::from(other),
+    }
+}
+
+/// A tax document as a page that no shared cache may keep.
+fn private_html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(body)
+}
+
 /// `GET /invoices/{fulfilmentId}`: for the buyer, the cooperative and admins, with
 /// `Authorization: Bearer …` or the storefront's session cookie. Someone else's invoice is "no such invoice", like one
 /// that does not exist.
@@ -33,30 +69,16 @@ pub(crate) async fn invoice(
     query: web::Query<DocumentQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let copy = match query.copy.as_deref() {
-        None => orders::DocumentCopy::Original,
-        Some(text) => text
-            .parse()
-            .map_err(|message: String| HttpError::bad_request("INVALID_COPY", message))?,
-    };
+    let copy = query.copy()?;
     let not_found = || HttpError::not_found("no such invoice");
     let fulfilment_id = Uuid::parse_str(&path.into_inner()).map_err(|_| not_found())?;
-    let party = Party::new(
-        accounts_actor_of(Some(&viewer)),
-        viewer.buyer_organisation_id,
-    );
+    let party = party_of(&viewer);
     let invoice = state
         .orders
         .invoice_for(&party, fulfilment_id)
         .await
-        .map_err(|error| match error {
-            OrderError::NotFound(_) => not_found(),
-            other => HttpError::from(other),
-        })?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(orders::render_invoice_html(&invoice, copy)))
+        .map_err(|error| or_not_found(error, not_found))?;
+    Ok(private_html(orders::render_invoice_html(&invoice, copy)))
 }
 
 /// `GET /cancelled-invoices/{id}`: an invoice cancelled before it was reported, as it
@@ -67,30 +89,16 @@ pub(crate) async fn cancelled_invoice(
     query: web::Query<DocumentQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let copy = match query.copy.as_deref() {
-        None => orders::DocumentCopy::Original,
-        Some(text) => text
-            .parse()
-            .map_err(|message: String| HttpError::bad_request("INVALID_COPY", message))?,
-    };
+    let copy = query.copy()?;
     let not_found = || HttpError::not_found("no such invoice");
     let cancelled_id = Uuid::parse_str(&path.into_inner()).map_err(|_| not_found())?;
-    let party = Party::new(
-        accounts_actor_of(Some(&viewer)),
-        viewer.buyer_organisation_id,
-    );
+    let party = party_of(&viewer);
     let invoice = state
         .orders
         .cancelled_invoice_for(&party, cancelled_id)
         .await
-        .map_err(|error| match error {
-            OrderError::NotFound(_) => not_found(),
-            other => HttpError::from(other),
-        })?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(orders::render_invoice_html(&invoice, copy)))
+        .map_err(|error| or_not_found(error, not_found))?;
+    Ok(private_html(orders::render_invoice_html(&invoice, copy)))
 }
 
 /// `GET /credit-notes/{noteId}`: a credit note, for the same readers as its invoice.
@@ -122,33 +130,19 @@ async fn note(
     state: web::Data<AppState>,
     kind: orders::NoteKind,
 ) -> Result<HttpResponse, HttpError> {
-    let copy = match query.copy.as_deref() {
-        None => orders::DocumentCopy::Original,
-        Some(text) => text
-            .parse()
-            .map_err(|message: String| HttpError::bad_request("INVALID_COPY", message))?,
-    };
+    let copy = query.copy()?;
     let not_found = || HttpError::not_found("no such note");
     let note_id = Uuid::parse_str(&path.into_inner()).map_err(|_| not_found())?;
-    let party = Party::new(
-        accounts_actor_of(Some(&viewer)),
-        viewer.buyer_organisation_id,
-    );
+    let party = party_of(&viewer);
     let document = state
         .orders
         .note_for(&party, note_id)
         .await
-        .map_err(|error| match error {
-            OrderError::NotFound(_) => not_found(),
-            other => HttpError::from(other),
-        })?;
+        .map_err(|error| or_not_found(error, not_found))?;
     if document.note.kind != kind {
         return Err(not_found());
     }
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(orders::render_note_html(&document, copy)))
+    Ok(private_html(orders::render_note_html(&document, copy)))
 }
 
 /// `POST /webhooks/stripe`: the header is checked before the body is read
