@@ -171,7 +171,12 @@ pub async fn populate(
                         manufacturer_name: Some("Bench Cooperative".into()),
                         manufacturer_address: Some("Stok, Leh".into()),
                         country_of_origin: Some("India".into()),
-                        consumer_care: Some("bench@example.org".into()),
+                        consumer_care: Some(catalog::ConsumerCare {
+                            address: Some("Stok, Leh, Ladakh 194101".into()),
+                            phone: Some("+91 1982 000000".into()),
+                            email: Some("bench@example.org".into()),
+                            legacy_text: None,
+                        }),
                         ..catalog::Declarations::default()
                     },
                     procurement: catalog::Procurement {

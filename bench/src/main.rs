@@ -381,7 +381,12 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
                     manufacturer_name: Some("Bench".into()),
                     manufacturer_address: Some("Stok".into()),
                     country_of_origin: Some("India".into()),
-                    consumer_care: Some("bench@example.org".into()),
+                    consumer_care: Some(catalog::ConsumerCare {
+                        address: Some("Stok, Leh, Ladakh 194101".into()),
+                        phone: Some("+91 1982 000000".into()),
+                        email: Some("bench@example.org".into()),
+                        legacy_text: None,
+                    }),
                     ..catalog::Declarations::default()
                 },
                 procurement: catalog::Procurement::default(),

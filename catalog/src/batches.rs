@@ -45,6 +45,10 @@ pub struct Batch {
     pub quantity: i32,
     pub certificates: Vec<Certificate>,
     pub created_at: DateTime<Utc>,
+    /// Set when the batch was voided: it is then no longer sold, takes no new events
+    /// and backs no GI claim.
+    pub voided_at: Option<DateTime<Utc>>,
+    pub void_reason: Option<String>,
 }
 
 impl TryFrom<batch::Model> for Batch {
@@ -63,6 +67,8 @@ impl TryFrom<batch::Model> for Batch {
             produced_on: model.produced_on,
             quantity: model.quantity,
             created_at: model.created_at,
+            voided_at: model.voided_at,
+            void_reason: model.void_reason,
         })
     }
 }
@@ -225,6 +231,8 @@ pub(crate) async fn create_batch_in(
         quantity: Set(new.quantity),
         certificates: Set(certificates),
         created_at: Set(Utc::now()),
+        voided_at: Set(None),
+        void_reason: Set(None),
     })
     .exec_with_returning(db)
     .await;

@@ -23,6 +23,9 @@ fn biz_step(kind: EventKind) -> &'static str {
         EventKind::Sorted | EventKind::Certified => "inspecting",
         EventKind::Packed => "packing",
         EventKind::ShippedToWarehouse => "shipping",
+        // CBV has no step for a corrected record; the correction was a check of it.
+        EventKind::Corrected => "inspecting",
+        EventKind::Voided => "decommissioning",
     }
 }
 

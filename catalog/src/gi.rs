@@ -671,8 +671,10 @@ pub(crate) async fn batch_origins(
     db: &impl ConnectionTrait,
     product_id: Uuid,
 ) -> Result<Vec<BatchOrigin>, CatalogError> {
+    // A voided batch backs no claim.
     Ok(batch::Entity::find()
         .filter(batch::Column::ProductId.eq(product_id))
+        .filter(batch::Column::VoidedAt.is_null())
         .all(db)
         .await?
         .into_iter()

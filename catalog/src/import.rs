@@ -128,7 +128,7 @@ pub fn import_template_csv() -> String {
         "Main Road, Domkhar, Ladakh 194106",
         "India",
         "12",
-        "care@example.org / +91 1982 000000",
+        "Main Road, Domkhar, Ladakh 194106 | +91 1982 000000 | care@example.org",
         "RKDA-1KG",
         "1 kg pouch",
         "1150.00",
@@ -286,7 +286,7 @@ fn column_of(field: &[String]) -> String {
         ["declarations", "manufacturerAddress"] => "manufacturer_address".into(),
         ["declarations", "countryOfOrigin"] => "country_of_origin".into(),
         ["declarations", "bestBeforeMonths"] => "best_before_months".into(),
-        ["declarations", "consumerCare"] => "consumer_care".into(),
+        ["declarations", "consumerCare", ..] => "consumer_care".into(),
         ["variants", _, "sku"] => "sku".into(),
         ["variants", _, "title"] => "variant_title".into(),
         ["variants", _, "price"] => "price_inr".into(),
@@ -613,8 +613,21 @@ async fn product_from(
             manufacturer_address: optional(first.get("manufacturer_address")),
             country_of_origin: optional(first.get("country_of_origin")),
             best_before_months,
-            consumer_care: optional(first.get("consumer_care")),
+            consumer_care: optional(first.get("consumer_care"))
+                .map(|cell| consumer_care_cell(&cell)),
         },
+    }
+}
+
+/// The `consumer_care` cell, "address | phone | email", as the declaration it gives
+/// (checked with the product's other fields; a part left out is reported as invalid).
+fn consumer_care_cell(cell: &str) -> crate::ConsumerCare {
+    let mut parts = cell.split('|').map(|p| p.trim().to_owned());
+    crate::ConsumerCare {
+        address: parts.next(),
+        phone: parts.next(),
+        email: parts.next(),
+        legacy_text: None,
     }
 }
 

@@ -19,9 +19,11 @@ macro_rules! in_transaction {
     }};
 }
 
+mod batch_corrections;
 mod batches;
 mod categories;
 pub mod changes;
+pub mod consumer_care;
 mod cooperatives;
 mod districts;
 mod entity;
@@ -46,6 +48,7 @@ mod status;
 mod store;
 mod variants;
 
+pub use batch_corrections::{BatchCorrection, correct_batch, void_batch};
 pub use batches::{
     Batch, CERTIFICATE_KINDS, Certificate, NewBatch, batches_by_product_ids, batches_of_product,
     check_batch_code, create_batch, find_batch_by_code,
@@ -80,10 +83,12 @@ pub use products::{
     products_by_ids, public_products_by_ids, update_product,
 };
 pub use provenance::{
-    BatchGiClaim, ChainCheck, NewEvent, Provenance, ProvenanceEvent, add_event, broken_chains,
-    events_by_batch_ids, events_of_batch, verify_chain, verify_provenance,
+    BatchGiClaim, BatchRecord, BatchRecordStatus, ChainCheck, NewEvent, Provenance,
+    ProvenanceEvent, add_event, broken_chains, events_by_batch_ids, events_of_batch, verify_chain,
+    verify_provenance,
 };
 // The kernel's shared types, for this crate's modules as `crate::Actor` and so on.
+pub use consumer_care::ConsumerCare;
 use kernel::{Actor, Currency, FieldError, FieldErrorCode, Money, Page, PageRequest};
 pub use metrology::{NetQuantity, NetQuantityInput, UnitSalePrice, unit_sale_price};
 pub use reference_data::{ReferenceSummary, ensure_reference_data};

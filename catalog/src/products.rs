@@ -586,6 +586,10 @@ pub async fn create_product_in(
     for problem in new.procurement.problems() {
         errors.push(&problem.field.join("."), problem.code, problem.message);
     }
+    let mut new = new;
+    for problem in new.declarations.check_input() {
+        errors.push(&problem.field.join("."), problem.code, problem.message);
+    }
     let Some(category) = category else {
         errors.finish()?;
         return Err(CatalogError::CategoryNotFound(new.category_slug));
@@ -718,7 +722,10 @@ pub(crate) async fn update_product_in(
         check_images(&images, &mut errors);
         product.images = images;
     }
-    if let Some(declarations) = changes.declarations {
+    if let Some(mut declarations) = changes.declarations {
+        for problem in declarations.check_input() {
+            errors.push(&problem.field.join("."), problem.code, problem.message);
+        }
         product.declarations = declarations;
     }
     if let Some(procurement) = changes.procurement {

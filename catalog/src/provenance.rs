@@ -235,6 +235,25 @@ async fn add_event_in(
 ) -> Result<ProvenanceEvent, CatalogError> {
     let batch = find_batch_by_code(db, batch_code).await?;
     actor.require_manage(batch.cooperative_id)?;
+    // Corrections and voids carry their changes and reason, which only their own use
+    // cases write; a voided batch's trail is closed.
+    if matches!(new.kind, EventKind::Corrected | EventKind::Voided) {
+        return Err(CatalogError::invalid(
+            "kind",
+            FieldErrorCode::NotAllowed,
+            "a correction or a void is recorded with batchCorrect or batchVoid, which keep its reason",
+        ));
+    }
+    if batch.voided_at.is_some() {
+        return Err(CatalogError::invalid(
+            "batchCode",
+            FieldErrorCode::NotAllowed,
+            format!(
+                "batch {} was voided and takes no further events",
+                batch.code
+            ),
+        ));
+    }
     append_event(db, &batch, new, actor.user_id()).await
 }
 
@@ -346,6 +365,80 @@ pub struct BatchGiClaim {
     pub valid_for_batch: bool,
 }
 
+/// The date in India (UTC+05:30, no daylight saving) of an instant.
+fn india_date(at: DateTime<Utc>) -> chrono::NaiveDate {
+    chrono::FixedOffset::east_opt(5 * 3600 + 30 * 60).map_or_else(
+        || at.date_naive(),
+        |ist| at.with_timezone(&ist).date_naive(),
+    )
+}
+
+/// Whether a batch's record stands as first written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchRecordStatus {
+    /// Never corrected nor voided.
+    Original,
+    /// Corrected at least once (and not voided).
+    Corrected,
+    /// Withdrawn: no longer sold, no further events, no GI claim.
+    Voided,
+}
+
+/// A batch's record status, with when and why it last changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    pub status: BatchRecordStatus,
+    pub changed_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+impl BatchRecord {
+    /// The status in plain words, for a buyer holding the pack; `None` for an original
+    /// record. Dates are India's.
+    pub fn note(&self) -> Option<String> {
+        let on = self.changed_at.map_or_else(String::new, |at| {
+            format!(" on {}", india_date(at).format("%-d %B %Y"))
+        });
+        let reason = self
+            .reason
+            .as_deref()
+            .map_or_else(String::new, |r| format!(" The cooperative's reason: {r}"));
+        match self.status {
+            BatchRecordStatus::Original => None,
+            BatchRecordStatus::Corrected => Some(format!(
+                "This batch's record was corrected{on}. The correction, with what was changed, is part of the trail below.{reason}"
+            )),
+            BatchRecordStatus::Voided => Some(format!(
+                "This batch was voided{on}: it is withdrawn, no longer sold, and backs no GI claim.{reason}"
+            )),
+        }
+    }
+
+    /// The status the batch row and its chain show: a void wins over corrections, the
+    /// latest correction over earlier ones.
+    pub fn of(batch: &Batch, events: &[ProvenanceEvent]) -> Self {
+        if let Some(voided_at) = batch.voided_at {
+            return Self {
+                status: BatchRecordStatus::Voided,
+                changed_at: Some(voided_at),
+                reason: batch.void_reason.clone(),
+            };
+        }
+        match events.iter().rev().find(|e| e.kind == EventKind::Corrected) {
+            Some(event) => Self {
+                status: BatchRecordStatus::Corrected,
+                changed_at: Some(event.occurred_at),
+                reason: Some(event.notes.clone()),
+            },
+            None => Self {
+                status: BatchRecordStatus::Original,
+                changed_at: None,
+                reason: None,
+            },
+        }
+    }
+}
+
 /// Everything a buyer learns from a printed batch code.
 #[derive(Debug, Clone)]
 pub struct Provenance {
@@ -356,6 +449,8 @@ pub struct Provenance {
     pub claims: Vec<BatchGiClaim>,
     pub events: Vec<ProvenanceEvent>,
     pub chain: ChainCheck,
+    /// Corrected or voided, when and why.
+    pub record: BatchRecord,
 }
 
 /// Looks up a printed batch code (or a QR value ending in one) and checks its chain.
@@ -402,8 +497,9 @@ pub async fn verify_provenance(
     let claims = claims
         .into_iter()
         .map(|claim| {
-            let valid_for_batch =
-                crate::gi::claim_problem(&claim.gi_tag, &registrations, &origin).is_none();
+            // A voided batch backs no claim, whatever its origin.
+            let valid_for_batch = batch.voided_at.is_none()
+                && crate::gi::claim_problem(&claim.gi_tag, &registrations, &origin).is_none();
             BatchGiClaim {
                 claim,
                 valid_for_batch,
@@ -412,7 +508,9 @@ pub async fn verify_provenance(
         .collect();
     let events = events_of_batch(db, batch.id).await?;
     let chain = verify_chain(&batch.code, &events);
+    let record = BatchRecord::of(&batch, &events);
     Ok(Provenance {
+        record,
         batch,
         product,
         variant,

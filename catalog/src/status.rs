@@ -103,6 +103,9 @@ pub enum StockReason {
     /// An expired, failed or cancelled order gave its units back.
     #[sea_orm(string_value = "ORDER_RELEASED")]
     OrderReleased,
+    /// A voided batch's units were taken off sale.
+    #[sea_orm(string_value = "BATCH_VOIDED")]
+    BatchVoided,
 }
 
 impl StockReason {
@@ -115,6 +118,7 @@ impl StockReason {
             Self::Correction => "CORRECTION",
             Self::OrderReserved => "ORDER_RESERVED",
             Self::OrderReleased => "ORDER_RELEASED",
+            Self::BatchVoided => "BATCH_VOIDED",
         }
     }
 }
@@ -167,6 +171,13 @@ pub enum EventKind {
     Certified,
     #[sea_orm(string_value = "SHIPPED_TO_WAREHOUSE")]
     ShippedToWarehouse,
+    /// The batch's record was corrected (`batchCorrect`): the event's data holds what
+    /// changed, from what to what, and why.
+    #[sea_orm(string_value = "CORRECTED")]
+    Corrected,
+    /// The batch was voided (`batchVoid`), with its reason: the last event it takes.
+    #[sea_orm(string_value = "VOIDED")]
+    Voided,
 }
 
 impl EventKind {
@@ -182,6 +193,8 @@ impl EventKind {
             Self::Packed => "PACKED",
             Self::Certified => "CERTIFIED",
             Self::ShippedToWarehouse => "SHIPPED_TO_WAREHOUSE",
+            Self::Corrected => "CORRECTED",
+            Self::Voided => "VOIDED",
         }
     }
 }

@@ -7,7 +7,10 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{CatalogError, FieldErrorCode, entity::product, status::ProductStatus};
+use crate::{
+    CatalogError, FieldErrorCode, consumer_care::ConsumerCare, entity::product,
+    status::ProductStatus,
+};
 use kernel::FieldError;
 
 /// A product image with the alt text that screen readers and GeM's reviewers need.
@@ -30,10 +33,94 @@ pub struct Declarations {
     pub country_of_origin: Option<String>,
     /// Food only: months from packing until best before.
     pub best_before_months: Option<i32>,
-    pub consumer_care: Option<String>,
+    /// Where buyers send complaints: address, phone and e-mail.
+    pub consumer_care: Option<ConsumerCare>,
 }
 
 impl Declarations {
+    /// Checks and normalises a consumer-care declaration as typed (one read from old
+    /// free text is kept as it is), as field errors under `declarations.consumerCare`.
+    /// The other text declarations are checked for what they must say, so that "x" or
+    /// "1" cannot stand for one: a net quantity names a number and a unit, a
+    /// manufacturer a name, its address ends with a PIN code, a country is a name.
+    pub(crate) fn check_input(&mut self) -> Vec<FieldError> {
+        let mut problems = self.text_problems();
+        let Some(care) = self.consumer_care.take() else {
+            return problems;
+        };
+        if care.legacy_text.is_some() {
+            self.consumer_care = Some(care);
+            return problems;
+        }
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        match ConsumerCare::checked(&text(&care.address), &text(&care.phone), &text(&care.email)) {
+            Ok(checked) => self.consumer_care = Some(checked),
+            Err(found) => {
+                self.consumer_care = Some(care);
+                problems.extend(found);
+            }
+        }
+        problems
+    }
+
+    fn text_problems(&self) -> Vec<FieldError> {
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let letters = |v: &str| v.chars().filter(|c| c.is_alphabetic()).count();
+        let mut problems = Vec::new();
+        let mut refuse = |field: &str, message: &str| {
+            problems.push(FieldError::new(
+                &format!("declarations.{field}"),
+                FieldErrorCode::Invalid,
+                message,
+            ));
+        };
+        if let Some(quantity) = given(&self.net_quantity)
+            && (!quantity.chars().any(|c| c.is_ascii_digit()) || letters(&quantity) == 0)
+        {
+            refuse(
+                "netQuantity",
+                "the net quantity is a number and its unit, such as 500 g",
+            );
+        }
+        if let Some(name) = given(&self.manufacturer_name)
+            && (letters(&name) < 2 || name.chars().count() > 200)
+        {
+            refuse(
+                "manufacturerName",
+                "the manufacturer's name has 2 to 200 characters, with letters",
+            );
+        }
+        if let Some(address) = given(&self.manufacturer_address)
+            && (letters(&address) < 2
+                || !(10..=300).contains(&address.chars().count())
+                || !crate::consumer_care::ends_with_pin(&address))
+        {
+            refuse(
+                "manufacturerAddress",
+                "the manufacturer's address is a postal address of 10 to 300 characters ending with its 6-digit PIN code",
+            );
+        }
+        if let Some(country) = given(&self.country_of_origin)
+            && (letters(&country) < 4
+                || country.chars().count() > 60
+                || !country
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.')))
+        {
+            refuse(
+                "countryOfOrigin",
+                "the country of origin is a country's name, such as India",
+            );
+        }
+        problems
+    }
+
     /// The declarations a listing cannot go live without, as field errors.
     pub(crate) fn missing(&self, is_food: bool) -> Vec<FieldError> {
         let mut missing = Vec::new();
@@ -43,7 +130,6 @@ impl Declarations {
             ("manufacturerName", &self.manufacturer_name),
             ("manufacturerAddress", &self.manufacturer_address),
             ("countryOfOrigin", &self.country_of_origin),
-            ("consumerCare", &self.consumer_care),
         ] {
             if blank(value) {
                 missing.push(FieldError::new(
@@ -51,6 +137,22 @@ impl Declarations {
                     FieldErrorCode::Required,
                     format!("the {field} declaration is required before the product can be active"),
                 ));
+            }
+        }
+        match &self.consumer_care {
+            None => missing.push(FieldError::new(
+                "declarations.consumerCare",
+                FieldErrorCode::Required,
+                "the consumerCare declaration (address, phone and e-mail) is required before the product can be active",
+            )),
+            Some(care) => {
+                for part in care.missing_parts() {
+                    missing.push(FieldError::new(
+                        &format!("declarations.consumerCare.{part}"),
+                        FieldErrorCode::Required,
+                        format!("the consumer-care {part} is required before the product can be active"),
+                    ));
+                }
             }
         }
         if is_food && self.best_before_months.is_none_or(|months| months <= 0) {

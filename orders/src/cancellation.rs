@@ -353,6 +353,8 @@ impl OrderService {
         let mut invoice = self.invoice_for(party, cancelled.fulfilment_id).await?;
         invoice.number.clone_from(&cancelled.number);
         invoice.date = cancelled.date;
+        // The IRN, if any, belongs to the fresh invoice.
+        invoice.registration = None;
         invoice.cancellation = Some(InvoiceCancellation {
             reason: cancelled.reason,
             cancelled_at: cancelled.cancelled_at,

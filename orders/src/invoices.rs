@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     Address, DocumentKind, EcommerceOperator, OrderError, OrderService, Party,
-    entity::{fulfilment, invoice_sequence, order},
+    entity::{einvoice_registration, fulfilment, invoice_sequence, order},
     records::{ConsigneeView, FulfilmentRecord, OrderLineView},
     state_name, store,
     tax::{SupplyKind, supply_kind},
@@ -171,6 +171,19 @@ pub struct Invoice {
     /// Set on a cancelled invoice: the number and date above are the cancelled ones,
     /// and the document is marked CANCELLED.
     pub cancellation: Option<InvoiceCancellation>,
+    /// The IRP's answer for this invoice number, once recorded (e-invoicing).
+    pub registration: Option<InvoiceRegistration>,
+}
+
+/// What the Invoice Registration Portal returned for a registered e-invoice (Rule
+/// 48(4)): printed on the invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRegistration {
+    pub irn: String,
+    pub ack_no: String,
+    pub ack_date: chrono::DateTime<chrono::Utc>,
+    /// The IRP's signed QR code (a JWT), which the printed invoice carries.
+    pub signed_qr: String,
 }
 
 /// What a cancelled invoice prints about its cancellation.
@@ -260,6 +273,16 @@ impl OrderService {
             .map(|line| supply_kind(&supplier.state_code, &line.place_of_supply))
             .collect::<Result<Vec<_>, _>>()?;
         let order: order::Model = order;
+        let registration = einvoice_registration::Entity::find_by_id(fulfilment.id)
+            .filter(einvoice_registration::Column::InvoiceNumber.eq(number.as_str()))
+            .one(&self.db)
+            .await?
+            .map(|r| InvoiceRegistration {
+                irn: r.irn,
+                ack_no: r.ack_no,
+                ack_date: r.ack_date,
+                signed_qr: r.signed_qr,
+            });
         Ok(Invoice {
             number,
             date,
@@ -284,6 +307,7 @@ impl OrderService {
             purchase_order_number: order.purchase_order_number,
             gem_contract_number: order.gem_contract_number,
             cancellation: None,
+            registration,
         })
     }
 }
@@ -571,6 +595,15 @@ pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
         invoice.date.format("%d-%m-%Y"),
         escape(&invoice.order_number)
     );
+    if let Some(registration) = &invoice.registration {
+        let _ = write!(
+            out,
+            "IRN: <span id=\"irn\">{}</span><br>Ack No: <span id=\"ack-no\">{}</span><br>Ack Date: {}<br>",
+            escape(&registration.irn),
+            escape(&registration.ack_no),
+            crate::time::india_date(registration.ack_date).format("%d-%m-%Y"),
+        );
+    }
     if let Some(po) = &invoice.purchase_order_number {
         let _ = write!(out, "Purchase order: {}<br>", escape(po));
     }
@@ -661,6 +694,14 @@ pub fn render_invoice_html(invoice: &Invoice, copy: DocumentCopy) -> String {
     );
     if let Some(reason) = no_tax_reason(invoice) {
         let _ = write!(out, "<p class=\"no-tax\">{}</p>", escape(reason));
+    }
+    if let Some(registration) = &invoice.registration {
+        // The signed QR code as the IRP returned it, for the printed copy's QR image.
+        let _ = write!(
+            out,
+            "<p>Signed QR code (IRP):</p><pre id=\"signed-qr\" style=\"white-space:pre-wrap;word-break:break-all\">{}</pre>",
+            escape(&registration.signed_qr)
+        );
     }
     let _ = write!(
         out,

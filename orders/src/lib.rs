@@ -81,7 +81,10 @@ pub use checkout::{
 };
 pub use error::OrderError;
 pub use guest::{GuestContact, MAX_GUEST_EMAIL, guest_buyer_id};
-pub use invoices::{DocumentCopy, Invoice, InvoiceCancellation, InvoiceParty, render_invoice_html};
+pub use invoices::{
+    DocumentCopy, Invoice, InvoiceCancellation, InvoiceParty, InvoiceRegistration,
+    render_invoice_html,
+};
 pub use lifecycle::ShipmentDetails;
 pub use notes::{
     DebitNoteRequest, NoteDocument, TaxNote, TaxNoteLine, queries as note_queries, render_note_html,

@@ -56,6 +56,32 @@ pub struct Gstr1MarkFiledPayload {
     pub errors: Vec<UserError>,
 }
 
+/// What the Invoice Registration Portal returned for a registered e-invoice.
+#[derive(SimpleObject)]
+pub struct EinvoiceRegistration {
+    /// The invoice reference number (64 hexadecimal digits).
+    pub irn: String,
+    pub ack_no: String,
+    pub ack_date: DateTime<Utc>,
+    /// The IRP's signed QR code (a JWT), printed on the invoice.
+    pub signed_qr_code: String,
+}
+
+#[derive(InputObject)]
+pub struct EinvoiceRecordInput {
+    pub fulfilment_id: ID,
+    pub irn: String,
+    pub ack_no: String,
+    pub ack_date: DateTime<Utc>,
+    pub signed_qr_code: String,
+}
+
+#[derive(SimpleObject)]
+pub struct EinvoiceRecordPayload {
+    pub registration: Option<EinvoiceRegistration>,
+    pub errors: Vec<UserError>,
+}
+
 #[derive(Default)]
 pub struct ReturnsMutation;
 
@@ -83,6 +109,40 @@ impl ReturnsMutation {
         };
         respond(result, |done, errors| Gstr1MarkFiledPayload {
             filing: done.map(Into::into),
+            errors,
+        })
+    }
+
+    /// Records the IRN, acknowledgement and signed QR code the Invoice Registration
+    /// Portal returned for a fulfilment's e-invoice (admins); the invoice prints them
+    /// from then on. Each is checked (`input.irn`, `input.ackNo`, `input.ackDate`,
+    /// `input.signedQrCode`); recording again replaces the record.
+    async fn einvoice_record(
+        &self,
+        ctx: &Context<'_>,
+        input: EinvoiceRecordInput,
+    ) -> Result<EinvoiceRecordPayload> {
+        let fulfilment_id = parse_id("fulfilmentId", &input.fulfilment_id)?;
+        let result = ctx
+            .orders()?
+            .record_einvoice(
+                &ctx.party()?,
+                orders::returns::EinvoiceRegistrationInput {
+                    fulfilment_id,
+                    irn: input.irn,
+                    ack_no: input.ack_no,
+                    ack_date: input.ack_date,
+                    signed_qr: input.signed_qr_code,
+                },
+            )
+            .await;
+        respond(result, |done, errors| EinvoiceRecordPayload {
+            registration: done.map(|r| EinvoiceRegistration {
+                irn: r.irn,
+                ack_no: r.ack_no,
+                ack_date: r.ack_date,
+                signed_qr_code: r.signed_qr,
+            }),
             errors,
         })
     }
@@ -145,10 +205,25 @@ impl ReturnsQuery {
         orders::returns::gstr8_json(&data).map_err(top_error)
     }
 
-    /// The e-way bill data of a shipped fulfilment (CGST Rule 138), as the JSON text
-    /// of the NIC e-way bill system's bulk-generation layout: one bill (Part A) per
-    /// consignment whose value is above the threshold (Rs 50,000 by default), an
-    /// empty `billLists` when none is. For the cooperative's staff and admins.
+    /// The e-invoice of a shipped fulfilment's tax invoice, as the JSON text the
+    /// Invoice Registration Portal takes (GSTN's schema INV-01, version 1.1): for a
+    /// cooperative above the e-invoicing threshold (`turnoverBand` `ABOVE_5_CRORE`) and
+    /// a buyer with a GSTIN. For the cooperative's staff and admins; submitting it to
+    /// the IRP is the supplier's (see docs/ORDERS.md).
+    async fn einvoice_payload(&self, ctx: &Context<'_>, fulfilment_id: ID) -> Result<String> {
+        let fulfilment_id = parse_id("fulfilmentId", &fulfilment_id)?;
+        let einvoice = ctx
+            .orders()?
+            .einvoice(&ctx.party()?, fulfilment_id)
+            .await
+            .map_err(top_error)?;
+        orders::returns::einvoice_json(&einvoice).map_err(top_error)
+    }
+
+    /// The e-way bill data of a shipped fulfilment (CGST Rule 138), as JSON text: a list
+    /// with one NIC "Generate E-way bill" request (API v1.03, Part A) per consignment
+    /// whose value is above the threshold (Rs 50,000 by default), empty when none is.
+    /// For the cooperative's staff and admins.
     async fn eway_bill_payload(&self, ctx: &Context<'_>, fulfilment_id: ID) -> Result<String> {
         let fulfilment_id = parse_id("fulfilmentId", &fulfilment_id)?;
         let file = ctx

@@ -16,6 +16,8 @@ pub struct Model {
     pub quantity: i32,
     pub certificates: Json,
     pub created_at: DateTimeUtc,
+    pub voided_at: Option<DateTimeUtc>,
+    pub void_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

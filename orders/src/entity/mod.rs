@@ -6,6 +6,7 @@ pub mod cancelled_invoice;
 pub mod cart;
 pub mod cart_item;
 pub mod consignee;
+pub mod einvoice_registration;
 pub mod fulfilment;
 pub mod gstr1_filing;
 pub mod invoice_sequence;

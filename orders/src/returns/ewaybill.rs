@@ -1,10 +1,10 @@
 //! E-way bill data (CGST Rule 138) for a shipped fulfilment: one bill per consignment
 //! (per consignee of an institutional order, else the delivery address) whose value
-//! is above the threshold, in the NIC e-way bill system's bulk-generation JSON layout
-//! (`{"version", "billLists": [...]}`, "e-Way Bill Bulk Generation" JSON format of
-//! docs.ewaybillgst.gov.in, the format the portal's bulk upload and the GSP API take).
-//! NIC publishes that format as a field table, not as a JSON Schema, so nothing here
-//! is validated against one: docs/ORDERS.md names the layout and its source.
+//! is above the threshold, each the request the NIC e-way bill system's API takes to
+//! generate it ("Generate E-way bill", action GENEWAYBILL, API version 1.03: the
+//! decrypted `data` JSON). NIC publishes that request's JSON Schema with the API
+//! documentation; `data/reference/ewaybill_generate_v1.03.schema.json` holds it (with
+//! its source) and the tests validate every bill against it.
 //!
 //! Only Part A is filled: the supplier and recipient, the document, the goods and the
 //! carrier's tracking number as the transport document. The vehicle (Part B) is the
@@ -24,13 +24,9 @@ use crate::{
     tax::{SupplyKind, TaxError, supply_kind},
 };
 
-/// The layout version the bulk format names.
-const EWB_FORMAT_VERSION: &str = "1.0.0621";
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EwayBillItem {
-    pub item_no: u32,
     pub product_name: String,
     pub product_desc: String,
     pub hsn_code: u64,
@@ -41,13 +37,13 @@ pub struct EwayBillItem {
     pub sgst_rate: Percent,
     pub igst_rate: Percent,
     pub cess_rate: Percent,
-    pub cess_non_advol: Rupees,
+    #[serde(rename = "cessNonadvol")]
+    pub cess_nonadvol: Rupees,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EwayBill {
-    pub user_gstin: String,
     /// `O`: outward.
     pub supply_type: &'static str,
     /// 1: supply.
@@ -57,16 +53,14 @@ pub struct EwayBill {
     pub doc_no: String,
     /// `dd/mm/yyyy`.
     pub doc_date: String,
-    /// 1: regular (bill-to and ship-to are the recipient).
-    pub trans_type: u8,
     pub from_gstin: String,
     pub from_trd_name: String,
     pub from_addr1: String,
     pub from_addr2: String,
     pub from_place: String,
     pub from_pincode: u32,
+    pub act_from_state_code: u8,
     pub from_state_code: u8,
-    pub actual_from_state_code: u8,
     /// `URP` for an unregistered recipient.
     pub to_gstin: String,
     pub to_trd_name: String,
@@ -74,8 +68,12 @@ pub struct EwayBill {
     pub to_addr2: String,
     pub to_place: String,
     pub to_pincode: u32,
+    pub act_to_state_code: u8,
+    /// The place of supply.
     pub to_state_code: u8,
-    pub actual_to_state_code: u8,
+    /// 1: regular (bill-to and ship-to are the recipient).
+    pub transaction_type: u8,
+    pub other_value: Rupees,
     /// Taxable value of the consignment.
     pub total_value: Rupees,
     pub cgst_value: Rupees,
@@ -83,9 +81,7 @@ pub struct EwayBill {
     pub sgst_value: Rupees,
     pub igst_value: Rupees,
     pub cess_value: Rupees,
-    #[serde(rename = "TotNonAdvolVal")]
-    pub tot_non_advol_val: Rupees,
-    pub oth_value: Rupees,
+    pub cess_non_advol_value: Rupees,
     pub tot_inv_value: Rupees,
     pub trans_mode: &'static str,
     pub trans_distance: &'static str,
@@ -95,15 +91,15 @@ pub struct EwayBill {
     pub trans_doc_date: String,
     pub vehicle_no: &'static str,
     pub vehicle_type: &'static str,
-    pub main_hsn_code: u64,
     pub item_list: Vec<EwayBillItem>,
 }
 
+/// The bills of one fulfilment, one generation request each (empty when no
+/// consignment is above the threshold).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(transparent)]
 pub struct EwayBillFile {
-    pub version: &'static str,
-    pub bill_lists: Vec<EwayBill>,
+    pub bills: Vec<EwayBill>,
 }
 
 fn add(a: i64, b: i64) -> Result<i64, TaxError> {
@@ -194,7 +190,7 @@ impl OrderService {
             }
             let (mut taxable, mut cgst, mut sgst, mut igst, mut total) = (0, 0, 0, 0, 0);
             let mut items = Vec::new();
-            for (line, item_no) in lines.iter().zip(1..) {
+            for line in &lines {
                 taxable = add(taxable, line.taxable_paise)?;
                 cgst = add(cgst, line.cgst_paise)?;
                 sgst = add(sgst, add(line.sgst_paise, line.utgst_paise)?)?;
@@ -208,7 +204,6 @@ impl OrderService {
                     }
                 };
                 items.push(EwayBillItem {
-                    item_no,
                     product_name: line.sku.clone(),
                     product_desc: line.description.chars().take(100).collect(),
                     hsn_code: number(super::line_hsn(line), "HSN code")?,
@@ -219,47 +214,41 @@ impl OrderService {
                     sgst_rate: half,
                     igst_rate: whole,
                     cess_rate: Percent(0),
-                    cess_non_advol: Rupees(0),
+                    cess_nonadvol: Rupees(0),
                 });
             }
-            // The HSN of the largest goods line.
-            let main = lines
-                .iter()
-                .max_by_key(|l| l.total_paise)
-                .map_or(Ok(0), |l| number(super::line_hsn(l), "HSN code"))?;
             let doc_date = date.format("%d/%m/%Y").to_string();
             bills.push(EwayBill {
-                user_gstin: supplier_gstin.clone(),
                 supply_type: "O",
                 sub_supply_type: "1",
                 sub_supply_desc: "",
                 doc_type: "INV",
                 doc_no: invoice_number.clone(),
                 doc_date: doc_date.clone(),
-                trans_type: 1,
                 from_gstin: supplier_gstin.clone(),
                 from_trd_name: cooperative.name.clone(),
                 from_addr1: cooperative.address_line.clone(),
                 from_addr2: cooperative.village.clone(),
                 from_place: cooperative.district.clone(),
                 from_pincode: number(&cooperative.pin_code, "PIN code")?,
+                act_from_state_code: from_state,
                 from_state_code: from_state,
-                actual_from_state_code: from_state,
                 to_gstin: delivery.gstin.clone().unwrap_or_else(|| "URP".into()),
                 to_trd_name: name,
                 to_addr1: address.line1.clone(),
                 to_addr2: address.line2.clone().unwrap_or_default(),
                 to_place: address.city.clone(),
                 to_pincode: number(&address.pin_code, "PIN code")?,
+                act_to_state_code: number(&address.state_code, "state code")?,
                 to_state_code: number(place, "state code")?,
-                actual_to_state_code: number(&address.state_code, "state code")?,
+                transaction_type: 1,
+                other_value: Rupees(0),
                 total_value: Rupees(taxable),
                 cgst_value: Rupees(cgst),
                 sgst_value: Rupees(sgst),
                 igst_value: Rupees(igst),
                 cess_value: Rupees(0),
-                tot_non_advol_val: Rupees(0),
-                oth_value: Rupees(0),
+                cess_non_advol_value: Rupees(0),
                 tot_inv_value: Rupees(total),
                 trans_mode: "1",
                 trans_distance: "0",
@@ -269,15 +258,11 @@ impl OrderService {
                 trans_doc_date: doc_date,
                 vehicle_no: "",
                 vehicle_type: "R",
-                main_hsn_code: main,
                 item_list: items,
             });
         }
         // No consignment above the threshold: an empty list, nothing to generate.
-        Ok(EwayBillFile {
-            version: EWB_FORMAT_VERSION,
-            bill_lists: bills,
-        })
+        Ok(EwayBillFile { bills })
     }
 }
 

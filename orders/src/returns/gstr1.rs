@@ -684,10 +684,13 @@ pub fn doc_issue(ret: &Gstr1Return) -> DocIssue {
 }
 
 /// Table 14(a): taxable supplies made through an e-commerce operator that collects
-/// TCS, per operator GSTIN.
+/// TCS, per operator GSTIN. Only supplies whose consideration the operator collected
+/// are counted (`tcs::platform_collects`, the rule TCS itself follows): a supply
+/// through the platform paid in cash to the cooperative, on a purchase order or into
+/// the cooperative's own account carries no TCS and is not in the table.
 pub fn supeco(ret: &Gstr1Return) -> Result<Supeco, TaxError> {
     let mut by_operator: BTreeMap<&str, Sums> = BTreeMap::new();
-    for document in &ret.documents {
+    for document in ret.documents.iter().filter(|d| d.operator_collects) {
         let Some(etin) = document.operator_gstin.as_deref() else {
             continue;
         };
@@ -697,7 +700,7 @@ pub fn supeco(ret: &Gstr1Return) -> Result<Supeco, TaxError> {
         }
     }
     // Net of the notes dated in the period on supplies made through the operator.
-    for note in &ret.notes {
+    for note in ret.notes.iter().filter(|n| n.operator_collects) {
         let Some(etin) = note.operator_gstin.as_deref() else {
             continue;
         };

@@ -18,6 +18,7 @@
 //! flutions-khizer/excel-to-gstr1). Where a layout detail could not be confirmed it is
 //! said in docs/ORDERS.md ("GST return exports").
 
+mod einvoice;
 mod ewaybill;
 mod gstr1;
 mod gstr8;
@@ -26,6 +27,9 @@ mod model;
 mod period;
 mod policy;
 
+pub use einvoice::{
+    EINVOICE_SCHEMA_VERSION, EInvoice, EInvoiceItem, EinvoiceRegistrationInput, einvoice_json,
+};
 pub use ewaybill::{EwayBill, EwayBillFile, EwayBillItem, eway_bill_json};
 pub use gstr1::{
     B2bInvoice, B2bRecipient, B2clInvoice, B2clPlace, B2csRow, CdnrNote, CdnrRecipient, CdnurNote,

@@ -84,6 +84,9 @@ pub struct ReturnDocument {
     pub recipient_gstin: Option<String>,
     /// The e-commerce operator's GSTIN, for supplies made through the platform.
     pub operator_gstin: Option<String>,
+    /// The operator collected the consideration (`tcs::platform_collects`), so it
+    /// collects TCS on the supply: what GSTR-1 table 14 (`supeco`) counts.
+    pub operator_collects: bool,
     pub lines: Vec<ReturnLine>,
 }
 
@@ -106,6 +109,8 @@ pub struct ReturnNote {
     pub supply: SupplyKind,
     pub recipient_gstin: Option<String>,
     pub operator_gstin: Option<String>,
+    /// The operator collected the invoice's consideration (see `ReturnDocument`).
+    pub operator_collects: bool,
     /// The value of the invoice the note corrects: it decides whether a note to an
     /// unregistered buyer corrects a large (B2CL) invoice.
     pub invoice_total_paise: i64,
@@ -378,6 +383,7 @@ pub(super) async fn load_gstr1(
             supply,
             recipient_gstin: recipient_gstin(&order)?,
             operator_gstin: through_operator(&order, operator),
+            operator_collects: crate::tcs::platform_collects(&order),
             lines: lines
                 .iter()
                 .map(|l| return_line(l, &lines, supply))
@@ -405,6 +411,7 @@ pub(super) async fn load_gstr1(
             supply,
             recipient_gstin: recipient_gstin(&order)?,
             operator_gstin: through_operator(&order, operator),
+            operator_collects: crate::tcs::platform_collects(&order),
             invoice_total_paise: f.total_paise,
             lines: note
                 .lines

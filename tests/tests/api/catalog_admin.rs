@@ -11,6 +11,7 @@ use crate::{
             PASSWORD, admin_token, buyer_token, cooperative_id, error_fields, login, staff_token,
             user_errors,
         },
+        server::TestDatabase,
     },
 };
 
@@ -63,7 +64,7 @@ fn complete_declarations() -> Value {
         "manufacturerAddress": "Hemis Shukpachan, Leh, Ladakh 194101",
         "countryOfOrigin": "India",
         "bestBeforeMonths": 12,
-        "consumerCare": "hemis@example.org / +91 1982 000001"
+        "consumerCare": { "address": "Hemis Shukpachan, Leh, Ladakh 194101", "phone": "+91 1982 000001", "email": "hemis@example.org" }
     })
 }
 
@@ -588,6 +589,8 @@ both_backends!(
     stock_moves_through_the_ledger_and_never_below_zero,
     admins_correct_reference_data,
     verification_is_recorded_and_registration_changes_wait_for_it,
+    consumer_care_is_an_address_a_phone_and_an_email,
+    nonsense_declarations_are_refused_field_by_field,
 );
 
 /// A verified cooperative's registration (GSTIN, FSSAI licence) was checked by an
@@ -762,5 +765,197 @@ async fn verification_is_recorded_and_registration_changes_wait_for_it(
         .graphql_as(Some(&manager), history, json!({ "id": sham }))
         .await;
     assert_eq!(error_code(&theirs), Some("FORBIDDEN"), "{theirs}");
+    Ok(())
+}
+
+const CONSUMER_CARE: &str = "query($s: String!) { product(slug: $s) {
+  declarations { consumerCare { address phone email legacyText } } } }";
+
+/// The consumer-care declaration (Legal Metrology Rule 6(1)(b)) is an address, a phone
+/// number and an e-mail address, each checked with its own field error, normalised,
+/// shown on the product page; the old free text was migrated into them and is kept.
+async fn consumer_care_is_an_address_a_phone_and_an_email(backend: Backend) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    let database = TestDatabase::fresh(backend).await?;
+    let server = TestServer::spawn_on(database, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let slug = "raktsey-karpo-dried-apricots-500g";
+    let seeded = server.graphql(CONSUMER_CARE, json!({ "s": slug })).await;
+    assert_eq!(
+        seeded["data"]["product"]["declarations"]["consumerCare"],
+        json!({ "address": "Main Road, Domkhar, Khaltse, Sham 194106", "phone": "+911982000101",
+                "email": "sham-apricot@example.org", "legacyText": null })
+    );
+    let id = server
+        .graphql(
+            "query($s: String!) { product(slug: $s) { id } }",
+            json!({ "s": slug }),
+        )
+        .await["data"]["product"]["id"]
+        .clone();
+    let update = |care: Value| {
+        json!({ "input": { "id": id, "declarations": {
+            "netQuantity": "500 g", "manufacturerName": "Demo Sham Valley Apricot Growers Cooperative (demo)",
+            "manufacturerAddress": "Main Road, Domkhar, Khaltse, Sham, Ladakh 194106", "countryOfOrigin": "India",
+            "bestBeforeMonths": 12, "consumerCare": care } } })
+    };
+    // Nonsense is refused part by part.
+    let nonsense = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_UPDATE,
+            update(json!({ "address": "x", "phone": "1", "email": "care" })),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&nonsense, "productUpdate"),
+        [
+            "input.declarations.consumerCare.address",
+            "input.declarations.consumerCare.phone",
+            "input.declarations.consumerCare.email"
+        ],
+        "{nonsense}"
+    );
+    let no_pin = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_UPDATE,
+            update(json!({ "address": "Main Road, Domkhar, Ladakh", "phone": "01982 252 100", "email": "Care@Sham.Example.org" })),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&no_pin, "productUpdate"),
+        ["input.declarations.consumerCare.address"]
+    );
+    // A good one is stored normalised and shown on the product page.
+    let saved = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_UPDATE,
+            update(json!({ "address": "  Consumer Cell, Main Road,  Domkhar, Ladakh 194106 ", "phone": "01982 252 100",
+                           "email": "Care@Sham.Example.org" })),
+        )
+        .await;
+    assert!(user_errors(&saved, "productUpdate").is_empty(), "{saved}");
+    let stored = server.graphql(CONSUMER_CARE, json!({ "s": slug })).await;
+    assert_eq!(
+        stored["data"]["product"]["declarations"]["consumerCare"],
+        json!({ "address": "Consumer Cell, Main Road, Domkhar, Ladakh 194106", "phone": "+911982252100",
+                "email": "Care@sham.example.org", "legacyText": null })
+    );
+    let page = reqwest::get(server.url(&format!("/products/{slug}")))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains(
+            "<span class=\"care-address\">Consumer Cell, Main Road, Domkhar, Ladakh 194106</span>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"tel:+911982252100\">+911982252100</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"mailto:Care@sham.example.org\">Care@sham.example.org</a>"),
+        "{page}"
+    );
+
+    // The migration from free text: back to the text, one listing's text as the old
+    // listings wrote it, and up again.
+    let database = server.stop().await;
+    let down = database
+        .run_cli(&["migrate", "down", "--steps", "1"], &[], None)
+        .await?;
+    assert!(down.success, "{}", down.stderr);
+    let db = sea_orm::Database::connect(database.url.clone()).await?;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT CAST(declarations AS TEXT) AS d FROM products WHERE slug = '{slug}'"),
+        ))
+        .await?
+        .unwrap();
+    let mut declarations: Value = serde_json::from_str(&row.try_get::<String>("", "d")?)?;
+    assert!(declarations["consumer_care"].is_string(), "{declarations}");
+    declarations["consumer_care"] = json!("sham-apricot@example.org / +91 1982 000101");
+    db.execute_unprepared(&format!(
+        "UPDATE products SET declarations = '{}' WHERE slug = '{slug}'",
+        declarations.to_string().replace('\'', "''")
+    ))
+    .await?;
+    drop(db);
+    let up = database.run_cli(&["migrate", "up"], &[], None).await?;
+    assert!(up.success, "{}", up.stderr);
+    let server = TestServer::spawn_on(database, ServerOptions::default()).await?;
+    let migrated = server.graphql(CONSUMER_CARE, json!({ "s": slug })).await;
+    assert_eq!(
+        migrated["data"]["product"]["declarations"]["consumerCare"],
+        json!({ "address": "Main Road, Domkhar, Khaltse, Sham 194106", "phone": "+911982000101",
+                "email": "sham-apricot@example.org",
+                "legacyText": "sham-apricot@example.org / +91 1982 000101" }),
+        "the parts the text held, the cooperative's registered office, and the text itself"
+    );
+    Ok(())
+}
+
+/// "x" or "1" cannot stand for a Legal Metrology declaration: each text declaration is
+/// checked for what it must say, with its own field error.
+async fn nonsense_declarations_are_refused_field_by_field(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let id = server
+        .graphql(
+            "{ product(slug: \"raktsey-karpo-dried-apricots-500g\") { id } }",
+            json!({}),
+        )
+        .await["data"]["product"]["id"]
+        .clone();
+    let declare =
+        |declarations: Value| json!({ "input": { "id": id, "declarations": declarations } });
+    let nonsense = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_UPDATE,
+            declare(
+                json!({ "netQuantity": "x", "manufacturerName": "1", "manufacturerAddress": "1",
+                            "countryOfOrigin": "1", "bestBeforeMonths": 12,
+                            "consumerCare": { "address": "x", "phone": "1", "email": "1" } }),
+            ),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&nonsense, "productUpdate"),
+        [
+            "input.declarations.netQuantity",
+            "input.declarations.manufacturerName",
+            "input.declarations.manufacturerAddress",
+            "input.declarations.countryOfOrigin",
+            "input.declarations.consumerCare.address",
+            "input.declarations.consumerCare.phone",
+            "input.declarations.consumerCare.email"
+        ],
+        "{nonsense}"
+    );
+    let sensible = server
+        .graphql_as(
+            Some(&staff),
+            PRODUCT_UPDATE,
+            declare(json!({ "netQuantity": "500 g", "manufacturerName": "Sham Valley Apricot Growers",
+                            "manufacturerAddress": "Main Road, Domkhar, Khaltse, Ladakh 194106",
+                            "countryOfOrigin": "India", "bestBeforeMonths": 12,
+                            "consumerCare": { "address": "Main Road, Domkhar, Khaltse, Ladakh 194106",
+                                              "phone": "+91 1982 000101", "email": "care@example.org" } })),
+        )
+        .await;
+    assert!(
+        user_errors(&sensible, "productUpdate").is_empty(),
+        "{sensible}"
+    );
     Ok(())
 }

@@ -38,6 +38,7 @@ both_backends!(
     eway_bills_cover_consignments_above_the_threshold,
     notes_are_reported_in_the_month_of_the_note,
     invoices_are_cancelled_until_the_return_is_filed,
+    einvoices_follow_inv01_for_registered_buyers_above_the_threshold,
 );
 
 const PLATFORM_GSTIN: &str = "38AAECL4321K1ZF";
@@ -185,8 +186,9 @@ fn parsed(body: &Value, field: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-/// The keys the offline tool requires of each part of a GSTR-1 file.
-fn assert_gstr1_layout(file: &Value) {
+/// The keys the offline tool requires of each part of a GSTR-1 file (tcs_settlement::
+/// checks a file whose table 14 has rows).
+pub(crate) fn assert_gstr1_layout(file: &Value) {
     for key in [
         "gstin",
         "fp",
@@ -368,13 +370,10 @@ async fn gstr1_reports_each_section_from_the_documents(backend: Backend) -> anyh
             "num": 1, "from": sorted[0], "to": sorted[3], "totnum": 4, "cancel": 0, "net_issue": 4
         }] }] })
     );
-    // Table 14: the taxable supplies through the platform, nil-rated value excluded:
-    // 400.00 + 108,523.81 + 809.52; IGST 5,426.19 + 40.48.
-    assert_eq!(
-        file["supeco"],
-        json!({ "clttx": [{ "etin": PLATFORM_GSTIN, "suppval": 109733.33, "igst": 5466.67,
-                            "cgst": 10.00, "sgst": 10.00, "cess": 0.0 }] })
-    );
+    // Table 14 counts supplies through the platform on which it collects TCS: this
+    // month is all cash on delivery, collected by the cooperative, so none
+    // (tcs_settlement:: has the month where the platform collects).
+    assert_eq!(file["supeco"], json!({ "clttx": [] }));
     // Amounts are written with two decimals from paise.
     let text = body["data"]["gstr1Export"].as_str().unwrap();
     assert!(text.contains("\"val\": 850.00"), "{text}");
@@ -569,44 +568,57 @@ async fn eway_bills_cover_consignments_above_the_threshold(backend: Backend) -> 
     };
     // B, Rs 1,13,950 to Delhi, needs one; the document date is written dd/mm/yyyy.
     let body = eway(&month.manager, &month.fulfilments[1]).await;
-    let file = parsed(&body, "ewayBillPayload");
+    let bills = parsed(&body, "ewayBillPayload");
+    let schema = published_schema("ewaybill_generate_v1.03.schema.json");
+    for bill in bills.as_array().unwrap() {
+        let problems: Vec<String> = schema.iter_errors(bill).map(|e| e.to_string()).collect();
+        assert!(problems.is_empty(), "{problems:?}\n{bill}");
+    }
     let date = month.dates[1].replace('-', "/");
-    let item_desc = |i: usize| file["billLists"][0]["itemList"][i]["productDesc"].clone();
+    let item_desc = |i: usize| bills[0]["itemList"][i]["productDesc"].clone();
     let items = json!([
-        { "itemNo": 1, "productName": "RKDA-5K", "productDesc": item_desc(0),
+        { "productName": "RKDA-5K", "productDesc": item_desc(0),
           "hsnCode": 8131000, "quantity": 31, "qtyUnit": "NOS", "taxableAmount": 95952.38,
-          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonAdvol": 0.0 },
-        { "itemNo": 2, "productName": "SHIPPING", "productDesc": item_desc(1),
+          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonadvol": 0.0 },
+        { "productName": "SHIPPING", "productDesc": item_desc(1),
           "hsnCode": 8131000, "quantity": 1, "qtyUnit": "NOS", "taxableAmount": 12571.43,
-          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonAdvol": 0.0 }
+          "cgstRate": 0, "sgstRate": 0, "igstRate": 5, "cessRate": 0, "cessNonadvol": 0.0 }
     ]);
     let parties = json!({
-        "userGstin": SHAM_GSTIN, "supplyType": "O", "subSupplyType": "1", "subSupplyDesc": "",
-        "docType": "INV", "docNo": month.numbers[1], "docDate": date, "transType": 1,
+        "supplyType": "O", "subSupplyType": "1", "subSupplyDesc": "",
+        "docType": "INV", "docNo": month.numbers[1], "docDate": date,
         "fromGstin": SHAM_GSTIN, "fromTrdName": "Demo Sham Valley Apricot Growers Cooperative (demo)",
         "fromAddr1": "Main Road, Domkhar, Khaltse", "fromAddr2": "Domkhar", "fromPlace": "Sham",
-        "fromPincode": 194106, "fromStateCode": 38, "actualFromStateCode": 38,
+        "fromPincode": 194106, "actFromStateCode": 38, "fromStateCode": 38,
         "toGstin": "URP", "toTrdName": "Anjali Rao", "toAddr1": "12 Janpath", "toAddr2": "",
-        "toPlace": "New Delhi", "toPincode": 110001, "toStateCode": 7, "actualToStateCode": 7
+        "toPlace": "New Delhi", "toPincode": 110001, "actToStateCode": 7, "toStateCode": 7,
+        "transactionType": 1
     });
     let values = json!({
-        "totalValue": 108523.81, "cgstValue": 0.0, "sgstValue": 0.0, "igstValue": 5426.19,
-        "cessValue": 0.0, "TotNonAdvolVal": 0.0, "othValue": 0.0, "totInvValue": 113950.00,
+        "otherValue": 0.0, "totalValue": 108523.81, "cgstValue": 0.0, "sgstValue": 0.0, "igstValue": 5426.19,
+        "cessValue": 0.0, "cessNonAdvolValue": 0.0, "totInvValue": 113950.00,
         "transMode": "1", "transDistance": "0", "transporterName": "India Post", "transporterId": "",
-        "transDocNo": "EL1IN", "transDocDate": date, "vehicleNo": "", "vehicleType": "R",
-        "mainHsnCode": 8131000
+        "transDocNo": "EL1IN", "transDocDate": date, "vehicleNo": "", "vehicleType": "R"
     });
     let mut bill = parties.as_object().unwrap().clone();
     bill.extend(values.as_object().unwrap().clone());
     bill.insert("itemList".into(), items);
-    assert_eq!(file["version"], "1.0.0621");
-    assert_eq!(file["billLists"], json!([Value::Object(bill)]));
+    assert_eq!(bills, json!([Value::Object(bill)]));
+    // The schema is live: a bill without its document number, or with the bulk
+    // tool's field name for the transaction type, is refused by it.
+    let mut broken = bills[0].clone();
+    broken.as_object_mut().unwrap().remove("docNo");
+    assert!(!schema.is_valid(&broken));
+    let mut bulk = bills[0].clone();
+    bulk.as_object_mut().unwrap().remove("transactionType");
+    bulk["transType"] = json!(1);
+    assert!(!schema.is_valid(&bulk));
     // C, Rs 850, needs none.
     let small = parsed(
         &eway(&month.manager, &month.fulfilments[2]).await,
         "ewayBillPayload",
     );
-    assert_eq!(small, json!({ "version": "1.0.0621", "billLists": [] }));
+    assert_eq!(small, json!([]));
     // The supplier makes it: not the buyer, not another cooperative.
     let nubra = cooperative_id(&month.server, &month.admin, "nubra-leh-berry-growers-demo").await;
     let other = staff_token(&month.server, &month.admin, &nubra, "MANAGER").await;
@@ -818,13 +830,8 @@ async fn notes_are_reported_in_the_month_of_the_note(backend: Backend) -> anyhow
                 "num": 1, "from": credit_a, "to": credit_c, "totnum": 2, "cancel": 0, "net_issue": 2 }] }
         ] })
     );
-    // Table 14 net of the notes: 109,733.33 − 100.00 − 404.76 + 1,000.00; IGST
-    // 5,466.67 − 20.24 + 50.00.
-    assert_eq!(
-        file["supeco"],
-        json!({ "clttx": [{ "etin": PLATFORM_GSTIN, "suppval": 110228.57, "igst": 5496.43,
-                            "cgst": 7.50, "sgst": 7.50, "cess": 0.0 }] })
-    );
+    // Table 14: cash on delivery throughout, so neither the invoices nor their notes.
+    assert_eq!(file["supeco"], json!({ "clttx": [] }));
 
     // GSTR-8: this month was all cash on delivery, collected by the cooperatives, so the
     // platform collected no consideration and owes no TCS: neither the invoices nor their
@@ -1058,5 +1065,184 @@ async fn invoices_are_cancelled_until_the_return_is_filed(backend: Backend) -> a
         order["data"]["order"]["fulfilments"][0],
         json!({ "invoiceNumber": month.numbers[1], "cancelledInvoices": [] })
     );
+    Ok(())
+}
+
+/// A published schema kept in data/reference (each file names its source).
+fn published_schema(file: &str) -> jsonschema::Validator {
+    let path = format!("{}/../data/reference/{file}", env!("CARGO_MANIFEST_DIR"));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn paise_of(v: &Value) -> i64 {
+    (v.as_f64().unwrap_or_else(|| panic!("not an amount: {v}")) * 100.0).round() as i64
+}
+
+/// C (Rs 850 to the registered Delhi buyer) as an e-invoice once Sham is above the
+/// threshold. By hand (inter-State, 5%): goods Rs 690 → taxable 657.14, IGST 32.86;
+/// shipping Rs 160 → 152.38 + 7.62; value 809.52 + 40.48 = 850.00.
+async fn einvoices_follow_inv01_for_registered_buyers_above_the_threshold(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let month = month_of_sales(backend).await?;
+    let query = "query($f: ID!) { einvoicePayload(fulfilmentId: $f) }";
+    let einvoice = |token: &str, fulfilment: &Value| {
+        let (token, fulfilment) = (token.to_owned(), fulfilment.clone());
+        let server = &month.server;
+        async move {
+            server
+                .graphql_as(Some(&token), query, json!({ "f": fulfilment }))
+                .await
+        }
+    };
+    let c = &month.fulfilments[2];
+    // Not above the threshold yet: no e-invoice.
+    let below = einvoice(&month.manager, c).await;
+    assert_eq!(error_code(&below), Some("CONFLICT"), "{below}");
+    let raised = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            "mutation($i: CooperativeUpdateInput!) { cooperativeUpdate(input: $i) { errors { field code message } } }",
+            json!({ "i": { "id": month.sham, "fields": { "turnoverBand": "ABOVE_5_CRORE" } } }),
+        )
+        .await;
+    assert!(
+        user_errors(&raised, "cooperativeUpdate").is_empty(),
+        "{raised}"
+    );
+
+    let file = parsed(&einvoice(&month.manager, c).await, "einvoicePayload");
+    let schema = published_schema("einvoice_inv01_v1.1.schema.json");
+    let problems: Vec<String> = schema.iter_errors(&file).map(|e| e.to_string()).collect();
+    assert!(problems.is_empty(), "{problems:?}\n{file}");
+    let date = month.dates[2].replace('-', "/");
+    let desc = |i: usize| file["ItemList"][i]["PrdDesc"].clone();
+    assert_eq!(
+        file,
+        json!({
+            "Version": "1.1",
+            "TranDtls": { "TaxSch": "GST", "SupTyp": "B2B", "RegRev": "N", "EcmGstin": PLATFORM_GSTIN, "IgstOnIntra": "N" },
+            "DocDtls": { "Typ": "INV", "No": month.numbers[2], "Dt": date },
+            "SellerDtls": { "Gstin": SHAM_GSTIN, "LglNm": "Demo Sham Valley Apricot Growers Cooperative (demo)",
+                            "Addr1": "Main Road, Domkhar, Khaltse", "Addr2": "Domkhar", "Loc": "Sham",
+                            "Pin": 194106, "Stcd": "38" },
+            "BuyerDtls": { "Gstin": BUYER_GSTIN, "LglNm": "Anjali Rao", "Pos": "07", "Addr1": "12 Janpath",
+                           "Loc": "New Delhi", "Pin": 110001, "Stcd": "07" },
+            "ItemList": [
+                { "SlNo": "1", "PrdDesc": desc(0), "IsServc": "N", "HsnCd": "08131000", "Qty": 1, "Unit": "NOS",
+                  "UnitPrice": 657.14, "TotAmt": 657.14, "AssAmt": 657.14, "GstRt": 5,
+                  "IgstAmt": 32.86, "CgstAmt": 0.0, "SgstAmt": 0.0, "TotItemVal": 690.00 },
+                { "SlNo": "2", "PrdDesc": desc(1), "IsServc": "N", "HsnCd": "08131000", "Qty": 1, "Unit": "NOS",
+                  "UnitPrice": 152.38, "TotAmt": 152.38, "AssAmt": 152.38, "GstRt": 5,
+                  "IgstAmt": 7.62, "CgstAmt": 0.0, "SgstAmt": 0.0, "TotItemVal": 160.00 }
+            ],
+            "ValDtls": { "AssVal": 809.52, "CgstVal": 0.0, "SgstVal": 0.0, "IgstVal": 40.48, "TotInvVal": 850.00 }
+        })
+    );
+    // The unit price is written with the schema's three decimals.
+    let text = einvoice(&month.manager, c).await["data"]["einvoicePayload"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(text.contains("\"UnitPrice\": 657.140"), "{text}");
+    // Assessable value + every tax = invoice value, to the paisa.
+    let v = &file["ValDtls"];
+    assert_eq!(
+        paise_of(&v["AssVal"])
+            + paise_of(&v["CgstVal"])
+            + paise_of(&v["SgstVal"])
+            + paise_of(&v["IgstVal"]),
+        paise_of(&v["TotInvVal"])
+    );
+    // The schema is live: a payload without its version, or with a B2C supply type,
+    // is refused by it.
+    let mut broken = file.clone();
+    broken.as_object_mut().unwrap().remove("Version");
+    assert!(!schema.is_valid(&broken));
+    let mut b2c = file.clone();
+    b2c["TranDtls"]["SupTyp"] = json!("B2C");
+    assert!(!schema.is_valid(&b2c));
+
+    // The IRP's answer is recorded by admins, checked field by field, and printed on
+    // the invoice.
+    let record = "mutation($i: EinvoiceRecordInput!) { einvoiceRecord(input: $i) { registration { irn ackNo ackDate signedQrCode } errors { field code message } } }";
+    let irn = "3dc1b8cba1d3b4a1f6c5e0e6a2b9d7c8e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9";
+    let qr = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjE1In0.eyJkYXRhIjoie1wiU2VsbGVyR3N0aW5cIjpcIjM4QUFBQVMxMjM0QTFaM1wifSJ9.c2lnbmF0dXJl";
+    let answer = |irn: &str, ack_no: &str, ack_date: &str, qr: &str| json!({ "i": { "fulfilmentId": c, "irn": irn, "ackNo": ack_no, "ackDate": ack_date, "signedQrCode": qr } });
+    let now = chrono::Utc::now().to_rfc3339();
+    assert_eq!(
+        error_code(
+            &month
+                .server
+                .graphql_as(
+                    Some(&month.manager),
+                    record,
+                    answer(irn, "112010036563310", &now, qr)
+                )
+                .await
+        ),
+        Some("FORBIDDEN")
+    );
+    let bad = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            record,
+            answer("abc", "11-20", "2099-01-01T00:00:00Z", "not a jwt"),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&bad, "einvoiceRecord"),
+        [
+            "input.irn",
+            "input.ackNo",
+            "input.ackDate",
+            "input.signedQrCode"
+        ]
+    );
+    let recorded = month
+        .server
+        .graphql_as(
+            Some(&month.admin),
+            record,
+            answer(irn, "112010036563310", &now, qr),
+        )
+        .await;
+    assert!(
+        user_errors(&recorded, "einvoiceRecord").is_empty(),
+        "{recorded}"
+    );
+    assert_eq!(
+        recorded["data"]["einvoiceRecord"]["registration"]["irn"],
+        irn
+    );
+    let (html, figures) = fetch_document(&month.server, &month.manager, c).await;
+    assert!(
+        html.contains(&format!("IRN: <span id=\"irn\">{irn}</span>")),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ack No: <span id=\"ack-no\">112010036563310</span>"),
+        "{html}"
+    );
+    assert!(html.contains(qr), "{html}");
+    assert_eq!((figures.total, figures.taxable), (85_000, 80_952));
+    // B2C invoices carry none.
+    let (plain, _) = fetch_document(&month.server, &month.manager, &month.fulfilments[0]).await;
+    assert!(!plain.contains("IRN:"), "{plain}");
+
+    // An unregistered buyer's invoice (B) is not e-invoiced; the buyer may not make
+    // one; another cooperative does not see the fulfilment.
+    assert_eq!(
+        error_code(&einvoice(&month.admin, &month.fulfilments[1]).await),
+        Some("CONFLICT")
+    );
+    let buyer = crate::support::flows::login(&month.server, "returns@example.org").await;
+    assert_eq!(error_code(&einvoice(&buyer, c).await), Some("FORBIDDEN"));
+    let nubra = cooperative_id(&month.server, &month.admin, "nubra-leh-berry-growers-demo").await;
+    let other = staff_token(&month.server, &month.admin, &nubra, "MANAGER").await;
+    assert_eq!(error_code(&einvoice(&other, c).await), Some("NOT_FOUND"));
     Ok(())
 }

@@ -67,7 +67,7 @@ pub fn row(
         "Domkhar, Ladakh 194106",
         "India",
         "12",
-        "care@example.org",
+        "Domkhar, Ladakh 194106 | +91 1982 000001 | care@example.org",
         sku,
         "1 kg pouch",
         price,

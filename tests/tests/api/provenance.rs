@@ -511,10 +511,313 @@ async fn events_append_to_the_chain_in_order(backend: Backend) -> anyhow::Result
     Ok(())
 }
 
+const BATCH_CORRECT: &str = "mutation($input: BatchCorrectInput!) { batchCorrect(input: $input) {
+  batch { code originVillage originDistrict producedOn quantity voidedAt }
+  event { kind notes data } errors { field code message } } }";
+const BATCH_VOID: &str = "mutation($input: BatchVoidInput!) { batchVoid(input: $input) {
+  batch { code voidedAt voidReason } event { kind notes data } errors { field code message } } }";
+const RECORD: &str = "query($code: String!) { verifyProvenance(code: $code) {
+  recordStatus recordReason recordNote chainIntact
+  batch { originDistrict quantity voidedAt }
+  giClaims { validForBatch validNow }
+  events { kind notes data } } }";
+
+async fn stock_of(server: &TestServer, token: &str, slug: &str) -> i64 {
+    let body = server
+        .graphql_as(
+            Some(token),
+            "query($s: String!) { product(slug: $s) { variants { sku stockOnHand } } }",
+            json!({ "s": slug }),
+        )
+        .await;
+    body["data"]["product"]["variants"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .find(|v| v["sku"] == "RKDA-500")
+        .and_then(|v| v["stockOnHand"].as_i64())
+        .unwrap_or_else(|| panic!("{body}"))
+}
+
+/// A batch is corrected and voided by its cooperative with a reason; each change is an
+/// event of the chain (which stays intact), the verify data and page say so in plain
+/// words, a voided batch's units leave the stock, it takes nothing further, and it
+/// backs no GI claim, old or new.
+async fn batches_are_corrected_and_voided_on_the_chain(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::spawn(backend, ServerOptions::seeded()).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
+    let staff = staff_token(&server, &admin, &sham, "STAFF").await;
+    let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
+    let other = staff_token(&server, &admin, &nubra, "MANAGER").await;
+    let slug = "raktsey-karpo-dried-apricots-500g";
+    let variants = server
+        .graphql(
+            "query($s: String!) { product(slug: $s) { variants { id sku } } }",
+            json!({ "s": slug }),
+        )
+        .await;
+    let variant = variants["data"]["product"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "RKDA-500")
+        .map(|v| v["id"].clone())
+        .unwrap_or_else(|| panic!("{variants}"));
+    let start = stock_of(&server, &staff, slug).await;
+    let created = server
+        .graphql_as(
+            Some(&staff),
+            BATCH_CREATE,
+            json!({ "input": { "variantId": variant, "code": "SHM-26-0100", "originVillage": "Domkar",
+                    "originDistrict": "Sham", "producedOn": "2026-07-25", "quantity": 10 } }),
+        )
+        .await;
+    assert!(user_errors(&created, "batchCreate").is_empty(), "{created}");
+    assert_eq!(stock_of(&server, &staff, slug).await, start + 10);
+
+    let correct = |input: Value| {
+        let server = &server;
+        let staff = staff.clone();
+        async move {
+            server
+                .graphql_as(Some(&staff), BATCH_CORRECT, json!({ "input": input }))
+                .await
+        }
+    };
+    // An origin must be a known district, and one inside the product's GI area; a
+    // reason is required, and a correction must change something.
+    let unknown = correct(json!({ "batchCode": "SHM-26-0100", "originDistrict": "Atlantis", "reason": "wrong district" })).await;
+    assert_eq!(
+        error_fields(&unknown, "batchCorrect"),
+        ["input.originDistrict"],
+        "{unknown}"
+    );
+    assert_eq!(
+        user_errors(&unknown, "batchCorrect")[0]["code"],
+        "NOT_FOUND"
+    );
+    let added = server
+        .graphql_as(
+            Some(&admin),
+            "mutation { districtCreate(input: { name: \"Kinnaur\" }) { errors { message } } }",
+            json!({}),
+        )
+        .await;
+    assert!(user_errors(&added, "districtCreate").is_empty(), "{added}");
+    let outside = correct(json!({ "batchCode": "SHM-26-0100", "originDistrict": "Kinnaur", "reason": "wrong district" })).await;
+    assert_eq!(
+        error_fields(&outside, "batchCorrect"),
+        ["input.originDistrict"],
+        "{outside}"
+    );
+    assert_eq!(
+        user_errors(&outside, "batchCorrect")[0]["code"],
+        "NOT_ALLOWED"
+    );
+    let no_reason =
+        correct(json!({ "batchCode": "SHM-26-0100", "originVillage": "Domkhar", "reason": " " }))
+            .await;
+    assert_eq!(error_fields(&no_reason, "batchCorrect"), ["input.reason"]);
+    let nothing = correct(
+        json!({ "batchCode": "SHM-26-0100", "originDistrict": "Sham", "reason": "checking" }),
+    )
+    .await;
+    assert_eq!(error_fields(&nothing, "batchCorrect"), ["input.batchCode"]);
+    let foreign = server
+        .graphql_as(
+            Some(&other),
+            BATCH_CORRECT,
+            json!({ "input": { "batchCode": "SHM-26-0100", "originVillage": "Domkhar", "reason": "not ours" } }),
+        )
+        .await;
+    assert_eq!(error_code(&foreign), Some("FORBIDDEN"));
+    let anonymous = server
+        .graphql(
+            BATCH_VOID,
+            json!({ "input": { "batchCode": "SHM-26-0100", "reason": "not ours" } }),
+        )
+        .await;
+    assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
+
+    // The correction: the row changes, the difference in quantity goes through the
+    // ledger, and a CORRECTED event records what changed, from what to what, and why.
+    let corrected = correct(json!({ "batchCode": "SHM-26-0100", "originVillage": "Domkhar", "originDistrict": "Leh",
+        "quantity": 12, "reason": "Village and district misspelt at intake; two crates were not counted." })).await;
+    assert!(
+        user_errors(&corrected, "batchCorrect").is_empty(),
+        "{corrected}"
+    );
+    let payload = &corrected["data"]["batchCorrect"];
+    assert_eq!(
+        payload["batch"],
+        json!({ "code": "SHM-26-0100", "originVillage": "Domkhar", "originDistrict": "Leh",
+                "producedOn": "2026-07-25", "quantity": 12, "voidedAt": null })
+    );
+    assert_eq!(payload["event"]["kind"], "CORRECTED");
+    assert_eq!(
+        payload["event"]["data"]["changes"],
+        json!({ "originVillage": { "from": "Domkar", "to": "Domkhar" },
+                "originDistrict": { "from": "Sham", "to": "Leh" },
+                "quantity": { "from": 10, "to": 12 } })
+    );
+    assert_eq!(stock_of(&server, &staff, slug).await, start + 12);
+    let report = server
+        .graphql(RECORD, json!({ "code": "SHM-26-0100" }))
+        .await;
+    let report = &report["data"]["verifyProvenance"];
+    assert_eq!(report["recordStatus"], "CORRECTED", "{report}");
+    assert_eq!(report["chainIntact"], true, "{report}");
+    assert_eq!(
+        report["recordReason"],
+        "Village and district misspelt at intake; two crates were not counted."
+    );
+    assert!(
+        report["recordNote"]
+            .as_str()
+            .unwrap()
+            .starts_with("This batch's record was corrected on "),
+        "{report}"
+    );
+    assert_eq!(report["giClaims"][0]["validForBatch"], true, "{report}");
+    assert_eq!(
+        report["events"].as_array().unwrap().last().unwrap()["kind"],
+        "CORRECTED"
+    );
+
+    // Only its own use cases write a correction or a void.
+    let forged = server
+        .graphql_as(
+            Some(&staff),
+            EVENT_ADD,
+            json!({ "input": { "batchCode": "SHM-26-0100", "kind": "VOIDED", "occurredAt": chrono::Utc::now().to_rfc3339(), "location": "Leh" } }),
+        )
+        .await;
+    assert_eq!(error_fields(&forged, "provenanceEventAdd"), ["input.kind"]);
+
+    // The void: the batch's units leave the stock, the chain ends with VOIDED, and the
+    // batch backs no GI claim any more.
+    let voided = server
+        .graphql_as(
+            Some(&staff),
+            BATCH_VOID,
+            json!({ "input": { "batchCode": "SHM-26-0100", "reason": "Lab found mould in the sample." } }),
+        )
+        .await;
+    assert!(user_errors(&voided, "batchVoid").is_empty(), "{voided}");
+    let payload = &voided["data"]["batchVoid"];
+    assert!(payload["batch"]["voidedAt"].is_string(), "{voided}");
+    assert_eq!(payload["event"]["kind"], "VOIDED");
+    assert_eq!(payload["event"]["data"]["unitsWithdrawn"], 12);
+    assert_eq!(stock_of(&server, &staff, slug).await, start);
+    let report = server
+        .graphql(RECORD, json!({ "code": "SHM-26-0100" }))
+        .await;
+    let report = &report["data"]["verifyProvenance"];
+    assert_eq!(report["recordStatus"], "VOIDED", "{report}");
+    assert_eq!(report["recordReason"], "Lab found mould in the sample.");
+    assert_eq!(report["chainIntact"], true, "{report}");
+    assert_eq!(
+        report["giClaims"],
+        json!([{ "validForBatch": false, "validNow": false }])
+    );
+    let kinds: Vec<&str> = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["CORRECTED", "VOIDED"]);
+    let page = reqwest::get(server.url("/verify/SHM-26-0100")).await?;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await?;
+    assert!(page.contains("This batch was voided on"), "{page}");
+    assert!(page.contains("Lab found mould in the sample."), "{page}");
+    assert!(
+        page.contains("Batch voided"),
+        "the trail names the event: {page}"
+    );
+
+    // A voided batch takes nothing further.
+    let later = server
+        .graphql_as(
+            Some(&staff),
+            EVENT_ADD,
+            json!({ "input": { "batchCode": "SHM-26-0100", "kind": "PACKED", "occurredAt": chrono::Utc::now().to_rfc3339(), "location": "Leh" } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&later, "provenanceEventAdd"),
+        ["input.batchCode"]
+    );
+    let again = server
+        .graphql_as(
+            Some(&staff),
+            BATCH_VOID,
+            json!({ "input": { "batchCode": "SHM-26-0100", "reason": "once more" } }),
+        )
+        .await;
+    assert_eq!(error_fields(&again, "batchVoid"), ["input.batchCode"]);
+    let recorrect =
+        correct(json!({ "batchCode": "SHM-26-0100", "quantity": 5, "reason": "recount" })).await;
+    assert_eq!(
+        error_fields(&recorrect, "batchCorrect"),
+        ["input.batchCode"]
+    );
+
+    // A new claim cannot rest on a voided batch: a product whose only batch is voided
+    // has no batch to check the claim against.
+    let chuchot = cooperative_id(&server, &admin, "chuchot-women-weavers-demo").await;
+    let manager = staff_token(&server, &admin, &chuchot, "MANAGER").await;
+    let made = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id variants { id } } errors { field message } } }",
+            json!({ "input": {
+                "cooperativeId": chuchot, "categorySlug": "apricot-dried", "title": "Voided Batch Apricots", "slug": "voided-batch-apricots",
+                "attributes": { "variety": "Halman", "grade": "A", "form": "whole", "net_weight_g": 500 },
+                "variants": [{ "sku": "VBA-1", "title": "One", "price": 50000, "mrp": 60000, "weightGrams": 500 }] } }),
+        )
+        .await;
+    let product = made["data"]["productCreate"]["product"].clone();
+    assert!(product["id"].is_string(), "{made}");
+    let batch = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_CREATE,
+            json!({ "input": { "variantId": product["variants"][0]["id"], "code": "VBA-26-0001", "originVillage": "Chuchot",
+                    "originDistrict": "Leh", "producedOn": "2026-07-20", "quantity": 3 } }),
+        )
+        .await;
+    assert!(user_errors(&batch, "batchCreate").is_empty(), "{batch}");
+    let void = server
+        .graphql_as(
+            Some(&manager),
+            BATCH_VOID,
+            json!({ "input": { "batchCode": "VBA-26-0001", "reason": "Recorded against the wrong product." } }),
+        )
+        .await;
+    assert!(user_errors(&void, "batchVoid").is_empty(), "{void}");
+    let claim = server
+        .graphql_as(
+            Some(&manager),
+            CLAIM,
+            json!({ "input": { "productId": product["id"], "giTagId": gi_tag_id(&server, "raktsey-karpo-apricot").await } }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&claim, "productGiClaim"),
+        ["input.productId"],
+        "{claim}"
+    );
+    Ok(())
+}
+
 both_backends!(
     the_gi_register_keeps_unconfirmed_facts_as_correctable_data,
     verify_provenance_shows_the_trail_and_its_gi_claim,
     an_edited_event_breaks_the_chain,
     gi_claims_follow_the_rules,
     events_append_to_the_chain_in_order,
+    batches_are_corrected_and_voided_on_the_chain,
 );

@@ -1,6 +1,6 @@
 //! TCS (CGST s.52) only where the platform collects the money, split by head, with
-//! returns taken in the month of their credit note; and the settlement statement as
-//! the cash the platform handled for a cooperative.
+//! returns taken in the month of their credit note; GSTR-1 table 14 by the same rule;
+//! and the settlement statement as the cash the platform handled for a cooperative.
 //!
 //! Figures worked out by hand (see gst_returns.rs for the prices and shipping):
 //! - A, Leh, bank transfer into the marketplace's account: Rs 420, taxable 400.00
@@ -266,6 +266,25 @@ async fn tcs_follows_the_money_and_the_settlement_is_cash(backend: Backend) -> a
         json!({ "invoices": 3, "grossSales": 187000, "collected": 187000, "refunds": 21000,
                 "tcs": 505, "tcsCgst": 50, "tcsSgst": 50, "tcsIgst": 405, "netPayable": 165495 }),
         "{statement}"
+    );
+
+    // GSTR-1 table 14 (`supeco`): only the supplies whose money the platform collected,
+    // on taxed value: A 400.00 (10.00 + 10.00) and B 809.52 (IGST 40.48), net of A's
+    // credit note 200.00 (5.00 + 5.00) = 1,009.52. D is nil-rated; C's cash and E's
+    // transfer went to the cooperative, so the platform collected no TCS on them.
+    let gstr1 = server
+        .graphql_as(
+            Some(&manager),
+            "query($c: ID!, $p: String!) { gstr1Export(cooperativeId: $c, period: $p) }",
+            json!({ "c": sham, "p": period }),
+        )
+        .await;
+    let gstr1: Value = serde_json::from_str(gstr1["data"]["gstr1Export"].as_str().unwrap())?;
+    crate::gst_returns::assert_gstr1_layout(&gstr1);
+    assert_eq!(
+        gstr1["supeco"],
+        json!({ "clttx": [{ "etin": PLATFORM_GSTIN, "suppval": 1009.52, "igst": 40.48,
+                            "cgst": 5.00, "sgst": 5.00, "cess": 0.0 }] })
     );
 
     // The same credit note dated in the next month: this month is reported as if it had

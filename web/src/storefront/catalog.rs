@@ -504,7 +504,16 @@ struct Declarations {
     manufacturer_address: Option<String>,
     country_of_origin: Option<String>,
     best_before_months: Option<i64>,
-    consumer_care: Option<String>,
+    consumer_care: Option<ConsumerCare>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsumerCare {
+    address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    legacy_text: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -565,7 +574,7 @@ struct ProductPage {
     declared_mrp: Option<String>,
 }
 
-const PRODUCT: &str = "query($slug: String!) { product(slug: $slug) { slug title description images { url alt } declarations { netQuantity mrp manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare } cooperative { slug name district village } category { slug name } variants { id sku title price { amount } mrp { amount } stockOnHand inStock minOrderQuantity } giClaims { validNow giTag { name } } batches { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } } }";
+const PRODUCT: &str = "query($slug: String!) { product(slug: $slug) { slug title description images { url alt } declarations { netQuantity mrp manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare { address phone email legacyText } } cooperative { slug name district village } category { slug name } variants { id sku title price { amount } mrp { amount } stockOnHand inStock minOrderQuantity } giClaims { validNow giTag { name } } batches { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } } }";
 
 /// JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` escaped so that
 /// no product text can close the script element.
@@ -730,6 +739,9 @@ struct VerifyProduct {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Report {
+    record_status: String,
+    record_changed_at: Option<String>,
+    record_reason: Option<String>,
     batch: Batch,
     product: VerifyProduct,
     cooperative: CoopRef,
@@ -737,6 +749,16 @@ struct Report {
     chain_intact: bool,
     first_broken_sequence: Option<i64>,
     epcis_url: String,
+}
+
+impl Report {
+    /// The day the record last changed status (the API's UTC timestamp's date).
+    fn record_day(&self) -> String {
+        self.record_changed_at
+            .as_deref()
+            .map(|at| at.chars().take(10).collect())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Deserialize)]
@@ -753,7 +775,7 @@ struct VerifyPage {
     report: Option<Report>,
 }
 
-const VERIFY: &str = "query($code: String!) { verifyProvenance(code: $code) { batch { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } product { slug title } cooperative { slug name district village } giClaims { giTag { name } validForBatch validNow } chainIntact firstBrokenSequence epcisUrl } }";
+const VERIFY: &str = "query($code: String!) { verifyProvenance(code: $code) { recordStatus recordChangedAt recordReason batch { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } product { slug title } cooperative { slug name district village } giClaims { giTag { name } validForBatch validNow } chainIntact firstBrokenSequence epcisUrl } }";
 
 async fn verify(request: HttpRequest, code: web::Path<String>) -> HttpResponse {
     let mut ctx = Ctx::new(&request);

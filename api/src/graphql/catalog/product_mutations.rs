@@ -43,7 +43,20 @@ pub struct DeclarationsInput {
     pub manufacturer_address: Option<String>,
     pub country_of_origin: Option<String>,
     pub best_before_months: Option<i32>,
-    pub consumer_care: Option<String>,
+    /// Where buyers send complaints; checked field by field at
+    /// `declarations.consumerCare.address`, `.phone` and `.email`.
+    pub consumer_care: Option<ConsumerCareInput>,
+}
+
+/// The consumer-care declaration (Legal Metrology Rule 6(1)(b)).
+#[derive(InputObject)]
+pub struct ConsumerCareInput {
+    /// A postal address of 10 to 300 characters ending with its 6-digit PIN code.
+    pub address: String,
+    /// An Indian number: 10 digits (with the STD code for a landline), `+91` optional,
+    /// or a toll-free 1800/1860 number.
+    pub phone: String,
+    pub email: String,
 }
 
 impl From<DeclarationsInput> for catalog::Declarations {
@@ -54,7 +67,13 @@ impl From<DeclarationsInput> for catalog::Declarations {
             manufacturer_address: input.manufacturer_address,
             country_of_origin: input.country_of_origin,
             best_before_months: input.best_before_months,
-            consumer_care: input.consumer_care,
+            // Checked and normalised by the catalogue with the product's other fields.
+            consumer_care: input.consumer_care.map(|care| catalog::ConsumerCare {
+                address: Some(care.address),
+                phone: Some(care.phone),
+                email: Some(care.email),
+                legacy_text: None,
+            }),
         }
     }
 }

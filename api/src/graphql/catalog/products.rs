@@ -201,7 +201,7 @@ impl Product {
             manufacturer_address: d.manufacturer_address.clone(),
             country_of_origin: d.country_of_origin.clone(),
             best_before_months: d.best_before_months,
-            consumer_care: d.consumer_care.clone(),
+            consumer_care: d.consumer_care.clone().map(Into::into),
         })
     }
 

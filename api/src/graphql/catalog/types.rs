@@ -133,7 +133,33 @@ pub struct Declarations {
     pub manufacturer_address: Option<String>,
     pub country_of_origin: Option<String>,
     pub best_before_months: Option<i32>,
-    pub consumer_care: Option<String>,
+    /// Where buyers send complaints (Rule 6(1)(b)).
+    pub consumer_care: Option<ConsumerCare>,
+}
+
+/// The consumer-care declaration: the address, phone number and e-mail address a buyer
+/// contacts with a complaint.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ConsumerCare {
+    /// A postal address ending with its PIN code.
+    pub address: Option<String>,
+    /// `+91` and ten digits, or a toll-free 1800/1860 number.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The free text declared before these fields existed, kept as written (the fields
+    /// above were read from it); null for a declaration made with the fields.
+    pub legacy_text: Option<String>,
+}
+
+impl From<catalog::ConsumerCare> for ConsumerCare {
+    fn from(care: catalog::ConsumerCare) -> Self {
+        Self {
+            address: care.address,
+            phone: care.phone,
+            email: care.email,
+            legacy_text: care.legacy_text,
+        }
+    }
 }
 
 /// A lower unit price from a minimum quantity on, for bulk and institutional buyers.

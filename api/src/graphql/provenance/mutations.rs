@@ -122,6 +122,35 @@ pub struct ProvenanceEventAddPayload {
     pub errors: Vec<UserError>,
 }
 
+#[derive(InputObject)]
+pub struct BatchCorrectInput {
+    pub batch_code: String,
+    /// The corrected values; an omitted one stays as it is.
+    pub origin_village: Option<String>,
+    /// A known district.
+    pub origin_district: Option<String>,
+    pub produced_on: Option<NaiveDate>,
+    /// The difference moves through the stock ledger.
+    pub quantity: Option<i32>,
+    /// Why the record was wrong (3 to 500 characters); buyers are shown it.
+    pub reason: String,
+}
+
+#[derive(InputObject)]
+pub struct BatchVoidInput {
+    pub batch_code: String,
+    /// Why the batch is withdrawn (3 to 500 characters); buyers are shown it.
+    pub reason: String,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct BatchChangePayload {
+    pub batch: Option<Batch>,
+    /// The CORRECTED or VOIDED event appended to the batch's chain.
+    pub event: Option<ProvenanceEvent>,
+    pub errors: Vec<UserError>,
+}
+
 #[derive(Default)]
 pub struct ProvenanceMutation;
 
@@ -287,6 +316,58 @@ impl ProvenanceMutation {
         respond(created, |batch, errors| BatchCreatePayload {
             batch: batch.map(Batch),
             errors,
+        })
+    }
+
+    /// Corrects a batch's origin, production date or quantity (the cooperative's staff
+    /// and admins), with a reason: the change is appended to the batch's chain as a
+    /// CORRECTED event holding what changed from what to what, and the verify page
+    /// says the record was corrected. A voided batch cannot be corrected.
+    async fn batch_correct(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchCorrectInput,
+    ) -> Result<BatchChangePayload> {
+        let corrected = catalog::correct_batch(
+            ctx.db()?,
+            &ctx.actor()?,
+            &input.batch_code,
+            catalog::BatchCorrection {
+                origin_village: input.origin_village,
+                origin_district: input.origin_district,
+                produced_on: input.produced_on,
+                quantity: input.quantity,
+                reason: input.reason,
+            },
+        )
+        .await;
+        respond(corrected, |done, errors| {
+            let (batch, event) = done.map_or((None, None), |(b, e)| (Some(b), Some(e)));
+            BatchChangePayload {
+                batch: batch.map(Batch),
+                event: event.map(ProvenanceEvent),
+                errors,
+            }
+        })
+    }
+
+    /// Voids a batch (the cooperative's staff and admins), with a reason: a VOIDED event
+    /// closes its chain, its units still on hand leave the stock (BATCH_VOIDED), and it
+    /// backs no GI claim from then on.
+    async fn batch_void(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchVoidInput,
+    ) -> Result<BatchChangePayload> {
+        let voided =
+            catalog::void_batch(ctx.db()?, &ctx.actor()?, &input.batch_code, &input.reason).await;
+        respond(voided, |done, errors| {
+            let (batch, event) = done.map_or((None, None), |(b, e)| (Some(b), Some(e)));
+            BatchChangePayload {
+                batch: batch.map(Batch),
+                event: event.map(ProvenanceEvent),
+                errors,
+            }
         })
     }
 

@@ -35,12 +35,18 @@ impl ProvenanceQuery {
             .map_err(ApiError::from)?;
         let today = Utc::now().date_naive();
         let epcis_url = format!("/provenance/{}/epcis.jsonld", provenance.batch.code);
+        let voided = provenance.batch.voided_at.is_some();
         Ok(ProvenanceReport {
+            record_status: provenance.record.status.into(),
+            record_changed_at: provenance.record.changed_at,
+            record_note: provenance.record.note(),
+            record_reason: provenance.record.reason,
             gi_claims: provenance
                 .claims
                 .into_iter()
                 .map(|batch_claim| BatchGiClaim {
-                    valid_now: batch_claim.claim.valid_on(today),
+                    // A voided batch backs no claim, today or ever.
+                    valid_now: !voided && batch_claim.claim.valid_on(today),
                     gi_tag: GiTag(batch_claim.claim.gi_tag.clone()),
                     authorisation: batch_claim
                         .claim

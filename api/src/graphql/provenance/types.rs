@@ -207,6 +207,14 @@ impl Batch {
             })
             .collect()
     }
+    /// When the batch was voided; null while it stands.
+    async fn voided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.voided_at
+    }
+    /// Why it was voided.
+    async fn void_reason(&self) -> Option<&str> {
+        self.0.void_reason.as_deref()
+    }
     /// The batch's provenance events, in order.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<ProvenanceEvent>> {
         Ok(ctx
@@ -236,6 +244,10 @@ pub enum EventKindValue {
     Packed,
     Certified,
     ShippedToWarehouse,
+    /// The batch's record was corrected; `data` holds the changes and the reason.
+    Corrected,
+    /// The batch was voided; `notes` holds the reason.
+    Voided,
 }
 
 /// A recorded provenance event with its place in the hash chain.
@@ -289,9 +301,29 @@ pub struct BatchGiClaim {
     pub valid_now: bool,
 }
 
+/// Whether a batch's record stands as first written.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "catalog::BatchRecordStatus")]
+pub enum BatchRecordStatus {
+    /// Never corrected nor voided.
+    Original,
+    /// Corrected at least once; the CORRECTED events in the chain say what and why.
+    Corrected,
+    /// Withdrawn: no longer sold, and it backs no GI claim.
+    Voided,
+}
+
 /// What a printed batch code proves.
 #[derive(SimpleObject)]
 pub struct ProvenanceReport {
+    /// Original, corrected or voided.
+    pub record_status: BatchRecordStatus,
+    /// When the record last changed status (the void, else the latest correction).
+    pub record_changed_at: Option<DateTime<Utc>>,
+    /// The reason given for it.
+    pub record_reason: Option<String>,
+    /// The record's status in plain words, for buyers; null for an original record.
+    pub record_note: Option<String>,
     pub batch: Batch,
     pub product: Product,
     pub variant: Variant,
