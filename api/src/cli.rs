@@ -186,6 +186,10 @@ struct ServeArgs {
     /// Storefront origins allowed to call the API from a browser, comma-separated.
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     cors_allowed_origins: Vec<String>,
+    /// The storefront's public address (`https://shop.example.org`), for the absolute
+    /// URLs printed on batch labels' QR codes; unset: the address a page was asked for.
+    #[arg(long, env = "PUBLIC_URL")]
+    public_url: Option<String>,
     /// Largest request body accepted; larger ones get 413.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024,
           value_parser = clap::value_parser!(u64).range(1024..=256 * 1024 * 1024))]
@@ -947,10 +951,28 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
                 .then(|| Duration::from_secs(args.channel_order_poll_secs)),
         },
         graphiql: args.graphiql.unwrap_or(!production),
+        public_url: public_url(args.public_url.as_deref())?,
         metrics: metrics_settings(production, args)?,
         drain_endpoint: args.enable_drain_endpoint,
         mail: mail_settings(env, &common.data_dir, args)?,
     })
+}
+
+/// The public address, checked: an `http(s)://` origin, without a trailing slash (the
+/// paths are appended to it). An empty value counts as unset.
+fn public_url(value: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(url) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let url = url.trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or_default();
+    if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
+        bail!("PUBLIC_URL must be an origin such as https://shop.example.org, not {url:?}");
+    }
+    Ok(Some(url.to_owned()))
 }
 
 /// Where mail goes: SMTP when configured; otherwise files under DATA_DIR/mail/ in

@@ -44,6 +44,9 @@ pub struct Settings {
     pub channels: ChannelsSettings,
     /// Serve GraphiQL at `GET /graphql` (off in production unless asked for).
     pub graphiql: bool,
+    /// The storefront's public origin for absolute links (QR codes on labels); None:
+    /// the origin each page was asked for.
+    pub public_url: Option<String>,
     pub metrics: MetricsSettings,
     /// Serve `POST /internal/drain`, which runs the background tasks until they find no
     /// work: for tests, refused in production.

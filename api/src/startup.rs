@@ -432,6 +432,7 @@ impl Application {
         ));
         let rate_limits = web::Data::new(http::rate_limit::RateLimits::new(&settings.rate_limits)?);
         let cors_origins = settings.cors_allowed_origins.clone();
+        let public_url = web::Data::new(::web::PublicUrl(settings.public_url.clone()));
         let storefront = http::storefront::StorefrontExecutor::new(
             state.clone(),
             rate_limits.clone().into_inner(),
@@ -456,6 +457,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(max_body_bytes))
                 .app_data(body_deadline.clone())
                 .app_data(rate_limits.clone())
+                .app_data(public_url.clone())
                 .wrap(middleware::from_fn(http::body_deadline::limit_body_time))
                 .wrap(cors)
                 .wrap(middleware::Compress::default())

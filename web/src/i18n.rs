@@ -14,8 +14,14 @@ pub(crate) enum Lang {
     Hi,
 }
 
-const EN_FILES: &[&str] = &[include_str!("../i18n/en/storefront.ftl")];
-const HI_FILES: &[&str] = &[include_str!("../i18n/hi/storefront.ftl")];
+const EN_FILES: &[&str] = &[
+    include_str!("../i18n/en/storefront.ftl"),
+    include_str!("../i18n/en/console.ftl"),
+];
+const HI_FILES: &[&str] = &[
+    include_str!("../i18n/hi/storefront.ftl"),
+    include_str!("../i18n/hi/console.ftl"),
+];
 
 impl Lang {
     #[cfg(test)]

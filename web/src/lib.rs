@@ -5,10 +5,11 @@
 //! viewer (so the authentication and rate-limit rules have one home, in `api`).
 //!
 //! Layout: `foundation` (layout, i18n, sessions, CSRF, assets, errors) is shared;
-//! `storefront` holds the buyers' pages. A staff console can live beside it as another
-//! module registering its own scope, reusing the foundation without touching the pages.
+//! `storefront` holds the buyers' pages; `console` the cooperatives' and admins' pages at
+//! `/console`, reusing the foundation without touching the storefront.
 
 mod assets;
+mod console;
 mod foundation;
 mod graphql;
 mod i18n;
@@ -23,6 +24,12 @@ use actix_web::web;
 pub use foundation::RequestId;
 pub use graphql::Caller;
 pub use session::ACCESS as ACCESS_COOKIE;
+
+/// The storefront's public origin (`https://shop.example.org`), for absolute links
+/// printed on paper (the QR codes of batch labels); None: the origin the page was
+/// asked for. Registered by the host application as `web::Data<PublicUrl>`.
+#[derive(Debug, Clone, Default)]
+pub struct PublicUrl(pub Option<String>);
 
 /// The executor the pages run their documents with, type-erased once here so that the
 /// handlers are not generic.
@@ -40,6 +47,7 @@ where
     assets::routes(config);
     foundation::routes(config);
     storefront::routes(config);
+    console::routes(config);
     config.default_service(web::to(foundation::not_found));
 }
 

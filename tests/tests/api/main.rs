@@ -15,6 +15,7 @@ mod catalog_cache;
 mod channels;
 mod checkout_quote;
 mod cli;
+mod console;
 mod gem_acceptance;
 mod graphql_over_http;
 mod gst_returns;

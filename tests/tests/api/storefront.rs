@@ -18,16 +18,16 @@ use crate::{
 };
 
 /// A browser's cookie jar and the requests it makes, redirects not followed.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     server: &'a TestServer,
     client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
+    pub(crate) cookies: BTreeMap<String, String>,
     /// Every `Set-Cookie` seen, whole, to check the flags.
     set_cookies: Vec<String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(server: &'a TestServer) -> Self {
+    pub(crate) fn new(server: &'a TestServer) -> Self {
         Self {
             server,
             client: reqwest::Client::builder()
@@ -61,7 +61,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Response {
+    pub(crate) async fn get(&mut self, path: &str) -> Response {
         let response = self
             .client
             .get(self.server.url(path))
@@ -73,19 +73,19 @@ impl<'a> Browser<'a> {
         response
     }
 
-    async fn page(&mut self, path: &str) -> String {
+    pub(crate) async fn page(&mut self, path: &str) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.text().await.unwrap()
     }
 
     /// A form post as a browser sends it from one of the site's pages.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let origin = self.server.base_url.clone();
         self.post_from(path, fields, Some(&origin)).await
     }
 
-    async fn post_from(
+    pub(crate) async fn post_from(
         &mut self,
         path: &str,
         fields: &[(&str, &str)],
@@ -111,7 +111,7 @@ impl<'a> Browser<'a> {
         response
     }
 
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         self.cookies["lm_csrf"].clone()
     }
 
@@ -124,7 +124,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn location(response: &Response) -> String {
+pub(crate) fn location(response: &Response) -> String {
     response.headers()[header::LOCATION]
         .to_str()
         .unwrap()
@@ -132,7 +132,7 @@ fn location(response: &Response) -> String {
 }
 
 /// The values of an attribute in a page, in order.
-fn attributes(html: &str, name: &str) -> Vec<String> {
+pub(crate) fn attributes(html: &str, name: &str) -> Vec<String> {
     let needle = format!(" {name}=\"");
     html.match_indices(&needle)
         .map(|(at, _)| {

@@ -1,0 +1,510 @@
+//! Orders: the cooperative's fulfilments by status; one order's page to pack, ship
+//! (carrier and tracking number), mark delivered or cancel with a reason, and the
+//! printable GST invoice once shipped.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    Console, Frame,
+    forms::{Errors, ErrorsOnly, Field, payload},
+};
+use crate::{
+    foundation::{FormData, PageInfo, encode, field},
+    i18n::Tr,
+    money,
+};
+
+/// The statuses the list can be narrowed to, in the order work moves.
+const STATUSES: [&str; 8] = [
+    "PAID",
+    "CONFIRMED",
+    "PACKED",
+    "SHIPPED",
+    "DELIVERED",
+    "ACCEPTED",
+    "CANCELLED",
+    "PENDING_PAYMENT",
+];
+
+fn status_label(t: &Tr, status: &str) -> String {
+    t.t(&format!(
+        "con-fstatus-{}",
+        status.to_lowercase().replace('_', "-")
+    ))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListFulfilment {
+    status: String,
+    total: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListOrder {
+    id: String,
+    number: String,
+    kind: String,
+    created_at: String,
+    fulfilments: Vec<ListFulfilment>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListConnection {
+    total_count: i64,
+    nodes: Vec<ListOrder>,
+    page_info: PageInfo,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListData {
+    cooperative_orders: ListConnection,
+}
+
+/// A row of the list.
+struct Row {
+    id: String,
+    number: String,
+    institutional: bool,
+    placed: String,
+    status: String,
+    status_label: String,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/orders.html")]
+struct ListPage {
+    frame: Frame,
+    /// Each filter: its status (empty for all), label, whether it is the current one.
+    filters: Vec<(String, String, bool)>,
+    total: i64,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    after: Option<String>,
+}
+
+async fn list(request: HttpRequest, query: web::Query<ListQuery>) -> HttpResponse {
+    let mut console = match Console::open(&request).await {
+        Ok(console) => console,
+        Err(response) => return response,
+    };
+    let Some(cooperative) = console.cooperative() else {
+        return console.not_found();
+    };
+    let status = query
+        .status
+        .as_deref()
+        .filter(|s| STATUSES.contains(s))
+        .map(str::to_owned);
+    let data: ListData = match console
+        .ctx
+        .run(
+            "query($c: ID!, $status: FulfilmentStatus, $after: String) { cooperativeOrders(cooperativeId: $c, status: $status, first: 30, after: $after) { totalCount nodes { id number kind createdAt fulfilments { status total } } pageInfo { hasNextPage endCursor } } }",
+            json!({ "c": cooperative, "status": status, "after": query.after }),
+        )
+        .await
+    {
+        Ok(data) => data,
+        Err(error) => return console.failure(error),
+    };
+    let t = console.ctx.t;
+    let connection = data.cooperative_orders;
+    let rows = connection
+        .nodes
+        .into_iter()
+        .map(|o| {
+            let status = o
+                .fulfilments
+                .first()
+                .map(|f| f.status.clone())
+                .unwrap_or_default();
+            let total = o
+                .fulfilments
+                .iter()
+                .fold(0i64, |sum, f| sum.saturating_add(f.total));
+            Row {
+                status_label: status_label(&t, &status),
+                status,
+                id: o.id,
+                number: o.number,
+                institutional: o.kind == "INSTITUTIONAL",
+                placed: o.created_at.get(..10).unwrap_or_default().to_owned(),
+                total: money::rupees(total),
+            }
+        })
+        .collect();
+    let status_query = status
+        .as_deref()
+        .map(|s| format!("status={s}&"))
+        .unwrap_or_default();
+    let next = connection
+        .page_info
+        .has_next_page
+        .then_some(connection.page_info.end_cursor)
+        .flatten()
+        .map(|cursor| format!("/console/orders?{status_query}after={}", encode(&cursor)));
+    let mut filters = vec![(String::new(), t.t("con-all"), status.is_none())];
+    filters.extend(STATUSES.iter().map(|s| {
+        (
+            (*s).to_owned(),
+            status_label(&t, s),
+            status.as_deref() == Some(*s),
+        )
+    }));
+    let page = ListPage {
+        frame: console.frame("con-orders", "/console/orders", "orders"),
+        filters,
+        total: connection.total_count,
+        rows,
+        next,
+    };
+    console.ctx.render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------- one order
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Address {
+    name: String,
+    phone: String,
+    line1: String,
+    line2: Option<String>,
+    city: String,
+    pin_code: String,
+    state_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Line {
+    kind: String,
+    sku: String,
+    description: String,
+    quantity: i64,
+    total: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CooperativeRef {
+    id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Fulfilment {
+    id: String,
+    status: String,
+    cooperative: CooperativeRef,
+    lines: Vec<Line>,
+    total: i64,
+    invoice_number: Option<String>,
+    invoice_url: Option<String>,
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+    payment_due_at: Option<String>,
+    payment_overdue: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Order {
+    id: String,
+    number: String,
+    kind: String,
+    payment_method: String,
+    created_at: String,
+    purchase_order_number: Option<String>,
+    shipping_address: Option<Address>,
+    fulfilments: Vec<Fulfilment>,
+}
+
+#[derive(Deserialize)]
+struct OrderData {
+    order: Order,
+}
+
+const ORDER: &str =
+    "query($id: ID!) { order(id: $id) { id number kind paymentMethod createdAt purchaseOrderNumber
+  shippingAddress { name phone line1 line2 city pinCode stateName }
+  fulfilments { id status cooperative { id } lines { kind sku description quantity total } total
+    invoiceNumber invoiceUrl carrier trackingNumber paymentDueAt paymentOverdue } } }";
+
+/// A fulfilment as the page shows it, with the forms its status allows.
+struct FulfilmentView {
+    id: String,
+    status: String,
+    status_label: String,
+    lines: Vec<(String, i64, String)>,
+    total: String,
+    invoice: Option<(String, String)>,
+    shipment: Option<String>,
+    payment_due: Option<String>,
+    overdue: bool,
+    can_pack: bool,
+    can_ship: bool,
+    can_deliver: bool,
+    can_cancel: bool,
+    ship_fields: Vec<Field>,
+    cancel_fields: Vec<Field>,
+    errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/order.html")]
+struct OrderPage {
+    frame: Frame,
+    id: String,
+    institutional: bool,
+    payment: String,
+    placed: String,
+    purchase_order: Option<String>,
+    address: Option<Address>,
+    fulfilments: Vec<FulfilmentView>,
+    done: Option<String>,
+}
+
+async fn own_order(console: &mut Console, id: &str) -> Result<Order, HttpResponse> {
+    let data: OrderData = console
+        .ctx
+        .run(ORDER, json!({ "id": id }))
+        .await
+        .map_err(|error| console.failure(error))?;
+    let mut order = data.order;
+    // Staff see their own cooperative's part only; an order with none of it is not
+    // theirs to open.
+    order
+        .fulfilments
+        .retain(|f| console.owns(&f.cooperative.id));
+    if order.fulfilments.is_empty() {
+        return Err(console.not_found());
+    }
+    Ok(order)
+}
+
+/// What was sent for one fulfilment, and the errors.
+struct Sent<'a> {
+    fulfilment: &'a str,
+    form: &'a FormData,
+    errors: &'a Errors,
+}
+
+fn order_page(
+    console: &Console,
+    order: Order,
+    sent: Option<Sent<'_>>,
+    done: Option<String>,
+    status: StatusCode,
+) -> HttpResponse {
+    let t = console.ctx.t;
+    let none = Errors::default();
+    let fulfilments = order
+        .fulfilments
+        .iter()
+        .map(|f| {
+            let (form, errors) = match &sent {
+                Some(sent) if sent.fulfilment == f.id => (Some(sent.form), sent.errors),
+                _ => (None, &none),
+            };
+            let ship_fields = vec![
+                Field::new("carrier", t.t("con-carrier"), "text")
+                    .scoped(&f.id)
+                    .required(true)
+                    .fill(form, "", errors),
+                Field::new("trackingNumber", t.t("con-tracking"), "text")
+                    .scoped(&f.id)
+                    .required(true)
+                    .fill(form, "", errors),
+            ];
+            let cancel_fields = vec![
+                Field::new("reason", t.t("con-cancel-reason"), "text")
+                    .scoped(&f.id)
+                    .required(true)
+                    .fill(form, "", errors),
+            ];
+            let known = ["carrier", "trackingNumber", "reason"].map(str::to_owned);
+            let status = f.status.as_str();
+            FulfilmentView {
+                id: f.id.clone(),
+                status: f.status.clone(),
+                status_label: status_label(&t, status),
+                lines: f
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let label = if l.kind == "SHIPPING" {
+                            t.t("con-shipping-line")
+                        } else {
+                            format!("{} ({})", l.description, l.sku)
+                        };
+                        (label, l.quantity, money::rupees(l.total))
+                    })
+                    .collect(),
+                total: money::rupees(f.total),
+                invoice: f
+                    .invoice_url
+                    .clone()
+                    .map(|url| (url, f.invoice_number.clone().unwrap_or_default())),
+                shipment: f.tracking_number.as_ref().map(|tracking| {
+                    format!("{} · {tracking}", f.carrier.as_deref().unwrap_or_default())
+                }),
+                payment_due: f
+                    .payment_due_at
+                    .as_deref()
+                    .map(|d| d.get(..10).unwrap_or(d).to_owned()),
+                overdue: f.payment_overdue,
+                can_pack: matches!(status, "PAID" | "CONFIRMED"),
+                can_ship: status == "PACKED",
+                can_deliver: status == "SHIPPED",
+                can_cancel: matches!(status, "PAID" | "CONFIRMED" | "PACKED" | "PENDING_PAYMENT"),
+                ship_fields,
+                cancel_fields,
+                errors: errors.general(&known),
+            }
+        })
+        .collect();
+    let path = format!("/console/orders/{}", order.id);
+    let page = OrderPage {
+        frame: console.frame_titled(
+            t.t1("con-order-title", "number", &order.number),
+            &path,
+            "orders",
+        ),
+        id: order.id,
+        institutional: order.kind == "INSTITUTIONAL",
+        payment: t.t(&format!(
+            "con-pay-{}",
+            order.payment_method.to_lowercase().replace('_', "-")
+        )),
+        placed: order.created_at.get(..10).unwrap_or_default().to_owned(),
+        purchase_order: order.purchase_order_number,
+        address: order.shipping_address,
+        fulfilments,
+        done,
+    };
+    console.ctx.render(status, &page)
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn show(
+    request: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<DoneQuery>,
+) -> HttpResponse {
+    let mut console = match Console::open(&request).await {
+        Ok(console) => console,
+        Err(response) => return response,
+    };
+    let order = match own_order(&mut console, &id).await {
+        Ok(order) => order,
+        Err(response) => return response,
+    };
+    let done = query.done.as_deref().and_then(|what| match what {
+        "pack" | "ship" | "deliver" | "cancel" => {
+            Some(console.ctx.t.t(&format!("con-done-{what}")))
+        }
+        _ => None,
+    });
+    order_page(&console, order, None, done, StatusCode::OK)
+}
+
+/// Packs, ships, delivers or cancels one of the order's fulfilments.
+async fn act(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<FormData>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let (id, fulfilment) = path.into_inner();
+    let mut console = match Console::open(&request).await {
+        Ok(console) => console,
+        Err(response) => return response,
+    };
+    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
+        return refusal;
+    }
+    let order = match own_order(&mut console, &id).await {
+        Ok(order) => order,
+        Err(response) => return response,
+    };
+    if !order.fulfilments.iter().any(|f| f.id == fulfilment) {
+        return console.not_found();
+    }
+    let action = field(&form, "action");
+    let (document, name, input) = match action {
+        "pack" => (
+            "mutation($input: FulfilmentInput!) { fulfilmentPack(input: $input) { errors { field message } } }",
+            "fulfilmentPack",
+            json!({ "fulfilmentId": fulfilment }),
+        ),
+        "ship" => (
+            "mutation($input: FulfilmentShipInput!) { fulfilmentShip(input: $input) { errors { field message } } }",
+            "fulfilmentShip",
+            json!({ "fulfilmentId": fulfilment, "carrier": field(&form, "carrier"), "trackingNumber": field(&form, "trackingNumber") }),
+        ),
+        "deliver" => (
+            "mutation($input: FulfilmentInput!) { fulfilmentDeliver(input: $input) { errors { field message } } }",
+            "fulfilmentDeliver",
+            json!({ "fulfilmentId": fulfilment }),
+        ),
+        "cancel" => (
+            "mutation($input: OrderCancelInput!) { orderCancel(input: $input) { errors { field message } } }",
+            "orderCancel",
+            json!({ "orderId": order.id, "fulfilmentId": fulfilment, "reason": field(&form, "reason") }),
+        ),
+        _ => return console.not_found(),
+    };
+    let answer: ErrorsOnly = match console
+        .ctx
+        .run::<Value>(document, json!({ "input": input }))
+        .await
+        .and_then(|data| payload(&data, name))
+    {
+        Ok(answer) => answer,
+        Err(error) => return console.failure(error),
+    };
+    if answer.errors.is_empty() {
+        return console
+            .ctx
+            .redirect(&format!("/console/orders/{}?done={action}", order.id));
+    }
+    let errors = Errors::from_user_errors(&answer.errors);
+    let sent = Sent {
+        fulfilment: &fulfilment,
+        form: &form,
+        errors: &errors,
+    };
+    order_page(
+        &console,
+        order,
+        Some(sent),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/console/orders", web::get().to(list))
+        .route("/console/orders/{id}", web::get().to(show))
+        .route(
+            "/console/orders/{id}/fulfilments/{fulfilment}",
+            web::post().to(act),
+        );
+}
