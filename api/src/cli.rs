@@ -1090,7 +1090,10 @@ fn stripe_publishable_key(args: &ServeArgs) -> anyhow::Result<Option<String>> {
         Some(_) if Secret::given(args.stripe_secret_key.as_ref()).is_none() => {
             bail!("STRIPE_PUBLISHABLE_KEY is set but STRIPE_SECRET_KEY is not: Stripe is off")
         }
-        Some(key) if !key.starts_with("pk_") || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+        Some(key)
+            if !key.starts_with("pk_")
+                || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
             bail!("STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_…)")
         }
         Some(key) => Ok(Some(key.to_owned())),

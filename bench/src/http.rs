@@ -678,8 +678,8 @@ fn storefront_path(kind: &str, catalogue: &Catalogue, rng: &mut StdRng) -> Strin
             catalogue.slugs[rng.random_range(0..catalogue.slugs.len())]
         ),
         "listing" => {
-            let sort = ["", "&sort=price-asc", "&sort=price-desc", "&sort=newest"]
-                [rng.random_range(0..4)];
+            let sort =
+                ["", "&sort=price-asc", "&sort=price-desc", "&sort=newest"][rng.random_range(0..4)];
             format!("/search?category=handloom-woollens{sort}")
         }
         _ => {
@@ -955,15 +955,8 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
         if name == "storefront" {
             let pids: Vec<Option<u32>> = servers.iter().map(Server::pid).collect();
             for kind in STOREFRONT_PAGES {
-                let (outcome, plain, gzip) = storefront(
-                    kind,
-                    &bases,
-                    &pids,
-                    &catalogue,
-                    args.clients,
-                    args.seconds,
-                )
-                .await?;
+                let (outcome, plain, gzip) =
+                    storefront(kind, &bases, &pids, &catalogue, args.clients, args.seconds).await?;
                 println!(
                     "{:<19} {:>8.0} req/s ({}) {} errors={} SQL/request {:.2}, page {:.0} B HTML ({:.0} B gzip){}",
                     outcome.name,
@@ -979,7 +972,10 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
                     gzip,
                     outcome
                         .first_error
-                        .map(|e| format!(" first error: {}", e.chars().take(300).collect::<String>()))
+                        .map(|e| format!(
+                            " first error: {}",
+                            e.chars().take(300).collect::<String>()
+                        ))
                         .unwrap_or_default(),
                 );
             }

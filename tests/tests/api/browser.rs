@@ -53,7 +53,11 @@ async fn journey(
         .client
         .find_all(fantoccini::Locator::Css("ul.suggest"))
         .await?;
-    assert_eq!(suggest.len(), usize::from(js), "site.js ran iff JavaScript is on");
+    assert_eq!(
+        suggest.len(),
+        usize::from(js),
+        "site.js ran iff JavaScript is on"
+    );
     check_page(&browser, "home").await?;
 
     browser.goto("/sign-in").await?;
@@ -174,7 +178,11 @@ async fn journey(
         .await?;
     let order_path = browser.path().await?;
     assert!(order_path.starts_with("/orders/"), "{order_path}");
-    for (head, amount) in [("CGST", "₹23.68"), ("UTGST", "₹23.68"), ("Total", "₹995.00")] {
+    for (head, amount) in [
+        ("CGST", "₹23.68"),
+        ("UTGST", "₹23.68"),
+        ("Total", "₹995.00"),
+    ] {
         browser
             .wait_for_xpath(&format!(
                 "//table[@class='gst']//tr[th='{head}' and td='{amount}']"
@@ -275,9 +283,7 @@ async fn a_buyer_purchases_in_a_browser(backend: Backend) -> anyhow::Result<()> 
     run_journey(backend, Javascript::On, "browser-buyer@example.org").await
 }
 
-async fn a_buyer_purchases_in_a_browser_without_javascript(
-    backend: Backend,
-) -> anyhow::Result<()> {
+async fn a_buyer_purchases_in_a_browser_without_javascript(backend: Backend) -> anyhow::Result<()> {
     run_journey(backend, Javascript::Off, "no-js-buyer@example.org").await
 }
 

@@ -215,6 +215,39 @@ async fn pages_carry_their_metadata_and_cookie_flags(backend: Backend) -> anyhow
     let away = browser.get("/lang/en?next=//evil.example.org/").await;
     assert_eq!(location(&away), "/");
 
+    // A plain search and a known batch's trail are pages for search engines (what
+    // Lighthouse's SEO audit asks); a filtered search points to its plain one.
+    let noindex = "<meta name=\"robots\" content=\"noindex\">";
+    let plain = reqwest::get(server.url("/search?q=khubani"))
+        .await?
+        .text()
+        .await?;
+    assert!(!plain.contains(noindex), "{plain}");
+    assert!(plain.contains(&format!(
+        "<link rel=\"canonical\" href=\"{}/search?q=khubani\">",
+        server.base_url
+    )));
+    let filtered = reqwest::get(server.url("/search?q=khubani&district=Sham&sort=newest"))
+        .await?
+        .text()
+        .await?;
+    assert!(filtered.contains(noindex));
+    assert!(filtered.contains(&format!(
+        "<link rel=\"canonical\" href=\"{}/search?q=khubani\">",
+        server.base_url
+    )));
+    let verify = reqwest::get(server.url("/verify/LDK-RKA-25-0001"))
+        .await?
+        .text()
+        .await?;
+    assert!(verify.contains("Chain intact"), "{verify}");
+    assert!(!verify.contains(noindex));
+    let unknown = reqwest::get(server.url("/verify/NO-SUCH-CODE"))
+        .await?
+        .text()
+        .await?;
+    assert!(unknown.contains(noindex));
+
     let robots = browser.page("/robots.txt").await;
     assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", server.base_url)));
     let sitemap = browser.page("/sitemap.xml").await;
@@ -760,11 +793,17 @@ async fn a_buyer_purchases_without_javascript(backend: Backend) -> anyhow::Resul
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(cancelled_url.starts_with("/cancelled-invoices/"), "{cancelled_url}");
+    assert!(
+        cancelled_url.starts_with("/cancelled-invoices/"),
+        "{cancelled_url}"
+    );
     let document = browser.get(&cancelled_url).await;
     assert_eq!(document.status(), 200);
     let document = document.text().await?;
-    assert!(document.contains("<strong>CANCELLED</strong>"), "{document}");
+    assert!(
+        document.contains("<strong>CANCELLED</strong>"),
+        "{document}"
+    );
     let stranger = reqwest::Client::new()
         .get(server.url(&cancelled_url))
         .send()
@@ -856,7 +895,8 @@ async fn the_card_payment_step_mounts_stripes_payment_element(
         .to_owned();
     let checkout = checkout.text().await?;
     assert!(
-        checkout.contains("<input type=\"radio\" id=\"pay-card\" name=\"payment\" value=\"STRIPE\">"),
+        checkout
+            .contains("<input type=\"radio\" id=\"pay-card\" name=\"payment\" value=\"STRIPE\">"),
         "{checkout}"
     );
     let idempotency = attributes(&checkout, "value")
@@ -924,18 +964,17 @@ async fn the_card_payment_step_mounts_stripes_payment_element(
         pay_policy.contains("connect-src 'self' https://api.stripe.com;"),
         "{pay_policy}"
     );
-    assert!(pay.headers()[header::CACHE_CONTROL]
-        .to_str()?
-        .contains("no-store"));
+    assert!(
+        pay.headers()[header::CACHE_CONTROL]
+            .to_str()?
+            .contains("no-store")
+    );
     let pay = pay.text().await?;
     assert!(pay.contains("<div id=\"payment-element\"></div>"), "{pay}");
     assert!(pay.contains("<script src=\"https://js.stripe.com/v3/\" defer></script>"));
     assert!(pay.contains(&format!("data-client-secret=\"{secret}\"")));
     assert!(pay.contains(&format!("data-stripe-key=\"{publishable}\"")));
-    assert!(pay.contains(&format!(
-        "data-return=\"{}{order_path}\"",
-        server.base_url
-    )));
+    assert!(pay.contains(&format!("data-return=\"{}{order_path}\"", server.base_url)));
     // Stripe.js is the one script from another origin, and only here.
     let foreign = foreign_urls(&pay);
     assert_eq!(foreign, vec!["https://js.stripe.com/v3/".to_owned()]);

@@ -174,13 +174,11 @@ impl Browser {
         let serde_json::Value::Object(capabilities) = capabilities else {
             bail!("capabilities are an object");
         };
-        let client = ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .context("opening a Chromium session")?;
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a Chromium session")?;
         client.set_window_size(WIDTHS[0], 800).await?;
         Ok(Self {
             client,
@@ -240,8 +238,11 @@ impl Browser {
     /// Waits for an element whose text contains `text`, under the CSS-like element name
     /// (`tag` is an XPath node test: `p`, `h1`, `*`).
     pub async fn wait_for_text(&self, tag: &str, text: &str) -> anyhow::Result<Element> {
-        self.wait_for_xpath(&format!("//{tag}[contains(normalize-space(.), {})]", xpath_string(text)))
-            .await
+        self.wait_for_xpath(&format!(
+            "//{tag}[contains(normalize-space(.), {})]",
+            xpath_string(text)
+        ))
+        .await
     }
 
     /// Types into the field with this id, replacing what it held.
