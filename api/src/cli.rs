@@ -321,6 +321,10 @@ struct ServeArgs {
     /// The endpoint secret that signs `POST /webhooks/stripe`; required with Stripe.
     #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     stripe_webhook_secret: Option<Secret>,
+    /// Stripe's publishable key (`pk_…`): the storefront offers card and UPI payments
+    /// with Stripe's Payment Element on its payment step when it is set with Stripe on.
+    #[arg(long, env = "STRIPE_PUBLISHABLE_KEY")]
+    stripe_publishable_key: Option<String>,
     /// Stripe's API base URL (for a test double or a proxy).
     #[arg(long, env = "STRIPE_API_BASE")]
     stripe_api_base: Option<String>,
@@ -919,6 +923,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             sweeper: !args.no_order_sweeper,
             sweep_interval: Duration::from_millis(args.order_sweep_ms),
             stripe: stripe_settings(args)?,
+            stripe_publishable_key: stripe_publishable_key(args)?,
             operator: args
                 .platform_gstin
                 .as_deref()
@@ -1092,6 +1097,29 @@ fn stripe_settings(args: &ServeArgs) -> anyhow::Result<Option<orders::StripeSett
         timeout: Duration::from_secs(args.stripe_timeout_secs),
         signature_tolerance: Duration::from_secs(args.stripe_signature_tolerance_secs),
     }))
+}
+
+/// The publishable key, used only with Stripe on; it is public (Stripe.js sends it from
+/// every buyer's browser), so it is not a `Secret`.
+fn stripe_publishable_key(args: &ServeArgs) -> anyhow::Result<Option<String>> {
+    let key = args
+        .stripe_publishable_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|key| !key.is_empty());
+    match key {
+        None => Ok(None),
+        Some(_) if Secret::given(args.stripe_secret_key.as_ref()).is_none() => {
+            bail!("STRIPE_PUBLISHABLE_KEY is set but STRIPE_SECRET_KEY is not: Stripe is off")
+        }
+        Some(key)
+            if !key.starts_with("pk_")
+                || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            bail!("STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_…)")
+        }
+        Some(key) => Ok(Some(key.to_owned())),
+    }
 }
 
 /// The JWT secret from `JWT_SECRET`; in development a missing one is generated once and

@@ -112,6 +112,9 @@ pub struct OrdersSettings {
     pub sweep_interval: Duration,
     /// Card payments through Stripe; the manual provider alone when None.
     pub stripe: Option<orders::StripeSettings>,
+    /// Stripe's publishable key, for the Payment Element in buyers' browsers (the
+    /// storefront's payment step); only when Stripe is on.
+    pub stripe_publishable_key: Option<String>,
     /// The platform's name and GSTIN as e-commerce operator, printed on documents.
     pub operator: Option<orders::EcommerceOperator>,
 }

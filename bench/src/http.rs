@@ -671,6 +671,98 @@ fn scenario(
     })
 }
 
+/// The storefront's pages a buyer opens most, as a browser fetches them (HTML, gzip
+/// accepted): a product page, a category listing (sorted four ways), and a search
+/// (three in ten with a typo).
+const STOREFRONT_PAGES: [&str; 3] = ["product", "listing", "search"];
+
+fn storefront_path(kind: &str, catalogue: &Catalogue, rng: &mut StdRng) -> String {
+    match kind {
+        "product" => format!(
+            "/products/{}",
+            catalogue.slugs[rng.random_range(0..catalogue.slugs.len())]
+        ),
+        "listing" => {
+            let sort =
+                ["", "&sort=price-asc", "&sort=price-desc", "&sort=newest"][rng.random_range(0..4)];
+            format!("/search?category=handloom-woollens{sort}")
+        }
+        _ => {
+            let word = WORDS[rng.random_range(0..WORDS.len())];
+            let query = if rng.random_bool(0.3) {
+                typo(word, rng)
+            } else {
+                word.to_owned()
+            };
+            format!("/search?q={query}")
+        }
+    }
+}
+
+async fn storefront_page(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    gzip: bool,
+) -> Result<usize, String> {
+    let mut request = http.get(format!("{base}{path}"));
+    if gzip {
+        request = request.header("Accept-Encoding", "gzip");
+    }
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{status} for {path}"));
+    }
+    Ok(body.len())
+}
+
+/// One kind of storefront page under load, and the mean size of twenty of them
+/// (plain and gzip-compressed, as served; HTML only, the CSS and JS are cached).
+async fn storefront(
+    kind: &'static str,
+    bases: &[String],
+    pids: &[Option<u32>],
+    catalogue: &Arc<Catalogue>,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<(Outcome, f64, f64)> {
+    let http = reqwest::Client::new();
+    let mut rng = StdRng::seed_from_u64(15);
+    let (mut plain, mut gzip) = (0_usize, 0_usize);
+    let samples = 20;
+    for _ in 0..samples {
+        let path = storefront_path(kind, catalogue, &mut rng);
+        plain += storefront_page(&http, &bases[0], &path, false)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        gzip += storefront_page(&http, &bases[0], &path, true)
+            .await
+            .map_err(anyhow::Error::msg)?;
+    }
+    let pages = Arc::clone(catalogue);
+    let request: RequestFn = Arc::new(move |http, base, c, n| {
+        let mut rng = StdRng::seed_from_u64((c as u64) << 32 | n);
+        let path = storefront_path(kind, &pages, &mut rng);
+        Box::pin(async move { storefront_page(&http, &base, &path, true).await.map(|_| ()) })
+    });
+    let outcome = drive(
+        &format!("storefront {kind}"),
+        bases,
+        pids,
+        clients,
+        seconds,
+        request,
+    )
+    .await;
+    Ok((
+        outcome,
+        plain as f64 / f64::from(samples),
+        gzip as f64 / f64::from(samples),
+    ))
+}
+
 async fn register_buyers(base: &str, count: usize) -> anyhow::Result<Vec<String>> {
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
@@ -865,6 +957,35 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
             println!("{}", freshness(&url, &bases[0], &catalogue, 50).await?);
             continue;
         }
+        if name == "storefront" {
+            let pids: Vec<Option<u32>> = servers.iter().map(Server::pid).collect();
+            for kind in STOREFRONT_PAGES {
+                let (outcome, plain, gzip) =
+                    storefront(kind, &bases, &pids, &catalogue, args.clients, args.seconds).await?;
+                println!(
+                    "{:<19} {:>8.0} req/s ({}) {} errors={} SQL/request {:.2}, page {:.0} B HTML ({:.0} B gzip){}",
+                    outcome.name,
+                    outcome.rate(),
+                    baseline.map_or("no baseline".to_owned(), |b| format!(
+                        "{:.3} of baseline",
+                        outcome.rate() / b
+                    )),
+                    outcome.latencies.summary(),
+                    outcome.errors,
+                    outcome.sql_per_request,
+                    plain,
+                    gzip,
+                    outcome
+                        .first_error
+                        .map(|e| format!(
+                            " first error: {}",
+                            e.chars().take(300).collect::<String>()
+                        ))
+                        .unwrap_or_default(),
+                );
+            }
+            continue;
+        }
         if name == "hostile" {
             let report = hostile::run(
                 &binary,
@@ -879,7 +1000,7 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
         }
         let Some(request) = scenario(name, &catalogue, &tokens) else {
             bail!(
-                "unknown scenario {name}: baseline, catalog, catalog-uncached, product, search, checkout, freshness, feed, hostile"
+                "unknown scenario {name}: baseline, catalog, catalog-uncached, product, search, checkout, freshness, feed, storefront, hostile"
             );
         };
         let pids: Vec<Option<u32>> = servers.iter().map(Server::pid).collect();

@@ -5,7 +5,7 @@
 //!   `--products` documents (typos, synonyms, prefixes, filters, facets, sorting), against
 //!   a baseline of the cheapest query (everything, one hit, no facets) in the same run.
 //! - `http`: the real server over HTTP (`baseline`, `catalog`, `product`, `search`,
-//!   `checkout`, `feed`), see [`http`].
+//!   `checkout`, `feed`, `storefront`), see [`http`].
 //! - `freshness`: time from a catalogue write (through the catalog service, in its
 //!   transaction with the outbox entry) until search finds the change, with the outbox
 //!   worker polling as in production.
@@ -54,7 +54,8 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
         /// Comma-separated: baseline, catalog, catalog-uncached, product, search,
-        /// freshness, checkout, feed, hostile (not in the default list: it measures
+        /// freshness, checkout, feed, storefront (the web storefront's product, listing
+        /// and search pages as HTML), hostile (not in the default list: it measures
         /// memory and worker time under the worst requests, on a server of its own).
         #[arg(
             long,

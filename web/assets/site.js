@@ -1,6 +1,8 @@
 // Enhancements only: every page works without this file.
 // 1. Search as you type: a list of matching products under the search box.
 // 2. Cart forms post in the background and update the cart count without a reload.
+// 3. The card payment step: Stripe's Payment Element (Stripe.js is loaded on that page
+//    only, and runs after this file: hence the wait for `load`).
 (function () {
   "use strict";
   var box = document.querySelector("[data-suggest]");
@@ -56,6 +58,25 @@
           status.textContent = answer.message || "";
         })
         .catch(function () { form.submit(); });
+    });
+  });
+  window.addEventListener("load", function () {
+    var pay = document.querySelector("form[data-client-secret]");
+    if (!pay || !window.Stripe) { return; }
+    var stripe = window.Stripe(pay.getAttribute("data-stripe-key"));
+    var elements = stripe.elements({ clientSecret: pay.getAttribute("data-client-secret") });
+    elements.create("payment").mount("#payment-element");
+    pay.addEventListener("submit", function (event) {
+      event.preventDefault();
+      stripe.confirmPayment({
+        elements: elements,
+        confirmParams: { return_url: pay.getAttribute("data-return") }
+      }).then(function (result) {
+        // Only an error comes back: success leaves for the return URL.
+        if (result.error) {
+          document.getElementById("pay-error").textContent = result.error.message || "";
+        }
+      });
     });
   });
 })();

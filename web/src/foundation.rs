@@ -28,6 +28,15 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
      img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
+/// The payment step's policy: the site's own, plus Stripe.js, the frames of its Payment
+/// Element and the API it calls (Stripe's documented CSP for Elements). No other page
+/// lets a browser reach another origin.
+const PAYMENT_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; \
+     script-src 'self' https://js.stripe.com; style-src 'self'; \
+     img-src 'self' data: https://*.stripe.com; connect-src 'self' https://api.stripe.com; \
+     frame-src https://js.stripe.com https://hooks.stripe.com; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
 /// The layout's data, held by every page template.
 pub(crate) struct Layout {
     pub t: Tr,
@@ -166,6 +175,24 @@ impl Ctx {
                 self.internal_error()
             }
         }
+    }
+
+    /// The payment step: rendered like any page, under the policy that lets Stripe.js
+    /// in, and kept by no cache (it holds the payment's client secret).
+    pub fn render_payment(&self, page: &impl Template) -> HttpResponse {
+        let mut response = self.render(StatusCode::OK, page);
+        if response.status() == StatusCode::OK {
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                header::HeaderValue::from_static(PAYMENT_CONTENT_SECURITY_POLICY),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("private, no-store"),
+            );
+        }
+        response
     }
 
     /// 303 to a local path, with the session's cookies.

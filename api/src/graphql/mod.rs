@@ -129,6 +129,9 @@ pub fn build_schema(
         .data(search_index)
         .data(tokens)
         .data(settings.graphql)
+        .data(self::orders::StripePublishableKey(
+            settings.orders.stripe_publishable_key.clone(),
+        ))
         .data(accounts::PasswordResetLifetime(
             settings.mail.password_reset_ttl,
         ))

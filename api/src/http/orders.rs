@@ -82,9 +82,10 @@ pub(crate) async fn invoice(
 }
 
 /// `GET /cancelled-invoices/{id}`: an invoice cancelled before it was reported, as it
-/// was issued and marked CANCELLED, for the same readers as the fulfilment's invoice.
+/// was issued and marked CANCELLED, for the same readers as the fulfilment's invoice
+/// and, like it, with a bearer header or the storefront's session cookie.
 pub(crate) async fn cancelled_invoice(
-    SignedIn(viewer): SignedIn,
+    DocumentReader(viewer): DocumentReader,
     path: web::Path<String>,
     query: web::Query<DocumentQuery>,
     state: web::Data<AppState>,

@@ -115,6 +115,7 @@ const ROWS: &[Row] = &[
     row("giTags", EVERYONE),
     row("verifyProvenance", EVERYONE),
     row("search", EVERYONE),
+    row("stripePublishableKey", EVERYONE),
     row("cart", SHOPPERS),
     row("checkoutQuote", SHOPPERS),
     row_with(
@@ -677,6 +678,7 @@ impl World<'_> {
                 "{ verifyProvenance(code: \"LDK-RKA-25-0001\") { chainIntact } }".into(),
                 json!({}),
             ),
+            "stripePublishableKey" => ("{ stripePublishableKey }".into(), json!({})),
             "search" => (
                 "{ search(query: \"apricot\", first: 2) { totalCount } }".into(),
                 json!({}),

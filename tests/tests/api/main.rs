@@ -9,6 +9,7 @@ mod admin_lists;
 mod api_contract;
 mod auth;
 mod authorization;
+mod browser;
 mod catalog;
 mod catalog_admin;
 mod catalog_cache;

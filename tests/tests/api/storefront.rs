@@ -215,6 +215,39 @@ async fn pages_carry_their_metadata_and_cookie_flags(backend: Backend) -> anyhow
     let away = browser.get("/lang/en?next=//evil.example.org/").await;
     assert_eq!(location(&away), "/");
 
+    // A plain search and a known batch's trail are pages for search engines (what
+    // Lighthouse's SEO audit asks); a filtered search points to its plain one.
+    let noindex = "<meta name=\"robots\" content=\"noindex\">";
+    let plain = reqwest::get(server.url("/search?q=khubani"))
+        .await?
+        .text()
+        .await?;
+    assert!(!plain.contains(noindex), "{plain}");
+    assert!(plain.contains(&format!(
+        "<link rel=\"canonical\" href=\"{}/search?q=khubani\">",
+        server.base_url
+    )));
+    let filtered = reqwest::get(server.url("/search?q=khubani&district=Sham&sort=newest"))
+        .await?
+        .text()
+        .await?;
+    assert!(filtered.contains(noindex));
+    assert!(filtered.contains(&format!(
+        "<link rel=\"canonical\" href=\"{}/search?q=khubani\">",
+        server.base_url
+    )));
+    let verify = reqwest::get(server.url("/verify/LDK-RKA-25-0001"))
+        .await?
+        .text()
+        .await?;
+    assert!(verify.contains("Chain intact"), "{verify}");
+    assert!(!verify.contains(noindex));
+    let unknown = reqwest::get(server.url("/verify/NO-SUCH-CODE"))
+        .await?
+        .text()
+        .await?;
+    assert!(unknown.contains(noindex));
+
     let robots = browser.page("/robots.txt").await;
     assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", server.base_url)));
     let sitemap = browser.page("/sitemap.xml").await;
@@ -743,6 +776,40 @@ async fn a_buyer_purchases_without_javascript(backend: Backend) -> anyhow::Resul
         .await?;
     assert_eq!(stranger.status(), 401);
 
+    // The cooperative cancels the invoice (a typo, before the month's return): the
+    // buyer's browser opens the cancelled document with its session cookie too.
+    let cancelled = server
+        .graphql_as(
+            Some(&manager),
+            "mutation($i: InvoiceCancelInput!) { invoiceCancel(input: $i) { cancelledInvoice { url } errors { message } } }",
+            json!({ "i": { "fulfilmentId": fulfilment, "reason": "buyer's name misspelt" } }),
+        )
+        .await;
+    assert!(
+        flows::user_errors(&cancelled, "invoiceCancel").is_empty(),
+        "{cancelled}"
+    );
+    let cancelled_url = cancelled["data"]["invoiceCancel"]["cancelledInvoice"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cancelled_url.starts_with("/cancelled-invoices/"),
+        "{cancelled_url}"
+    );
+    let document = browser.get(&cancelled_url).await;
+    assert_eq!(document.status(), 200);
+    let document = document.text().await?;
+    assert!(
+        document.contains("<strong>CANCELLED</strong>"),
+        "{document}"
+    );
+    let stranger = reqwest::Client::new()
+        .get(server.url(&cancelled_url))
+        .send()
+        .await?;
+    assert_eq!(stranger.status(), 401);
+
     visited.push(browser.page("/").await);
     visited.push(
         browser
@@ -796,7 +863,226 @@ async fn the_session_outlives_its_access_token(backend: Backend) -> anyhow::Resu
     Ok(())
 }
 
+/// With Stripe configured and a publishable key, the checkout offers card and UPI and
+/// placing such an order leads to the payment step: Stripe's Payment Element's mount
+/// point, Stripe.js from js.stripe.com and the PaymentIntent's client secret, under a
+/// policy that lets Stripe in on that page only. No other page names Stripe's origins
+/// or holds the secret.
+async fn the_card_payment_step_mounts_stripes_payment_element(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let fake = crate::support::stripe_fake::FakeStripe::start().await?;
+    let publishable = "pk_test_ladakh_market_fake";
+    let server = TestServer::spawn(
+        backend,
+        crate::orders::stripe_options(&fake).env("STRIPE_PUBLISHABLE_KEY", publishable),
+    )
+    .await?;
+    let mut browser = Browser::new(&server);
+    let product = browser.page(GI_APRICOT).await;
+    let variant = variant_ids(&product).remove(0);
+    let csrf = browser.csrf();
+    let added = browser
+        .post(
+            "/cart/add",
+            &[("csrf", &csrf), ("variant", &variant), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let checkout = browser.get("/checkout").await;
+    let policy = checkout.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()?
+        .to_owned();
+    let checkout = checkout.text().await?;
+    assert!(
+        checkout
+            .contains("<input type=\"radio\" id=\"pay-card\" name=\"payment\" value=\"STRIPE\">"),
+        "{checkout}"
+    );
+    let idempotency = attributes(&checkout, "value")
+        .into_iter()
+        .find(|v| v.len() == 36)
+        .unwrap();
+    let placed = browser
+        .post(
+            "/checkout",
+            &[
+                ("csrf", &csrf),
+                ("idempotency", &idempotency),
+                ("email", "card-guest@example.org"),
+                ("name", "Asha Buyer"),
+                ("phone", "9876543210"),
+                ("line1", "12 Main Road"),
+                ("city", "Leh"),
+                ("pinCode", "194101"),
+                ("stateCode", "38"),
+                ("payment", "STRIPE"),
+                ("step", "place"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status(), 303, "{}", placed.text().await?);
+    let pay_path = location(&placed);
+    assert!(
+        pay_path.starts_with("/orders/") && pay_path.ends_with("/pay"),
+        "{pay_path}"
+    );
+    let order_path = pay_path.trim_end_matches("/pay").to_owned();
+    // The client secret as the API gives it to the guest (their token in the cookie).
+    let (order_id, token) = browser.cookies["lm_order"]
+        .split_once('.')
+        .map(|(o, t)| (o.to_owned(), t.to_owned()))
+        .unwrap();
+    assert_eq!(format!("/orders/{order_id}"), order_path);
+    let order = server
+        .graphql(
+            "query($id: ID!, $token: String) { order(id: $id, accessToken: $token) { paymentMethod stripeClientSecret } }",
+            json!({ "id": order_id, "token": token }),
+        )
+        .await;
+    assert_eq!(order["data"]["order"]["paymentMethod"], "STRIPE", "{order}");
+    let secret = order["data"]["order"]["stripeClientSecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(secret.contains("_secret_"), "{secret}");
+
+    let pay = browser.get(&pay_path).await;
+    assert_eq!(pay.status(), 200);
+    let pay_policy = pay.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()?
+        .to_owned();
+    assert!(
+        pay_policy.contains("script-src 'self' https://js.stripe.com;"),
+        "{pay_policy}"
+    );
+    assert!(
+        pay_policy.contains("frame-src https://js.stripe.com https://hooks.stripe.com;"),
+        "{pay_policy}"
+    );
+    assert!(
+        pay_policy.contains("connect-src 'self' https://api.stripe.com;"),
+        "{pay_policy}"
+    );
+    assert!(
+        pay.headers()[header::CACHE_CONTROL]
+            .to_str()?
+            .contains("no-store")
+    );
+    let pay = pay.text().await?;
+    assert!(pay.contains("<div id=\"payment-element\"></div>"), "{pay}");
+    assert!(pay.contains("<script src=\"https://js.stripe.com/v3/\" defer></script>"));
+    assert!(pay.contains(&format!("data-client-secret=\"{secret}\"")));
+    assert!(pay.contains(&format!("data-stripe-key=\"{publishable}\"")));
+    assert!(pay.contains(&format!("data-return=\"{}{order_path}\"", server.base_url)));
+    // Stripe.js is the one script from another origin, and only here.
+    let foreign = foreign_urls(&pay);
+    assert_eq!(foreign, vec!["https://js.stripe.com/v3/".to_owned()]);
+
+    // Every other page: the site's own policy, no Stripe, no secret.
+    let order_page = browser.get(&order_path).await;
+    let mut others = vec![(
+        order_path.clone(),
+        order_page.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()?
+            .to_owned(),
+        order_page.text().await?,
+    )];
+    assert!(
+        others[0].2.contains(&format!("href=\"{pay_path}\"")),
+        "the order page links to the payment step"
+    );
+    others.push(("/checkout".to_owned(), policy, checkout));
+    for path in ["/", GI_APRICOT, "/cart", "/search?q=khubani"] {
+        let response = browser.get(path).await;
+        let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()?
+            .to_owned();
+        others.push((path.to_owned(), policy, response.text().await?));
+    }
+    for (path, policy, html) in &others {
+        assert!(!policy.contains("stripe"), "{path}: {policy}");
+        assert!(!html.contains("stripe.com"), "{path}");
+        assert!(!html.contains(&secret), "{path} holds the client secret");
+        assert_eq!(foreign_urls(html), Vec::<String>::new(), "{path}");
+    }
+
+    // Paid (Stripe's webhook recorded it): the payment step sends back to the order.
+    let intent = secret.split("_secret_").next().unwrap().to_owned();
+    let amount = fake.intent(&intent).unwrap()["amount"].as_i64().unwrap();
+    fake.set_intent(&intent, "succeeded", amount);
+    let paid = crate::support::stripe_fake::intent_event(
+        "evt_storefront_paid",
+        "payment_intent.succeeded",
+        &fake.intent(&intent).unwrap(),
+    );
+    let status = crate::orders::post_webhook(
+        &server,
+        Some(crate::support::stripe_fake::signature(
+            crate::support::stripe_fake::WEBHOOK_SECRET,
+            chrono::Utc::now().timestamp(),
+            &paid,
+        )),
+        &paid,
+    )
+    .await;
+    assert_eq!(status, 200);
+    server.drain_all().await;
+    let after = browser.get(&pay_path).await;
+    assert_eq!(after.status(), 303);
+    assert_eq!(location(&after), order_path);
+    fake.stop().await;
+    Ok(())
+}
+
+/// Without a publishable key the checkout offers no card payment, and a forged
+/// `payment=STRIPE` is placed as cash on delivery.
+async fn no_card_payment_without_a_publishable_key(backend: Backend) -> anyhow::Result<()> {
+    let fake = crate::support::stripe_fake::FakeStripe::start().await?;
+    let server = TestServer::spawn(backend, crate::orders::stripe_options(&fake)).await?;
+    let mut browser = Browser::new(&server);
+    let product = browser.page(GI_APRICOT).await;
+    let variant = variant_ids(&product).remove(0);
+    let csrf = browser.csrf();
+    browser
+        .post(
+            "/cart/add",
+            &[("csrf", &csrf), ("variant", &variant), ("quantity", "1")],
+        )
+        .await;
+    let checkout = browser.page("/checkout").await;
+    assert!(checkout.contains("value=\"CASH_ON_DELIVERY\""));
+    assert!(!checkout.contains("value=\"STRIPE\""), "{checkout}");
+    let placed = browser
+        .post(
+            "/checkout",
+            &[
+                ("csrf", &csrf),
+                ("email", "forged-card@example.org"),
+                ("name", "Asha Buyer"),
+                ("phone", "9876543210"),
+                ("line1", "12 Main Road"),
+                ("city", "Leh"),
+                ("pinCode", "194101"),
+                ("stateCode", "38"),
+                ("payment", "STRIPE"),
+                ("step", "place"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status(), 303);
+    let order_path = location(&placed);
+    assert!(!order_path.ends_with("/pay"), "{order_path}");
+    let order = browser.page(&order_path).await;
+    assert!(order.contains("Cash on delivery"), "{order}");
+    assert!(!order.contains("/pay\""));
+    fake.stop().await;
+    Ok(())
+}
+
 both_backends!(
+    the_card_payment_step_mounts_stripes_payment_element,
+    no_card_payment_without_a_publishable_key,
     pages_carry_their_metadata_and_cookie_flags,
     posts_without_a_valid_csrf_token_or_origin_are_refused,
     sign_in_goes_only_to_local_paths,

@@ -392,13 +392,28 @@ async fn search(request: HttpRequest, query: web::Query<SearchQuery>) -> HttpRes
     } else {
         Vec::new()
     };
-    let canonical = match SearchQuery::clean(&params.category) {
-        Some(category) if q.is_empty() => format!("/search?category={}", encode(category)),
-        _ => "/search".to_owned(),
+    let category = SearchQuery::clean(&params.category);
+    let canonical = match category {
+        _ if !q.is_empty() => format!("/search?q={}", encode(&q)),
+        Some(category) => format!("/search?category={}", encode(category)),
+        None => "/search".to_owned(),
     };
     let mut layout = ctx.layout(heading.clone(), t.t("search-description"), &canonical);
-    // Filtered and paged variants are not separate pages for search engines.
-    layout.noindex = !q.is_empty() || params.after.is_some();
+    // A plain search (a local name such as "khubani" that buyers type into search
+    // engines too) or a plain category listing is a page of its own; its filtered,
+    // sorted and later pages are not, and name it as their canonical URL.
+    let plain = [
+        &params.district,
+        &params.gi,
+        &params.price,
+        &params.stock,
+        &params.sort,
+        &params.after,
+    ]
+    .iter()
+    .all(|value| SearchQuery::clean(value).is_none())
+        && (q.is_empty() || category.is_none());
+    layout.noindex = !plain;
     let page = SearchPage {
         layout,
         heading,
@@ -796,7 +811,8 @@ async fn verify(request: HttpRequest, code: web::Path<String>) -> HttpResponse {
         ctx.t.t("verify-description"),
         &path,
     );
-    layout.noindex = true;
+    // A known batch's trail is public and worth finding; an unknown code is not a page.
+    layout.noindex = report.is_none();
     let page = VerifyPage {
         layout,
         code,

@@ -1,7 +1,8 @@
 //! Checkout: the delivery address (checked by the API, its field errors shown beside
 //! the fields), the quote with shipping and the GST split, cash on delivery or bank
-//! transfer; a visitor pays as a guest or creates an account on the way. Then the
-//! order's page.
+//! transfer, or card and UPI through Stripe's Payment Element when the API offers a
+//! publishable key; a visitor pays as a guest or creates an account on the way. Then
+//! the order's page, and the card payment step.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
@@ -139,6 +140,8 @@ struct CheckoutPage {
     state_value: String,
     state_error: Option<String>,
     payment: String,
+    /// Card and UPI through Stripe is offered.
+    card: bool,
     idempotency: String,
     errors: Vec<String>,
     quote: Option<Quote>,
@@ -165,9 +168,31 @@ impl CheckoutPage {
     }
 }
 
+/// The payment method chosen in the form: card only when it is offered, otherwise cash
+/// on delivery unless bank transfer was chosen.
+fn payment_of(form: &FormData, card: bool) -> &'static str {
+    match field(form, "payment") {
+        "BANK_TRANSFER" => "BANK_TRANSFER",
+        "STRIPE" if card => "STRIPE",
+        _ => "CASH_ON_DELIVERY",
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StripeKey {
+    stripe_publishable_key: Option<String>,
+}
+
+/// Stripe's publishable key, when the API offers card payments through Stripe.
+async fn stripe_key(ctx: &mut Ctx) -> Result<Option<String>, GqlError> {
+    let data: StripeKey = ctx.run("{ stripePublishableKey }", json!({})).await?;
+    Ok(data.stripe_publishable_key)
+}
+
 fn page(
     ctx: &Ctx,
-    cart: cart::Cart,
+    (cart, card): (cart::Cart, bool),
     form: &FormData,
     errors: &FieldErrors,
     quote: Option<Quote>,
@@ -197,10 +222,7 @@ fn page(
     ];
     let mut known: Vec<&str> = ADDRESS_FIELDS.to_vec();
     known.extend(["email", "password", "paymentMethod"]);
-    let payment = match field(form, "payment") {
-        "BANK_TRANSFER" => "BANK_TRANSFER",
-        _ => "CASH_ON_DELIVERY",
-    };
+    let payment = payment_of(form, card);
     let idempotency = match field(form, "idempotency") {
         key if key.len() == 36 => key.to_owned(),
         _ => uuid::Uuid::now_v7().to_string(),
@@ -223,6 +245,7 @@ fn page(
         state_value: field(form, "stateCode").to_owned(),
         state_error: errors.of("stateCode").map(str::to_owned),
         payment: payment.to_owned(),
+        card,
         idempotency,
         errors: errors
             .general(&known)
@@ -245,9 +268,13 @@ async fn show(request: HttpRequest) -> HttpResponse {
     if cart.lines.is_empty() {
         return ctx.redirect("/cart");
     }
+    let card = match stripe_key(&mut ctx).await {
+        Ok(key) => key.is_some(),
+        Err(error) => return ctx.failure(error),
+    };
     page(
         &ctx,
-        cart,
+        (cart, card),
         &FormData::new(),
         &FieldErrors::default(),
         None,
@@ -303,6 +330,10 @@ async fn submit(request: HttpRequest, form: web::Form<FormData>) -> HttpResponse
     if let Some(refusal) = ctx.csrf_refusal(&form) {
         return refusal;
     }
+    let card = match stripe_key(&mut ctx).await {
+        Ok(key) => key.is_some(),
+        Err(error) => return ctx.failure(error),
+    };
     // A visitor who chose a password becomes a buyer first (their cart merges in).
     if !ctx.session.tokens.signed_in() && !field(&form, "password").is_empty() {
         let mut errors = match account::register_and_sign_in(
@@ -324,7 +355,7 @@ async fn submit(request: HttpRequest, form: web::Form<FormData>) -> HttpResponse
             return match cart::load(&mut ctx).await {
                 Ok(cart) => page(
                     &ctx,
-                    cart,
+                    (cart, card),
                     &form,
                     &errors,
                     None,
@@ -371,14 +402,11 @@ async fn submit(request: HttpRequest, form: web::Form<FormData>) -> HttpResponse
             StatusCode::UNPROCESSABLE_ENTITY
         };
         return match cart::load(&mut ctx).await {
-            Ok(cart) => page(&ctx, cart, &form, &errors, quote, status),
+            Ok(cart) => page(&ctx, (cart, card), &form, &errors, quote, status),
             Err(error) => ctx.failure(error),
         };
     }
-    let payment = match field(&form, "payment") {
-        "BANK_TRANSFER" => "BANK_TRANSFER",
-        _ => "CASH_ON_DELIVERY",
-    };
+    let payment = payment_of(&form, card);
     let guest = (!signed_in)
         .then(|| json!({ "email": field(&form, "email"), "phone": field(&form, "phone") }));
     let idempotency = match field(&form, "idempotency") {
@@ -409,14 +437,18 @@ async fn submit(request: HttpRequest, form: web::Form<FormData>) -> HttpResponse
                     .set_guest_order(Some(format!("{}.{token}", order.id)));
             }
             ctx.session.set_cart(None);
-            ctx.redirect(&format!("/orders/{}", order.id))
+            if payment == "STRIPE" {
+                ctx.redirect(&format!("/orders/{}/pay", order.id))
+            } else {
+                ctx.redirect(&format!("/orders/{}", order.id))
+            }
         }
         _ => {
             let errors = FieldErrors::from_user_errors(&placed.errors);
             match cart::load(&mut ctx).await {
                 Ok(cart) => page(
                     &ctx,
-                    cart,
+                    (cart, card),
                     &form,
                     &errors,
                     quote,
@@ -496,6 +528,10 @@ impl Order {
     fn method_key(&self) -> String {
         format!("method-{}", self.payment_method)
     }
+    /// A card order not paid yet: its page links to the payment step.
+    fn payable_by_card(&self) -> bool {
+        self.payment_method == "STRIPE" && self.status == "PENDING_PAYMENT"
+    }
 }
 
 impl Instructions {
@@ -519,23 +555,28 @@ struct OrderData {
 #[template(path = "order.html")]
 struct OrderPage {
     layout: Layout,
+    order_id: String,
     order: Order,
 }
 
 const ORDER: &str = "query($id: ID!, $token: String) { order(id: $id, accessToken: $token) { number status paymentMethod paymentInstructions { account { accountName accountNumber ifsc upiVpa } reference amount } fulfilments { cooperative { name } status lines { description quantity total } invoiceNumber invoiceUrl carrier trackingNumber } history { toStatus at } createdAt goodsTotal shippingTotal taxableValue cgst sgst utgst igst total } }";
+
+/// The guest's access token to order `id`, from the session's last guest order.
+fn guest_token(ctx: &Ctx, id: &str) -> Option<String> {
+    ctx.session
+        .guest_order
+        .as_deref()
+        .and_then(|value| value.split_once('.'))
+        .filter(|(order, _)| *order == id)
+        .map(|(_, token)| token.to_owned())
+}
 
 async fn order(request: HttpRequest, id: web::Path<String>) -> HttpResponse {
     let mut ctx = Ctx::new(&request);
     if uuid::Uuid::parse_str(&id).is_err() {
         return ctx.not_found_page();
     }
-    let token = ctx
-        .session
-        .guest_order
-        .as_deref()
-        .and_then(|value| value.split_once('.'))
-        .filter(|(order, _)| *order == id.as_str())
-        .map(|(_, token)| token.to_owned());
+    let token = guest_token(&ctx, &id);
     if token.is_none() && !ctx.session.tokens.signed_in() {
         return ctx.redirect(&format!("/sign-in?next=/orders/{id}"));
     }
@@ -553,14 +594,85 @@ async fn order(request: HttpRequest, id: web::Path<String>) -> HttpResponse {
         StatusCode::OK,
         &OrderPage {
             layout,
+            order_id: id.into_inner(),
             order: data.order,
         },
     )
+}
+
+// ---------------------------------------------------------------------------------
+// The card payment step: Stripe's Payment Element confirms the order's PaymentIntent
+// in the browser; Stripe's webhook tells the API, and the order page shows the outcome.
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PayableOrder {
+    number: String,
+    stripe_client_secret: Option<String>,
+    total: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PayData {
+    order: PayableOrder,
+    stripe_publishable_key: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pay.html")]
+struct PayPage {
+    layout: Layout,
+    number: String,
+    amount: String,
+    publishable_key: String,
+    client_secret: String,
+    order_path: String,
+    return_url: String,
+}
+
+const PAY: &str = "query($id: ID!, $token: String) { order(id: $id, accessToken: $token) { number stripeClientSecret total } stripePublishableKey }";
+
+async fn pay(request: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let mut ctx = Ctx::new(&request);
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return ctx.not_found_page();
+    }
+    let order_path = format!("/orders/{id}");
+    let token = guest_token(&ctx, &id);
+    if token.is_none() && !ctx.session.tokens.signed_in() {
+        return ctx.redirect(&format!("/sign-in?next={order_path}/pay"));
+    }
+    let data: PayData = match ctx.run(PAY, json!({ "id": *id, "token": token })).await {
+        Ok(data) => data,
+        Err(error) => return ctx.failure(error),
+    };
+    // Paid, cancelled, expired, not a card order, or Stripe switched off: nothing to
+    // pay here, the order page says why.
+    let (Some(client_secret), Some(publishable_key)) =
+        (data.order.stripe_client_secret, data.stripe_publishable_key)
+    else {
+        return ctx.redirect(&order_path);
+    };
+    let title = ctx.t.t1("pay-title", "number", &data.order.number);
+    let mut layout = ctx.layout(title.clone(), title, &format!("{order_path}/pay"));
+    layout.noindex = true;
+    let return_url = layout.canonical.trim_end_matches("/pay").to_owned();
+    ctx.render_payment(&PayPage {
+        layout,
+        number: data.order.number,
+        amount: money::rupees(data.order.total),
+        publishable_key,
+        client_secret,
+        order_path,
+        return_url,
+    })
 }
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/checkout", web::get().to(show))
         .route("/checkout", web::post().to(submit))
-        .route("/orders/{id}", web::get().to(order));
+        .route("/orders/{id}", web::get().to(order))
+        .route("/orders/{id}/pay", web::get().to(pay));
 }

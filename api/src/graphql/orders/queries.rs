@@ -37,11 +37,24 @@ pub struct OrderFilter {
     pub payment_method: Option<PaymentMethodValue>,
 }
 
+/// Stripe's publishable key when the storefront may offer the Payment Element.
+#[derive(Debug, Clone, Default)]
+pub struct StripePublishableKey(pub Option<String>);
+
 #[derive(Default)]
 pub struct OrdersQuery;
 
 #[Object]
 impl OrdersQuery {
+    /// Stripe's publishable key, for Stripe's Payment Element in a buyer's browser (it
+    /// confirms an order's `stripeClientSecret`); null when card payments through
+    /// Stripe are off or no publishable key is configured. Public: Stripe.js sends it
+    /// from every buyer's browser.
+    async fn stripe_publishable_key(&self, ctx: &Context<'_>) -> Option<String> {
+        ctx.data_opt::<StripePublishableKey>()
+            .and_then(|key| key.0.clone())
+    }
+
     /// The caller's cart: a signed-in buyer's own (merging the anonymous cart named by
     /// `cartToken`), or a visitor's by its token.
     async fn cart(&self, ctx: &Context<'_>, cart_token: Option<String>) -> Result<Cart> {

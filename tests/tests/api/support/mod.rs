@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod browser;
 pub mod channel_sim;
 pub mod documents;
 pub mod flows;
