@@ -109,6 +109,8 @@ pub struct OrdersSettings {
     pub sweep_interval: Duration,
     /// Card payments through Stripe; the manual provider alone when None.
     pub stripe: Option<orders::StripeSettings>,
+    /// UPI and cards through Razorpay, beside Stripe or alone; None when not set.
+    pub razorpay: Option<orders::RazorpaySettings>,
     /// The platform's name and GSTIN as e-commerce operator, printed on documents.
     pub operator: Option<orders::EcommerceOperator>,
 }
