@@ -336,6 +336,24 @@ struct ServeArgs {
     #[arg(long, env = "STRIPE_SIGNATURE_TOLERANCE_SECS", default_value_t = 300,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     stripe_signature_tolerance_secs: u64,
+    /// UPI, cards, netbanking and wallets through Razorpay with this key id (`rzp_…`,
+    /// public: Checkout opens with it); beside Stripe or alone.
+    #[arg(long, env = "RAZORPAY_KEY_ID")]
+    razorpay_key_id: Option<String>,
+    /// The key secret that authenticates calls to Razorpay and signs Checkout's
+    /// callback; required with the key id.
+    #[arg(long, env = "RAZORPAY_KEY_SECRET", hide_env_values = true)]
+    razorpay_key_secret: Option<Secret>,
+    /// The secret that signs `POST /webhooks/razorpay`; required with the key id.
+    #[arg(long, env = "RAZORPAY_WEBHOOK_SECRET", hide_env_values = true)]
+    razorpay_webhook_secret: Option<Secret>,
+    /// Razorpay's API base URL (for a proxy or a test double).
+    #[arg(long, env = "RAZORPAY_API_BASE")]
+    razorpay_api_base: Option<String>,
+    /// Timeout of each call to Razorpay, in seconds.
+    #[arg(long, env = "RAZORPAY_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=120))]
+    razorpay_timeout_secs: u64,
     /// Do not run the channel worker (NCUI Haat / GeM relay, push, order polling) here.
     #[arg(long)]
     no_channel_worker: bool,
@@ -924,6 +942,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
             sweep_interval: Duration::from_millis(args.order_sweep_ms),
             stripe: stripe_settings(args)?,
             stripe_publishable_key: stripe_publishable_key(args)?,
+            razorpay: razorpay_settings(args)?,
             operator: args
                 .platform_gstin
                 .as_deref()
@@ -1120,6 +1139,35 @@ fn stripe_publishable_key(args: &ServeArgs) -> anyhow::Result<Option<String>> {
         }
         Some(key) => Ok(Some(key.to_owned())),
     }
+}
+
+/// Razorpay is on when `RAZORPAY_KEY_ID` is set, and then needs both secrets.
+fn razorpay_settings(args: &ServeArgs) -> anyhow::Result<Option<orders::RazorpaySettings>> {
+    let Some(key_id) = args
+        .razorpay_key_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    else {
+        return Ok(None);
+    };
+    let Some(key_secret) = Secret::given(args.razorpay_key_secret.as_ref()) else {
+        bail!(
+            "RAZORPAY_KEY_ID is set but RAZORPAY_KEY_SECRET is not: Razorpay could not be called"
+        );
+    };
+    let Some(webhook_secret) = Secret::given(args.razorpay_webhook_secret.as_ref()) else {
+        bail!(
+            "RAZORPAY_KEY_ID is set but RAZORPAY_WEBHOOK_SECRET is not: webhooks could not be verified"
+        );
+    };
+    Ok(Some(orders::RazorpaySettings {
+        key_id: key_id.to_owned(),
+        key_secret: key_secret.expose().to_owned(),
+        webhook_secret: webhook_secret.expose().to_owned(),
+        api_base: args.razorpay_api_base.clone(),
+        timeout: Duration::from_secs(args.razorpay_timeout_secs),
+    }))
 }
 
 /// The JWT secret from `JWT_SECRET`; in development a missing one is generated once and

@@ -115,6 +115,8 @@ pub struct OrdersSettings {
     /// Stripe's publishable key, for the Payment Element in buyers' browsers (the
     /// storefront's payment step); only when Stripe is on.
     pub stripe_publishable_key: Option<String>,
+    /// UPI and cards through Razorpay, beside Stripe or alone; None when not set.
+    pub razorpay: Option<orders::RazorpaySettings>,
     /// The platform's name and GSTIN as e-commerce operator, printed on documents.
     pub operator: Option<orders::EcommerceOperator>,
 }

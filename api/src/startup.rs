@@ -312,17 +312,20 @@ fn order_service(
         orders::RateSchedule::load(&settings.data_dir).context("loading the GST rate table")?;
     let shipping =
         orders::ShippingRates::load(&settings.data_dir).context("loading the shipping table")?;
-    let gateway: Option<std::sync::Arc<dyn orders::PaymentGateway>> = settings
-        .orders
-        .stripe
-        .as_ref()
-        .map(orders::StripeGateway::new)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("configuring Stripe: {e}"))?
-        .map(|g| std::sync::Arc::new(g) as std::sync::Arc<dyn orders::PaymentGateway>);
-    if gateway.is_none() {
+    let mut gateways: Vec<std::sync::Arc<dyn orders::PaymentGateway>> = Vec::new();
+    if let Some(stripe) = &settings.orders.stripe {
+        let gateway = orders::StripeGateway::new(stripe)
+            .map_err(|e| anyhow::anyhow!("configuring Stripe: {e}"))?;
+        gateways.push(std::sync::Arc::new(gateway));
+    }
+    if let Some(razorpay) = &settings.orders.razorpay {
+        let gateway = orders::RazorpayGateway::new(razorpay)
+            .map_err(|e| anyhow::anyhow!("configuring Razorpay: {e}"))?;
+        gateways.push(std::sync::Arc::new(gateway));
+    }
+    if gateways.is_empty() {
         tracing::info!(
-            "STRIPE_SECRET_KEY is not set: payments are confirmed by hand (manual provider)"
+            "neither STRIPE_SECRET_KEY nor RAZORPAY_KEY_ID is set: payments are confirmed by hand (manual provider)"
         );
     }
     Ok(orders::OrderService::new(
@@ -339,7 +342,7 @@ fn order_service(
                 .context("loading the GST return policy")?,
             ..orders::OrderSettings::default()
         },
-        gateway,
+        gateways,
         Arc::new(accounts::Recipients),
     ))
 }

@@ -152,7 +152,7 @@ mod tests {
             RateSchedule::built_in()?,
             ShippingRates::built_in()?,
             OrderSettings::default(),
-            None,
+            Vec::new(),
             std::sync::Arc::new(Nobody),
         ))
     }

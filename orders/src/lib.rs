@@ -1,6 +1,6 @@
 //! Orders: carts, checkout with GST, stock reservations, fulfilment per cooperative
 //! with its own GST invoice, the order state machine and its history, payments
-//! (manual confirmation and Stripe), refunds, institutional orders with consignees and
+//! (manual confirmation, Stripe and Razorpay), refunds, institutional orders with consignees and
 //! acceptance, reservation expiry, and cooperatives' settlement statements.
 //!
 //! Money is integer paise in INR. Every write runs in one database transaction and
@@ -26,7 +26,8 @@
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
 //!   `refunds`, all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
-//!   implements.
+//!   and `payments::razorpay` implement (`payments::confirm` takes Razorpay
+//!   Checkout's callback).
 
 mod acceptance;
 mod address;
@@ -96,10 +97,12 @@ pub use payee::{
 };
 pub use payment_method::{PaymentMethod, PaymentProvider};
 pub use payments::{
+    confirm::CheckoutCallback,
     gateway::{
         PaymentEvent, PaymentGateway, PaymentRef, PaymentRequest, PaymentState, ProviderFailure,
         ProviderPayment, ProviderRefund, WebhookError, WebhookEvent,
     },
+    razorpay::{self, RazorpayGateway, RazorpaySettings},
     refunds::RefundRequest,
     stripe::{self, StripeGateway, StripeSettings},
     webhook::WebhookOutcome,
@@ -167,8 +170,9 @@ pub struct OrderService {
     pub(crate) rates: Arc<RateSchedule>,
     pub(crate) shipping: Arc<ShippingRates>,
     pub(crate) settings: OrderSettings,
-    /// The payment provider, when one is configured (else payments are manual only).
-    pub(crate) gateway: Option<Arc<dyn PaymentGateway>>,
+    /// The payment providers configured (none: payments are manual only), at most one
+    /// per [`PaymentProvider`].
+    pub(crate) gateways: Vec<Arc<dyn PaymentGateway>>,
     /// Where the messages of order changes go (`notices`): users live in `accounts`,
     /// which this crate does not depend on.
     pub(crate) directory: Arc<dyn notifications::Directory>,
@@ -178,7 +182,7 @@ impl std::fmt::Debug for OrderService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderService")
             .field("settings", &self.settings)
-            .field("gateway", &self.gateway)
+            .field("gateways", &self.gateways)
             .finish_non_exhaustive()
     }
 }
@@ -194,7 +198,7 @@ impl OrderService {
         rates: RateSchedule,
         shipping: ShippingRates,
         settings: OrderSettings,
-        gateway: Option<Arc<dyn PaymentGateway>>,
+        gateways: Vec<Arc<dyn PaymentGateway>>,
         directory: Arc<dyn notifications::Directory>,
     ) -> Self {
         Self {
@@ -202,7 +206,7 @@ impl OrderService {
             rates: Arc::new(rates),
             shipping: Arc::new(shipping),
             settings,
-            gateway,
+            gateways,
             directory,
         }
     }
@@ -217,9 +221,12 @@ impl OrderService {
     }
 
     pub fn stripe_enabled(&self) -> bool {
-        self.gateway
-            .as_ref()
-            .is_some_and(|g| g.provider() == PaymentProvider::Stripe)
+        self.gateway_for(PaymentProvider::Stripe).is_some()
+    }
+
+    /// The configured gateway of `provider`, if any (never for the manual provider).
+    pub fn gateway_for(&self, provider: PaymentProvider) -> Option<&Arc<dyn PaymentGateway>> {
+        self.gateways.iter().find(|g| g.provider() == provider)
     }
 
     pub fn settings(&self) -> &OrderSettings {

@@ -2,6 +2,7 @@ use crate::status::stored_enum;
 
 stored_enum!(PaymentMethod {
     Stripe => "STRIPE",
+    Razorpay => "RAZORPAY",
     CashOnDelivery => "CASH_ON_DELIVERY",
     BankTransfer => "BANK_TRANSFER",
     PurchaseOrder => "PURCHASE_ORDER",
@@ -9,18 +10,21 @@ stored_enum!(PaymentMethod {
 });
 
 stored_enum!(
-    /// Who settles a payment: Stripe, or staff confirming by hand.
+    /// Who settles a payment: Stripe, Razorpay, or staff confirming by hand.
     PaymentProvider {
         Stripe => "stripe",
+        Razorpay => "razorpay",
         Manual => "manual",
     }
 );
 
 impl PaymentMethod {
-    /// The provider that settles this method: Stripe, or staff confirming by hand.
+    /// The provider that settles this method: Stripe, Razorpay, or staff confirming
+    /// by hand.
     pub const fn provider(self) -> PaymentProvider {
         match self {
             Self::Stripe => PaymentProvider::Stripe,
+            Self::Razorpay => PaymentProvider::Razorpay,
             _ => PaymentProvider::Manual,
         }
     }

@@ -35,7 +35,7 @@ pub fn platform_collects(order: &order::Model) -> bool {
         return false;
     }
     match order.payment_method {
-        PaymentMethod::Stripe => true,
+        PaymentMethod::Stripe | PaymentMethod::Razorpay => true,
         // Paid to the account the instructions named when the order was placed; an
         // order without instructions has no account of the cooperative's to go to,
         // so the marketplace settles it.

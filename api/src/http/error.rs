@@ -128,7 +128,7 @@ impl From<orders::WebhookError> for HttpError {
                 Self::bad_request("BAD_SIGNATURE", message)
             }
             E::Payload(message) => Self::bad_request("BAD_PAYLOAD", message),
-            E::NotConfigured => Self::not_found("card payments are not configured"),
+            E::NotConfigured => Self::not_found("this payment provider is not configured"),
             E::Order(e) => Self::internal("webhook failed; the sender will retry", &e),
         }
     }

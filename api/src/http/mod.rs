@@ -45,6 +45,10 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         )
         .route("/debit-notes/{note_id}", web::get().to(orders::debit_note))
         .route("/webhooks/stripe", web::post().to(orders::stripe_webhook))
+        .route(
+            "/webhooks/razorpay",
+            web::post().to(orders::razorpay_webhook),
+        )
         .route("/feeds/{channel}/{file}", web::get().to(channels::feed))
         .route(
             "/channels/{channel}/orders",

@@ -1,7 +1,7 @@
 //! Order documents and provider callbacks: a fulfilment's GST invoice as HTML, and
-//! Stripe's webhook.
+//! Stripe's and Razorpay's webhooks.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use orders::{OrderError, Party};
 use uuid::Uuid;
 
@@ -162,5 +162,47 @@ pub(crate) async fn stripe_webhook(
     state.catalog_cache.invalidate();
     let outcome = handled?;
     tracing::info!(?outcome, "stripe webhook");
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
+}
+
+/// A header's value as text, at most `max` bytes: a longer or binary one is refused
+/// before the body is read.
+fn short_header(
+    request: &HttpRequest,
+    name: &str,
+    max: usize,
+) -> Result<Option<String>, HttpError> {
+    match request.headers().get(name) {
+        None => Ok(None),
+        Some(value) if value.len() <= max => value
+            .to_str()
+            .map(|v| Some(v.to_owned()))
+            .map_err(|_| HttpError::bad_request("BAD_SIGNATURE", format!("{name} is not text"))),
+        Some(_) => Err(HttpError::bad_request(
+            "BAD_SIGNATURE",
+            format!("{name} is too long"),
+        )),
+    }
+}
+
+/// `POST /webhooks/razorpay`: `X-Razorpay-Signature` (HMAC-SHA256 hex of the raw
+/// body) is verified before anything is parsed; `X-Razorpay-Event-Id` names the event,
+/// which is applied once. Answers as Stripe's webhook does: 400 for a bad signature or
+/// payload, 200 once processed or already processed, 500 to make Razorpay retry.
+pub(crate) async fn razorpay_webhook(
+    request: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    let signature = short_header(&request, "X-Razorpay-Signature", 128)?;
+    let event_id = short_header(&request, "X-Razorpay-Event-Id", 255)?;
+    let handled = state
+        .orders
+        .handle_razorpay_webhook(signature.as_deref(), event_id.as_deref(), &body)
+        .await;
+    // A late payment or a failed one can move stock.
+    state.catalog_cache.invalidate();
+    let outcome = handled?;
+    tracing::info!(?outcome, "razorpay webhook");
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }

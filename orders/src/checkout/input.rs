@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    Address, OrderError, Party, PaymentMethod,
+    Address, OrderError, Party, PaymentMethod, PaymentProvider,
     address::indian_mobile,
     cart::{self, CartLine},
     checkout::{
@@ -143,11 +143,11 @@ pub(crate) fn fingerprint(input: &PlaceOrder, lines: &[(Uuid, i32)]) -> Result<S
 }
 
 /// A buyer's request with its address and terms normalised, or every problem with it.
-/// `card_payments`: a payment provider is configured.
+/// `configured`: whether a payment provider is configured, for the methods it settles.
 pub(crate) fn checked_input(
     party: &Party,
     mut input: PlaceOrder,
-    card_payments: bool,
+    configured: impl Fn(PaymentProvider) -> bool,
 ) -> Result<PlaceOrder, OrderError> {
     let mut problems: Vec<FieldError> = Vec::new();
     // The path spells the GraphQL input's field.
@@ -174,7 +174,9 @@ pub(crate) fn checked_input(
         (None, false) => {}
     }
     let method_allowed = match input.payment_method {
-        PaymentMethod::Stripe => card_payments,
+        PaymentMethod::Stripe | PaymentMethod::Razorpay => {
+            configured(input.payment_method.provider())
+        }
         PaymentMethod::PurchaseOrder => institution,
         PaymentMethod::CashOnDelivery | PaymentMethod::BankTransfer => true,
         PaymentMethod::Channel => false,
@@ -185,6 +187,9 @@ pub(crate) fn checked_input(
             FieldErrorCode::NotAllowed,
             match input.payment_method {
                 PaymentMethod::Stripe => "card payments are not configured on this marketplace",
+                PaymentMethod::Razorpay => {
+                    "Razorpay (UPI, cards, netbanking) is not configured on this marketplace"
+                }
                 PaymentMethod::Channel => {
                     "channel settlement is for orders from the sales channels"
                 }

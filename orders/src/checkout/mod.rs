@@ -49,7 +49,7 @@ impl OrderService {
             party.require_purchaser()?;
         }
         check_key(&input.idempotency_key)?;
-        let input = checked_input(party, input, self.stripe_enabled())?;
+        let input = checked_input(party, input, |p| self.gateway_for(p).is_some())?;
         let user_id = match (&input.guest, as_guest) {
             (Some(guest), true) => guest_buyer_id(&guest.email),
             _ => party.require_purchaser()?,

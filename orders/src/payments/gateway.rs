@@ -104,6 +104,14 @@ pub enum PaymentEvent {
         succeeded_refunds: Vec<String>,
         amount_refunded_paise: i64,
     },
+    /// The payment moved on at the provider in a way that needs the provider asked
+    /// (Razorpay's `payment.authorized`: the money is held and must be captured).
+    Changed { payment: Option<PaymentRef> },
+    /// A refund the provider had accepted failed: the money did not go back.
+    RefundFailed {
+        payment: Option<PaymentRef>,
+        refund_reference: String,
+    },
     /// An event the marketplace does not use.
     Unused,
 }
@@ -125,7 +133,7 @@ pub enum WebhookError {
     Signature(String),
     #[error("payload: {0}")]
     Payload(String),
-    #[error("card payments are not configured")]
+    #[error("this payment provider is not configured")]
     NotConfigured,
     #[error(transparent)]
     Order(#[from] OrderError),
@@ -162,10 +170,33 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
     ) -> GatewayFuture<'a, ProviderRefund>;
 
     /// Verifies a delivery's signature (`now` in Unix seconds) and reads its event.
+    /// `event_id` is the delivery's event id when the provider sends it beside the
+    /// body (Razorpay's `X-Razorpay-Event-Id`; Stripe's is in the body).
     fn parse_webhook(
         &self,
         signature: Option<&str>,
+        event_id: Option<&str>,
         payload: &[u8],
         now: i64,
     ) -> Result<WebhookEvent, WebhookError>;
+
+    /// The public key the buyer's browser opens the provider's checkout with
+    /// (Razorpay's key id); None for a provider whose client needs none.
+    fn checkout_key(&self) -> Option<&str> {
+        None
+    }
+
+    /// Verifies the signature a provider's checkout hands the browser after a payment
+    /// (Razorpay Checkout's `razorpay_signature`) over the payment `reference` the
+    /// marketplace stored and the provider's `payment_id`. A provider without such a
+    /// callback refuses every one.
+    fn verify_checkout_callback(
+        &self,
+        reference: &str,
+        payment_id: &str,
+        signature: &str,
+    ) -> Result<(), String> {
+        let _ = (reference, payment_id, signature);
+        Err(format!("{} has no checkout callback", self.display_name()))
+    }
 }

@@ -3,8 +3,10 @@
 //! over the [`gateway::PaymentGateway`] a provider implements.
 
 pub(crate) mod cash;
+pub(crate) mod confirm;
 pub mod gateway;
 pub(crate) mod payout;
+pub mod razorpay;
 pub(crate) mod reconcile;
 pub(crate) mod recording;
 pub(crate) mod refunds;

@@ -35,17 +35,17 @@ impl OrderService {
         &self,
         order: &order::Model,
     ) -> Result<Reconciled, OrderError> {
-        let (Some(gateway), Some(reference)) = (&self.gateway, &order.payment_reference) else {
+        let (Some(gateway), Some(reference)) = (
+            self.gateway_for(order.payment_provider),
+            &order.payment_reference,
+        ) else {
             return Ok(Reconciled::Open);
         };
-        if gateway.provider() != order.payment_provider {
-            return Ok(Reconciled::Open);
-        }
         let payment = gateway
             .fetch_payment(reference)
             .await
             .map_err(|e| OrderError::Provider(e.to_string()))?;
-        self.apply_provider_state(order.id, &payment, "reconciled")
+        self.apply_provider_state(order, &payment, "reconciled")
             .await
     }
 
@@ -57,13 +57,18 @@ impl OrderService {
         &self,
         order: &order::Model,
     ) -> Result<Reconciled, OrderError> {
-        let (Some(gateway), Some(reference)) = (&self.gateway, &order.payment_reference) else {
+        let Some(reference) = order
+            .payment_reference
+            .as_ref()
+            .filter(|_| !self.gateways.is_empty())
+        else {
             forget_client_secret(&self.db, order.id).await?;
             return Ok(Reconciled::Cancelled);
         };
-        if gateway.provider() != order.payment_provider {
+        let Some(gateway) = self.gateway_for(order.payment_provider) else {
+            // Another provider's payment: nothing here can cancel it.
             return Ok(Reconciled::Open);
-        }
+        };
         let payment = match gateway.cancel_payment(reference).await {
             Ok(payment) => payment,
             // Refused: already cancelled, or paid meanwhile; ask which.
@@ -74,7 +79,7 @@ impl OrderService {
             Err(e) => return Err(OrderError::Provider(e.to_string())),
         };
         let state = self
-            .apply_provider_state(order.id, &payment, "paid before it could be cancelled")
+            .apply_provider_state(order, &payment, "paid before it could be cancelled")
             .await?;
         match state {
             Reconciled::Open => Err(OrderError::Provider(format!(
@@ -90,13 +95,13 @@ impl OrderService {
 
     async fn apply_provider_state(
         &self,
-        order_id: Uuid,
+        order: &order::Model,
         payment: &ProviderPayment,
         note: &str,
     ) -> Result<Reconciled, OrderError> {
+        let order_id = order.id;
         let provider = self
-            .gateway
-            .as_ref()
+            .gateway_for(order.payment_provider)
             .map_or("the provider", |g| g.display_name());
         match payment.state {
             PaymentState::Succeeded => {

@@ -247,10 +247,12 @@ impl OrderService {
     /// fulfilment; an unknown outcome (timeout) leaves it PENDING for a retry with the
     /// same key.
     async fn send_refund(&self, refund: refund::Model) -> Result<RefundView, OrderError> {
-        let gateway = self
-            .gateway
-            .as_ref()
-            .ok_or_else(|| OrderError::Provider("card payments are not configured".into()))?;
+        let gateway = self.gateway_for(refund.provider).ok_or_else(|| {
+            OrderError::Provider(format!(
+                "the payment provider {} is not configured",
+                refund.provider
+            ))
+        })?;
         let order = store::load_order(&self.db, refund.order_id).await?;
         let intent = order
             .payment_reference
@@ -339,6 +341,73 @@ impl OrderService {
         )
         .await?;
         Ok(())
+    }
+
+    /// The provider says a refund it had accepted failed. One still pending gives its
+    /// amount back to the fulfilment (it can be refunded again); one already counted
+    /// as done (and credited) is flagged for an admin, who settles it with the buyer:
+    /// the marketplace does not silently rewrite a refund it told the buyer of.
+    pub(crate) async fn refund_failed_at_provider(
+        &self,
+        gateway: &dyn crate::PaymentGateway,
+        order_id: Uuid,
+        reference: &str,
+    ) -> Result<String, OrderError> {
+        let Some(found) = refund::Entity::find()
+            .filter(refund::Column::OrderId.eq(order_id))
+            .filter(refund::Column::ProviderReference.eq(reference))
+            .one(&self.db)
+            .await?
+        else {
+            crate::payments::recording::flag(
+                &self.db,
+                order_id,
+                &format!(
+                    "{} reports that refund {reference}, unknown to the marketplace, failed",
+                    gateway.display_name()
+                ),
+            )
+            .await?;
+            return Ok("flagged: unknown refund failed".into());
+        };
+        match found.status {
+            RefundStatus::Failed => Ok("refund already failed".into()),
+            RefundStatus::Pending => {
+                let txn = kernel::begin_write(&self.db).await?;
+                let updated = refund::Entity::update_many()
+                    .col_expr(refund::Column::Status, Expr::value(RefundStatus::Failed))
+                    .col_expr(
+                        refund::Column::FailureMessage,
+                        Expr::value(format!(
+                            "{} reported the refund failed",
+                            gateway.display_name()
+                        )),
+                    )
+                    .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .filter(refund::Column::Id.eq(found.id))
+                    .filter(refund::Column::Status.eq(RefundStatus::Pending))
+                    .exec(&txn)
+                    .await?;
+                if updated.rows_affected == 1 {
+                    self.give_back(&txn, &found).await?;
+                }
+                txn.commit().await?;
+                Ok("refund failed: the amount is refundable again".into())
+            }
+            RefundStatus::Succeeded => {
+                crate::payments::recording::flag(
+                    &self.db,
+                    order_id,
+                    &format!(
+                        "{} reports that the refund of {} ({reference}) failed after accepting it: the money did not go back",
+                        gateway.display_name(),
+                        kernel::Money::inr(found.amount_paise).for_people()
+                    ),
+                )
+                .await?;
+                Ok("flagged: an accepted refund failed".into())
+            }
+        }
     }
 
     /// Money that came in after release goes back, through the provider.

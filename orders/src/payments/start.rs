@@ -21,12 +21,11 @@ impl OrderService {
         {
             return Ok(None);
         }
-        let Some(gateway) = self
-            .gateway
-            .as_ref()
-            .filter(|g| g.provider() == order.payment_provider)
-        else {
-            return Ok(Some("card payments are not configured".into()));
+        let Some(gateway) = self.gateway_for(order.payment_provider) else {
+            return Ok(Some(format!(
+                "the payment provider {} is not configured",
+                order.payment_provider
+            )));
         };
         let key = format!("order-{}-payment-intent", order.id);
         let request = PaymentRequest {
@@ -57,7 +56,8 @@ impl OrderService {
             Err(e) => {
                 tracing::warn!(order_id = %order.id, error = %e, "could not start the payment");
                 Ok(Some(format!(
-                    "the card payment could not be started ({e}); place the order again with the same idempotencyKey"
+                    "the {} payment could not be started ({e}); place the order again with the same idempotencyKey",
+                    gateway.display_name()
                 )))
             }
         }

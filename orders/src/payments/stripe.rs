@@ -333,6 +333,7 @@ impl PaymentGateway for StripeGateway {
     fn parse_webhook(
         &self,
         signature: Option<&str>,
+        _event_id: Option<&str>,
         payload: &[u8],
         now: i64,
     ) -> Result<WebhookEvent, WebhookError> {

@@ -12,10 +12,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    OrderError, OrderService, OrderStatus, Party, RefundStatus,
+    OrderError, OrderService, OrderStatus, Party, PaymentProvider, RefundStatus,
     entity::{order, payment_event, refund},
     payments::{
         gateway::{PaymentEvent, PaymentGateway, PaymentRef, WebhookError, WebhookEvent},
+        reconcile::Reconciled,
         recording::{PaymentRecord, flag, people},
     },
     store,
@@ -36,17 +37,34 @@ impl OrderService {
         signature: Option<&str>,
         payload: &[u8],
     ) -> Result<WebhookOutcome, WebhookError> {
-        self.handle_payment_webhook(signature, payload).await
+        self.handle_payment_webhook(PaymentProvider::Stripe, signature, None, payload)
+            .await
     }
 
-    /// A delivery from the configured payment provider.
-    pub async fn handle_payment_webhook(
+    /// `POST /webhooks/razorpay`: `X-Razorpay-Signature` and `X-Razorpay-Event-Id`.
+    pub async fn handle_razorpay_webhook(
         &self,
         signature: Option<&str>,
+        event_id: Option<&str>,
         payload: &[u8],
     ) -> Result<WebhookOutcome, WebhookError> {
-        let gateway = self.gateway.as_deref().ok_or(WebhookError::NotConfigured)?;
-        let event = gateway.parse_webhook(signature, payload, Utc::now().timestamp())?;
+        self.handle_payment_webhook(PaymentProvider::Razorpay, signature, event_id, payload)
+            .await
+    }
+
+    /// A delivery from `provider`, which must be configured.
+    pub async fn handle_payment_webhook(
+        &self,
+        provider: PaymentProvider,
+        signature: Option<&str>,
+        event_id: Option<&str>,
+        payload: &[u8],
+    ) -> Result<WebhookOutcome, WebhookError> {
+        let gateway = self
+            .gateway_for(provider)
+            .map(|g| g.as_ref())
+            .ok_or(WebhookError::NotConfigured)?;
+        let event = gateway.parse_webhook(signature, event_id, payload, Utc::now().timestamp())?;
         if event.id.is_empty() || event.id.len() > 255 {
             return Err(WebhookError::Payload("bad event id".into()));
         }
@@ -118,7 +136,7 @@ impl OrderService {
         let no_payment = || {
             Ok((
                 None,
-                WebhookOutcome::Ignored("no order for this PaymentIntent".into()),
+                WebhookOutcome::Ignored("no order for this payment".into()),
             ))
         };
         match &event.event {
@@ -246,6 +264,37 @@ impl OrderService {
                     Some(order.id),
                     WebhookOutcome::Processed("refunds confirmed".into()),
                 ))
+            }
+            PaymentEvent::Changed { payment } => {
+                let Some(order) = self.order_of_payment(gateway, payment.as_ref()).await? else {
+                    return no_payment();
+                };
+                // Ask the provider how the payment stands (capturing money that is
+                // only held), as reconciliation does; the answer is the truth, the
+                // event only the reason to ask.
+                let outcome = match self.reconcile_payment(&order).await {
+                    Ok(Reconciled::Paid) => "paid (asked the provider)".to_owned(),
+                    Ok(Reconciled::Open) => "not paid yet".to_owned(),
+                    Ok(Reconciled::Cancelled) => "cancelled at the provider".to_owned(),
+                    Err(OrderError::Provider(message)) => format!("provider: {message}"),
+                    Err(e) => return Err(e),
+                };
+                Ok((Some(order.id), WebhookOutcome::Processed(outcome)))
+            }
+            PaymentEvent::RefundFailed {
+                payment,
+                refund_reference,
+            } => {
+                let Some(order) = self.order_of_payment(gateway, payment.as_ref()).await? else {
+                    return Ok((
+                        None,
+                        WebhookOutcome::Ignored("no order for this refund".into()),
+                    ));
+                };
+                let outcome = self
+                    .refund_failed_at_provider(gateway, order.id, refund_reference)
+                    .await?;
+                Ok((Some(order.id), WebhookOutcome::Processed(outcome)))
             }
             PaymentEvent::Unused => Ok((
                 None,

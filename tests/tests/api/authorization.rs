@@ -20,6 +20,7 @@ use crate::{
     support::{
         Backend, ServerOptions, TestServer, error_code,
         flows::{PASSWORD, admin_token, buyer_token, cooperative_id, login, staff_token},
+        razorpay_fake,
     },
 };
 
@@ -236,6 +237,8 @@ const ROWS: &[Row] = &[
         HIDDEN_FROM_INSTITUTION,
     ),
     row_with("orderPaymentIssueResolve", ADMIN, HIDDEN_FROM_INSTITUTION),
+    // Only the order's buyer: staff and admins who see the order are refused.
+    row_with("paymentConfirm", &[Buyer], HIDDEN_FROM_INSTITUTION),
     row("cooperativePayoutAccountSet", MANAGERS_OF_A),
     row("listOnChannel", STAFF_OF_A),
     row("delistFromChannel", STAFF_OF_A),
@@ -1175,6 +1178,33 @@ impl World<'_> {
                     json!({ "i": { "orderId": order, "amountPaise": total, "reference": format!("RCPT-{}", &u[..8]) } }),
                 )
             }
+            "paymentConfirm" => {
+                // A Razorpay order of the buyer's, and Checkout's callback for it.
+                let buyer = self.token(Buyer);
+                self.setup(
+                    buyer,
+                    &mutation("cartAddItem", "CartAddItemInput", PAYLOAD),
+                    json!({ "i": { "variantId": self.variant_a, "quantity": 1 } }),
+                    "cartAddItem",
+                )
+                .await;
+                let body = self
+                    .setup(
+                        buyer,
+                        &mutation("placeOrder", "PlaceOrderInput", "errors { code message } order { id razorpayCheckout { razorpayOrderId } }"),
+                        json!({ "i": { "idempotencyKey": unique(), "paymentMethod": "RAZORPAY", "shippingAddress": leh() } }),
+                        "placeOrder",
+                    )
+                    .await;
+                let order = &body["data"]["placeOrder"]["order"];
+                let rzp = text(order, "/razorpayCheckout/razorpayOrderId");
+                let payment = format!("pay_Matrix{}", &u[..8]);
+                (
+                    mutation(row, "PaymentConfirmInput", PAYLOAD),
+                    json!({ "i": { "orderId": text(order, "/id"), "razorpayOrderId": rzp, "razorpayPaymentId": payment,
+                                   "razorpaySignature": razorpay_fake::checkout_signature(razorpay_fake::KEY_SECRET, &rzp, &payment) } }),
+                )
+            }
             "orderRefund" => {
                 let (order, fulfilment, total) = self.buyer_order().await;
                 self.setup(
@@ -1295,10 +1325,17 @@ fn succeeded(body: &Value, field: &str) -> bool {
 }
 
 async fn every_call_is_allowed_or_denied_as_the_table_says(backend: Backend) -> anyhow::Result<()> {
-    // With the platform's GSTIN, so that the GSTR-8 export (which needs it) can succeed.
+    // With the platform's GSTIN, so that the GSTR-8 export (which needs it) can succeed,
+    // and Razorpay, so that the buyer has a Checkout callback to confirm.
+    let razorpay = razorpay_fake::FakeRazorpay::start().await?;
     let server = TestServer::spawn(
         backend,
-        ServerOptions::seeded().env("PLATFORM_GSTIN", "38AAECL4321K1ZF"),
+        ServerOptions::seeded()
+            .env("PLATFORM_GSTIN", "38AAECL4321K1ZF")
+            .env("RAZORPAY_KEY_ID", razorpay_fake::KEY_ID)
+            .env("RAZORPAY_KEY_SECRET", razorpay_fake::KEY_SECRET)
+            .env("RAZORPAY_WEBHOOK_SECRET", razorpay_fake::WEBHOOK_SECRET)
+            .env("RAZORPAY_API_BASE", &razorpay.base_url),
     )
     .await?;
     let admin = admin_token(&server).await;

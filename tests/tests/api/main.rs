@@ -31,6 +31,7 @@ mod order_mail;
 mod orders;
 mod payment_states;
 mod provenance;
+mod razorpay;
 mod readme;
 mod readme_claims;
 mod registration;

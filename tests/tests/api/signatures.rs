@@ -5,6 +5,10 @@
 //! webhook and the channels' order webhooks) must accept; our signer (the Stripe double
 //! that drives the payment tests) signs and Stripe's verifier must accept; tampered
 //! inputs are refused by both, so neither side can agree vacuously.
+//!
+//! Razorpay's two schemes (the webhook's `X-Razorpay-Signature` over the raw body,
+//! Checkout's `razorpay_signature` over `order_id|payment_id`) are checked the same
+//! way against Razorpay's official Python package, pinned, in its own virtualenv.
 
 use std::{
     io::Write,
@@ -17,24 +21,36 @@ use std::{
 use kernel::webhook_signature::verify_signature;
 use serde_json::{Value, json};
 
-use crate::support::stripe_fake;
+use crate::support::{razorpay_fake, stripe_fake};
 
 const STRIPE_VERSION: &str = "16.1.0";
 
-/// The virtualenv's python, created once per target directory. Built in a scratch
-/// directory and renamed into place, so concurrent test runs never see half of one.
+const RAZORPAY_VERSION: &str = "2.0.1";
+
 fn stripe_python() -> &'static PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
+    PYTHON.get_or_init(|| venv_with("stripe", STRIPE_VERSION))
+}
+
+fn razorpay_python() -> &'static PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| venv_with("razorpay", RAZORPAY_VERSION))
+}
+
+/// A virtualenv's python with `package==version`, created once per target directory.
+/// Built in a scratch directory and renamed into place, so concurrent test runs never
+/// see half of one.
+fn venv_with(package: &str, version: &str) -> PathBuf {
+    {
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        let venv = root.join(format!("stripe-python-{STRIPE_VERSION}"));
+        let venv = root.join(format!("{package}-python-{version}"));
         let python = venv.join("bin").join("python");
         if python.exists() {
             return python;
         }
         std::fs::create_dir_all(&root).unwrap();
         let scratch = tempfile::Builder::new()
-            .prefix("stripe-venv-")
+            .prefix(&format!("{package}-venv-"))
             .tempdir_in(&root)
             .unwrap();
         let staging = scratch.path().join("venv");
@@ -42,7 +58,7 @@ fn stripe_python() -> &'static PathBuf {
             .args(["-m", "venv"])
             .arg(&staging)
             .status()
-            .expect("python3 with the venv module is needed for the Stripe signature test");
+            .expect("python3 with the venv module is needed for the signature tests");
         assert!(status.success(), "python3 -m venv failed");
         let status = Command::new(staging.join("bin").join("python"))
             .args([
@@ -51,20 +67,17 @@ fn stripe_python() -> &'static PathBuf {
                 "install",
                 "--quiet",
                 "--disable-pip-version-check",
-                &format!("stripe=={STRIPE_VERSION}"),
+                &format!("{package}=={version}"),
             ])
             .status()
             .unwrap();
-        assert!(
-            status.success(),
-            "pip install stripe=={STRIPE_VERSION} failed"
-        );
+        assert!(status.success(), "pip install {package}=={version} failed");
         // Another run may have won the race; its virtualenv is as good as ours.
         if std::fs::rename(&staging, &venv).is_err() {
             assert!(python.exists(), "could not move the virtualenv into place");
         }
         python
-    })
+    }
 }
 
 const SCRIPT: &str = r#"
@@ -204,4 +217,178 @@ fn stripe_accepts_what_our_signer_produces_and_refuses_it_tampered() {
         [true, true, true, true, true, false, false, false],
         "{verify:?}"
     );
+}
+
+/// Razorpay's own verifier, and the signatures its code computes (captured from the
+/// `hmac.compare_digest` it makes the final comparison with).
+const RAZORPAY_SCRIPT: &str = r#"
+import hashlib, hmac, json, sys
+import razorpay
+from razorpay.errors import SignatureVerificationError
+module = sys.modules[razorpay.Utility.__module__]
+computed = []
+class Recording:
+    new = staticmethod(hmac.new)
+    @staticmethod
+    def compare_digest(a, b):
+        computed.append(a)
+        return hmac.compare_digest(a, b)
+module.hmac = Recording
+request = json.load(sys.stdin)
+out = {"webhook": [], "payment": [], "computed": []}
+for secret, body, signature in request["webhook"]:
+    try:
+        out["webhook"].append(bool(razorpay.Utility().verify_webhook_signature(body, signature, secret)))
+    except SignatureVerificationError:
+        out["webhook"].append(False)
+for key_secret, order_id, payment_id, signature in request["payment"]:
+    client = razorpay.Client(auth=("rzp_test_key", key_secret))
+    try:
+        out["payment"].append(bool(client.utility.verify_payment_signature({
+            "razorpay_order_id": order_id, "razorpay_payment_id": payment_id,
+            "razorpay_signature": signature})))
+    except SignatureVerificationError:
+        out["payment"].append(False)
+out["computed"] = computed
+print(json.dumps(out))
+"#;
+
+type Webhook<'a> = (&'a str, &'a str, String);
+type Payment<'a> = (&'a str, &'a str, &'a str, String);
+
+/// Razorpay's package verifies each case; returns its verdicts and the signature its
+/// code computed for each (webhooks first, then payments).
+fn razorpay(
+    webhook: &[Webhook<'_>],
+    payment: &[Payment<'_>],
+) -> (Vec<bool>, Vec<bool>, Vec<String>) {
+    let mut child = Command::new(razorpay_python())
+        .args(["-c", RAZORPAY_SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let request = json!({ "webhook": webhook, "payment": payment });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "the Razorpay script failed");
+    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let webhooks: Vec<bool> = serde_json::from_value(out["webhook"].clone()).unwrap();
+    let payments: Vec<bool> = serde_json::from_value(out["payment"].clone()).unwrap();
+    let computed: Vec<String> = serde_json::from_value(out["computed"].clone()).unwrap();
+    assert_eq!(webhooks.len(), webhook.len());
+    assert_eq!(payments.len(), payment.len());
+    assert_eq!(computed.len(), webhook.len() + payment.len());
+    (webhooks, payments, computed)
+}
+
+/// Webhook bodies chosen to catch encoding slips: empty, non-ASCII, a newline.
+const RAZORPAY_BODIES: [(&str, &str); 4] = [
+    (
+        "rzp_whsec_a",
+        r#"{"entity":"event","event":"payment.captured","payload":{}}"#,
+    ),
+    ("rzp_whsec_b", ""),
+    (
+        "rzp_whsec_c",
+        r#"{"notes":{"item":"Raktsey Karpo — 2 × 500 g, ₹720"}}"#,
+    ),
+    ("rzp_whsec_d", "{\n  \"pretty\": true\n}\n"),
+];
+
+const RAZORPAY_PAYMENTS: [(&str, &str, &str); 2] = [
+    ("rzp_secret_a", "order_IluGWxBm9U8zJ8", "pay_IluGWxBm9U8zJ9"),
+    ("rzp_secret_b", "order_Fake0000000001", "pay_Fake0000000002"),
+];
+
+#[test]
+fn razorpay_and_we_agree_on_both_signature_schemes() {
+    let flip = |signature: &str| {
+        let first = if signature.starts_with('0') { '1' } else { '0' };
+        format!("{first}{}", &signature[1..])
+    };
+    // Our signer (the double's, which drives the payment tests), then each spoiled:
+    // a flipped digit, another secret, another body.
+    let mut webhook: Vec<Webhook<'_>> = RAZORPAY_BODIES
+        .iter()
+        .map(|(secret, body)| {
+            (
+                *secret,
+                *body,
+                razorpay_fake::webhook_signature(secret, body),
+            )
+        })
+        .collect();
+    let signed = webhook.clone();
+    webhook.push((signed[0].0, signed[0].1, flip(&signed[0].2)));
+    webhook.push(("rzp_whsec_other", signed[1].1, signed[1].2.clone()));
+    webhook.push((signed[2].0, signed[3].1, signed[2].2.clone()));
+    let mut payment: Vec<Payment<'_>> = RAZORPAY_PAYMENTS
+        .iter()
+        .map(|(secret, order, pay)| {
+            (
+                *secret,
+                *order,
+                *pay,
+                razorpay_fake::checkout_signature(secret, order, pay),
+            )
+        })
+        .collect();
+    let good = payment.clone();
+    payment.push((good[0].0, good[0].1, good[0].2, flip(&good[0].3)));
+    // Signed for another order: the order id is part of what is signed.
+    payment.push((good[1].0, good[0].1, good[1].2, good[1].3.clone()));
+    let (webhooks, payments, computed) = razorpay(&webhook, &payment);
+    assert_eq!(
+        webhooks,
+        [true, true, true, true, false, false, false],
+        "{webhook:?}"
+    );
+    assert_eq!(payments, [true, true, false, false], "{payment:?}");
+
+    // Our verifiers accept exactly what Razorpay's code computed, and refuse it spoiled.
+    let (computed_webhooks, computed_payments) = computed.split_at(webhook.len());
+    for ((secret, body, _), razorpays) in webhook.iter().zip(computed_webhooks) {
+        assert_eq!(
+            orders::razorpay::verify_webhook_signature(secret, body.as_bytes(), razorpays),
+            Ok(()),
+            "{body:?}"
+        );
+        assert!(
+            orders::razorpay::verify_webhook_signature(secret, body.as_bytes(), &flip(razorpays))
+                .is_err()
+        );
+        assert!(
+            orders::razorpay::verify_webhook_signature(
+                "rzp_whsec_wrong",
+                body.as_bytes(),
+                razorpays
+            )
+            .is_err()
+        );
+        let tampered = format!("{body} ");
+        assert!(
+            orders::razorpay::verify_webhook_signature(secret, tampered.as_bytes(), razorpays)
+                .is_err()
+        );
+    }
+    for ((secret, order, pay, _), razorpays) in payment.iter().zip(computed_payments) {
+        assert_eq!(
+            orders::razorpay::verify_payment_signature(secret, order, pay, razorpays),
+            Ok(())
+        );
+        assert!(
+            orders::razorpay::verify_payment_signature(secret, "order_Other000001", pay, razorpays)
+                .is_err()
+        );
+        assert!(
+            orders::razorpay::verify_payment_signature(secret, order, pay, &flip(razorpays))
+                .is_err()
+        );
+    }
 }

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use crate::graphql::{
     context::ContextExt,
+    errors::respond,
     ids::parse_id,
     money::Paise,
     orders::{OrderPayload, order_payload},
@@ -34,6 +35,20 @@ pub struct OrderPaymentIssueResolveInput {
     pub note: String,
 }
 
+/// Razorpay Checkout's callback, as its `handler` receives it.
+#[derive(InputObject)]
+pub struct PaymentConfirmInput {
+    pub order_id: ID,
+    /// A guest's order: the access token `placeOrder` gave.
+    pub access_token: Option<String>,
+    /// `razorpay_order_id`.
+    pub razorpay_order_id: String,
+    /// `razorpay_payment_id`.
+    pub razorpay_payment_id: String,
+    /// `razorpay_signature`.
+    pub razorpay_signature: String,
+}
+
 #[derive(Default)]
 pub struct PaymentMutation;
 
@@ -57,6 +72,47 @@ impl PaymentMutation {
             )
             .await;
         order_payload(ctx, result).await
+    }
+
+    /// The buyer's browser says Razorpay Checkout took the payment. The signature is
+    /// checked over the Razorpay order id stored on the order (not the one sent) and
+    /// the payment id; then Razorpay is asked, and the order is paid only if Razorpay
+    /// says so (its webhook settles it otherwise). Answers the order as it stands.
+    async fn payment_confirm(
+        &self,
+        ctx: &Context<'_>,
+        input: PaymentConfirmInput,
+    ) -> Result<OrderPayload> {
+        let order_id = parse_id("orderId", &input.order_id)?;
+        let party = ctx.party()?;
+        let guest_token = input
+            .access_token
+            .clone()
+            .filter(|_| party.actor == kernel::Actor::Anonymous);
+        let result = ctx
+            .orders()?
+            .confirm_payment(
+                &party,
+                orders::CheckoutCallback {
+                    order_id,
+                    access_token: input.access_token,
+                    provider_order_id: input.razorpay_order_id,
+                    provider_payment_id: input.razorpay_payment_id,
+                    signature: input.razorpay_signature,
+                },
+            )
+            .await;
+        match (result, guest_token) {
+            (Ok(id), Some(token)) => {
+                let order = ctx
+                    .orders()?
+                    .order_by_access_token(id, &token)
+                    .await
+                    .map(crate::graphql::orders::Order);
+                respond(order, |order, errors| OrderPayload { order, errors })
+            }
+            (result, _) => order_payload(ctx, result).await,
+        }
     }
 
     /// Clears the order's `paymentIssue` once an admin has dealt with it; the note and

@@ -60,6 +60,9 @@ pub enum DocumentKindValue {
 pub enum PaymentMethodValue {
     /// Card or UPI through Stripe; the order carries the PaymentIntent's client secret.
     Stripe,
+    /// UPI (intent, QR, collect), cards, netbanking or wallets through Razorpay
+    /// Checkout; the order carries `razorpayCheckout`.
+    Razorpay,
     /// Paid to the courier; the order is confirmed at once and paid when staff record it.
     CashOnDelivery,
     /// Paid by bank transfer before dispatch; staff record it.
@@ -598,10 +601,46 @@ impl Order {
         // as placeOrder's answer.
         let guest = viewer.is_none() && order.guest_email.is_some();
         Ok(((viewer == Some(order.buyer_user_id) || guest)
+            && order.payment_provider == orders::PaymentProvider::Stripe
             && order.status == orders::OrderStatus::PendingPayment
             && order.payment_received_paise == 0)
             .then(|| order.payment_client_secret.clone())
             .flatten())
+    }
+    /// What the storefront opens Razorpay Checkout with; only its buyer sees it, and
+    /// only while the order is payable through Razorpay (as `stripeClientSecret`).
+    async fn razorpay_checkout(&self, ctx: &Context<'_>) -> Result<Option<RazorpayCheckout>> {
+        let viewer = ctx.viewer_opt()?.map(|v| v.user_id);
+        let order = &self.0.order;
+        let guest = viewer.is_none() && order.guest_email.is_some();
+        let payable = (viewer == Some(order.buyer_user_id) || guest)
+            && order.payment_provider == orders::PaymentProvider::Razorpay
+            && order.status == orders::OrderStatus::PendingPayment
+            && order.payment_received_paise == 0;
+        let Some(razorpay_order_id) = order.payment_client_secret.clone().filter(|_| payable)
+        else {
+            return Ok(None);
+        };
+        let service = ctx.orders()?;
+        let Some(key_id) = service
+            .gateway_for(orders::PaymentProvider::Razorpay)
+            .and_then(|g| g.checkout_key())
+        else {
+            return Ok(None);
+        };
+        let address = address_of(&order.shipping_address);
+        Ok(Some(RazorpayCheckout {
+            key_id: key_id.to_owned(),
+            razorpay_order_id,
+            amount: Paise(order.total_paise),
+            currency: order.currency.clone(),
+            description: format!("Order {}", order.number),
+            prefill: RazorpayPrefill {
+                name: address.as_ref().map(|a| a.name.clone()),
+                email: order.guest_email.clone(),
+                contact: address.map(|a| a.phone),
+            },
+        }))
     }
     /// Why the buyer's last attempt to pay was declined (e.g. "Your card has
     /// insufficient funds. (insufficient_funds)"). The order stays payable with another
@@ -864,6 +903,29 @@ pub(super) async fn order_payload(
         Err(e) => Err(e),
     };
     respond(result, |order, errors| OrderPayload { order, errors })
+}
+
+/// The options Razorpay Checkout opens with (`key`, `order_id`, `amount`, `currency`,
+/// `description`, `prefill`). Its handler posts the callback to `paymentConfirm`.
+#[derive(SimpleObject)]
+pub struct RazorpayCheckout {
+    /// The public key id (`rzp_…`).
+    pub key_id: String,
+    /// The Razorpay order Checkout pays (`order_…`).
+    pub razorpay_order_id: String,
+    pub amount: Paise,
+    pub currency: String,
+    pub description: String,
+    pub prefill: RazorpayPrefill,
+}
+
+/// What Checkout fills in for the buyer: the delivery name and phone, and a guest's
+/// email (a signed-in buyer's is theirs to add from `me`).
+#[derive(SimpleObject)]
+pub struct RazorpayPrefill {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub contact: Option<String>,
 }
 
 /// Where a bank transfer or UPI payment to an account goes.

@@ -6,6 +6,7 @@ pub mod documents;
 pub mod flows;
 pub mod meili;
 pub mod postgres;
+pub mod razorpay_fake;
 pub mod server;
 pub mod smtp_sink;
 pub mod stripe_fake;
