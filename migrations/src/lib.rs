@@ -34,6 +34,7 @@ mod m20261202_300001_gem_acceptance;
 mod m20261202_300002_cooperative_verifications;
 mod m20261202_400001_notification_opt_outs;
 mod m20261202_400002_reminder_marks;
+mod m20261203_400001_media;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_300002_cooperative_verifications::Migration),
             Box::new(m20261202_400001_notification_opt_outs::Migration),
             Box::new(m20261202_400002_reminder_marks::Migration),
+            Box::new(m20261203_400001_media::Migration),
         ]
     }
 }

@@ -23,6 +23,7 @@ use actix_web::web;
 pub use foundation::RequestId;
 pub use graphql::Caller;
 pub use session::ACCESS as ACCESS_COOKIE;
+pub use session::csrf_token_ok;
 
 /// The executor the pages run their documents with, type-erased once here so that the
 /// handlers are not generic.
