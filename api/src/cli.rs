@@ -19,8 +19,9 @@ use sea_orm_migration::MigratorTrait;
 use crate::{
     settings::{
         AppEnv, CatalogCacheSettings, ChannelsSettings, GraphqlSettings, JwtSettings, LogFormat,
-        MIN_JWT_SECRET_BYTES, MailSettings, MeilisearchSettings, MetricsSettings, OrdersSettings,
-        RateLimitSettings, SearchSettings, Secret, Settings,
+        MIN_JWT_SECRET_BYTES, MailSettings, MediaSettings, MediaStorageSettings,
+        MeilisearchSettings, MetricsSettings, OrdersSettings, RateLimitSettings, SearchSettings,
+        Secret, Settings,
     },
     startup::{
         Application, connect_database, create_private_dir, open_search_index, prepare_database,
@@ -427,10 +428,103 @@ struct ServeArgs {
     gem: GemArgs,
     #[command(flatten)]
     ncui_haat: NcuiHaatArgs,
+    #[command(flatten)]
+    media: MediaArgs,
     /// Serve `POST /internal/drain` (run the background tasks until idle), for tests;
     /// refused in production.
     #[arg(long, env = "ENABLE_DRAIN_ENDPOINT", hide = true, value_parser = clap::builder::FalseyValueParser::new())]
     enable_drain_endpoint: bool,
+}
+
+/// Uploaded images: where they are stored, and the background work on them.
+#[derive(Debug, Args)]
+struct MediaArgs {
+    /// Store uploads in this S3-compatible bucket (so that replicas share them) instead of
+    /// DATA_DIR/media on the local disk.
+    #[arg(long, env = "MEDIA_S3_BUCKET")]
+    media_s3_bucket: Option<String>,
+    /// The S3 endpoint, e.g. `https://s3.ap-south-1.amazonaws.com` or `http://minio:9000`
+    /// (unset: AWS's own for the region).
+    #[arg(long, env = "MEDIA_S3_ENDPOINT")]
+    media_s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(long, env = "MEDIA_S3_REGION", default_value = "ap-south-1")]
+    media_s3_region: String,
+    /// The access key id (required with a bucket).
+    #[arg(long, env = "MEDIA_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    media_s3_access_key_id: Option<Secret>,
+    /// The secret access key (required with a bucket).
+    #[arg(long, env = "MEDIA_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    media_s3_secret_access_key: Option<Secret>,
+    /// Address objects as `endpoint/bucket/key` (MinIO and most self-hosted servers)
+    /// rather than `bucket.endpoint/key`.
+    #[arg(long, env = "MEDIA_S3_PATH_STYLE", value_parser = clap::builder::FalseyValueParser::new())]
+    media_s3_path_style: bool,
+    /// Delete an upload no product shows once it is this old, in seconds.
+    #[arg(long, env = "MEDIA_ORPHAN_TTL_SECS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(i64).range(0..=2_592_000))]
+    media_orphan_ttl_secs: i64,
+    /// How often an idle media worker looks for renditions to make, in milliseconds.
+    #[arg(long, env = "MEDIA_POLL_MS", default_value_t = 500,
+          value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    media_poll_ms: u64,
+    /// Do not make renditions or sweep orphaned uploads in this process (every replica
+    /// may).
+    #[arg(long)]
+    no_media_worker: bool,
+}
+
+/// Where uploads are stored: the S3 bucket when one is named (with both keys), the
+/// local disk under DATA_DIR/media otherwise.
+fn media_settings(data_dir: &Path, args: &MediaArgs) -> anyhow::Result<MediaSettings> {
+    let bucket = args
+        .media_s3_bucket
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty());
+    let storage = match bucket {
+        None => MediaStorageSettings::Local {
+            dir: data_dir.join("media"),
+        },
+        Some(bucket) => {
+            let key = |secret: Option<&Secret>, name: &str| {
+                Secret::given(secret)
+                    .map(|s| s.expose().to_owned())
+                    .with_context(|| format!("MEDIA_S3_BUCKET is set; {name} is required too"))
+            };
+            let endpoint = args
+                .media_s3_endpoint
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned);
+            if let Some(endpoint) = &endpoint
+                && !(endpoint.starts_with("https://") || endpoint.starts_with("http://"))
+            {
+                bail!("MEDIA_S3_ENDPOINT must be an http(s) URL");
+            }
+            MediaStorageSettings::S3(media::S3Settings {
+                bucket: bucket.to_owned(),
+                endpoint,
+                region: args.media_s3_region.trim().to_owned(),
+                access_key_id: key(
+                    args.media_s3_access_key_id.as_ref(),
+                    "MEDIA_S3_ACCESS_KEY_ID",
+                )?,
+                secret_access_key: key(
+                    args.media_s3_secret_access_key.as_ref(),
+                    "MEDIA_S3_SECRET_ACCESS_KEY",
+                )?,
+                path_style: args.media_s3_path_style,
+            })
+        }
+    };
+    Ok(MediaSettings {
+        storage,
+        orphan_after: chrono::Duration::seconds(args.media_orphan_ttl_secs),
+        worker: !args.no_media_worker,
+        poll_interval: Duration::from_millis(args.media_poll_ms),
+    })
 }
 
 /// GeM's endpoint and keys; each part is optional (feed only without an endpoint).
@@ -979,6 +1073,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
         metrics: metrics_settings(production, args)?,
         drain_endpoint: args.enable_drain_endpoint,
         mail: mail_settings(env, &common.data_dir, args)?,
+        media: media_settings(&common.data_dir, &args.media)?,
     })
 }
 

@@ -52,6 +52,27 @@ pub struct Settings {
     /// work: for tests, refused in production.
     pub drain_endpoint: bool,
     pub mail: MailSettings,
+    pub media: MediaSettings,
+}
+
+/// Uploaded images: where they are stored, and the background work on them.
+#[derive(Debug, Clone)]
+pub struct MediaSettings {
+    pub storage: MediaStorageSettings,
+    /// An upload no product shows is deleted once it is this old.
+    pub orphan_after: chrono::Duration,
+    /// Make renditions and sweep orphans in this process.
+    pub worker: bool,
+    pub poll_interval: Duration,
+}
+
+/// Where uploads are stored.
+#[derive(Debug, Clone)]
+pub enum MediaStorageSettings {
+    /// Files under this folder (DATA_DIR/media): zero configuration, one server.
+    Local { dir: PathBuf },
+    /// An S3-compatible bucket, shared by replicas.
+    S3(media::S3Settings),
 }
 
 /// Mail: where it goes, and the sender task.

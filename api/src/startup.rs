@@ -177,6 +177,10 @@ pub async fn open_search_index(
 /// authorisation's expiry), so a quarter of an hour late is on time.
 const REMINDER_SWEEP: Duration = Duration::from_secs(15 * 60);
 
+/// How often orphaned uploads are looked for: they are swept after a day, so an hour
+/// late is on time.
+const MEDIA_SWEEP: Duration = Duration::from_secs(3600);
+
 /// The reminders: overdue payments to institutional buyers (orders) and GI
 /// authorisations expiring within 30 days to their cooperatives (catalog). Here
 /// because it joins two domains; each sweep marks what it reminded of, so every
@@ -208,6 +212,27 @@ impl kernel::worker::Task for Reminders {
     }
 }
 
+/// Opens where uploads are stored and checks it works (a probe object written, read
+/// back and deleted), so that a wrong bucket, endpoint or key stops the start rather
+/// than the first upload.
+pub async fn open_media_storage(
+    settings: &crate::settings::MediaSettings,
+) -> anyhow::Result<Arc<dyn media::MediaStorage>> {
+    let storage = match &settings.storage {
+        crate::settings::MediaStorageSettings::Local { dir } => media::ObjectStorage::local(dir),
+        crate::settings::MediaStorageSettings::S3(s3) => media::ObjectStorage::s3(s3),
+    }
+    .map_err(|e| anyhow::anyhow!("configuring media storage: {e}"))?;
+    storage.check().await.map_err(|e| {
+        anyhow::anyhow!(
+            "media storage ({}) does not work: {e}",
+            media::MediaStorage::describe(&storage)
+        )
+    })?;
+    tracing::info!(storage = %media::MediaStorage::describe(&storage), "media storage");
+    Ok(Arc::new(storage))
+}
+
 /// A built, bound server that has not started serving yet.
 pub struct Application {
     server: Server,
@@ -228,6 +253,7 @@ fn background_workers(
     orders: &orders::OrderService,
     connectors: &connectors::ConnectorService,
     mailer: Option<Arc<notifications::Mailer>>,
+    media_storage: &Arc<dyn media::MediaStorage>,
 ) -> kernel::worker::WorkerSet {
     let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
     let mut workers = kernel::worker::WorkerSet::new();
@@ -288,6 +314,26 @@ fn background_workers(
             directory: Arc::new(accounts::Recipients),
         },
     );
+    if settings.media.worker {
+        workers.add(
+            "media-renditions",
+            settings.media.poll_interval,
+            media::Renditions {
+                db: db.clone(),
+                storage: Arc::clone(media_storage),
+                worker_id: worker_id.clone(),
+            },
+        );
+        workers.add(
+            "media-sweeper",
+            MEDIA_SWEEP,
+            catalog::MediaSweeper {
+                db: db.clone(),
+                storage: Arc::clone(media_storage),
+                orphan_after: settings.media.orphan_after,
+            },
+        );
+    }
     if let Some(mailer) = mailer {
         workers.add(
             "mail",
@@ -363,6 +409,7 @@ impl Application {
         )
         .await?;
         let order_service = order_service(&settings, db.clone())?;
+        let media_storage = open_media_storage(&settings.media).await?;
         let categories = connectors::ChannelCategories::load(&settings.data_dir)
             .map_err(|e| anyhow::anyhow!("loading the channel category table: {e}"))?;
         let connector_service = connectors::ConnectorService::new(
@@ -384,6 +431,7 @@ impl Application {
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("configuring mail: {e}"))?
                 .map(Arc::new),
+            &media_storage,
         );
         tracing::info!(tasks = ?workers.names(), "background tasks");
         let running_workers = workers.start();
@@ -394,6 +442,7 @@ impl Application {
             Arc::clone(&search_index),
             order_service.clone(),
             connector_service.clone(),
+            Arc::clone(&media_storage),
         );
         let state = AppState {
             db,
@@ -404,6 +453,7 @@ impl Application {
             orders: order_service,
             connectors: connector_service,
             catalog_cache: Arc::new(CatalogCache::new(settings.catalog_cache)),
+            media: media_storage,
         };
         // The drain endpoint sees the tasks only when enabled (never in production).
         let drain = settings

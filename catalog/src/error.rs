@@ -32,6 +32,9 @@ pub enum CatalogError {
     Corrupt(String),
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// An upload was refused, or media storage failed.
+    #[error(transparent)]
+    Media(#[from] media::MediaError),
     /// A reminder could not be recorded (rendering, the outbox).
     #[error(transparent)]
     Notification(#[from] notifications::NotificationError),

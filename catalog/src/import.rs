@@ -597,6 +597,7 @@ async fn product_from(
         .map(|(i, url)| ProductImage {
             url: (*url).to_owned(),
             alt: alts.get(i).copied().unwrap_or_default().to_owned(),
+            media_id: None,
         })
         .collect();
     RowProduct {

@@ -35,6 +35,7 @@ mod hsn;
 pub mod identifiers;
 mod import;
 mod metrology;
+mod product_media;
 mod products;
 mod protected_names;
 mod provenance;
@@ -77,6 +78,7 @@ pub use import::{
     REQUIRED_COLUMNS, import_products, import_template_csv, parse_rupees,
     read_rows as read_import_rows,
 };
+pub use product_media::{MediaSweeper, delete_media};
 pub use products::{
     NewProduct, ProductChanges, ProductFilter, ProductLookup, ProductSort, create_product,
     create_product_in, find_product_for, list_cooperative_products, list_public_products,

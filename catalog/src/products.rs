@@ -438,7 +438,10 @@ fn check_images(images: &[ProductImage], errors: &mut FieldErrors) {
     }
     for (index, image) in images.iter().enumerate() {
         let url = image.url.trim();
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
+        // An upload's URL is filled from the upload.
+        if image.media_id.is_none() && !(url.starts_with("https://") || url.starts_with("http://"))
+            || url.len() > 2000
+        {
             errors.push(
                 &format!("images.{index}.url"),
                 FieldErrorCode::Invalid,
@@ -548,6 +551,9 @@ pub async fn create_product_in(
     errors.text("title", &new.title, 200, true);
     errors.text("description", &new.description, 10_000, false);
     check_images(&new.images, &mut errors);
+    let mut images = new.images;
+    crate::product_media::resolve_media_images(db, cooperative.id, &mut images, &mut errors)
+        .await?;
     let slug = new.slug.clone().unwrap_or_else(|| slugify(&new.title));
     if let Err(message) = check_slug(&slug) {
         errors.push("slug", FieldErrorCode::Invalid, message);
@@ -605,7 +611,7 @@ pub async fn create_product_in(
         category_id: category.id,
         status,
         attributes: new.attributes,
-        images: new.images,
+        images,
         declarations: new.declarations,
         procurement: new.procurement,
         hsn_code,
@@ -718,8 +724,15 @@ pub(crate) async fn update_product_in(
         errors.text("description", &description, 10_000, false);
         product.description = description.trim().to_owned();
     }
-    if let Some(images) = changes.images {
+    if let Some(mut images) = changes.images {
         check_images(&images, &mut errors);
+        crate::product_media::resolve_media_images(
+            db,
+            product.cooperative_id,
+            &mut images,
+            &mut errors,
+        )
+        .await?;
         product.images = images;
     }
     if let Some(mut declarations) = changes.declarations {

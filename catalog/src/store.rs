@@ -16,8 +16,13 @@ use kernel::FieldError;
 /// A product image with the alt text that screen readers and GeM's reviewers need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductImage {
+    /// An external image's URL, or an upload's full-size path (`/media/…`), filled
+    /// from the upload.
     pub url: String,
     pub alt: String,
+    /// The upload shown (its renditions serve the storefront); None for a linked image.
+    #[serde(default, rename = "mediaId", skip_serializing_if = "Option::is_none")]
+    pub media_id: Option<Uuid>,
 }
 
 /// The Legal Metrology (Packaged Commodities) Rules 2011 declarations that a listing

@@ -37,6 +37,7 @@ mod m20261202_400002_reminder_marks;
 mod m20261203_100001_einvoice_registrations;
 mod m20261203_100002_batch_voids;
 mod m20261203_100003_consumer_care;
+mod m20261203_400001_media;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_100001_einvoice_registrations::Migration),
             Box::new(m20261203_100002_batch_voids::Migration),
             Box::new(m20261203_100003_consumer_care::Migration),
+            Box::new(m20261203_400001_media::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ use actix_web::web;
 pub use foundation::RequestId;
 pub use graphql::Caller;
 pub use session::ACCESS as ACCESS_COOKIE;
+pub use session::csrf_token_ok;
 
 /// The storefront's public origin (`https://shop.example.org`), for absolute links
 /// printed on paper (the QR codes of batch labels); None: the origin the page was

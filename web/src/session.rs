@@ -233,6 +233,17 @@ pub(crate) fn csrf_ok(request: &HttpRequest, session: &Session, form_token: &str
         && constant_time_eq(session.csrf.as_bytes(), form_token.as_bytes())
 }
 
+/// The CSRF check of a form posted to a route outside the storefront (the API's
+/// `POST /media`): same origin, and `token` equal to the browser's CSRF cookie.
+pub fn csrf_token_ok(request: &HttpRequest, token: &str) -> bool {
+    let Some(cookie) = request.cookie(CSRF) else {
+        return false;
+    };
+    cookie.value().len() == 64
+        && same_origin(request)
+        && constant_time_eq(cookie.value().as_bytes(), token.as_bytes())
+}
+
 /// A path this site may send a browser to after signing in: local, absolute, and not
 /// a scheme-relative `//host` or `/\host` in disguise.
 pub(crate) fn local_path(next: &str) -> Option<&str> {

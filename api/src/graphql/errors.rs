@@ -148,10 +148,45 @@ impl From<CatalogError> for Failure {
             | CatalogError::GiTagNotFound
             | CatalogError::AuthorisedUserNotFound
             | CatalogError::BatchNotFound => Self::Top(ApiError::NotFound(error.to_string())),
+            CatalogError::Media(inner) => Self::from(inner),
             CatalogError::InvalidSeed(_)
             | CatalogError::Corrupt(_)
             | CatalogError::Db(_)
             | CatalogError::Notification(_) => Self::Top(ApiError::internal(&error)),
+        }
+    }
+}
+
+impl From<media::Rejection> for UserError {
+    fn from(rejection: media::Rejection) -> Self {
+        use media::Rejection as R;
+        let code = match rejection {
+            R::UnsupportedFormat => UserErrorCode::UnsupportedFormat,
+            R::TooLarge { .. } => UserErrorCode::TooLarge,
+            R::TooManyPixels { .. } => UserErrorCode::TooManyPixels,
+            R::Unreadable(_) => UserErrorCode::Unreadable,
+            R::Missing => UserErrorCode::Required,
+        };
+        Self::new("file", code, rejection.to_string())
+    }
+}
+
+impl From<media::MediaError> for Failure {
+    fn from(error: media::MediaError) -> Self {
+        use media::MediaError as E;
+        match error {
+            E::Rejected(rejection) => Self::Validation(vec![UserError::from(rejection)]),
+            E::InvalidAlt(message) => Self::Validation(vec![UserError::new(
+                "alt",
+                UserErrorCode::Required,
+                message,
+            )]),
+            E::NotFound => Self::Top(ApiError::NotFound(error.to_string())),
+            E::Forbidden(message) => Self::Top(ApiError::Forbidden(message)),
+            E::Unauthenticated => Self::Top(ApiError::Unauthenticated(error.to_string())),
+            E::Storage(_) | E::Processing(_) | E::Corrupt(_) | E::Db(_) => {
+                Self::Top(ApiError::internal(&error))
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ pub(crate) mod cost;
 mod errors;
 mod ids;
 pub(crate) mod loaders;
+pub(crate) mod media;
 mod money;
 mod orders;
 mod pagination;
@@ -53,6 +54,7 @@ pub struct QueryRoot(
     orders::AddressBookQuery,
     channels::ChannelsQuery,
     returns::ReturnsQuery,
+    media::MediaQuery,
 );
 
 /// The mutation root.
@@ -66,6 +68,7 @@ pub struct MutationRoot(
     orders::OrdersMutation,
     channels::ChannelsMutation,
     returns::ReturnsMutation,
+    media::MediaMutation,
 );
 
 /// The executable schema.
@@ -121,8 +124,10 @@ pub fn build_schema(
     search_index: std::sync::Arc<dyn ::search::SearchIndex>,
     orders: ::orders::OrderService,
     connectors: ::connectors::ConnectorService,
+    media_storage: std::sync::Arc<dyn ::media::MediaStorage>,
 ) -> AppSchema {
     schema_builder(settings.graphql)
+        .data(media::MediaStore(media_storage))
         .data(orders)
         .data(connectors)
         .data(db)

@@ -26,6 +26,14 @@ pub enum UserErrorCode {
     OutOfStock,
     /// The payment provider could not be reached or refused; the message says what to do.
     PaymentProviderUnavailable,
+    /// An upload is not a JPEG, PNG or WebP image (judged by its content).
+    UnsupportedFormat,
+    /// An upload has more bytes than allowed.
+    TooLarge,
+    /// An image has more pixels than allowed (read from its header, before decoding).
+    TooManyPixels,
+    /// An image is truncated or corrupt.
+    Unreadable,
 }
 
 /// One validation failure of a mutation's input.

@@ -273,6 +273,62 @@ pub(crate) async fn post(
     execute(&request, &state, viewer, batch).await
 }
 
+/// Whether a POST is a GraphQL multipart request (an upload).
+pub(crate) fn is_multipart(context: &actix_web::guard::GuardContext<'_>) -> bool {
+    context
+        .head()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+/// `POST /graphql` as a GraphQL multipart request (uploads: `operations`, `map`, then
+/// the files). One file of at most 10 MB, refused while it streams in beyond that;
+/// authentication is the bearer token as for JSON (a cookie never authorises
+/// `/graphql`, so a cross-site form cannot upload in a user's name).
+pub(crate) async fn post_multipart(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Result<MaybeSignedIn, HttpError>,
+    payload: web::Payload,
+) -> Result<HttpResponse, HttpError> {
+    use futures_util::TryStreamExt;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let options = async_graphql::http::MultipartOptions::default()
+        // The operations and map parts come within the same limit as the file's
+        // margin; the file's own 10 MB is checked again exactly when it is read.
+        .max_file_size(
+            usize::try_from(media::MAX_UPLOAD_BYTES)
+                .unwrap_or(usize::MAX)
+                .saturating_add(64 * 1024),
+        )
+        .max_num_files(1);
+    let body = crate::http::media::sendable_body(payload).into_async_read();
+    let batch = async_graphql::http::receive_batch_body(content_type, body, options)
+        .await
+        .map_err(|error| match error {
+            async_graphql::ParseRequestError::PayloadTooLarge => HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "TOO_LARGE",
+                format!("the file is larger than {} bytes", media::MAX_UPLOAD_BYTES),
+            ),
+            other => HttpError::bad_request(
+                "BAD_USER_INPUT",
+                format!("request body is not a GraphQL multipart request: {other}"),
+            ),
+        })?;
+    execute(&request, &state, viewer, batch).await
+}
+
 fn wants_html(request: &HttpRequest) -> bool {
     request
         .headers()

@@ -10,6 +10,7 @@ pub(crate) mod error;
 pub(crate) mod graphiql;
 pub(crate) mod graphql_endpoint;
 pub(crate) mod health;
+mod media;
 mod orders;
 pub(crate) mod rate_limit;
 pub(crate) mod request_id;
@@ -23,7 +24,16 @@ use actix_web::web;
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
+        // The GraphQL multipart request spec (uploads) first; JSON otherwise.
+        .route(
+            "/graphql",
+            web::post()
+                .guard(actix_web::guard::fn_guard(graphql_endpoint::is_multipart))
+                .to(graphql_endpoint::post_multipart),
+        )
         .route("/graphql", web::post().to(graphql_endpoint::post))
+        .route("/media", web::post().to(media::upload))
+        .route("/media/{media_id}/{file}", web::get().to(media::serve))
         .route("/graphql", web::get().to(graphql_endpoint::get))
         .route("/graphiql/{file}", web::get().to(graphiql::asset))
         .route("/healthz", web::get().to(health::healthz))

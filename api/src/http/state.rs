@@ -20,4 +20,6 @@ pub struct AppState {
     pub orders: orders::OrderService,
     pub connectors: connectors::ConnectorService,
     pub catalog_cache: Arc<CatalogCache>,
+    /// Where uploaded images are stored.
+    pub media: Arc<dyn media::MediaStorage>,
 }

@@ -21,6 +21,7 @@ use crate::{
         Backend, ServerOptions, TestServer, error_code,
         flows::{PASSWORD, admin_token, buyer_token, cooperative_id, login, staff_token},
         razorpay_fake,
+        multipart::{graphql_with_file, tiny_png},
     },
 };
 
@@ -145,6 +146,15 @@ const ROWS: &[Row] = &[
         STAFF_OF_A,
         &[(Institution, "NOT_FOUND"), (ManagerB, "NOT_FOUND")],
     ),
+    row_with(
+        "media",
+        STAFF_OF_A,
+        &[
+            (Buyer, "NOT_FOUND"),
+            (Institution, "NOT_FOUND"),
+            (ManagerB, "NOT_FOUND"),
+        ],
+    ),
     row("channelListings", STAFF_A_AND_B),
     row("channelSyncStatus", STAFF_A_AND_B),
     // Mutations.
@@ -174,6 +184,17 @@ const ROWS: &[Row] = &[
     row("variantUpdate", STAFF_OF_A),
     row("stockAdjust", STAFF_OF_A),
     row("productImport", STAFF_OF_A),
+    row("mediaUpload", STAFF_OF_A),
+    // Another cooperative's upload is "no such upload".
+    row_with(
+        "mediaDelete",
+        STAFF_OF_A,
+        &[
+            (Buyer, "NOT_FOUND"),
+            (Institution, "NOT_FOUND"),
+            (ManagerB, "NOT_FOUND"),
+        ],
+    ),
     row("giTagUpdate", ADMIN),
     row("giAuthorisedUserRegister", MANAGERS_OF_A),
     row("giAuthorisedUserVerify", ADMIN),
@@ -416,6 +437,42 @@ impl World<'_> {
             .iter()
             .find(|(c, _)| *c == caller)
             .and_then(|(_, t)| t.as_deref())
+    }
+
+    /// Sends one call: `mediaUpload` as a GraphQL multipart request with a small PNG,
+    /// everything else as JSON.
+    async fn send(&self, token: Option<&str>, row: &str, query: &str, variables: Value) -> Value {
+        if row != "mediaUpload" {
+            return self.server.graphql_as(token, query, variables).await;
+        }
+        let (status, body) = graphql_with_file(
+            self.server,
+            token,
+            query,
+            variables,
+            "variables.i.file",
+            ("square.png", "image/png", &tiny_png()),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// An upload of cooperative A, made by an admin; its id.
+    async fn upload_a(&self) -> String {
+        let body = self
+            .send(
+                Some(&self.admin),
+                "mediaUpload",
+                &mutation("mediaUpload", "MediaUploadInput", "media { id } errors { field code message }"),
+                json!({ "i": { "cooperativeId": self.cooperative_a, "file": null, "alt": "A grey square" } }),
+            )
+            .await;
+        assert!(
+            succeeded(&body, "mediaUpload"),
+            "setup mediaUpload failed: {body}"
+        );
+        text(&body, "/data/mediaUpload/media/id")
     }
 
     /// Runs a setup mutation and fails the test unless it was accepted.
@@ -1150,6 +1207,24 @@ impl World<'_> {
                     )
                 }
             }
+            "media" => {
+                let id = self.upload_a().await;
+                (
+                    "query($id: ID!) { media(id: $id) { id } }".into(),
+                    json!({ "id": id }),
+                )
+            }
+            "mediaUpload" => (
+                mutation(row, "MediaUploadInput", PAYLOAD),
+                json!({ "i": { "cooperativeId": self.cooperative_a, "file": null, "alt": "A grey square" } }),
+            ),
+            "mediaDelete" => {
+                let id = self.upload_a().await;
+                (
+                    mutation(row, "MediaDeleteInput", PAYLOAD),
+                    json!({ "i": { "id": id } }),
+                )
+            }
             "fulfilmentAccept" => {
                 let fulfilment = self.delivered_institutional_fulfilment().await;
                 (
@@ -1457,8 +1532,8 @@ async fn every_call_is_allowed_or_denied_as_the_table_says(backend: Backend) -> 
         }
         for (caller, row) in rows {
             let (query, variables) = world.call(row.name, caller).await;
-            let body = server
-                .graphql_as(world.token(caller), &query, variables)
+            let body = world
+                .send(world.token(caller), row.name, &query, variables)
                 .await;
             calls += 1;
             let ok = match row.expected(caller) {

@@ -27,6 +27,7 @@ mod leaks;
 mod listing_rules;
 mod listings;
 mod mail;
+mod media;
 mod order_mail;
 mod orders;
 mod payment_states;

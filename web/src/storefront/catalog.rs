@@ -589,7 +589,7 @@ struct ProductPage {
     declared_mrp: Option<String>,
 }
 
-const PRODUCT: &str = "query($slug: String!) { product(slug: $slug) { slug title description images { url alt } declarations { netQuantity mrp manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare { address phone email legacyText } } cooperative { slug name district village } category { slug name } variants { id sku title price { amount } mrp { amount } stockOnHand inStock minOrderQuantity } giClaims { validNow giTag { name } } batches { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } } }";
+const PRODUCT: &str = "query($slug: String!) { product(slug: $slug) { slug title description images { url(width: 640) alt srcset width height } declarations { netQuantity mrp manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare { address phone email legacyText } } cooperative { slug name district village } category { slug name } variants { id sku title price { amount } mrp { amount } stockOnHand inStock minOrderQuantity } giClaims { validNow giTag { name } } batches { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } } }";
 
 /// JSON for a `<script type="application/ld+json">`: `<`, `>` and `&` escaped so that
 /// no product text can close the script element.

@@ -13,9 +13,41 @@ pub(crate) struct Money {
 pub(crate) struct Image {
     pub url: String,
     pub alt: String,
+    /// An upload's sizes (`/media/… 160w, …`), for `srcset`; None for a linked image.
+    #[serde(default)]
+    pub srcset: Option<String>,
+    /// An upload's full size, so that `<img width height>` keep the page from jumping.
+    #[serde(default)]
+    pub width: Option<i32>,
+    #[serde(default)]
+    pub height: Option<i32>,
 }
 
 impl Image {
+    /// The `width` and `height` attributes of an image shown `width` pixels wide: its
+    /// own proportions when known, 4:3 otherwise.
+    pub fn box_for(&self, width: i32) -> (i32, i32) {
+        match (self.width, self.height) {
+            (Some(w), Some(h)) if w > 0 && h > 0 => {
+                let height = i64::from(width) * i64::from(h) / i64::from(w);
+                (width, i32::try_from(height).unwrap_or(width))
+            }
+            _ => (width, width * 3 / 4),
+        }
+    }
+
+    pub fn sizes(&self) -> Option<&str> {
+        self.srcset.as_deref()
+    }
+
+    pub fn box_width(&self, width: i32) -> i32 {
+        self.box_for(width).0
+    }
+
+    pub fn box_height(&self, width: i32) -> i32 {
+        self.box_for(width).1
+    }
+
     /// Only images served by this site are shown: a page never asks another origin for
     /// anything (the demo catalogue's placeholders live elsewhere and are left out).
     pub fn local(&self) -> bool {
@@ -64,7 +96,7 @@ pub(crate) struct Card {
     pub variants: Vec<StockRef>,
 }
 
-pub(crate) const CARD_FIELDS: &str = "slug title priceFrom { amount } cooperative { slug name district village } giClaims { validNow giTag { name } } images { url alt } variants { inStock }";
+pub(crate) const CARD_FIELDS: &str = "slug title priceFrom { amount } cooperative { slug name district village } giClaims { validNow giTag { name } } images { url(width: 320) alt srcset width height } variants { inStock }";
 
 impl Card {
     pub fn price(&self) -> String {

@@ -12,10 +12,37 @@ use crate::graphql::{
     money::Paise,
 };
 
+/// An image of a product: an upload of its cooperative (`mediaId`, from `mediaUpload`
+/// or `POST /media`), or an external `url`; alt text either way.
 #[derive(InputObject)]
 pub struct ProductImageInput {
-    pub url: String,
+    /// An external image (http or https); ignored when `mediaId` is given.
+    pub url: Option<String>,
+    /// An upload of the product's cooperative.
+    pub media_id: Option<ID>,
     pub alt: String,
+}
+
+impl ProductImageInput {
+    fn into_image(self, index: usize) -> Result<catalog::ProductImage> {
+        let media_id = self
+            .media_id
+            .map(|id| parse_id(&format!("images.{index}.mediaId"), &id))
+            .transpose()?;
+        Ok(catalog::ProductImage {
+            url: self.url.unwrap_or_default(),
+            alt: self.alt,
+            media_id,
+        })
+    }
+}
+
+fn images(input: Vec<ProductImageInput>) -> Result<Vec<catalog::ProductImage>> {
+    input
+        .into_iter()
+        .enumerate()
+        .map(|(index, image)| image.into_image(index))
+        .collect()
 }
 
 /// What government buyers need beyond the label (GeM's catalogue asks for both).
@@ -418,14 +445,7 @@ impl ProductMutation {
             slug: input.slug,
             description: input.description,
             attributes: attributes(input.attributes)?.unwrap_or_default(),
-            images: input
-                .images
-                .into_iter()
-                .map(|i| catalog::ProductImage {
-                    url: i.url,
-                    alt: i.alt,
-                })
-                .collect(),
+            images: images(input.images)?,
             declarations: input.declarations.unwrap_or_default().into(),
             procurement: input.procurement.unwrap_or_default().into(),
             hsn_code: input.hsn_code,
@@ -451,15 +471,7 @@ impl ProductMutation {
             description: input.description,
             category_slug: input.category_slug,
             attributes: attributes(input.attributes)?,
-            images: input.images.map(|images| {
-                images
-                    .into_iter()
-                    .map(|i| catalog::ProductImage {
-                        url: i.url,
-                        alt: i.alt,
-                    })
-                    .collect()
-            }),
+            images: input.images.map(images).transpose()?,
             declarations: input.declarations.map(Into::into),
             procurement: input.procurement.map(Into::into),
             hsn_code: input.hsn_code,

@@ -165,15 +165,12 @@ impl Product {
         Json(self.0.attributes.clone())
     }
 
-    async fn images(&self) -> Vec<ProductImage> {
-        self.0
-            .images
-            .iter()
-            .map(|image| ProductImage {
-                url: image.url.clone(),
-                alt: image.alt.clone(),
-            })
-            .collect()
+    /// Uploads come in several sizes (`url(width:)`, `srcset`).
+    async fn images(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::media::ProductImage>> {
+        crate::graphql::media::product_images(ctx, &self.0.images).await
     }
 
     /// Make in India local content (%) and delivery lead time (days), for government buyers.

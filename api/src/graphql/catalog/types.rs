@@ -115,13 +115,6 @@ impl From<catalog::Category> for Category {
     }
 }
 
-/// A product image.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ProductImage {
-    pub url: String,
-    pub alt: String,
-}
-
 /// The Legal Metrology declarations shown with a listing.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Declarations {
