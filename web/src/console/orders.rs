@@ -259,6 +259,8 @@ struct FulfilmentView {
     can_cancel: bool,
     ship_fields: Vec<Field>,
     cancel_fields: Vec<Field>,
+    /// The cancel form was refused: shown open with its error.
+    cancel_open: bool,
     errors: Vec<String>,
 }
 
@@ -370,6 +372,7 @@ fn order_page(
                 can_deliver: status == "SHIPPED",
                 can_cancel: matches!(status, "PAID" | "CONFIRMED" | "PACKED" | "PENDING_PAYMENT"),
                 ship_fields,
+                cancel_open: errors.of("reason").is_some(),
                 cancel_fields,
                 errors: errors.general(&known),
             }
