@@ -20,8 +20,8 @@ use crate::{
     support::{
         Backend, ServerOptions, TestServer, error_code,
         flows::{PASSWORD, admin_token, buyer_token, cooperative_id, login, staff_token},
-        razorpay_fake,
         multipart::{graphql_with_file, tiny_png},
+        razorpay_fake,
     },
 };
 
