@@ -165,6 +165,7 @@ pub async fn populate(
                     images: vec![catalog::ProductImage {
                         url: format!("https://img.example.org/bench/{i}.jpg"),
                         alt: format!("Blanket {i}"),
+                        media_id: None,
                     }],
                     declarations: catalog::Declarations {
                         net_quantity: Some("1 piece".into()),

@@ -543,7 +543,7 @@ pub async fn create_product(
 pub async fn create_product_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    new: NewProduct,
+    mut new: NewProduct,
 ) -> Result<(Product, Vec<Variant>), CatalogError> {
     actor.require_manage(new.cooperative_id)?;
     let cooperative = load_cooperative(db, new.cooperative_id).await?;
@@ -551,7 +551,7 @@ pub async fn create_product_in(
     errors.text("title", &new.title, 200, true);
     errors.text("description", &new.description, 10_000, false);
     check_images(&new.images, &mut errors);
-    let mut images = new.images;
+    let mut images = std::mem::take(&mut new.images);
     crate::product_media::resolve_media_images(db, cooperative.id, &mut images, &mut errors)
         .await?;
     let slug = new.slug.clone().unwrap_or_else(|| slugify(&new.title));
@@ -592,7 +592,6 @@ pub async fn create_product_in(
     for problem in new.procurement.problems() {
         errors.push(&problem.field.join("."), problem.code, problem.message);
     }
-    let mut new = new;
     for problem in new.declarations.check_input() {
         errors.push(&problem.field.join("."), problem.code, problem.message);
     }
