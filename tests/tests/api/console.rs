@@ -195,7 +195,9 @@ async fn a_manager_lists_a_product_through_the_generated_form(
         ),
         ("declarations.countryOfOrigin", "India"),
         ("declarations.bestBeforeMonths", "12"),
-        ("declarations.consumerCare", ""),
+        ("declarations.consumerCare.address", ""),
+        ("declarations.consumerCare.phone", ""),
+        ("declarations.consumerCare.email", ""),
         ("variants.0.sku", "SBJ 500"),
         ("variants.0.title", "500 ml bottle"),
         ("variants.0.price", "450"),
@@ -247,15 +249,20 @@ async fn a_manager_lists_a_product_through_the_generated_form(
     assert_eq!(blocked.status(), 422);
     let blocked = blocked.text().await?;
     assert!(
-        blocked.contains("<p class=\"error\" id=\"e-declarations-consumerCare\">"),
+        blocked.contains("<p class=\"error\" id=\"e-declarations-consumerCare-address\">"),
         "{blocked}"
     );
     assert!(!blocked.contains("id=\"e-declarations-netQuantity\""));
     assert!(blocked.contains("value=\"Nubra Leh Berry Growers\""));
 
     for (key, value) in &mut edit {
-        if *key == "declarations.consumerCare" {
-            *value = "care@nubra-berries.example.org, +91 94191 00000";
+        match *key {
+            "declarations.consumerCare.address" => {
+                *value = "Consumer Cell, Diskit, Nubra, Leh, Ladakh 194401";
+            }
+            "declarations.consumerCare.phone" => *value = "+91 94191 00000",
+            "declarations.consumerCare.email" => *value = "care@nubra-berries.example.org",
+            _ => {}
         }
     }
     let activated = browser.post(&path, &with_csrf(&csrf, &edit)).await;

@@ -50,8 +50,23 @@ struct Declarations {
     manufacturer_address: Option<String>,
     country_of_origin: Option<String>,
     best_before_months: Option<i64>,
-    consumer_care: Option<String>,
+    consumer_care: Option<ConsumerCare>,
 }
+
+/// Consumer care as the API holds it: an address, a phone and an email.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct ConsumerCare {
+    address: String,
+    phone: String,
+    email: String,
+}
+
+/// The consumer-care parts, each its own field (`declarations.consumerCare.address`…).
+const CONSUMER_CARE_PARTS: [&str; 3] = ["address", "phone", "email"];
+
+/// A missing consumer care is reported on `declarations.consumerCare` itself; it is
+/// shown beside the first of its parts.
+const CONSUMER_CARE: &str = "declarations.consumerCare";
 
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Amount {
@@ -91,7 +106,7 @@ struct Product {
 
 const PRODUCT: &str = "query($id: ID!) { product(id: $id) { id slug title description status attributes cooperative { id }
   category { id slug name parentId isFood attributeSchema { key label kind required options } }
-  declarations { netQuantity manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare }
+  declarations { netQuantity manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare { address phone email } }
   variants { id sku title price { amount } mrp { amount } stockOnHand } } }";
 
 #[derive(Deserialize)]
@@ -256,12 +271,11 @@ fn attribute_fields(
         .collect()
 }
 
-const DECLARATIONS: [&str; 5] = [
+const DECLARATIONS: [&str; 4] = [
     "netQuantity",
     "manufacturerName",
     "manufacturerAddress",
     "countryOfOrigin",
-    "consumerCare",
 ];
 
 fn declaration_fields(
@@ -278,10 +292,9 @@ fn declaration_fields(
                 "netQuantity" => stored.net_quantity.clone(),
                 "manufacturerName" => stored.manufacturer_name.clone(),
                 "manufacturerAddress" => stored.manufacturer_address.clone(),
-                "countryOfOrigin" => stored.country_of_origin.clone(),
-                _ => stored.consumer_care.clone(),
+                _ => stored.country_of_origin.clone(),
             };
-            let kind = if *key == "manufacturerAddress" || *key == "consumerCare" {
+            let kind = if *key == "manufacturerAddress" {
                 "textarea"
             } else {
                 "text"
@@ -296,6 +309,26 @@ fn declaration_fields(
             .fill(form, value.as_deref().unwrap_or_default(), errors)
         })
         .collect();
+    let care = stored.consumer_care.clone().unwrap_or_default();
+    for (index, part) in CONSUMER_CARE_PARTS.iter().enumerate() {
+        let (value, kind) = match *part {
+            "address" => (&care.address, "textarea"),
+            "phone" => (&care.phone, "tel"),
+            _ => (&care.email, "email"),
+        };
+        let mut field = Field::new(
+            &format!("{CONSUMER_CARE}.{part}"),
+            t.t(&format!("con-decl-consumerCare-{part}")),
+            kind,
+        )
+        .hint(t.t(&format!("con-decl-consumerCare-{part}-hint")))
+        .required(true)
+        .fill(form, value, errors);
+        if index == 0 && field.error.is_none() {
+            field.error = errors.of(CONSUMER_CARE);
+        }
+        fields.push(field);
+    }
     if is_food {
         fields.push(
             Field::new(
@@ -417,7 +450,7 @@ fn declarations_input(t: &Tr, is_food: bool, form: &FormData, errors: &mut Error
         "manufacturerName": text("manufacturerName"),
         "manufacturerAddress": text("manufacturerAddress"),
         "countryOfOrigin": text("countryOfOrigin"),
-        "consumerCare": text("consumerCare"),
+        "consumerCare": consumer_care_input(form),
     });
     if is_food && let Some(object) = declarations.as_object_mut() {
         let months = whole(
@@ -429,6 +462,25 @@ fn declarations_input(t: &Tr, is_food: bool, form: &FormData, errors: &mut Error
         object.insert("bestBeforeMonths".into(), json!(months));
     }
     declarations
+}
+
+/// The consumer care typed into its three fields, or null when all are empty (then
+/// activation names the missing declaration); parts left empty are refused by the API
+/// beside their own fields.
+fn consumer_care_input(form: &FormData) -> Value {
+    let parts: Vec<(&str, &str)> = CONSUMER_CARE_PARTS
+        .iter()
+        .map(|part| (*part, field(form, &format!("{CONSUMER_CARE}.{part}"))))
+        .collect();
+    if parts.iter().all(|(_, value)| value.is_empty()) {
+        return Value::Null;
+    }
+    Value::Object(
+        parts
+            .into_iter()
+            .map(|(part, value)| (part.to_owned(), Value::from(value)))
+            .collect(),
+    )
 }
 
 /// A variant typed into the form under `prefix`, as `VariantInput`.
@@ -536,6 +588,7 @@ fn new_page(
         .chain(&declarations)
         .chain(&variant)
         .map(|f| f.name.clone())
+        .chain([CONSUMER_CARE.to_owned()])
         .collect();
     let page = NewPage {
         frame: console.frame_titled(
@@ -745,6 +798,7 @@ fn edit_page(
         .chain(&attributes)
         .chain(&declarations)
         .map(|f| f.name.clone())
+        .chain([CONSUMER_CARE.to_owned()])
         .collect();
     let variants = product
         .variants
