@@ -17,6 +17,6 @@ fuzz_target!(|data: &[u8]| {
         &signature,
     );
     // The event reader runs on bodies whose signature was verified; fuzz it on all.
-    let _ = orders::razorpay::read_event(Some(&event_id), payload);
+    let _ = orders::razorpay::read_event(Some(&*event_id), payload);
     let _ = orders::razorpay::read_event(None, payload);
 });
