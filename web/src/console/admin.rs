@@ -222,13 +222,10 @@ async fn decide(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     if !console.staff.is_admin() {
         return console.not_found();
     }
@@ -282,13 +279,10 @@ async fn add_manager(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     if !console.staff.is_admin() {
         return console.not_found();
     }

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    foundation::{Ctx, Layout, encode},
+    foundation::{Ctx, FormData, Layout, encode},
     graphql::GqlError,
 };
 
@@ -64,6 +64,16 @@ pub(crate) struct Frame {
 impl Console {
     /// Opens a console page: the visitor must be signed in as cooperative staff or an
     /// admin; anyone else is sent to sign in, or told the console is not theirs.
+    /// [`Self::open`] for a posted form: also refuses it without its CSRF token or from
+    /// another origin.
+    pub async fn open_form(request: &HttpRequest, form: &FormData) -> Result<Self, HttpResponse> {
+        let console = Self::open(request).await?;
+        match console.ctx.csrf_refusal(form) {
+            Some(refusal) => Err(refusal),
+            None => Ok(console),
+        }
+    }
+
     pub async fn open(request: &HttpRequest) -> Result<Self, HttpResponse> {
         let mut ctx = Ctx::new(request);
         if !ctx.session.tokens.signed_in() {

@@ -435,13 +435,10 @@ async fn act(
 ) -> HttpResponse {
     let form = form.into_inner();
     let (id, fulfilment) = path.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     let order = match own_order(&mut console, &id).await {
         Ok(order) => order,
         Err(response) => return response,

@@ -660,13 +660,10 @@ struct ProductPayload {
 
 async fn create_product(request: HttpRequest, form: web::Form<FormData>) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     let Some(cooperative) = console.cooperative() else {
         return console.not_found();
     };
@@ -891,13 +888,10 @@ async fn update(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     let product = match own_product(&mut console, &id).await {
         Ok(product) => product,
         Err(response) => return response,
@@ -961,13 +955,10 @@ async fn update_variant(
 ) -> HttpResponse {
     let form = form.into_inner();
     let (id, variant) = path.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     let product = match own_product(&mut console, &id).await {
         Ok(product) => product,
         Err(response) => return response,
@@ -1022,13 +1013,10 @@ async fn create_variant(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     let product = match own_product(&mut console, &id).await {
         Ok(product) => product,
         Err(response) => return response,

@@ -260,13 +260,10 @@ async fn submit(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open(&request).await {
+    let mut console = match Console::open_form(&request, &form).await {
         Ok(console) => console,
         Err(response) => return response,
     };
-    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
-        return refusal;
-    }
     let (product, districts) = match load(&mut console, &id).await {
         Ok(loaded) => loaded,
         Err(response) => return response,
