@@ -5,11 +5,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Console, Frame,
-    forms::{Errors, ErrorsOnly, Field, payload},
+    forms::{Errors, Field},
 };
 use crate::foundation::{FormData, field};
 
@@ -237,24 +237,22 @@ async fn decide(
         return console.not_found();
     };
     let listed = status_of(Some(field(&form, "listed")));
-    let answer: ErrorsOnly = match console
-        .ctx
-        .run::<Value>(
+    let errors = match console
+        .mutate(
             "mutation($input: CooperativeVerifyInput!) { cooperativeVerify(input: $input) { errors { field message } } }",
-            json!({ "input": { "id": id.as_str(), "status": decision, "reason": field(&form, "reason") } }),
+            "cooperativeVerify",
+            json!({ "id": id.as_str(), "status": decision, "reason": field(&form, "reason") }),
         )
         .await
-        .and_then(|data| payload(&data, "cooperativeVerify"))
     {
-        Ok(answer) => answer,
-        Err(error) => return console.failure(error),
+        Ok(errors) => errors,
+        Err(response) => return response,
     };
-    if answer.errors.is_empty() {
+    if errors.is_empty() {
         return console.ctx.redirect(&format!(
             "/console/cooperatives?status={listed}&done={decision}"
         ));
     }
-    let errors = Errors::from_user_errors(&answer.errors);
     let sent = Sent {
         id: id.as_str(),
         manager: false,
@@ -296,24 +294,22 @@ async fn add_manager(
         "cooperativeId": id.as_str(),
         "cooperativeRole": "MANAGER",
     });
-    let answer: ErrorsOnly = match console
-        .ctx
-        .run::<Value>(
+    let errors = match console
+        .mutate(
             "mutation($input: UserCreateInput!) { userCreate(input: $input) { errors { field message } } }",
-            json!({ "input": input }),
+            "userCreate",
+            json!(input),
         )
         .await
-        .and_then(|data| payload(&data, "userCreate"))
     {
-        Ok(answer) => answer,
-        Err(error) => return console.failure(error),
+        Ok(errors) => errors,
+        Err(response) => return response,
     };
-    if answer.errors.is_empty() {
+    if errors.is_empty() {
         return console.ctx.redirect(&format!(
             "/console/cooperatives?status={listed}&done=manager"
         ));
     }
-    let errors = Errors::from_user_errors(&answer.errors);
     let sent = Sent {
         id: id.as_str(),
         manager: true,

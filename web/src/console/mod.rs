@@ -134,6 +134,27 @@ impl Console {
     pub fn not_found(&self) -> HttpResponse {
         self.ctx.not_found_page()
     }
+
+    /// Runs a mutation whose answer matters only for its `errors` (`{ errors { field
+    /// message } }` selected under `name`) with `{ "input": input }`, and gives back the
+    /// field errors (empty when it was done); a failed document is its error page.
+    pub async fn mutate(
+        &mut self,
+        document: &str,
+        name: &str,
+        input: serde_json::Value,
+    ) -> Result<forms::Errors, HttpResponse> {
+        let answer: forms::ErrorsOnly = match self
+            .ctx
+            .run::<serde_json::Value>(document, json!({ "input": input }))
+            .await
+            .and_then(|data| forms::payload(&data, name))
+        {
+            Ok(answer) => answer,
+            Err(error) => return Err(self.failure(error)),
+        };
+        Ok(forms::Errors::from_user_errors(&answer.errors))
+    }
 }
 
 fn sign_in_redirect(ctx: &Ctx) -> HttpResponse {

@@ -5,11 +5,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Console, Frame,
-    forms::{Errors, ErrorsOnly, Field, payload},
+    forms::{Errors, Field},
 };
 use crate::{
     foundation::{FormData, PageInfo, encode, field},
@@ -470,21 +470,15 @@ async fn act(
         ),
         _ => return console.not_found(),
     };
-    let answer: ErrorsOnly = match console
-        .ctx
-        .run::<Value>(document, json!({ "input": input }))
-        .await
-        .and_then(|data| payload(&data, name))
-    {
-        Ok(answer) => answer,
-        Err(error) => return console.failure(error),
+    let errors = match console.mutate(document, name, input).await {
+        Ok(errors) => errors,
+        Err(response) => return response,
     };
-    if answer.errors.is_empty() {
+    if errors.is_empty() {
         return console
             .ctx
             .redirect(&format!("/console/orders/{}?done={action}", order.id));
     }
-    let errors = Errors::from_user_errors(&answer.errors);
     let sent = Sent {
         fulfilment: &fulfilment,
         form: &form,

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     Console, Frame,
-    forms::{Errors, ErrorsOnly, Field, UserError, paise, payload, rupees_field, whole},
+    forms::{Errors, Field, UserError, paise, payload, rupees_field, whole},
 };
 use crate::{
     foundation::{FormData, PageInfo, encode, field},
@@ -919,25 +919,23 @@ async fn update(
     if activate && let Some(object) = input.as_object_mut() {
         object.insert("status".into(), json!("ACTIVE"));
     }
-    let answer: ErrorsOnly = match console
-        .ctx
-        .run::<Value>(
+    let errors = match console
+        .mutate(
             "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) { errors { field message } } }",
-            json!({ "input": input }),
+            "productUpdate",
+            json!(input),
         )
         .await
-        .and_then(|data| payload(&data, "productUpdate"))
     {
-        Ok(answer) => answer,
-        Err(error) => return console.failure(error),
-    };
-    if answer.errors.is_empty() {
+            Ok(errors) => errors,
+            Err(response) => return response,
+        };
+    if errors.is_empty() {
         let saved = if activate { "activated" } else { "saved" };
         return console
             .ctx
             .redirect(&format!("/console/products/{}?saved={saved}", product.id));
     }
-    let errors = Errors::from_user_errors(&answer.errors);
     edit_page(
         &console,
         product,
@@ -978,24 +976,23 @@ async fn update_variant(
     let price = amount("price");
     let mrp = amount("mrp");
     if errors.is_empty() {
-        let answer: ErrorsOnly = match console
-            .ctx
-            .run::<Value>(
+        let new_errors = match console
+            .mutate(
                 "mutation($input: VariantUpdateInput!) { variantUpdate(input: $input) { errors { field message } } }",
-                json!({ "input": { "id": variant, "price": price, "mrp": mrp } }),
+                "variantUpdate",
+                json!({ "id": variant, "price": price, "mrp": mrp }),
             )
             .await
-            .and_then(|data| payload(&data, "variantUpdate"))
         {
-            Ok(answer) => answer,
-            Err(error) => return console.failure(error),
+            Ok(errors) => errors,
+            Err(response) => return response,
         };
-        if answer.errors.is_empty() {
+        if new_errors.is_empty() {
             return console
                 .ctx
                 .redirect(&format!("/console/products/{id}?saved=variant"));
         }
-        errors = Errors::from_user_errors(&answer.errors);
+        errors = new_errors;
     }
     edit_page(
         &console,
@@ -1025,24 +1022,23 @@ async fn create_variant(
     let mut errors = Errors::default();
     let variant = variant_input(&t, "variant", &form, &mut errors);
     if errors.is_empty() {
-        let answer: ErrorsOnly = match console
-            .ctx
-            .run::<Value>(
+        let new_errors = match console
+            .mutate(
                 "mutation($input: VariantCreateInput!) { variantCreate(input: $input) { errors { field message } } }",
-                json!({ "input": { "productId": product.id, "variant": variant } }),
+                "variantCreate",
+                json!({ "productId": product.id, "variant": variant }),
             )
             .await
-            .and_then(|data| payload(&data, "variantCreate"))
         {
-            Ok(answer) => answer,
-            Err(error) => return console.failure(error),
+            Ok(errors) => errors,
+            Err(response) => return response,
         };
-        if answer.errors.is_empty() {
+        if new_errors.is_empty() {
             return console
                 .ctx
                 .redirect(&format!("/console/products/{}?saved=variant", product.id));
         }
-        errors = Errors::from_user_errors(&answer.errors);
+        errors = new_errors;
     }
     edit_page(
         &console,

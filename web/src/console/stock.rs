@@ -9,11 +9,11 @@ use actix_web::{
 };
 use askama::Template;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Console, Frame,
-    forms::{Errors, ErrorsOnly, Field, payload, whole},
+    forms::{Errors, Field, whole},
     public_origin, qr,
 };
 use crate::foundation::{FormData, Layout, encode, field};
@@ -311,22 +311,17 @@ async fn submit(
         }
     }
     if errors.is_empty() {
-        let answer: ErrorsOnly = match console
-            .ctx
-            .run::<Value>(document, json!({ "input": input }))
-            .await
-            .and_then(|data| payload(&data, name))
-        {
-            Ok(answer) => answer,
-            Err(error) => return console.failure(error),
+        let new_errors = match console.mutate(document, name, json!(input)).await {
+            Ok(errors) => errors,
+            Err(response) => return response,
         };
-        if answer.errors.is_empty() {
+        if new_errors.is_empty() {
             return console.ctx.redirect(&format!(
                 "/console/products/{}/stock?saved={done}",
                 product.id
             ));
         }
-        errors = Errors::from_user_errors(&answer.errors);
+        errors = new_errors;
     }
     let sent = if adjusting {
         Sent::Adjust(&form, &errors)
