@@ -170,7 +170,7 @@ pub async fn populate(
                     declarations: catalog::Declarations {
                         net_quantity: Some("1 piece".into()),
                         manufacturer_name: Some("Bench Cooperative".into()),
-                        manufacturer_address: Some("Stok, Leh".into()),
+                        manufacturer_address: Some("Bench Cooperative, Stok village, Leh, Ladakh 194101".into()),
                         country_of_origin: Some("India".into()),
                         consumer_care: Some(catalog::ConsumerCare {
                             address: Some("Stok, Leh, Ladakh 194101".into()),

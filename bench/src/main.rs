@@ -380,7 +380,7 @@ async fn freshness_scenario(products: usize, writes: usize, poll_ms: u64) -> any
                 declarations: catalog::Declarations {
                     net_quantity: Some("1 piece".into()),
                     manufacturer_name: Some("Bench".into()),
-                    manufacturer_address: Some("Stok".into()),
+                    manufacturer_address: Some("Bench, Stok village, Leh, Ladakh 194101".into()),
                     country_of_origin: Some("India".into()),
                     consumer_care: Some(catalog::ConsumerCare {
                         address: Some("Stok, Leh, Ladakh 194101".into()),
@@ -520,4 +520,24 @@ async fn main() -> anyhow::Result<()> {
         } => freshness_scenario(products, writes, poll_ms).await,
     }
     .context("benchmark failed")
+}
+
+#[cfg(test)]
+mod tests {
+    // The generators build their catalogues through the catalogue's own services, so a
+    // new listing rule can refuse them; these small runs fail here rather than in the
+    // middle of a benchmark.
+    #[tokio::test]
+    async fn the_http_catalogue_passes_the_listing_rules() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let (_, catalogue) = crate::http::populate(dir.path(), None, 11).await?;
+        assert_eq!(catalogue.slugs.len(), 11);
+        assert_eq!(catalogue.variants.len(), 6, "every tenth product stocked");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn the_freshness_catalogue_passes_the_listing_rules() -> anyhow::Result<()> {
+        super::freshness_scenario(3, 2, 20).await
+    }
 }

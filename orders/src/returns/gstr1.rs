@@ -372,7 +372,7 @@ pub fn b2cl(ret: &Gstr1Return) -> Result<Vec<B2clPlace>, TaxError> {
                 inum: document.number.clone(),
                 idt: date_text(document),
                 val: Rupees(document.total_paise),
-                etin: document.operator_gstin.clone(),
+                etin: document.tcs_operator().map(str::to_owned),
                 itms: items(document)?,
             });
     }
@@ -404,7 +404,7 @@ pub fn b2cs(ret: &Gstr1Return) -> Result<Vec<B2csRow>, TaxError> {
                 kind,
                 &document.place_of_supply,
                 line.rate_bp,
-                document.operator_gstin.as_deref(),
+                document.tcs_operator(),
             ))
             .or_default()
             .add_line(line)?;
@@ -420,7 +420,7 @@ pub fn b2cs(ret: &Gstr1Return) -> Result<Vec<B2csRow>, TaxError> {
                 kind,
                 &note.place_of_supply,
                 line.rate_bp,
-                note.operator_gstin.as_deref(),
+                note.tcs_operator(),
             ))
             .or_default()
             .add_signed(line, note.sign())?;
@@ -690,8 +690,8 @@ pub fn doc_issue(ret: &Gstr1Return) -> DocIssue {
 /// the cooperative's own account carries no TCS and is not in the table.
 pub fn supeco(ret: &Gstr1Return) -> Result<Supeco, TaxError> {
     let mut by_operator: BTreeMap<&str, Sums> = BTreeMap::new();
-    for document in ret.documents.iter().filter(|d| d.operator_collects) {
-        let Some(etin) = document.operator_gstin.as_deref() else {
+    for document in &ret.documents {
+        let Some(etin) = document.tcs_operator() else {
             continue;
         };
         let sums = by_operator.entry(etin).or_default();
@@ -700,8 +700,8 @@ pub fn supeco(ret: &Gstr1Return) -> Result<Supeco, TaxError> {
         }
     }
     // Net of the notes dated in the period on supplies made through the operator.
-    for note in ret.notes.iter().filter(|n| n.operator_collects) {
-        let Some(etin) = note.operator_gstin.as_deref() else {
+    for note in &ret.notes {
+        let Some(etin) = note.tcs_operator() else {
             continue;
         };
         let sums = by_operator.entry(etin).or_default();

@@ -94,6 +94,15 @@ impl ReturnDocument {
     pub const fn inter_state(&self) -> bool {
         matches!(self.supply, SupplyKind::InterState)
     }
+
+    /// The operator's GSTIN where it collects TCS on this supply: GSTR-1 reports a
+    /// supply against an operator (`etin`, B2CS type `E`, table 14) only then, so the
+    /// supplier's figures per operator match what the operator's GSTR-8 declares.
+    pub fn tcs_operator(&self) -> Option<&str> {
+        self.operator_gstin
+            .as_deref()
+            .filter(|_| self.operator_collects)
+    }
 }
 
 /// A credit or debit note dated in the period, as the returns see it. Amounts are
@@ -120,6 +129,13 @@ pub struct ReturnNote {
 impl ReturnNote {
     pub const fn inter_state(&self) -> bool {
         matches!(self.supply, SupplyKind::InterState)
+    }
+
+    /// As [`ReturnDocument::tcs_operator`], by the invoice the note corrects.
+    pub fn tcs_operator(&self) -> Option<&str> {
+        self.operator_gstin
+            .as_deref()
+            .filter(|_| self.operator_collects)
     }
 
     /// +1 for a debit note (raises the supplies), −1 for a credit note.

@@ -296,16 +296,19 @@ async fn gstr1_reports_each_section_from_the_documents(backend: Backend) -> anyh
             "itms": [{ "num": 1, "itm_det": { "txval": 809.52, "rt": 5, "iamt": 40.48, "csamt": 0.0 } }]
         }] }])
     );
+    // Every sale of this month is cash on delivery, collected by the cooperative's
+    // courier: made through the platform, but not one on which it collects TCS, so
+    // no `etin` and B2CS type `OE` (the operator's GSTR-8 declares none of them).
     assert_eq!(
         file["b2cl"],
         json!([{ "pos": "07", "inv": [{
-            "inum": n[1], "idt": d[1], "val": 113950.00, "etin": PLATFORM_GSTIN,
+            "inum": n[1], "idt": d[1], "val": 113950.00,
             "itms": [{ "num": 1, "itm_det": { "txval": 108523.81, "rt": 5, "iamt": 5426.19, "csamt": 0.0 } }]
         }] }])
     );
     assert_eq!(
         file["b2cs"],
-        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "E", "etin": PLATFORM_GSTIN,
+        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "OE",
                  "txval": 400.00, "rt": 5, "camt": 10.00, "samt": 10.00, "csamt": 0.0 }])
     );
     assert_eq!(
@@ -781,7 +784,7 @@ async fn notes_are_reported_in_the_month_of_the_note(backend: Backend) -> anyhow
     // Table 7 is net of A's credit note: 400.00 − 100.00.
     assert_eq!(
         file["b2cs"],
-        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "E", "etin": PLATFORM_GSTIN,
+        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "OE",
                  "txval": 300.00, "rt": 5, "camt": 7.50, "samt": 7.50, "csamt": 0.0 }])
     );
     // HSN: registered 809.52 − 404.76; unregistered 108,923.81 − 100.00 + 1,000.00.
@@ -872,7 +875,7 @@ async fn notes_are_reported_in_the_month_of_the_note(backend: Backend) -> anyhow
     assert_gstr1_layout(&later);
     assert_eq!(
         later["b2cs"],
-        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "E", "etin": PLATFORM_GSTIN,
+        json!([{ "sply_ty": "INTRA", "pos": "38", "typ": "OE",
                  "txval": -100.00, "rt": 5, "camt": -2.50, "samt": -2.50, "csamt": 0.0 }])
     );
     assert_eq!(later["b2b"], json!([]));

@@ -38,7 +38,12 @@ fn delhi() -> Value {
 
 const UPDATE: &str = "mutation($i: CooperativeUpdateInput!) { cooperativeUpdate(input: $i) { cooperative { gstin gstRegime stateCode } errors { field code message } } }";
 
-async fn update_cooperative(server: &TestServer, admin: &str, id: &str, fields: Value) -> Value {
+pub(crate) async fn update_cooperative(
+    server: &TestServer,
+    admin: &str,
+    id: &str,
+    fields: Value,
+) -> Value {
     server
         .graphql_as(
             Some(admin),
@@ -50,7 +55,7 @@ async fn update_cooperative(server: &TestServer, admin: &str, id: &str, fields: 
 
 /// Puts a verified cooperative's pending registration change into effect: a change of
 /// GSTIN, regime or State waits for the registrar's re-verification.
-async fn reverify(server: &TestServer, admin: &str, id: &str) {
+pub(crate) async fn reverify(server: &TestServer, admin: &str, id: &str) {
     let body = server
         .graphql_as(
             Some(admin),
