@@ -4,6 +4,7 @@
 //! edge, with one field error per field.
 
 use kernel::{FieldError, FieldErrorCode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::status::string_enum;
@@ -46,9 +47,48 @@ pub struct PaymentInstructions {
     pub amount_paise: i64,
 }
 
+/// What a `upi://pay` value keeps as it is: RFC 3986's unreserved characters, and
+/// `@`, which a query may carry unescaped and every UPI app reads in `pa`. Everything
+/// else (spaces, `&`, `=`, `+`, `#`, non-ASCII letters) is percent-encoded as UTF-8,
+/// as NPCI's UPI Linking Specifications ask of the link's values.
+const UPI_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@');
+
 impl PaymentInstructions {
     pub fn collector(&self) -> Option<Collector> {
         self.collected_by.parse().ok()
+    }
+
+    /// The `upi://pay` link of NPCI's UPI Linking Specifications (1.6) that pays this
+    /// order from any UPI app, or from a QR code of it: `pa` the payee's UPI id (the
+    /// account the instructions name, so the money goes where the bank details say),
+    /// `pn` its name, `am` the exact amount in rupees with two decimals, `cu` INR, and
+    /// the order number as both the note the payer sees (`tn`) and the reference the
+    /// payee's statement carries (`tr`). None when the account has no UPI id, or
+    /// nothing is to be paid.
+    pub fn upi_link(&self) -> Option<String> {
+        let vpa = self.account.upi_vpa.as_deref().filter(|v| is_vpa(v))?;
+        if self.amount_paise <= 0 {
+            return None;
+        }
+        let amount = format!("{}.{:02}", self.amount_paise / 100, self.amount_paise % 100);
+        let fields = [
+            ("pa", vpa),
+            ("pn", self.account.account_name.as_str()),
+            ("am", amount.as_str()),
+            ("cu", "INR"),
+            ("tn", self.reference.as_str()),
+            ("tr", self.reference.as_str()),
+        ];
+        let query: Vec<String> = fields
+            .iter()
+            .map(|(key, value)| format!("{key}={}", utf8_percent_encode(value, UPI_VALUE)))
+            .collect();
+        Some(format!("upi://pay?{}", query.join("&")))
     }
 }
 
@@ -180,6 +220,37 @@ mod tests {
         ] {
             assert!(!is_vpa(bad), "{bad}");
         }
+    }
+
+    fn instructions(vpa: Option<&str>, amount_paise: i64) -> PaymentInstructions {
+        PaymentInstructions {
+            collected_by: "COOPERATIVE".into(),
+            account: PayoutAccount {
+                account_name: "Sham Apricot Growers & Co-op Society".into(),
+                account_number: "912010012345678".into(),
+                ifsc: "SBIN0001234".into(),
+                upi_vpa: vpa.map(str::to_owned),
+            },
+            reference: "LM-2026 #7".into(),
+            amount_paise,
+        }
+    }
+
+    #[test]
+    fn upi_links_encode_every_value() {
+        assert_eq!(
+            instructions(Some("sham.apricots@sbi"), 143_005)
+                .upi_link()
+                .unwrap(),
+            "upi://pay?pa=sham.apricots@sbi&pn=Sham%20Apricot%20Growers%20%26%20Co-op%20Society&am=1430.05&cu=INR&tn=LM-2026%20%237&tr=LM-2026%20%237"
+        );
+        assert_eq!(
+            instructions(Some("a1@ybl"), 7).upi_link().unwrap(),
+            "upi://pay?pa=a1@ybl&pn=Sham%20Apricot%20Growers%20%26%20Co-op%20Society&am=0.07&cu=INR&tn=LM-2026%20%237&tr=LM-2026%20%237"
+        );
+        assert_eq!(instructions(None, 143_005).upi_link(), None);
+        assert_eq!(instructions(Some("not a vpa"), 100).upi_link(), None);
+        assert_eq!(instructions(Some("a1@ybl"), 0).upi_link(), None);
     }
 
     #[test]

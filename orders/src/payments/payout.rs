@@ -8,8 +8,8 @@ use sea_orm::{ActiveValue::Set, EntityTrait, sea_query::OnConflict};
 use uuid::Uuid;
 
 use crate::{
-    Collector, OrderError, OrderService, Party, PayoutAccount, PayoutAccountInput,
-    entity::payout_account, parse_payout_account,
+    Collector, OrderError, OrderService, Party, PaymentInstructions, PayoutAccount,
+    PayoutAccountInput, entity::payout_account, parse_payout_account,
 };
 
 fn of(model: payout_account::Model) -> PayoutAccount {
@@ -79,6 +79,19 @@ impl OrderService {
             .one(&self.db)
             .await?
             .map(of))
+    }
+
+    /// The `upi://pay` link of a bank-transfer order's instructions
+    /// ([`PaymentInstructions::upi_link`]), offered only while no payment gateway is
+    /// configured: with one, a buyer who wants UPI pays through the gateway, which
+    /// confirms the payment by itself; without, the link (and its QR code) spares the
+    /// buyer typing the account, and staff confirm the payment as for any transfer.
+    pub fn upi_link(&self, instructions: &PaymentInstructions) -> Option<String> {
+        if self.gateways.is_empty() {
+            instructions.upi_link()
+        } else {
+            None
+        }
     }
 
     /// Who collects a bank transfer for an order from these cooperatives, and into

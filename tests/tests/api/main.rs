@@ -45,3 +45,4 @@ mod storefront;
 mod tax_documents;
 mod tax_notes;
 mod tcs_settlement;
+mod upi_qr;

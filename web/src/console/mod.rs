@@ -12,7 +12,7 @@ mod dashboard;
 mod forms;
 mod orders;
 mod products;
-mod qr;
+pub(crate) mod qr;
 mod stock;
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};

@@ -498,6 +498,7 @@ struct Instructions {
     account: PayoutAccount,
     reference: String,
     amount: i64,
+    upi_link: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -538,6 +539,11 @@ impl Instructions {
     fn amount_text(&self) -> String {
         money::rupees(self.amount)
     }
+    /// The `upi://pay` link as an inline SVG QR code, for a buyer on a computer to
+    /// scan with the phone that holds their UPI app.
+    fn upi_qr(&self, label: &str) -> Option<String> {
+        crate::console::qr::svg(self.upi_link.as_deref()?, label)
+    }
 }
 
 impl OrderLine {
@@ -559,7 +565,7 @@ struct OrderPage {
     order: Order,
 }
 
-const ORDER: &str = "query($id: ID!, $token: String) { order(id: $id, accessToken: $token) { number status paymentMethod paymentInstructions { account { accountName accountNumber ifsc upiVpa } reference amount } fulfilments { cooperative { name } status lines { description quantity total } invoiceNumber invoiceUrl carrier trackingNumber } history { toStatus at } createdAt goodsTotal shippingTotal taxableValue cgst sgst utgst igst total } }";
+const ORDER: &str = "query($id: ID!, $token: String) { order(id: $id, accessToken: $token) { number status paymentMethod paymentInstructions { account { accountName accountNumber ifsc upiVpa } reference amount upiLink } fulfilments { cooperative { name } status lines { description quantity total } invoiceNumber invoiceUrl carrier trackingNumber } history { toStatus at } createdAt goodsTotal shippingTotal taxableValue cgst sgst utgst igst total } }";
 
 /// The guest's access token to order `id`, from the session's last guest order.
 fn guest_token(ctx: &Ctx, id: &str) -> Option<String> {

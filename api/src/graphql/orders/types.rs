@@ -652,12 +652,12 @@ impl Order {
     /// Bank transfer: whom to pay (the cooperative, or the marketplace when it
     /// collects), the account, and the reference to quote; none for other methods, or
     /// when no payout account is configured.
-    async fn payment_instructions(&self) -> Option<PaymentInstructions> {
-        self.0
-            .order
-            .payment_instructions
-            .clone()
-            .map(PaymentInstructions::from)
+    async fn payment_instructions(&self, ctx: &Context<'_>) -> Result<Option<PaymentInstructions>> {
+        let Some(instructions) = self.0.order.payment_instructions.clone() else {
+            return Ok(None);
+        };
+        let upi_link = ctx.orders()?.upi_link(&instructions);
+        Ok(Some(PaymentInstructions::new(instructions, upi_link)))
     }
     async fn currency(&self) -> &str {
         &self.0.order.currency
@@ -967,10 +967,16 @@ pub struct PaymentInstructions {
     /// Quote this with the transfer (the order number).
     pub reference: String,
     pub amount: Paise,
+    /// A `upi://pay` link (NPCI's UPI linking specification) paying the exact amount
+    /// to the account's UPI id with the order number as its reference: open it on a
+    /// phone, or show it as a QR code. Only when the account has a UPI id and no
+    /// payment gateway is configured (with one, UPI goes through the gateway); staff
+    /// confirm the payment as for any bank transfer.
+    pub upi_link: Option<String>,
 }
 
-impl From<orders::PaymentInstructions> for PaymentInstructions {
-    fn from(i: orders::PaymentInstructions) -> Self {
+impl PaymentInstructions {
+    fn new(i: orders::PaymentInstructions, upi_link: Option<String>) -> Self {
         Self {
             collected_by: i.collector().map(|c| match c {
                 orders::Collector::Cooperative => PaymentCollector::Cooperative,
@@ -979,6 +985,7 @@ impl From<orders::PaymentInstructions> for PaymentInstructions {
             account: i.account.into(),
             reference: i.reference,
             amount: Paise(i.amount_paise),
+            upi_link,
         }
     }
 }
