@@ -108,6 +108,17 @@ impl Ctx {
         variables: Value,
         renew: bool,
     ) -> Result<T, GqlError> {
+        self.run_upload(document, variables, renew, None).await
+    }
+
+    /// Runs a document that sends a file (`mediaUpload`).
+    pub async fn run_upload<T: serde::de::DeserializeOwned>(
+        &mut self,
+        document: &str,
+        variables: Value,
+        renew: bool,
+        upload: Option<&crate::graphql::FileUpload>,
+    ) -> Result<T, GqlError> {
         let Some(executor) = self.executor.clone() else {
             return Err(GqlError::Internal("the storefront has no executor".into()));
         };
@@ -117,7 +128,7 @@ impl Ctx {
             caller,
             tokens: &mut self.session.tokens,
         };
-        client.run_with(document, variables, renew).await
+        client.run_upload(document, variables, renew, upload).await
     }
 
     fn origin(&self) -> String {

@@ -63,15 +63,45 @@ pub(crate) struct Client<'a> {
     pub tokens: &'a mut Tokens,
 }
 
+/// A file a document sends in an `Upload` variable, placed where the GraphQL multipart
+/// request spec's `map` would place it (`variables.input.file`).
+#[derive(Debug, Clone)]
+pub(crate) struct FileUpload {
+    pub var_path: String,
+    pub filename: String,
+    pub content_type: Option<String>,
+    pub content: actix_web::web::Bytes,
+}
+
 const REFRESH: &str = "mutation Refresh($token: String!) { refreshToken(input: {refreshToken: $token}) { accessToken refreshToken errors { code } } }";
 
 impl Client<'_> {
     async fn once(&self, document: &str, variables: &Value) -> Response {
+        self.once_with(document, variables, None).await
+    }
+
+    async fn once_with(
+        &self,
+        document: &str,
+        variables: &Value,
+        upload: Option<&FileUpload>,
+    ) -> Response {
         let mut caller = self.caller.clone();
         caller.access_token = self.tokens.access.clone();
-        let request = Request::new(document)
+        let mut request = Request::new(document)
             .variables(Variables::from_json(variables.clone()))
             .data(caller);
+        if let Some(upload) = upload {
+            request.set_upload(
+                &upload.var_path,
+                async_graphql::UploadValue {
+                    filename: upload.filename.clone(),
+                    content_type: upload.content_type.clone(),
+                    // Cheap: the bytes are shared, not copied.
+                    content: upload.content.clone(),
+                },
+            );
+        }
         self.executor.0.run(request).await
     }
 
@@ -106,13 +136,15 @@ impl Client<'_> {
     /// Runs a document and reads its data as `T`; a session whose access token expired
     /// is renewed once and the document run again. `renew: false` for the documents whose UNAUTHENTICATED
     /// answer is the point (signing in with a wrong password).
-    pub async fn run_with<T: DeserializeOwned>(
+    /// `upload`, when given, is the file of one of the document's `Upload` variables.
+    pub async fn run_upload<T: DeserializeOwned>(
         &mut self,
         document: &str,
         variables: Value,
         renew: bool,
+        upload: Option<&FileUpload>,
     ) -> Result<T, GqlError> {
-        let mut response = self.once(document, &variables).await;
+        let mut response = self.once_with(document, &variables, upload).await;
         let unauthenticated = |r: &Response| {
             r.errors
                 .iter()
@@ -121,7 +153,7 @@ impl Client<'_> {
         if renew && unauthenticated(&response) && self.tokens.refresh.is_some() {
             // Renewed, or the session is gone and the document runs for a visitor.
             self.refresh().await;
-            response = self.once(document, &variables).await;
+            response = self.once_with(document, &variables, upload).await;
         }
         if let Some(error) = response.errors.first() {
             return Err(match code_of(error).as_deref() {

@@ -17,6 +17,7 @@ mod channels;
 mod checkout_quote;
 mod cli;
 mod console;
+mod console_products;
 mod gem_acceptance;
 mod graphql_over_http;
 mod gst_returns;

@@ -111,6 +111,28 @@ impl<'a> Browser<'a> {
         response
     }
 
+    /// A multipart form post (a file upload) as a browser sends it from one of the
+    /// site's pages.
+    pub(crate) async fn post_multipart(
+        &mut self,
+        path: &str,
+        parts: &[crate::support::multipart::Part<'_>],
+    ) -> Response {
+        let (content_type, body) = crate::support::multipart::multipart(parts);
+        let response = self
+            .client
+            .post(self.server.url(path))
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ORIGIN, self.server.base_url.clone())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.remember(&response);
+        response
+    }
+
     pub(crate) fn csrf(&self) -> String {
         self.cookies["lm_csrf"].clone()
     }

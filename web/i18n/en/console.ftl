@@ -203,3 +203,136 @@ con-add-manager = Add a manager
 con-manager-name = Manager's name
 con-manager-password-hint = At least 10 characters; tell it to the manager in person.
 con-decided-manager = The manager's account is ready: they can sign in now.
+
+## Product images, tier prices, GI, channels and bulk import (issue 16, part A)
+con-images = Photos
+con-images-none = No photos yet. Buyers see the first photo in the shop.
+con-image-sizes = Sizes made
+con-image-remove = Remove photo
+con-image-file = Photo
+con-image-file-hint = Take a photo with the phone's camera or choose one: JPEG, PNG or WebP, at most 10 MB.
+con-image-alt = What the photo shows
+con-image-alt-hint = Read aloud to buyers who cannot see it, such as "Two bottles of sea buckthorn juice on a wooden table".
+con-image-add = Add photo
+con-image-choose = Choose a photo to add.
+con-image-too-large = The photo is larger than 10 MB. Take it again at a smaller size.
+con-image-unreadable = The photo did not arrive whole. Try again.
+con-saved-image = The photo was added.
+con-saved-image-removed = The photo was removed.
+con-variant-moq = Smallest order (units)
+con-variant-moq-hint = Buyers order at least this many.
+con-tiers = Prices for larger orders
+con-tiers-lead = From a number of units on, each unit costs less. Leave a row empty to remove it.
+con-tier-n = Price break { $n }
+con-tier-from = From (units)
+con-tier-price = Price per unit
+con-tier-summary = From { $n } units:
+con-nav-gi = GI
+con-gi-title = Geographical Indications
+con-gi-lead = A product may carry a GI only while your cooperative is a verified authorised user of it. Record each registration here; an admin checks it against the GI register.
+con-gi-authorisations = Your authorised-user registrations
+con-gi-none = None recorded yet.
+con-gi = Geographical Indication
+con-au-number = Authorised-user number
+con-au-number-hint = As the GI registry's certificate gives it, such as AU/RKA/123.
+con-au-valid-from = Valid from
+con-au-valid-until = Valid until
+con-au-valid-until-hint = Not later than the GI's own registration ends.
+con-au-status-pending = Waiting for verification
+con-au-status-verified = Verified
+con-au-status-revoked = Revoked
+con-gi-apply = Record a registration
+con-saved-au = Recorded. It counts once an admin has verified it.
+con-gi-valid-now = Valid today
+con-gi-not-valid-now = Not valid today
+con-gi-pending = Claims count only after an admin verifies this registration.
+con-gi-revoked = This registration was revoked: claims on it do not count.
+con-gi-not-yet = Valid only from { $date }.
+con-gi-lapsed = Lapsed on { $date }. Renew it with the GI registry and record the new one.
+con-gi-ends-in = { $count ->
+    [0] Ends today.
+    [one] Ends tomorrow.
+   *[other] Ends in { $count } days.
+}
+con-gi-tag-registration = The GI's registration:
+con-gi-tag-not-in-force = The GI's registration is not in force.
+con-error-date = Enter a date, such as 2026-12-31.
+con-gi-claims = GI claims
+con-gi-claims-none = This product claims no GI.
+con-gi-withdraw = Withdraw claim
+con-gi-claim = Claim the GI
+con-gi-claim-choose = GI to claim
+con-gi-claim-hint = Every batch of the product must come from inside the GI's area and be made while the registration was valid.
+con-gi-claim-none = No registration of yours is valid today for a GI this product does not claim yet.
+con-gi-claimed-already = The product claims this GI already.
+con-saved-gi = The GI is claimed.
+con-saved-gi-withdrawn = The GI claim was withdrawn.
+con-section-procurement = For government buyers (GeM)
+con-local-content = Local content (%)
+con-local-content-hint = The share of the product's value made in India (Make in India), 0 to 100.
+con-lead-time = Delivery time (days)
+con-lead-time-hint = Days from order to delivery, 1 to 180.
+con-channels = Sales channels
+con-channel-ncui_haat = NCUI Haat
+con-channel-gem = GeM
+con-listing-not_listed = Not listed
+con-listing-pending = Sent, waiting for the channel
+con-listing-waiting = { $count ->
+    [one] One change waits to be sent.
+   *[other] { $count } changes wait to be sent.
+}
+con-listing-listed = Listed
+con-listing-rejected = Refused
+con-listing-out_of_sync = Listed, change not yet confirmed
+con-listing-delisted = Taken off
+con-listing-reasons = The channel's reasons:
+con-listing-last-error = Last failure
+con-listing-dead = { $count ->
+    [one] One change could not be sent.
+   *[other] { $count } changes could not be sent.
+}
+con-list-on = List on { $channel }
+con-delist = Take off { $channel }
+con-listing-retry = Try again
+con-saved-listed = Sent to the channel.
+con-saved-delisted = Taken off the channel.
+con-saved-retried = Sent to the channel again.
+con-import = Import products from a sheet
+con-import-link = Import from a sheet
+con-import-lead = Add or update many products at once from a CSV or Excel (XLSX) sheet. It is checked first; nothing is stored until you import a sheet without problems, and then every row or none.
+con-import-template = Download the template (CSV)
+con-import-check-heading = Check a sheet
+con-import-file = Sheet
+con-import-file-hint = CSV or XLSX, with the template's columns, at most 10 MB.
+con-import-mode = Products already here
+con-import-create-only = Refuse them: every product is new
+con-import-upsert = Update them (by product slug and SKU)
+con-import-check = Check the sheet
+con-import-choose = Choose a sheet to check.
+con-import-too-large = The sheet is larger than 10 MB. Split it into smaller sheets.
+con-import-report = What the check found
+con-import-clean = No problems found. Import it to store every row.
+con-import-problems = { $count ->
+    [one] One problem: fix it in the sheet and check it again.
+   *[other] { $count } problems: fix them in the sheet and check it again.
+}
+con-import-problems-caption = Problems by row and column (the header is row 1)
+con-import-row = Row
+con-import-column = Column
+con-import-problem = Problem
+con-import-fix = Nothing was stored.
+con-import-apply = Import now
+con-import-applied = The sheet was imported.
+con-import-products = { $count ->
+    [one] One new product
+   *[other] { $count } new products
+}
+con-import-variants = { $count ->
+    [one] One new pack
+   *[other] { $count } new packs
+}
+con-import-updated = { $count ->
+    [one] One product or pack updated
+   *[other] { $count } products and packs updated
+}
+con-import-another = Import another sheet

@@ -203,3 +203,136 @@ con-add-manager = प्रबंधक जोड़ें
 con-manager-name = प्रबंधक का नाम
 con-manager-password-hint = कम से कम 10 अक्षर; प्रबंधक को स्वयं बताएँ।
 con-decided-manager = प्रबंधक का खाता तैयार है: वे अभी साइन इन कर सकते हैं।
+
+## उत्पाद फ़ोटो, थोक मूल्य, जीआई, चैनल और थोक आयात (issue 16, भाग A)
+con-images = फ़ोटो
+con-images-none = अभी कोई फ़ोटो नहीं है। खरीदार दुकान में पहली फ़ोटो देखते हैं।
+con-image-sizes = बने हुए आकार
+con-image-remove = फ़ोटो हटाएँ
+con-image-file = फ़ोटो
+con-image-file-hint = फ़ोन के कैमरे से फ़ोटो लें या कोई फ़ोटो चुनें: JPEG, PNG या WebP, अधिकतम 10 MB।
+con-image-alt = फ़ोटो में क्या दिखता है
+con-image-alt-hint = जो खरीदार देख नहीं सकते, उन्हें पढ़कर सुनाया जाता है, जैसे "लकड़ी की मेज़ पर सी बकथॉर्न जूस की दो बोतलें"।
+con-image-add = फ़ोटो जोड़ें
+con-image-choose = जोड़ने के लिए एक फ़ोटो चुनें।
+con-image-too-large = फ़ोटो 10 MB से बड़ी है। इसे छोटे आकार में फिर से लें।
+con-image-unreadable = फ़ोटो पूरी नहीं पहुँची। फिर से कोशिश करें।
+con-saved-image = फ़ोटो जोड़ दी गई।
+con-saved-image-removed = फ़ोटो हटा दी गई।
+con-variant-moq = सबसे छोटा ऑर्डर (इकाइयाँ)
+con-variant-moq-hint = खरीदार कम से कम इतनी इकाइयाँ ऑर्डर करते हैं।
+con-tiers = बड़े ऑर्डर के मूल्य
+con-tiers-lead = इतनी इकाइयों से आगे हर इकाई सस्ती होती है। किसी पंक्ति को हटाने के लिए उसे खाली छोड़ें।
+con-tier-n = मूल्य स्तर { $n }
+con-tier-from = कितनी इकाइयों से
+con-tier-price = प्रति इकाई मूल्य
+con-tier-summary = { $n } इकाइयों से:
+con-nav-gi = जीआई
+con-gi-title = भौगोलिक संकेत (जीआई)
+con-gi-lead = कोई उत्पाद जीआई तभी दिखा सकता है जब आपकी सहकारी समिति उसकी सत्यापित अधिकृत उपयोगकर्ता हो। हर पंजीकरण यहाँ दर्ज करें; एक व्यवस्थापक उसे जीआई रजिस्टर से मिलाता है।
+con-gi-authorisations = आपके अधिकृत उपयोगकर्ता पंजीकरण
+con-gi-none = अभी कोई दर्ज नहीं है।
+con-gi = भौगोलिक संकेत
+con-au-number = अधिकृत उपयोगकर्ता संख्या
+con-au-number-hint = जैसा जीआई रजिस्ट्री के प्रमाणपत्र में है, जैसे AU/RKA/123।
+con-au-valid-from = कब से मान्य
+con-au-valid-until = कब तक मान्य
+con-au-valid-until-hint = जीआई के अपने पंजीकरण की समाप्ति के बाद की नहीं।
+con-au-status-pending = सत्यापन की प्रतीक्षा में
+con-au-status-verified = सत्यापित
+con-au-status-revoked = रद्द
+con-gi-apply = पंजीकरण दर्ज करें
+con-saved-au = दर्ज हो गया। व्यवस्थापक के सत्यापन के बाद यह मान्य होगा।
+con-gi-valid-now = आज मान्य
+con-gi-not-valid-now = आज मान्य नहीं
+con-gi-pending = व्यवस्थापक के इस पंजीकरण को सत्यापित करने के बाद ही दावे मान्य होंगे।
+con-gi-revoked = यह पंजीकरण रद्द कर दिया गया: इस पर किए दावे मान्य नहीं हैं।
+con-gi-not-yet = केवल { $date } से मान्य।
+con-gi-lapsed = { $date } को समाप्त हो गया। जीआई रजिस्ट्री से नवीनीकरण कराएँ और नया पंजीकरण दर्ज करें।
+con-gi-ends-in = { $count ->
+    [0] आज समाप्त हो रहा है।
+    [one] कल समाप्त हो रहा है।
+   *[other] { $count } दिनों में समाप्त हो रहा है।
+}
+con-gi-tag-registration = जीआई का पंजीकरण:
+con-gi-tag-not-in-force = जीआई का पंजीकरण लागू नहीं है।
+con-error-date = तारीख़ लिखें, जैसे 2026-12-31।
+con-gi-claims = जीआई दावे
+con-gi-claims-none = यह उत्पाद किसी जीआई का दावा नहीं करता।
+con-gi-withdraw = दावा वापस लें
+con-gi-claim = जीआई का दावा करें
+con-gi-claim-choose = किस जीआई का दावा
+con-gi-claim-hint = उत्पाद का हर बैच जीआई के क्षेत्र के भीतर से होना चाहिए और पंजीकरण की मान्यता के दौरान बना होना चाहिए।
+con-gi-claim-none = इस उत्पाद के लिए, जिस जीआई का दावा अभी नहीं हुआ, उसका आपका कोई पंजीकरण आज मान्य नहीं है।
+con-gi-claimed-already = यह उत्पाद इस जीआई का दावा पहले से करता है।
+con-saved-gi = जीआई का दावा हो गया।
+con-saved-gi-withdrawn = जीआई दावा वापस ले लिया गया।
+con-section-procurement = सरकारी खरीदारों (GeM) के लिए
+con-local-content = स्थानीय सामग्री (%)
+con-local-content-hint = उत्पाद के मूल्य का भारत में बना हिस्सा (मेक इन इंडिया), 0 से 100।
+con-lead-time = डिलीवरी का समय (दिन)
+con-lead-time-hint = ऑर्डर से डिलीवरी तक के दिन, 1 से 180।
+con-channels = बिक्री चैनल
+con-channel-ncui_haat = एनसीयूआई हाट
+con-channel-gem = जेम (GeM)
+con-listing-not_listed = सूचीबद्ध नहीं
+con-listing-pending = भेजा गया, चैनल की प्रतीक्षा
+con-listing-waiting = { $count ->
+    [one] एक बदलाव भेजा जाना बाकी है।
+   *[other] { $count } बदलाव भेजे जाने बाकी हैं।
+}
+con-listing-listed = सूचीबद्ध
+con-listing-rejected = अस्वीकृत
+con-listing-out_of_sync = सूचीबद्ध, बदलाव की पुष्टि बाकी
+con-listing-delisted = हटाया गया
+con-listing-reasons = चैनल के कारण:
+con-listing-last-error = पिछली विफलता
+con-listing-dead = { $count ->
+    [one] एक बदलाव भेजा नहीं जा सका।
+   *[other] { $count } बदलाव भेजे नहीं जा सके।
+}
+con-list-on = { $channel } पर सूचीबद्ध करें
+con-delist = { $channel } से हटाएँ
+con-listing-retry = फिर से कोशिश करें
+con-saved-listed = चैनल को भेज दिया गया।
+con-saved-delisted = चैनल से हटा दिया गया।
+con-saved-retried = चैनल को फिर से भेज दिया गया।
+con-import = शीट से उत्पाद आयात करें
+con-import-link = शीट से आयात करें
+con-import-lead = CSV या एक्सेल (XLSX) शीट से एक साथ कई उत्पाद जोड़ें या बदलें। पहले इसकी जाँच होती है; जब तक आप बिना समस्या वाली शीट आयात नहीं करते, कुछ भी सहेजा नहीं जाता, और तब या तो हर पंक्ति या कोई नहीं।
+con-import-template = टेम्पलेट डाउनलोड करें (CSV)
+con-import-check-heading = शीट की जाँच करें
+con-import-file = शीट
+con-import-file-hint = CSV या XLSX, टेम्पलेट के कॉलम के साथ, अधिकतम 10 MB।
+con-import-mode = पहले से मौजूद उत्पाद
+con-import-create-only = अस्वीकार करें: हर उत्पाद नया है
+con-import-upsert = उन्हें बदलें (उत्पाद स्लग और SKU से)
+con-import-check = शीट जाँचें
+con-import-choose = जाँचने के लिए एक शीट चुनें।
+con-import-too-large = शीट 10 MB से बड़ी है। इसे छोटी शीटों में बाँटें।
+con-import-report = जाँच में क्या मिला
+con-import-clean = कोई समस्या नहीं मिली। हर पंक्ति सहेजने के लिए इसे आयात करें।
+con-import-problems = { $count ->
+    [one] एक समस्या: शीट में ठीक करें और फिर से जाँचें।
+   *[other] { $count } समस्याएँ: शीट में ठीक करें और फिर से जाँचें।
+}
+con-import-problems-caption = पंक्ति और कॉलम के अनुसार समस्याएँ (शीर्षक पंक्ति 1 है)
+con-import-row = पंक्ति
+con-import-column = कॉलम
+con-import-problem = समस्या
+con-import-fix = कुछ भी सहेजा नहीं गया।
+con-import-apply = अभी आयात करें
+con-import-applied = शीट आयात हो गई।
+con-import-products = { $count ->
+    [one] एक नया उत्पाद
+   *[other] { $count } नए उत्पाद
+}
+con-import-variants = { $count ->
+    [one] एक नया पैक
+   *[other] { $count } नए पैक
+}
+con-import-updated = { $count ->
+    [one] एक उत्पाद या पैक बदला गया
+   *[other] { $count } उत्पाद और पैक बदले गए
+}
+con-import-another = दूसरी शीट आयात करें

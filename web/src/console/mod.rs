@@ -8,12 +8,17 @@
 
 mod admin;
 mod auth;
+mod channels;
 mod dashboard;
 mod forms;
+mod gi;
+mod images;
+mod import;
 mod orders;
 mod products;
 pub(crate) mod qr;
 mod stock;
+mod upload;
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
@@ -221,4 +226,6 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
     stock::routes(config);
     orders::routes(config);
     admin::routes(config);
+    gi::routes(config);
+    import::routes(config);
 }

@@ -11,7 +11,11 @@ use serde_json::{Map, Value, json};
 
 use super::{
     Console, Frame,
+    channels::{self, Listing},
     forms::{Errors, Field, UserError, paise, payload, rupees_field, whole},
+    gi::{self, Authorisation, GiTag},
+    images::{self, ProductImage},
+    upload::{self, Unreadable},
 };
 use crate::{
     foundation::{FormData, PageInfo, encode, field},
@@ -82,7 +86,22 @@ pub(crate) struct VariantRow {
     price: Amount,
     mrp: Amount,
     pub stock_on_hand: i64,
+    min_order_quantity: i64,
+    tier_prices: Vec<Tier>,
 }
+
+/// A quantity break: from `min_quantity` units on, each costs `price` paise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Tier {
+    min_quantity: i64,
+    price: i64,
+}
+
+/// The tier rows a variant's form offers: its tiers and this many empty rows more
+/// (the API takes at most ten).
+const SPARE_TIER_ROWS: usize = 2;
+const MAX_TIERS: usize = 10;
 
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct IdOnly {
@@ -98,23 +117,69 @@ struct Product {
     description: String,
     status: String,
     attributes: Value,
-    cooperative: IdOnly,
+    cooperative: OwnCooperative,
     category: Category,
     declarations: Declarations,
     variants: Vec<VariantRow>,
+    images: Vec<ProductImage>,
+    gi_claims: Vec<GiClaim>,
+    /// The GI register, for the names of the GIs the cooperative is authorised for.
+    #[serde(skip)]
+    gi_tags: Vec<GiTag>,
+    local_content_percent: Option<i64>,
+    delivery_lead_time_days: Option<i64>,
+    /// Its listings on the sales channels.
+    #[serde(skip)]
+    listings: Vec<Listing>,
 }
 
-const PRODUCT: &str = "query($id: ID!) { product(id: $id) { id slug title description status attributes cooperative { id }
+/// The product's cooperative, with the GI authorisations its claims rest on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OwnCooperative {
+    id: String,
+    gi_authorisations: Vec<Authorisation>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GiClaim {
+    gi_tag: GiTagName,
+    authorisation: Option<Authorisation>,
+    valid_now: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct GiTagName {
+    id: String,
+    name: String,
+}
+
+const PRODUCT: &str = "query($id: ID!) { giTags { id name expiryDate inForce }
+  channelListings(filter: { productId: $id }, first: 10) { nodes { id channel state wanted rejectionReasons lastError pendingChanges deadLettered } }
+  product(id: $id) { id slug title description status attributes localContentPercent deliveryLeadTimeDays
+  cooperative { id giAuthorisations { giTagId auNumber validFrom validUntil status validNow } }
+  giClaims { giTag { id name } validNow authorisation { giTagId auNumber validFrom validUntil status validNow } }
   category { id slug name parentId isFood attributeSchema { key label kind required options } }
   declarations { netQuantity manufacturerName manufacturerAddress countryOfOrigin bestBeforeMonths consumerCare { address phone email } }
-  variants { id sku title price { amount } mrp { amount } stockOnHand } } }";
+  variants { id sku title price { amount } mrp { amount } stockOnHand minOrderQuantity tierPrices { minQuantity price } }
+  images { url(width: 320) alt mediaId srcset width height renditions { width height } } } }";
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ProductData {
     product: Option<Product>,
+    gi_tags: Vec<GiTag>,
+    channel_listings: ListingNodes,
 }
 
-/// Loads a product of this member of staff's cooperative; anything else is a 404.
+#[derive(Deserialize)]
+struct ListingNodes {
+    nodes: Vec<Listing>,
+}
+
+/// Loads a product of this member of staff's cooperative (with the register's GIs);
+/// anything else is a 404.
 async fn own_product(console: &mut Console, id: &str) -> Result<Product, HttpResponse> {
     let data: ProductData = console
         .ctx
@@ -122,7 +187,11 @@ async fn own_product(console: &mut Console, id: &str) -> Result<Product, HttpRes
         .await
         .map_err(|error| console.failure(error))?;
     match data.product {
-        Some(product) if console.owns(&product.cooperative.id) => Ok(product),
+        Some(mut product) if console.owns(&product.cooperative.id) => {
+            product.gi_tags = data.gi_tags;
+            product.listings = data.channel_listings.nodes;
+            Ok(product)
+        }
         _ => Err(console.not_found()),
     }
 }
@@ -350,6 +419,48 @@ fn declaration_fields(
         );
     }
     fields
+}
+
+/// What government buyers (GeM) need to know: Make in India local content and the
+/// delivery lead time.
+fn procurement_fields(
+    t: &Tr,
+    form: Option<&FormData>,
+    product: &Product,
+    errors: &Errors,
+) -> Vec<Field> {
+    let stored = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        Field::new(
+            "procurement.localContentPercent",
+            t.t("con-local-content"),
+            "number",
+        )
+        .numeric()
+        .hint(t.t("con-local-content-hint"))
+        .fill(form, &stored(product.local_content_percent), errors),
+        Field::new(
+            "procurement.deliveryLeadTimeDays",
+            t.t("con-lead-time"),
+            "number",
+        )
+        .numeric()
+        .hint(t.t("con-lead-time-hint"))
+        .fill(form, &stored(product.delivery_lead_time_days), errors),
+    ]
+}
+
+/// The procurement facts typed, as `ProcurementInput` (it replaces the stored ones: a
+/// field left empty clears it).
+fn procurement_input(t: &Tr, form: &FormData, errors: &mut Errors) -> Value {
+    let mut number = |key: &str| {
+        let name = format!("procurement.{key}");
+        whole(field(form, &name), &name, t, errors)
+    };
+    json!({
+        "localContentPercent": number("localContentPercent"),
+        "deliveryLeadTimeDays": number("deliveryLeadTimeDays"),
+    })
 }
 
 fn basic_fields(
@@ -737,7 +848,119 @@ struct VariantView {
     mrp: String,
     stock: i64,
     fields: Vec<Field>,
+    /// The quantity breaks, a row of two fields (minimum quantity, price) each.
+    tiers: Vec<Vec<Field>>,
+    /// Each stored break as the staff read it ("from 12: ₹400.00").
+    tier_summary: Vec<(i64, String)>,
     errors: Vec<String>,
+}
+
+/// A variant's tier rows: what was typed when its form was sent, else its stored tiers,
+/// then empty rows to add more. A whole-row error (tiers must rise in quantity and
+/// fall in price) is shown beside the row's quantity.
+fn tier_fields(
+    t: &Tr,
+    variant: &VariantRow,
+    form: Option<&FormData>,
+    errors: &Errors,
+) -> Vec<Vec<Field>> {
+    let rows = variant
+        .tier_prices
+        .len()
+        .saturating_add(SPARE_TIER_ROWS)
+        .min(MAX_TIERS);
+    (0..rows)
+        .map(|index| {
+            let stored = variant.tier_prices.get(index);
+            let name = |key: &str| format!("tierPrices.{index}.{key}");
+            let mut quantity = Field::new(&name("minQuantity"), t.t("con-tier-from"), "number")
+                .numeric()
+                .scoped(&variant.id)
+                .fill(
+                    form,
+                    &stored
+                        .map(|s| s.min_quantity.to_string())
+                        .unwrap_or_default(),
+                    errors,
+                );
+            if quantity.error.is_none() {
+                quantity.error = errors.of(&format!("tierPrices.{index}"));
+            }
+            let price = Field::new(&name("price"), t.t("con-tier-price"), "text")
+                .decimal()
+                .hint(t.t("con-rupees-hint"))
+                .scoped(&variant.id)
+                .fill(
+                    form,
+                    &stored.map(|s| rupees_field(s.price)).unwrap_or_default(),
+                    errors,
+                );
+            vec![quantity, price]
+        })
+        .collect()
+}
+
+/// The tiers typed into a variant's form, empty rows left out, as `TierPriceInput`s;
+/// with, for each one sent, the row it came from (the API's errors name the position
+/// in the list sent, the form's fields the row).
+fn tiers_input(t: &Tr, form: &FormData, errors: &mut Errors) -> (Vec<Value>, Vec<usize>) {
+    let mut tiers = Vec::new();
+    let mut rows = Vec::new();
+    for index in 0..MAX_TIERS {
+        let quantity_name = format!("tierPrices.{index}.minQuantity");
+        let price_name = format!("tierPrices.{index}.price");
+        let quantity_text = field(form, &quantity_name);
+        let price_text = field(form, &price_name);
+        if quantity_text.is_empty() && price_text.is_empty() {
+            continue;
+        }
+        let quantity = whole(quantity_text, &quantity_name, t, errors);
+        if quantity_text.is_empty() {
+            errors.push(&quantity_name, t.t("con-error-required"));
+        }
+        let price = if price_text.is_empty() {
+            errors.push(&price_name, t.t("con-error-required"));
+            None
+        } else {
+            let price = paise(price_text);
+            if price.is_none() {
+                errors.push(&price_name, t.t("con-error-rupees"));
+            }
+            price
+        };
+        if let (Some(quantity), Some(price)) = (quantity, price) {
+            tiers.push(json!({ "minQuantity": quantity, "price": price }));
+            rows.push(index);
+        }
+    }
+    (tiers, rows)
+}
+
+/// The API's errors about the tiers sent, renamed to the form rows they came from.
+fn tier_errors_to_rows(errors: Errors, rows: &[usize]) -> Errors {
+    Errors(
+        errors
+            .0
+            .into_iter()
+            .map(|(path, message)| {
+                let renamed = path
+                    .strip_prefix("tierPrices.")
+                    .and_then(|rest| {
+                        let (position, tail) = match rest.split_once('.') {
+                            Some((position, tail)) => (position, Some(tail)),
+                            None => (rest, None),
+                        };
+                        let row = rows.get(position.parse::<usize>().ok()?)?;
+                        Some(match tail {
+                            Some(tail) => format!("tierPrices.{row}.{tail}"),
+                            None => format!("tierPrices.{row}"),
+                        })
+                    })
+                    .unwrap_or(path);
+                (renamed, message)
+            })
+            .collect(),
+    )
 }
 
 #[derive(Template)]
@@ -757,6 +980,81 @@ struct EditPage {
     new_variant: Vec<Field>,
     new_variant_errors: Vec<String>,
     saved: Option<String>,
+    images: Vec<ProductImage>,
+    /// The upload form's alt-text field (one, as the fields template takes a list).
+    image_alt: Vec<Field>,
+    /// What the API said about the chosen file, shown beside the file input.
+    image_file_error: Option<String>,
+    image_errors: Vec<String>,
+    procurement: Vec<Field>,
+    channels: Vec<channels::ChannelView>,
+    gi_claims: Vec<ClaimView>,
+    /// The claim form's one field (a list, as the fields template takes); empty when
+    /// no authorisation of the cooperative holds today for a GI not yet claimed.
+    gi_claim: Vec<Field>,
+    gi_errors: Vec<String>,
+}
+
+/// A GI claim on the product page: whether it counts today, and the authorisation it
+/// rests on with that one's warnings.
+struct ClaimView {
+    gi_tag_id: String,
+    gi: String,
+    valid_now: bool,
+    authorisation: Option<gi::AuthorisationView>,
+}
+
+fn claim_views(t: &Tr, product: &Product) -> Vec<ClaimView> {
+    let today = gi::today();
+    product
+        .gi_claims
+        .iter()
+        .map(|claim| ClaimView {
+            gi_tag_id: claim.gi_tag.id.clone(),
+            gi: claim.gi_tag.name.clone(),
+            valid_now: claim.valid_now,
+            authorisation: claim
+                .authorisation
+                .as_ref()
+                .map(|a| gi::view(t, a, &product.gi_tags, today)),
+        })
+        .collect()
+}
+
+/// The claim form: a choice among the GIs the cooperative is a verified authorised
+/// user of today and the product does not claim yet (the API then checks each batch's
+/// date and origin).
+fn claim_fields(t: &Tr, product: &Product, form: Option<&FormData>, errors: &Errors) -> Vec<Field> {
+    let options: Vec<(String, String)> = product
+        .cooperative
+        .gi_authorisations
+        .iter()
+        .filter(|a| a.valid_now)
+        .filter(|a| !product.gi_claims.iter().any(|c| c.gi_tag.id == a.gi_tag_id))
+        .filter_map(|a| {
+            let tag = product.gi_tags.iter().find(|g| g.id == a.gi_tag_id)?;
+            Some((
+                a.gi_tag_id.clone(),
+                format!(
+                    "{} ({}, {} {})",
+                    tag.name,
+                    a.au_number,
+                    t.t("con-au-valid-until"),
+                    a.valid_until
+                ),
+            ))
+        })
+        .collect();
+    if options.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Field::new("giTagId", t.t("con-gi-claim-choose"), "select")
+            .hint(t.t("con-gi-claim-hint"))
+            .options(options)
+            .required(true)
+            .fill(form, "", errors),
+    ]
 }
 
 /// Which form of the product page was sent, with what was typed and what the API
@@ -766,6 +1064,10 @@ enum Sent<'a> {
     Product(&'a FormData, &'a Errors),
     Variant(&'a str, &'a FormData, &'a Errors),
     NewVariant(&'a FormData, &'a Errors),
+    Image(&'a FormData, &'a Errors),
+    Gi(&'a FormData, &'a Errors),
+    /// A channel's refusal to list: its field errors beside the product form's fields.
+    Channel(&'a str, &'a Errors),
 }
 
 fn edit_page(
@@ -779,9 +1081,11 @@ fn edit_page(
     let none = Errors::default();
     let (form, errors) = match sent {
         Sent::Product(form, errors) => (Some(form), errors),
+        Sent::Channel(_, errors) => (None, errors),
         _ => (None, &none),
     };
     let basics = basic_fields(&t, form, &product.title, &product.description, errors);
+    let procurement = procurement_fields(&t, form, &product, errors);
     let attributes = attribute_fields(&t, &product.category, form, &product.attributes, errors);
     let declarations = declaration_fields(
         &t,
@@ -794,9 +1098,22 @@ fn edit_page(
         .iter()
         .chain(&attributes)
         .chain(&declarations)
+        .chain(&procurement)
         .map(|f| f.name.clone())
         .chain([CONSUMER_CARE.to_owned()])
         .collect();
+    let channel_sent = match &sent {
+        Sent::Channel(channel, errors) => Some((*channel, *errors)),
+        _ => None,
+    };
+    let channels = channels::views(&t, &product.listings, channel_sent, &names);
+    // A channel's errors are shown beside the product's fields and in its own
+    // section, not twice above the form.
+    let form_errors = if channel_sent.is_some() {
+        Vec::new()
+    } else {
+        errors.general(&names)
+    };
     let variants = product
         .variants
         .iter()
@@ -814,15 +1131,32 @@ fn edit_page(
                     .decimal()
                     .scoped(&v.id)
                     .fill(form, &rupees_field(v.mrp.amount), errors),
+                Field::new("minOrderQuantity", t.t("con-variant-moq"), "number")
+                    .numeric()
+                    .hint(t.t("con-variant-moq-hint"))
+                    .scoped(&v.id)
+                    .fill(form, &v.min_order_quantity.to_string(), errors),
             ];
+            let tiers = tier_fields(&t, v, form, errors);
+            let mut named: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+            for (index, row) in tiers.iter().enumerate() {
+                named.extend(row.iter().map(|f| f.name.clone()));
+                named.push(format!("tierPrices.{index}"));
+            }
             VariantView {
+                tiers,
+                tier_summary: v
+                    .tier_prices
+                    .iter()
+                    .map(|tier| (tier.min_quantity, money::rupees(tier.price)))
+                    .collect(),
                 id: v.id.clone(),
                 sku: v.sku.clone(),
                 title: v.title.clone(),
                 price: money::rupees(v.price.amount),
                 mrp: money::rupees(v.mrp.amount),
                 stock: v.stock_on_hand,
-                errors: errors.general(&["price".to_owned(), "mrp".to_owned()]),
+                errors: errors.general(&named),
                 fields,
             }
         })
@@ -833,6 +1167,22 @@ fn edit_page(
     };
     let new_variant = new_variant_fields(&t, "variant", new_form, new_errors);
     let new_names: Vec<String> = new_variant.iter().map(|f| f.name.clone()).collect();
+    let (image_form, image_errors) = match &sent {
+        Sent::Image(form, errors) => (Some(*form), *errors),
+        _ => (None, &none),
+    };
+    let image_alt = vec![images::alt_field(&t, image_form, image_errors)];
+    let (gi_form, gi_errors) = match &sent {
+        Sent::Gi(form, errors) => (Some(*form), *errors),
+        _ => (None, &none),
+    };
+    let gi_claims = claim_views(&t, &product);
+    let gi_claim = claim_fields(&t, &product, gi_form, gi_errors);
+    let mut gi_general = gi_errors.general(&["giTagId".to_owned()]);
+    if gi_claim.is_empty() {
+        // No form to show it beside: said above the claims.
+        gi_general.extend(gi_errors.of("giTagId"));
+    }
     let path = format!("/console/products/{}", product.id);
     let page = EditPage {
         frame: console.frame_titled(product.title.clone(), &path, "products"),
@@ -844,11 +1194,20 @@ fn edit_page(
         basics,
         attributes,
         declarations,
-        errors: errors.general(&names),
+        procurement,
+        errors: form_errors,
+        channels,
         variants,
         new_variant_errors: new_errors.general(&new_names),
         new_variant,
         saved,
+        images: product.images,
+        image_alt,
+        image_file_error: image_errors.of("file"),
+        image_errors: image_errors.general(&["file".to_owned(), "alt".to_owned()]),
+        gi_claims,
+        gi_claim,
+        gi_errors: gi_general,
     };
     console.ctx.render(status, &page)
 }
@@ -872,7 +1231,8 @@ async fn edit(
         Err(response) => return response,
     };
     let saved = query.saved.as_deref().and_then(|what| match what {
-        "created" | "saved" | "activated" | "variant" => {
+        "created" | "saved" | "activated" | "variant" | "image" | "image-removed" | "gi"
+        | "gi-withdrawn" | "listed" | "delisted" | "retried" => {
             Some(console.ctx.t.t(&format!("con-saved-{what}")))
         }
         _ => None,
@@ -899,6 +1259,7 @@ async fn update(
     let t = console.ctx.t;
     let mut errors = Errors::default();
     let declarations = declarations_input(&t, product.category.is_food, &form, &mut errors);
+    let procurement = procurement_input(&t, &form, &mut errors);
     if !errors.is_empty() {
         return edit_page(
             &console,
@@ -915,6 +1276,7 @@ async fn update(
         "description": field(&form, "description"),
         "attributes": attributes_input(&product.category, &form),
         "declarations": declarations,
+        "procurement": procurement,
     });
     if activate && let Some(object) = input.as_object_mut() {
         object.insert("status".into(), json!("ACTIVE"));
@@ -975,12 +1337,23 @@ async fn update_variant(
     };
     let price = amount("price");
     let mrp = amount("mrp");
+    let min_order_quantity = whole(
+        field(&form, "minOrderQuantity"),
+        "minOrderQuantity",
+        &t,
+        &mut errors,
+    );
+    let (tiers, rows) = tiers_input(&t, &form, &mut errors);
     if errors.is_empty() {
+        let mut input = json!({ "id": variant, "price": price, "mrp": mrp, "tierPrices": tiers });
+        if let (Some(moq), Some(object)) = (min_order_quantity, input.as_object_mut()) {
+            object.insert("minOrderQuantity".into(), json!(moq));
+        }
         let new_errors = match console
             .mutate(
                 "mutation($input: VariantUpdateInput!) { variantUpdate(input: $input) { errors { field message } } }",
                 "variantUpdate",
-                json!({ "id": variant, "price": price, "mrp": mrp }),
+                input,
             )
             .await
         {
@@ -992,7 +1365,7 @@ async fn update_variant(
                 .ctx
                 .redirect(&format!("/console/products/{id}?saved=variant"));
         }
-        errors = new_errors;
+        errors = tier_errors_to_rows(new_errors, &rows);
     }
     edit_page(
         &console,
@@ -1049,6 +1422,301 @@ async fn create_variant(
     )
 }
 
+#[derive(Deserialize)]
+struct Uploaded {
+    media: Option<IdOnly>,
+    errors: Vec<UserError>,
+}
+
+/// Shows the product with `images` in place of its own; the field errors when the API
+/// refuses.
+async fn set_images(
+    console: &mut Console,
+    product: &Product,
+    images: Vec<Value>,
+) -> Result<Errors, HttpResponse> {
+    console
+        .mutate(
+            "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) { errors { field message } } }",
+            "productUpdate",
+            json!({ "id": product.id, "images": images }),
+        )
+        .await
+}
+
+/// A photo from the phone's camera (or its gallery), as a multipart form: stored
+/// through `mediaUpload`, then added to the product's images.
+async fn upload_image(
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Payload,
+) -> HttpResponse {
+    // Signed in first, so a stranger's upload is not read; its CSRF token comes with
+    // the body.
+    let mut console = match Console::open(&request).await {
+        Ok(console) => console,
+        Err(response) => return response,
+    };
+    let product = match own_product(&mut console, &id).await {
+        Ok(product) => product,
+        Err(response) => return response,
+    };
+    let t = console.ctx.t;
+    let mut errors = Errors::default();
+    let (form, file) = match upload::read_form(&request, body).await {
+        Ok(read) => read,
+        Err(problem) => {
+            let (status, key) = match problem {
+                Unreadable::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "con-image-too-large"),
+                Unreadable::Malformed => (StatusCode::BAD_REQUEST, "con-image-unreadable"),
+            };
+            errors.push("file", t.t(key));
+            let form = FormData::new();
+            return edit_page(&console, product, Sent::Image(&form, &errors), None, status);
+        }
+    };
+    if let Some(refusal) = console.ctx.csrf_refusal(&form) {
+        return refusal;
+    }
+    let Some(file) = file else {
+        errors.push("file", t.t("con-image-choose"));
+        return edit_page(
+            &console,
+            product,
+            Sent::Image(&form, &errors),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let uploaded: Uploaded = match console
+        .ctx
+        .run_upload::<Value>(
+            "mutation($input: MediaUploadInput!) { mediaUpload(input: $input) { media { id } errors { field message } } }",
+            json!({ "input": {
+                "cooperativeId": product.cooperative.id,
+                "file": null,
+                "alt": field(&form, "alt"),
+            } }),
+            true,
+            Some(&file),
+        )
+        .await
+        .and_then(|data| payload(&data, "mediaUpload"))
+    {
+        Ok(uploaded) => uploaded,
+        Err(error) => return console.failure(error),
+    };
+    let errors = match uploaded.media {
+        Some(media) if uploaded.errors.is_empty() => {
+            let mut all = images::kept(&product.images);
+            all.push(json!({ "mediaId": media.id, "alt": field(&form, "alt") }));
+            match set_images(&mut console, &product, all).await {
+                Ok(errors) => errors,
+                Err(response) => return response,
+            }
+        }
+        _ => Errors::from_user_errors(&uploaded.errors),
+    };
+    if errors.is_empty() {
+        return console.ctx.redirect(&format!(
+            "/console/products/{}?saved=image#images",
+            product.id
+        ));
+    }
+    edit_page(
+        &console,
+        product,
+        Sent::Image(&form, &errors),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+/// Takes an image off the product (the upload itself goes when no product shows it).
+async fn remove_image(
+    request: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<FormData>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let mut console = match Console::open_form(&request, &form).await {
+        Ok(console) => console,
+        Err(response) => return response,
+    };
+    let product = match own_product(&mut console, &id).await {
+        Ok(product) => product,
+        Err(response) => return response,
+    };
+    let Some(rest) = images::without(&product.images, field(&form, "image")) else {
+        return console.not_found();
+    };
+    let errors = match set_images(&mut console, &product, rest).await {
+        Ok(errors) => errors,
+        Err(response) => return response,
+    };
+    if errors.is_empty() {
+        return console.ctx.redirect(&format!(
+            "/console/products/{}?saved=image-removed#images",
+            product.id
+        ));
+    }
+    let none = FormData::new();
+    edit_page(
+        &console,
+        product,
+        Sent::Image(&none, &errors),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+/// Claims a GI for the product; the API's refusal (an authorisation that does not
+/// cover a batch's date, a batch from outside the GI's area) is shown on the page.
+async fn claim_gi(
+    request: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<FormData>,
+) -> HttpResponse {
+    gi_claim_change(request, id.into_inner(), form.into_inner(), true).await
+}
+
+async fn withdraw_gi(
+    request: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<FormData>,
+) -> HttpResponse {
+    gi_claim_change(request, id.into_inner(), form.into_inner(), false).await
+}
+
+async fn gi_claim_change(
+    request: HttpRequest,
+    id: String,
+    form: FormData,
+    claim: bool,
+) -> HttpResponse {
+    let mut console = match Console::open_form(&request, &form).await {
+        Ok(console) => console,
+        Err(response) => return response,
+    };
+    let product = match own_product(&mut console, &id).await {
+        Ok(product) => product,
+        Err(response) => return response,
+    };
+    let t = console.ctx.t;
+    let gi_tag = field(&form, "giTagId");
+    let claimed = product.gi_claims.iter().any(|c| c.gi_tag.id == gi_tag);
+    let mut errors = Errors::default();
+    if gi_tag.is_empty() {
+        errors.push("giTagId", t.t("con-error-required"));
+    } else if claim && claimed {
+        // Already claimed: the API would refuse the document as a conflict.
+        errors.push("giTagId", t.t("con-gi-claimed-already"));
+    } else if !claim && !claimed {
+        return console.not_found();
+    }
+    if errors.is_empty() {
+        let (document, name) = if claim {
+            (
+                "mutation($input: ProductGiClaimInput!) { productGiClaim(input: $input) { errors { field message } } }",
+                "productGiClaim",
+            )
+        } else {
+            (
+                "mutation($input: ProductGiClaimInput!) { productGiClaimWithdraw(input: $input) { errors { field message } } }",
+                "productGiClaimWithdraw",
+            )
+        };
+        errors = match console
+            .mutate(
+                document,
+                name,
+                json!({ "productId": product.id, "giTagId": gi_tag }),
+            )
+            .await
+        {
+            Ok(errors) => errors,
+            Err(response) => return response,
+        };
+        if errors.is_empty() {
+            let saved = if claim { "gi" } else { "gi-withdrawn" };
+            return console.ctx.redirect(&format!(
+                "/console/products/{}?saved={saved}#gi",
+                product.id
+            ));
+        }
+    }
+    edit_page(
+        &console,
+        product,
+        Sent::Gi(&form, &errors),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+/// Lists the product on a channel, takes it off, or asks the channel again after a
+/// refusal or failed pushes (`action` = `list`, `delist` or `retry`).
+async fn channel_action(
+    request: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<FormData>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let mut console = match Console::open_form(&request, &form).await {
+        Ok(console) => console,
+        Err(response) => return response,
+    };
+    let product = match own_product(&mut console, &id).await {
+        Ok(product) => product,
+        Err(response) => return response,
+    };
+    let channel = field(&form, "channel");
+    if !channels::known(channel) {
+        return console.not_found();
+    }
+    let listing = product.listings.iter().find(|l| l.channel == channel);
+    let (document, name, input, saved) = match (field(&form, "action"), listing) {
+        ("list", _) => (
+            "mutation($input: ChannelProductInput!) { listOnChannel(input: $input) { errors { field message } } }",
+            "listOnChannel",
+            json!({ "productId": product.id, "channel": channel }),
+            "listed",
+        ),
+        ("delist", Some(_)) => (
+            "mutation($input: ChannelProductInput!) { delistFromChannel(input: $input) { errors { field message } } }",
+            "delistFromChannel",
+            json!({ "productId": product.id, "channel": channel }),
+            "delisted",
+        ),
+        ("retry", Some(listing)) => (
+            "mutation($input: RetryChannelSyncInput!) { retryChannelSync(input: $input) { errors { field message } } }",
+            "retryChannelSync",
+            json!({ "listingId": listing.id }),
+            "retried",
+        ),
+        _ => return console.not_found(),
+    };
+    let errors = match console.mutate(document, name, input).await {
+        Ok(errors) => errors,
+        Err(response) => return response,
+    };
+    if errors.is_empty() {
+        return console.ctx.redirect(&format!(
+            "/console/products/{}?saved={saved}#channels",
+            product.id
+        ));
+    }
+    let errors = channels::on_form_fields(errors);
+    let channel = channel.to_owned();
+    edit_page(
+        &console,
+        product,
+        Sent::Channel(&channel, &errors),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/console/products", web::get().to(list))
@@ -1063,5 +1731,22 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         .route(
             "/console/products/{id}/variants/{variant}",
             web::post().to(update_variant),
+        )
+        .route(
+            "/console/products/{id}/images",
+            web::post().to(upload_image),
+        )
+        .route(
+            "/console/products/{id}/images/remove",
+            web::post().to(remove_image),
+        )
+        .route("/console/products/{id}/gi", web::post().to(claim_gi))
+        .route(
+            "/console/products/{id}/channels",
+            web::post().to(channel_action),
+        )
+        .route(
+            "/console/products/{id}/gi/withdraw",
+            web::post().to(withdraw_gi),
         );
 }
