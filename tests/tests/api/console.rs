@@ -20,7 +20,12 @@ use crate::{
 };
 
 /// Creates a member of a cooperative's staff through an admin; returns the email.
-async fn staff_account(server: &TestServer, admin: &str, cooperative: &str, role: &str) -> String {
+pub(crate) async fn staff_account(
+    server: &TestServer,
+    admin: &str,
+    cooperative: &str,
+    role: &str,
+) -> String {
     let email = format!(
         "{}-{}@coop.example.org",
         role.to_lowercase(),
@@ -42,7 +47,7 @@ async fn staff_account(server: &TestServer, admin: &str, cooperative: &str, role
 }
 
 /// Creates a platform admin through the CLI; returns the email.
-async fn admin_account(server: &TestServer) -> String {
+pub(crate) async fn admin_account(server: &TestServer) -> String {
     let email = format!("admin-{}@example.org", uuid::Uuid::new_v4().simple());
     let output = server
         .database
@@ -58,7 +63,7 @@ async fn admin_account(server: &TestServer) -> String {
 }
 
 /// A browser signed in to the console.
-async fn signed_in<'a>(server: &'a TestServer, email: &str) -> Browser<'a> {
+pub(crate) async fn signed_in<'a>(server: &'a TestServer, email: &str) -> Browser<'a> {
     let mut browser = Browser::new(server);
     browser.page("/console/sign-in").await;
     let csrf = browser.csrf();
@@ -79,14 +84,17 @@ async fn signed_in<'a>(server: &'a TestServer, email: &str) -> Browser<'a> {
 }
 
 /// A page's size as a browser receives it compressed (the bar: under 40 KB).
-fn gzipped(html: &str) -> usize {
+pub(crate) fn gzipped(html: &str) -> usize {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(html.as_bytes()).unwrap();
     encoder.finish().unwrap().len()
 }
 
-fn with_csrf<'f>(csrf: &'f str, fields: &[(&'f str, &'f str)]) -> Vec<(&'f str, &'f str)> {
+pub(crate) fn with_csrf<'f>(
+    csrf: &'f str,
+    fields: &[(&'f str, &'f str)],
+) -> Vec<(&'f str, &'f str)> {
     let mut all = vec![("csrf", csrf)];
     all.extend_from_slice(fields);
     all
@@ -289,7 +297,7 @@ async fn a_manager_lists_a_product_through_the_generated_form(
 
 /// A cash-on-delivery order for one unit of a seeded product of `slug`'s cooperative;
 /// returns the order id.
-async fn an_order(server: &TestServer, product_slug: &str) -> String {
+pub(crate) async fn an_order(server: &TestServer, product_slug: &str) -> String {
     let product = server
         .graphql(
             "query($slug: String) { product(slug: $slug) { variants { id stockOnHand } } }",
