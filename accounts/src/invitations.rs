@@ -55,6 +55,29 @@ pub async fn invite_staff(
     name: &str,
     cooperative_role: CooperativeRole,
 ) -> Result<Invitation, AccountError> {
+    invite_staff_linked(
+        db,
+        inviter,
+        cooperative_id,
+        email,
+        name,
+        cooperative_role,
+        None,
+    )
+    .await
+}
+
+/// [`invite_staff`], whose email links to `accept_page` with the token appended (the
+/// page's address ending in `token=`); the token is URL-safe as it is.
+pub async fn invite_staff_linked(
+    db: &impl Writer,
+    inviter: &User,
+    cooperative_id: Uuid,
+    email: &str,
+    name: &str,
+    cooperative_role: CooperativeRole,
+    accept_page: Option<&str>,
+) -> Result<Invitation, AccountError> {
     let allowed = inviter.role == Role::Admin
         || (inviter.role == Role::Cooperative
             && inviter.cooperative_id == Some(cooperative_id)
@@ -114,6 +137,7 @@ pub async fn invite_staff(
                 invitee_name: name.clone(),
                 token: token.clone(),
                 expires_at,
+                accept_url: accept_page.map(|page| format!("{page}{token}")),
             },
             attachments: Vec::new(),
         },

@@ -29,7 +29,9 @@ pub use account_tokens::{
 pub use directory::{UserFilter, list_buyer_organisations, list_users};
 pub use email::Email;
 pub use error::AccountError;
-pub use invitations::{INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff};
+pub use invitations::{
+    INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff, invite_staff_linked,
+};
 pub use login::{LoginThrottle, SignedIn, authenticate};
 pub use organisations::{BuyerOrganisation, NewBuyerOrganisation, create_buyer_organisation};
 pub use password::{MIN_PASSWORD_CHARS, check_password_policy};

@@ -191,36 +191,52 @@ pub fn copy(message: &Message, language: Language) -> Copy {
                 invitee_name,
                 token,
                 expires_at,
+                accept_url,
             },
             Language::English,
         ) => (
             "You are invited to join a cooperative".to_owned(),
             vec![
                 format!("{invitee_name}, you are invited to join a cooperative's staff on the marketplace."),
-                "Accept the invitation with this code: choose a password, or sign in if this address already has an account.".to_owned(),
+                match accept_url {
+                    Some(_) => "Open the link below to accept the invitation: choose a password, or sign in if this address already has an account.".to_owned(),
+                    None => "Accept the invitation with this code: choose a password, or sign in if this address already has an account.".to_owned(),
+                },
             ],
-            vec![
-                field("Invitation code", token.clone()),
-                field("Valid until", when(*expires_at)),
-            ],
+            accept_url
+                .iter()
+                .map(|url| field("Accept the invitation", url.clone()))
+                .chain([
+                    field("Invitation code", token.clone()),
+                    field("Valid until", when(*expires_at)),
+                ])
+                .collect(),
         ),
         (
             Message::StaffInvitation {
                 invitee_name,
                 token,
                 expires_at,
+                accept_url,
             },
             Language::Hindi,
         ) => (
             "आपको एक सहकारी समिति से जुड़ने का निमंत्रण".to_owned(),
             vec![
                 format!("{invitee_name}, आपको बाज़ार पर एक सहकारी समिति के कर्मचारियों में शामिल होने के लिए आमंत्रित किया गया है।"),
-                "इस कोड से निमंत्रण स्वीकार करें: पासवर्ड चुनें, या यदि इस पते का खाता पहले से है तो साइन इन करें।".to_owned(),
+                match accept_url {
+                    Some(_) => "निमंत्रण स्वीकार करने के लिए नीचे दिया लिंक खोलें: पासवर्ड चुनें, या यदि इस पते का खाता पहले से है तो साइन इन करें।".to_owned(),
+                    None => "इस कोड से निमंत्रण स्वीकार करें: पासवर्ड चुनें, या यदि इस पते का खाता पहले से है तो साइन इन करें।".to_owned(),
+                },
             ],
-            vec![
-                field("निमंत्रण कोड", token.clone()),
-                field("मान्य है", when(*expires_at)),
-            ],
+            accept_url
+                .iter()
+                .map(|url| field("निमंत्रण स्वीकार करें", url.clone()))
+                .chain([
+                    field("निमंत्रण कोड", token.clone()),
+                    field("मान्य है", when(*expires_at)),
+                ])
+                .collect(),
         ),
         (Message::OrderConfirmation { order }, Language::English) => (
             format!("Your order {} is placed", order.number),

@@ -48,6 +48,9 @@ pub enum Message {
         invitee_name: String,
         token: String,
         expires_at: DateTime<Utc>,
+        /// The page that accepts it with the token filled in, when the site knows its
+        /// public address.
+        accept_url: Option<String>,
     },
     /// To the buyer: the order was placed.
     OrderConfirmation { order: OrderSummary },

@@ -61,6 +61,7 @@ mod tests {
             invitee_name: "<script>alert(1)</script> & Co".to_owned(),
             token: "tok\"en".to_owned(),
             expires_at: chrono::DateTime::UNIX_EPOCH,
+            accept_url: Some("https://shop.example.org/console/invitation?token=tok".to_owned()),
         };
         let rendered = render(&message, Language::English).unwrap();
         assert!(!rendered.html.contains("<script>"), "{}", rendered.html);

@@ -229,7 +229,9 @@ impl Ctx {
             GqlError::RateLimited => {
                 self.message(StatusCode::TOO_MANY_REQUESTS, "error-rate-limited")
             }
-            GqlError::Internal(message) => {
+            // A page that expects a conflict handles it before; anywhere else it is
+            // as unexpected as any failure.
+            GqlError::Internal(message) | GqlError::Conflict(message) => {
                 tracing::error!(%message, "a storefront document failed");
                 self.internal_error()
             }

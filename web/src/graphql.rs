@@ -44,6 +44,9 @@ pub(crate) enum GqlError {
     Unauthenticated,
     Forbidden,
     RateLimited,
+    /// The request clashes with the record's state (a refund of an unpaid order): the
+    /// API's message is worth showing to the person who asked.
+    Conflict(String),
     /// Anything else: a bug or an outage, shown as the 500 page.
     Internal(String),
 }
@@ -161,6 +164,7 @@ impl Client<'_> {
                 Some("UNAUTHENTICATED") => GqlError::Unauthenticated,
                 Some("FORBIDDEN") => GqlError::Forbidden,
                 Some("RATE_LIMITED") => GqlError::RateLimited,
+                Some("CONFLICT") => GqlError::Conflict(error.message.clone()),
                 _ => GqlError::Internal(error.message.clone()),
             });
         }

@@ -140,6 +140,7 @@ pub fn build_schema(
         .data(accounts::PasswordResetLifetime(
             settings.mail.password_reset_ttl,
         ))
+        .data(accounts::PublicUrl(settings.public_url.clone()))
         .finish()
 }
 

@@ -297,7 +297,7 @@ async fn a_manager_lists_a_product_through_the_generated_form(
 
 /// A cash-on-delivery order for one unit of a seeded product of `slug`'s cooperative;
 /// returns the order id.
-async fn an_order(server: &TestServer, product_slug: &str) -> String {
+pub(crate) async fn an_order(server: &TestServer, product_slug: &str) -> String {
     let product = server
         .graphql(
             "query($slug: String) { product(slug: $slug) { variants { id stockOnHand } } }",

@@ -17,6 +17,8 @@ mod channels;
 mod checkout_quote;
 mod cli;
 mod console;
+mod console_browser;
+mod console_ops;
 mod console_products;
 mod gem_acceptance;
 mod graphql_over_http;

@@ -71,7 +71,7 @@ async fn ship(server: &TestServer, staff: &str, fulfilment: &Value) {
 /// Places a one-line order, pays it when it is a bank transfer, and ships it: the
 /// order and its fulfilment.
 #[allow(clippy::too_many_arguments)]
-async fn sell(
+pub(crate) async fn sell(
     server: &TestServer,
     buyer: &str,
     admin: &str,

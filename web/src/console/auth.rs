@@ -58,6 +58,7 @@ fn page(ctx: &Ctx, form: &FormData, errors: &Errors, status: StatusCode) -> Http
         staff_name: String::new(),
         admin: false,
         has_cooperative: false,
+        manager: false,
         section: "",
     };
     ctx.render(
@@ -85,7 +86,11 @@ async fn sign_in_page(request: HttpRequest, query: web::Query<NextQuery>) -> Htt
     page(&ctx, &form, &Errors::default(), StatusCode::OK)
 }
 
-async fn sign_in(ctx: &mut Ctx, email: &str, password: &str) -> Result<Errors, GqlError> {
+pub(super) async fn sign_in(
+    ctx: &mut Ctx,
+    email: &str,
+    password: &str,
+) -> Result<Errors, GqlError> {
     // Whatever session the browser had is replaced.
     ctx.session.tokens.clear();
     let data: Value = match ctx

@@ -10,13 +10,17 @@ mod admin;
 mod auth;
 mod channels;
 mod dashboard;
+mod dates;
 mod forms;
 mod gi;
 mod images;
 mod import;
+mod money;
 mod orders;
 mod products;
 pub(crate) mod qr;
+mod registers;
+mod staff;
 mod stock;
 mod upload;
 
@@ -37,11 +41,19 @@ pub(crate) struct Staff {
     pub name: String,
     pub role: String,
     pub cooperative_id: Option<String>,
+    /// MANAGER or STAFF, for cooperative staff.
+    #[serde(default)]
+    pub cooperative_role: Option<String>,
 }
 
 impl Staff {
     pub fn is_admin(&self) -> bool {
         self.role == "ADMIN"
+    }
+
+    /// Admins and a cooperative's managers: who may refund and invite staff.
+    pub fn is_manager(&self) -> bool {
+        self.is_admin() || self.cooperative_role.as_deref() == Some("MANAGER")
     }
 }
 
@@ -62,6 +74,8 @@ pub(crate) struct Frame {
     pub staff_name: String,
     pub admin: bool,
     pub has_cooperative: bool,
+    /// A manager (or admin): sees the money pages and invites staff.
+    pub manager: bool,
     /// Which navigation entry is the current page's.
     pub section: &'static str,
 }
@@ -85,7 +99,10 @@ impl Console {
             return Err(sign_in_redirect(&ctx));
         }
         let me: MeData = match ctx
-            .run("{ me { name role cooperativeId } }", json!({}))
+            .run(
+                "{ me { name role cooperativeId cooperativeRole } }",
+                json!({}),
+            )
             .await
         {
             Ok(me) => me,
@@ -126,6 +143,7 @@ impl Console {
             staff_name: self.staff.name.clone(),
             admin: self.staff.is_admin(),
             has_cooperative: self.staff.cooperative_id.is_some(),
+            manager: self.staff.is_manager(),
             section,
         }
     }
@@ -195,6 +213,7 @@ fn message(ctx: &Ctx, status: StatusCode, heading: &str, body: &str) -> HttpResp
         staff_name: String::new(),
         admin: false,
         has_cooperative: false,
+        manager: false,
         section: "",
     };
     ctx.render(
@@ -225,6 +244,9 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
     products::routes(config);
     stock::routes(config);
     orders::routes(config);
+    money::routes(config);
+    staff::routes(config);
+    registers::routes(config);
     admin::routes(config);
     gi::routes(config);
     import::routes(config);

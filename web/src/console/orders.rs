@@ -8,11 +8,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    Console, Frame,
-    forms::{Errors, Field},
+    Console, Frame, dates,
+    forms::{Errors, ErrorsOnly, Field, paise, payload},
 };
 use crate::{
     foundation::{FormData, PageInfo, encode, field},
+    graphql::GqlError,
     i18n::Tr,
     money,
 };
@@ -29,11 +30,17 @@ const STATUSES: [&str; 8] = [
     "PENDING_PAYMENT",
 ];
 
-fn status_label(t: &Tr, status: &str) -> String {
+/// A status's words in the page's language: `prefix` is the Fluent family
+/// (`con-fstatus` for fulfilments, `con-ostatus` for orders, `con-rstatus` for refunds).
+fn label_of(t: &Tr, prefix: &str, status: &str) -> String {
     t.t(&format!(
-        "con-fstatus-{}",
+        "{prefix}-{}",
         status.to_lowercase().replace('_', "-")
     ))
+}
+
+fn status_label(t: &Tr, status: &str) -> String {
+    label_of(t, "con-fstatus", status)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,7 +147,7 @@ async fn list(request: HttpRequest, query: web::Query<ListQuery>) -> HttpRespons
                 id: o.id,
                 number: o.number,
                 institutional: o.kind == "INSTITUTIONAL",
-                placed: o.created_at.get(..10).unwrap_or_default().to_owned(),
+                placed: dates::day(&t, &o.created_at),
                 total: money::rupees(total),
             }
         })
@@ -204,6 +211,36 @@ struct CooperativeRef {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct AcceptanceLine {
+    consignee_id: Option<String>,
+    sku: String,
+    ordered: i64,
+    accepted: i64,
+    rejected: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Consignee {
+    id: String,
+    name: String,
+    state_code: String,
+    address: Option<Address>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Refund {
+    fulfilment_id: String,
+    amount: i64,
+    status: String,
+    reason: String,
+    failure_message: Option<String>,
+    created_at: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Fulfilment {
     id: String,
     status: String,
@@ -216,6 +253,11 @@ struct Fulfilment {
     tracking_number: Option<String>,
     payment_due_at: Option<String>,
     payment_overdue: bool,
+    refunded: i64,
+    cash_collected: i64,
+    accepted_at: Option<String>,
+    provisional_receipt_at: Option<String>,
+    acceptance: Vec<AcceptanceLine>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -227,8 +269,14 @@ struct Order {
     payment_method: String,
     created_at: String,
     purchase_order_number: Option<String>,
+    gem_contract_number: Option<String>,
+    payment_terms_days: Option<i64>,
+    status: String,
+    payment_received: i64,
     shipping_address: Option<Address>,
     fulfilments: Vec<Fulfilment>,
+    consignees: Vec<Consignee>,
+    refunds: Vec<Refund>,
 }
 
 #[derive(Deserialize)]
@@ -236,11 +284,15 @@ struct OrderData {
     order: Order,
 }
 
-const ORDER: &str =
-    "query($id: ID!) { order(id: $id) { id number kind paymentMethod createdAt purchaseOrderNumber
+const ORDER: &str = "query($id: ID!) { order(id: $id) { id number kind status paymentMethod
+  paymentReceived createdAt purchaseOrderNumber gemContractNumber paymentTermsDays
   shippingAddress { name phone line1 line2 city pinCode stateName }
+  consignees { id name stateCode address { name phone line1 line2 city pinCode stateName } }
+  refunds { fulfilmentId amount status reason failureMessage createdAt }
   fulfilments { id status cooperative { id } lines { kind sku description quantity total } total
-    invoiceNumber invoiceUrl carrier trackingNumber paymentDueAt paymentOverdue } } }";
+    invoiceNumber invoiceUrl carrier trackingNumber paymentDueAt paymentOverdue refunded
+    cashCollected acceptedAt provisionalReceiptAt
+    acceptance { consigneeId sku ordered accepted rejected } } } }";
 
 /// A fulfilment as the page shows it, with the forms its status allows.
 struct FulfilmentView {
@@ -262,6 +314,43 @@ struct FulfilmentView {
     /// The cancel form was refused: shown open with its error.
     cancel_open: bool,
     errors: Vec<String>,
+    /// What was refunded so far, when anything was.
+    refunded: Option<String>,
+    /// The refunds of this fulfilment: amount, status's words, reason, date, failure.
+    refunds: Vec<RefundView>,
+    /// The refund form, when money paid for this fulfilment is left to refund and
+    /// this member of staff may refund (managers and admins).
+    refund_fields: Option<Vec<Field>>,
+    refund_open: bool,
+    /// Makes a form sent twice one refund (the API's idempotency key).
+    refund_key: String,
+    /// Institutional orders: the consignee's receipt and acceptance.
+    prc: Option<String>,
+    crac: Option<String>,
+    acceptance: Vec<AcceptanceView>,
+}
+
+struct RefundView {
+    amount: String,
+    status: String,
+    status_label: String,
+    reason: String,
+    date: String,
+    failure: Option<String>,
+}
+
+struct AcceptanceView {
+    consignee: String,
+    sku: String,
+    ordered: i64,
+    accepted: i64,
+    rejected: i64,
+}
+
+struct ConsigneeView {
+    name: String,
+    state: String,
+    address: Option<Address>,
 }
 
 #[derive(Template)]
@@ -273,7 +362,12 @@ struct OrderPage {
     payment: String,
     placed: String,
     purchase_order: Option<String>,
+    gem_contract: Option<String>,
+    payment_terms: Option<String>,
+    order_status: String,
+    order_status_label: String,
     address: Option<Address>,
+    consignees: Vec<ConsigneeView>,
     fulfilments: Vec<FulfilmentView>,
     done: Option<String>,
 }
@@ -336,8 +430,45 @@ fn order_page(
                     .required(true)
                     .fill(form, "", errors),
             ];
-            let known = ["carrier", "trackingNumber", "reason"].map(str::to_owned);
+            let refundable = if order.payment_method == "CASH_ON_DELIVERY" {
+                f.cash_collected.saturating_sub(f.refunded)
+            } else if order.payment_received > 0 {
+                f.total.saturating_sub(f.refunded)
+            } else {
+                0
+            };
+            let refund_fields = (refundable > 0 && console.staff.is_manager()).then(|| {
+                vec![
+                    Field::new("amount", t.t("con-refund-amount"), "text")
+                        .scoped(&format!("r-{}", f.id))
+                        .decimal()
+                        .hint(t.t1(
+                            "con-refund-amount-hint",
+                            "amount",
+                            money::rupees(refundable),
+                        ))
+                        .fill(form, "", errors),
+                    Field::new("refundReason", t.t("con-refund-reason"), "text")
+                        .scoped(&format!("r-{}", f.id))
+                        .required(true)
+                        .fill(form, "", errors),
+                ]
+            });
+            let known = [
+                "carrier",
+                "trackingNumber",
+                "reason",
+                "amount",
+                "refundReason",
+            ]
+            .map(str::to_owned);
             let status = f.status.as_str();
+            let consignee_name = |id: &Option<String>| {
+                id.as_ref()
+                    .and_then(|id| order.consignees.iter().find(|c| &c.id == id))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default()
+            };
             FulfilmentView {
                 id: f.id.clone(),
                 status: f.status.clone(),
@@ -362,10 +493,7 @@ fn order_page(
                 shipment: f.tracking_number.as_ref().map(|tracking| {
                     format!("{} · {tracking}", f.carrier.as_deref().unwrap_or_default())
                 }),
-                payment_due: f
-                    .payment_due_at
-                    .as_deref()
-                    .map(|d| d.get(..10).unwrap_or(d).to_owned()),
+                payment_due: f.payment_due_at.as_deref().map(|d| dates::day(&t, d)),
                 overdue: f.payment_overdue,
                 can_pack: matches!(status, "PAID" | "CONFIRMED"),
                 can_ship: status == "PACKED",
@@ -375,6 +503,42 @@ fn order_page(
                 cancel_open: errors.of("reason").is_some(),
                 cancel_fields,
                 errors: errors.general(&known),
+                refunded: (f.refunded > 0).then(|| money::rupees(f.refunded)),
+                refunds: order
+                    .refunds
+                    .iter()
+                    .filter(|r| r.fulfilment_id == f.id)
+                    .map(|r| RefundView {
+                        amount: money::rupees(r.amount),
+                        status: r.status.clone(),
+                        status_label: label_of(&t, "con-rstatus", &r.status),
+                        reason: r.reason.clone(),
+                        date: dates::day(&t, &r.created_at),
+                        failure: r.failure_message.clone(),
+                    })
+                    .collect(),
+                refund_open: errors.of("amount").is_some() || errors.of("refundReason").is_some(),
+                refund_fields,
+                refund_key: uuid::Uuid::now_v7().to_string(),
+                prc: f
+                    .provisional_receipt_at
+                    .as_deref()
+                    .map(|d| t.t1("con-prc", "date", dates::day(&t, d))),
+                crac: f
+                    .accepted_at
+                    .as_deref()
+                    .map(|d| t.t1("con-crac", "date", dates::day(&t, d))),
+                acceptance: f
+                    .acceptance
+                    .iter()
+                    .map(|a| AcceptanceView {
+                        consignee: consignee_name(&a.consignee_id),
+                        sku: a.sku.clone(),
+                        ordered: a.ordered,
+                        accepted: a.accepted,
+                        rejected: a.rejected,
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -391,9 +555,25 @@ fn order_page(
             "con-pay-{}",
             order.payment_method.to_lowercase().replace('_', "-")
         )),
-        placed: order.created_at.get(..10).unwrap_or_default().to_owned(),
+        placed: dates::day(&t, &order.created_at),
         purchase_order: order.purchase_order_number,
+        gem_contract: order.gem_contract_number,
+        payment_terms: order
+            .payment_terms_days
+            .filter(|_| order.kind == "INSTITUTIONAL")
+            .map(|days| t.t1("con-payment-terms", "days", days.to_string())),
+        order_status_label: label_of(&t, "con-ostatus", &order.status),
+        order_status: order.status,
         address: order.shipping_address,
+        consignees: order
+            .consignees
+            .into_iter()
+            .map(|c| ConsigneeView {
+                name: c.name,
+                state: t.t1("con-consignee-state", "code", c.state_code),
+                address: c.address,
+            })
+            .collect(),
         fulfilments,
         done,
     };
@@ -419,7 +599,7 @@ async fn show(
         Err(response) => return response,
     };
     let done = query.done.as_deref().and_then(|what| match what {
-        "pack" | "ship" | "deliver" | "cancel" => {
+        "pack" | "ship" | "deliver" | "cancel" | "refund" => {
             Some(console.ctx.t.t(&format!("con-done-{what}")))
         }
         _ => None,
@@ -447,32 +627,39 @@ async fn act(
         return console.not_found();
     }
     let action = field(&form, "action");
-    let (document, name, input) = match action {
-        "pack" => (
-            "mutation($input: FulfilmentInput!) { fulfilmentPack(input: $input) { errors { field message } } }",
-            "fulfilmentPack",
-            json!({ "fulfilmentId": fulfilment }),
-        ),
-        "ship" => (
-            "mutation($input: FulfilmentShipInput!) { fulfilmentShip(input: $input) { errors { field message } } }",
-            "fulfilmentShip",
-            json!({ "fulfilmentId": fulfilment, "carrier": field(&form, "carrier"), "trackingNumber": field(&form, "trackingNumber") }),
-        ),
-        "deliver" => (
-            "mutation($input: FulfilmentInput!) { fulfilmentDeliver(input: $input) { errors { field message } } }",
-            "fulfilmentDeliver",
-            json!({ "fulfilmentId": fulfilment }),
-        ),
-        "cancel" => (
-            "mutation($input: OrderCancelInput!) { orderCancel(input: $input) { errors { field message } } }",
-            "orderCancel",
-            json!({ "orderId": order.id, "fulfilmentId": fulfilment, "reason": field(&form, "reason") }),
-        ),
-        _ => return console.not_found(),
-    };
-    let errors = match console.mutate(document, name, input).await {
-        Ok(errors) => errors,
-        Err(response) => return response,
+    let errors = if action == "refund" {
+        match refund(&mut console, &order.id, &fulfilment, &form).await {
+            Ok(errors) => errors,
+            Err(response) => return response,
+        }
+    } else {
+        let (document, name, input) = match action {
+            "pack" => (
+                "mutation($input: FulfilmentInput!) { fulfilmentPack(input: $input) { errors { field message } } }",
+                "fulfilmentPack",
+                json!({ "fulfilmentId": fulfilment }),
+            ),
+            "ship" => (
+                "mutation($input: FulfilmentShipInput!) { fulfilmentShip(input: $input) { errors { field message } } }",
+                "fulfilmentShip",
+                json!({ "fulfilmentId": fulfilment, "carrier": field(&form, "carrier"), "trackingNumber": field(&form, "trackingNumber") }),
+            ),
+            "deliver" => (
+                "mutation($input: FulfilmentInput!) { fulfilmentDeliver(input: $input) { errors { field message } } }",
+                "fulfilmentDeliver",
+                json!({ "fulfilmentId": fulfilment }),
+            ),
+            "cancel" => (
+                "mutation($input: OrderCancelInput!) { orderCancel(input: $input) { errors { field message } } }",
+                "orderCancel",
+                json!({ "orderId": order.id, "fulfilmentId": fulfilment, "reason": field(&form, "reason") }),
+            ),
+            _ => return console.not_found(),
+        };
+        match console.mutate(document, name, input).await {
+            Ok(errors) => errors,
+            Err(response) => return response,
+        }
     };
     if errors.is_empty() {
         return console
@@ -491,6 +678,64 @@ async fn act(
         None,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// Refunds part or all of a fulfilment through `orderRefund`: the amount typed in
+/// rupees (blank for everything left), the reason, and the form's own idempotency key
+/// (a form sent twice refunds once). The API's errors come back named as the form's
+/// fields; a refund the order's state rules out (nothing was paid) is shown above
+/// the form.
+async fn refund(
+    console: &mut Console,
+    order: &str,
+    fulfilment: &str,
+    form: &FormData,
+) -> Result<Errors, HttpResponse> {
+    let mut errors = Errors::default();
+    let typed = field(form, "amount");
+    let amount = if typed.is_empty() {
+        None
+    } else {
+        match paise(typed) {
+            Some(amount) => Some(amount),
+            None => {
+                errors.push("amount", console.ctx.t.t("con-error-rupees"));
+                return Ok(errors);
+            }
+        }
+    };
+    let input = json!({
+        "orderId": order,
+        "fulfilmentId": fulfilment,
+        "amountPaise": amount,
+        "reason": field(form, "refundReason"),
+        "idempotencyKey": field(form, "key"),
+    });
+    let answer = console
+        .ctx
+        .run::<serde_json::Value>(
+            "mutation($input: OrderRefundInput!) { orderRefund(input: $input) { errors { field message } } }",
+            json!({ "input": input }),
+        )
+        .await
+        .and_then(|data| payload::<ErrorsOnly>(&data, "orderRefund"));
+    let found = match answer {
+        Ok(answer) => Errors::from_user_errors(&answer.errors),
+        Err(GqlError::Conflict(message)) => {
+            errors.push("", message);
+            return Ok(errors);
+        }
+        Err(error) => return Err(console.failure(error)),
+    };
+    for (name, message) in found.0 {
+        let name = match name.as_str() {
+            "amountPaise" => "amount",
+            "reason" => "refundReason",
+            other => other,
+        };
+        errors.push(name, message);
+    }
+    Ok(errors)
 }
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {

@@ -9,6 +9,11 @@ use crate::graphql::{ApiError, UserError, context::ContextExt, errors::respond, 
 
 use super::*;
 
+/// The site's public address (`PUBLIC_URL`), for the accept link an invitation's
+/// email carries; none without it (the email then carries the code alone).
+#[derive(Debug, Clone)]
+pub struct PublicUrl(pub Option<String>);
+
 #[derive(InputObject)]
 pub struct StaffInviteInput {
     pub cooperative_id: ID,
@@ -107,7 +112,12 @@ impl StaffMutation {
         let inviter = accounts::find_user(db, viewer.user_id)
             .await
             .map_err(ApiError::from)?;
-        let invited = accounts::invite_staff(
+        // The email links to the console's accept page when the site knows its address.
+        let accept_page = ctx
+            .data_opt::<PublicUrl>()
+            .and_then(|url| url.0.as_ref())
+            .map(|origin| format!("{origin}/console/invitation?token="));
+        let invited = accounts::invite_staff_linked(
             db,
             &inviter,
             cooperative_id,
@@ -116,6 +126,7 @@ impl StaffMutation {
             input
                 .cooperative_role
                 .map_or(CooperativeRole::Staff, Into::into),
+            accept_page.as_deref(),
         )
         .await;
         respond(invited, |invitation, errors| StaffInvitePayload {
