@@ -262,6 +262,58 @@ async fn journey(
     browser.wait_for("[data-kind='TAX_INVOICE']").await?;
     browser.screenshot("invoice").await?;
 
+    // The cooperative's other pages, and a dry run of a sheet with a bad price, chosen
+    // through the file input as a person would: the error is shown by row and column.
+    for (path, ready, page) in [
+        ("/console/money", "main h1", "money"),
+        ("/console/staff", "form[action='/console/staff']", "staff"),
+        ("/console/gi", "form[action='/console/gi']", "gi"),
+        ("/console/import", "#f-import-file", "import"),
+    ] {
+        browser.goto(path).await?;
+        browser.wait_for(ready).await?;
+        check_page(&browser, page).await?;
+    }
+    let sheet = std::env::temp_dir().join(format!(
+        "console-import-{}.csv",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(
+        &sheet,
+        crate::import::csv(&[crate::import::row(
+            "browser-imported-apricots",
+            "BIA-1KG",
+            "apricot-dried",
+            "abc",
+            "1250.00",
+            "Halman",
+        )]),
+    )?;
+    browser
+        .client
+        .find(Locator::Id("f-import-file"))
+        .await?
+        .send_keys(&sheet.display().to_string())
+        .await?;
+    browser
+        .click("form[action='/console/import'] button.secondary")
+        .await?;
+    browser.wait_for("table.row-errors").await?;
+    let report = browser
+        .client
+        .find(Locator::Css("table.row-errors tbody"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        report
+            .lines()
+            .any(|line| line.starts_with("2") && line.contains("price_inr")),
+        "the bad price is reported at row 2, column price_inr:\n{report}"
+    );
+    check_page(&browser, "import-errors").await?;
+    std::fs::remove_file(&sheet)?;
+
     // Signed out, then in as an admin, who verifies the pending Korzok cooperative.
     browser.goto("/console").await?;
     browser.click("form.signout button").await?;
@@ -288,6 +340,18 @@ async fn journey(
         .wait_for_text("p", "The cooperative is verified.")
         .await?;
     check_page(&browser, "cooperative-verified").await?;
+
+    // The registers an admin keeps.
+    for (path, page) in [
+        ("/console/registers/gi", "registers-gi"),
+        ("/console/registers/buyers", "registers-buyers"),
+        ("/console/registers/categories", "registers-categories"),
+        ("/console/registers/districts", "registers-districts"),
+    ] {
+        browser.goto(path).await?;
+        browser.wait_for("main h1").await?;
+        check_page(&browser, page).await?;
+    }
     Ok(())
 }
 
