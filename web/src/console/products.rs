@@ -196,6 +196,18 @@ async fn own_product(console: &mut Console, id: &str) -> Result<Product, HttpRes
     }
 }
 
+/// [`Console::open_form`] for a form posted to one of the product's pages, then the
+/// product, which must be this member of staff's (else the 404 page).
+async fn posted_to_own_product(
+    request: &HttpRequest,
+    form: &FormData,
+    id: &str,
+) -> Result<(Console, Product), HttpResponse> {
+    let mut console = Console::open_form(request, form).await?;
+    let product = own_product(&mut console, id).await?;
+    Ok((console, product))
+}
+
 // ---------------------------------------------------------------- the list
 
 #[derive(Debug, Clone, Deserialize)]
@@ -1248,12 +1260,8 @@ async fn update(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open_form(&request, &form).await {
-        Ok(console) => console,
-        Err(response) => return response,
-    };
-    let product = match own_product(&mut console, &id).await {
-        Ok(product) => product,
+    let (mut console, product) = match posted_to_own_product(&request, &form, &id).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let t = console.ctx.t;
@@ -1315,12 +1323,8 @@ async fn update_variant(
 ) -> HttpResponse {
     let form = form.into_inner();
     let (id, variant) = path.into_inner();
-    let mut console = match Console::open_form(&request, &form).await {
-        Ok(console) => console,
-        Err(response) => return response,
-    };
-    let product = match own_product(&mut console, &id).await {
-        Ok(product) => product,
+    let (mut console, product) = match posted_to_own_product(&request, &form, &id).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     if !product.variants.iter().any(|v| v.id == variant) {
@@ -1383,12 +1387,8 @@ async fn create_variant(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open_form(&request, &form).await {
-        Ok(console) => console,
-        Err(response) => return response,
-    };
-    let product = match own_product(&mut console, &id).await {
-        Ok(product) => product,
+    let (mut console, product) = match posted_to_own_product(&request, &form, &id).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let t = console.ctx.t;
@@ -1539,12 +1539,8 @@ async fn remove_image(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open_form(&request, &form).await {
-        Ok(console) => console,
-        Err(response) => return response,
-    };
-    let product = match own_product(&mut console, &id).await {
-        Ok(product) => product,
+    let (mut console, product) = match posted_to_own_product(&request, &form, &id).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let Some(rest) = images::without(&product.images, field(&form, "image")) else {
@@ -1594,12 +1590,8 @@ async fn gi_claim_change(
     form: FormData,
     claim: bool,
 ) -> HttpResponse {
-    let mut console = match Console::open_form(&request, &form).await {
-        Ok(console) => console,
-        Err(response) => return response,
-    };
-    let product = match own_product(&mut console, &id).await {
-        Ok(product) => product,
+    let (mut console, product) = match posted_to_own_product(&request, &form, &id).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let t = console.ctx.t;
@@ -1662,12 +1654,8 @@ async fn channel_action(
     form: web::Form<FormData>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut console = match Console::open_form(&request, &form).await {
-        Ok(console) => console,
-        Err(response) => return response,
-    };
-    let product = match own_product(&mut console, &id).await {
-        Ok(product) => product,
+    let (mut console, product) = match posted_to_own_product(&request, &form, &id).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let channel = field(&form, "channel");
