@@ -104,6 +104,21 @@ pub(crate) async fn sell(
     (placed["id"].clone(), fulfilment)
 }
 
+/// The platform's GSTR-8 file for a period (`mmyyyy`), as the admin exports it.
+async fn gstr8(server: &TestServer, admin: &str, period: &str) -> Value {
+    let body = server
+        .graphql_as(
+            Some(admin),
+            "query($p: String!) { gstr8Export(period: $p) }",
+            json!({ "p": period }),
+        )
+        .await;
+    let file = body["data"]["gstr8Export"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"));
+    serde_json::from_str(file).unwrap()
+}
+
 async fn tcs_of(server: &TestServer, admin: &str, order_id: &Value) -> i64 {
     int(&order(server, admin, order_id).await["fulfilments"][0]["tcs"])
 }
@@ -245,16 +260,8 @@ async fn tcs_follows_the_money_and_the_settlement_is_cash(backend: Backend) -> a
     let today = chrono::Utc::now().date_naive();
     let india_today = (chrono::Utc::now() + chrono::Duration::minutes(330)).date_naive();
     let period = india_today.format("%m%Y").to_string();
-    let body = server
-        .graphql_as(
-            Some(&admin),
-            "query($p: String!) { gstr8Export(period: $p) }",
-            json!({ "p": period }),
-        )
-        .await;
-    let file: Value = serde_json::from_str(body["data"]["gstr8Export"].as_str().unwrap())?;
     assert_eq!(
-        file,
+        gstr8(&server, &admin, &period).await,
         json!({ "gstin": PLATFORM_GSTIN, "fp": period, "tcs": [{
             "stin": SHAM_GSTIN, "supR": 809.52, "retsupR": 0.0, "supU": 400.00, "retsupU": 200.00,
             "amt": 1009.52, "iamt": 4.05, "camt": 0.50, "samt": 0.50
@@ -331,29 +338,15 @@ async fn tcs_follows_the_money_and_the_settlement_is_cash(backend: Backend) -> a
     )
     .await?;
     assert_eq!(moved.rows_affected(), 1, "one credit note in this test");
-    let gstr8 = |p: String| {
-        let server = &server;
-        let admin = &admin;
-        async move {
-            let body = server
-                .graphql_as(
-                    Some(admin),
-                    "query($p: String!) { gstr8Export(period: $p) }",
-                    json!({ "p": p }),
-                )
-                .await;
-            serde_json::from_str::<Value>(body["data"]["gstr8Export"].as_str().unwrap()).unwrap()
-        }
-    };
     assert_eq!(
-        gstr8(period.clone()).await,
+        gstr8(&server, &admin, &period).await,
         json!({ "gstin": PLATFORM_GSTIN, "fp": period, "tcs": [{
             "stin": SHAM_GSTIN, "supR": 809.52, "retsupR": 0.0, "supU": 400.00, "retsupU": 0.0,
             "amt": 1209.52, "iamt": 4.05, "camt": 1.00, "samt": 1.00
         }] })
     );
     assert_eq!(
-        gstr8(next.clone()).await,
+        gstr8(&server, &admin, &next).await,
         json!({ "gstin": PLATFORM_GSTIN, "fp": next, "tcs": [{
             "stin": SHAM_GSTIN, "supR": 0.0, "retsupR": 0.0, "supU": 0.0, "retsupU": 200.00,
             "amt": -200.00, "iamt": 0.0, "camt": -0.50, "samt": -0.50
@@ -498,16 +491,8 @@ async fn tcs_is_not_collected_on_gem_contracts_channel_orders_or_unregistered_su
     // GSTR-8: the platform declares no supply this month.
     let india_today = (chrono::Utc::now() + chrono::Duration::minutes(330)).date_naive();
     let period = india_today.format("%m%Y").to_string();
-    let body = server
-        .graphql_as(
-            Some(&admin),
-            "query($p: String!) { gstr8Export(period: $p) }",
-            json!({ "p": period }),
-        )
-        .await;
-    let file: Value = serde_json::from_str(body["data"]["gstr8Export"].as_str().unwrap())?;
     assert_eq!(
-        file,
+        gstr8(&server, &admin, &period).await,
         json!({ "gstin": PLATFORM_GSTIN, "fp": period, "tcs": [] })
     );
 
