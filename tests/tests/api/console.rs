@@ -681,11 +681,11 @@ async fn an_admin_verifies_a_pending_cooperative(backend: Backend) -> anyhow::Re
     let their = korzok_manager.page("/console").await;
     assert!(their.contains("Orders to pack"), "{their}");
 
-    // Staff have no admin pages; buyers have no console.
+    // Staff are refused the admin's pages; buyers have no console.
     let sham = flows::cooperative_id(&server, &admin, "sham-apricot-growers-demo").await;
     let manager = staff_account(&server, &admin, &sham, "MANAGER").await;
     let mut manager = signed_in(&server, &manager).await;
-    assert_eq!(manager.get("/console/cooperatives").await.status(), 404);
+    assert_eq!(manager.get("/console/cooperatives").await.status(), 403);
     let buyer = "console-buyer@example.org";
     flows::buyer_token(&server, buyer).await;
     let mut buyer = signed_in(&server, buyer).await;

@@ -4,7 +4,7 @@
 //! activation on a missing declaration, fixes it and activates it, and buyers find it
 //! in the storefront's search; a batch is recorded and its label sheet opens; the
 //! manager packs and ships an order and opens its invoice; an admin verifies a pending
-//! cooperative. Every console page visited is audited with axe-core (no serious or
+//! cooperative, corrects a GI's register facts and opens a category's editor. Every console page visited is audited with axe-core (no serious or
 //! critical violation) and screenshotted at 360 and 1280 px under
 //! `target/screenshots/console/<backend>/`. Run alone with
 //! `cargo test -p tests --test api -- console_browser::`.
@@ -352,6 +352,32 @@ async fn journey(
         browser.wait_for("main h1").await?;
         check_page(&browser, page).await?;
     }
+    admin_corrections(&browser).await?;
+    Ok(())
+}
+
+/// The admin's corrections: the GI register with one GI's facts corrected through its
+/// form, and a category's editor with its attribute rows.
+async fn admin_corrections(browser: &Browser) -> anyhow::Result<()> {
+    let panel = "#g-raktsey-karpo-apricot";
+    browser.goto("/console/registers/gi-tags").await?;
+    browser.wait_for(panel).await?;
+    check_page(browser, "registers-gi-tags").await?;
+    browser.click(&format!("{panel} summary")).await?;
+    browser
+        .fill("f-g-raktsey-karpo-apricot-applicationNumber", "GI-APP-736")
+        .await?;
+    browser
+        .click(&format!("{panel} button[type=submit]"))
+        .await?;
+    browser.wait_for("p.done").await?;
+    browser.wait_for_text("dd", "GI-APP-736").await?;
+    check_page(browser, "gi-tag-corrected").await?;
+    browser
+        .goto("/console/registers/categories/sea-buckthorn-juice")
+        .await?;
+    browser.wait_for("fieldset[data-attribute-row]").await?;
+    check_page(browser, "category-edit").await?;
     Ok(())
 }
 

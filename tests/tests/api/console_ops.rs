@@ -820,7 +820,7 @@ async fn an_admin_keeps_the_registers(backend: Backend) -> anyhow::Result<()> {
                 .get(&format!("/console/registers/{page}"))
                 .await
                 .status(),
-            404
+            403
         );
     }
     Ok(())

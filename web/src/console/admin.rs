@@ -199,7 +199,7 @@ async fn list(request: HttpRequest, query: web::Query<ListQuery>) -> HttpRespons
         Err(response) => return response,
     };
     if !console.staff.is_admin() {
-        return console.not_found();
+        return console.admins_only();
     }
     let done = query
         .done
@@ -227,7 +227,7 @@ async fn decide(
         Err(response) => return response,
     };
     if !console.staff.is_admin() {
-        return console.not_found();
+        return console.admins_only();
     }
     let Some(decision) = STATUSES
         .iter()
@@ -282,7 +282,7 @@ async fn add_manager(
         Err(response) => return response,
     };
     if !console.staff.is_admin() {
-        return console.not_found();
+        return console.admins_only();
     }
     let listed = status_of(Some(field(&form, "listed")));
     let input = json!({

@@ -206,6 +206,16 @@ pub(crate) fn whole(text: &str, name: &str, t: &Tr, errors: &mut Errors) -> Opti
     }
 }
 
+/// The items of a list typed into one field, one a line or separated by commas
+/// (`Leh, Kargil`), trimmed, blanks left out.
+pub(crate) fn items(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Reads one payload of a mutation's answer.
 pub(crate) fn payload<T: serde::de::DeserializeOwned>(
     data: &Value,
@@ -238,6 +248,15 @@ mod tests {
         for bad in ["", ".5", "4.505", "-3", "abc", "1e3"] {
             assert_eq!(paise(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn lists_are_typed_by_line_or_comma() {
+        assert_eq!(
+            items("Leh, Kargil\r\nNubra\n\n ,"),
+            ["Leh", "Kargil", "Nubra"]
+        );
+        assert!(items("  ").is_empty());
     }
 
     #[test]

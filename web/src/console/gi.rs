@@ -21,7 +21,7 @@ use crate::{
 
 /// How far ahead an authorisation's end is announced: time enough to renew it with
 /// the GI registry before the claims on it stop counting.
-const WARN_DAYS: i64 = 60;
+pub(crate) const WARN_DAYS: i64 = 60;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

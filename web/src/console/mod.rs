@@ -8,11 +8,13 @@
 
 mod admin;
 mod auth;
+mod categories;
 mod channels;
 mod dashboard;
 mod dates;
 mod forms;
 mod gi;
+mod gi_register;
 mod images;
 mod import;
 mod money;
@@ -158,6 +160,17 @@ impl Console {
         self.ctx.not_found_page()
     }
 
+    /// The page for cooperative staff who open an admin's page: it exists, but is not
+    /// theirs (unlike another cooperative's records, nothing is hidden by a 404).
+    pub fn admins_only(&self) -> HttpResponse {
+        message(
+            &self.ctx,
+            StatusCode::FORBIDDEN,
+            "con-admins-only",
+            "con-admins-only-body",
+        )
+    }
+
     /// Runs a mutation whose answer matters only for its `errors` (`{ errors { field
     /// message } }` selected under `name`) with `{ "input": input }`, and gives back the
     /// field errors (empty when it was done); a failed document is its error page.
@@ -247,6 +260,8 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
     money::routes(config);
     staff::routes(config);
     registers::routes(config);
+    gi_register::routes(config);
+    categories::routes(config);
     admin::routes(config);
     gi::routes(config);
     import::routes(config);

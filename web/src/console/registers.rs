@@ -1,6 +1,7 @@
-//! Admins' registers: categories (HSN code, GST rate, food), districts (and adding
-//! one), institutional buyer organisations with their users (and creating both), and
-//! cooperatives' GI authorised-user registrations waiting to be verified or revoked.
+//! Admins' registers: districts (and adding one), institutional buyer organisations
+//! with their users (and creating both), and cooperatives' GI authorised-user
+//! registrations waiting to be verified or revoked. The GI register itself is
+//! `gi_register`, the categories `categories`.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
@@ -13,8 +14,8 @@ use super::{
 };
 use crate::foundation::{FormData, encode, field};
 
-/// Opens a register's page: admins only; for anyone else it does not exist.
-async fn open_admin(
+/// Opens a register's page: admins only; cooperative staff are told it is not theirs.
+pub(super) async fn open_admin(
     request: &HttpRequest,
     form: Option<&FormData>,
 ) -> Result<Console, HttpResponse> {
@@ -25,11 +26,11 @@ async fn open_admin(
     if console.staff.is_admin() {
         Ok(console)
     } else {
-        Err(console.not_found())
+        Err(console.admins_only())
     }
 }
 
-fn status_of(errors: &Errors) -> StatusCode {
+pub(super) fn status_of(errors: &Errors) -> StatusCode {
     if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -38,90 +39,16 @@ fn status_of(errors: &Errors) -> StatusCode {
 }
 
 #[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
+pub(super) struct DoneQuery {
+    pub done: Option<String>,
 }
 
-fn done_of(console: &Console, query: &DoneQuery, known: &[&str]) -> Option<String> {
+pub(super) fn done_of(console: &Console, query: &DoneQuery, known: &[&str]) -> Option<String> {
     query
         .done
         .as_deref()
         .filter(|what| known.contains(what))
         .map(|what| console.ctx.t.t(&format!("con-reg-done-{what}")))
-}
-
-// ---------------------------------------------------------------- categories
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Category {
-    slug: String,
-    name: String,
-    hsn_code: String,
-    gst_rate_bp: i64,
-    is_food: bool,
-}
-
-#[derive(Deserialize)]
-struct CategoriesData {
-    categories: Vec<Category>,
-}
-
-#[derive(Template)]
-#[template(path = "console/categories.html")]
-struct CategoriesPage {
-    frame: Frame,
-    /// Name, slug, HSN, GST rate in words, food.
-    rows: Vec<(String, String, String, String, bool)>,
-}
-
-/// Basis points as a percentage (`500` → `5%`, `250` → `2.5%`).
-fn percent(bp: i64) -> String {
-    let whole = bp / 100;
-    match bp % 100 {
-        0 => format!("{whole}%"),
-        part if part % 10 == 0 => format!("{whole}.{}%", part / 10),
-        part => format!("{whole}.{part:02}%"),
-    }
-}
-
-async fn categories(request: HttpRequest) -> HttpResponse {
-    let mut console = match open_admin(&request, None).await {
-        Ok(console) => console,
-        Err(response) => return response,
-    };
-    let data: CategoriesData = match console
-        .ctx
-        .run(
-            "{ categories { slug name hsnCode gstRateBp isFood } }",
-            json!({}),
-        )
-        .await
-    {
-        Ok(data) => data,
-        Err(error) => return console.failure(error),
-    };
-    let page = CategoriesPage {
-        frame: console.frame(
-            "con-reg-categories",
-            "/console/registers/categories",
-            "registers",
-        ),
-        rows: data
-            .categories
-            .into_iter()
-            .map(|c| {
-                (
-                    c.name,
-                    c.slug,
-                    c.hsn_code,
-                    percent(c.gst_rate_bp),
-                    c.is_food,
-                )
-            })
-            .collect(),
-    };
-    console.ctx.render(StatusCode::OK, &page)
 }
 
 // ---------------------------------------------------------------- districts
@@ -586,7 +513,6 @@ async fn gi_decide(
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
-        .route("/console/registers/categories", web::get().to(categories))
         .route("/console/registers/districts", web::get().to(districts))
         .route(
             "/console/registers/districts",
@@ -603,16 +529,4 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         )
         .route("/console/registers/gi", web::get().to(gi))
         .route("/console/registers/gi/{id}", web::post().to(gi_decide));
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn gst_rates_as_percentages() {
-        assert_eq!(super::percent(500), "5%");
-        assert_eq!(super::percent(1800), "18%");
-        assert_eq!(super::percent(250), "2.5%");
-        assert_eq!(super::percent(0), "0%");
-        assert_eq!(super::percent(25), "0.25%");
-    }
 }
