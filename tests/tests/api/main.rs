@@ -36,6 +36,7 @@ mod orders;
 mod payment_states;
 mod provenance;
 mod razorpay;
+mod razorpay_route;
 mod readme;
 mod readme_claims;
 mod registration;

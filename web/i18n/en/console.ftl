@@ -444,3 +444,11 @@ con-reg-done-revoked = The registration is revoked.
 con-au-pending = Waiting
 con-au-verified = Verified
 con-au-revoked = Revoked
+
+# Settlement statement: Razorpay Route (r18c)
+con-st-route-transferred = Transferred to the cooperative through Razorpay Route
+con-st-route-commission = Commission the marketplace kept on them
+con-st-route-on-hold = Transfers on hold until delivery
+con-st-route-released = Transfers released on delivery
+con-st-route-reversed = Transfers reversed for refunds
+con-st-route-owed = Still owed to the cooperative outside Route
