@@ -30,6 +30,7 @@ both_backends!(
     a_share_is_held_released_on_delivery_and_reversed_before_refunds,
     no_transfer_without_a_linked_account,
     a_transfer_that_answered_500_is_not_made_twice_and_its_webhooks_apply_once,
+    cancelling_before_delivery_reverses_the_whole_transfer,
 );
 
 const SHAM: &str = "sham-apricot-growers-demo";
@@ -481,6 +482,54 @@ async fn a_transfer_that_answered_500_is_not_made_twice_and_its_webhooks_apply_o
     let figures = statement(&server, &manager, &sham).await;
     assert_eq!(figures["routeTransferred"], 0, "{figures}");
     assert_eq!(figures["owedOutsideRoute"], 42_000, "{figures}");
+    server.stop().await;
+    fake.stop().await;
+    Ok(())
+}
+
+async fn cancelling_before_delivery_reverses_the_whole_transfer(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let fake = FakeRazorpay::start().await?;
+    fake.add_linked_account(ACCOUNT);
+    let server = TestServer::spawn(backend, options(&fake)).await?;
+    let admin = admin_token(&server).await;
+    let sham = cooperative_id(&server, &admin, SHAM).await;
+    link_sham(&server, &admin, &sham).await;
+    let buyer = buyer_token(&server, "route-cancel@example.org").await;
+
+    let paid = paid_order(&server, &fake, &buyer, "cancel-1", "evt_cancel_cap").await;
+    server.drain().await;
+    assert_eq!(int(&fake.transfers()[0]["amount"]), 40_800);
+    step(
+        &server,
+        &admin,
+        "orderCancel",
+        json!({ "orderId": paid["id"], "fulfilmentId": paid["fulfilments"][0]["id"],
+                "reason": "the cooperative ran out of apricots" }),
+    )
+    .await;
+    server.drain().await;
+    // All of the share comes back before the buyer's whole refund goes out; nothing is
+    // released.
+    let reversals = fake.reversals();
+    assert_eq!(reversals.len(), 1, "{reversals:?}");
+    assert_eq!(int(&reversals[0]["amount"]), 40_800);
+    let refunds: Vec<Value> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/refund"))
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(int(&refunds[0]["amount"]), 42_000);
+    assert_eq!(fake.transfers()[0]["on_hold"], true);
+    assert!(
+        fake.requests().iter().all(|r| r.method != "PATCH"),
+        "never released"
+    );
+    let after = order(&server, &admin, &paid["id"]).await;
+    assert_eq!(int(&after["refunded"]), 42_000, "{after}");
     server.stop().await;
     fake.stop().await;
     Ok(())
