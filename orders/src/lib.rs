@@ -24,7 +24,8 @@
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
 //!   exports), `sweeper`, `reminders` (overdue payments), and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
-//!   `refunds`, all over the
+//!   `refunds`, `route` (Razorpay Route: linked accounts, commission, each
+//!   cooperative's share) and `route_worker` (its durable jobs), all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
 //!   and `payments::razorpay` implement (`payments::confirm` takes Razorpay
 //!   Checkout's callback).

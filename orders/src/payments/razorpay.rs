@@ -966,6 +966,41 @@ mod tests {
     }
 
     #[test]
+    fn route_transfer_events_carry_the_transfer_and_our_key() {
+        let key = Uuid::now_v7();
+        let transfer = serde_json::json!({ "transfer": { "entity": {
+            "id": "trf_1", "status": "failed", "notes": { "route_transfer_id": key.to_string() },
+            "error": { "code": "BAD_REQUEST_ERROR", "description": "The linked account is suspended",
+                       "reason": "account_suspended" } } } });
+        assert_eq!(
+            event("transfer.failed", transfer.clone()),
+            PaymentEvent::TransferFailed {
+                reference: "trf_1".into(),
+                key: Some(key),
+                message: "The linked account is suspended (account_suspended)".into(),
+            }
+        );
+        assert_eq!(
+            event("transfer.processed", transfer),
+            PaymentEvent::TransferProcessed {
+                reference: "trf_1".into(),
+                key: Some(key),
+            }
+        );
+        // Razorpay's error object of a processed transfer holds nulls.
+        assert_eq!(
+            transfer_failure(
+                &serde_json::json!({ "error": { "description": null, "reason": null } })
+            ),
+            "the transfer failed"
+        );
+        assert_eq!(
+            event("transfer.processed", serde_json::json!({})),
+            PaymentEvent::Unused
+        );
+    }
+
+    #[test]
     fn refund_keys_meet_razorpays_rules() {
         assert_eq!(refund_key("refund-01.2"), "refund-01-2");
         assert_eq!(refund_key("late"), "late______");
