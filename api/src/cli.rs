@@ -297,6 +297,11 @@ struct ServeArgs {
     /// The marketplace's UPI id (name@handle), optional.
     #[arg(long, env = "MARKETPLACE_PAYEE_UPI_VPA")]
     marketplace_payee_upi_vpa: Option<String>,
+    /// The marketplace's commission on Razorpay Route transfers, in basis points of a
+    /// fulfilment's taxable value (250 = 2.5%), where a cooperative has none of its own.
+    #[arg(long, env = "MARKETPLACE_COMMISSION_BPS", default_value_t = 0,
+          value_parser = clap::value_parser!(i32).range(0..=10_000))]
+    marketplace_commission_bps: i32,
     /// The platform's GSTIN as e-commerce operator (CGST s.52), printed on the
     /// documents of supplies made through it; checked like a cooperative's.
     #[arg(long, env = "PLATFORM_GSTIN")]
@@ -1032,6 +1037,7 @@ fn build_settings(common: &CommonArgs, args: &ServeArgs) -> anyhow::Result<Setti
                 args.bank_transfer_reservation_ttl_secs,
             ),
             marketplace_payout: marketplace_payout(args)?,
+            commission_bps: args.marketplace_commission_bps,
             sweeper: !args.no_order_sweeper,
             sweep_interval: Duration::from_millis(args.order_sweep_ms),
             stripe: stripe_settings(args)?,

@@ -128,6 +128,8 @@ pub struct OrdersSettings {
     pub bank_transfer_reservation_ttl: Duration,
     /// The marketplace's account for bank transfers it collects.
     pub marketplace_payout: Option<orders::PayoutAccount>,
+    /// `MARKETPLACE_COMMISSION_BPS`: the commission on Route transfers.
+    pub commission_bps: i32,
     /// Run the reservation sweeper in this process (every replica may).
     pub sweeper: bool,
     pub sweep_interval: Duration,

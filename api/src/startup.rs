@@ -305,6 +305,19 @@ fn background_workers(
             orders::Sweeper::new(orders.with_db(db.clone())),
         );
     }
+    if orders
+        .gateway_for(orders::PaymentProvider::Razorpay)
+        .is_some_and(|g| g.transfers().is_some())
+    {
+        workers.add(
+            "razorpay-route",
+            settings.orders.sweep_interval,
+            orders::RouteWorker {
+                service: orders.with_db(db.clone()),
+                worker_id: worker_id.clone(),
+            },
+        );
+    }
     workers.add(
         "reminders",
         REMINDER_SWEEP,
@@ -382,6 +395,7 @@ fn order_service(
             reservation_ttl: settings.orders.reservation_ttl,
             bank_transfer_reservation_ttl: settings.orders.bank_transfer_reservation_ttl,
             marketplace_payout: settings.orders.marketplace_payout.clone(),
+            commission_bps: settings.orders.commission_bps,
             operator: settings.orders.operator.clone(),
             return_policy: orders::returns::ReturnPolicy::load(&settings.data_dir)
                 .map_err(|e| anyhow::anyhow!(e))

@@ -38,6 +38,7 @@ mod m20261203_100001_einvoice_registrations;
 mod m20261203_100002_batch_voids;
 mod m20261203_100003_consumer_care;
 mod m20261203_400001_media;
+mod m20261206_100001_razorpay_route;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_100002_batch_voids::Migration),
             Box::new(m20261203_100003_consumer_care::Migration),
             Box::new(m20261203_400001_media::Migration),
+            Box::new(m20261206_100001_razorpay_route::Migration),
         ]
     }
 }

@@ -290,6 +290,7 @@ impl OrderService {
             extra,
         )
         .await?;
+        crate::payments::route::plan_release(&txn, fulfilment_id).await?;
         for (line, accepted, rejected, disposition) in &planned {
             acceptance_line::Entity::insert(acceptance_line::ActiveModel {
                 id: Set(Uuid::now_v7()),

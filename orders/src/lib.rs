@@ -24,7 +24,8 @@
 //!   reading queries in `notes::queries`), `settlement`, `returns` (GSTR-1 and GSTR-8
 //!   exports), `sweeper`, `reminders` (overdue payments), and under
 //!   `payments`: `start`, `recording`, `cash`, `payout`, `webhook`, `reconcile`,
-//!   `refunds`, all over the
+//!   `refunds`, `route` (Razorpay Route: linked accounts, commission, each
+//!   cooperative's share) and `route_worker` (its durable jobs), all over the
 //!   provider-neutral `payments::gateway::PaymentGateway` that `payments::stripe`
 //!   and `payments::razorpay` implement (`payments::confirm` takes Razorpay
 //!   Checkout's callback).
@@ -100,10 +101,13 @@ pub use payments::{
     confirm::CheckoutCallback,
     gateway::{
         PaymentEvent, PaymentGateway, PaymentRef, PaymentRequest, PaymentState, ProviderFailure,
-        ProviderPayment, ProviderRefund, WebhookError, WebhookEvent,
+        ProviderPayment, ProviderRefund, ProviderTransfer, TransferGateway, TransferRequest,
+        WebhookError, WebhookEvent,
     },
     razorpay::{self, RazorpayGateway, RazorpaySettings},
     refunds::RefundRequest,
+    route::{MAX_COMMISSION_BPS, RouteAccount, RouteAccountInput, is_linked_account_id},
+    route_worker::RouteWorker,
     stripe::{self, StripeGateway, StripeSettings},
     webhook::WebhookOutcome,
 };
@@ -116,7 +120,7 @@ pub use shipping::ShippingRates;
 pub use status::{
     ActorRole, CartStatus, DocumentKind, FulfilmentAction, FulfilmentStatus, HistoryStatus,
     LineKind, NoteKind, OrderKind, OrderStatus, RefundStatus, RejectedDisposition,
-    ReservationStatus,
+    ReservationStatus, RouteJobKind, RouteTransferStatus,
 };
 pub use sweeper::{SweepReport, Sweeper};
 pub use tax::RateSchedule;
@@ -143,6 +147,9 @@ pub struct OrderSettings {
     pub marketplace_payout: Option<PayoutAccount>,
     /// TCS the platform collects as e-commerce operator, in basis points (50 = 0.5%).
     pub tcs_rate_bp: i64,
+    /// The marketplace's commission on Razorpay Route transfers, in basis points of
+    /// a fulfilment's taxable value, where a cooperative has none of its own.
+    pub commission_bps: i32,
     /// The platform as e-commerce operator (CGST s.52), printed on the documents of
     /// supplies made through it; None prints nothing.
     pub operator: Option<EcommerceOperator>,
@@ -157,6 +164,7 @@ impl Default for OrderSettings {
             bank_transfer_reservation_ttl: Duration::from_secs(3 * 86_400),
             marketplace_payout: None,
             tcs_rate_bp: 50,
+            commission_bps: 0,
             operator: None,
             return_policy: returns::ReturnPolicy::default(),
         }

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
-    FulfilmentAction, FulfilmentStatus, OrderError, OrderService, OrderStatus, Party,
+    FulfilmentAction, FulfilmentStatus, OrderError, OrderKind, OrderService, OrderStatus, Party,
     PaymentMethod, PaymentProvider,
     entity::{fulfilment, order},
     history, invoices, notes,
@@ -141,6 +141,11 @@ impl OrderService {
             extra.push((fulfilment::Column::TcsPaise, tcs.into()));
         }
         compare_and_set(&txn, fulfilment_id, from, to, extra).await?;
+        // A retail parcel delivered: its Route transfer is released. An institutional
+        // one waits for the consignee's acceptance.
+        if action == FulfilmentAction::Deliver && order.kind != OrderKind::Institutional {
+            crate::payments::route::plan_release(&txn, fulfilment_id).await?;
+        }
         if action == FulfilmentAction::Ship {
             rerate::refresh_order_taxes(&txn, order.id).await?;
         }

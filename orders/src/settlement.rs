@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::{
     FulfilmentStatus, OrderError, OrderService, Party, RefundStatus,
     entity::{fulfilment, order, refund},
+    payments::route::route_figures,
     tax::TaxError,
     tcs::{TcsByHead, net_bases, platform_collects, tcs_entries, tcs_on},
     time::india_date,
@@ -41,6 +42,19 @@ pub struct SettlementStatement {
     pub tcs_paise: i64,
     /// Collected less refunds and TCS: what the platform owes the cooperative.
     pub net_payable_paise: i64,
+    /// Razorpay Route: transfers of the cooperative's share made in the period.
+    pub route_transferred_paise: i64,
+    /// The marketplace's commission kept on them.
+    pub route_commission_paise: i64,
+    /// Of them, what is still on hold (parcels not yet delivered), less reversals.
+    pub route_on_hold_paise: i64,
+    /// Released in the period (parcels delivered).
+    pub route_released_paise: i64,
+    /// Reversed in the period (for refunds).
+    pub route_reversed_paise: i64,
+    /// What the platform still owes outside Route: the net payable less the
+    /// commission and what Route transferred and did not take back.
+    pub owed_outside_route_paise: i64,
 }
 
 /// The instants bounding `[from, to]` as dates in India.
@@ -179,6 +193,19 @@ impl OrderService {
             .collected_paise
             .checked_sub(statement.refunds_paise)
             .and_then(|n| n.checked_sub(statement.tcs_paise))
+            .ok_or(TaxError::Overflow)?;
+
+        let route = route_figures(&self.db, cooperative_id, start, end).await?;
+        statement.route_transferred_paise = route.transferred_paise;
+        statement.route_commission_paise = route.commission_paise;
+        statement.route_on_hold_paise = route.on_hold_paise;
+        statement.route_released_paise = route.released_paise;
+        statement.route_reversed_paise = route.reversed_paise;
+        statement.owed_outside_route_paise = statement
+            .net_payable_paise
+            .checked_sub(route.commission_paise)
+            .and_then(|n| n.checked_sub(route.transferred_paise))
+            .and_then(|n| n.checked_add(route.reversed_paise))
             .ok_or(TaxError::Overflow)?;
         Ok(statement)
     }

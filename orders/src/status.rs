@@ -218,6 +218,27 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// A Razorpay Route transfer of a fulfilment's share: PENDING until Razorpay
+    /// answers the create (its `trf_` id known), CREATED once it did, then PROCESSED
+    /// or FAILED as Razorpay's `transfer.*` webhooks say. Only moves forward.
+    RouteTransferStatus {
+        Pending => "PENDING",
+        Created => "CREATED",
+        Processed => "PROCESSED",
+        Failed => "FAILED",
+    }
+);
+
+stored_enum!(
+    /// What a Route job asks of Razorpay.
+    RouteJobKind {
+        Create => "CREATE",
+        Release => "RELEASE",
+        Reverse => "REVERSE",
+    }
+);
+
+stored_enum!(
     /// Who made a change recorded in the history.
     ActorRole {
         Anonymous => "ANONYMOUS",

@@ -112,6 +112,19 @@ pub enum PaymentEvent {
         payment: Option<PaymentRef>,
         refund_reference: String,
     },
+    /// A Route transfer to a linked account was processed (Razorpay's
+    /// `transfer.processed`). `key` is the marketplace's id of the transfer, from its
+    /// notes.
+    TransferProcessed {
+        reference: String,
+        key: Option<Uuid>,
+    },
+    /// A Route transfer failed (`transfer.failed`): the money stayed with the platform.
+    TransferFailed {
+        reference: String,
+        key: Option<Uuid>,
+        message: String,
+    },
     /// An event the marketplace does not use.
     Unused,
 }
@@ -137,6 +150,53 @@ pub enum WebhookError {
     NotConfigured,
     #[error(transparent)]
     Order(#[from] OrderError),
+}
+
+/// A transfer of part of a captured payment to a cooperative's linked account.
+#[derive(Debug, Clone, Copy)]
+pub struct TransferRequest<'a> {
+    /// The payment reference stored on the order.
+    pub payment_reference: &'a str,
+    /// The linked account (`acc_…`).
+    pub account: &'a str,
+    pub amount_paise: i64,
+    /// ISO 4217, e.g. `INR`.
+    pub currency: &'a str,
+    /// The marketplace's id of the transfer, carried in its notes: a create whose
+    /// answer was lost is found by it rather than made again.
+    pub key: Uuid,
+    /// Held until released (the parcel delivered).
+    pub on_hold: bool,
+}
+
+/// A transfer as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderTransfer {
+    pub reference: String,
+    pub amount_paise: i64,
+    pub reversed_paise: i64,
+    pub on_hold: bool,
+}
+
+/// Transfers to linked accounts (Razorpay Route). Every call is safe to repeat: a
+/// create looks its transfer up first, a release sets a value, a reversal reads how
+/// much is reversed already.
+pub trait TransferGateway: Send + Sync {
+    /// Transfers (or finds the transfer already made under `request.key`).
+    fn create_transfer<'a>(
+        &'a self,
+        request: TransferRequest<'a>,
+    ) -> GatewayFuture<'a, ProviderTransfer>;
+
+    /// Takes the transfer off hold: the linked account is settled.
+    fn release_transfer<'a>(&'a self, reference: &'a str) -> GatewayFuture<'a, ProviderTransfer>;
+
+    /// Reverses the transfer until `total_reversed_paise` of it is reversed in all.
+    fn reverse_transfer<'a>(
+        &'a self,
+        reference: &'a str,
+        total_reversed_paise: i64,
+    ) -> GatewayFuture<'a, ProviderTransfer>;
 }
 
 /// A payment provider: client calls and signature checks, no order logic.
@@ -179,6 +239,12 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
         payload: &[u8],
         now: i64,
     ) -> Result<WebhookEvent, WebhookError>;
+
+    /// Transfers of captured payments to linked accounts, for a provider that has
+    /// them (Razorpay Route).
+    fn transfers(&self) -> Option<&dyn TransferGateway> {
+        None
+    }
 
     /// The public key the buyer's browser opens the provider's checkout with
     /// (Razorpay's key id); None for a provider whose client needs none.

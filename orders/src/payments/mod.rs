@@ -10,6 +10,8 @@ pub mod razorpay;
 pub(crate) mod reconcile;
 pub(crate) mod recording;
 pub(crate) mod refunds;
+pub(crate) mod route;
+pub(crate) mod route_worker;
 pub(crate) mod start;
 pub mod stripe;
 pub(crate) mod webhook;

@@ -29,7 +29,8 @@ use crate::{
     PaymentProvider,
     payments::gateway::{
         GatewayFuture, PaymentEvent, PaymentGateway, PaymentRef, PaymentRequest, PaymentState,
-        ProviderFailure, ProviderPayment, ProviderRefund, WebhookError, WebhookEvent,
+        ProviderFailure, ProviderPayment, ProviderRefund, ProviderTransfer, TransferGateway,
+        TransferRequest, WebhookError, WebhookEvent,
     },
 };
 
@@ -132,6 +133,33 @@ struct Refund {
     #[serde(default)]
     status: String,
 }
+
+/// A Route transfer (razorpay.com/docs/api/payments/route/transfers/create-transfers-payments).
+#[derive(Debug, Deserialize)]
+struct Transfer {
+    id: String,
+    amount: i64,
+    #[serde(default)]
+    amount_reversed: i64,
+    #[serde(default)]
+    on_hold: bool,
+    #[serde(default)]
+    notes: serde_json::Value,
+}
+
+impl Transfer {
+    fn neutral(self) -> ProviderTransfer {
+        ProviderTransfer {
+            reference: self.id,
+            amount_paise: self.amount,
+            reversed_paise: self.amount_reversed,
+            on_hold: self.on_hold,
+        }
+    }
+}
+
+/// The notes key that carries the marketplace's id of a transfer.
+const TRANSFER_KEY_NOTE: &str = "route_transfer_id";
 
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
@@ -490,6 +518,127 @@ impl RazorpayGateway {
     }
 }
 
+/// Route (razorpay.com/docs/payments/route/apis): transfers from a captured payment
+/// (`POST /v1/payments/:id/transfers`), fetched by payment
+/// (`GET /v1/payments/:id/transfers`), taken off hold (`PATCH /v1/transfers/:id` with
+/// `on_hold: false`) and reversed (`POST /v1/transfers/:id/reversals`). Razorpay
+/// documents no idempotency key for transfers or reversals, so neither is sent blind
+/// twice: a create first looks for a transfer carrying our key in its notes, a
+/// reversal first reads how much of the transfer is reversed already.
+impl RazorpayGateway {
+    async fn captured_payment(&self, order_id: &str) -> Result<Payment, ProviderFailure> {
+        self.payments_of(order_id)
+            .await?
+            .into_iter()
+            .find(took_money)
+            .ok_or_else(|| {
+                ProviderFailure::Refused(format!(
+                    "Razorpay order {order_id} has no captured payment"
+                ))
+            })
+    }
+
+    async fn transfer_by_key(
+        &self,
+        payment_id: &str,
+        key: &str,
+    ) -> Result<Option<Transfer>, ProviderFailure> {
+        let path = format!("payments/{payment_id}/transfers");
+        let found: Collection<Transfer> = self.send_safe(|| self.http.get(self.url(&path))).await?;
+        Ok(found.items.into_iter().find(|t| {
+            t.notes
+                .get(TRANSFER_KEY_NOTE)
+                .and_then(serde_json::Value::as_str)
+                == Some(key)
+        }))
+    }
+
+    async fn transfer(
+        &self,
+        request: TransferRequest<'_>,
+    ) -> Result<ProviderTransfer, ProviderFailure> {
+        let payment = self.captured_payment(request.payment_reference).await?;
+        let key = request.key.to_string();
+        if let Some(existing) = self.transfer_by_key(&payment.id, &key).await? {
+            return Ok(existing.neutral());
+        }
+        let body = serde_json::json!({ "transfers": [{
+            "account": request.account,
+            "amount": request.amount_paise,
+            "currency": request.currency.to_ascii_uppercase(),
+            "notes": {
+                TRANSFER_KEY_NOTE: key,
+                "razorpay_order_id": request.payment_reference,
+            },
+            "on_hold": request.on_hold,
+        }]});
+        let path = format!("payments/{}/transfers", payment.id);
+        // Sent once: an unknown outcome is settled by the look-up of the next try.
+        let created: Collection<Transfer> = self
+            .send(self.http.post(self.url(&path)).json(&body))
+            .await?;
+        created
+            .items
+            .into_iter()
+            .next()
+            .map(Transfer::neutral)
+            .ok_or_else(|| ProviderFailure::Unavailable("the create listed no transfer".into()))
+    }
+
+    async fn fetch_transfer(&self, reference: &str) -> Result<Transfer, ProviderFailure> {
+        let path = format!("transfers/{reference}");
+        self.send_safe(|| self.http.get(self.url(&path))).await
+    }
+
+    async fn release(&self, reference: &str) -> Result<ProviderTransfer, ProviderFailure> {
+        let path = format!("transfers/{reference}");
+        let body = serde_json::json!({ "on_hold": false });
+        // Setting a value: the same request twice has one effect.
+        let released: Transfer = self
+            .send_safe(|| self.http.patch(self.url(&path)).json(&body))
+            .await?;
+        Ok(released.neutral())
+    }
+
+    async fn reverse(
+        &self,
+        reference: &str,
+        total_reversed_paise: i64,
+    ) -> Result<ProviderTransfer, ProviderFailure> {
+        let current = self.fetch_transfer(reference).await?;
+        let missing = total_reversed_paise.saturating_sub(current.amount_reversed);
+        if missing <= 0 {
+            return Ok(current.neutral());
+        }
+        let path = format!("transfers/{reference}/reversals");
+        let body = serde_json::json!({ "amount": missing });
+        self.send::<serde_json::Value>(self.http.post(self.url(&path)).json(&body))
+            .await?;
+        Ok(self.fetch_transfer(reference).await?.neutral())
+    }
+}
+
+impl TransferGateway for RazorpayGateway {
+    fn create_transfer<'a>(
+        &'a self,
+        request: TransferRequest<'a>,
+    ) -> GatewayFuture<'a, ProviderTransfer> {
+        Box::pin(self.transfer(request))
+    }
+
+    fn release_transfer<'a>(&'a self, reference: &'a str) -> GatewayFuture<'a, ProviderTransfer> {
+        Box::pin(self.release(reference))
+    }
+
+    fn reverse_transfer<'a>(
+        &'a self,
+        reference: &'a str,
+        total_reversed_paise: i64,
+    ) -> GatewayFuture<'a, ProviderTransfer> {
+        Box::pin(self.reverse(reference, total_reversed_paise))
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct Event {
     event: String,
@@ -536,12 +685,34 @@ fn failure_message(payment: &serde_json::Value) -> String {
     out.chars().filter(|c| !c.is_control()).take(300).collect()
 }
 
+/// Why a transfer failed, for staff: its `error` object's description and reason.
+fn transfer_failure(transfer: &serde_json::Value) -> String {
+    let null = serde_json::Value::Null;
+    let error = transfer.get("error").unwrap_or(&null);
+    let description = text(error, "description")
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or("the transfer failed");
+    let out = match text(error, "reason").filter(|r| !r.is_empty() && *r != "NA") {
+        Some(reason) => format!("{description} ({reason})"),
+        None => description.to_owned(),
+    };
+    out.chars().filter(|c| !c.is_control()).take(300).collect()
+}
+
 /// Razorpay's events in the provider-neutral vocabulary.
 fn neutral(event: &Event) -> PaymentEvent {
     let null = serde_json::Value::Null;
     let payment = event.payload.pointer("/payment/entity").unwrap_or(&null);
     let order = event.payload.pointer("/order/entity").unwrap_or(&null);
     let refund = event.payload.pointer("/refund/entity").unwrap_or(&null);
+    let transfer = event.payload.pointer("/transfer/entity").unwrap_or(&null);
+    let transfer_key = || {
+        transfer
+            .pointer(&format!("/notes/{TRANSFER_KEY_NOTE}"))
+            .and_then(serde_json::Value::as_str)
+            .and_then(|id| Uuid::parse_str(id).ok())
+    };
     // A refund's order: its payment's, or the one our refund notes carry.
     let refund_ref = || {
         payment_ref(payment, "order_id").or_else(|| {
@@ -582,6 +753,21 @@ fn neutral(event: &Event) -> PaymentEvent {
             Some(id) => PaymentEvent::RefundFailed {
                 payment: refund_ref(),
                 refund_reference: id.to_owned(),
+            },
+            None => PaymentEvent::Unused,
+        },
+        "transfer.processed" => match text(transfer, "id") {
+            Some(id) => PaymentEvent::TransferProcessed {
+                reference: id.to_owned(),
+                key: transfer_key(),
+            },
+            None => PaymentEvent::Unused,
+        },
+        "transfer.failed" => match text(transfer, "id") {
+            Some(id) => PaymentEvent::TransferFailed {
+                reference: id.to_owned(),
+                key: transfer_key(),
+                message: transfer_failure(transfer),
             },
             None => PaymentEvent::Unused,
         },
@@ -657,6 +843,10 @@ impl PaymentGateway for RazorpayGateway {
 
     fn checkout_key(&self) -> Option<&str> {
         Some(&self.key_id)
+    }
+
+    fn transfers(&self) -> Option<&dyn TransferGateway> {
+        Some(self)
     }
 
     fn verify_checkout_callback(
@@ -771,6 +961,41 @@ mod tests {
         );
         assert_eq!(
             event("payment.dispute.created", serde_json::json!({})),
+            PaymentEvent::Unused
+        );
+    }
+
+    #[test]
+    fn route_transfer_events_carry_the_transfer_and_our_key() {
+        let key = Uuid::now_v7();
+        let transfer = serde_json::json!({ "transfer": { "entity": {
+            "id": "trf_1", "status": "failed", "notes": { "route_transfer_id": key.to_string() },
+            "error": { "code": "BAD_REQUEST_ERROR", "description": "The linked account is suspended",
+                       "reason": "account_suspended" } } } });
+        assert_eq!(
+            event("transfer.failed", transfer.clone()),
+            PaymentEvent::TransferFailed {
+                reference: "trf_1".into(),
+                key: Some(key),
+                message: "The linked account is suspended (account_suspended)".into(),
+            }
+        );
+        assert_eq!(
+            event("transfer.processed", transfer),
+            PaymentEvent::TransferProcessed {
+                reference: "trf_1".into(),
+                key: Some(key),
+            }
+        );
+        // Razorpay's error object of a processed transfer holds nulls.
+        assert_eq!(
+            transfer_failure(
+                &serde_json::json!({ "error": { "description": null, "reason": null } })
+            ),
+            "the transfer failed"
+        );
+        assert_eq!(
+            event("transfer.processed", serde_json::json!({})),
             PaymentEvent::Unused
         );
     }

@@ -177,6 +177,9 @@ impl OrderService {
                 .await?;
         }
         reservations::consume(&txn, order_id).await?;
+        // Razorpay Route: each cooperative's share, held until delivery, made by a
+        // job queued with the payment, whichever path recorded it first.
+        self.plan_transfers(&txn, order_id).await?;
         refresh_order_status(&txn, order_id, party, Some(note)).await?;
         self.notify_payment_received(&txn, order_id).await?;
         txn.commit().await?;

@@ -17,7 +17,7 @@ use crate::{
     HistoryStatus, OrderError, OrderService, Party, PaymentMethod, PaymentProvider, RefundStatus,
     entity::{fulfilment, order, refund},
     order_state::refresh_order_status,
-    payments::gateway::ProviderFailure,
+    payments::{gateway::ProviderFailure, route},
     store,
 };
 
@@ -234,9 +234,14 @@ impl OrderService {
             Some(&format!("{amount} paise: {reason}")),
         )
         .await?;
+        // A fulfilment paid to its cooperative through Route: that part of the transfer
+        // is reversed first, by a job that then sends this refund.
+        let waits = through_provider && route::plan_reversal(&txn, &fulfilment, &model).await?;
         refresh_order_status(&txn, order.id, party, Some(&reason)).await?;
         txn.commit().await?;
-        if through_provider {
+        if waits {
+            Ok(model.into())
+        } else if through_provider {
             self.send_refund(model).await
         } else {
             Ok(model.into())
@@ -246,7 +251,15 @@ impl OrderService {
     /// Sends a recorded refund to the payment provider. A refusal gives the amount back to the
     /// fulfilment; an unknown outcome (timeout) leaves it PENDING for a retry with the
     /// same key.
-    async fn send_refund(&self, refund: refund::Model) -> Result<RefundView, OrderError> {
+    pub(crate) async fn send_refund(
+        &self,
+        refund: refund::Model,
+    ) -> Result<RefundView, OrderError> {
+        if route::reversal_pending(&self.db, refund.id).await? {
+            // The cooperative holds this money until its transfer is reversed: the
+            // buyer is not refunded from the platform's pocket meanwhile.
+            return Ok(refund.into());
+        }
         let gateway = self.gateway_for(refund.provider).ok_or_else(|| {
             OrderError::Provider(format!(
                 "the payment provider {} is not configured",

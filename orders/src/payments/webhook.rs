@@ -296,6 +296,20 @@ impl OrderService {
                     .await?;
                 Ok((Some(order.id), WebhookOutcome::Processed(outcome)))
             }
+            PaymentEvent::TransferProcessed { reference, key } => {
+                let (order_id, outcome) = self.apply_transfer_event(reference, *key, None).await?;
+                Ok((order_id, WebhookOutcome::Processed(outcome)))
+            }
+            PaymentEvent::TransferFailed {
+                reference,
+                key,
+                message,
+            } => {
+                let (order_id, outcome) = self
+                    .apply_transfer_event(reference, *key, Some(message))
+                    .await?;
+                Ok((order_id, WebhookOutcome::Processed(outcome)))
+            }
             PaymentEvent::Unused => Ok((
                 None,
                 WebhookOutcome::Ignored(format!("{} is not used", event.kind)),

@@ -132,6 +132,7 @@ const ROWS: &[Row] = &[
     row("cooperativeOrders", STAFF_OF_A),
     row("settlementStatement", STAFF_OF_A),
     row("cooperativePayoutAccount", MANAGERS_OF_A),
+    row("cooperativeRouteAccount", MANAGERS_OF_A),
     row("gstr1Export", MANAGERS_OF_A),
     row("gstr1Filing", MANAGERS_OF_A),
     row("gstr8Export", ADMIN),
@@ -261,6 +262,7 @@ const ROWS: &[Row] = &[
     // Only the order's buyer: staff and admins who see the order are refused.
     row_with("paymentConfirm", &[Buyer], HIDDEN_FROM_INSTITUTION),
     row("cooperativePayoutAccountSet", MANAGERS_OF_A),
+    row("cooperativeRouteAccountSet", ADMIN),
     row("listOnChannel", STAFF_OF_A),
     row("delistFromChannel", STAFF_OF_A),
     row("retryChannelSync", STAFF_OF_A),
@@ -1347,6 +1349,10 @@ impl World<'_> {
                                    "reference": format!("CASH-{}-{}", &u[..8], &order[..4]) } }),
                 )
             }
+            "cooperativeRouteAccount" => (
+                "query($id: ID!) { cooperativeRouteAccount(cooperativeId: $id) { effectiveCommissionBps } }".into(),
+                json!({ "id": self.cooperative_a }),
+            ),
             "orderPaymentIssueResolve" => {
                 let (order, _, _) = self.buyer_order().await;
                 (
@@ -1357,6 +1363,11 @@ impl World<'_> {
             "cooperativePayoutAccountSet" => (
                 mutation(row, "CooperativePayoutAccountSetInput", PAYLOAD),
                 self.payout_account(),
+            ),
+            "cooperativeRouteAccountSet" => (
+                mutation(row, "CooperativeRouteAccountSetInput", PAYLOAD),
+                json!({ "i": { "cooperativeId": self.cooperative_a,
+                               "linkedAccountId": "acc_AuthzMatrix001", "commissionBps": 150 } }),
             ),
             "listOnChannel" => {
                 self.reset(

@@ -363,6 +363,15 @@ async fn settlement(browser: &mut Browser<'_>) -> anyhow::Result<()> {
         ("of it SGST or UTGST", "0.50"),
         ("of it IGST", "0.00"),
         ("Net payable to the cooperative", "209.00"),
+        (
+            "Transferred to the cooperative through Razorpay Route",
+            "0.00",
+        ),
+        ("Commission the marketplace kept on them", "0.00"),
+        ("Transfers on hold until delivery", "0.00"),
+        ("Transfers released on delivery", "0.00"),
+        ("Transfers reversed for refunds", "0.00"),
+        ("Still owed to the cooperative outside Route", "209.00"),
     ]
     .iter()
     .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))

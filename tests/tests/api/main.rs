@@ -37,6 +37,7 @@ mod orders;
 mod payment_states;
 mod provenance;
 mod razorpay;
+mod razorpay_route;
 mod readme;
 mod readme_claims;
 mod registration;

@@ -508,3 +508,11 @@ con-cat-remove = Remove this attribute
 con-cat-add-row = Add another row
 con-cat-key-twice = Another attribute already has this key.
 con-reg-done-category = The category is saved.
+
+# Settlement statement: Razorpay Route (r18c)
+con-st-route-transferred = Transferred to the cooperative through Razorpay Route
+con-st-route-commission = Commission the marketplace kept on them
+con-st-route-on-hold = Transfers on hold until delivery
+con-st-route-released = Transfers released on delivery
+con-st-route-reversed = Transfers reversed for refunds
+con-st-route-owed = Still owed to the cooperative outside Route

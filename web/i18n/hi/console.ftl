@@ -508,3 +508,11 @@ con-cat-remove = यह गुण हटाएँ
 con-cat-add-row = एक और पंक्ति जोड़ें
 con-cat-key-twice = किसी दूसरे गुण की यही कुंजी है।
 con-reg-done-category = श्रेणी सहेज दी गई।
+
+# निपटान विवरण: रेज़रपे रूट (r18c)
+con-st-route-transferred = रेज़रपे रूट से सहकारी समिति को भेजी गई राशि
+con-st-route-commission = उन पर बाज़ार द्वारा रखा गया कमीशन
+con-st-route-on-hold = डिलीवरी तक रोकी गई राशि
+con-st-route-released = डिलीवरी पर जारी की गई राशि
+con-st-route-reversed = रिफ़ंड के लिए वापस ली गई राशि
+con-st-route-owed = रूट के बाहर सहकारी समिति को अभी देय राशि

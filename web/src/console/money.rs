@@ -1,7 +1,9 @@
 //! Money: a cooperative's settlement statement for a period (by default this month so
 //! far, dates in India) as the API's `settlementStatement` gives it — invoiced value,
 //! taxable value and GST, what the platform collected, refunded and kept as TCS, and
-//! what it owes — with the same figures as a CSV file for the society's books.
+//! what it owes, and the Razorpay Route transfers (made, commission, on hold,
+//! released, reversed, and what is still owed outside Route) — with the same figures
+//! as a CSV file for the society's books.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
@@ -29,6 +31,12 @@ struct Statement {
     tcs_igst: i64,
     refunds: i64,
     net_payable: i64,
+    route_transferred: i64,
+    route_commission: i64,
+    route_on_hold: i64,
+    route_released: i64,
+    route_reversed: i64,
+    owed_outside_route: i64,
 }
 
 #[derive(Deserialize)]
@@ -37,7 +45,7 @@ struct StatementData {
     settlement_statement: Statement,
 }
 
-const STATEMENT: &str = "query($c: ID!, $from: NaiveDate!, $to: NaiveDate!) { settlementStatement(cooperativeId: $c, from: $from, to: $to) { invoices grossSales taxableValue gst collected tcs tcsCgst tcsSgst tcsIgst refunds netPayable } }";
+const STATEMENT: &str = "query($c: ID!, $from: NaiveDate!, $to: NaiveDate!) { settlementStatement(cooperativeId: $c, from: $from, to: $to) { invoices grossSales taxableValue gst collected tcs tcsCgst tcsSgst tcsIgst refunds netPayable routeTransferred routeCommission routeOnHold routeReleased routeReversed owedOutsideRoute } }";
 
 #[derive(Deserialize)]
 struct PeriodQuery {
@@ -47,7 +55,7 @@ struct PeriodQuery {
 
 /// The statement's figures in order: the Fluent key of each row, its amount, and
 /// whether it is a sum the rows above lead to (shown in bold).
-fn rows(s: &Statement) -> [(&'static str, i64, bool); 10] {
+fn rows(s: &Statement) -> [(&'static str, i64, bool); 16] {
     [
         ("con-st-gross", s.gross_sales, false),
         ("con-st-taxable", s.taxable_value, false),
@@ -59,6 +67,12 @@ fn rows(s: &Statement) -> [(&'static str, i64, bool); 10] {
         ("con-st-tcs-sgst", s.tcs_sgst, false),
         ("con-st-tcs-igst", s.tcs_igst, false),
         ("con-st-net", s.net_payable, true),
+        ("con-st-route-transferred", s.route_transferred, false),
+        ("con-st-route-commission", s.route_commission, false),
+        ("con-st-route-on-hold", s.route_on_hold, false),
+        ("con-st-route-released", s.route_released, false),
+        ("con-st-route-reversed", s.route_reversed, false),
+        ("con-st-route-owed", s.owed_outside_route, true),
     ]
 }
 

@@ -37,5 +37,6 @@ pub struct OrdersMutation(
     NoteMutation,
     PaymentMutation,
     PayoutMutation,
+    RouteAccountMutation,
     AddressBookMutation,
 );

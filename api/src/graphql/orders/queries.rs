@@ -180,6 +180,22 @@ impl OrdersQuery {
         Ok(SettlementStatement { statement })
     }
 
+    /// A cooperative's Razorpay Route linked account and commission (its managers
+    /// and admins).
+    async fn cooperative_route_account(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+    ) -> Result<super::RouteAccount> {
+        let cooperative_id = parse_id("cooperativeId", &cooperative_id)?;
+        let account = ctx
+            .orders()?
+            .route_account(&ctx.party()?, cooperative_id)
+            .await
+            .map_err(top_error)?;
+        Ok(account.into())
+    }
+
     /// A cooperative's payout account (its managers and admins).
     async fn cooperative_payout_account(
         &self,

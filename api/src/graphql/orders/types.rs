@@ -875,6 +875,31 @@ impl SettlementStatement {
     async fn net_payable(&self) -> Paise {
         Paise(self.statement.net_payable_paise)
     }
+    /// Razorpay Route: transfers of the cooperative's share made in the period.
+    async fn route_transferred(&self) -> Paise {
+        Paise(self.statement.route_transferred_paise)
+    }
+    /// The marketplace's commission kept on those transfers.
+    async fn route_commission(&self) -> Paise {
+        Paise(self.statement.route_commission_paise)
+    }
+    /// Of those transfers, what is still on hold (parcels not yet delivered).
+    async fn route_on_hold(&self) -> Paise {
+        Paise(self.statement.route_on_hold_paise)
+    }
+    /// Transfers released in the period (parcels delivered).
+    async fn route_released(&self) -> Paise {
+        Paise(self.statement.route_released_paise)
+    }
+    /// Transfers reversed in the period, for refunds.
+    async fn route_reversed(&self) -> Paise {
+        Paise(self.statement.route_reversed_paise)
+    }
+    /// What the platform still owes outside Route: the net payable less the
+    /// commission and what Route transferred and did not take back.
+    async fn owed_outside_route(&self) -> Paise {
+        Paise(self.statement.owed_outside_route_paise)
+    }
 }
 
 #[derive(SimpleObject)]

@@ -10,6 +10,11 @@
 //! buyer's Checkout would, and inject faults: an error status instead of an answer,
 //! an answer held back past the client's timeout, and an answer of 500 after the
 //! request took effect (a capture or refund that happened but seemed to fail).
+//!
+//! Route (razorpay.com/docs/payments/route/apis): transfers from a captured payment
+//! only, to a linked account the double knows, in INR paise, their sum never above the
+//! payment's amount; fetched by payment or by id; taken off hold by PATCH; reversed
+//! at most up to what was transferred and not yet reversed.
 
 use std::{
     collections::HashMap,
@@ -40,6 +45,10 @@ pub struct Recorded {
 struct State {
     orders: HashMap<String, Value>,
     payments: HashMap<String, Value>,
+    /// Route: linked accounts that exist, and transfers by id.
+    linked_accounts: Vec<String>,
+    transfers: HashMap<String, Value>,
+    reversals: Vec<Value>,
     /// Refund replies by idempotency key, with the body they answered.
     refund_keys: HashMap<String, (String, Value)>,
     requests: Vec<Recorded>,
@@ -125,7 +134,7 @@ fn answer(req: &HttpRequest, body: &web::Bytes, s: &mut State) -> HttpResponse {
     if !authenticated(req) {
         return error(401, "BAD_REQUEST_ERROR", "Authentication failed");
     }
-    let json_body: Value = if method == "POST" {
+    let json_body: Value = if method == "POST" || method == "PATCH" {
         let content_type = req
             .headers()
             .get("Content-Type")
@@ -279,6 +288,118 @@ fn answer(req: &HttpRequest, body: &web::Bytes, s: &mut State) -> HttpResponse {
             }
             refund
         }
+        ("POST", ["payments", id, "transfers"]) => {
+            let Some(payment) = s.payments.get(*id).cloned() else {
+                return bad_request("The id provided does not exist");
+            };
+            if payment["status"] != "captured" {
+                return bad_request("Transfers can be made only from a captured payment");
+            }
+            let Some(requested) = json_body["transfers"].as_array().cloned() else {
+                return bad_request("transfers is required");
+            };
+            let already: i64 = s
+                .transfers
+                .values()
+                .filter(|t| t["source"] == *id)
+                .map(|t| t["amount"].as_i64().unwrap())
+                .sum();
+            let mut total = already;
+            for t in &requested {
+                let Some(amount) = t["amount"].as_i64().filter(|a| *a >= 100) else {
+                    return bad_request("The amount must be an integer of at least 100 paise");
+                };
+                if t["currency"] != "INR" {
+                    return bad_request("Currency is not supported");
+                }
+                let account = t["account"].as_str().unwrap_or_default();
+                if !s.linked_accounts.iter().any(|a| a == account) {
+                    return bad_request("The account id provided does not exist");
+                }
+                if !t["on_hold"].is_boolean() && !t["on_hold"].is_null() {
+                    return bad_request("on_hold must be a boolean");
+                }
+                total += amount;
+            }
+            if total > payment["amount"].as_i64().unwrap() {
+                return bad_request(
+                    "The sum of amount requested for transfer is greater than the captured amount",
+                );
+            }
+            let mut items = Vec::new();
+            for t in requested {
+                s.counter += 1;
+                let id_n = s.counter;
+                let transfer = json!({
+                    "id": format!("trf_Fake{id_n:010}"), "entity": "transfer",
+                    "status": "pending", "source": id, "recipient": t["account"],
+                    "amount": t["amount"], "currency": "INR", "amount_reversed": 0,
+                    "notes": t["notes"], "on_hold": t["on_hold"].as_bool().unwrap_or(false),
+                    "on_hold_until": null, "created_at": 1_780_000_000 + id_n,
+                });
+                s.transfers.insert(
+                    transfer["id"].as_str().unwrap().to_owned(),
+                    transfer.clone(),
+                );
+                items.push(transfer);
+            }
+            if take_fault(s, "/transfers") {
+                return error(500, "SERVER_ERROR", "injected failure after the transfer");
+            }
+            collection(items)
+        }
+        ("GET", ["payments", id, "transfers"]) => {
+            let mut items: Vec<Value> = s
+                .transfers
+                .values()
+                .filter(|t| t["source"] == *id)
+                .cloned()
+                .collect();
+            items.sort_by_key(|t| t["created_at"].as_i64());
+            collection(items)
+        }
+        ("GET", ["transfers", id]) => match s.transfers.get(*id) {
+            Some(transfer) => transfer.clone(),
+            None => return bad_request("The id provided does not exist"),
+        },
+        ("PATCH", ["transfers", id]) => {
+            let Some(on_hold) = json_body["on_hold"].as_bool() else {
+                return bad_request("on_hold is required");
+            };
+            let Some(transfer) = s.transfers.get_mut(*id) else {
+                return bad_request("The id provided does not exist");
+            };
+            transfer["on_hold"] = json!(on_hold);
+            transfer.clone()
+        }
+        ("POST", ["transfers", id, "reversals"]) => {
+            let Some(transfer) = s.transfers.get(*id).cloned() else {
+                return bad_request("The id provided does not exist");
+            };
+            let left = transfer["amount"].as_i64().unwrap()
+                - transfer["amount_reversed"].as_i64().unwrap();
+            let amount = json_body["amount"].as_i64().unwrap_or(left);
+            if amount <= 0 || amount > left {
+                return bad_request("The reversal amount is greater than the unreversed amount");
+            }
+            let reversal = json!({
+                "id": format!("rvrsl_Fake{n:010}"), "entity": "reversal", "transfer_id": id,
+                "amount": amount, "currency": "INR", "created_at": 1_780_000_000 + n,
+            });
+            let transfer = s.transfers.get_mut(*id).unwrap();
+            let reversed = transfer["amount_reversed"].as_i64().unwrap() + amount;
+            transfer["amount_reversed"] = json!(reversed);
+            transfer["status"] = json!(if reversed == transfer["amount"].as_i64().unwrap() {
+                "reversed"
+            } else {
+                "partially_reversed"
+            });
+            s.reversals.push(reversal.clone());
+            if take_fault(s, "/reversals") {
+                return error(500, "SERVER_ERROR", "injected failure after the reversal");
+            }
+            reversal
+        }
         _ => {
             return error(
                 404,
@@ -378,6 +499,50 @@ impl FakeRazorpay {
             .unwrap()
             .delay_next
             .push((method.to_owned(), path.to_owned(), delay));
+    }
+
+    /// A Route linked account that exists at the double.
+    pub fn add_linked_account(&self, account: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .linked_accounts
+            .push(account.to_owned());
+    }
+
+    /// Every transfer made, oldest first.
+    pub fn transfers(&self) -> Vec<Value> {
+        let mut all: Vec<Value> = self
+            .state
+            .lock()
+            .unwrap()
+            .transfers
+            .values()
+            .cloned()
+            .collect();
+        all.sort_by_key(|t| t["created_at"].as_i64());
+        all
+    }
+
+    /// Razorpay processes a transfer (`processed`) or fails it, as its
+    /// `transfer.processed` / `transfer.failed` webhooks then report; returns it.
+    pub fn settle_transfer(&self, id: &str, processed: bool) -> Value {
+        let mut s = self.state.lock().unwrap();
+        let transfer = s.transfers.get_mut(id).expect("no such transfer");
+        if processed {
+            transfer["status"] = json!("processed");
+        } else {
+            transfer["status"] = json!("failed");
+            transfer["error"] = json!({ "code": "BAD_REQUEST_ERROR",
+                "description": "The linked account is suspended", "reason": "account_suspended",
+                "source": "business", "step": "transfer_processing", "field": null });
+        }
+        transfer.clone()
+    }
+
+    /// Every reversal made, in order.
+    pub fn reversals(&self) -> Vec<Value> {
+        self.state.lock().unwrap().reversals.clone()
     }
 
     pub fn order(&self, id: &str) -> Option<Value> {
