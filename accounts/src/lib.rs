@@ -33,7 +33,9 @@ pub use invitations::{
     INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff, invite_staff_linked,
 };
 pub use login::{LoginThrottle, SignedIn, authenticate};
-pub use organisations::{BuyerOrganisation, NewBuyerOrganisation, create_buyer_organisation};
+pub use organisations::{
+    BuyerOrganisation, BuyerOrganisationKind, NewBuyerOrganisation, create_buyer_organisation,
+};
 pub use password::{MIN_PASSWORD_CHARS, check_password_policy};
 pub use recipients::Recipients;
 pub use refresh_tokens::{

@@ -39,6 +39,7 @@ mod m20261203_100002_batch_voids;
 mod m20261203_100003_consumer_care;
 mod m20261203_400001_media;
 mod m20261206_100001_razorpay_route;
+mod m20261206_400001_buyer_organisation_kinds;
 
 /// Applies the marketplace's migrations in order.
 #[derive(Debug)]
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_100003_consumer_care::Migration),
             Box::new(m20261203_400001_media::Migration),
             Box::new(m20261206_100001_razorpay_route::Migration),
+            Box::new(m20261206_400001_buyer_organisation_kinds::Migration),
         ]
     }
 }

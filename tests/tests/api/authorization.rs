@@ -882,7 +882,7 @@ impl World<'_> {
             }
             "buyerOrganisationCreate" => (
                 mutation("buyerOrganisationCreate", "BuyerOrganisationCreateInput", PAYLOAD),
-                json!({ "i": { "name": format!("Dept {u}"), "kind": "DEPARTMENT" } }),
+                json!({ "i": { "name": format!("Dept {u}"), "kind": "UT_GOVERNMENT_DEPARTMENT" } }),
             ),
             "staffInvite" => (
                 mutation("staffInvite", "StaffInviteInput", PAYLOAD),
@@ -1460,7 +1460,7 @@ async fn every_call_is_allowed_or_denied_as_the_table_says(backend: Backend) -> 
     let organisation = server
         .graphql_as(
             Some(&admin),
-            "mutation { buyerOrganisationCreate(input: { name: \"Directorate\", kind: \"DEPARTMENT\" }) { buyerOrganisation { id } errors { code } } }",
+            "mutation { buyerOrganisationCreate(input: { name: \"Directorate\", kind: UT_GOVERNMENT_DEPARTMENT }) { buyerOrganisation { id } errors { code } } }",
             json!({}),
         )
         .await;

@@ -412,7 +412,7 @@ async fn an_institutional_order_shows_consignees_and_acceptance(
     let manager_email = staff_account(&server, &admin, &nubra, "MANAGER").await;
     let manager = login(&server, &manager_email).await;
     let organisation = server
-        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"SNM Hospital Leh\", kind: \"DEPARTMENT\" }) { buyerOrganisation { id } } }", json!({}))
+        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"SNM Hospital Leh\", kind: UT_GOVERNMENT_DEPARTMENT }) { buyerOrganisation { id } } }", json!({}))
         .await;
     server
         .graphql_as(Some(&admin), "mutation($i: UserCreateInput!) { userCreate(input: $i) { errors { code } } }",
@@ -752,8 +752,9 @@ async fn an_admin_keeps_the_registers(backend: Backend) -> anyhow::Result<()> {
         "{districts}"
     );
 
-    // Buyer organisations and their users.
-    let created = browser
+    // Buyer organisations and their users. The kind is one of the API's kinds: a
+    // free-text one is said beside the choice, with the name kept.
+    let untyped = browser
         .post(
             "/console/registers/buyers",
             &with_csrf(
@@ -766,9 +767,32 @@ async fn an_admin_keeps_the_registers(backend: Backend) -> anyhow::Result<()> {
             ),
         )
         .await;
+    assert_eq!(untyped.status(), 422);
+    let untyped = untyped.text().await?;
+    assert!(untyped.contains("id=\"e-kind\""), "{untyped}");
+    assert!(untyped.contains("value=\"SNM Hospital Leh\""), "{untyped}");
+    let created = browser
+        .post(
+            "/console/registers/buyers",
+            &with_csrf(
+                &csrf,
+                &[
+                    ("name", "SNM Hospital Leh"),
+                    ("kind", "UT_GOVERNMENT_DEPARTMENT"),
+                    ("gemBuyerId", ""),
+                ],
+            ),
+        )
+        .await;
     assert_eq!(created.status(), 303);
     let buyers = browser.page(&location(&created)).await;
     assert!(buyers.contains("<h2>SNM Hospital Leh</h2>"), "{buyers}");
+    assert!(
+        buyers.contains(
+            "<p data-kind=\"UT_GOVERNMENT_DEPARTMENT\">Union Territory government department"
+        ),
+        "{buyers}"
+    );
     let organisation = buyers
         .split("<section class=\"panel\" id=\"o-")
         .nth(1)

@@ -43,7 +43,7 @@ async fn gem_receipt_and_acceptance_record_rejections_and_fix_the_payment_term(
     let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
     let staff = staff_token(&server, &admin, &nubra, "STAFF").await;
     let organisation = server
-        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"SNM Hospital Leh\", kind: \"DEPARTMENT\" }) { buyerOrganisation { id } } }", json!({}))
+        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"SNM Hospital Leh\", kind: UT_GOVERNMENT_DEPARTMENT }) { buyerOrganisation { id } } }", json!({}))
         .await;
     server
         .graphql_as(Some(&admin), "mutation($i: UserCreateInput!) { userCreate(input: $i) { errors { code } } }",

@@ -607,7 +607,7 @@ async fn institution(server: &TestServer, admin: &str, email: &str) -> String {
         .graphql_as(
             Some(admin),
             "mutation($i: BuyerOrganisationCreateInput!) { buyerOrganisationCreate(input: $i) { buyerOrganisation { id } } }",
-            json!({ "i": { "name": format!("Department of {email}"), "kind": "DEPARTMENT" } }),
+            json!({ "i": { "name": format!("Department of {email}"), "kind": "UT_GOVERNMENT_DEPARTMENT" } }),
         )
         .await;
     let created = server

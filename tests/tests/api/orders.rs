@@ -1572,7 +1572,7 @@ async fn institutional_order_from_po_to_acceptance(backend: Backend) -> anyhow::
     let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
     let staff = staff_token(&server, &admin, &nubra, "STAFF").await;
     let organisation = server
-        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"Directorate of Health Services\", kind: \"DEPARTMENT\" }) { buyerOrganisation { id } } }", json!({}))
+        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"Directorate of Health Services\", kind: UT_GOVERNMENT_DEPARTMENT }) { buyerOrganisation { id } } }", json!({}))
         .await;
     server
         .graphql_as(Some(&admin), "mutation($i: UserCreateInput!) { userCreate(input: $i) { errors { code } } }",

@@ -508,7 +508,7 @@ async fn consignees_in_two_states_get_one_document_per_place_of_supply(
     let nubra = cooperative_id(&server, &admin, "nubra-leh-berry-growers-demo").await;
     let staff = staff_token(&server, &admin, &nubra, "STAFF").await;
     let organisation = server
-        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"Ministry of Health\", kind: \"DEPARTMENT\" }) { buyerOrganisation { id } } }", json!({}))
+        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"Ministry of Health\", kind: UT_GOVERNMENT_DEPARTMENT }) { buyerOrganisation { id } } }", json!({}))
         .await;
     server
         .graphql_as(Some(&admin), "mutation($i: UserCreateInput!) { userCreate(input: $i) { errors { code } } }",

@@ -416,7 +416,7 @@ async fn tcs_is_not_collected_on_gem_contracts_channel_orders_or_unregistered_su
 
     // A GeM contract for the institutional pack, shipped to one consignee in Leh.
     let organisation = server
-        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"SNM Hospital Leh\", kind: \"DEPARTMENT\" }) { buyerOrganisation { id } } }", json!({}))
+        .graphql_as(Some(&admin), "mutation { buyerOrganisationCreate(input: { name: \"SNM Hospital Leh\", kind: UT_GOVERNMENT_DEPARTMENT }) { buyerOrganisation { id } } }", json!({}))
         .await;
     let created = server
         .graphql_as(Some(&admin), "mutation($i: UserCreateInput!) { userCreate(input: $i) { errors { code } } }",

@@ -139,6 +139,28 @@ async fn district_create(request: HttpRequest, form: web::Form<FormData>) -> Htt
 
 // ---------------------------------------------------------------- buyers
 
+/// The API's `BuyerOrganisationKind` values, in the order the form offers them (Ladakh's
+/// own administration first: most of its institutional buyers are UT departments).
+const ORG_KINDS: [&str; 9] = [
+    "UT_GOVERNMENT_DEPARTMENT",
+    "CENTRAL_GOVERNMENT_DEPARTMENT",
+    "STATE_GOVERNMENT_DEPARTMENT",
+    "CENTRAL_PSU",
+    "STATE_PSU",
+    "AUTONOMOUS_BODY",
+    "LOCAL_BODY",
+    "COOPERATIVE",
+    "OTHER",
+];
+
+/// A kind's words in the page's language (`con-org-kind-ut-government-department`).
+fn org_kind_label(t: crate::i18n::Tr, kind: &str) -> String {
+    t.t(&format!(
+        "con-org-kind-{}",
+        kind.to_lowercase().replace('_', "-")
+    ))
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Organisation {
@@ -170,6 +192,7 @@ struct BuyersData {
 
 struct OrganisationView {
     organisation: Organisation,
+    kind: String,
     /// Name and email of each of its users.
     users: Vec<(String, String)>,
     fields: Vec<Field>,
@@ -220,9 +243,14 @@ async fn buyers_page(
         Field::new("name", t.t("con-reg-org-name"), "text")
             .required(true)
             .fill(org_form, "", org_errors),
-        Field::new("kind", t.t("con-reg-org-kind"), "text")
+        Field::new("kind", t.t("con-reg-org-kind"), "select")
             .required(true)
-            .hint(t.t("con-reg-org-kind-hint"))
+            .options(
+                ORG_KINDS
+                    .iter()
+                    .map(|k| ((*k).to_owned(), org_kind_label(t, k)))
+                    .collect(),
+            )
             .fill(org_form, "", org_errors),
         Field::new("gemBuyerId", t.t("con-reg-org-gem"), "text").fill(org_form, "", org_errors),
     ];
@@ -271,6 +299,7 @@ async fn buyers_page(
                 open: !errors.is_empty(),
                 errors: errors.general(&names),
                 fields,
+                kind: org_kind_label(t, &organisation.kind),
                 organisation,
             }
         })
@@ -305,6 +334,18 @@ async fn organisation_create(request: HttpRequest, form: web::Form<FormData>) ->
         Err(response) => return response,
     };
     let gem = Some(field(&form, "gemBuyerId")).filter(|g| !g.is_empty());
+    // The API's kind is an enum: a value outside it would be refused as a malformed
+    // request, not as a field, so it is said beside the choice before asking.
+    if !ORG_KINDS.contains(&field(&form, "kind")) {
+        let mut errors = Errors::default();
+        errors.push("kind", console.ctx.t.t("con-reg-org-kind-choose"));
+        let sent = Sent {
+            organisation: None,
+            form: &form,
+            errors: &errors,
+        };
+        return buyers_page(&mut console, Some(sent), None).await;
+    }
     let errors = match console
         .mutate(
             "mutation($input: BuyerOrganisationCreateInput!) { buyerOrganisationCreate(input: $input) { errors { field message } } }",

@@ -108,8 +108,7 @@ pub struct UserCreatePayload {
 #[derive(InputObject)]
 pub struct BuyerOrganisationCreateInput {
     pub name: String,
-    /// e.g. `CENTRAL_GOVERNMENT_DEPARTMENT`, `PSU`, `COOPERATIVE`.
-    pub kind: String,
+    pub kind: BuyerOrganisationKindValue,
     /// The organisation's buyer id on GeM, when it buys through GeM.
     pub gem_buyer_id: Option<String>,
 }
@@ -391,7 +390,7 @@ impl AccountsMutation {
             ctx.db()?,
             NewBuyerOrganisation {
                 name: input.name,
-                kind: input.kind,
+                kind: input.kind.into(),
                 gem_buyer_id: input.gem_buyer_id,
             },
         )

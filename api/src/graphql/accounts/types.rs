@@ -126,12 +126,38 @@ impl From<User> for UserNode {
     }
 }
 
+/// What kind of public body a buyer organisation is (GeM's buyer kinds).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(
+    name = "BuyerOrganisationKind",
+    remote = "accounts::BuyerOrganisationKind"
+)]
+pub enum BuyerOrganisationKindValue {
+    /// A ministry or department of the Government of India.
+    CentralGovernmentDepartment,
+    /// A department of a State government.
+    StateGovernmentDepartment,
+    /// A department of a Union Territory's administration, e.g. Ladakh's.
+    UtGovernmentDepartment,
+    /// A central public sector undertaking.
+    CentralPsu,
+    /// A State or Union Territory public sector undertaking.
+    StatePsu,
+    /// An autonomous body, e.g. a hill development council or a university.
+    AutonomousBody,
+    /// A municipality or panchayat.
+    LocalBody,
+    /// A cooperative society buying for its members.
+    Cooperative,
+    Other,
+}
+
 /// A buyer organisation, e.g. a government department buying through GeM.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct BuyerOrganisation {
     pub id: ID,
     pub name: String,
-    pub kind: String,
+    pub kind: BuyerOrganisationKindValue,
     pub gem_buyer_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -141,7 +167,7 @@ impl From<accounts::BuyerOrganisation> for BuyerOrganisation {
         Self {
             id: ID(organisation.id.to_string()),
             name: organisation.name,
-            kind: organisation.kind,
+            kind: organisation.kind.into(),
             gem_buyer_id: organisation.gem_buyer_id,
             created_at: organisation.created_at,
         }
