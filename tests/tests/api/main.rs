@@ -17,6 +17,7 @@ mod channels;
 mod checkout_quote;
 mod cli;
 mod console;
+mod console_batches;
 mod console_browser;
 mod console_ops;
 mod console_products;
