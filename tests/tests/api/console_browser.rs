@@ -63,6 +63,77 @@ async fn set_date(browser: &Browser, id: &str, value: &str) -> anyhow::Result<()
     Ok(())
 }
 
+/// Opens the header's menu (a `<details>` on a phone's width), so that its links and
+/// the sign-out button can be pressed.
+async fn open_menu(browser: &Browser) -> anyhow::Result<()> {
+    browser.click("details.menu > summary").await?;
+    browser.wait_for("details.menu[open]").await?;
+    Ok(())
+}
+
+/// The header's height in CSS pixels and whether `css` inside it is shown.
+async fn header(browser: &Browser, css: &str) -> anyhow::Result<(f64, bool)> {
+    let height = browser
+        .client
+        .execute(
+            "return document.querySelector('header.top').getBoundingClientRect().height;",
+            vec![],
+        )
+        .await?
+        .as_f64()
+        .unwrap_or(f64::MAX);
+    let shown = browser
+        .client
+        .find(Locator::Css(css))
+        .await?
+        .is_displayed()
+        .await?;
+    Ok((height, shown))
+}
+
+/// The console's header on a phone is one line with a menu button whose links open
+/// without JavaScript's help (a `<details>`), each link a 44 px target; on a wide
+/// screen the links show inline without the button.
+async fn the_header_menu(browser: &Browser) -> anyhow::Result<()> {
+    let link = "header nav a[href='/console/orders']";
+    let (height, shown) = header(browser, link).await?;
+    assert!(height < 70.0, "one line at 360 px, not {height} px");
+    assert!(!shown, "the links are folded away at 360 px");
+    open_menu(browser).await?;
+    let (_, shown) = header(browser, link).await?;
+    assert!(shown, "the menu shows the links once opened");
+    let target = browser
+        .client
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return Math.min(r.height, document.querySelector('details.menu > summary').getBoundingClientRect().height);",
+            vec![json!(link)],
+        )
+        .await?
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(target >= 44.0, "touch targets of 44 px, not {target}");
+    browser.screenshot("menu-open").await?;
+    let violations = browser.accessibility_violations().await?;
+    assert!(
+        violations.is_empty(),
+        "axe, menu open:\n{}",
+        violations.join("\n")
+    );
+    browser.client.set_window_size(1280, 800).await?;
+    let (height, shown) = header(browser, link).await?;
+    assert!(shown, "the links are inline at 1280 px");
+    assert!(height < 70.0, "one line at 1280 px, not {height} px");
+    let summary = browser
+        .client
+        .find(Locator::Css("details.menu > summary"))
+        .await?
+        .is_displayed()
+        .await?;
+    assert!(!summary, "no menu button at 1280 px");
+    browser.client.set_window_size(360, 800).await?;
+    Ok(())
+}
+
 async fn sign_in(browser: &Browser, email: &str) -> anyhow::Result<()> {
     browser.goto("/console/sign-in").await?;
     browser.wait_for("#f-email").await?;
@@ -91,6 +162,7 @@ async fn journey(
     sign_in(&browser, &accounts.manager).await?;
     browser.wait_for_text("h1", "Dashboard").await?;
     check_page(&browser, "dashboard").await?;
+    the_header_menu(&browser).await?;
 
     // The kinds of product, then the form generated from the juice's schema.
     browser.click("nav a[href='/console/products']").await?;
@@ -228,6 +300,7 @@ async fn journey(
     browser
         .wait_for(&format!("a[href='/console/orders/{order}']"))
         .await?;
+    open_menu(&browser).await?;
     browser.click("nav a[href='/console/orders']").await?;
     browser
         .wait_for(&format!("a[href='/console/orders/{order}']"))
@@ -316,6 +389,7 @@ async fn journey(
 
     // Signed out, then in as an admin, who verifies the pending Korzok cooperative.
     browser.goto("/console").await?;
+    open_menu(&browser).await?;
     browser.click("form.signout button").await?;
     browser.wait_for("#f-email").await?;
     sign_in(&browser, &accounts.admin).await?;

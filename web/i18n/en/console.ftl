@@ -493,3 +493,4 @@ con-saved-batch-event = The step was added to the batch's chain.
 con-saved-batch-corrected = The batch was corrected.
 con-saved-batch-voided = The batch was voided.
 verify-certificates = Certificates
+con-menu = Menu

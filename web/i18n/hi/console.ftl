@@ -493,3 +493,4 @@ con-saved-batch-event = चरण बैच की श्रृंखला म�
 con-saved-batch-corrected = बैच सुधार दिया गया।
 con-saved-batch-voided = बैच रद्द कर दिया गया।
 verify-certificates = प्रमाणपत्र
+con-menu = मेनू
