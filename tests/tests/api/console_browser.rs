@@ -2,7 +2,9 @@
 //! server on SQLite and PostgreSQL, on a 360×800 screen: a manager signs in, creates a
 //! sea buckthorn juice through the form generated from its category's schema, fails
 //! activation on a missing declaration, fixes it and activates it, and buyers find it
-//! in the storefront's search; a batch is recorded and its label sheet opens; the
+//! in the storefront's search; a batch is recorded with a lab report, its label sheet
+//! opens, and its page takes a step of the chain; a photo is added through the file
+//! input; the header's menu folds on a phone and shows inline on a wide screen; the
 //! manager packs and ships an order and opens its invoice; an admin verifies a pending
 //! cooperative. Every console page visited is audited with axe-core (no serious or
 //! critical violation) and screenshotted at 360 and 1280 px under
@@ -131,6 +133,71 @@ async fn the_header_menu(browser: &Browser) -> anyhow::Result<()> {
         .await?;
     assert!(!summary, "no menu button at 1280 px");
     browser.client.set_window_size(360, 800).await?;
+    Ok(())
+}
+
+/// The product's photo panel with a photo chosen through the file input, as a phone's
+/// camera or gallery gives it.
+async fn the_photo_panel(browser: &Browser, product_path: &str) -> anyhow::Result<()> {
+    browser.goto(product_path).await?;
+    browser.wait_for("#f-image-file").await?;
+    let photo = std::env::temp_dir().join(format!(
+        "console-photo-{}.jpg",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let image = image::RgbImage::from_fn(640, 480, |x, _| {
+        if x < 320 {
+            image::Rgb([230, 120, 20])
+        } else {
+            image::Rgb([40, 90, 30])
+        }
+    });
+    image::DynamicImage::ImageRgb8(image).save_with_format(&photo, image::ImageFormat::Jpeg)?;
+    browser
+        .client
+        .find(Locator::Id("f-image-file"))
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await?;
+    browser
+        .fill("f-alt", "Two bottles of sea buckthorn juice")
+        .await?;
+    browser
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await?;
+    browser.wait_for_text("p", "The photo was added.").await?;
+    browser
+        .wait_for("img[alt='Two bottles of sea buckthorn juice']")
+        .await?;
+    check_page(browser, "product-photo").await?;
+    std::fs::remove_file(&photo)?;
+    Ok(())
+}
+
+/// The batch's own page: the lab report recorded with it, then a step of its chain.
+async fn the_batch_page(browser: &Browser, code: &str) -> anyhow::Result<()> {
+    browser.goto(&format!("/console/batches/{code}")).await?;
+    browser.wait_for("#certificates").await?;
+    browser.wait_for_text("strong", "Lab report").await?;
+    choose(browser, "f-event-kind", "PACKED").await?;
+    set_date(browser, "f-event-occurredAt", "2026-09-12").await?;
+    browser
+        .fill("f-event-location", "Diskit packing unit")
+        .await?;
+    browser
+        .click("form:has(#f-event-kind) button[type=submit]")
+        .await?;
+    browser
+        .wait_for_text("p", "The step was added to the batch's chain.")
+        .await?;
+    let chain = browser
+        .client
+        .find(Locator::Css("#events"))
+        .await?
+        .text()
+        .await?;
+    assert!(chain.contains("Diskit packing unit"), "{chain}");
+    check_page(browser, "batch").await?;
     Ok(())
 }
 
@@ -266,6 +333,20 @@ async fn journey(
     choose(&browser, "f-batch-originDistrict", "Nubra").await?;
     set_date(&browser, "f-batch-producedOn", "2026-09-10").await?;
     browser.fill("f-batch-quantity", "40").await?;
+    choose(&browser, "f-batch-certificates-0-kind", "LAB_REPORT").await?;
+    browser
+        .fill("f-batch-certificates-0-issuer", "Demo Food Lab Leh")
+        .await?;
+    browser
+        .fill("f-batch-certificates-0-number", "DFL/26/0910")
+        .await?;
+    set_date(&browser, "f-batch-certificates-0-issuedOn", "2026-09-11").await?;
+    browser
+        .fill(
+            "f-batch-certificates-0-documentUrl",
+            "https://docs.example.org/dfl-26-0910.pdf",
+        )
+        .await?;
     browser
         .click("form:has(#f-batch-code) button[type=submit]")
         .await?;
@@ -281,6 +362,8 @@ async fn journey(
         .wait_for_text("span", "/verify/NUBRA-SBJ-2026")
         .await?;
     check_page(&browser, "labels").await?;
+    the_batch_page(&browser, "NUBRA-SBJ-2026").await?;
+    the_photo_panel(&browser, &product_path).await?;
 
     // A buyer orders a bottle; the manager packs and ships it and opens the invoice.
     let product_id = product_path.trim_start_matches("/console/products/");
