@@ -51,7 +51,7 @@ mod variants;
 
 pub use batch_corrections::{BatchCorrection, correct_batch, void_batch};
 pub use batches::{
-    Batch, CERTIFICATE_KINDS, Certificate, NewBatch, batches_by_product_ids, batches_of_product,
+    Batch, Certificate, CertificateKind, NewBatch, batches_by_product_ids, batches_of_product,
     check_batch_code, create_batch, find_batch_by_code,
 };
 pub use categories::{

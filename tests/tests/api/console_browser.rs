@@ -2,7 +2,9 @@
 //! server on SQLite and PostgreSQL, on a 360×800 screen: a manager signs in, creates a
 //! sea buckthorn juice through the form generated from its category's schema, fails
 //! activation on a missing declaration, fixes it and activates it, and buyers find it
-//! in the storefront's search; a batch is recorded and its label sheet opens; the
+//! in the storefront's search; a batch is recorded with a lab report, its label sheet
+//! opens, and its page takes a step of the chain; a photo is added through the file
+//! input; the header's menu folds on a phone and shows inline on a wide screen; the
 //! manager packs and ships an order and opens its invoice; an admin verifies a pending
 //! cooperative, corrects a GI's register facts and opens a category's editor. Every console page visited is audited with axe-core (no serious or
 //! critical violation) and screenshotted at 360 and 1280 px under
@@ -63,6 +65,142 @@ async fn set_date(browser: &Browser, id: &str, value: &str) -> anyhow::Result<()
     Ok(())
 }
 
+/// Opens the header's menu (a `<details>` on a phone's width), so that its links and
+/// the sign-out button can be pressed.
+async fn open_menu(browser: &Browser) -> anyhow::Result<()> {
+    browser.click("details.menu > summary").await?;
+    browser.wait_for("details.menu[open]").await?;
+    Ok(())
+}
+
+/// The header's height in CSS pixels and whether `css` inside it is shown.
+async fn header(browser: &Browser, css: &str) -> anyhow::Result<(f64, bool)> {
+    let height = browser
+        .client
+        .execute(
+            "return document.querySelector('header.top').getBoundingClientRect().height;",
+            vec![],
+        )
+        .await?
+        .as_f64()
+        .unwrap_or(f64::MAX);
+    let shown = browser
+        .client
+        .find(Locator::Css(css))
+        .await?
+        .is_displayed()
+        .await?;
+    Ok((height, shown))
+}
+
+/// The console's header on a phone is one line with a menu button whose links open
+/// without JavaScript's help (a `<details>`), each link a 44 px target; on a wide
+/// screen the links show inline without the button.
+async fn the_header_menu(browser: &Browser) -> anyhow::Result<()> {
+    let link = "header nav a[href='/console/orders']";
+    let (height, shown) = header(browser, link).await?;
+    assert!(height < 70.0, "one line at 360 px, not {height} px");
+    assert!(!shown, "the links are folded away at 360 px");
+    open_menu(browser).await?;
+    let (_, shown) = header(browser, link).await?;
+    assert!(shown, "the menu shows the links once opened");
+    let target = browser
+        .client
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return Math.min(r.height, document.querySelector('details.menu > summary').getBoundingClientRect().height);",
+            vec![json!(link)],
+        )
+        .await?
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(target >= 44.0, "touch targets of 44 px, not {target}");
+    browser.screenshot("menu-open").await?;
+    let violations = browser.accessibility_violations().await?;
+    assert!(
+        violations.is_empty(),
+        "axe, menu open:\n{}",
+        violations.join("\n")
+    );
+    browser.client.set_window_size(1280, 800).await?;
+    let (height, shown) = header(browser, link).await?;
+    assert!(shown, "the links are inline at 1280 px");
+    assert!(height < 70.0, "one line at 1280 px, not {height} px");
+    let summary = browser
+        .client
+        .find(Locator::Css("details.menu > summary"))
+        .await?
+        .is_displayed()
+        .await?;
+    assert!(!summary, "no menu button at 1280 px");
+    browser.client.set_window_size(360, 800).await?;
+    Ok(())
+}
+
+/// The product's photo panel with a photo chosen through the file input, as a phone's
+/// camera or gallery gives it.
+async fn the_photo_panel(browser: &Browser, product_path: &str) -> anyhow::Result<()> {
+    browser.goto(product_path).await?;
+    browser.wait_for("#f-image-file").await?;
+    let photo = std::env::temp_dir().join(format!(
+        "console-photo-{}.jpg",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let image = image::RgbImage::from_fn(640, 480, |x, _| {
+        if x < 320 {
+            image::Rgb([230, 120, 20])
+        } else {
+            image::Rgb([40, 90, 30])
+        }
+    });
+    image::DynamicImage::ImageRgb8(image).save_with_format(&photo, image::ImageFormat::Jpeg)?;
+    browser
+        .client
+        .find(Locator::Id("f-image-file"))
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await?;
+    browser
+        .fill("f-alt", "Two bottles of sea buckthorn juice")
+        .await?;
+    browser
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await?;
+    browser.wait_for_text("p", "The photo was added.").await?;
+    browser
+        .wait_for("img[alt='Two bottles of sea buckthorn juice']")
+        .await?;
+    check_page(browser, "product-photo").await?;
+    std::fs::remove_file(&photo)?;
+    Ok(())
+}
+
+/// The batch's own page: the lab report recorded with it, then a step of its chain.
+async fn the_batch_page(browser: &Browser, code: &str) -> anyhow::Result<()> {
+    browser.goto(&format!("/console/batches/{code}")).await?;
+    browser.wait_for("#certificates").await?;
+    browser.wait_for_text("strong", "Lab report").await?;
+    choose(browser, "f-event-kind", "PACKED").await?;
+    set_date(browser, "f-event-occurredAt", "2026-09-12").await?;
+    browser
+        .fill("f-event-location", "Diskit packing unit")
+        .await?;
+    browser
+        .click("form:has(#f-event-kind) button[type=submit]")
+        .await?;
+    browser
+        .wait_for_text("p", "The step was added to the batch's chain.")
+        .await?;
+    let chain = browser
+        .client
+        .find(Locator::Css("#events"))
+        .await?
+        .text()
+        .await?;
+    assert!(chain.contains("Diskit packing unit"), "{chain}");
+    check_page(browser, "batch").await?;
+    Ok(())
+}
+
 async fn sign_in(browser: &Browser, email: &str) -> anyhow::Result<()> {
     browser.goto("/console/sign-in").await?;
     browser.wait_for("#f-email").await?;
@@ -91,6 +229,7 @@ async fn journey(
     sign_in(&browser, &accounts.manager).await?;
     browser.wait_for_text("h1", "Dashboard").await?;
     check_page(&browser, "dashboard").await?;
+    the_header_menu(&browser).await?;
 
     // The kinds of product, then the form generated from the juice's schema.
     browser.click("nav a[href='/console/products']").await?;
@@ -194,6 +333,20 @@ async fn journey(
     choose(&browser, "f-batch-originDistrict", "Nubra").await?;
     set_date(&browser, "f-batch-producedOn", "2026-09-10").await?;
     browser.fill("f-batch-quantity", "40").await?;
+    choose(&browser, "f-batch-certificates-0-kind", "LAB_REPORT").await?;
+    browser
+        .fill("f-batch-certificates-0-issuer", "Demo Food Lab Leh")
+        .await?;
+    browser
+        .fill("f-batch-certificates-0-number", "DFL/26/0910")
+        .await?;
+    set_date(&browser, "f-batch-certificates-0-issuedOn", "2026-09-11").await?;
+    browser
+        .fill(
+            "f-batch-certificates-0-documentUrl",
+            "https://docs.example.org/dfl-26-0910.pdf",
+        )
+        .await?;
     browser
         .click("form:has(#f-batch-code) button[type=submit]")
         .await?;
@@ -209,6 +362,8 @@ async fn journey(
         .wait_for_text("span", "/verify/NUBRA-SBJ-2026")
         .await?;
     check_page(&browser, "labels").await?;
+    the_batch_page(&browser, "NUBRA-SBJ-2026").await?;
+    the_photo_panel(&browser, &product_path).await?;
 
     // A buyer orders a bottle; the manager packs and ships it and opens the invoice.
     let product_id = product_path.trim_start_matches("/console/products/");
@@ -228,6 +383,7 @@ async fn journey(
     browser
         .wait_for(&format!("a[href='/console/orders/{order}']"))
         .await?;
+    open_menu(&browser).await?;
     browser.click("nav a[href='/console/orders']").await?;
     browser
         .wait_for(&format!("a[href='/console/orders/{order}']"))
@@ -316,6 +472,7 @@ async fn journey(
 
     // Signed out, then in as an admin, who verifies the pending Korzok cooperative.
     browser.goto("/console").await?;
+    open_menu(&browser).await?;
     browser.click("form.signout button").await?;
     browser.wait_for("#f-email").await?;
     sign_in(&browser, &accounts.admin).await?;

@@ -18,6 +18,7 @@ mod checkout_quote;
 mod cli;
 mod console;
 mod console_admin;
+mod console_batches;
 mod console_browser;
 mod console_ops;
 mod console_products;

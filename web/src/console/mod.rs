@@ -8,6 +8,7 @@
 
 mod admin;
 mod auth;
+mod batches;
 mod categories;
 mod channels;
 mod dashboard;
@@ -256,6 +257,7 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
     dashboard::routes(config);
     products::routes(config);
     stock::routes(config);
+    batches::routes(config);
     orders::routes(config);
     money::routes(config);
     staff::routes(config);

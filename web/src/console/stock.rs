@@ -8,6 +8,7 @@ use actix_web::{
     web,
 };
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -16,9 +17,38 @@ use super::{
     forms::{Errors, Field, whole},
     public_origin, qr,
 };
-use crate::foundation::{FormData, Layout, encode, field};
+use crate::{
+    foundation::{FormData, Layout, encode, field},
+    i18n::Tr,
+};
 
 const REASONS: [&str; 4] = ["RECOUNT", "DAMAGED", "RETURNED", "CORRECTION"];
+
+/// The API's `CertificateKind`s, in the order the form offers them.
+pub(crate) const CERTIFICATE_KINDS: [&str; 5] = [
+    "LAB_REPORT",
+    "ORGANIC",
+    "FSSAI_TEST",
+    "PASHMINA_MICRON_TEST",
+    "OTHER",
+];
+
+/// Certificate rows on a fresh new-batch form: a lab report and one more are the usual.
+/// **Another certificate** sends the form back with one row more (what was typed kept),
+/// which needs no JavaScript, up to [`MAX_CERTIFICATE_ROWS`].
+const CERTIFICATE_ROWS: usize = 2;
+const MAX_CERTIFICATE_ROWS: usize = 10;
+
+/// The certificate fields of one row, by their input names.
+const CERTIFICATE_FIELDS: [&str; 5] = ["kind", "issuer", "number", "issuedOn", "documentUrl"];
+
+/// One certificate row of the new batch's form.
+struct CertificateRow {
+    legend: String,
+    /// What the API says of the row as a whole (an issuer or number missing).
+    error: Option<String>,
+    fields: Vec<Field>,
+}
 
 /// Most labels one sheet prints.
 const MAX_LABELS: usize = 200;
@@ -87,7 +117,128 @@ struct StockPage {
     adjust_errors: Vec<String>,
     batch: Vec<Field>,
     batch_errors: Vec<String>,
+    certificates: Vec<CertificateRow>,
     saved: Option<String>,
+}
+
+/// How many certificate rows the new batch's form has: as many as were sent, else
+/// [`CERTIFICATE_ROWS`].
+fn certificate_row_count(form: Option<&FormData>) -> usize {
+    form.and_then(|form| field(form, "rows").parse::<usize>().ok())
+        .unwrap_or(CERTIFICATE_ROWS)
+        .clamp(1, MAX_CERTIFICATE_ROWS)
+}
+
+fn certificate_rows(t: &Tr, form: Option<&FormData>, errors: &Errors) -> Vec<CertificateRow> {
+    let kinds: Vec<(String, String)> = CERTIFICATE_KINDS
+        .iter()
+        .map(|kind| {
+            (
+                (*kind).to_owned(),
+                t.t(&format!("con-cert-kind-{}", kind.to_lowercase())),
+            )
+        })
+        .collect();
+    (0..certificate_row_count(form))
+        .map(|index| {
+            let name = |part: &str| format!("certificates.{index}.{part}");
+            CertificateRow {
+                legend: t.t1("con-cert-row", "number", (index + 1).to_string()),
+                error: errors.of(&format!("certificates.{index}")),
+                fields: vec![
+                    Field::new(&name("kind"), t.t("con-cert-kind"), "select")
+                        .scoped("batch")
+                        .options(kinds.clone())
+                        .fill(form, "", errors),
+                    Field::new(&name("issuer"), t.t("con-cert-issuer"), "text")
+                        .scoped("batch")
+                        .hint(t.t("con-cert-issuer-hint"))
+                        .fill(form, "", errors),
+                    Field::new(&name("number"), t.t("con-cert-number"), "text")
+                        .scoped("batch")
+                        .fill(form, "", errors),
+                    Field::new(&name("issuedOn"), t.t("con-cert-issued-on"), "date")
+                        .scoped("batch")
+                        .fill(form, "", errors),
+                    Field::new(&name("documentUrl"), t.t("con-cert-url"), "url")
+                        .scoped("batch")
+                        .hint(t.t("con-cert-url-hint"))
+                        .fill(form, "", errors),
+                ],
+            }
+        })
+        .collect()
+}
+
+/// The certificate rows typed into the new batch's form, as the API's
+/// `CertificateInput`s, and for each one sent the row it came from (empty rows are
+/// left out, so the API's `certificates.1` may be the form's third row). What the
+/// console can tell before asking (a kind not chosen, a date that is not a date) is
+/// added to `errors` under the row's own field names.
+fn typed_certificates(
+    t: &Tr,
+    form: &FormData,
+    errors: &mut Errors,
+) -> (Vec<serde_json::Value>, Vec<usize>) {
+    let mut sent = Vec::new();
+    let mut rows = Vec::new();
+    for index in 0..certificate_row_count(Some(form)) {
+        let value = |part: &str| field(form, &format!("certificates.{index}.{part}")).to_owned();
+        if CERTIFICATE_FIELDS.iter().all(|part| value(part).is_empty()) {
+            continue;
+        }
+        if value("kind").is_empty() {
+            errors.push(
+                &format!("certificates.{index}.kind"),
+                t.t("con-error-required"),
+            );
+        }
+        let issued_on = value("issuedOn");
+        if issued_on.is_empty() {
+            errors.push(
+                &format!("certificates.{index}.issuedOn"),
+                t.t("con-error-required"),
+            );
+        } else if NaiveDate::parse_from_str(&issued_on, "%Y-%m-%d").is_err() {
+            errors.push(
+                &format!("certificates.{index}.issuedOn"),
+                t.t("con-error-date"),
+            );
+        }
+        sent.push(json!({
+            "kind": value("kind"),
+            "issuer": value("issuer"),
+            "number": value("number"),
+            "issuedOn": issued_on,
+            "documentUrl": value("documentUrl"),
+        }));
+        rows.push(index);
+    }
+    (sent, rows)
+}
+
+/// The API's errors of `certificates.{sent}…` renamed after the form row each
+/// certificate came from.
+fn to_rows(errors: Errors, rows: &[usize]) -> Errors {
+    Errors(
+        errors
+            .0
+            .into_iter()
+            .map(|(path, message)| {
+                let mut parts = path.splitn(3, '.');
+                let renamed = match (parts.next(), parts.next().map(str::parse::<usize>)) {
+                    (Some("certificates"), Some(Ok(sent))) => {
+                        rows.get(sent).map(|row| match parts.next() {
+                            Some(rest) => format!("certificates.{row}.{rest}"),
+                            None => format!("certificates.{row}"),
+                        })
+                    }
+                    _ => None,
+                };
+                (renamed.unwrap_or(path), message)
+            })
+            .collect(),
+    )
 }
 
 /// Which form was sent, with what was typed and the errors.
@@ -199,7 +350,12 @@ fn page(
             .required(true)
             .fill(form, "", errors),
     ];
-    let batch_names: Vec<String> = batch.iter().map(|f| f.name.clone()).collect();
+    let certificates = certificate_rows(&t, form, errors);
+    let mut batch_names: Vec<String> = batch.iter().map(|f| f.name.clone()).collect();
+    for (index, row) in certificates.iter().enumerate() {
+        batch_names.push(format!("certificates.{index}"));
+        batch_names.extend(row.fields.iter().map(|f| f.name.clone()));
+    }
     let batch_errors = errors.general(&batch_names);
     let path = format!("/console/products/{}/stock", product.id);
     let page = StockPage {
@@ -216,6 +372,7 @@ fn page(
         adjust_errors,
         batch,
         batch_errors,
+        certificates,
         saved,
     };
     console.ctx.render(status, &page)
@@ -270,7 +427,23 @@ async fn submit(
     };
     let t = console.ctx.t;
     let adjusting = field(&form, "form") == "adjust";
+    if !adjusting && !field(&form, "more").is_empty() {
+        // One certificate row more, nothing recorded yet.
+        let mut form = form;
+        let rows = (certificate_row_count(Some(&form)) + 1).min(MAX_CERTIFICATE_ROWS);
+        form.insert("rows".to_owned(), rows.to_string());
+        let none = Errors::default();
+        return page(
+            &console,
+            product,
+            &districts,
+            Sent::Batch(&form, &none),
+            None,
+            StatusCode::OK,
+        );
+    }
     let mut errors = Errors::default();
+    let mut certificate_rows = Vec::new();
     let (document, name, input, done) = if adjusting {
         let delta = whole(field(&form, "delta"), "delta", &t, &mut errors);
         let note = Some(field(&form, "note")).filter(|n| !n.is_empty());
@@ -284,6 +457,8 @@ async fn submit(
     } else {
         let quantity = whole(field(&form, "quantity"), "quantity", &t, &mut errors);
         let produced_on = Some(field(&form, "producedOn")).filter(|d| !d.is_empty());
+        let (certificates, rows) = typed_certificates(&t, &form, &mut errors);
+        certificate_rows = rows;
         (
             "mutation($input: BatchCreateInput!) { batchCreate(input: $input) { errors { field message } } }",
             "batchCreate",
@@ -294,6 +469,7 @@ async fn submit(
                 "originDistrict": field(&form, "originDistrict"),
                 "producedOn": produced_on,
                 "quantity": quantity,
+                "certificates": certificates,
             }),
             "batch",
         )
@@ -321,7 +497,7 @@ async fn submit(
                 product.id
             ));
         }
-        errors = new_errors;
+        errors = to_rows(new_errors, &certificate_rows);
     }
     let sent = if adjusting {
         Sent::Adjust(&form, &errors)

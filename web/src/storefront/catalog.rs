@@ -549,6 +549,20 @@ struct Batch {
     origin_district: String,
     produced_on: String,
     events: Vec<Event>,
+    /// Asked for on the verify page only.
+    #[serde(default)]
+    certificates: Vec<Certificate>,
+}
+
+/// A document backing a batch, as buyers are shown it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Certificate {
+    kind: String,
+    issuer: String,
+    number: String,
+    issued_on: String,
+    document_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -790,7 +804,7 @@ struct VerifyPage {
     report: Option<Report>,
 }
 
-const VERIFY: &str = "query($code: String!) { verifyProvenance(code: $code) { recordStatus recordChangedAt recordReason batch { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } } product { slug title } cooperative { slug name district village } giClaims { giTag { name } validForBatch validNow } chainIntact firstBrokenSequence epcisUrl } }";
+const VERIFY: &str = "query($code: String!) { verifyProvenance(code: $code) { recordStatus recordChangedAt recordReason batch { code originVillage originDistrict producedOn events { sequence kind occurredAt location notes } certificates { kind issuer number issuedOn documentUrl } } product { slug title } cooperative { slug name district village } giClaims { giTag { name } validForBatch validNow } chainIntact firstBrokenSequence epcisUrl } }";
 
 async fn verify(request: HttpRequest, code: web::Path<String>) -> HttpResponse {
     let mut ctx = Ctx::new(&request);

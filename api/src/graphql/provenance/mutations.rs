@@ -76,8 +76,7 @@ pub struct ProductGiClaimWithdrawPayload {
 
 #[derive(InputObject)]
 pub struct CertificateInput {
-    /// LAB_REPORT, ORGANIC, FSSAI_TEST, PASHMINA_MICRON_TEST or OTHER.
-    pub kind: String,
+    pub kind: CertificateKindValue,
     pub issuer: String,
     pub number: String,
     pub issued_on: NaiveDate,
@@ -303,7 +302,7 @@ impl ProvenanceMutation {
                     .certificates
                     .into_iter()
                     .map(|c| catalog::Certificate {
-                        kind: c.kind,
+                        kind: c.kind.into(),
                         issuer: c.issuer,
                         number: c.number,
                         issued_on: c.issued_on,

@@ -160,10 +160,25 @@ impl GiClaim {
     }
 }
 
+/// What a certificate is.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "CertificateKind", remote = "catalog::CertificateKind")]
+pub enum CertificateKindValue {
+    /// A laboratory's analysis of the batch.
+    LabReport,
+    /// An organic certification (NPOP, PGS-India).
+    Organic,
+    /// A food-safety test to FSSAI's standards.
+    FssaiTest,
+    /// A fibre-diameter test of pashmina.
+    PashminaMicronTest,
+    Other,
+}
+
 /// A document backing a batch.
 #[derive(SimpleObject, Clone)]
 pub struct Certificate {
-    pub kind: String,
+    pub kind: CertificateKindValue,
     pub issuer: String,
     pub number: String,
     pub issued_on: NaiveDate,
@@ -199,7 +214,7 @@ impl Batch {
             .certificates
             .iter()
             .map(|c| Certificate {
-                kind: c.kind.clone(),
+                kind: c.kind.into(),
                 issuer: c.issuer.clone(),
                 number: c.number.clone(),
                 issued_on: c.issued_on,
