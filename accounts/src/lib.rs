@@ -12,6 +12,7 @@ mod entity;
 mod error;
 mod invitations;
 mod login;
+mod organisation_kind;
 mod organisations;
 mod password;
 mod recipients;
@@ -33,9 +34,8 @@ pub use invitations::{
     INVITATION_LIFETIME_DAYS, Invitation, accept_invitation, invite_staff, invite_staff_linked,
 };
 pub use login::{LoginThrottle, SignedIn, authenticate};
-pub use organisations::{
-    BuyerOrganisation, BuyerOrganisationKind, NewBuyerOrganisation, create_buyer_organisation,
-};
+pub use organisation_kind::BuyerOrganisationKind;
+pub use organisations::{BuyerOrganisation, NewBuyerOrganisation, create_buyer_organisation};
 pub use password::{MIN_PASSWORD_CHARS, check_password_policy};
 pub use recipients::Recipients;
 pub use refresh_tokens::{

@@ -10,6 +10,7 @@
 
 mod assets;
 mod console;
+mod dates;
 mod foundation;
 mod graphql;
 mod i18n;

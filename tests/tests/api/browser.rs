@@ -24,6 +24,12 @@ const COOPERATIVE: &str = "/cooperatives/sham-apricot-growers-demo";
 async fn check_page(browser: &Browser, page: &str) -> anyhow::Result<()> {
     browser.screenshot(page).await?;
     if browser.javascript == Javascript::On {
+        // The screenshots leave the window at 360 px: nothing may be wider than it.
+        let wide = browser.wider_than_the_window().await?;
+        assert!(
+            wide.is_empty(),
+            "the {page} page is wider than a 360 px screen: {wide:?}"
+        );
         let violations = browser.accessibility_violations().await?;
         assert!(
             violations.is_empty(),

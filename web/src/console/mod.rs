@@ -12,7 +12,7 @@ mod batches;
 mod categories;
 mod channels;
 mod dashboard;
-mod dates;
+use crate::dates;
 mod forms;
 mod gi;
 mod gi_register;

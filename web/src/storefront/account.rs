@@ -281,6 +281,11 @@ impl OrderRow {
     fn total(&self) -> String {
         money::rupees(self.total)
     }
+
+    /// The day it was placed, in words in the page's language (India's date).
+    fn placed(&self, t: &crate::i18n::Tr) -> String {
+        crate::dates::day(t, &self.created_at)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -271,6 +271,26 @@ impl Browser {
         Ok(())
     }
 
+    /// The visible elements reaching past the right edge of the window, when the page
+    /// scrolls sideways (empty when it does not): at 360 px a page that does hides its
+    /// fields' right edges from a phone. Each as `TAG#id.class right-edge`.
+    pub async fn wider_than_the_window(&self) -> anyhow::Result<Vec<String>> {
+        let found = self
+            .client
+            .execute(
+                "const root = document.documentElement, w = root.clientWidth;
+                 if (root.scrollWidth <= w) return [];
+                 return [...document.querySelectorAll('body *')]
+                   .filter(e => e.checkVisibility() && e.getBoundingClientRect().right > w + 1)
+                   .slice(-3)
+                   .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' '
+                             + Math.round(e.getBoundingClientRect().right));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// axe-core's violations of impact serious or critical on the current page (WCAG
     /// 2.0/2.1 A and AA rules and axe's best practices), each as `rule: nodes`.
     pub async fn accessibility_violations(&self) -> anyhow::Result<Vec<String>> {

@@ -1,4 +1,4 @@
-//! Dates as staff read them, in the page's language: `20 Aug 2026`, `20 अगस्त 2026`.
+//! Dates as people read them, in the page's language: `20 Aug 2026`, `20 अगस्त 2026`.
 //! The API's timestamps are UTC; a cooperative's day is India's, so a timestamp is
 //! shown as its date in India (UTC+05:30, no daylight saving).
 
