@@ -4,6 +4,7 @@
 //! (`batchVoid`, after a confirmation page, so a slip of the thumb withdraws nothing).
 //! Another cooperative's batch is not found.
 
+use super::SavedQuery;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
@@ -344,11 +345,6 @@ fn page(
         saved,
     };
     console.ctx.render(status, &page)
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn show(

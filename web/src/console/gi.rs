@@ -4,6 +4,7 @@
 //! admin verifies it). A product's GI claims are made on its own page, from the
 //! authorisations that hold today.
 
+use super::SavedQuery;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::NaiveDate;
@@ -213,11 +214,6 @@ async fn page(
         saved,
     };
     console.ctx.render(status, &page)
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn show(request: HttpRequest, query: web::Query<SavedQuery>) -> HttpResponse {

@@ -37,6 +37,12 @@ use crate::{
     graphql::GqlError,
 };
 
+/// `?saved=…` on a page a form redirected to: which change to confirm.
+#[derive(serde::Deserialize)]
+pub(super) struct SavedQuery {
+    pub saved: Option<String>,
+}
+
 /// The signed-in member of staff or admin, as `me` tells.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -4,6 +4,7 @@
 //! variant; the edit page with its variants' prices; activation, whose refusal shows
 //! each missing declaration beside its field.
 
+use super::SavedQuery;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
@@ -1222,11 +1223,6 @@ fn edit_page(
         gi_errors: gi_general,
     };
     console.ctx.render(status, &page)
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn edit(

@@ -2,6 +2,7 @@
 //! village and date, and for each batch a printable label sheet whose QR codes hold the
 //! storefront's absolute `/verify/{batchCode}` address (and a PNG of one code).
 
+use super::SavedQuery;
 use actix_web::{
     HttpRequest, HttpResponse,
     http::{StatusCode, header},
@@ -376,11 +377,6 @@ fn page(
         saved,
     };
     console.ctx.render(status, &page)
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn stock(
