@@ -114,8 +114,8 @@ pub(crate) fn view(
     AuthorisationView {
         gi: tag.map(|g| g.name.clone()).unwrap_or_default(),
         au_number: authorisation.au_number.clone(),
-        valid_from: authorisation.valid_from.to_string(),
-        valid_until: authorisation.valid_until.to_string(),
+        valid_from: crate::dates::day(t, &authorisation.valid_from.to_string()),
+        valid_until: crate::dates::day(t, &authorisation.valid_until.to_string()),
         status: authorisation.status.clone(),
         status_label: t.t(&format!(
             "con-au-status-{}",

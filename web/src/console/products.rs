@@ -1053,7 +1053,7 @@ fn claim_fields(t: &Tr, product: &Product, form: Option<&FormData>, errors: &Err
                     tag.name,
                     a.au_number,
                     t.t("con-au-valid-until"),
-                    a.valid_until
+                    crate::dates::day(t, &a.valid_until.to_string())
                 ),
             ))
         })
